@@ -1,0 +1,98 @@
+/**
+ * Domain types shared by the parsers (shared/formats), the methodology (shared/methodology),
+ * the pipeline (functions/) and the site. Vendor shapes live in shared/formats; these are
+ * what the rest of the code sees after mapping (STYLE.md §3).
+ */
+
+/** A calendar date `YYYY-MM-DD` (US/Eastern trading date; no time, no zone). */
+export type IsoDate = string;
+
+/** A problem with one row (or one whole file when `line` is 0) of an input file. */
+export interface Rejection {
+  /** File name as received (no directory), e.g. `shrt20240131.csv`. */
+  file: string;
+  /** 1-based physical line number in the decoded text; for JSON snapshots the 1-based row index; 0 = whole file. */
+  line: number;
+  /** Vendor field (column) name, e.g. `lastsale`, `currentShortPositionQuantity`; `*` for the whole row. */
+  field: string;
+  reason: string;
+}
+
+/** One symbol on one day of a Nasdaq screener snapshot, mapped (methodology rule 1). */
+export interface PriceRow {
+  /** Canonical symbol (see shared/formats/symbols.ts). */
+  symbol: string;
+  name: string;
+  /** `lastsale` as a number: finite and > 0 (rows without a valid price are rejected by the parser). */
+  price: number;
+  /** `marketCap` if > 0, else null (unknown). */
+  marketCap: number | null;
+  /** Screener `volume` (shares traded that day) if a finite number >= 0, else null. */
+  volume: number | null;
+  /** Screener sector; empty → `Unclassified` (rule 6). */
+  sector: string;
+  industry: string;
+}
+
+/** One day's screener snapshot: a candidate trading day (rule 2). */
+export interface PriceDay {
+  date: IsoDate;
+  /** File name it came from. */
+  file: string;
+  rows: PriceRow[];
+}
+
+/** One row of a FINRA short interest file, mapped. */
+export interface ShortInterestRecord {
+  symbol: string;
+  issueName: string;
+  /** currentShortPositionQuantity, shares (>= 0). */
+  shares: number;
+  settlementDate: IsoDate;
+  revision: boolean;
+}
+
+/** All revisions of one settlement date applied in file-name order ("the file" of that date, rule 4). */
+export interface ShortInterestFile {
+  settlementDate: IsoDate;
+  /** File names that make it up, in the order applied. */
+  files: string[];
+  /** symbol → shares; a later revision replaces an earlier row of the same symbol. */
+  shares: Map<string, number>;
+}
+
+/** One row of a FINRA Reg SHO daily short sale volume file. */
+export interface ShortVolumeRecord {
+  date: IsoDate;
+  symbol: string;
+  shortVolume: number;
+  shortExemptVolume: number;
+  totalVolume: number;
+  market: string;
+}
+
+/** An explicit split from splits.csv (rule 3c): `ratio` new shares per old share on `date`. */
+export interface SplitOverride {
+  symbol: string;
+  date: IsoDate;
+  ratio: number;
+}
+
+/** A parsed input file: good records plus rejected rows. */
+export interface Parsed<T> {
+  file: string;
+  records: T[];
+  rejections: Rejection[];
+}
+
+/** The six market-cap tiers, smallest first (rule 6). */
+export const TIERS = ['nano', 'micro', 'small', 'mid', 'large', 'mega'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** Tiers plus the published composite groups (rule 6). */
+export const GROUPS = [...TIERS, 'megaLarge', 'smallMicroNano', 'total'] as const;
+export type Group = (typeof GROUPS)[number];
+
+/** Snapshot windows (rule 7). */
+export const WINDOWS = ['1d', 'mtd', '30d', 'ytd'] as const;
+export type WindowName = (typeof WINDOWS)[number];

@@ -1,0 +1,189 @@
+/**
+ * The published snapshot: the public contract (`schemaVersion: 1`). One zod schema is the source
+ * of truth; the TypeScript types come from `z.infer` and the JSON Schema published at
+ * `/data/schema/snapshot.v1.json` is generated from it (see `snapshotJsonSchema`).
+ * Field meanings are specified by the methodology rules cited in the descriptions (docs/methodology.md).
+ */
+import { z } from 'zod';
+import { GROUPS, TIERS, WINDOWS } from '../domain.ts';
+
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+  .describe('Calendar date YYYY-MM-DD');
+
+const usd = z.number().describe('US dollars at full precision (rounding is the reader’s job)');
+const nullableNumber = z.number().nullable();
+
+export const TierSchema = z.enum(TIERS).describe('Market-cap tier (rule 6)');
+
+export const GroupFiguresSchema = z
+  .object({
+    pnlUsd: usd.nullable().describe('Σ pnl over the window; positive = short sellers gained (rule 8)'),
+    pnlPct: nullableNumber.describe('pnlUsd / avgShortInterestUsd · 100; null when the average is 0 (rule 8)'),
+    avgShortInterestUsd: usd.nullable().describe('Σ exposure / tradingDays (rule 8)'),
+    netNewShortingUsd: usd.nullable().describe('Σ net new shorting N (rules 5, 8)'),
+    returnPct: nullableNumber.describe('Cap-weighted chained price return of the group, percent (rule 8)'),
+    decliningPct: nullableNumber.describe('Share of the group’s symbols whose compounded return is < 0 (rule 8)'),
+    symbols: z
+      .number()
+      .int()
+      .min(0)
+      .describe('Symbols of the group (tier as of asOf) with exposure > 0 on asOf (rule 8)'),
+  })
+  .strict();
+
+export const TopEntrySchema = z
+  .object({
+    symbol: z.string().min(1),
+    name: z.string(),
+    tier: TierSchema,
+    sector: z.string(),
+    pnlUsd: usd,
+    pnlPct: nullableNumber,
+    shortInterestUsd: usd,
+    shortInterestPctSharesOut: nullableNumber,
+  })
+  .strict();
+
+export const WindowSchema = z
+  .object({
+    from: isoDate.nullable(),
+    to: isoDate,
+    tradingDays: z.number().int().min(0),
+    groups: z.object(
+      Object.fromEntries(GROUPS.map((g) => [g, GroupFiguresSchema])) as Record<
+        (typeof GROUPS)[number],
+        typeof GroupFiguresSchema
+      >,
+    ),
+    sectors: z.record(z.string(), GroupFiguresSchema),
+    topWinners: z.array(TopEntrySchema).max(10),
+    topLosers: z.array(TopEntrySchema).max(10),
+  })
+  .strict();
+
+export const CrowdedEntrySchema = z
+  .object({
+    symbol: z.string().min(1),
+    name: z.string(),
+    tier: TierSchema,
+    sector: z.string(),
+    score: z.number().min(0).max(100),
+    shortInterestUsd: usd,
+    shortInterestPctSharesOut: z.number(),
+    daysToCover: z.number(),
+    shortInterestChange30dPct: nullableNumber,
+  })
+  .strict();
+
+export const RejectionSchema = z
+  .object({ file: z.string(), line: z.number().int().min(0), field: z.string(), reason: z.string() })
+  .strict();
+
+export const DataQualitySchema = z
+  .object({
+    rejectedDays: z.array(z.object({ date: isoDate, file: z.string(), reason: z.string() }).strict()),
+    splits: z.array(
+      z
+        .object({
+          symbol: z.string(),
+          date: isoDate,
+          factor: z.number().positive(),
+          rule: z.enum(['3a', '3b', '3c']),
+        })
+        .strict(),
+    ),
+    /** Splits rule 3(b) cannot decide yet (fewer than 10 later days known): P&L held out (pipeline, issue 4). */
+    pendingSplits: z.array(z.object({ symbol: z.string(), date: isoDate, reason: z.string() }).strict()),
+    rejectedRows: z.number().int().min(0),
+    rejections: z.array(RejectionSchema).max(100),
+    /** Settlement date of the short interest file in effect on asOf (rule 4); null when none. */
+    shortInterestSettlementDate: isoDate.nullable(),
+    acceptedDays: z.number().int().min(0),
+  })
+  .strict();
+
+export const SourceSchema = z
+  .object({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), rows: z.number().int().min(0) })
+  .strict();
+
+export const SnapshotSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    methodologyVersion: z.literal(1),
+    asOf: isoDate.describe('A: the last accepted trading day ≤ --as-of (rule 7)'),
+    generatedAt: z.iso.datetime(),
+    sample: z.boolean().describe('true when built from generated sample data, not real market data'),
+    restated: z
+      .boolean()
+      .describe('true when this day was recomputed after late data (a short interest file or a confirmed split)'),
+    restatedOn: isoDate.nullable().describe('Trading date of the run that restated it'),
+    windows: z.object(
+      Object.fromEntries(WINDOWS.map((w) => [w, WindowSchema])) as Record<
+        (typeof WINDOWS)[number],
+        typeof WindowSchema
+      >,
+    ),
+    crowded: z.array(CrowdedEntrySchema).max(20),
+    dataQuality: DataQualitySchema,
+    sources: z.array(SourceSchema),
+  })
+  .strict();
+
+export type GroupFigures = z.infer<typeof GroupFiguresSchema>;
+export type TopEntry = z.infer<typeof TopEntrySchema>;
+export type SnapshotWindow = z.infer<typeof WindowSchema>;
+export type CrowdedEntry = z.infer<typeof CrowdedEntrySchema>;
+export type DataQuality = z.infer<typeof DataQualitySchema>;
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+
+/** history.json: one row per published day with each group's 1d and YTD figures (for the charts). */
+export const HistoryRowSchema = z
+  .object({
+    date: isoDate,
+    restated: z.boolean(),
+    '1d': z.object(
+      Object.fromEntries(GROUPS.map((g) => [g, GroupFiguresSchema])) as Record<
+        (typeof GROUPS)[number],
+        typeof GroupFiguresSchema
+      >,
+    ),
+    ytd: z.object(
+      Object.fromEntries(GROUPS.map((g) => [g, GroupFiguresSchema])) as Record<
+        (typeof GROUPS)[number],
+        typeof GroupFiguresSchema
+      >,
+    ),
+  })
+  .strict();
+
+export const HistorySchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    methodologyVersion: z.literal(1),
+    generatedAt: z.iso.datetime(),
+    sample: z.boolean(),
+    rows: z.array(HistoryRowSchema),
+  })
+  .strict();
+
+export type HistoryRow = z.infer<typeof HistoryRowSchema>;
+export type History = z.infer<typeof HistorySchema>;
+
+/** JSON Schemas published beside the data (draft 2020-12). */
+export function snapshotJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://short-pulse.example/data/schema/snapshot.v1.json',
+    title: 'Short Pulse snapshot v1',
+    ...z.toJSONSchema(SnapshotSchema, { target: 'draft-2020-12' }),
+  };
+}
+
+export function historyJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://short-pulse.example/data/schema/history.v1.json',
+    title: 'Short Pulse history v1',
+    ...z.toJSONSchema(HistorySchema, { target: 'draft-2020-12' }),
+  };
+}
