@@ -1,0 +1,78 @@
+/** Command-line option handling shared by every `pulse` command (node:util parseArgs, no framework). */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Where each part of the input lives (issue 2, "Input folder convention"). */
+export interface InputPaths {
+  prices: string | null;
+  shortInterest: string | null;
+  shortVolume: string | null;
+  splits: string | null;
+  /** The `--input` folder, when one was given (for its sample manifest). */
+  root: string | null;
+}
+
+export const INPUT_OPTIONS = {
+  input: { type: 'string' },
+  prices: { type: 'string' },
+  'short-interest': { type: 'string' },
+  'short-volume': { type: 'string' },
+  splits: { type: 'string' },
+} as const;
+
+export const INPUT_HELP = `Input (a folder in the input convention, or each part on its own):
+  --input DIR            DIR/prices, DIR/short-interest, DIR/short-volume, DIR/splits.csv
+  --prices DIR           Nasdaq screener snapshots YYYY-MM-DD.json[.gz]
+  --short-interest DIR   FINRA short interest files shrtYYYYMMDD*.csv
+  --short-volume DIR     FINRA Reg SHO files CNMSshvolYYYYMMDD.txt
+  --splits FILE          explicit splits: symbol,date,ratio`;
+
+type Values = Record<string, string | boolean | undefined>;
+
+export function parse(argv: string[], options: Parameters<typeof parseArgs>[0]['options']) {
+  try {
+    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function optionalPart(root: string | null, explicit: unknown, name: string): string | null {
+  if (typeof explicit === 'string') {
+    const p = path.resolve(explicit);
+    if (!existsSync(p)) throw new UsageError(`${p} does not exist`);
+    return p;
+  }
+  if (root === null) return null;
+  const p = path.join(root, name);
+  return existsSync(p) ? p : null;
+}
+
+export function inputPaths(values: Values): InputPaths {
+  const root = typeof values.input === 'string' ? path.resolve(values.input) : null;
+  if (root !== null && !existsSync(root)) throw new UsageError(`input folder ${root} does not exist`);
+  const paths: InputPaths = {
+    root,
+    prices: optionalPart(root, values.prices, 'prices'),
+    shortInterest: optionalPart(root, values['short-interest'], 'short-interest'),
+    shortVolume: optionalPart(root, values['short-volume'], 'short-volume'),
+    splits: optionalPart(root, values.splits, 'splits.csv'),
+  };
+  if (!paths.prices && !paths.shortInterest && !paths.shortVolume && !paths.splits) {
+    throw new UsageError('no input: give --input DIR or at least one of --prices, --short-interest, --short-volume, --splits');
+  }
+  return paths;
+}
+
+export function isoDateOption(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new UsageError(`--${name} must be a date YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}

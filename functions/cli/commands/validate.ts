@@ -1,0 +1,78 @@
+import { INPUT_HELP, INPUT_OPTIONS, inputPaths, parse } from '../args.ts';
+import { loadInput } from '../input-folder.ts';
+import { progress } from '../progress.ts';
+import type { Command } from './types.ts';
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'parse every input file and report files, rows and rejections',
+  help: `Usage: npm run pulse -- validate [input options] [--json] [--max-rejections N]
+
+Parses every file of the input and prints, per kind, how many files and rows were read, which files were
+refused as a whole and every rejected row (file, line, field, reason). Exits 1 when a file was refused.
+
+${INPUT_HELP}
+  --json                 print the report as JSON
+  --max-rejections N     print at most N rejected rows (default 50; all are counted)`,
+  async run(argv) {
+    const { values } = parse(argv, {
+      ...INPUT_OPTIONS,
+      json: { type: 'boolean' },
+      'max-rejections': { type: 'string' },
+    });
+    const paths = inputPaths(values);
+    let bar: ReturnType<typeof progress> | null = null;
+    const input = loadInput(paths, {
+      onFile: (file, i, total) => {
+        bar ??= progress(total, 'validate');
+        bar.tick(file);
+      },
+    });
+    (bar as ReturnType<typeof progress> | null)?.done();
+
+    const rowRejections = input.rejections.filter((r) => r.line > 0);
+    const report = {
+      prices: {
+        files: input.priceDays.length + input.refusals.filter((r) => r.kind === 'prices').length,
+        days: input.priceDays.length,
+        firstDay: input.priceDays[0]?.date ?? null,
+        lastDay: input.priceDays.at(-1)?.date ?? null,
+        rows: input.priceDays.reduce((n, d) => n + d.rows.length, 0),
+      },
+      shortInterest: {
+        settlementDates: input.shortInterest.map((f) => f.settlementDate),
+        files: input.shortInterest.flatMap((f) => f.files),
+        symbols: input.shortInterest.reduce((n, f) => n + f.shares.size, 0),
+      },
+      shortVolume: {
+        files: input.shortVolume.length,
+        rows: input.shortVolume.reduce((n, f) => n + f.records.length, 0),
+      },
+      splits: input.splits.length,
+      refusedFiles: input.refusals,
+      rejectedRows: rowRejections.length,
+      rejections: rowRejections,
+      ignoredFiles: input.ignored,
+    };
+    if (values.json) {
+      console.log(JSON.stringify(report, null, 2));
+      return input.refusals.length > 0 ? 1 : 0;
+    }
+    const max = Number(values['max-rejections'] ?? 50);
+    const lines = [
+      `prices:         ${report.prices.days} days parsed (${report.prices.firstDay ?? '-'} … ${report.prices.lastDay ?? '-'}), ${report.prices.rows} rows`,
+      `short interest: ${report.shortInterest.settlementDates.length} settlement dates from ${report.shortInterest.files.length} files, ${report.shortInterest.symbols} symbol rows`,
+      `short volume:   ${report.shortVolume.files} files, ${report.shortVolume.rows} rows (trailer counts checked)`,
+      `splits.csv:     ${report.splits} explicit splits`,
+      `refused files:  ${input.refusals.length}`,
+      ...input.refusals.map((r) => `  ${r.kind}: ${r.message}`),
+      `rejected rows:  ${rowRejections.length}`,
+      ...rowRejections.slice(0, max).map((r) => `  ${r.file} line ${r.line}, field ${r.field}: ${r.reason}`),
+      ...(rowRejections.length > max ? [`  … ${rowRejections.length - max} more (--max-rejections N or --json)`] : []),
+      ...(input.ignored.length ? [`ignored files:  ${input.ignored.length} (names outside the input convention)`] : []),
+      ...input.ignored.slice(0, 10).map((f) => `  ${f}`),
+    ];
+    console.log(lines.join('\n'));
+    return input.refusals.length > 0 ? 1 : 0;
+  },
+};
