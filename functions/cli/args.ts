@@ -1,7 +1,7 @@
 /** Command-line option handling shared by every `pulse` command (node:util parseArgs, no framework). */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -34,9 +34,9 @@ export const INPUT_HELP = `Input (a folder in the input convention, or each part
 
 type Values = Record<string, string | boolean | undefined>;
 
-export function parse(argv: string[], options: Parameters<typeof parseArgs>[0]['options']) {
+export function parse<T extends ParseArgsOptionsConfig>(argv: string[], options: T) {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true });
+    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } } as T, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -64,7 +64,9 @@ export function inputPaths(values: Values): InputPaths {
     splits: optionalPart(root, values.splits, 'splits.csv'),
   };
   if (!paths.prices && !paths.shortInterest && !paths.shortVolume && !paths.splits) {
-    throw new UsageError('no input: give --input DIR or at least one of --prices, --short-interest, --short-volume, --splits');
+    throw new UsageError(
+      'no input: give --input DIR or at least one of --prices, --short-interest, --short-volume, --splits',
+    );
   }
   return paths;
 }

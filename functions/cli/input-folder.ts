@@ -6,13 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type {
-  PriceDay,
-  Rejection,
-  ShortInterestFile,
-  ShortVolumeRecord,
-  SplitOverride,
-} from '../../shared/domain.ts';
+import type { PriceDay, Rejection, ShortInterestFile, ShortVolumeRecord, SplitOverride } from '../../shared/domain.ts';
 import {
   decodeText,
   FormatError,

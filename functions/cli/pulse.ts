@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { UsageError } from './args.ts';
 /**
  * `npm run pulse -- <command>`: the Short Pulse command line. Each command prints progress on stderr,
  * its result on stdout, and exits non-zero with a one-line reason on failure.
@@ -7,7 +8,6 @@ import { buildCommand } from './commands/build.ts';
 import { sampleCommand } from './commands/sample.ts';
 import type { Command } from './commands/types.ts';
 import { validateCommand } from './commands/validate.ts';
-import { UsageError } from './args.ts';
 
 const commands: Command[] = [sampleCommand, validateCommand, buildCommand];
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSnapshot } from '../../../shared/methodology/index.ts';
+import { SAMPLE_MANIFEST_FILE } from '../../../shared/sample/index.ts';
 import { assembleHistory, assembleSnapshot } from '../../../shared/snapshot/assemble.ts';
 import { historyJsonSchema, snapshotJsonSchema } from '../../../shared/snapshot/schema.ts';
 import { INPUT_HELP, INPUT_OPTIONS, inputPaths, isoDateOption, parse, UsageError } from '../args.ts';
@@ -9,7 +10,7 @@ import { progress } from '../progress.ts';
 import type { Command } from './types.ts';
 
 /** Written by `pulse sample` beside the data it generates; its presence marks the input as sample data. */
-export const SAMPLE_MANIFEST = 'sample-manifest.json';
+const SAMPLE_MANIFEST = SAMPLE_MANIFEST_FILE;
 
 export const buildCommand: Command = {
   name: 'build',
@@ -54,7 +55,8 @@ ${INPUT_HELP}
       splits: input.splits,
       ...(asOf ? { asOf } : {}),
     });
-    const sample = values.sample === true || (paths.root !== null && existsSync(path.join(paths.root, SAMPLE_MANIFEST)));
+    const sample =
+      values.sample === true || (paths.root !== null && existsSync(path.join(paths.root, SAMPLE_MANIFEST)));
     const generatedAt = new Date().toISOString();
     const snapshot = assembleSnapshot(body, {
       generatedAt,
@@ -70,7 +72,10 @@ ${INPUT_HELP}
     const json = `${JSON.stringify(snapshot, null, 1)}\n`;
     writeFileSync(path.join(dataDir, 'snapshots', `${snapshot.asOf}.json`), json);
     writeFileSync(path.join(dataDir, 'history.json'), `${JSON.stringify(historyDoc, null, 1)}\n`);
-    writeFileSync(path.join(dataDir, 'schema', 'snapshot.v1.json'), `${JSON.stringify(snapshotJsonSchema(), null, 2)}\n`);
+    writeFileSync(
+      path.join(dataDir, 'schema', 'snapshot.v1.json'),
+      `${JSON.stringify(snapshotJsonSchema(), null, 2)}\n`,
+    );
     writeFileSync(path.join(dataDir, 'schema', 'history.v1.json'), `${JSON.stringify(historyJsonSchema(), null, 2)}\n`);
     // latest.json last, so a reader never sees a latest that points past what is written.
     writeFileSync(path.join(dataDir, 'latest.json'), json);

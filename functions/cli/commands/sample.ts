@@ -1,8 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateSample } from '../../../shared/sample/index.ts';
+import { DEFAULT_SEED, generateSample, SAMPLE_MANIFEST_FILE } from '../../../shared/sample/index.ts';
 import { isoDateOption, parse, UsageError } from '../args.ts';
-import { SAMPLE_MANIFEST } from './build.ts';
 import type { Command } from './types.ts';
 
 export const sampleCommand: Command = {
@@ -14,11 +13,11 @@ Generates a seeded, realistic market (all six tiers, sectors, short interest) on
 calendar, with the traps real data has (late share counts after splits, reverse splits, a stale day, a
 partial day, a weekend file, a revised short interest file), and writes it as an input folder:
   DIR/prices/YYYY-MM-DD.json, DIR/short-interest/shrtYYYYMMDD*.csv, DIR/short-volume/CNMSshvolYYYYMMDD.txt,
-  DIR/splits.csv and DIR/${SAMPLE_MANIFEST} (what was injected; marks the folder as sample data).
+  DIR/splits.csv and DIR/${SAMPLE_MANIFEST_FILE} (what was injected; marks the folder as sample data).
 The same seed and dates always give the same bytes. See docs/sample-data.md.
 
   --out DIR              output folder (replaced: its prices/, short-interest/ and short-volume/ are rewritten)
-  --seed N               seed (default 1)
+  --seed N               seed (default ${DEFAULT_SEED})
   --from, --to           first and last calendar date (default: the generator's one-year default)`,
   async run(argv) {
     const { values } = parse(argv, {
@@ -28,7 +27,7 @@ The same seed and dates always give the same bytes. See docs/sample-data.md.
       to: { type: 'string' },
     });
     if (typeof values.out !== 'string') throw new UsageError('--out DIR is required');
-    const seed = values.seed === undefined ? 1 : Number(values.seed);
+    const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${JSON.stringify(values.seed)}`);
     const from = isoDateOption(values.from, 'from');
     const to = isoDateOption(values.to, 'to');
@@ -36,9 +35,10 @@ The same seed and dates always give the same bytes. See docs/sample-data.md.
     if (from && to && from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
 
     const started = performance.now();
-    const { files, manifest } = generateSample({ seed, ...(from && to ? { from, to } : {}) });
+    const { files } = generateSample({ seed, ...(from && to ? { from, to } : {}) });
     const out = path.resolve(values.out);
-    for (const sub of ['prices', 'short-interest', 'short-volume']) rmSync(path.join(out, sub), { recursive: true, force: true });
+    for (const sub of ['prices', 'short-interest', 'short-volume'])
+      rmSync(path.join(out, sub), { recursive: true, force: true });
     let bytes = 0;
     for (const file of files) {
       const target = path.join(out, file.path);
@@ -46,7 +46,6 @@ The same seed and dates always give the same bytes. See docs/sample-data.md.
       writeFileSync(target, file.content);
       bytes += typeof file.content === 'string' ? Buffer.byteLength(file.content) : file.content.byteLength;
     }
-    writeFileSync(path.join(out, SAMPLE_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
     console.log(
       `wrote ${files.length} files (${(bytes / 1e6).toFixed(1)} MB) to ${out} with seed ${seed} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );

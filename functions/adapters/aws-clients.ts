@@ -1,0 +1,59 @@
+/**
+ * AWS SDK v3 clients for the pipeline, configured once. Against the local emulators (an endpoint is given),
+ * S3 must use path-style addressing and must not add flexible checksums: s3rver stores an aws-chunked body
+ * with its trailer verbatim, so streamed uploads would be archived corrupted.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface AwsClientConfig {
+  region?: string;
+  /** Local emulator endpoints (http://127.0.0.1:port); absent in AWS. */
+  s3Endpoint?: string;
+  dynamoEndpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** SDK attempts per call (the adapters retry again on top for throttling and UnprocessedItems). */
+  maxAttempts?: number;
+  /**
+   * Socket idle timeout per request; a stalled S3/DynamoDB call fails and is retried. `throwOnRequestTimeout`
+   * is set because the SDK's handler otherwise only logs a warning and keeps waiting.
+   */
+  requestTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+}
+
+export function createS3Client(config: AwsClientConfig = {}): S3Client {
+  const local = config.s3Endpoint !== undefined;
+  return new S3Client({
+    ...(config.region ? { region: config.region } : local ? { region: 'us-east-1' } : {}),
+    ...(local ? { endpoint: config.s3Endpoint, forcePathStyle: true } : {}),
+    ...(config.credentials ? { credentials: config.credentials } : {}),
+    maxAttempts: config.maxAttempts ?? 3,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: {
+      requestTimeout: config.requestTimeoutMs ?? 30_000,
+      connectionTimeout: config.connectionTimeoutMs ?? 5_000,
+      throwOnRequestTimeout: true,
+    },
+  });
+}
+
+export function createDynamoDocumentClient(config: AwsClientConfig = {}): DynamoDBDocumentClient {
+  const local = config.dynamoEndpoint !== undefined;
+  const client = new DynamoDBClient({
+    ...(config.region ? { region: config.region } : local ? { region: 'us-east-1' } : {}),
+    ...(local ? { endpoint: config.dynamoEndpoint } : {}),
+    ...(config.credentials ? { credentials: config.credentials } : {}),
+    maxAttempts: config.maxAttempts ?? 3,
+    requestHandler: {
+      requestTimeout: config.requestTimeoutMs ?? 10_000,
+      connectionTimeout: config.connectionTimeoutMs ?? 5_000,
+      throwOnRequestTimeout: true,
+    },
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+  });
+}

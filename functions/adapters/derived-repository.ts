@@ -1,0 +1,382 @@
+/**
+ * The normalised records ingest writes and compute reads, over the ObjectStore port (raw/pipeline bucket).
+ * Days are stored columnar (one array per field, sectors and industries as dictionaries): for a full-market
+ * screener day (7,166 rows, 2024-06-10) that is 583 KB instead of 1.32 MB as row objects, and parse + schema
+ * check take 6 ms instead of 12 ms (measured on Node 24; docs/operations.md). Compute reads one day, one
+ * checkpoint and the short interest files it needs — never the whole history.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { z } from 'zod';
+import type {
+  IsoDate,
+  PriceDay,
+  PriceRow,
+  ShortInterestRecord,
+  ShortVolumeRecord,
+  SplitOverride,
+} from '../../shared/domain.ts';
+import {
+  DERIVED_SPLITS_KEY,
+  derivedPricesKey,
+  derivedShortInterestKey,
+  derivedShortInterestPrefix,
+  derivedShortVolumeKey,
+  derivedSnapshotKey,
+  derivedStateKey,
+} from '../pipeline/keys.ts';
+import type { ObjectInfo, ObjectStore } from './ports.ts';
+
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** Where a derived file came from: carried into the snapshot's `sources`. */
+export interface SourceRef {
+  file: string;
+  sha256: string;
+  rows: number;
+}
+
+export interface StoredPriceDay extends PriceDay {
+  source: SourceRef;
+}
+
+export interface StoredShortVolumeDay {
+  date: IsoDate;
+  source: SourceRef;
+  records: ShortVolumeRecord[];
+}
+
+export interface StoredShortInterestFile {
+  settlementDate: IsoDate;
+  file: string;
+  source: SourceRef;
+  records: ShortInterestRecord[];
+  /** Always empty: rejected rows stay in the ledger; kept so the value is a `Parsed<ShortInterestRecord>`. */
+  rejections: [];
+}
+
+export interface StoredSplits {
+  source: SourceRef;
+  overrides: SplitOverride[];
+}
+
+export class DerivedFormatError extends Error {
+  readonly key: string;
+  constructor(key: string, reason: string) {
+    super(`${key}: ${reason}`);
+    this.name = 'DerivedFormatError';
+    this.key = key;
+  }
+}
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const SourceRefSchema = z.object({ file: z.string(), sha256: z.string(), rows: z.number().int().min(0) });
+
+const PriceColumns = z.object({
+  v: z.literal(1),
+  date: isoDate,
+  source: SourceRefSchema,
+  symbol: z.array(z.string()),
+  name: z.array(z.string()),
+  price: z.array(z.number()),
+  marketCap: z.array(z.number().nullable()),
+  volume: z.array(z.number().nullable()),
+  sectors: z.array(z.string()),
+  sector: z.array(z.number().int().min(0)),
+  industries: z.array(z.string()),
+  industry: z.array(z.number().int().min(0)),
+});
+
+const ShortVolumeColumns = z.object({
+  v: z.literal(1),
+  date: isoDate,
+  source: SourceRefSchema,
+  symbol: z.array(z.string()),
+  shortVolume: z.array(z.number()),
+  shortExemptVolume: z.array(z.number()),
+  totalVolume: z.array(z.number()),
+  markets: z.array(z.string()),
+  market: z.array(z.number().int().min(0)),
+});
+
+const ShortInterestColumns = z.object({
+  v: z.literal(1),
+  settlementDate: isoDate,
+  file: z.string(),
+  source: SourceRefSchema,
+  symbol: z.array(z.string()),
+  issueName: z.array(z.string()),
+  shares: z.array(z.number()),
+  revision: z.array(z.boolean()),
+});
+
+const SplitsDoc = z.object({
+  v: z.literal(1),
+  source: SourceRefSchema,
+  overrides: z.array(z.object({ symbol: z.string(), date: isoDate, ratio: z.number().positive() })),
+});
+
+function dictionary(values: string[]): { dict: string[]; index: number[] } {
+  const positions = new Map<string, number>();
+  const dict: string[] = [];
+  const index = values.map((v) => {
+    let i = positions.get(v);
+    if (i === undefined) {
+      i = dict.length;
+      dict.push(v);
+      positions.set(v, i);
+    }
+    return i;
+  });
+  return { dict, index };
+}
+
+function sameLength(key: string, columns: Record<string, unknown[]>, expected: number): void {
+  for (const [name, column] of Object.entries(columns)) {
+    if (column.length !== expected) {
+      throw new DerivedFormatError(key, `column ${name} has ${column.length} values, expected ${expected}`);
+    }
+  }
+}
+
+function at<T>(key: string, dict: T[], i: number): T {
+  const v = dict[i];
+  if (v === undefined) throw new DerivedFormatError(key, `dictionary index ${i} out of range`);
+  return v;
+}
+
+function decodeJson<T>(key: string, schema: z.ZodType<T>, bytes: Uint8Array): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  } catch (error) {
+    throw new DerivedFormatError(key, `not JSON (${(error as Error).message})`);
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new DerivedFormatError(key, `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}
+
+const encodeJson = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value), 'utf8');
+
+export function encodePriceDay(day: StoredPriceDay): Uint8Array {
+  const sectors = dictionary(day.rows.map((r) => r.sector));
+  const industries = dictionary(day.rows.map((r) => r.industry));
+  return encodeJson({
+    v: 1,
+    date: day.date,
+    source: day.source,
+    symbol: day.rows.map((r) => r.symbol),
+    name: day.rows.map((r) => r.name),
+    price: day.rows.map((r) => r.price),
+    marketCap: day.rows.map((r) => r.marketCap),
+    volume: day.rows.map((r) => r.volume),
+    sectors: sectors.dict,
+    sector: sectors.index,
+    industries: industries.dict,
+    industry: industries.index,
+  });
+}
+
+export function decodePriceDay(key: string, bytes: Uint8Array): StoredPriceDay {
+  const c = decodeJson(key, PriceColumns, bytes);
+  const n = c.symbol.length;
+  sameLength(
+    key,
+    { name: c.name, price: c.price, marketCap: c.marketCap, volume: c.volume, sector: c.sector, industry: c.industry },
+    n,
+  );
+  const rows: PriceRow[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    rows[i] = {
+      symbol: c.symbol[i] as string,
+      name: c.name[i] as string,
+      price: c.price[i] as number,
+      marketCap: c.marketCap[i] as number | null,
+      volume: c.volume[i] as number | null,
+      sector: at(key, c.sectors, c.sector[i] as number),
+      industry: at(key, c.industries, c.industry[i] as number),
+    };
+  }
+  return { date: c.date, file: c.source.file, source: c.source, rows };
+}
+
+export function encodeShortVolumeDay(day: StoredShortVolumeDay): Uint8Array {
+  const markets = dictionary(day.records.map((r) => r.market));
+  return encodeJson({
+    v: 1,
+    date: day.date,
+    source: day.source,
+    symbol: day.records.map((r) => r.symbol),
+    shortVolume: day.records.map((r) => r.shortVolume),
+    shortExemptVolume: day.records.map((r) => r.shortExemptVolume),
+    totalVolume: day.records.map((r) => r.totalVolume),
+    markets: markets.dict,
+    market: markets.index,
+  });
+}
+
+export function decodeShortVolumeDay(key: string, bytes: Uint8Array): StoredShortVolumeDay {
+  const c = decodeJson(key, ShortVolumeColumns, bytes);
+  const n = c.symbol.length;
+  sameLength(
+    key,
+    {
+      shortVolume: c.shortVolume,
+      shortExemptVolume: c.shortExemptVolume,
+      totalVolume: c.totalVolume,
+      market: c.market,
+    },
+    n,
+  );
+  const records: ShortVolumeRecord[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    records[i] = {
+      date: c.date,
+      symbol: c.symbol[i] as string,
+      shortVolume: c.shortVolume[i] as number,
+      shortExemptVolume: c.shortExemptVolume[i] as number,
+      totalVolume: c.totalVolume[i] as number,
+      market: at(key, c.markets, c.market[i] as number),
+    };
+  }
+  return { date: c.date, source: c.source, records };
+}
+
+export function encodeShortInterestFile(f: Omit<StoredShortInterestFile, 'rejections'>): Uint8Array {
+  return encodeJson({
+    v: 1,
+    settlementDate: f.settlementDate,
+    file: f.file,
+    source: f.source,
+    symbol: f.records.map((r) => r.symbol),
+    issueName: f.records.map((r) => r.issueName),
+    shares: f.records.map((r) => r.shares),
+    revision: f.records.map((r) => r.revision),
+  });
+}
+
+export function decodeShortInterestFile(key: string, bytes: Uint8Array): StoredShortInterestFile {
+  const c = decodeJson(key, ShortInterestColumns, bytes);
+  const n = c.symbol.length;
+  sameLength(key, { issueName: c.issueName, shares: c.shares, revision: c.revision }, n);
+  const records: ShortInterestRecord[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    records[i] = {
+      symbol: c.symbol[i] as string,
+      issueName: c.issueName[i] as string,
+      shares: c.shares[i] as number,
+      settlementDate: c.settlementDate,
+      revision: c.revision[i] as boolean,
+    };
+  }
+  return { settlementDate: c.settlementDate, file: c.file, source: c.source, records, rejections: [] };
+}
+
+export interface DerivedRepository {
+  putPriceDay(day: StoredPriceDay): Promise<string>;
+  getPriceDay(date: IsoDate): Promise<StoredPriceDay | undefined>;
+  /** Head of the stored day (its `source-sha256` metadata tells which file it came from), without reading it. */
+  headPriceDay(date: IsoDate): Promise<ObjectInfo | undefined>;
+  putShortVolumeDay(day: StoredShortVolumeDay): Promise<string>;
+  getShortVolumeDay(date: IsoDate): Promise<StoredShortVolumeDay | undefined>;
+  putShortInterestFile(f: Omit<StoredShortInterestFile, 'rejections'>): Promise<string>;
+  /** Every file (and revision) stored for a settlement date, in file-name order. */
+  getShortInterestFiles(settlementDate: IsoDate): Promise<StoredShortInterestFile[]>;
+  /** Settlement dates with at least one stored file, ascending (one LIST request). */
+  listShortInterestDates(): Promise<IsoDate[]>;
+  putSplits(splits: StoredSplits): Promise<string>;
+  getSplits(): Promise<StoredSplits | undefined>;
+  /** Engine checkpoint after `date` (gzip JSON; the engine validates its own shape). */
+  putCheckpoint(date: IsoDate, state: unknown): Promise<string>;
+  getCheckpoint(date: IsoDate): Promise<unknown | undefined>;
+  /** A computed snapshot waiting for publish (compute writes it, publish validates and publishes it). */
+  putSnapshot(date: IsoDate, snapshot: unknown): Promise<string>;
+  getSnapshot(date: IsoDate): Promise<unknown | undefined>;
+}
+
+export function createDerivedRepository(store: ObjectStore): DerivedRepository {
+  async function put(key: string, bytes: Uint8Array, metadata: Record<string, string>, encoding?: string) {
+    await store.put(key, bytes, {
+      contentType: JSON_CONTENT_TYPE,
+      ...(encoding ? { contentEncoding: encoding } : {}),
+      metadata,
+    });
+    return key;
+  }
+
+  return {
+    putPriceDay: (day) => put(derivedPricesKey(day.date), encodePriceDay(day), { 'source-sha256': day.source.sha256 }),
+    async getPriceDay(date) {
+      const key = derivedPricesKey(date);
+      const o = await store.get(key);
+      return o ? decodePriceDay(key, o.bytes) : undefined;
+    },
+    headPriceDay: (date) => store.head(derivedPricesKey(date)),
+    putShortVolumeDay: (day) =>
+      put(derivedShortVolumeKey(day.date), encodeShortVolumeDay(day), { 'source-sha256': day.source.sha256 }),
+    async getShortVolumeDay(date) {
+      const key = derivedShortVolumeKey(date);
+      const o = await store.get(key);
+      return o ? decodeShortVolumeDay(key, o.bytes) : undefined;
+    },
+    putShortInterestFile: (f) =>
+      put(derivedShortInterestKey(f.settlementDate, f.file), encodeShortInterestFile(f), {
+        'source-sha256': f.source.sha256,
+      }),
+    async getShortInterestFiles(settlementDate) {
+      const listed = await store.list(derivedShortInterestPrefix(settlementDate));
+      const files: StoredShortInterestFile[] = [];
+      for (const { key } of listed) {
+        const o = await store.get(key);
+        if (o) files.push(decodeShortInterestFile(key, o.bytes));
+      }
+      return files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    },
+    async listShortInterestDates() {
+      const listed = await store.list('derived/short-interest/');
+      const dates = new Set<IsoDate>();
+      for (const { key } of listed) {
+        const m = /^derived\/short-interest\/(\d{4}-\d{2}-\d{2})\//.exec(key);
+        if (m?.[1]) dates.add(m[1]);
+      }
+      return [...dates].sort();
+    },
+    putSplits: (splits) =>
+      put(DERIVED_SPLITS_KEY, encodeJson({ v: 1, ...splits }), { 'source-sha256': splits.source.sha256 }),
+    async getSplits() {
+      const o = await store.get(DERIVED_SPLITS_KEY);
+      if (!o) return undefined;
+      const doc = decodeJson(DERIVED_SPLITS_KEY, SplitsDoc, o.bytes);
+      return { source: doc.source, overrides: doc.overrides };
+    },
+    async putCheckpoint(date, state) {
+      const key = derivedStateKey(date);
+      await store.put(key, gzipSync(JSON.stringify(state)), { contentType: 'application/gzip' });
+      return key;
+    },
+    async getCheckpoint(date) {
+      const key = derivedStateKey(date);
+      const o = await store.get(key);
+      if (!o) return undefined;
+      try {
+        return JSON.parse(gunzipSync(o.bytes).toString('utf8')) as unknown;
+      } catch (error) {
+        throw new DerivedFormatError(key, `unreadable checkpoint (${(error as Error).message})`);
+      }
+    },
+    putSnapshot: (date, snapshot) => put(derivedSnapshotKey(date), encodeJson(snapshot), {}),
+    async getSnapshot(date) {
+      const key = derivedSnapshotKey(date);
+      const o = await store.get(key);
+      if (!o) return undefined;
+      try {
+        return JSON.parse(Buffer.from(o.bytes).toString('utf8')) as unknown;
+      } catch (error) {
+        throw new DerivedFormatError(key, `not JSON (${(error as Error).message})`);
+      }
+    },
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * The ports the pipeline services see (STYLE.md §2). Implementations: `s3-object-store.ts` and
+ * `dynamo-pipeline-table.ts` (AWS SDK v3, also used against s3rver/dynalite), `memory-object-store.ts` and
+ * `memory-pipeline-table.ts` (in-memory fakes for unit tests of the services). The contract suite in
+ * test/adapters/contract.test.ts runs the same assertions against both.
+ */
+import type { IsoDate, Rejection } from '../../shared/domain.ts';
+import type { SourceName } from '../pipeline/keys.ts';
+
+// ---------------------------------------------------------------- object store
+
+export interface PutObjectOptions {
+  contentType: string;
+  cacheControl?: string;
+  contentEncoding?: string;
+  /** User metadata (lower-case keys; S3 lower-cases them anyway). `sha256` is reserved: the store sets it. */
+  metadata?: Record<string, string>;
+}
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  /** Hex sha256 of the bytes as recorded by `put` (metadata `sha256`); undefined for objects written otherwise. */
+  sha256: string | undefined;
+  contentType: string | undefined;
+  cacheControl: string | undefined;
+  contentEncoding: string | undefined;
+  metadata: Record<string, string>;
+}
+
+export interface StoredObject extends ObjectInfo {
+  bytes: Uint8Array;
+}
+
+export interface ListedObject {
+  key: string;
+  size: number;
+}
+
+export type PutIfAbsentResult = { created: true; info: ObjectInfo } | { created: false; existing: ObjectInfo };
+
+/** One bucket. Keys are full keys; the store never interprets them. */
+export interface ObjectStore {
+  readonly bucket: string;
+  /** Writes (or replaces) an object; records the sha256 of `bytes` in its metadata. */
+  put(key: string, bytes: Uint8Array, options: PutObjectOptions): Promise<ObjectInfo>;
+  /** Writes only when no object exists under `key` (atomic on AWS with If-None-Match; see s3-object-store.ts). */
+  putIfAbsent(key: string, bytes: Uint8Array, options: PutObjectOptions): Promise<PutIfAbsentResult>;
+  /** Reads a whole object; undefined when absent. Throws ObjectIntegrityError when the bytes do not match sha256. */
+  get(key: string): Promise<StoredObject | undefined>;
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Every object under `prefix`, in key order (all pages). */
+  list(prefix: string): Promise<ListedObject[]>;
+  /** Deleting an absent key is not an error. */
+  delete(key: string): Promise<void>;
+}
+
+export class ObjectIntegrityError extends Error {
+  readonly key: string;
+  readonly field = 'sha256';
+  constructor(key: string, expected: string, actual: string) {
+    super(`object ${key}: sha256 ${actual} does not match the recorded ${expected} (truncated or corrupted read)`);
+    this.name = 'ObjectIntegrityError';
+    this.key = key;
+  }
+}
+
+// ---------------------------------------------------------------- pipeline table
+
+export type FileStatus = 'accepted' | 'rejected';
+export type FileOrigin = 'fetch' | 'drop' | 'archive';
+
+/** One distinct content received under one file name (ledger item `FILE#<source>#<file>` / `SHA#<sha256>`). */
+export interface LedgerEntry {
+  source: SourceName;
+  file: string;
+  sha256: string;
+  size: number;
+  /** ISO timestamp of the first receipt. */
+  receivedAt: string;
+  origin: FileOrigin;
+  rawKey: string;
+  /** The date the file is about: trading date (prices, short volume), settlement date (short interest). */
+  date: IsoDate | null;
+  status: FileStatus;
+  /** Accepted records. */
+  rows: number;
+  rejectedRows: number;
+  /** The first rejections (capped at LEDGER_MAX_REJECTIONS), the whole-file reason when rejected. */
+  rejections: Rejection[];
+  derivedKey: string | null;
+}
+
+export const LEDGER_MAX_REJECTIONS = 20;
+
+export type PipelineStep = 'ingest' | 'compute' | 'publish';
+
+export interface StepStatus {
+  state: 'done' | 'incomplete' | 'failed' | 'refused';
+  /** ISO timestamp. */
+  at: string;
+  runId: string;
+  detail?: string;
+}
+
+export interface DayLock {
+  owner: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+export interface DayRecord {
+  date: IsoDate;
+  steps: Partial<Record<PipelineStep, StepStatus>>;
+  lock: DayLock | null;
+}
+
+export type LockResult = { acquired: true; lock: DayLock } | { acquired: false; heldBy: DayLock | null };
+
+export interface PipelineCursor {
+  lastIngested: IsoDate | null;
+  lastComputed: IsoDate | null;
+  lastPublished: IsoDate | null;
+  /** Earliest day whose figures late data changed (short interest, revision, splits); null when none pending. */
+  restateFrom: IsoDate | null;
+}
+
+export type CursorField = 'lastIngested' | 'lastComputed' | 'lastPublished';
+
+/** A JSON value as DynamoDB stores it (numbers finite). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export interface DayAggregates {
+  date: IsoDate;
+  aggregates: JsonObject;
+}
+
+export interface PipelineTable {
+  /** Records a file; 'duplicate' when this exact (source, file, sha256) is already in the ledger (nothing changes). */
+  recordFile(entry: LedgerEntry): Promise<'recorded' | 'duplicate'>;
+  getFile(source: SourceName, file: string, sha256: string): Promise<LedgerEntry | undefined>;
+  /** Every content received under this file name, oldest first. */
+  listFileVersions(source: SourceName, file: string): Promise<LedgerEntry[]>;
+
+  getDay(date: IsoDate): Promise<DayRecord | undefined>;
+  setStepStatus(date: IsoDate, step: PipelineStep, status: StepStatus): Promise<void>;
+  /**
+   * Takes the day's lock for `owner` until `expiresAt` when it is free, expired (before `now`), or already
+   * held by `owner` (re-entrant: the steps of one run share it). Conditional write: of two concurrent
+   * callers exactly one gets it.
+   */
+  acquireDayLock(date: IsoDate, owner: string, expiresAt: number, now: number): Promise<LockResult>;
+  /** Releases the lock if `owner` holds it; false when someone else does (or nobody). */
+  releaseDayLock(date: IsoDate, owner: string): Promise<boolean>;
+
+  getCursor(): Promise<PipelineCursor>;
+  /** Moves a cursor field forward to `date` (never backwards). */
+  advanceCursor(field: CursorField, date: IsoDate): Promise<void>;
+  /** Sets restateFrom to min(restateFrom, date). */
+  markRestateFrom(date: IsoDate): Promise<void>;
+  /** Clears restateFrom only if it still equals `expected` (a later, earlier mark is kept); true when cleared. */
+  clearRestateFrom(expected: IsoDate): Promise<boolean>;
+
+  /** Batch write (25 a request), retried with backoff until every item is written or attempts run out. */
+  putAggregates(entries: DayAggregates[]): Promise<void>;
+  /** Batch read; days without aggregates are absent from the map. */
+  getAggregates(dates: IsoDate[]): Promise<Map<IsoDate, JsonObject>>;
+}
+
+/** A batch write/read that still had unprocessed items when its attempts ran out (nothing is silently dropped). */
+export class BatchIncompleteError extends Error {
+  readonly operation: 'BatchWriteItem' | 'BatchGetItem';
+  readonly unprocessed: number;
+  constructor(operation: 'BatchWriteItem' | 'BatchGetItem', unprocessed: number, attempts: number) {
+    super(`${operation}: ${unprocessed} item(s) still unprocessed after ${attempts} attempts`);
+    this.name = 'BatchIncompleteError';
+    this.operation = operation;
+    this.unprocessed = unprocessed;
+  }
+}
+
+// ---------------------------------------------------------------- logging
+
+/** The slice of a structured logger the services use (Powertools' Logger satisfies it). */
+export interface Log {
+  debug(message: string, ...extra: Record<string, unknown>[]): void;
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+export const silentLog: Log = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};

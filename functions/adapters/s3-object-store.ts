@@ -1,0 +1,197 @@
+/**
+ * ObjectStore on S3 (AWS, or s3rver locally). Every put records the sha256 of the bytes in the object's
+ * metadata and sends it as `x-amz-checksum-sha256`, so AWS refuses a body damaged in transit; every get
+ * checks the bytes against it, so a truncated read is retried instead of parsed.
+ */
+import { createHash } from 'node:crypto';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  type ListedObject,
+  type ObjectInfo,
+  ObjectIntegrityError,
+  type ObjectStore,
+  type PutIfAbsentResult,
+  type PutObjectOptions,
+  type StoredObject,
+} from './ports.ts';
+import {
+  DEFAULT_AWS_RETRY,
+  errorName,
+  httpStatusOf,
+  isRetryableAwsError,
+  type RetryPolicy,
+  withRetry,
+} from './retry.ts';
+
+export interface S3ObjectStoreOptions {
+  client: S3Client;
+  bucket: string;
+  retry?: Partial<RetryPolicy>;
+  /** Send If-None-Match: * on putIfAbsent (AWS honours it; s3rver ignores it, where the HEAD pre-check decides). */
+  conditionalWrites?: boolean;
+  /** Keys per LIST page (S3's maximum and default: 1,000); tests use a small one to exercise paging. */
+  listPageSize?: number;
+}
+
+function sha256(bytes: Uint8Array): Buffer {
+  return createHash('sha256').update(bytes).digest();
+}
+
+function isNotFound(error: unknown): boolean {
+  const name = errorName(error);
+  return name === 'NoSuchKey' || name === 'NotFound' || httpStatusOf(error) === 404;
+}
+
+function isPreconditionFailed(error: unknown): boolean {
+  const name = errorName(error);
+  const status = httpStatusOf(error);
+  return name === 'PreconditionFailed' || name === 'ConditionalRequestConflict' || status === 412 || status === 409;
+}
+
+export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore {
+  const { client, bucket } = options;
+  const policy: RetryPolicy = { ...DEFAULT_AWS_RETRY, ...options.retry };
+  const conditionalWrites = options.conditionalWrites ?? true;
+  const retry = <T>(fn: () => Promise<T>) => withRetry(fn, { ...policy, isRetryable: isRetryableAwsError });
+
+  function info(
+    key: string,
+    out: {
+      ContentLength?: number;
+      ContentType?: string;
+      CacheControl?: string;
+      ContentEncoding?: string;
+      Metadata?: Record<string, string>;
+    },
+  ): ObjectInfo {
+    const metadata = { ...(out.Metadata ?? {}) };
+    return {
+      key,
+      size: out.ContentLength ?? 0,
+      sha256: metadata.sha256,
+      contentType: out.ContentType,
+      cacheControl: out.CacheControl,
+      contentEncoding: out.ContentEncoding,
+      metadata,
+    };
+  }
+
+  async function putObject(key: string, bytes: Uint8Array, opts: PutObjectOptions, ifNoneMatch: boolean) {
+    const digest = sha256(bytes);
+    const metadata = { ...(opts.metadata ?? {}), sha256: digest.toString('hex') };
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: bytes,
+        ContentLength: bytes.byteLength,
+        ContentType: opts.contentType,
+        ...(opts.cacheControl ? { CacheControl: opts.cacheControl } : {}),
+        ...(opts.contentEncoding ? { ContentEncoding: opts.contentEncoding } : {}),
+        Metadata: metadata,
+        ChecksumSHA256: digest.toString('base64'),
+        ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+      }),
+    );
+    return {
+      key,
+      size: bytes.byteLength,
+      sha256: metadata.sha256,
+      contentType: opts.contentType,
+      cacheControl: opts.cacheControl,
+      contentEncoding: opts.contentEncoding,
+      metadata,
+    } satisfies ObjectInfo;
+  }
+
+  async function head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const out = await retry(() => client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
+      return info(key, out);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  return {
+    bucket,
+
+    put(key, bytes, opts) {
+      return retry(() => putObject(key, bytes, opts, false));
+    },
+
+    async putIfAbsent(key, bytes, opts): Promise<PutIfAbsentResult> {
+      const existing = await head(key);
+      if (existing) return { created: false, existing };
+      try {
+        // A retried attempt whose first try did land sees 412: the HEAD below then reports our own object.
+        const created = await retry(() => putObject(key, bytes, opts, conditionalWrites));
+        return { created: true, info: created };
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+        const winner = await head(key);
+        if (!winner) throw error;
+        return { created: false, existing: winner };
+      }
+    },
+
+    async get(key): Promise<StoredObject | undefined> {
+      try {
+        return await retry(async () => {
+          const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+          const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+          const meta = info(key, out);
+          if (meta.sha256 !== undefined) {
+            const actual = sha256(bytes).toString('hex');
+            if (actual !== meta.sha256) throw new ObjectIntegrityError(key, meta.sha256, actual);
+          }
+          return { ...meta, size: bytes.byteLength, bytes };
+        });
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+
+    head,
+
+    async list(prefix): Promise<ListedObject[]> {
+      const found: ListedObject[] = [];
+      // ListObjects (v1) with Marker = the last key seen: the same pages on S3, while s3rver's v2 continuation
+      // tokens use DES, which OpenSSL 3 (Node 18+) no longer provides (any truncated v2 page fails there).
+      let marker: string | undefined;
+      for (;;) {
+        const page = await retry(() =>
+          client.send(
+            new ListObjectsCommand({
+              Bucket: bucket,
+              Prefix: prefix,
+              ...(options.listPageSize ? { MaxKeys: options.listPageSize } : {}),
+              ...(marker ? { Marker: marker } : {}),
+            }),
+          ),
+        );
+        const contents = page.Contents ?? [];
+        for (const item of contents) {
+          if (item.Key !== undefined) found.push({ key: item.Key, size: item.Size ?? 0 });
+        }
+        const last = contents.at(-1)?.Key;
+        if (!page.IsTruncated || last === undefined) break;
+        marker = last;
+      }
+      return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+
+    async delete(key) {
+      await retry(() => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
+    },
+  };
+}

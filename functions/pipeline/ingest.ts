@@ -1,0 +1,771 @@
+/**
+ * Ingest: get a day's files (or one dropped file), archive each byte-exact BEFORE parsing, record it in the
+ * ledger by sha256 (the same content again is a no-op), validate it with shared/formats, write the
+ * normalised records, and say what changed (`restateFrom` when late data touches computed days).
+ *
+ * Per source and file date, a day run:
+ *   1. skips files the ledger already holds as accepted (no download, no S3 request);
+ *   2. ingests what the raw archive holds that the ledger does not (recovery after the table was lost,
+ *      or a file dropped earlier), so replaying a date range never needs the network;
+ *   3. only then asks the provider.
+ * Two runs of one day: the day lock lets one in; the other returns `skipped` at once.
+ */
+import { createHash } from 'node:crypto';
+import {
+  addCalendarDays,
+  CalendarDateError,
+  holidayName,
+  isTradingDay,
+  isWeekend,
+  settlementDates,
+} from '../../shared/calendar.ts';
+import type { IsoDate, Rejection, SplitOverride } from '../../shared/domain.ts';
+import {
+  decodeText,
+  FormatError,
+  parseScreener,
+  parseShortInterest,
+  parseShortVolume,
+  parseSplitsCsv,
+} from '../../shared/formats/index.ts';
+import type { SourceRef } from '../adapters/derived-repository.ts';
+import { type FileOrigin, LEDGER_MAX_REJECTIONS, type LedgerEntry, type StepStatus } from '../adapters/ports.ts';
+import { classifyDrop } from '../providers/file-drop.ts';
+import { ProviderError } from '../providers/http.ts';
+import type { ReceivedFile, SourceProvider } from '../providers/source-provider.ts';
+import type { PipelineDeps } from './deps.ts';
+import {
+  assertIsoDate,
+  parseRawKey,
+  RAW_PREFIX,
+  rawKey,
+  rawPrefix,
+  rawVersionKey,
+  SOURCES,
+  type SourceName,
+} from './keys.ts';
+
+// ---------------------------------------------------------------- API
+
+export interface DayIngestInput {
+  kind?: 'day';
+  date: IsoDate;
+  /** Default: all four sources. */
+  sources?: SourceName[];
+  /** Lock owner; the state machine may pass its execution name so a run's steps share one owner. */
+  runId?: string;
+  scheduled?: boolean;
+}
+
+export type DropIngestInput =
+  | { kind: 'drop'; bucket: string; key: string; runId?: string }
+  | { drop: { bucket: string; key: string }; runId?: string };
+
+export type IngestInput = DayIngestInput | DropIngestInput;
+
+export type FileStatusOutcome =
+  /** Parsed and normalised now. */
+  | 'accepted'
+  /** Refused as a whole (HTML page, bad header, truncated, not a trading day…); archived all the same. */
+  | 'rejected'
+  /** This exact content was ingested before: nothing changed. */
+  | 'duplicate'
+  /** Already accepted in the ledger: not fetched again. */
+  | 'present'
+  | 'not-yet-available'
+  /** The provider failed after its retries (network, 5xx, 403…): nothing archived, a later run retries. */
+  | 'failed';
+
+export interface FileOutcome {
+  source: SourceName;
+  /** File name as received (or the name expected, for not-yet-available/failed/present). */
+  file: string;
+  /** The date the file is about (trading or settlement date; arrival date for splits). */
+  date: IsoDate | null;
+  status: FileStatusOutcome;
+  /** For `duplicate`/`present`: the ledger's verdict on that content. */
+  ledgerStatus?: 'accepted' | 'rejected';
+  sha256?: string;
+  size?: number;
+  rawKey?: string;
+  derivedKey?: string | null;
+  rows: number;
+  rejectedRows: number;
+  /** Why a file was rejected, not available or failed. */
+  reason?: string;
+}
+
+export interface IngestResult {
+  /** The trading day the next steps should compute through (step contract, functions/pipeline/steps.ts). */
+  date: IsoDate;
+  /** Nothing for the next steps: not a trading day, the day is locked by another run, nothing new in a drop. */
+  skipped: boolean;
+  reason?: string;
+  runId: string;
+  files: FileOutcome[];
+  /** Accepted rows in files accepted by this run. */
+  rows: number;
+  rejectedRows: number;
+  /** Row and file rejections of this run (file/line/field/reason), at most MAX_SUMMARY_REJECTIONS. */
+  rejections: Rejection[];
+  /** Earliest computed day that late data of this run changes (short interest settlement date, …), or null. */
+  restateFrom: IsoDate | null;
+  /** True when the day's prices are accepted (this run or before). */
+  pricesReady: boolean;
+}
+
+export const MAX_SUMMARY_REJECTIONS = 100;
+
+/** The day's prices are missing or refused: the next steps cannot run yet; the state machine retries later. */
+export class DayIncompleteError extends Error {
+  readonly date: IsoDate;
+  readonly field = 'prices';
+  readonly result: IngestResult;
+  constructor(result: IngestResult) {
+    const prices = result.files.filter((f) => f.source === 'prices');
+    const why = prices.map((f) => `${f.file}: ${f.status}${f.reason ? ` (${f.reason})` : ''}`).join('; ');
+    super(`ingest ${result.date}: no accepted prices yet${why ? ` — ${why}` : ''}`);
+    this.name = 'DayIncompleteError';
+    this.date = result.date;
+    this.result = result;
+  }
+}
+
+/** A drop event for another bucket than the raw bucket this deployment reads: a wiring error. */
+export class DropBucketError extends Error {
+  readonly field = 'bucket';
+  constructor(bucket: string, expected: string) {
+    super(`drop event for bucket ${bucket}, but this pipeline's raw bucket is ${expected}`);
+    this.name = 'DropBucketError';
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+const NEW_YORK_DATE = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'America/New_York',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+const minDate = (a: IsoDate | null, b: IsoDate | null): IsoDate | null =>
+  a === null ? b : b === null ? a : a < b ? a : b;
+
+function rawContentType(file: string): string {
+  if (/\.gz$/i.test(file)) return 'application/gzip';
+  if (/\.json$/i.test(file)) return 'application/json';
+  return 'text/plain';
+}
+
+function closedDayReason(date: IsoDate): string | null {
+  try {
+    if (isWeekend(date)) return `${date} is a weekend day, not a trading day`;
+    const holiday = holidayName(date);
+    return holiday ? `${date} is an exchange holiday (${holiday}), not a trading day` : null;
+  } catch (error) {
+    if (error instanceof CalendarDateError) return `${date} is outside the trading calendar (${error.message})`;
+    throw error;
+  }
+}
+
+function wholeFile(file: string, reason: string, field = '*'): Rejection {
+  return { file, line: 0, field, reason };
+}
+
+/** What validating one file yields: either a refusal of the whole file or normalised records to write. */
+type Validation =
+  | { ok: false; rejection: Rejection; rejections: Rejection[] }
+  | {
+      ok: true;
+      date: IsoDate;
+      rows: number;
+      rejections: Rejection[];
+      write: (ref: SourceRef) => Promise<string>;
+      /** The earliest day whose figures this file changes (before it is written). */
+      restateFrom: () => Promise<IsoDate | null>;
+    };
+
+function validate(
+  deps: PipelineDeps,
+  source: SourceName,
+  file: string,
+  bytes: Uint8Array,
+  expected: IsoDate,
+): Validation {
+  const { derived } = deps;
+  try {
+    const text = decodeText(bytes, file, { maxBytes: deps.config.maxFileBytes });
+    if (source === 'prices') {
+      const parsed = parseScreener(text, file);
+      const date = parsed.date ?? expected;
+      const closed = closedDayReason(date);
+      if (closed) return { ok: false, rejection: wholeFile(file, closed), rejections: [] };
+      return {
+        ok: true,
+        date,
+        rows: parsed.records.length,
+        rejections: parsed.rejections,
+        write: (ref) => derived.putPriceDay({ date, file, source: ref, rows: parsed.records }),
+        restateFrom: async () => {
+          // A different snapshot for a day already stored, or a day older than what compute has done.
+          const [previous, cursor] = await Promise.all([derived.headPriceDay(date), deps.table.getCursor()]);
+          const replaced = previous !== undefined && previous.metadata['source-sha256'] !== sha256Hex(bytes);
+          const late = cursor.lastComputed !== null && date <= cursor.lastComputed;
+          return replaced || late ? date : null;
+        },
+      };
+    }
+    if (source === 'short-volume') {
+      const parsed = parseShortVolume(text, file);
+      const date = parsed.date ?? expected;
+      const closed = closedDayReason(date);
+      if (closed) return { ok: false, rejection: wholeFile(file, closed), rejections: [] };
+      return {
+        ok: true,
+        date,
+        rows: parsed.records.length,
+        rejections: parsed.rejections,
+        write: (ref) => derived.putShortVolumeDay({ date, source: ref, records: parsed.records }),
+        // Short sale volume is archived for readers; no published figure depends on it.
+        restateFrom: async () => null,
+      };
+    }
+    if (source === 'short-interest') {
+      const parsed = parseShortInterest(text, file);
+      const settlementDate = parsed.settlementDate;
+      if (settlementDate !== expected) {
+        return {
+          ok: false,
+          rejection: wholeFile(
+            file,
+            `the rows are for settlement date ${parsed.settlementDate} but the file name says ${expected}`,
+            'settlementDate',
+          ),
+          rejections: [],
+        };
+      }
+      const closed = closedDayReason(settlementDate);
+      if (closed?.includes('weekend') || closed?.includes('outside')) {
+        return {
+          ok: false,
+          rejection: wholeFile(file, `settlement date: ${closed}`, 'settlementDate'),
+          rejections: [],
+        };
+      }
+      return {
+        ok: true,
+        date: settlementDate,
+        rows: parsed.records.length,
+        rejections: parsed.rejections,
+        write: (ref) => derived.putShortInterestFile({ settlementDate, file, source: ref, records: parsed.records }),
+        // Rule 4: a settlement date's short interest applies from that date on, so those days change.
+        restateFrom: async () => settlementDate,
+      };
+    }
+    const parsed = parseSplitsCsv(text, file);
+    return {
+      ok: true,
+      date: expected,
+      rows: parsed.records.length,
+      rejections: parsed.rejections,
+      write: (ref) => derived.putSplits({ source: ref, overrides: parsed.records }),
+      restateFrom: async () => {
+        const previous = await derived.getSplits();
+        return earliestChangedSplit(previous?.overrides ?? [], parsed.records);
+      },
+    };
+  } catch (error) {
+    if (error instanceof FormatError) return { ok: false, rejection: error.toRejection(), rejections: [] };
+    throw error;
+  }
+}
+
+/** The earliest date among overrides added, removed or changed between two splits files. */
+export function earliestChangedSplit(before: SplitOverride[], after: SplitOverride[]): IsoDate | null {
+  const id = (s: SplitOverride) => `${s.symbol}|${s.date}|${s.ratio}`;
+  const a = new Set(before.map(id));
+  const b = new Set(after.map(id));
+  let earliest: IsoDate | null = null;
+  for (const s of before) if (!b.has(id(s))) earliest = minDate(earliest, s.date);
+  for (const s of after) if (!a.has(id(s))) earliest = minDate(earliest, s.date);
+  return earliest;
+}
+
+interface Incoming {
+  source: SourceName;
+  file: string;
+  /** Date for the raw key, known before parsing (file name, requested date, arrival date). */
+  date: IsoDate;
+  bytes: Uint8Array;
+  origin: FileOrigin;
+  location: string;
+  /** Set when the bytes already are in the archive (replays): no second copy. */
+  archivedAt?: { key: string; receivedAt?: string };
+}
+
+interface FileRun {
+  outcome: FileOutcome;
+  rejections: Rejection[];
+  restateFrom: IsoDate | null;
+}
+
+/** Archives without ever overwriting: a different content under a used name goes to a sha256 sub-folder. */
+async function archiveRaw(deps: PipelineDeps, f: Incoming, sha256: string, receivedAt: string): Promise<string> {
+  const options = {
+    contentType: rawContentType(f.file),
+    metadata: { source: f.source, origin: f.origin, 'received-at': receivedAt, location: encodeURI(f.location) },
+  };
+  const key = rawKey(f.source, f.date, f.file);
+  const first = await deps.raw.putIfAbsent(key, f.bytes, options);
+  if (first.created || first.existing.sha256 === sha256) return key;
+  const versionKey = rawVersionKey(f.source, f.date, f.file, sha256);
+  await deps.raw.putIfAbsent(versionKey, f.bytes, options);
+  return versionKey;
+}
+
+async function ingestFile(deps: PipelineDeps, f: Incoming): Promise<FileRun> {
+  const sha256 = sha256Hex(f.bytes);
+  const known = await deps.table.getFile(f.source, f.file, sha256);
+  if (known) {
+    return {
+      outcome: {
+        source: f.source,
+        file: f.file,
+        date: known.date,
+        status: 'duplicate',
+        ledgerStatus: known.status,
+        sha256,
+        size: f.bytes.byteLength,
+        rawKey: known.rawKey,
+        derivedKey: known.derivedKey,
+        rows: 0,
+        rejectedRows: 0,
+      },
+      rejections: [],
+      restateFrom: null,
+    };
+  }
+
+  const receivedAt = f.archivedAt?.receivedAt ?? deps.clock().toISOString();
+  const archived = f.archivedAt?.key ?? (await archiveRaw(deps, f, sha256, receivedAt));
+  const v = validate(deps, f.source, f.file, f.bytes, f.date);
+  const entry: LedgerEntry = {
+    source: f.source,
+    file: f.file,
+    sha256,
+    size: f.bytes.byteLength,
+    receivedAt,
+    origin: f.origin,
+    rawKey: archived,
+    date: v.ok ? v.date : f.date,
+    status: v.ok ? 'accepted' : 'rejected',
+    rows: v.ok ? v.rows : 0,
+    rejectedRows: v.rejections.length,
+    rejections: (v.ok ? v.rejections : [v.rejection, ...v.rejections]).slice(0, LEDGER_MAX_REJECTIONS),
+    derivedKey: null,
+  };
+  let restateFrom: IsoDate | null = null;
+  if (v.ok) {
+    // Marked before the derived write: a crash in between still leaves the restatement on record.
+    restateFrom = await v.restateFrom();
+    if (restateFrom !== null) await deps.table.markRestateFrom(restateFrom);
+    entry.derivedKey = await v.write({ file: f.file, sha256, rows: v.rows });
+  }
+  await deps.table.recordFile(entry);
+  const rejections = v.ok ? v.rejections : [v.rejection, ...v.rejections];
+  deps.log[v.ok ? 'info' : 'warn'](v.ok ? 'file accepted' : 'file rejected', {
+    source: f.source,
+    file: f.file,
+    sha256,
+    rawKey: archived,
+    rows: entry.rows,
+    rejectedRows: entry.rejectedRows,
+    ...(v.ok ? {} : { rejection: v.rejection }),
+  });
+  return {
+    outcome: {
+      source: f.source,
+      file: f.file,
+      date: entry.date,
+      status: entry.status,
+      sha256,
+      size: entry.size,
+      rawKey: archived,
+      derivedKey: entry.derivedKey,
+      rows: entry.rows,
+      rejectedRows: entry.rejectedRows,
+      ...(v.ok ? {} : { reason: v.rejection.reason }),
+    },
+    rejections,
+    restateFrom,
+  };
+}
+
+// ---------------------------------------------------------------- a day
+
+/** Archive dates to look at per source when no provider says otherwise. */
+function archiveDates(source: SourceName, date: IsoDate): IsoDate[] {
+  if (source === 'short-interest') return settlementDates(addCalendarDays(date, -35), date);
+  return [date];
+}
+
+interface SourceRun {
+  files: FileRun[];
+  accepted: boolean;
+}
+
+/** Ledger versions of a name, cached for the run (one query per name). */
+function ledgerCache(deps: PipelineDeps) {
+  const cache = new Map<string, Promise<LedgerEntry[]>>();
+  return (source: SourceName, file: string) => {
+    const id = `${source}/${file}`;
+    let hit = cache.get(id);
+    if (!hit) {
+      hit = deps.table.listFileVersions(source, file);
+      cache.set(id, hit);
+    }
+    return hit;
+  };
+}
+
+async function ingestArchived(
+  deps: PipelineDeps,
+  source: SourceName,
+  keys: string[],
+  versions: ReturnType<typeof ledgerCache>,
+  upTo: IsoDate,
+): Promise<{ runs: FileRun[]; accepted: boolean }> {
+  const runs: FileRun[] = [];
+  let accepted = false;
+  const pending: { key: string; file: string; date: IsoDate }[] = [];
+  for (const key of keys) {
+    const parsed = parseRawKey(key);
+    if (!parsed || parsed.source !== source || parsed.date > upTo) continue;
+    const known = (await versions(source, parsed.file)).find((v) => v.rawKey === key);
+    if (known) {
+      accepted ||= known.status === 'accepted';
+      continue;
+    }
+    pending.push({ key, ...parsed });
+  }
+  for (const p of pending) {
+    const object = await deps.raw.get(p.key);
+    if (!object) continue;
+    const run = await ingestFile(deps, {
+      source,
+      file: p.file,
+      date: p.date,
+      bytes: object.bytes,
+      origin: 'archive',
+      location: `s3://${deps.raw.bucket}/${p.key}`,
+      archivedAt: {
+        key: p.key,
+        ...(object.metadata['received-at'] ? { receivedAt: object.metadata['received-at'] } : {}),
+      },
+    });
+    runs.push(run);
+    accepted ||= run.outcome.status === 'accepted' || run.outcome.ledgerStatus === 'accepted';
+  }
+  return { runs, accepted };
+}
+
+async function ingestSource(
+  deps: PipelineDeps,
+  source: SourceName,
+  provider: SourceProvider | undefined,
+  date: IsoDate,
+): Promise<SourceRun> {
+  const versions = ledgerCache(deps);
+  const files: FileRun[] = [];
+  let dayAccepted = false;
+  const fetchDates = provider ? await provider.datesFor(date) : [];
+  const dates = [...new Set([...archiveDates(source, date), ...fetchDates])].sort();
+
+  // Splits are dated by arrival (possibly a weekend): replay every archived one up to this day.
+  if (source === 'splits') {
+    const archived = await ingestArchived(
+      deps,
+      source,
+      (await deps.raw.list(`${RAW_PREFIX}splits/`)).map((o) => o.key),
+      versions,
+      date,
+    );
+    files.push(...archived.runs);
+  }
+
+  for (const fileDate of dates) {
+    let accepted = false;
+    const expected =
+      provider && fetchDates.includes(fileDate) ? ((await provider.expectedFiles?.(fileDate)) ?? []) : [];
+    if (expected.length > 0) {
+      const known = await Promise.all(expected.map((name) => versions(source, name)));
+      const done = known.every((vs) => vs.some((v) => v.status === 'accepted' || provider?.immutable === true));
+      if (done) {
+        for (const [i, name] of expected.entries()) {
+          const latest = known[i]?.at(-1);
+          files.push({
+            outcome: {
+              source,
+              file: name,
+              date: fileDate,
+              status: 'present',
+              ...(latest ? { ledgerStatus: latest.status, sha256: latest.sha256, rawKey: latest.rawKey } : {}),
+              rows: 0,
+              rejectedRows: 0,
+            },
+            rejections: [],
+            restateFrom: null,
+          });
+        }
+        if (fileDate === date) dayAccepted ||= known.some((vs) => vs.some((v) => v.status === 'accepted'));
+        continue;
+      }
+    }
+    if (source !== 'splits') {
+      const listed = await deps.raw.list(rawPrefix(source, fileDate));
+      const archived = await ingestArchived(
+        deps,
+        source,
+        await orderByArrival(
+          deps,
+          listed.map((o) => o.key),
+        ),
+        versions,
+        date,
+      );
+      files.push(...archived.runs);
+      accepted = archived.accepted;
+    }
+    if (!accepted && provider && fetchDates.includes(fileDate)) {
+      const fetched = await fetchFrom(deps, provider, fileDate);
+      for (const run of fetched) {
+        files.push(run);
+        accepted ||= run.outcome.status === 'accepted' || run.outcome.ledgerStatus === 'accepted';
+      }
+    }
+    if (fileDate === date) dayAccepted ||= accepted;
+  }
+  return { files, accepted: dayAccepted };
+}
+
+/** Several archived versions of one name: replay them in the order they first arrived. */
+async function orderByArrival(deps: PipelineDeps, keys: string[]): Promise<string[]> {
+  if (keys.length < 2) return keys;
+  const heads = await Promise.all(
+    keys.map(async (key) => ({ key, at: (await deps.raw.head(key))?.metadata['received-at'] ?? '' })),
+  );
+  return heads.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.key < b.key ? -1 : 1)).map((h) => h.key);
+}
+
+async function fetchFrom(deps: PipelineDeps, provider: SourceProvider, fileDate: IsoDate): Promise<FileRun[]> {
+  const source = provider.source;
+  let received: ReceivedFile[];
+  try {
+    const result = await provider.fetch(fileDate);
+    if (result.status === 'not-yet-available') {
+      deps.log.info('not yet available', { provider: provider.id, date: fileDate, reason: result.reason });
+      const names = (await provider.expectedFiles?.(fileDate)) ?? [result.location];
+      return names.map((file) => ({
+        outcome: {
+          source,
+          file,
+          date: fileDate,
+          status: 'not-yet-available',
+          rows: 0,
+          rejectedRows: 0,
+          reason: result.reason,
+        },
+        rejections: [],
+        restateFrom: null,
+      }));
+    }
+    received = result.files;
+  } catch (error) {
+    if (!(error instanceof ProviderError)) throw error;
+    deps.log.warn('provider failed', {
+      provider: provider.id,
+      date: fileDate,
+      url: error.url,
+      status: error.status,
+      error: error.message,
+    });
+    const names = (await provider.expectedFiles?.(fileDate)) ?? [error.url];
+    return names.map((file) => ({
+      outcome: { source, file, date: fileDate, status: 'failed', rows: 0, rejectedRows: 0, reason: error.message },
+      rejections: [],
+      restateFrom: null,
+    }));
+  }
+  const runs: FileRun[] = [];
+  for (const file of received) {
+    runs.push(
+      await ingestFile(deps, {
+        source,
+        file: file.name,
+        date: fileDate,
+        bytes: file.bytes,
+        origin: 'fetch',
+        location: file.location,
+      }),
+    );
+  }
+  return runs;
+}
+
+function summarise(base: { date: IsoDate; runId: string }, runs: FileRun[], pricesReady: boolean): IngestResult {
+  const rejections: Rejection[] = [];
+  let restateFrom: IsoDate | null = null;
+  let rows = 0;
+  let rejectedRows = 0;
+  for (const r of runs) {
+    for (const x of r.rejections) if (rejections.length < MAX_SUMMARY_REJECTIONS) rejections.push(x);
+    restateFrom = minDate(restateFrom, r.restateFrom);
+    if (r.outcome.status === 'accepted') rows += r.outcome.rows;
+    rejectedRows += r.outcome.rejectedRows;
+  }
+  return {
+    ...base,
+    skipped: false,
+    files: runs.map((r) => r.outcome),
+    rows,
+    rejectedRows,
+    rejections,
+    restateFrom,
+    pricesReady,
+  };
+}
+
+async function ingestDay(deps: PipelineDeps, input: DayIngestInput): Promise<IngestResult> {
+  const date = assertIsoDate(input.date);
+  const runId = input.runId ?? deps.newRunId();
+  const empty = {
+    date,
+    runId,
+    files: [],
+    rows: 0,
+    rejectedRows: 0,
+    rejections: [],
+    restateFrom: null,
+    pricesReady: false,
+  };
+  if (!isTradingDay(date)) {
+    return { ...empty, skipped: true, reason: closedDayReason(date) ?? 'not a trading day' };
+  }
+  const now = deps.clock().getTime();
+  const lock = await deps.table.acquireDayLock(date, runId, now + deps.config.lockTtlMs, now);
+  if (!lock.acquired) {
+    const holder = lock.heldBy
+      ? `${lock.heldBy.owner} until ${new Date(lock.heldBy.expiresAt).toISOString()}`
+      : 'another run';
+    deps.log.info('day locked by another run', { date, runId, holder });
+    return { ...empty, skipped: true, reason: `day ${date} is being processed by ${holder}` };
+  }
+  let result: IngestResult;
+  try {
+    const sources = input.sources ?? [...SOURCES];
+    const byId = new Map<SourceName, SourceProvider>();
+    for (const p of deps.providers) if (!byId.has(p.source)) byId.set(p.source, p);
+    const runs = await Promise.all(sources.map((s) => ingestSource(deps, s, byId.get(s), date)));
+    const pricesReady = sources.includes('prices')
+      ? (runs[sources.indexOf('prices')]?.accepted ?? false)
+      : (await deps.derived.headPriceDay(date)) !== undefined;
+    result = summarise(
+      { date, runId },
+      runs.flatMap((r) => r.files),
+      pricesReady,
+    );
+    const status: StepStatus = {
+      state: pricesReady ? 'done' : 'incomplete',
+      at: deps.clock().toISOString(),
+      runId,
+      detail: `${result.files.length} file(s), ${result.rows} row(s), ${result.rejectedRows} rejected`,
+    };
+    await deps.table.setStepStatus(date, 'ingest', status);
+    if (pricesReady) await deps.table.advanceCursor('lastIngested', date);
+  } finally {
+    await deps.table.releaseDayLock(date, runId);
+  }
+  deps.log.info('ingest done', {
+    date,
+    runId,
+    files: result.files.length,
+    rows: result.rows,
+    restateFrom: result.restateFrom,
+  });
+  if (!result.pricesReady) throw new DayIncompleteError(result);
+  return result;
+}
+
+// ---------------------------------------------------------------- a drop
+
+async function ingestDrop(deps: PipelineDeps, bucket: string, key: string, runIdIn?: string): Promise<IngestResult> {
+  if (bucket !== deps.raw.bucket) throw new DropBucketError(bucket, deps.raw.bucket);
+  const runId = runIdIn ?? deps.newRunId();
+  const arrival = NEW_YORK_DATE.format(deps.clock());
+  const classified = classifyDrop(key, arrival);
+  const empty = { runId, files: [], rows: 0, rejectedRows: 0, rejections: [], restateFrom: null, pricesReady: false };
+  if (!classified.ok) {
+    deps.log.warn('drop not recognised: left in place under incoming/', { key, reason: classified.reason });
+    const rejection = wholeFile(classified.file, classified.reason);
+    return {
+      ...empty,
+      date: arrival,
+      skipped: true,
+      reason: classified.reason,
+      rejections: [rejection],
+      rejectedRows: 0,
+    };
+  }
+  const { source, file, date } = classified.drop;
+  const object = await deps.raw.get(key);
+  if (!object) {
+    // A duplicate event after the object was removed: nothing to do, and nothing was lost (it was ingested then).
+    return { ...empty, date, skipped: true, reason: `s3://${bucket}/${key} no longer exists` };
+  }
+  const run = await ingestFile(deps, {
+    source,
+    file,
+    date,
+    bytes: object.bytes,
+    origin: 'drop',
+    location: `s3://${bucket}/${key}`,
+  });
+  const pricesReady =
+    source === 'prices' && (run.outcome.status === 'accepted' || run.outcome.ledgerStatus === 'accepted');
+  if (run.outcome.status === 'accepted' && source === 'prices') {
+    await deps.table.setStepStatus(date, 'ingest', {
+      state: 'done',
+      at: deps.clock().toISOString(),
+      runId,
+      detail: `dropped ${file}: ${run.outcome.rows} row(s), ${run.outcome.rejectedRows} rejected`,
+    });
+  }
+  if (pricesReady) await deps.table.advanceCursor('lastIngested', date);
+  // What compute should run through: the last ingested day (the dropped day itself when it is the newest);
+  // an older day or a late file is restated from `restateFrom` up to there.
+  const through = (await deps.table.getCursor()).lastIngested;
+  const result = summarise({ date: through ?? date, runId }, [run], pricesReady);
+  if (run.outcome.status !== 'accepted') {
+    return {
+      ...result,
+      skipped: true,
+      reason: run.outcome.status === 'duplicate' ? 'already ingested' : (run.outcome.reason ?? 'rejected'),
+    };
+  }
+  if (through === null) {
+    return { ...result, skipped: true, reason: 'no trading day ingested yet: the file counts from the first one' };
+  }
+  if (source === 'short-volume')
+    return { ...result, skipped: true, reason: 'short volume changes no published figure' };
+  return result;
+}
+
+/** Ingests a trading day (from the archive first, then the providers) or one dropped file. */
+export async function runIngest(deps: PipelineDeps, input: IngestInput): Promise<IngestResult> {
+  if ('drop' in input) return ingestDrop(deps, input.drop.bucket, input.drop.key, input.runId);
+  if (input.kind === 'drop') return ingestDrop(deps, input.bucket, input.key, input.runId);
+  return ingestDay(deps, input);
+}

@@ -1,0 +1,162 @@
+/**
+ * The storage layout of the pipeline: S3 keys in the raw (pipeline) bucket and the site bucket, and the
+ * DynamoDB single-table keys. Every key the pipeline reads or writes is built here, so the layout documented
+ * in docs/operations.md has exactly one implementation.
+ *
+ * Raw bucket
+ *   incoming/<file>                                  file drops (S3 event → ingest); left in place
+ *   raw/<source>/<YYYY-MM-DD>/<file>                 every input byte-exact as received, sha256 in metadata
+ *   raw/<source>/<YYYY-MM-DD>/sha256-<hex>/<file>    a later, different file under an already used name
+ *   derived/prices/<date>.json                       normalised screener day (columnar JSON, see derived-repository)
+ *   derived/short-volume/<date>.json                 normalised Reg SHO day
+ *   derived/short-interest/<settlement>/<file>.json  normalised short interest file (one per file / revision)
+ *   derived/splits.json                              normalised split overrides (last accepted splits.csv)
+ *   derived/state/<date>.json.gz                     engine checkpoint after <date> (compute)
+ *   derived/snapshots/<date>.json                    snapshot computed for <date>, waiting for publish
+ *   derived/feed.json                                the last 60 published snapshots (rss.xml is built from it)
+ * Site bucket
+ *   data/latest.json  data/snapshots/<date>.json  data/history.json  data/schema/*.json  rss.xml
+ *
+ * DynamoDB (pk, sk)
+ *   FILE#<source>#<file>  SHA#<sha256>   ingest ledger: one item per distinct content of a file name
+ *   DAY#<date>            DAY            day status per step + the day lock (owner, expiry)
+ *   AGG#<date>            AGG            per-day group aggregates (compute)
+ *   PIPELINE              CURSOR         last ingested / computed / published day, earliest day to restate
+ */
+import type { IsoDate } from '../../shared/domain.ts';
+
+export const SOURCES = ['prices', 'short-interest', 'short-volume', 'splits'] as const;
+export type SourceName = (typeof SOURCES)[number];
+
+export function isSourceName(value: string): value is SourceName {
+  return (SOURCES as readonly string[]).includes(value);
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
+
+export class KeyError extends Error {
+  readonly field: string;
+  constructor(field: string, reason: string) {
+    super(`invalid ${field}: ${reason}`);
+    this.name = 'KeyError';
+    this.field = field;
+  }
+}
+
+export function assertIsoDate(date: string, field = 'date'): IsoDate {
+  if (!ISO_DATE.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+    throw new KeyError(field, `expected YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  }
+  return date;
+}
+
+/** A file name as received must be a plain name: no folders, no traversal, printable. */
+export function assertFileName(name: string): string {
+  if (name.length === 0 || name.length > 200 || name === '.' || name === '..' || /[/\\\p{Cc}]/u.test(name)) {
+    throw new KeyError('file', `not a plain file name: ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+function assertSha256(sha256: string): string {
+  if (!HEX_SHA256.test(sha256)) throw new KeyError('sha256', `expected 64 lower-case hex digits, got ${sha256}`);
+  return sha256;
+}
+
+// ---------------------------------------------------------------- raw bucket
+
+export const INCOMING_PREFIX = 'incoming/';
+export const RAW_PREFIX = 'raw/';
+export const DERIVED_PREFIX = 'derived/';
+
+export function rawPrefix(source: SourceName, date: IsoDate): string {
+  return `${RAW_PREFIX}${source}/${assertIsoDate(date)}/`;
+}
+
+export function rawKey(source: SourceName, date: IsoDate, file: string): string {
+  return `${rawPrefix(source, date)}${assertFileName(file)}`;
+}
+
+/** Where a second, different content under an already archived name goes (the first one is never overwritten). */
+export function rawVersionKey(source: SourceName, date: IsoDate, file: string, sha256: string): string {
+  return `${rawPrefix(source, date)}sha256-${assertSha256(sha256)}/${assertFileName(file)}`;
+}
+
+/** Parses a raw key back into its parts (for replays from the archive); undefined for keys outside the layout. */
+export function parseRawKey(key: string): { source: SourceName; date: IsoDate; file: string } | undefined {
+  const m = /^raw\/([a-z-]+)\/(\d{4}-\d{2}-\d{2})\/(?:sha256-[0-9a-f]{64}\/)?([^/]+)$/.exec(key);
+  if (!m) return undefined;
+  const [, source, date, file] = m;
+  if (source === undefined || date === undefined || file === undefined || !isSourceName(source)) return undefined;
+  return { source, date, file };
+}
+
+export function incomingKey(file: string): string {
+  return `${INCOMING_PREFIX}${assertFileName(file)}`;
+}
+
+export function derivedPricesKey(date: IsoDate): string {
+  return `${DERIVED_PREFIX}prices/${assertIsoDate(date)}.json`;
+}
+
+export function derivedShortVolumeKey(date: IsoDate): string {
+  return `${DERIVED_PREFIX}short-volume/${assertIsoDate(date)}.json`;
+}
+
+export function derivedShortInterestPrefix(settlementDate: IsoDate): string {
+  return `${DERIVED_PREFIX}short-interest/${assertIsoDate(settlementDate, 'settlementDate')}/`;
+}
+
+export function derivedShortInterestKey(settlementDate: IsoDate, file: string): string {
+  return `${derivedShortInterestPrefix(settlementDate)}${assertFileName(file)}.json`;
+}
+
+export const DERIVED_SPLITS_KEY = `${DERIVED_PREFIX}splits.json`;
+
+export function derivedStateKey(date: IsoDate): string {
+  return `${DERIVED_PREFIX}state/${assertIsoDate(date)}.json.gz`;
+}
+
+export function derivedSnapshotKey(date: IsoDate): string {
+  return `${DERIVED_PREFIX}snapshots/${assertIsoDate(date)}.json`;
+}
+
+export const FEED_KEY = `${DERIVED_PREFIX}feed.json`;
+
+// ---------------------------------------------------------------- site bucket
+
+export const SITE_LATEST_KEY = 'data/latest.json';
+export const SITE_HISTORY_KEY = 'data/history.json';
+export const SITE_RSS_KEY = 'rss.xml';
+export const SITE_SNAPSHOT_SCHEMA_KEY = 'data/schema/snapshot.v1.json';
+export const SITE_HISTORY_SCHEMA_KEY = 'data/schema/history.v1.json';
+
+export function siteSnapshotKey(date: IsoDate): string {
+  return `data/snapshots/${assertIsoDate(date)}.json`;
+}
+
+// ---------------------------------------------------------------- DynamoDB
+
+export interface TableKey {
+  pk: string;
+  sk: string;
+}
+
+export function ledgerPk(source: SourceName, file: string): string {
+  return `FILE#${source}#${assertFileName(file)}`;
+}
+
+export function ledgerKey(source: SourceName, file: string, sha256: string): TableKey {
+  return { pk: ledgerPk(source, file), sk: `SHA#${assertSha256(sha256)}` };
+}
+
+export function dayKey(date: IsoDate): TableKey {
+  return { pk: `DAY#${assertIsoDate(date)}`, sk: 'DAY' };
+}
+
+export function aggregatesKey(date: IsoDate): TableKey {
+  return { pk: `AGG#${assertIsoDate(date)}`, sk: 'AGG' };
+}
+
+export const CURSOR_KEY: TableKey = { pk: 'PIPELINE', sk: 'CURSOR' };

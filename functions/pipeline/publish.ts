@@ -1,0 +1,355 @@
+/**
+ * Publish: the computed snapshot(s) of a day — several after a restatement — go to the site bucket,
+ * `data/latest.json` LAST, so a reader never sees a half-published day:
+ *   1. every snapshot is checked against SnapshotSchema first; one invalid → nothing is written
+ *      (SanityGateError, yesterday's `latest` stays);
+ *   2. data/schema/*.json (only when changed), data/snapshots/<date>.json;
+ *   3. data/history.json (rows replaced by date), rss.xml (from the feed's last 60 snapshots);
+ *   4. data/latest.json — only moving forward: republishing an older day never rolls `latest` back.
+ * A failure in 3–4 restores history.json, rss.xml and the feed to what they were, then rethrows; the
+ * dated snapshot files may stay (nothing links to them until `latest` does).
+ */
+import { createHash } from 'node:crypto';
+import type { IsoDate } from '../../shared/domain.ts';
+import { buildRss, RSS_ITEM_LIMIT } from '../../shared/present/rss.ts';
+import {
+  type History,
+  type HistoryRow,
+  HistorySchema,
+  historyJsonSchema,
+  type Snapshot,
+  SnapshotSchema,
+  snapshotJsonSchema,
+} from '../../shared/snapshot/schema.ts';
+import type { ObjectStore, PutObjectOptions } from '../adapters/ports.ts';
+import type { PipelineDeps } from './deps.ts';
+import {
+  assertIsoDate,
+  FEED_KEY,
+  SITE_HISTORY_KEY,
+  SITE_HISTORY_SCHEMA_KEY,
+  SITE_LATEST_KEY,
+  SITE_RSS_KEY,
+  SITE_SNAPSHOT_SCHEMA_KEY,
+  siteSnapshotKey,
+} from './keys.ts';
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
+export const RSS_TYPE = 'application/rss+xml; charset=utf-8';
+/** latest.json, history.json, rss.xml: readers (and CloudFront) pick up a new day within a minute. */
+export const SHORT_CACHE = 'public, max-age=60';
+/** A dated snapshot changes only when restated. */
+export const SNAPSHOT_CACHE = 'public, max-age=300';
+export const SCHEMA_CACHE = 'public, max-age=3600';
+
+export interface PublishInput {
+  date: IsoDate;
+  /** Days to (re)publish, e.g. every restated day after a late short interest file; default `[date]`. */
+  dates?: IsoDate[];
+  /** Snapshots given inline (tests, local runner) instead of read from derived/snapshots/<date>.json. */
+  snapshots?: unknown[];
+  skipped?: boolean;
+  runId?: string;
+  [passthrough: string]: unknown;
+}
+
+export interface PublishResult {
+  date: IsoDate;
+  skipped: boolean;
+  reason?: string;
+  runId: string;
+  /** asOf of every snapshot written under data/snapshots/. */
+  published: IsoDate[];
+  /** asOf now in data/latest.json, or null when `latest` was left as it was (an older day republished). */
+  latest: IsoDate | null;
+  /** Site keys written, in write order. */
+  keys: string[];
+}
+
+/** A gate before publishing refused the day: nothing was written, yesterday's snapshot stays. */
+export class SanityGateError extends Error {
+  readonly gate: 'schema' | 'missing';
+  readonly date: IsoDate;
+  readonly field: string;
+  readonly issues: string[];
+  constructor(gate: 'schema' | 'missing', date: IsoDate, field: string, issues: string[]) {
+    super(`publish ${date} refused (${gate}): ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? ' …' : ''}`);
+    this.name = 'SanityGateError';
+    this.gate = gate;
+    this.date = date;
+    this.field = field;
+    this.issues = issues;
+  }
+}
+
+/** The published history.json cannot be read: it is never overwritten blind (restore it first). */
+export class HistoryUnreadableError extends Error {
+  readonly field = 'history';
+  constructor(key: string, reason: string) {
+    super(`${key}: ${reason}; refusing to overwrite it (restore it from bucket versioning or the previous publish)`);
+    this.name = 'HistoryUnreadableError';
+  }
+}
+
+const encode = (value: unknown, indent?: number) => Buffer.from(JSON.stringify(value, null, indent), 'utf8');
+
+function parseJson(bytes: Uint8Array): unknown {
+  return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+}
+
+export function historyRowOf(s: Snapshot): HistoryRow {
+  return { date: s.asOf, restated: s.restated, '1d': s.windows['1d'].groups, ytd: s.windows.ytd.groups };
+}
+
+/** Rows replaced by date, ascending; generatedAt/sample follow the newest snapshot. */
+export function mergeHistory(previous: History | undefined, snapshots: Snapshot[]): History {
+  const rows = new Map<IsoDate, HistoryRow>((previous?.rows ?? []).map((r) => [r.date, r]));
+  for (const s of snapshots) rows.set(s.asOf, historyRowOf(s));
+  const newest = snapshots.reduce((a, b) => (b.generatedAt > a.generatedAt ? b : a));
+  const generatedAt = previous && previous.generatedAt > newest.generatedAt ? previous.generatedAt : newest.generatedAt;
+  return {
+    schemaVersion: 1,
+    methodologyVersion: 1,
+    generatedAt,
+    sample: newest.sample,
+    rows: [...rows.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)),
+  };
+}
+
+interface Saved {
+  store: ObjectStore;
+  key: string;
+  previous: { bytes: Uint8Array; options: PutObjectOptions } | undefined;
+}
+
+/** Remembers what a key held before this publish wrote it, to restore it if the publish fails before `latest`. */
+function journal() {
+  const saved: Saved[] = [];
+  return {
+    async write(
+      store: ObjectStore,
+      key: string,
+      bytes: Uint8Array,
+      options: PutObjectOptions,
+      previous: Saved['previous'],
+    ) {
+      saved.push({ store, key, previous });
+      await store.put(key, bytes, options);
+    },
+    async restore(log: PipelineDeps['log']) {
+      for (const s of saved.reverse()) {
+        try {
+          if (s.previous) await s.store.put(s.key, s.previous.bytes, s.previous.options);
+          else await s.store.delete(s.key);
+        } catch (error) {
+          log.error('publish rollback failed: restore by hand from bucket versioning', {
+            key: s.key,
+            error: (error as Error).message,
+          });
+        }
+      }
+    },
+  };
+}
+
+function optionsOf(
+  o: { contentType: string | undefined; cacheControl: string | undefined },
+  fallback: PutObjectOptions,
+) {
+  return {
+    contentType: o.contentType ?? fallback.contentType,
+    ...((o.cacheControl ?? fallback.cacheControl) ? { cacheControl: o.cacheControl ?? fallback.cacheControl } : {}),
+  } satisfies PutObjectOptions;
+}
+
+async function putIfChanged(store: ObjectStore, key: string, bytes: Uint8Array, options: PutObjectOptions) {
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  const head = await store.head(key);
+  if (head?.sha256 === sha) return false;
+  await store.put(key, bytes, options);
+  return true;
+}
+
+function validateSnapshots(date: IsoDate, raw: { date: IsoDate; value: unknown }[]): Snapshot[] {
+  const issues: string[] = [];
+  const valid: Snapshot[] = [];
+  for (const r of raw) {
+    const parsed = SnapshotSchema.safeParse(r.value);
+    if (parsed.success) valid.push(parsed.data);
+    else {
+      for (const i of parsed.error.issues.slice(0, 10))
+        issues.push(`${r.date}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+    }
+  }
+  if (issues.length > 0) throw new SanityGateError('schema', date, 'snapshot', issues);
+  return valid;
+}
+
+const FeedSchema = SnapshotSchema.array();
+
+async function loadSnapshots(deps: PipelineDeps, input: PublishInput, dates: IsoDate[]) {
+  if (input.snapshots) return input.snapshots.map((value, i) => ({ date: dates[i] ?? input.date, value }));
+  const loaded = await Promise.all(dates.map(async (d) => ({ date: d, value: await deps.derived.getSnapshot(d) })));
+  const missing = loaded.filter((l) => l.value === undefined).map((l) => `${l.date}: no computed snapshot`);
+  if (missing.length > 0) throw new SanityGateError('missing', input.date, 'snapshot', missing);
+  return loaded;
+}
+
+/** Publishes the day's snapshot(s); see the file comment for the order and guarantees. */
+export async function runPublish(deps: PipelineDeps, input: PublishInput): Promise<PublishResult> {
+  const date = assertIsoDate(input.date);
+  const runId = typeof input.runId === 'string' ? input.runId : deps.newRunId();
+  const base = { date, runId, published: [], latest: null, keys: [] };
+  if (input.skipped === true) return { ...base, skipped: true, reason: 'the previous step skipped this day' };
+  const dates = (Array.isArray(input.dates) && input.dates.length > 0 ? input.dates : [date]).map((d) =>
+    assertIsoDate(d, 'dates'),
+  );
+
+  // Everything is checked before the first write: a refused day leaves the site as it was.
+  let snapshots: Snapshot[];
+  try {
+    snapshots = validateSnapshots(date, await loadSnapshots(deps, input, dates));
+  } catch (error) {
+    if (error instanceof SanityGateError) {
+      deps.log.error('publish refused', { date, gate: error.gate, issues: error.issues.slice(0, 20) });
+      await deps.table.setStepStatus(date, 'publish', {
+        state: 'refused',
+        at: deps.clock().toISOString(),
+        runId,
+        detail: error.message.slice(0, 1000),
+      });
+    }
+    throw error;
+  }
+  if (snapshots.length === 0) return { ...base, skipped: true, reason: 'no snapshot to publish' };
+
+  const now = deps.clock().getTime();
+  const lock = await deps.table.acquireDayLock(date, runId, now + deps.config.lockTtlMs, now);
+  if (!lock.acquired) {
+    return {
+      ...base,
+      skipped: true,
+      reason: `day ${date} is being processed by ${lock.heldBy?.owner ?? 'another run'}`,
+    };
+  }
+  const keys: string[] = [];
+  try {
+    const newest = snapshots.reduce((a, b) => (b.asOf > a.asOf ? b : a));
+    const cursor = await deps.table.getCursor();
+    const switchLatest = cursor.lastPublished === null || newest.asOf >= cursor.lastPublished;
+
+    for (const [key, doc] of [
+      [SITE_SNAPSHOT_SCHEMA_KEY, snapshotJsonSchema()],
+      [SITE_HISTORY_SCHEMA_KEY, historyJsonSchema()],
+    ] as const) {
+      if (await putIfChanged(deps.site, key, encode(doc, 2), { contentType: JSON_TYPE, cacheControl: SCHEMA_CACHE })) {
+        keys.push(key);
+      }
+    }
+    for (const s of snapshots) {
+      const key = siteSnapshotKey(s.asOf);
+      await deps.site.put(key, encode(s), { contentType: JSON_TYPE, cacheControl: SNAPSHOT_CACHE });
+      keys.push(key);
+    }
+
+    const [historyObject, feedObject] = await Promise.all([deps.site.get(SITE_HISTORY_KEY), deps.raw.get(FEED_KEY)]);
+    let previousHistory: History | undefined;
+    if (historyObject) {
+      let parsed: ReturnType<typeof HistorySchema.safeParse>;
+      try {
+        parsed = HistorySchema.safeParse(parseJson(historyObject.bytes));
+      } catch (error) {
+        throw new HistoryUnreadableError(SITE_HISTORY_KEY, `not JSON (${(error as Error).message})`);
+      }
+      if (!parsed.success) {
+        throw new HistoryUnreadableError(SITE_HISTORY_KEY, parsed.error.issues[0]?.message ?? 'invalid');
+      }
+      previousHistory = parsed.data;
+    }
+    let previousFeed: Snapshot[] = [];
+    if (feedObject) {
+      let value: unknown;
+      try {
+        value = parseJson(feedObject.bytes);
+      } catch {
+        value = undefined;
+      }
+      const parsed = FeedSchema.safeParse(value);
+      // The feed is a cache of published snapshots: if unreadable, it restarts from today's.
+      if (parsed.success) previousFeed = parsed.data;
+      else deps.log.warn('feed unreadable, restarting it', { key: FEED_KEY, issue: parsed.error.issues[0]?.message });
+    }
+
+    const history = HistorySchema.parse(mergeHistory(previousHistory, snapshots));
+    const feedByDate = new Map(previousFeed.map((s) => [s.asOf, s]));
+    for (const s of snapshots) feedByDate.set(s.asOf, s);
+    const feed = [...feedByDate.values()].sort((a, b) => (a.asOf < b.asOf ? 1 : -1)).slice(0, RSS_ITEM_LIMIT);
+    const rss = buildRss(feed, { siteUrl: deps.config.siteUrl });
+
+    const j = journal();
+    try {
+      const historyOptions = { contentType: JSON_TYPE, cacheControl: SHORT_CACHE };
+      await j.write(
+        deps.site,
+        SITE_HISTORY_KEY,
+        encode(history),
+        historyOptions,
+        historyObject && { bytes: historyObject.bytes, options: optionsOf(historyObject, historyOptions) },
+      );
+      keys.push(SITE_HISTORY_KEY);
+      await j.write(
+        deps.raw,
+        FEED_KEY,
+        encode(feed),
+        { contentType: JSON_TYPE },
+        feedObject && { bytes: feedObject.bytes, options: { contentType: JSON_TYPE } },
+      );
+      const rssOptions = { contentType: RSS_TYPE, cacheControl: SHORT_CACHE };
+      // The previous rss.xml is the previous feed rendered again (publish may write rss.xml, not read it).
+      const previousRss =
+        previousFeed.length > 0
+          ? {
+              bytes: Buffer.from(buildRss(previousFeed, { siteUrl: deps.config.siteUrl }), 'utf8'),
+              options: rssOptions,
+            }
+          : undefined;
+      await j.write(deps.site, SITE_RSS_KEY, Buffer.from(rss, 'utf8'), rssOptions, previousRss);
+      keys.push(SITE_RSS_KEY);
+      if (switchLatest) {
+        await deps.site.put(SITE_LATEST_KEY, encode(newest), { contentType: JSON_TYPE, cacheControl: SHORT_CACHE });
+        keys.push(SITE_LATEST_KEY);
+      }
+    } catch (error) {
+      deps.log.error('publish failed before latest.json: restoring history, feed and rss', {
+        date,
+        error: (error as Error).message,
+      });
+      await j.restore(deps.log);
+      throw error;
+    }
+
+    if (switchLatest) await deps.table.advanceCursor('lastPublished', newest.asOf);
+    await deps.table.setStepStatus(date, 'publish', {
+      state: 'done',
+      at: deps.clock().toISOString(),
+      runId,
+      detail: `${snapshots.length} snapshot(s)${switchLatest ? `, latest = ${newest.asOf}` : ', latest unchanged'}`,
+    });
+    deps.log.info('published', {
+      date,
+      runId,
+      published: snapshots.map((s) => s.asOf),
+      latest: switchLatest ? newest.asOf : null,
+    });
+    return {
+      date,
+      runId,
+      skipped: false,
+      published: snapshots.map((s) => s.asOf),
+      latest: switchLatest ? newest.asOf : null,
+      keys,
+    };
+  } finally {
+    await deps.table.releaseDayLock(date, runId);
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * One contract, two implementations: the same assertions run against the in-memory fakes (used by the
+ * service unit tests) and against the AWS SDK adapters talking to s3rver and dynalite over the real wire
+ * protocol. A fake that drifts from the real thing fails here.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoPipelineTable } from '../../functions/adapters/dynamo-pipeline-table.ts';
+import { createMemoryObjectStore } from '../../functions/adapters/memory-object-store.ts';
+import { createMemoryPipelineTable } from '../../functions/adapters/memory-pipeline-table.ts';
+import type { LedgerEntry, ObjectStore, PipelineTable } from '../../functions/adapters/ports.ts';
+import { createS3ObjectStore } from '../../functions/adapters/s3-object-store.ts';
+import { type LocalAws, startLocalAws } from './helpers/local-aws.ts';
+
+const sha = (s: string | Uint8Array) => createHash('sha256').update(s).digest('hex');
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+let aws: LocalAws;
+beforeAll(async () => {
+  aws = await startLocalAws();
+});
+afterAll(async () => {
+  await aws?.stop();
+});
+
+const objectStores: [string, () => Promise<ObjectStore>][] = [
+  ['memory', async () => createMemoryObjectStore('memory-bucket')],
+  // Two keys a page, so every listing below crosses pages.
+  ['s3 (s3rver)', async () => createS3ObjectStore({ client: aws.s3, bucket: await aws.newBucket(), listPageSize: 2 })],
+];
+
+describe.each(objectStores)('ObjectStore contract: %s', (_name, make) => {
+  it('puts bytes with sha256, content type and cache control, and reads them back byte-exact', async () => {
+    const store = await make();
+    // Every byte value, CR/LF and a BOM: nothing may be re-encoded on the way.
+    const body = new Uint8Array([0xef, 0xbb, 0xbf, 0x0d, 0x0a, ...Array.from({ length: 256 }, (_, i) => i)]);
+    const info = await store.put('raw/prices/2024-06-10/2024-06-10.json', body, {
+      contentType: 'application/json',
+      cacheControl: 'public, max-age=60',
+      metadata: { source: 'prices' },
+    });
+    expect(info.sha256).toBe(sha(body));
+    expect(info.size).toBe(261);
+
+    const got = await store.get('raw/prices/2024-06-10/2024-06-10.json');
+    expect(got).toBeDefined();
+    expect(Buffer.from(got!.bytes).equals(Buffer.from(body))).toBe(true);
+    expect(got!.sha256).toBe(sha(body));
+    expect(got!.contentType).toBe('application/json');
+    expect(got!.cacheControl).toBe('public, max-age=60');
+    expect(got!.metadata.source).toBe('prices');
+
+    const head = await store.head('raw/prices/2024-06-10/2024-06-10.json');
+    expect(head).toMatchObject({ size: 261, sha256: sha(body), contentType: 'application/json' });
+  });
+
+  it('answers undefined for an absent key, and deleting an absent key is fine', async () => {
+    const store = await make();
+    expect(await store.get('nope/missing.json')).toBeUndefined();
+    expect(await store.head('nope/missing.json')).toBeUndefined();
+    await expect(store.delete('nope/missing.json')).resolves.toBeUndefined();
+  });
+
+  it('putIfAbsent writes once and then reports the existing object without changing it', async () => {
+    const store = await make();
+    const first = await store.putIfAbsent('raw/a.txt', bytes('first'), { contentType: 'text/plain' });
+    expect(first.created).toBe(true);
+    const second = await store.putIfAbsent('raw/a.txt', bytes('second'), { contentType: 'text/plain' });
+    expect(second.created).toBe(false);
+    expect(second.created ? undefined : second.existing.sha256).toBe(sha('first'));
+    expect(Buffer.from((await store.get('raw/a.txt'))!.bytes).toString()).toBe('first');
+  });
+
+  it('put replaces; delete removes', async () => {
+    const store = await make();
+    await store.put('data/latest.json', bytes('{"v":1}'), { contentType: 'application/json' });
+    await store.put('data/latest.json', bytes('{"v":2}'), { contentType: 'application/json' });
+    expect(Buffer.from((await store.get('data/latest.json'))!.bytes).toString()).toBe('{"v":2}');
+    await store.delete('data/latest.json');
+    expect(await store.head('data/latest.json')).toBeUndefined();
+  });
+
+  it('lists every key under a prefix, in key order, with sizes', async () => {
+    const store = await make();
+    for (const key of ['raw/b/2.txt', 'raw/a/1.txt', 'raw/a/0.txt', 'derived/x.json']) {
+      await store.put(key, bytes(key), { contentType: 'text/plain' });
+    }
+    expect(await store.list('raw/a/')).toEqual([
+      { key: 'raw/a/0.txt', size: 11 },
+      { key: 'raw/a/1.txt', size: 11 },
+    ]);
+    expect((await store.list('raw/')).map((o) => o.key)).toEqual(['raw/a/0.txt', 'raw/a/1.txt', 'raw/b/2.txt']);
+    expect(await store.list('nothing/')).toEqual([]);
+  });
+
+  it('lists past one page', async () => {
+    const store = await make();
+    const keys = Array.from({ length: 7 }, (_, i) => `page/${String(i).padStart(2, '0')}`);
+    await Promise.all(keys.map((k) => store.put(k, bytes('x'), { contentType: 'text/plain' })));
+    expect((await store.list('page/')).map((o) => o.key)).toEqual(keys);
+  });
+});
+
+const tables: [string, () => Promise<PipelineTable>][] = [
+  ['memory', async () => createMemoryPipelineTable()],
+  [
+    'dynamodb (dynalite)',
+    async () => createDynamoPipelineTable({ client: aws.dynamo, tableName: await aws.newTable() }),
+  ],
+];
+
+function ledgerEntry(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
+  return {
+    source: 'short-interest',
+    file: 'shrt20240131.csv',
+    sha256: sha('a'),
+    size: 1234,
+    receivedAt: '2024-02-09T23:00:00.000Z',
+    origin: 'fetch',
+    rawKey: 'raw/short-interest/2024-01-31/shrt20240131.csv',
+    date: '2024-01-31',
+    status: 'accepted',
+    rows: 3,
+    rejectedRows: 1,
+    rejections: [
+      { file: 'shrt20240131.csv', line: 4, field: 'currentShortPositionQuantity', reason: '"-5" is negative' },
+    ],
+    derivedKey: 'derived/short-interest/2024-01-31/shrt20240131.csv.json',
+    ...overrides,
+  };
+}
+
+describe.each(tables)('PipelineTable contract: %s', (_name, make) => {
+  it('records a file once; the same content again is a duplicate and changes nothing', async () => {
+    const table = await make();
+    const entry = ledgerEntry();
+    expect(await table.recordFile(entry)).toBe('recorded');
+    expect(await table.recordFile({ ...entry, status: 'rejected', rows: 0 })).toBe('duplicate');
+    expect(await table.getFile('short-interest', 'shrt20240131.csv', sha('a'))).toEqual(entry);
+    expect(await table.getFile('short-interest', 'shrt20240131.csv', sha('b'))).toBeUndefined();
+  });
+
+  it('keeps every content received under one name, oldest first', async () => {
+    const table = await make();
+    await table.recordFile(ledgerEntry({ sha256: sha('v2'), receivedAt: '2024-02-10T00:00:00.000Z' }));
+    await table.recordFile(
+      ledgerEntry({ sha256: sha('v1'), receivedAt: '2024-02-09T00:00:00.000Z', status: 'rejected' }),
+    );
+    await table.recordFile(ledgerEntry({ file: 'shrt20240215.csv', sha256: sha('other') }));
+    const versions = await table.listFileVersions('short-interest', 'shrt20240131.csv');
+    expect(versions.map((v) => [v.sha256, v.status])).toEqual([
+      [sha('v1'), 'rejected'],
+      [sha('v2'), 'accepted'],
+    ]);
+  });
+
+  it('caps the rejections kept in the ledger at 20', async () => {
+    const table = await make();
+    const rejections = Array.from({ length: 30 }, (_, i) => ({
+      file: 'f.txt',
+      line: i + 2,
+      field: 'Symbol',
+      reason: 'empty',
+    }));
+    await table.recordFile(ledgerEntry({ rejections, rejectedRows: 30 }));
+    const got = await table.getFile('short-interest', 'shrt20240131.csv', sha('a'));
+    expect(got?.rejections).toHaveLength(20);
+    expect(got?.rejectedRows).toBe(30);
+  });
+
+  it('day lock: one owner at a time, re-entrant for its owner, free again after release or expiry', async () => {
+    const table = await make();
+    const day = '2024-06-10';
+    expect(await table.acquireDayLock(day, 'run-a', 1_000, 0)).toEqual({
+      acquired: true,
+      lock: { owner: 'run-a', expiresAt: 1_000 },
+    });
+    expect(await table.acquireDayLock(day, 'run-b', 1_500, 500)).toEqual({
+      acquired: false,
+      heldBy: { owner: 'run-a', expiresAt: 1_000 },
+    });
+    expect((await table.acquireDayLock(day, 'run-a', 2_000, 600)).acquired).toBe(true);
+    expect(await table.releaseDayLock(day, 'run-b')).toBe(false);
+    expect(await table.releaseDayLock(day, 'run-a')).toBe(true);
+    expect((await table.acquireDayLock(day, 'run-b', 3_000, 700)).acquired).toBe(true);
+    // run-b crashed: its lock expired at 3,000, so at 3,001 run-c takes over.
+    expect((await table.acquireDayLock(day, 'run-c', 9_000, 3_001)).acquired).toBe(true);
+    expect((await table.getDay(day))?.lock).toEqual({ owner: 'run-c', expiresAt: 9_000 });
+  });
+
+  it('day lock under contention: of ten simultaneous runs exactly one wins', async () => {
+    const table = await make();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => table.acquireDayLock('2024-06-11', `run-${i}`, 10_000, 0)),
+    );
+    expect(results.filter((r) => r.acquired)).toHaveLength(1);
+  });
+
+  it('step statuses are kept per day and step', async () => {
+    const table = await make();
+    expect(await table.getDay('2024-06-12')).toBeUndefined();
+    await table.setStepStatus('2024-06-12', 'ingest', {
+      state: 'done',
+      at: '2024-06-12T23:00:00.000Z',
+      runId: 'r1',
+      detail: '3 files',
+    });
+    await table.setStepStatus('2024-06-12', 'publish', {
+      state: 'refused',
+      at: '2024-06-12T23:05:00.000Z',
+      runId: 'r1',
+    });
+    expect(await table.getDay('2024-06-12')).toEqual({
+      date: '2024-06-12',
+      steps: {
+        ingest: { state: 'done', at: '2024-06-12T23:00:00.000Z', runId: 'r1', detail: '3 files' },
+        publish: { state: 'refused', at: '2024-06-12T23:05:00.000Z', runId: 'r1' },
+      },
+      lock: null,
+    });
+  });
+
+  it('cursor: fields only move forward; restateFrom keeps the earliest and clears only if unchanged', async () => {
+    const table = await make();
+    expect(await table.getCursor()).toEqual({
+      lastIngested: null,
+      lastComputed: null,
+      lastPublished: null,
+      restateFrom: null,
+    });
+    await table.advanceCursor('lastIngested', '2024-06-11');
+    await table.advanceCursor('lastIngested', '2024-06-10');
+    await table.advanceCursor('lastComputed', '2024-06-10');
+    await table.markRestateFrom('2024-06-05');
+    await table.markRestateFrom('2024-06-07');
+    await table.markRestateFrom('2024-05-31');
+    expect(await table.getCursor()).toEqual({
+      lastIngested: '2024-06-11',
+      lastComputed: '2024-06-10',
+      lastPublished: null,
+      restateFrom: '2024-05-31',
+    });
+    expect(await table.clearRestateFrom('2024-06-05')).toBe(false);
+    expect(await table.clearRestateFrom('2024-05-31')).toBe(true);
+    expect((await table.getCursor()).restateFrom).toBeNull();
+  });
+
+  it('aggregates: batch-written (more than 25 days) and batch-read; absent days are absent', async () => {
+    const table = await make();
+    const days = Array.from({ length: 30 }, (_, i) => `2024-01-${String(i + 1).padStart(2, '0')}`);
+    await table.putAggregates(
+      days.map((date, i) => ({ date, aggregates: { total: { pnl: i * 1.5, symbols: i }, note: null } })),
+    );
+    const got = await table.getAggregates([...days, '2024-02-01']);
+    expect(got.size).toBe(30);
+    expect(got.get('2024-01-30')).toEqual({ total: { pnl: 43.5, symbols: 29 }, note: null });
+    expect(got.has('2024-02-01')).toBe(false);
+    await table.putAggregates([{ date: '2024-01-30', aggregates: { total: { pnl: -1, symbols: 1 } } }]);
+    expect((await table.getAggregates(['2024-01-30'])).get('2024-01-30')).toEqual({ total: { pnl: -1, symbols: 1 } });
+  });
+});

@@ -1,0 +1,37 @@
+/** createAwsDeps(env): the wiring the handlers use, pointed at the emulators through `emulators.env` only. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnvError } from '../../functions/lib/env.ts';
+import { createAwsDeps } from '../../functions/pipeline/deps.ts';
+import { type LocalAws, startLocalAws } from '../adapters/helpers/local-aws.ts';
+
+let aws: LocalAws;
+beforeAll(async () => {
+  aws = await startLocalAws();
+});
+afterAll(async () => {
+  await aws?.stop();
+});
+
+describe('createAwsDeps', () => {
+  it('builds stores, table and providers from the environment alone', async () => {
+    const deps = createAwsDeps({
+      ...aws.emulators.env,
+      PROVIDERS: 'finra-short-volume',
+      SITE_URL: 'https://pulse.example',
+    });
+    expect(deps.raw.bucket).toBe('short-pulse-raw');
+    expect(deps.site.bucket).toBe('short-pulse-site');
+    expect(deps.providers.map((p) => p.id)).toEqual(['finra-short-volume']);
+    expect(deps.config.siteUrl).toBe('https://pulse.example');
+    await deps.raw.put('derived/probe.json', new TextEncoder().encode('{}'), { contentType: 'application/json' });
+    expect((await deps.raw.head('derived/probe.json'))?.size).toBe(2);
+    await deps.table.advanceCursor('lastComputed', '2024-06-10');
+    expect((await deps.table.getCursor()).lastComputed).toBe('2024-06-10');
+  });
+
+  it('fails at init naming the missing variable', () => {
+    const { TABLE_NAME: _omitted, ...rest } = aws.emulators.env;
+    expect(() => createAwsDeps(rest)).toThrow(EnvError);
+    expect(() => createAwsDeps(rest)).toThrow(/TABLE_NAME/);
+  });
+});
