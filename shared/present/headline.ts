@@ -1,0 +1,101 @@
+/**
+ * The headline sentence: short sellers' year-to-date P&L on small caps (`smallMicroNano`) and on
+ * mid, large and mega caps (`mid` + `megaLarge`), e.g. "Short sellers are up $12.9B on small, micro
+ * and nano caps this year, down $139.8B on mid, large and mega caps."
+ */
+import type { Snapshot } from '../snapshot/schema.ts';
+import { formatPercent, formatUsd } from './format.ts';
+
+export type Direction = 'up' | 'down' | 'flat' | 'unknown';
+
+export interface HeadlinePart {
+  /** Who the figure covers, as written in the sentence. */
+  label: string;
+  pnlUsd: number | null;
+  /** P&L over the average short interest of the covered tiers, percent points. */
+  pnlPct: number | null;
+  direction: Direction;
+  /** Unsigned compact amount (`$12.9B`); the direction word carries the sign. */
+  amount: string;
+  /** Signed percent (`+15.11%`) or `—`. */
+  percent: string;
+  /** The phrase used in the sentence, e.g. `up $12.9B`. */
+  phrase: string;
+}
+
+/** A run of the sentence; `tone` marks the amounts (shorts gained = `gain`, lost = `loss`). */
+export interface HeadlineSegment {
+  text: string;
+  tone?: 'gain' | 'loss';
+}
+
+export interface Headline {
+  /** The sentence; always equal to the segments joined. */
+  text: string;
+  segments: HeadlineSegment[];
+  small: HeadlinePart;
+  large: HeadlinePart;
+}
+
+function sum(values: ReadonlyArray<number | null>): number | null {
+  let total = 0;
+  for (const v of values) {
+    if (v === null) return null;
+    total += v;
+  }
+  return total;
+}
+
+function part(label: string, pnlUsd: number | null, avgShortInterestUsd: number | null): HeadlinePart {
+  const pnlPct = pnlUsd !== null && avgShortInterestUsd ? (pnlUsd / avgShortInterestUsd) * 100 : null;
+  const amount = formatUsd(pnlUsd === null ? null : Math.abs(pnlUsd));
+  let direction: Direction = 'unknown';
+  if (pnlUsd !== null) direction = amount === '$0' ? 'flat' : pnlUsd > 0 ? 'up' : 'down';
+  const phrase =
+    direction === 'up' ? `up ${amount}` : direction === 'down' ? `down ${amount}` : direction === 'flat' ? 'flat' : '';
+  return { label, pnlUsd, pnlPct, direction, amount, percent: formatPercent(pnlPct, { signed: true }), phrase };
+}
+
+/** Builds the headline from the snapshot's YTD window. */
+export function buildHeadline(snapshot: Pick<Snapshot, 'windows'>): Headline {
+  const g = snapshot.windows.ytd.groups;
+  const small = part('small, micro and nano caps', g.smallMicroNano.pnlUsd, g.smallMicroNano.avgShortInterestUsd);
+  const large = part(
+    'mid, large and mega caps',
+    sum([g.mid.pnlUsd, g.megaLarge.pnlUsd]),
+    sum([g.mid.avgShortInterestUsd, g.megaLarge.avgShortInterestUsd]),
+  );
+  const seg = (p: HeadlinePart): HeadlineSegment =>
+    p.direction === 'up'
+      ? { text: p.phrase, tone: 'gain' }
+      : p.direction === 'down'
+        ? { text: p.phrase, tone: 'loss' }
+        : { text: p.phrase };
+  let segments: HeadlineSegment[];
+  if (small.direction === 'unknown' && large.direction === 'unknown') {
+    segments = [
+      { text: 'No trading days have been counted yet this year, so there are no figures for short sellers yet.' },
+    ];
+  } else if (large.direction === 'unknown') {
+    segments = [
+      { text: 'Short sellers are ' },
+      seg(small),
+      { text: ` on ${small.label} this year; there are no figures yet for ${large.label}.` },
+    ];
+  } else if (small.direction === 'unknown') {
+    segments = [
+      { text: 'Short sellers are ' },
+      seg(large),
+      { text: ` on ${large.label} this year; there are no figures yet for ${small.label}.` },
+    ];
+  } else {
+    segments = [
+      { text: 'Short sellers are ' },
+      seg(small),
+      { text: ` on ${small.label} this year, ` },
+      seg(large),
+      { text: ` on ${large.label}.` },
+    ];
+  }
+  return { text: segments.map((x) => x.text).join(''), segments, small, large };
+}

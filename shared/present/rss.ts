@@ -1,0 +1,128 @@
+/**
+ * RSS 2.0 feed (https://www.rssboard.org/rss-specification): one item per published day, newest
+ * first, title = the headline, description = the tier table as HTML. Pure and deterministic: every
+ * date comes from the snapshots (`generatedAt`), never from a clock. Used by the site
+ * (`site/src/pages/rss.xml.ts`) and the pipeline's publish step.
+ */
+import type { Snapshot } from '../snapshot/schema.ts';
+import { archivePath, escapeHtml, escapeXml } from './escape.ts';
+import { formatDateLong, formatPercent, formatRfc822, formatUsd } from './format.ts';
+import { buildHeadline } from './headline.ts';
+import { GROUP_LABELS, GROUP_ROWS } from './labels.ts';
+
+export interface RssOptions {
+  /** Absolute http(s) origin (and optional base path) of the site, e.g. `https://shortpulse.example`. */
+  siteUrl: string;
+  /** How many most recent published days become items (default 60). */
+  limit?: number;
+  title?: string;
+  description?: string;
+}
+
+export const RSS_ITEM_LIMIT = 60;
+export const RSS_TITLE = 'Short Pulse';
+export const RSS_DESCRIPTION =
+  'Daily mark-to-market profit and loss of U.S. short sellers by market-cap tier, sector and stock, from public FINRA and Nasdaq data.';
+
+export class RssOptionsError extends Error {
+  readonly field: string;
+  constructor(field: string, reason: string) {
+    super(`RSS option ${field}: ${reason}`);
+    this.name = 'RssOptionsError';
+    this.field = field;
+  }
+}
+
+/** `https://x.example/base/` → `https://x.example/base` (no trailing slash); rejects non-http(s) URLs. */
+export function normalizeSiteUrl(siteUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(siteUrl);
+  } catch {
+    throw new RssOptionsError('siteUrl', `not an absolute URL: ${JSON.stringify(siteUrl)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new RssOptionsError('siteUrl', `only http(s) URLs are allowed, got ${JSON.stringify(url.protocol)}`);
+  }
+  if (url.search || url.hash) throw new RssOptionsError('siteUrl', 'must not carry a query or fragment');
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** The tier table of one snapshot as an HTML fragment (names escaped), used as the item description. */
+export function rssItemHtml(snapshot: Snapshot, itemUrl: string): string {
+  const ytd = snapshot.windows.ytd;
+  const day = snapshot.windows['1d'];
+  const rows = GROUP_ROWS.map((g) => {
+    const y = ytd.groups[g];
+    const d = day.groups[g];
+    return `<tr><th scope="row">${escapeHtml(GROUP_LABELS[g])}</th><td>${formatUsd(y.pnlUsd, { signed: true })}</td><td>${formatPercent(y.pnlPct, { signed: true })}</td><td>${formatUsd(d.pnlUsd, { signed: true })}</td></tr>`;
+  }).join('');
+  const parts: string[] = [];
+  if (snapshot.sample) parts.push('<p><strong>Sample data:</strong> generated for demonstration, not market data.</p>');
+  parts.push(
+    `<p>Short sellers’ mark-to-market P&amp;L as of ${escapeHtml(formatDateLong(snapshot.asOf))}; positive = short sellers gained.</p>`,
+  );
+  parts.push(
+    `<table><thead><tr><th scope="col">Tier</th><th scope="col">P&amp;L YTD</th><th scope="col">% YTD</th><th scope="col">P&amp;L 1D</th></tr></thead><tbody>${rows}</tbody></table>`,
+  );
+  const winner = ytd.topWinners[0];
+  const loser = ytd.topLosers[0];
+  if (winner) {
+    parts.push(
+      `<p>Biggest short winner this year: ${escapeHtml(winner.symbol)} (${escapeHtml(winner.name)}), ${formatUsd(winner.pnlUsd, { signed: true })}.</p>`,
+    );
+  }
+  if (loser) {
+    parts.push(
+      `<p>Biggest short loser this year: ${escapeHtml(loser.symbol)} (${escapeHtml(loser.name)}), ${formatUsd(loser.pnlUsd, { signed: true })}.</p>`,
+    );
+  }
+  parts.push(`<p><a href="${escapeHtml(itemUrl)}">All tables for this day</a></p>`);
+  return parts.join('');
+}
+
+/** Builds the feed XML from published snapshots (any order; one item per `asOf`, the last given wins). */
+export function buildRss(snapshots: readonly Snapshot[], options: RssOptions): string {
+  const base = normalizeSiteUrl(options.siteUrl);
+  const limit = options.limit ?? RSS_ITEM_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RssOptionsError('limit', `expected a positive integer, got ${limit}`);
+  const byDate = new Map<string, Snapshot>();
+  for (const s of snapshots) byDate.set(s.asOf, s);
+  const items = [...byDate.values()].sort((a, b) => (a.asOf < b.asOf ? 1 : a.asOf > b.asOf ? -1 : 0)).slice(0, limit);
+
+  const newest = items.reduce<string | undefined>(
+    (max, s) => (max === undefined || Date.parse(s.generatedAt) > Date.parse(max) ? s.generatedAt : max),
+    undefined,
+  );
+  const lines: string[] = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">',
+    '<channel>',
+    `<title>${escapeXml(options.title ?? RSS_TITLE)}</title>`,
+    `<link>${escapeXml(`${base}/`)}</link>`,
+    `<description>${escapeXml(options.description ?? RSS_DESCRIPTION)}</description>`,
+    '<language>en-us</language>',
+    ...(newest ? [`<lastBuildDate>${formatRfc822(newest)}</lastBuildDate>`] : []),
+    '<docs>https://www.rssboard.org/rss-specification</docs>',
+    '<generator>Short Pulse</generator>',
+    '<ttl>360</ttl>',
+    `<atom:link href="${escapeXml(`${base}/rss.xml`)}" rel="self" type="application/rss+xml"/>`,
+  ];
+  for (const s of items) {
+    // The archive URL is the stable identity of a day: a restated day keeps its GUID.
+    const url = `${base}${archivePath(s.asOf)}`;
+    const headline = buildHeadline(s).text;
+    lines.push(
+      '<item>',
+      `<title>${escapeXml(s.sample ? `Sample data: ${headline}` : headline)}</title>`,
+      `<link>${escapeXml(url)}</link>`,
+      `<guid isPermaLink="true">${escapeXml(url)}</guid>`,
+      `<pubDate>${formatRfc822(s.generatedAt)}</pubDate>`,
+      `<description>${escapeXml(rssItemHtml(s, url))}</description>`,
+      '</item>',
+    );
+  }
+  lines.push('</channel>', '</rss>', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,156 @@
+/**
+ * A small static file server for the built site: sends the same security headers as production
+ * (shared/present/security-headers.ts), open CORS on /data/* and the feed, gzip for text. Used by
+ * the browser tests, `npm run screenshots`, and the local runner (`npm start`, port 4321).
+ *
+ * CLI: `npm exec -- node site/serve.ts [ROOT] [PORT]` (defaults: site/dist, 4321; or env PORT).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { contentTypeFor, headersForPath } from '../shared/present/security-headers.ts';
+
+export type HeaderSource = Record<string, string> | ((pathname: string) => Record<string, string>);
+
+export interface StaticServerOptions {
+  /** Directory to serve (the Astro output). */
+  root: string;
+  /** 0 picks a free port. Default 4321. */
+  port?: number;
+  /** Default 127.0.0.1: never listen on other interfaces. */
+  host?: string;
+  /** Headers per path (default: the production set, `headersForPath`) or a fixed set. */
+  headers?: HeaderSource;
+}
+
+export interface StaticServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const COMPRESSIBLE = /^(text\/|application\/(json|xml|rss\+xml|manifest\+json)|image\/svg\+xml)/;
+
+interface CachedFile {
+  mtimeMs: number;
+  body: Buffer;
+  gzip: Buffer | null;
+}
+
+export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
+  const root = path.resolve(options.root);
+  const rootStat = await stat(root).catch(() => undefined);
+  if (!rootStat?.isDirectory())
+    throw new Error(`startStaticServer: root ${root} is not a directory (build the site first)`);
+  const headerSource = options.headers ?? headersForPath;
+  const headersFor = (p: string) => (typeof headerSource === 'function' ? headerSource(p) : headerSource);
+  const cache = new Map<string, CachedFile>();
+
+  async function load(file: string): Promise<CachedFile | undefined> {
+    const s = await stat(file).catch(() => undefined);
+    if (!s?.isFile()) return undefined;
+    const hit = cache.get(file);
+    if (hit && hit.mtimeMs === s.mtimeMs) return hit;
+    const body = await readFile(file);
+    const entry = { mtimeMs: s.mtimeMs, body, gzip: COMPRESSIBLE.test(contentTypeFor(file)) ? gzipSync(body) : null };
+    cache.set(file, entry);
+    return entry;
+  }
+
+  /** Maps a URL path to a file inside root, or undefined if it would escape root. */
+  function resolve(pathname: string): string | undefined {
+    const file = path.resolve(root, `.${pathname}`);
+    return file === root || file.startsWith(root + path.sep) ? file : undefined;
+  }
+
+  async function send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    pathname: string,
+    file: CachedFile,
+    type: string,
+  ): Promise<void> {
+    const gzip = file.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const body = gzip ? file.gzip! : file.body;
+    res.writeHead(status, {
+      ...headersFor(pathname),
+      'Content-Type': type,
+      'Content-Length': String(body.length),
+      ...(file.gzip ? { Vary: 'Accept-Encoding' } : {}),
+      ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      res.writeHead(400, { ...headersFor('/'), 'Content-Type': 'text/plain; charset=utf-8' }).end('Bad request\n');
+      return;
+    }
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, headersFor(pathname)).end();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...headersFor(pathname), Allow: 'GET, HEAD, OPTIONS' }).end();
+      return;
+    }
+    const target = pathname.includes('\0') ? undefined : resolve(pathname);
+    if (target) {
+      const s = await stat(target).catch(() => undefined);
+      if (s?.isDirectory()) {
+        if (!pathname.endsWith('/')) {
+          res.writeHead(301, { ...headersFor(pathname), Location: `${pathname}/` }).end();
+          return;
+        }
+        const index = await load(path.join(target, 'index.html'));
+        if (index) return send(req, res, 200, pathname, index, contentTypeFor('index.html'));
+      } else {
+        const file = await load(target);
+        if (file) return send(req, res, 200, pathname, file, contentTypeFor(pathname));
+      }
+    }
+    const notFound = await load(path.join(root, '404.html'));
+    if (notFound) return send(req, res, 404, pathname, notFound, contentTypeFor('404.html'));
+    res.writeHead(404, { ...headersFor(pathname), 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`Internal error: ${(error as Error).message}\n`);
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 4321, host, () => {
+      server.off('error', fail);
+      ok();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((ok, fail) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? fail(error) : ok()));
+      }),
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const root = process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), 'dist');
+  const port = Number(process.argv[3] ?? process.env.PORT ?? 4321);
+  const server = await startStaticServer({ root, port });
+  process.stdout.write(`Short Pulse site: ${server.url}/ (serving ${root})\n`);
+}

@@ -1,0 +1,171 @@
+/**
+ * Draws one chart from its `data-chart` spec. Loaded lazily by main.ts; registers only the Chart.js
+ * parts used (bar and line charts on category/linear scales, with tooltips) so the rest tree-shakes.
+ * Colours come from the page's CSS custom properties: the same meaning as the tables, and dark mode.
+ */
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  type ChartConfiguration,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+} from 'chart.js';
+import { formatDate, formatPercent, formatUsd } from '../../../shared/present/format.ts';
+import { type BarChartSpec, type ChartSpec, isChartSpec, LINE_DASHES, type LineChartSpec } from '../lib/chart-spec.ts';
+
+Chart.register(
+  BarController,
+  BarElement,
+  CategoryScale,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+);
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
+function formatValue(spec: ChartSpec, value: number | null, signed = true): string {
+  return spec.format === 'usd' ? formatUsd(value, { signed }) : formatPercent(value, { signed });
+}
+
+function themeDefaults(): void {
+  Chart.defaults.color = cssVar('--muted');
+  Chart.defaults.borderColor = cssVar('--grid');
+  Chart.defaults.font.family = cssVar('--font') || 'system-ui, sans-serif';
+  Chart.defaults.font.size = 12;
+}
+
+function zeroLine(ctx: { tick?: { value: number } }): string {
+  return ctx.tick?.value === 0 ? cssVar('--strong-border') : cssVar('--grid');
+}
+
+function barConfig(spec: BarChartSpec): ChartConfiguration<'bar'> {
+  const gain = cssVar('--gain');
+  const loss = cssVar('--loss');
+  const neutral = cssVar('--neutral-bar');
+  const colours = spec.values.map((v) => (spec.colour === 'neutral' ? neutral : (v ?? 0) >= 0 ? gain : loss));
+  return {
+    type: 'bar',
+    data: {
+      labels: spec.labels,
+      datasets: [
+        {
+          label: spec.seriesLabel,
+          data: spec.values,
+          backgroundColor: colours,
+          borderColor: colours,
+          borderWidth: 0,
+          borderRadius: 3,
+          maxBarThickness: 28,
+        },
+      ],
+    },
+    options: {
+      indexAxis: 'y',
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      plugins: {
+        tooltip: {
+          callbacks: { label: (item) => `${spec.seriesLabel}: ${formatValue(spec, item.parsed.x)}` },
+        },
+      },
+      scales: {
+        x: {
+          grid: { color: zeroLine, lineWidth: (ctx) => (ctx.tick?.value === 0 ? 2 : 1) },
+          ticks: { callback: (v) => formatValue(spec, Number(v)), maxTicksLimit: 6, maxRotation: 0 },
+        },
+        y: { grid: { display: false }, ticks: { color: cssVar('--text') } },
+      },
+    },
+  };
+}
+
+function lineConfig(spec: LineChartSpec): ChartConfiguration<'line'> {
+  const firstOfMonth = new Set<number>();
+  spec.labels.forEach((d, i) => {
+    if (i === 0 || spec.labels[i - 1]?.slice(0, 7) !== d.slice(0, 7)) firstOfMonth.add(i);
+  });
+  return {
+    type: 'line',
+    data: {
+      labels: spec.labels,
+      datasets: spec.series.map((s) => ({
+        label: s.label,
+        data: s.values,
+        borderColor: cssVar(`--tier-${s.key}`),
+        backgroundColor: cssVar(`--tier-${s.key}`),
+        borderDash: LINE_DASHES[s.key] ?? [],
+        borderWidth: 2,
+        pointRadius: 0,
+        pointHoverRadius: 3,
+        tension: 0,
+        spanGaps: true,
+      })),
+    },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      interaction: { mode: 'index', intersect: false },
+      plugins: {
+        tooltip: {
+          callbacks: {
+            title: (items) => formatDate(spec.labels[items[0]?.dataIndex ?? 0]),
+            label: (item) => `${item.dataset.label}: ${formatValue(spec, item.parsed.y)}`,
+          },
+        },
+      },
+      scales: {
+        x: {
+          grid: { display: false },
+          ticks: {
+            autoSkip: false,
+            maxRotation: 0,
+            callback: (_v, index) => {
+              const d = spec.labels[index];
+              return d && firstOfMonth.has(index) ? MONTHS[Number(d.slice(5, 7)) - 1] : '';
+            },
+          },
+        },
+        y: {
+          grid: { color: zeroLine, lineWidth: (ctx) => (ctx.tick?.value === 0 ? 2 : 1) },
+          ticks: { callback: (v) => formatValue(spec, Number(v)), maxTicksLimit: 7 },
+        },
+      },
+    },
+  };
+}
+
+const drawn = new Map<HTMLCanvasElement, Chart>();
+
+function render(canvas: HTMLCanvasElement, spec: ChartSpec): void {
+  drawn.get(canvas)?.destroy();
+  themeDefaults();
+  const chart = spec.type === 'bar' ? new Chart(canvas, barConfig(spec)) : new Chart(canvas, lineConfig(spec));
+  drawn.set(canvas, chart);
+  // Lets tests and screenshots wait for a drawn chart.
+  canvas.dataset.rendered = 'true';
+}
+
+export function drawChart(canvas: HTMLCanvasElement): void {
+  const spec: unknown = JSON.parse(canvas.dataset.chart ?? 'null');
+  if (!isChartSpec(spec)) throw new TypeError('data-chart: not a chart spec');
+  render(canvas, spec);
+}
+
+// Redraw with the other palette when the colour scheme changes.
+window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+  for (const canvas of drawn.keys()) drawChart(canvas);
+});
