@@ -1,0 +1,95 @@
+// The command line as a user meets it: help, usage errors with a one-line reason and a non-zero exit,
+// and validate/build on a small real-format input folder written by the project's own generator.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SnapshotSchema } from '../../shared/snapshot/schema.ts';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '../..');
+const pulse = path.join(root, 'functions/cli/pulse.ts');
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [pulse, ...args], { cwd: root, maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('pulse command line', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pulse-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('lists its commands and explains each one', async () => {
+    const top = await cli('--help');
+    expect(top.code).toBe(0);
+    for (const name of ['sample', 'validate', 'build']) expect(top.stdout).toContain(`  ${name}`);
+    const help = await cli('build', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--as-of YYYY-MM-DD');
+    expect(help.stdout).toContain('--short-interest DIR');
+  });
+
+  it('fails with a one-line reason and a non-zero exit', async () => {
+    const unknown = await cli('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+    const missing = await cli('validate', '--input', path.join(dir, 'does-not-exist'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.split('\n')[0]).toMatch(/^pulse validate: input folder .* does not exist$/);
+    const badDate = await cli('build', '--input', dir, '--out', dir, '--as-of', '2024-13-45');
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toContain('--as-of must be a date YYYY-MM-DD');
+  });
+
+  it('generates a sample, validates it and builds a schema-valid snapshot twice with the same bytes', async () => {
+    const input = path.join(dir, 'in');
+    const gen = await cli('sample', '--out', input, '--seed', '7', '--from', '2025-03-03', '--to', '2025-05-30');
+    expect(gen.code, gen.stderr).toBe(0);
+    expect(existsSync(path.join(input, 'sample-manifest.json'))).toBe(true);
+
+    const validate = await cli('validate', '--input', input, '--json');
+    expect(validate.code, validate.stderr).toBe(0);
+    const report = JSON.parse(validate.stdout) as { prices: { days: number }; refusedFiles: unknown[] };
+    expect(report.refusedFiles).toEqual([]);
+    expect(report.prices.days).toBeGreaterThan(55);
+
+    const out1 = path.join(dir, 'out1');
+    const out2 = path.join(dir, 'out2');
+    expect((await cli('build', '--input', input, '--out', out1)).code).toBe(0);
+    expect((await cli('build', '--input', input, '--out', out2)).code).toBe(0);
+    const a = JSON.parse(readFileSync(path.join(out1, 'data/latest.json'), 'utf8'));
+    const b = JSON.parse(readFileSync(path.join(out2, 'data/latest.json'), 'utf8'));
+    const snapshot = SnapshotSchema.parse(a);
+    expect(snapshot.sample).toBe(true);
+    expect(snapshot.asOf).toBe('2025-05-30');
+    expect(readFileSync(path.join(out1, `data/snapshots/${snapshot.asOf}.json`), 'utf8')).toBe(
+      readFileSync(path.join(out1, 'data/latest.json'), 'utf8'),
+    );
+    a.generatedAt = '';
+    b.generatedAt = '';
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(existsSync(path.join(out1, 'data/schema/snapshot.v1.json'))).toBe(true);
+    expect(existsSync(path.join(out1, 'data/history.json'))).toBe(true);
+  });
+
+  it('computes as of an earlier date with only the data known then', async () => {
+    const input = path.join(dir, 'in');
+    const out = path.join(dir, 'asof');
+    const res = await cli('build', '--input', input, '--out', out, '--as-of', '2025-04-13');
+    expect(res.code, res.stderr).toBe(0);
+    const snapshot = SnapshotSchema.parse(JSON.parse(readFileSync(path.join(out, 'data/latest.json'), 'utf8')));
+    // 2025-04-13 is a Sunday: A is the last accepted day on or before it (rule 7).
+    expect(snapshot.asOf).toBe('2025-04-11');
+    expect(snapshot.windows['1d'].to).toBe('2025-04-11');
+  });
+});
