@@ -1,0 +1,691 @@
+/**
+ * The day-by-day engine: `stepDay` folds one accepted trading day into the state (rules 1 and 3–6)
+ * and records the day's aggregates; `snapshot.ts` reads windows out of the state (rules 7–10). The
+ * batch (`buildSnapshot`) and the daily pipeline run this same code, so they agree.
+ *
+ * Cost per day is O(symbols) with small constants: no sorting and no per-day copy. `stepDay`
+ * CONSUMES its input state (it mutates and returns it); a caller that needs the previous state calls
+ * `cloneState` first.
+ */
+import type { IsoDate, PriceDay, ShortInterestFile } from '../domain.ts';
+import { TIERS } from '../domain.ts';
+import { type DayRejection, isValidPrice, rejectionReason } from './classify.ts';
+import { addDays } from './dates.ts';
+import { CONFIRM_DAYS, ruleA, ruleB } from './splits.ts';
+import { sectorName, tierIndex } from './tiers.ts';
+import {
+  type DayFigures,
+  type DayRecord,
+  type EngineState,
+  type LookaheadDay,
+  MethodologyError,
+  type StepContext,
+  type StepResult,
+  type TierDayFigures,
+} from './types.ts';
+
+/** Accepted days kept per symbol (see EngineState). */
+export const RING = 24;
+
+export function initialState(): EngineState {
+  return {
+    version: 1,
+    dayCount: 0,
+    lastDate: null,
+    lastSymbols: 0,
+    slotDate: new Array<string>(RING).fill(''),
+    slotSettlement: new Array<string>(RING).fill(''),
+    symbols: [],
+    names: [],
+    held: [],
+    ytdPnl: [],
+    ytdExposure: [],
+    ytdGrowth: [],
+    ytdEligible: [],
+    price: [],
+    marketCap: [],
+    volume: [],
+    factor: [],
+    shortInterest: [],
+    sector: [],
+    sectors: [],
+    days: [],
+    splits: [],
+    pending: [],
+    rejectedDays: [],
+  };
+}
+
+/** An independent copy (records and list entries are never modified in place, so they are shared). */
+export function cloneState(state: EngineState): EngineState {
+  const copy: EngineState = {
+    ...state,
+    slotDate: state.slotDate.slice(),
+    slotSettlement: state.slotSettlement.slice(),
+    symbols: state.symbols.slice(),
+    names: state.names.slice(),
+    held: state.held.slice(),
+    ytdPnl: state.ytdPnl.slice(),
+    ytdExposure: state.ytdExposure.slice(),
+    ytdGrowth: state.ytdGrowth.slice(),
+    ytdEligible: state.ytdEligible.slice(),
+    price: state.price.slice(),
+    marketCap: state.marketCap.slice(),
+    volume: state.volume.slice(),
+    factor: state.factor.slice(),
+    shortInterest: state.shortInterest.slice(),
+    sector: state.sector.slice(),
+    sectors: state.sectors.slice(),
+    days: state.days.slice(),
+    splits: state.splits.slice(),
+    pending: state.pending.slice(),
+    rejectedDays: state.rejectedDays.slice(),
+  };
+  const index = symbolIndexCache.get(state);
+  if (index && index.size === state.symbols.length) symbolIndexCache.set(copy, new Map(index));
+  return copy;
+}
+
+/**
+ * symbol → id. Derived data, so it is not part of the serialisable state: rebuilt after a JSON
+ * round trip, kept in step as ids are added.
+ */
+const symbolIndexCache = new WeakMap<EngineState, Map<string, number>>();
+
+export function symbolIndex(state: EngineState): Map<string, number> {
+  let index = symbolIndexCache.get(state);
+  if (!index || index.size !== state.symbols.length) {
+    index = new Map();
+    for (let id = 0; id < state.symbols.length; id++) index.set(state.symbols[id] as string, id);
+    symbolIndexCache.set(state, index);
+  }
+  return index;
+}
+
+const slotOf = (index: number): number => index % RING;
+
+/** A later accepted day's share counts (rule 3b), from its snapshot. */
+export function lookaheadDay(day: PriceDay): LookaheadDay {
+  const sharesOutstanding = new Map<string, number>();
+  for (const row of day.rows) {
+    const mc = row.marketCap;
+    if (isValidPrice(row.price) && mc !== null && mc > 0 && !sharesOutstanding.has(row.symbol)) {
+      sharesOutstanding.set(row.symbol, mc / row.price);
+    }
+  }
+  return { date: day.date, sharesOutstanding };
+}
+
+/** The file in effect on `date` (rule 4): the latest settlement date ≤ date. */
+export function fileInEffect(files: readonly ShortInterestFile[], date: IsoDate): ShortInterestFile | null {
+  let best: ShortInterestFile | null = null;
+  for (const f of files) {
+    if (f.settlementDate <= date && (best === null || f.settlementDate > best.settlementDate)) best = f;
+  }
+  return best;
+}
+
+function fileBySettlement(files: readonly ShortInterestFile[], settlement: IsoDate): ShortInterestFile | null {
+  if (settlement === '') return null;
+  for (const f of files) if (f.settlementDate === settlement) return f;
+  return null;
+}
+
+/**
+ * Row → symbol id (−1 for a symbol the state has not seen, or a row without a valid price), memoised
+ * per day object and state so `classifyDay` followed by `stepDay` looks each symbol up once.
+ */
+const rowIdsCache = new WeakMap<PriceDay, { state: EngineState; known: number; ids: Int32Array }>();
+
+function rowIds(state: EngineState, day: PriceDay): Int32Array {
+  const hit = rowIdsCache.get(day);
+  if (hit && hit.state === state && hit.known === state.symbols.length) return hit.ids;
+  const index = symbolIndex(state);
+  const ids = new Int32Array(day.rows.length);
+  for (let i = 0; i < day.rows.length; i++) {
+    const row = day.rows[i] as PriceDay['rows'][number];
+    ids[i] = isValidPrice(row.price) ? (index.get(row.symbol) ?? -1) : -1;
+  }
+  rowIdsCache.set(day, { state, known: state.symbols.length, ids });
+  return ids;
+}
+
+/**
+ * Rule 2 for the next candidate day against the state's last accepted day: the rejection reason,
+ * or null when it is a trading day. Does not modify the state.
+ */
+export function classifyDay(state: EngineState, day: PriceDay): string | null {
+  const ids = rowIds(state, day);
+  const last = state.dayCount > 0 ? slotOf(state.dayCount - 1) : -1;
+  let symbols = 0;
+  let unchanged = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const row = day.rows[i] as PriceDay['rows'][number];
+    if (!isValidPrice(row.price)) continue;
+    symbols++;
+    const id = ids[i] as number;
+    if (last >= 0 && id >= 0 && state.price[id * RING + last] === row.price) unchanged++;
+  }
+  const previous = state.lastDate === null ? null : { date: state.lastDate, symbols: state.lastSymbols };
+  return rejectionReason(day.date, symbols, previous, unchanged);
+}
+
+/** Keeps a rule 2 rejection for `dataQuality.rejectedDays` (the state is modified). */
+export function recordRejectedDay(state: EngineState, rejection: DayRejection): EngineState {
+  state.rejectedDays.push(rejection);
+  return state;
+}
+
+function yearOf(date: IsoDate): string {
+  return date.slice(0, 4);
+}
+
+/** Registers new symbols in code-unit order, so ids (and so summation order) do not depend on row order. */
+function addSymbols(state: EngineState, fresh: string[], ctx: StepContext, today: number): void {
+  fresh.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const index = symbolIndex(state);
+  // Rule 4 gives a symbol short interest from the files even on days it was not in the screener
+  // (all its split factors then are 1); rule 10 reads it on the day 30 days back.
+  const oldest = Math.max(0, today - RING + 1);
+  const pastFiles: (ShortInterestFile | null)[] = [];
+  for (let j = oldest; j < today; j++) {
+    pastFiles.push(fileBySettlement(ctx.shortInterest, state.slotSettlement[slotOf(j)] as string));
+  }
+  for (const symbol of fresh) {
+    const id = state.symbols.length;
+    state.symbols.push(symbol);
+    index.set(symbol, id);
+    state.names.push('');
+    state.held.push(-1);
+    state.ytdPnl.push(0);
+    state.ytdExposure.push(0);
+    state.ytdGrowth.push(1);
+    state.ytdEligible.push(0);
+    for (let s = 0; s < RING; s++) {
+      state.price.push(0);
+      state.marketCap.push(0);
+      state.volume.push(0);
+      state.factor.push(1);
+      state.shortInterest.push(0);
+      state.sector.push(-1);
+    }
+    for (let j = oldest; j < today; j++) {
+      const file = pastFiles[j - oldest];
+      if (file) state.shortInterest[id * RING + slotOf(j)] = file.shares.get(symbol) ?? 0;
+    }
+  }
+}
+
+/**
+ * Rule 3(b) evaluated for symbol `id` on accepted day `index`, with the days known after it: the
+ * ring up to `today`, then the look-ahead.
+ */
+function evaluateRuleB(
+  state: EngineState,
+  id: number,
+  index: number,
+  today: number,
+  lookahead: readonly LookaheadDay[],
+): ReturnType<typeof ruleB> {
+  const b = id * RING;
+  const s = slotOf(index);
+  const sp = slotOf(index - 1);
+  const p0 = state.price[b + sp] as number;
+  const p1 = state.price[b + s] as number;
+  const x = p1 / p0;
+  const sharesPrev = (state.marketCap[b + sp] as number) / p0;
+  const symbol = state.symbols[id] as string;
+  const inRing = today - index;
+  const later = (i: number): number | undefined => {
+    if (i < inRing) {
+      const slot = slotOf(index + 1 + i);
+      const m = state.marketCap[b + slot] as number;
+      const p = state.price[b + slot] as number;
+      return m > 0 && p > 0 ? m / p : undefined;
+    }
+    return lookahead[i - inRing]?.sharesOutstanding.get(symbol);
+  };
+  return ruleB(x, sharesPrev, later, inRing + lookahead.length);
+}
+
+/** True when counted day `j` is the first counted day of its year (the ytd window starts there). */
+function isYearStart(state: EngineState, j: number): boolean {
+  return j === 1 || yearOf(state.slotDate[slotOf(j)] as string) !== yearOf(state.slotDate[slotOf(j - 1)] as string);
+}
+
+/** Per-tier day counts found while folding the year-to-date figures (rule 8 ytd decliningPct). */
+type YtdCounts = { eligible: number[]; declining: number[] };
+
+const newYtdCounts = (): YtdCounts => ({ eligible: [0, 0, 0, 0, 0, 0], declining: [0, 0, 0, 0, 0, 0] });
+
+/**
+ * Folds counted day `j` into symbol `id`'s year-to-date figures (rules 5, 7, 8, 9) and counts it
+ * for that day's ytd decliningPct. Called for every symbol not held out, every counted day, in day
+ * order — by `stepDay`, or by a release replaying the days a pending split held out.
+ */
+function accumulateYtd(state: EngineState, id: number, j: number, counts: YtdCounts, yearStart: boolean): void {
+  const b = id * RING;
+  const s = slotOf(j);
+  const sp = slotOf(j - 1);
+  if (yearStart) {
+    // First counted day of a year: the ytd window starts here and its "day before from" is j−1.
+    state.ytdPnl[id] = 0;
+    state.ytdExposure[id] = 0;
+    state.ytdGrowth[id] = 1;
+    state.ytdEligible[id] = (state.price[b + sp] as number) > 0 ? 1 : 0;
+  }
+  const p0 = state.price[b + sp] as number;
+  const p1 = state.price[b + s] as number;
+  if (!(p0 > 0 && p1 > 0)) {
+    state.ytdEligible[id] = 0;
+    return;
+  }
+  const growth = (p1 / p0) * (state.factor[b + s] as number);
+  state.ytdGrowth[id] = (state.ytdGrowth[id] as number) * growth;
+  const m0 = state.marketCap[b + sp] as number;
+  if (!(m0 > 0)) return;
+  const exposure = (state.shortInterest[b + sp] as number) * p0;
+  state.ytdPnl[id] = (state.ytdPnl[id] as number) - exposure * (growth - 1);
+  state.ytdExposure[id] = (state.ytdExposure[id] as number) + exposure;
+  if (state.ytdEligible[id] === 1) {
+    const tier = tierIndex(m0);
+    (counts.eligible[tier] as number)++;
+    if ((state.ytdGrowth[id] as number) < 1) (counts.declining[tier] as number)++;
+  }
+}
+
+/** One tiered symbol-day (rules 5, 6): written into a scratch object to keep the hot loop allocation-free. */
+interface SymbolDay {
+  tier: number;
+  sector: number;
+  pnl: number;
+  exposure: number;
+  netNew: number;
+  capPrev: number;
+  capNext: number;
+  declining: boolean;
+}
+
+const scratch = (): SymbolDay => ({
+  tier: 0,
+  sector: 0,
+  pnl: 0,
+  exposure: 0,
+  netNew: 0,
+  capPrev: 0,
+  capNext: 0,
+  declining: false,
+});
+
+/**
+ * Symbol `id` on counted day `j`: false unless it has a valid price on j−1 and j and a known MC_{j−1}
+ * (rule 6 leaves other symbol-days out of everything). The one place rules 5 and 8 are computed
+ * per symbol-day.
+ */
+function symbolDay(state: EngineState, id: number, j: number, hadFile: boolean, out: SymbolDay): boolean {
+  const b = id * RING;
+  const s = slotOf(j);
+  const sp = slotOf(j - 1);
+  const p1 = state.price[b + s] as number;
+  const p0 = state.price[b + sp] as number;
+  const m0 = state.marketCap[b + sp] as number;
+  if (!(p1 > 0 && p0 > 0 && m0 > 0)) return false;
+  const f = state.factor[b + s] as number;
+  const growth = (p1 / p0) * f;
+  const r = growth - 1;
+  const si0 = state.shortInterest[b + sp] as number;
+  const exposure = si0 * p0;
+  out.tier = tierIndex(m0);
+  out.sector = state.sector[b + s] as number;
+  out.exposure = exposure;
+  out.pnl = -exposure * r;
+  // Zero unless a new file took effect on j (then SI(s, j) is not SI(s, j−1)·f).
+  out.netNew = hadFile ? ((state.shortInterest[b + s] as number) - si0 * f) * p1 : 0;
+  out.capPrev = m0;
+  out.capNext = m0 * growth;
+  out.declining = r < 0;
+  return true;
+}
+
+/** A day's sums while they are being added up. */
+interface DayAcc {
+  tiers: TierDayFigures[];
+  sectors: Map<number, DayFigures>;
+}
+
+const zeroFigures = (): DayFigures => ({ pnl: 0, exposure: 0, netNew: 0, capPrev: 0, capNext: 0 });
+
+const zeroTier = (): TierDayFigures => ({
+  ...zeroFigures(),
+  eligible1d: 0,
+  declining1d: 0,
+  eligibleYtd: 0,
+  decliningYtd: 0,
+  symbols: 0,
+});
+
+const newDayAcc = (): DayAcc => ({ tiers: TIERS.map(zeroTier), sectors: new Map() });
+
+function addFigures(into: DayFigures, c: DayFigures): void {
+  into.pnl += c.pnl;
+  into.exposure += c.exposure;
+  into.netNew += c.netNew;
+  into.capPrev += c.capPrev;
+  into.capNext += c.capNext;
+}
+
+function addSymbolDay(acc: DayAcc, c: SymbolDay): void {
+  const tier = acc.tiers[c.tier] as TierDayFigures;
+  addFigures(tier, c);
+  tier.eligible1d++;
+  if (c.declining) tier.declining1d++;
+  if (c.exposure > 0) tier.symbols++;
+  let sector = acc.sectors.get(c.sector);
+  if (!sector) {
+    sector = zeroFigures();
+    acc.sectors.set(c.sector, sector);
+  }
+  addFigures(sector, c);
+}
+
+function addYtdCounts(acc: DayAcc, counts: YtdCounts): void {
+  acc.tiers.forEach((t, i) => {
+    t.eligibleYtd += counts.eligible[i] as number;
+    t.decliningYtd += counts.declining[i] as number;
+  });
+}
+
+function toRecord(state: EngineState, date: IsoDate, acc: DayAcc): DayRecord {
+  const tiers = {} as DayRecord['tiers'];
+  TIERS.forEach((name, i) => {
+    tiers[name] = acc.tiers[i] as TierDayFigures;
+  });
+  const sectors: Record<string, DayFigures> = {};
+  for (const k of [...acc.sectors.keys()].sort((x, y) => x - y)) {
+    sectors[state.sectors[k] as string] = acc.sectors.get(k) as DayFigures;
+  }
+  return { date, tiers, sectors };
+}
+
+/** A new record: `old` plus the released symbols' share of the day (records are never changed in place). */
+function patchRecord(state: EngineState, old: DayRecord, add: DayAcc): DayRecord {
+  const tiers = {} as DayRecord['tiers'];
+  TIERS.forEach((name, i) => {
+    const t = { ...old.tiers[name] };
+    const a = add.tiers[i] as TierDayFigures;
+    addFigures(t, a);
+    t.eligible1d += a.eligible1d;
+    t.declining1d += a.declining1d;
+    t.eligibleYtd += a.eligibleYtd;
+    t.decliningYtd += a.decliningYtd;
+    t.symbols += a.symbols;
+    tiers[name] = t;
+  });
+  const sectors: Record<string, DayFigures> = {};
+  for (const [name, fig] of Object.entries(old.sectors)) sectors[name] = { ...fig };
+  for (const k of [...add.sectors.keys()].sort((x, y) => x - y)) {
+    const name = state.sectors[k] as string;
+    const fig = sectors[name] ?? zeroFigures();
+    addFigures(fig, add.sectors.get(k) as DayFigures);
+    sectors[name] = fig;
+  }
+  return { date: old.date, tiers, sectors };
+}
+
+function recordIndexOf(state: EngineState, date: IsoDate): number {
+  for (let i = state.days.length - 1; i >= 0; i--) if (state.days[i]?.date === date) return i;
+  return -1;
+}
+
+/**
+ * Re-evaluates the pending 3(b) decisions with what is known today (day `today` is already in the
+ * ring) and releases the days they held out: the symbol's short interest chain is redone with the
+ * decided factors, its year-to-date figures replayed, and its share of each released day added to
+ * that day's record (decision "pending splits"). Returns the records that changed, oldest first.
+ */
+function resolvePending(state: EngineState, today: number, ctx: StepContext): DayRecord[] {
+  if (state.pending.length === 0) return [];
+  const decided = new Map<number, Set<number>>();
+  const remaining = [];
+  for (const entry of state.pending) {
+    const decision = evaluateRuleB(state, entry.id, entry.index, today, ctx.lookahead);
+    if (decision.kind === 'pending') {
+      remaining.push(entry);
+      continue;
+    }
+    const factor = decision.kind === 'split' ? decision.factor : 1;
+    state.factor[entry.id * RING + slotOf(entry.index)] = factor;
+    if (factor !== 1) {
+      state.splits.push({
+        symbol: state.symbols[entry.id] as string,
+        date: state.slotDate[slotOf(entry.index)] as string,
+        factor,
+        rule: '3b',
+      });
+    }
+    let set = decided.get(entry.id);
+    if (!set) {
+      set = new Set();
+      decided.set(entry.id, set);
+    }
+    set.add(entry.index);
+  }
+  if (decided.size === 0) return [];
+  state.pending = remaining;
+
+  const patches = new Map<number, DayAcc>();
+  const c = scratch();
+  for (const [id, indices] of decided) {
+    const from = state.held[id] as number;
+    let next = -1;
+    for (const e of remaining) if (e.id === id && (next === -1 || e.index < next)) next = e.index;
+    state.held[id] = next;
+    const until = next === -1 ? today : next;
+    const b = id * RING;
+    for (let j = from; j < today; j++) {
+      const s = slotOf(j);
+      const sp = slotOf(j - 1);
+      const f = state.factor[b + s] as number;
+      if (state.slotSettlement[s] !== state.slotSettlement[sp]) {
+        // Provisionally base · 1; a newly decided factor on a day after the settlement date applies (rule 4).
+        const settlement = state.slotSettlement[s] as string;
+        if (indices.has(j) && settlement !== '' && settlement < (state.slotDate[s] as string)) {
+          state.shortInterest[b + s] = (state.shortInterest[b + s] as number) * f;
+        }
+      } else {
+        state.shortInterest[b + s] = (state.shortInterest[b + sp] as number) * f;
+      }
+      if (j >= until) continue;
+      let patch = patches.get(j);
+      if (!patch) {
+        patch = newDayAcc();
+        patches.set(j, patch);
+      }
+      const counts = newYtdCounts();
+      accumulateYtd(state, id, j, counts, isYearStart(state, j));
+      addYtdCounts(patch, counts);
+      if (symbolDay(state, id, j, state.slotSettlement[sp] !== '', c)) addSymbolDay(patch, c);
+    }
+  }
+
+  const restated: DayRecord[] = [];
+  for (const j of [...patches.keys()].sort((x, y) => x - y)) {
+    const date = state.slotDate[slotOf(j)] as string;
+    const at = recordIndexOf(state, date);
+    const old = state.days[at];
+    if (!old) throw new MethodologyError('internal: the record of a released day is missing', { date });
+    const record = patchRecord(state, old, patches.get(j) as DayAcc);
+    state.days[at] = record;
+    restated.push(record);
+  }
+  return restated;
+}
+
+/**
+ * Folds accepted day `day` into `state`, which is CONSUMED (modified and returned). `day` must come
+ * after the state's last day and must have passed rule 2 (`classifyDay`).
+ */
+export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): StepResult {
+  const date = day.date;
+  if (state.lastDate !== null && date <= state.lastDate) {
+    throw new MethodologyError(`trading day ${date} does not come after the last one, ${state.lastDate}`, {
+      file: day.file,
+    });
+  }
+  const today = state.dayCount;
+  const s = slotOf(today);
+  const sp = slotOf(today + RING - 1);
+  const counted = today >= 1;
+  const file = fileInEffect(ctx.shortInterest, date);
+  const settlement = file?.settlementDate ?? '';
+  const hadFile = counted && state.slotSettlement[sp] !== '';
+  const switched = !counted || state.slotSettlement[sp] !== settlement;
+  // Rule 4: when the file in effect changes to one settled before d, d's own split applies on top of it.
+  const settledBefore = settlement !== '' && settlement < date;
+
+  // Rule 1: rows → ids; symbols never seen get ids in code-unit order, so ids (and the order of
+  // every sum) do not depend on the order of rows in a file.
+  const ids = rowIds(state, day);
+  const rows = day.rows;
+  const fresh: string[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < ids.length; i++) {
+    const row = rows[i] as PriceDay['rows'][number];
+    if (ids[i] === -1 && isValidPrice(row.price) && !seen.has(row.symbol)) {
+      seen.add(row.symbol);
+      fresh.push(row.symbol);
+    }
+  }
+  state.slotDate[s] = date;
+  state.slotSettlement[s] = settlement;
+  const { price, marketCap, volume, factor, sector } = state;
+  const n0 = state.symbols.length;
+  for (let id = 0; id < n0; id++) {
+    const b = id * RING + s;
+    price[b] = 0;
+    marketCap[b] = 0;
+    volume[b] = 0;
+    factor[b] = 1;
+    sector[b] = -1;
+  }
+  if (fresh.length > 0) {
+    addSymbols(state, fresh, ctx, today);
+    const index = symbolIndex(state);
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] === -1) ids[i] = index.get((rows[i] as PriceDay['rows'][number]).symbol) ?? -1;
+    }
+  }
+  const sectorIds = new Map<string, number>();
+  state.sectors.forEach((name, k) => {
+    sectorIds.set(name, k);
+  });
+  let lastSector = '';
+  let lastSectorId = -1;
+  let symbolsToday = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const row = rows[i] as PriceDay['rows'][number];
+    const id = ids[i] as number;
+    if (id < 0 || !isValidPrice(row.price)) continue;
+    symbolsToday++;
+    const b = id * RING + s;
+    if ((price[b] as number) > 0) continue; // a symbol listed twice keeps its first row
+    price[b] = row.price;
+    const mc = row.marketCap;
+    marketCap[b] = mc !== null && Number.isFinite(mc) && mc > 0 ? mc : 0;
+    const vol = row.volume;
+    volume[b] = vol !== null && Number.isFinite(vol) && vol > 0 ? vol : 0;
+    if (row.sector !== lastSector || lastSectorId < 0) {
+      const name = sectorName(row.sector);
+      let k = sectorIds.get(name);
+      if (k === undefined) {
+        k = state.sectors.length;
+        state.sectors.push(name);
+        sectorIds.set(name, k);
+      }
+      lastSector = row.sector;
+      lastSectorId = k;
+    }
+    sector[b] = lastSectorId;
+    state.names[id] = row.name;
+  }
+  rowIdsCache.delete(day);
+
+  const restated = counted ? resolvePending(state, today, ctx) : [];
+
+  const overrides = new Map<string, number>();
+  for (const o of ctx.splits) if (o.date === date && !overrides.has(o.symbol)) overrides.set(o.symbol, o.ratio);
+
+  const acc = newDayAcc();
+  const counts = newYtdCounts();
+  const yearStart = counted && isYearStart(state, today);
+  const c = scratch();
+  const { shortInterest, held, symbols } = state;
+  const n = symbols.length;
+  for (let id = 0; id < n; id++) {
+    const b = id * RING;
+    const p1 = price[b + s] as number;
+    const p0 = counted ? (price[b + sp] as number) : 0;
+    let f = 1;
+    if (p1 > 0 && p0 > 0) {
+      const override = overrides.size > 0 ? overrides.get(symbols[id] as string) : undefined;
+      if (override !== undefined) {
+        // Rule 3(c). An explicit split is a fact: applied even when MC_{d−1} is unknown.
+        f = override;
+        if (f !== 1) state.splits.push({ symbol: symbols[id] as string, date, factor: f, rule: '3c' });
+      } else {
+        const m0 = marketCap[b + sp] as number;
+        if (m0 > 0) {
+          const x = p1 / p0;
+          const m1 = marketCap[b + s] as number;
+          const q = m1 > 0 ? ruleA(x, m0 / p0, m1 / p1) : null;
+          if (q !== null) {
+            f = q;
+            state.splits.push({ symbol: symbols[id] as string, date, factor: q, rule: '3a' });
+          } else if (x <= 0.7 || x >= 1.4) {
+            // Outside this band no k of rule 3(b) passes the price test.
+            const decision = evaluateRuleB(state, id, today, today, ctx.lookahead);
+            if (decision.kind === 'split') {
+              f = decision.factor;
+              state.splits.push({ symbol: symbols[id] as string, date, factor: f, rule: '3b' });
+            } else if (decision.kind === 'pending') {
+              state.pending.push({ id, index: today });
+              if (held[id] === -1) held[id] = today;
+            }
+          }
+        }
+      }
+    }
+    factor[b + s] = f;
+    if (switched) {
+      const base = file ? (file.shares.get(symbols[id] as string) ?? 0) : 0;
+      shortInterest[b + s] = settledBefore ? base * f : base;
+    } else {
+      shortInterest[b + s] = (shortInterest[b + sp] as number) * f;
+    }
+    if (counted && held[id] === -1) {
+      accumulateYtd(state, id, today, counts, yearStart);
+      if (symbolDay(state, id, today, hadFile, c)) addSymbolDay(acc, c);
+    }
+  }
+
+  let record: DayRecord | null = null;
+  if (counted) {
+    addYtdCounts(acc, counts);
+    record = toRecord(state, date, acc);
+    state.days.push(record);
+  }
+  state.dayCount = today + 1;
+  state.lastDate = date;
+  state.lastSymbols = symbolsToday;
+  // Keep what windows can still need: the current year and the last 30 calendar days (rule 7).
+  const newYear = `${yearOf(date)}-01-01`;
+  const monthAgo = addDays(date, -30);
+  const keepFrom = newYear < monthAgo ? newYear : monthAgo;
+  let drop = 0;
+  while (drop < state.days.length && (state.days[drop]?.date as string) < keepFrom) drop++;
+  if (drop > 0) state.days.splice(0, drop);
+  return { state, day: record, restated };
+}
+
+/** How many later accepted days rule 3(b) can use. */
+export const LOOKAHEAD_DAYS = CONFIRM_DAYS;

@@ -1,0 +1,231 @@
+/** Rule 3: splits from unadjusted prices, and the pending decision for 3(b). */
+import { describe, expect, it } from 'vitest';
+import type { PriceDay } from '../../shared/domain.ts';
+import {
+  buildSnapshot,
+  cloneState,
+  type EngineState,
+  initialState,
+  snapshotAt,
+  stepDay,
+} from '../../shared/methodology/index.ts';
+import { expectClose, type RowTuple, series, siFile, weekdays } from './helpers.ts';
+
+const M = 1e6;
+/** Mon 4 March 2024 onwards. */
+const dates = weekdays('2024-03-04', 14);
+
+/** A symbol with a price and a share count (MC = price × shares), or an unknown MC. */
+const px = (symbol: string, price: number, shares: number | null): RowTuple => [
+  symbol,
+  price,
+  shares === null ? { marketCap: null } : { shares },
+];
+
+function build(days: PriceDay[], si: Record<string, number>, extra: Partial<Parameters<typeof buildSnapshot>[0]> = {}) {
+  return buildSnapshot({ days, shortInterest: [siFile('2024-03-01', si)], splits: [], ...extra });
+}
+
+/** history row of `date`: 1d total figures. */
+function dayTotal(result: ReturnType<typeof build>, date: string) {
+  const row = result.history.find((r) => r.date === date);
+  if (!row) throw new Error(`no history row for ${date}`);
+  return row['1d'].total;
+}
+
+describe('rule 3(a): the share count moved with the price', () => {
+  // S: 200M shares at $100, then a 2-for-1 split on 03-05 reported with the new share count.
+  const days = series(dates.slice(0, 3), (i) => [
+    [px('S', 100, 200 * M), px('S', 50.5, 400 * M), px('S', 51, 400 * M)][i] as RowTuple,
+  ]);
+  const result = build(days, { S: 4 * M });
+
+  it('detects q = 2 and adjusts the return: R = 0.505 · 2 − 1 = +1%', () => {
+    expect(result.body.dataQuality.splits).toEqual([{ symbol: 'S', date: '2024-03-05', factor: 2, rule: '3a' }]);
+    // E = 4M · $100 = $400M; pnl = −400M · 1% = −$4M (not +$198M as an unadjusted −49.5% would say)
+    expectClose(dayTotal(result, '2024-03-05').pnlUsd, -4 * M);
+    expectClose(dayTotal(result, '2024-03-05').returnPct, 1);
+  });
+
+  it('doubles the short interest from the split on (rule 4)', () => {
+    // 03-06: E = 8M · $50.5 = $404M, R = 51/50.5 − 1 → pnl = −$4M
+    expectClose(dayTotal(result, '2024-03-06').avgShortInterestUsd, 404 * M);
+    expectClose(dayTotal(result, '2024-03-06').pnlUsd, -4 * M);
+    const top = result.body.windows.ytd.topLosers[0];
+    expectClose(top?.shortInterestUsd, 8 * M * 51);
+    expectClose(top?.shortInterestPctSharesOut, 2);
+  });
+
+  it('reverse split 1-for-10 with the share count the same day', () => {
+    const rev = series(dates.slice(0, 2), (i) => [[px('R', 0.5, 100 * M), px('R', 5.2, 10 * M)][i] as RowTuple]);
+    const r = build(rev, { R: 5 * M });
+    expect(r.body.dataQuality.splits).toEqual([{ symbol: 'R', date: '2024-03-05', factor: 0.1, rule: '3a' }]);
+    // E = 5M · $0.5 = $2.5M; R = 5.2/0.5 · 0.1 − 1 = +4% → pnl = −$0.1M; SI becomes 0.5M shares
+    expectClose(dayTotal(r, '2024-03-05').pnlUsd, -0.1 * M);
+    expectClose(r.body.windows['1d'].topLosers[0]?.shortInterestUsd, 0.5 * M * 5.2);
+  });
+
+  it('a share-count glitch at a flat price is not a split', () => {
+    // G: 50M shares at $20; the count doubles for one day while the price moves 1%, then reverts.
+    const glitch = series(dates.slice(0, 3), (i) => [
+      [px('G', 20, 50 * M), px('G', 20.2, 100 * M), px('G', 20.4, 50 * M)][i] as RowTuple,
+    ]);
+    const r = build(glitch, { G: 1 * M });
+    // 03-05: q = 2 but x·q = 2.02 > 4/3; x = 1.01 fits no k of 3(b). 03-06: q = 1/2, x·q ≈ 0.505 < 0.75.
+    expect(r.body.dataQuality.splits).toEqual([]);
+    expect(r.body.dataQuality.pendingSplits).toEqual([]);
+    // E = 1M · $20 = $20M, R = +1% → −$0.2M; 03-06: E = $20.2M, R = 20.4/20.2 − 1 → −$0.2M
+    expectClose(dayTotal(r, '2024-03-05').pnlUsd, -0.2 * M);
+    expectClose(dayTotal(r, '2024-03-06').pnlUsd, -0.2 * M);
+    // the glitch's market cap ($2.02B) puts G in mid on 03-06 (tier follows MC_{d−1}, rule 6)
+    expect(r.history[1]?.['1d'].mid.symbols).toBe(1);
+  });
+});
+
+describe('rule 3(b): the share count catches up days later', () => {
+  // S: 200M shares at $100; 2-for-1 on 03-05 but the screener's share count updates only on 03-07.
+  const rows = [px('S', 100, 200 * M), px('S', 49, 200 * M), px('S', 49.5, 200 * M), px('S', 50, 400 * M)];
+  const days = series(dates.slice(0, 5), (i) => [rows[Math.min(i, 3)] as RowTuple]);
+
+  it('confirms k = 2 from the share count two days later', () => {
+    const r = build(days, { S: 4 * M });
+    expect(r.body.dataQuality.splits).toEqual([{ symbol: 'S', date: '2024-03-05', factor: 2, rule: '3b' }]);
+    expect(r.body.dataQuality.pendingSplits).toEqual([]);
+    // 03-05: E = 4M · $100 = $400M, R = 0.49 · 2 − 1 = −2% → shorts gain $8M (not $204M)
+    expectClose(dayTotal(r, '2024-03-05').pnlUsd, 8 * M);
+    // 03-06: SI = 8M, E = 8M · $49 = $392M, R = 0.5/49 → −$4M; 03-07: E = $396M, R = 0.5/49.5 → −$4M
+    expectClose(dayTotal(r, '2024-03-06').pnlUsd, -4 * M);
+    expectClose(dayTotal(r, '2024-03-07').pnlUsd, -4 * M);
+    // 03-07 itself (q = 2 at a flat price) is not a second split
+    expect(r.body.dataQuality.splits).toHaveLength(1);
+  });
+
+  it('is pending, and the symbol held out, while no share count confirms it', () => {
+    const r = build(days, { S: 4 * M }, { asOf: '2024-03-06' });
+    expect(r.body.dataQuality.splits).toEqual([]);
+    expect(r.body.dataQuality.pendingSplits).toEqual([
+      { symbol: 'S', date: '2024-03-05', reason: expect.stringContaining('1 of 10 later trading days known') },
+    ]);
+    // held out of every aggregate from 03-05 on
+    for (const row of r.history) {
+      expect(row['1d'].total.pnlUsd).toBe(0);
+      expect(row['1d'].total.avgShortInterestUsd).toBe(0);
+      expect(row['1d'].large.symbols).toBe(0);
+    }
+    expect(r.body.windows.ytd.topWinners).toEqual([]);
+    expect(r.body.windows.ytd.topLosers).toEqual([]);
+    expect(r.body.windows.ytd.groups.total.decliningPct).toBeNull();
+  });
+
+  it('picks the right k when the price moved too: x = 0.3 fits 3 and 4', () => {
+    // 10M shares at $90 → $27: k = 3 (x·k = 0.9) comes before k = 4 (1.2) and is confirmed next day.
+    const three = series(dates.slice(0, 3), (i) => [
+      [px('T', 90, 10 * M), px('T', 27, 10 * M), px('T', 27.5, 30 * M)][i] as RowTuple,
+    ]);
+    const r3 = build(three, { T: 1 * M });
+    expect(r3.body.dataQuality.splits).toEqual([{ symbol: 'T', date: '2024-03-05', factor: 3, rule: '3b' }]);
+    // E = 1M · $90 = $90M, R = 0.3 · 3 − 1 = −10% → +$9M
+    expectClose(dayTotal(r3, '2024-03-05').pnlUsd, 9 * M);
+
+    // The same prices with the share count confirming 4: k = 3 is ruled out only once 10 later days are known.
+    const fourRows = (i: number): RowTuple[] => [
+      i === 0 ? px('T', 90, 10 * M) : i === 1 ? px('T', 27, 10 * M) : px('T', 27 + i * 0.01, 40 * M),
+    ];
+    const early = build(series(dates.slice(0, 11), fourRows), { T: 1 * M });
+    expect(early.body.dataQuality.pendingSplits.map((p) => p.symbol)).toEqual(['T']);
+    const r4 = build(series(dates.slice(0, 12), fourRows), { T: 1 * M });
+    expect(r4.body.dataQuality.pendingSplits).toEqual([]);
+    expect(r4.body.dataQuality.splits).toEqual([{ symbol: 'T', date: '2024-03-05', factor: 4, rule: '3b' }]);
+    // R = 0.3 · 4 − 1 = +20% → −$18M
+    expectClose(dayTotal(r4, '2024-03-05').pnlUsd, -18 * M);
+  });
+
+  it('reverse split where 1/8, 1/10 and 1/12 all fit the price: the share count decides 1/10', () => {
+    // 100M shares at $1 → $9.6 (x·1/8 = 1.2, x·1/10 = 0.96, x·1/12 = 0.8); the count shows 10M from 03-06.
+    const rowsR = (i: number): RowTuple[] => [
+      i === 0 ? px('V', 1, 100 * M) : i === 1 ? px('V', 9.6, 100 * M) : px('V', 9.6 + i * 0.01, 10 * M),
+    ];
+    const r = build(series(dates.slice(0, 12), rowsR), { V: 10 * M });
+    expect(r.body.dataQuality.splits).toEqual([{ symbol: 'V', date: '2024-03-05', factor: 0.1, rule: '3b' }]);
+    // E = 10M · $1 = $10M, R = 9.6 · 0.1 − 1 = −4% → +$0.4M; SI becomes 1M shares
+    expectClose(dayTotal(r, '2024-03-05').pnlUsd, 0.4 * M);
+    expectClose(dayTotal(r, '2024-03-06').avgShortInterestUsd, 1 * M * 9.6);
+  });
+
+  it('without any confirmation after 10 days the factor is 1 (a real crash)', () => {
+    const crash = (i: number): RowTuple[] => [i === 0 ? px('C', 10, 10 * M) : px('C', 5 + i * 0.01, 10 * M)];
+    const r = build(series(dates.slice(0, 12), crash), { C: 1 * M });
+    expect(r.body.dataQuality.splits).toEqual([]);
+    expect(r.body.dataQuality.pendingSplits).toEqual([]);
+    // E = 1M · $10, R = 5.01/10 − 1 = −49.9% → shorts gain $4.99M
+    expectClose(dayTotal(r, '2024-03-05').pnlUsd, 4.99 * M);
+  });
+});
+
+describe('rule 3(c): splits.csv overrides', () => {
+  it('applies an override where the share count is unknown, and over rule 3(a)', () => {
+    // O: MC unknown from 03-05, 3-for-1; P: the share count says 2.9 (3a would take it), splits.csv says 3.
+    const days = series(dates.slice(0, 2), (i) => [
+      [px('O', 100, 10 * M), px('O', 34, null)][i] as RowTuple,
+      [px('P', 100, 10 * M), px('P', 34, 29 * M)][i] as RowTuple,
+    ]);
+    const overrides = [
+      { symbol: 'O', date: '2024-03-05', ratio: 3 },
+      { symbol: 'P', date: '2024-03-05', ratio: 3 },
+    ];
+    const r = build(days, { O: 1 * M, P: 1 * M }, { splits: overrides });
+    expect(r.body.dataQuality.splits).toEqual([
+      { symbol: 'O', date: '2024-03-05', factor: 3, rule: '3c' },
+      { symbol: 'P', date: '2024-03-05', factor: 3, rule: '3c' },
+    ]);
+    expect(r.body.dataQuality.pendingSplits).toEqual([]);
+    // each: E = 1M · $100 = $100M, R = 0.34 · 3 − 1 = +2% → −$2M
+    expectClose(dayTotal(r, '2024-03-05').pnlUsd, -4 * M);
+    // without the override O would be pending (3b, k = 3 unconfirmable) and P a 3(a) split of 2.9
+    const plain = build(days, { O: 1 * M, P: 1 * M });
+    expect(plain.body.dataQuality.splits.map((s) => [s.symbol, s.rule])).toEqual([['P', '3a']]);
+    expect(plain.body.dataQuality.pendingSplits.map((s) => s.symbol)).toEqual(['O']);
+  });
+});
+
+describe('pending splits in the day-by-day pipeline', () => {
+  const rows = [px('S', 100, 200 * M), px('S', 49, 200 * M), px('S', 49.5, 200 * M), px('S', 50, 400 * M)];
+  const days = series(dates.slice(0, 5), (i) => [rows[Math.min(i, 3)] as RowTuple, px('K', 10 + i, 100 * M)]);
+  const shortInterest = [siFile('2024-03-01', { S: 4 * M, K: 1 * M })];
+  const ctx = { shortInterest, splits: [], lookahead: [] };
+
+  it('holds the symbol out, then restates the held days when the split is confirmed', () => {
+    let state: EngineState = initialState();
+    const published: string[] = [];
+    const restatedOn: Record<string, string[]> = {};
+    for (const d of days) {
+      // the pipeline's checkpoint: a JSON round trip and a copy before each step
+      const checkpoint = JSON.parse(JSON.stringify(state)) as EngineState;
+      state = cloneState(checkpoint);
+      const result = stepDay(state, d, ctx);
+      state = result.state;
+      restatedOn[d.date] = result.restated.map((r) => r.date);
+      const snap = snapshotAt(state);
+      published.push(JSON.stringify(snap));
+      if (d.date === '2024-03-06') {
+        expect(snap.dataQuality.pendingSplits.map((p) => [p.symbol, p.date])).toEqual([['S', '2024-03-05']]);
+        // only K counts: E = 1M · $11, R = 12/11 − 1 → pnl −$1M
+        expectClose(snap.windows['1d'].groups.total.pnlUsd, -1 * M);
+        expect(snap.windows.ytd.topWinners.map((e) => e.symbol)).toEqual([]);
+      }
+    }
+    // resolved on 03-07 (the share count shows 400M): 03-05 and 03-06 restated
+    expect(restatedOn).toEqual({
+      '2024-03-04': [],
+      '2024-03-05': [],
+      '2024-03-06': [],
+      '2024-03-07': ['2024-03-05', '2024-03-06'],
+      '2024-03-08': [],
+    });
+    const batch = buildSnapshot({ days, shortInterest, splits: [] });
+    expect(published.at(-1)).toBe(JSON.stringify(batch.body));
+    // 03-05 after the restatement: S +$8M (R = −2%), K −$1M (E = 1M · $10, R = +10%)
+    const restated = batch.history.find((r) => r.date === '2024-03-05');
+    expectClose(restated?.['1d'].total.pnlUsd, 7 * M);
+  });
+});
