@@ -1,0 +1,72 @@
+/**
+ * The pipeline's step list: the single source of truth for the order in which a day is processed.
+ * The Step Functions definition (infra/constructs/pipeline-state-machine.ts) chains its tasks from
+ * this list and the local runner (functions/local) walks the same list, so the two cannot drift;
+ * test/infra/pipeline-stack.test.ts asserts the synthesized ASL's task order equals it.
+ *
+ * Pure data: no AWS SDK, no env, so infra code and the local runner can import it.
+ */
+
+export type StepName = 'ingest' | 'compute' | 'publish' | 'build-site';
+
+export interface StepDefinition {
+  readonly name: StepName;
+  /** `lambda`: a function built from `entry`; `site-build`: the CodeBuild project (AWS) / `astro build` (local). */
+  readonly kind: 'lambda' | 'site-build';
+  /** Handler module, relative to the repository root (lambda steps only). */
+  readonly entry?: string;
+  /** Runs once per trading day (`day`) or once per execution after all days (`run`). */
+  readonly scope: 'day' | 'run';
+}
+
+export const PIPELINE_STEPS: readonly StepDefinition[] = [
+  { name: 'ingest', kind: 'lambda', entry: 'functions/ingest/handler.ts', scope: 'day' },
+  { name: 'compute', kind: 'lambda', entry: 'functions/compute/handler.ts', scope: 'day' },
+  { name: 'publish', kind: 'lambda', entry: 'functions/publish/handler.ts', scope: 'day' },
+  { name: 'build-site', kind: 'site-build', scope: 'run' },
+];
+
+/** The per-day steps, in order (what a backfill replays for each date). */
+export const DAY_STEPS: readonly StepDefinition[] = PIPELINE_STEPS.filter((s) => s.scope === 'day');
+
+/** The steps that run once per execution, after the day steps. */
+export const RUN_STEPS: readonly StepDefinition[] = PIPELINE_STEPS.filter((s) => s.scope === 'run');
+
+/**
+ * Error names (`error.name`, which Lambda reports as the error type) that a retry cannot fix: bad
+ * input or a refused day. The state machine fails these at once instead of retrying with backoff.
+ */
+export const NON_RETRYABLE_ERRORS: readonly string[] = [
+  'EventValidationError',
+  'EnvError',
+  'FormatError',
+  'CalendarDateError',
+  'KeyError',
+  'DropBucketError',
+  'SanityGateError',
+  'HistoryUnreadableError',
+];
+
+/**
+ * Error names that mean "the data is not out yet" (functions/pipeline/ingest.ts DayIncompleteError):
+ * retried for hours, not seconds, before the run is declared failed.
+ */
+export const LATE_DATA_ERRORS: readonly string[] = ['DayIncompleteError'];
+
+/**
+ * What every day step returns and the next one receives (the state machine passes each step's
+ * output as the next step's input). Extra fields pass through untouched.
+ * - `date`: the trading day processed (YYYY-MM-DD, US/Eastern).
+ * - `skipped: true`: nothing to do for this date (not a trading day, or another run holds the day):
+ *   the state machine ends the day there without running the later steps.
+ */
+export interface StepResult {
+  date: string;
+  skipped?: boolean;
+  [key: string]: unknown;
+}
+
+/** The output of ingest on a backfill request `{ from, to }`: the dates the Map state replays in order. */
+export interface BackfillPlan {
+  dates: string[];
+}

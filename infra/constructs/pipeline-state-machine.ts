@@ -1,0 +1,199 @@
+/**
+ * The orchestration, built from functions/pipeline/steps.ts so the ASL and the local runner follow
+ * one step list:
+ *
+ *   Route ─ daily / drop / single date ─► Ingest ► Compute ► Publish ► BuildSite ► Published
+ *        └ backfill {from,to} ─► PlanBackfill ► ReplayDays (Map, one date at a time:
+ *                                               Ingest ► Compute ► Publish) ► BuildSite ► Published
+ *
+ * Each step's output is the next step's input; a day step that returns `skipped: true` ends the
+ * day (a non-trading day, or another run holds the day's lock). Lambda tasks retry with
+ * exponential backoff and full jitter, except for errors a retry cannot fix (NON_RETRYABLE_ERRORS)
+ * and "the day's files are not out yet" (LATE_DATA_ERRORS), retried for hours;
+ * any failure goes to the failure path: an SNS notification with the error, then a Fail state (which
+ * the "pipeline failed" alarm counts).
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import {
+  DAY_STEPS,
+  LATE_DATA_ERRORS,
+  NON_RETRYABLE_ERRORS,
+  RUN_STEPS,
+  type StepDefinition,
+  type StepName,
+} from '../../functions/pipeline/steps.ts';
+import { acknowledge, wildcardResourceFinding } from '../nag.ts';
+
+export const LAMBDA_RETRY = {
+  interval: Duration.seconds(10),
+  backoffRate: 2,
+  maxAttempts: 3,
+  maxDelay: Duration.minutes(2),
+} as const;
+
+/** Waiting for a day's files to appear: 20 min, then ×1.5, six times (≈ 7 h in all). */
+export const LATE_DATA_RETRY = {
+  interval: Duration.minutes(20),
+  backoffRate: 1.5,
+  maxAttempts: 6,
+} as const;
+
+/** Longest backfill: ~25,000 history events per standard execution ≈ 3 years of days. */
+export const EXECUTION_TIMEOUT = Duration.hours(12);
+
+export interface PipelineStateMachineProps {
+  readonly functions: Readonly<Record<Exclude<StepName, 'build-site'>, lambda.IFunction>>;
+  readonly siteBuild: codebuild.IProject;
+  readonly failureTopic: sns.ITopic;
+}
+
+/** `build-site` → `BuildSite`: state names follow the step names. */
+export function stateName(step: StepName): string {
+  return step
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+}
+
+export class PipelineStateMachine extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  private readonly props: PipelineStateMachineProps;
+  private readonly failure: sfn.IChainable;
+
+  constructor(scope: Construct, id: string, props: PipelineStateMachineProps) {
+    super(scope, id);
+    this.props = props;
+
+    const notify = new tasks.SnsPublish(this, 'NotifyFailure', {
+      topic: props.failureTopic,
+      subject: 'Short Pulse pipeline failed',
+      message: sfn.TaskInput.fromObject({
+        execution: sfn.JsonPath.executionId,
+        input: sfn.JsonPath.jsonToString(sfn.JsonPath.executionInput),
+        error: sfn.JsonPath.stringAt('$.error.Error'),
+        cause: sfn.JsonPath.stringAt('$.error.Cause'),
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    this.failure = notify.next(
+      new sfn.Fail(this, 'PipelineFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' }),
+    );
+
+    // Daily, file drop or one given date: the day steps, then the run steps.
+    const daily = this.daySteps('', true);
+    daily.end.next(this.runSteps(''));
+
+    // Backfill: plan the dates, replay them in order (compute is incremental: one at a time).
+    const plan = this.lambdaTask('PlanBackfill', 'ingest', true);
+    const replay = new sfn.Map(this, 'ReplayDays', {
+      itemsPath: '$.dates',
+      itemSelector: { 'date.$': '$$.Map.Item.Value' },
+      maxConcurrency: 1,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    const replayDay = this.daySteps('Replay', false);
+    replay.itemProcessor(replayDay.start);
+    replay.addCatch(this.failure, { resultPath: '$.error' });
+    plan.next(replay);
+    replay.next(this.runSteps('Backfill'));
+
+    const route = new sfn.Choice(this, 'Route').when(sfn.Condition.isPresent('$.from'), plan).otherwise(daily.start);
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: 'Short Pulse: ingest → compute → publish → build site, daily, on file drops and for backfills',
+      definitionBody: sfn.DefinitionBody.fromChainable(route),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: EXECUTION_TIMEOUT,
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+
+    acknowledge(
+      this.stateMachine,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray tracing and the CloudWatch Logs vended-log delivery APIs (logs:CreateLogDelivery, logs:DescribeResourcePolicies…) support no resource-level permissions; AWS requires Resource "*".',
+    );
+    for (const fn of Object.values(props.functions)) {
+      acknowledge(
+        this.stateMachine,
+        wildcardResourceFinding(this, `${fn.functionArn}:*`),
+        'lambda:InvokeFunction on the pipeline function and its versions/aliases (FunctionArn:*), as the Step Functions Lambda integration grants it.',
+      );
+    }
+  }
+
+  /** The day steps chained, each followed by a "skipped?" choice that ends the day. */
+  private daySteps(prefix: string, catchErrors: boolean): { start: sfn.IChainable; end: sfn.INextable } {
+    let start: sfn.IChainable | undefined;
+    let previous: sfn.Choice | undefined;
+    for (const step of DAY_STEPS) {
+      const task = this.stepTask(`${prefix}${stateName(step.name)}`, step, catchErrors);
+      if (previous) previous.otherwise(task);
+      else start = task;
+      const done = new sfn.Succeed(this, `${prefix}${stateName(step.name)}Skipped`, {
+        comment: `${step.name} reported skipped: nothing more to do for this date`,
+      });
+      const choice = new sfn.Choice(this, `${prefix}${stateName(step.name)}Done`).when(
+        sfn.Condition.and(sfn.Condition.isPresent('$.skipped'), sfn.Condition.booleanEquals('$.skipped', true)),
+        done,
+      );
+      task.next(choice);
+      previous = choice;
+    }
+    if (!start || !previous) throw new Error('steps.ts defines no day steps');
+    const end = new sfn.Pass(this, `${prefix}DayDone`);
+    previous.otherwise(end);
+    return { start, end };
+  }
+
+  /** The run steps (build-site) chained, ending in success. */
+  private runSteps(prefix: string): sfn.IChainable {
+    const states = RUN_STEPS.map((step) => this.stepTask(`${prefix}${stateName(step.name)}`, step, true));
+    const published = new sfn.Succeed(this, `${prefix}Published`);
+    const [first, ...rest] = states;
+    if (!first) return published;
+    let chain = sfn.Chain.start(first);
+    for (const next of rest) chain = chain.next(next);
+    chain.next(published);
+    return chain;
+  }
+
+  private stepTask(id: string, step: StepDefinition, catchErrors: boolean): sfn.TaskStateBase {
+    if (step.kind === 'site-build') {
+      const build = new tasks.CodeBuildStartBuild(this, id, {
+        project: this.props.siteBuild,
+        integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+      build.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.minutes(1), maxAttempts: 1 });
+      if (catchErrors) build.addCatch(this.failure, { resultPath: '$.error' });
+      return build;
+    }
+    return this.lambdaTask(id, step.name as Exclude<StepName, 'build-site'>, catchErrors);
+  }
+
+  private lambdaTask(id: string, step: Exclude<StepName, 'build-site'>, catchErrors: boolean): tasks.LambdaInvoke {
+    const task = new tasks.LambdaInvoke(this, id, {
+      lambdaFunction: this.props.functions[step],
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: true,
+    });
+    task.addRetry({ errors: [...NON_RETRYABLE_ERRORS], maxAttempts: 0 });
+    task.addRetry({ errors: [...LATE_DATA_ERRORS], ...LATE_DATA_RETRY });
+    task.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY, jitterStrategy: sfn.JitterType.FULL });
+    if (catchErrors) task.addCatch(this.failure, { resultPath: '$.error' });
+    return task;
+  }
+}

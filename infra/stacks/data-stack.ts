@@ -1,0 +1,130 @@
+/**
+ * Stateful resources: the raw archive (every input file as received; the one thing that cannot be
+ * rebuilt), its access-log bucket, and the DynamoDB table. Deployed rarely, termination-protected,
+ * retained on delete, logical IDs pinned so a refactor can never replace them. The pipeline stack
+ * reads them through named exports (see `exportNames`).
+ */
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { acknowledge } from '../nag.ts';
+
+/** Logical IDs that must never change (a change means CloudFormation replaces the resource). */
+export const DATA_LOGICAL_IDS = {
+  rawBucket: 'RawBucket',
+  logsBucket: 'AccessLogsBucket',
+  table: 'PulseTable',
+} as const;
+
+export function dataExportNames(prefix: string) {
+  return {
+    rawBucketName: `${prefix}-RawBucketName`,
+    rawBucketArn: `${prefix}-RawBucketArn`,
+    tableName: `${prefix}-TableName`,
+    tableArn: `${prefix}-TableArn`,
+  } as const;
+}
+
+export interface DataStackProps extends StackProps {
+  readonly prefix: string;
+}
+
+export class DataStack extends Stack {
+  readonly rawBucket: s3.Bucket;
+  readonly logsBucket: s3.Bucket;
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, { terminationProtection: true, ...props });
+    const exportNames = dataExportNames(props.prefix);
+
+    this.logsBucket = new s3.Bucket(this, 'AccessLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    pinLogicalId(this.logsBucket, DATA_LOGICAL_IDS.logsBucket);
+    acknowledge(
+      this.logsBucket,
+      'AwsSolutions-S1',
+      'This is the access-log bucket itself; logging it into itself would log every log delivery, recursively.',
+    );
+
+    this.rawBucket = new s3.Bucket(this, 'Raw', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      // SSE-S3, not KMS: a customer key costs $1/month plus requests (20% of the $5 budget) and adds
+      // nothing for public market data; access is already limited by IAM and the bucket policy.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.logsBucket,
+      serverAccessLogsPrefix: 'raw-bucket/',
+      lifecycleRules: [
+        // Archived inputs are read again only for replays: infrequent access after 30 days.
+        {
+          id: 'raw-to-infrequent-access',
+          prefix: 'raw/',
+          transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
+        },
+        // A drop is archived under raw/ by ingest; the incoming/ copy is only the trigger.
+        { id: 'expire-incoming', prefix: 'incoming/', expiration: Duration.days(30) },
+        { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(90) },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    pinLogicalId(this.rawBucket, DATA_LOGICAL_IDS.rawBucket);
+    // S3 → EventBridge on the bucket itself (CloudFormation property) rather than CDK's
+    // `eventBridgeEnabled`, which deploys a notification custom-resource Lambda to do the same.
+    (this.rawBucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
+    // Public access is blocked, but say it in the policy too: nobody outside this account, ever.
+    this.rawBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyOutsideAccount',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:*'],
+        resources: [this.rawBucket.bucketArn, this.rawBucket.arnForObjects('*')],
+        conditions: { StringNotEquals: { 'aws:PrincipalAccount': this.account } },
+      }),
+    );
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    pinLogicalId(this.table, DATA_LOGICAL_IDS.table);
+
+    new CfnOutput(this, 'RawBucketNameOutput', {
+      value: this.rawBucket.bucketName,
+      exportName: exportNames.rawBucketName,
+    });
+    new CfnOutput(this, 'RawBucketArnOutput', {
+      value: this.rawBucket.bucketArn,
+      exportName: exportNames.rawBucketArn,
+    });
+    new CfnOutput(this, 'TableNameOutput', { value: this.table.tableName, exportName: exportNames.tableName });
+    new CfnOutput(this, 'TableArnOutput', { value: this.table.tableArn, exportName: exportNames.tableArn });
+  }
+}
+
+/** Fixes the CloudFormation logical ID of a construct's main resource. */
+export function pinLogicalId(construct: Construct, logicalId: string): void {
+  const resource = construct.node.defaultChild;
+  if (!resource || !('overrideLogicalId' in resource) || typeof resource.overrideLogicalId !== 'function') {
+    throw new Error(`${construct.node.path} has no CloudFormation resource to pin`);
+  }
+  resource.overrideLogicalId(logicalId);
+}

@@ -1,0 +1,620 @@
+/**
+ * The pipeline stack: each function's defaults and its IAM policy scoped to its own table and
+ * buckets (object ARNs under its prefixes), `*` only where AWS requires it, the state machine's task
+ * order equal to functions/pipeline/steps.ts, retries and the failure path, the schedule, the
+ * file-drop rule, the alarms, the budget and the site build.
+ */
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../functions/lib/env.ts';
+import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from '../../functions/lib/metric-names.ts';
+import {
+  DAY_STEPS,
+  LATE_DATA_ERRORS,
+  NON_RETRYABLE_ERRORS,
+  PIPELINE_STEPS,
+  RUN_STEPS,
+  type StepName,
+} from '../../functions/pipeline/steps.ts';
+import { PulseFunction } from '../../infra/constructs/pulse-function.ts';
+import { CACHE_CONTROL } from '../../shared/present/security-headers.ts';
+import {
+  asArray,
+  importedArn,
+  repoRoot,
+  resourcesOfType,
+  roleStatements,
+  type Statement,
+  type Synthesized,
+  synthShortPulse,
+} from './synth.ts';
+
+let s: Synthesized;
+beforeAll(() => {
+  s = synthShortPulse();
+});
+afterAll(() => s.cleanup());
+
+type LambdaStep = Exclude<StepName, 'build-site'>;
+const LAMBDA_STEPS: LambdaStep[] = ['ingest', 'compute', 'publish'];
+
+function logicalId(construct: { node: { defaultChild?: unknown } }): string {
+  return s.stacks.pipeline.getLogicalId(construct.node.defaultChild as CfnFunction);
+}
+const functionId = (step: LambdaStep) => logicalId(s.stacks.pipeline.functions[step].function);
+const roleId = (step: LambdaStep) => logicalId(s.stacks.pipeline.functions[step].role);
+
+const RAW = 'ShortPulse-RawBucketArn';
+const SITE = 'ShortPulse-SiteBucketArn';
+const TABLE = 'ShortPulse-TableArn';
+
+/** The non-log, non-X-Ray statements of a function role, as [actions, resource] pairs. */
+function grants(step: LambdaStep): Array<{ actions: string[]; resource: unknown; effect: string }> {
+  return roleStatements(s.pipeline, roleId(step))
+    .filter((st) => !asArray(st.Action).some((a) => a.startsWith('xray:') || a.startsWith('logs:')))
+    .flatMap((st) =>
+      asArray(st.Resource).map((resource) => ({ actions: asArray(st.Action).sort(), resource, effect: st.Effect })),
+    );
+}
+
+const DDB_RW = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
+];
+
+describe('functions', () => {
+  it.each(LAMBDA_STEPS)('%s runs Node 24 on ARM64 with X-Ray, JSON logs and the Powertools settings', (step) => {
+    const fn = s.pipeline.toJSON().Resources[functionId(step)];
+    expect(fn.Type).toBe('AWS::Lambda::Function');
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
+      Environment: {
+        Variables: {
+          POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+          POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+          NODE_OPTIONS: '--enable-source-maps',
+          [ENV.table]: { 'Fn::ImportValue': 'ShortPulse-TableName' },
+          [ENV.rawBucket]: { 'Fn::ImportValue': 'ShortPulse-RawBucketName' },
+          [ENV.siteBucket]: { 'Fn::ImportValue': 'ShortPulse-SiteBucketName' },
+        },
+      },
+    });
+    const logGroup = s.pipeline.toJSON().Resources[fn.Properties.LoggingConfig.LogGroup.Ref];
+    expect(logGroup.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('builds one function per lambda step of steps.ts, from that step’s entry', () => {
+    expect(PIPELINE_STEPS.filter((step) => step.kind === 'lambda').map((step) => step.name)).toEqual(LAMBDA_STEPS);
+  });
+
+  it('gives each function its own role without managed policies', () => {
+    const roles = LAMBDA_STEPS.map(roleId);
+    expect(new Set(roles).size).toBe(3);
+    for (const role of roles) {
+      expect(s.pipeline.toJSON().Resources[role].Properties.ManagedPolicyArns, role).toBeUndefined();
+    }
+  });
+});
+
+describe('least privilege', () => {
+  it('ingest: its table; reads drops; reads and writes raw/ and derived/; lists the raw bucket', () => {
+    expect(grants('ingest')).toEqual(
+      expect.arrayContaining([
+        { effect: 'Allow', actions: DDB_RW, resource: importedArn(TABLE) },
+        { effect: 'Allow', actions: ['s3:GetObject'], resource: importedArn(RAW, '/incoming/*') },
+        { effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject'], resource: importedArn(RAW, '/raw/*') },
+        { effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject'], resource: importedArn(RAW, '/derived/*') },
+        { effect: 'Allow', actions: ['s3:ListBucket'], resource: importedArn(RAW) },
+      ]),
+    );
+    expect(grants('ingest')).toHaveLength(5);
+  });
+
+  it('compute: its table and derived/ only', () => {
+    expect(grants('compute').sort((a, b) => a.actions[0]!.localeCompare(b.actions[0]!))).toEqual([
+      { effect: 'Allow', actions: DDB_RW, resource: importedArn(TABLE) },
+      { effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject'], resource: importedArn(RAW, '/derived/*') },
+      { effect: 'Allow', actions: ['s3:ListBucket'], resource: importedArn(RAW) },
+    ]);
+  });
+
+  it('publish: reads derived/, writes the site’s data/ and rss.xml, nothing else of the site', () => {
+    expect(grants('publish')).toEqual(
+      expect.arrayContaining([
+        { effect: 'Allow', actions: DDB_RW, resource: importedArn(TABLE) },
+        { effect: 'Allow', actions: ['s3:GetObject'], resource: importedArn(RAW, '/derived/*') },
+        { effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject'], resource: importedArn(SITE, '/data/*') },
+        { effect: 'Allow', actions: ['s3:PutObject'], resource: importedArn(SITE, '/rss.xml') },
+        { effect: 'Allow', actions: ['s3:ListBucket'], resource: importedArn(RAW) },
+        { effect: 'Allow', actions: ['s3:ListBucket'], resource: importedArn(SITE) },
+      ]),
+    );
+    expect(grants('publish')).toHaveLength(6);
+  });
+
+  it('lets no function delete objects or items, or use wildcard actions', () => {
+    for (const step of LAMBDA_STEPS) {
+      const actions = roleStatements(s.pipeline, roleId(step)).flatMap((st) => asArray(st.Action));
+      expect(
+        actions.filter((a) => /Delete|\*/.test(a)),
+        step,
+      ).toEqual([]);
+    }
+  });
+
+  it('writes logs only to each function’s own log group', () => {
+    for (const step of LAMBDA_STEPS) {
+      const fn = s.pipeline.toJSON().Resources[functionId(step)];
+      const logStatements = roleStatements(s.pipeline, roleId(step)).filter((st) =>
+        asArray(st.Action).some((a) => a.startsWith('logs:')),
+      );
+      expect(logStatements, step).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] },
+        },
+      ]);
+    }
+  });
+
+  it('allows Resource "*" only for X-Ray and the Step Functions log-delivery APIs, which require it', () => {
+    const allowedOnStar =
+      /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|DeleteLogDelivery|DescribeLogGroups|DescribeResourcePolicies|GetLogDelivery|ListLogDeliveries|PutResourcePolicy|UpdateLogDelivery))$/;
+    const policies = resourcesOfType(s.pipeline, 'AWS::IAM::Policy');
+    const onStar = Object.entries(policies).flatMap(([id, p]) =>
+      (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement.filter((st) =>
+        asArray(st.Resource).includes('*'),
+      ).map((st) => ({ id, actions: asArray(st.Action) })),
+    );
+    expect(onStar.length).toBeGreaterThan(0);
+    for (const { id, actions } of onStar) {
+      expect(
+        actions.filter((a) => !allowedOnStar.test(a)),
+        id,
+      ).toEqual([]);
+    }
+  });
+
+  it('reads the optional price API key parameter by name, and only that parameter', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'ParamTest');
+    const fn = new PulseFunction(stack, 'Ingest', {
+      entry: 'functions/ingest/handler.ts',
+      projectRoot: repoRoot,
+      description: 'test',
+      memorySize: 128,
+      timeout: Duration.seconds(10),
+    }).bindParameter('/short-pulse/price-api-key');
+    const template = Template.fromStack(stack);
+    const [policy] = Object.values(resourcesOfType(template, 'AWS::IAM::Policy'));
+    expect((policy!.Properties!.PolicyDocument as { Statement: Statement[] }).Statement).toContainEqual({
+      Effect: 'Allow',
+      Action: 'ssm:GetParameter',
+      Resource: {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':ssm:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':parameter/short-pulse/price-api-key',
+          ],
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [ENV.priceApiKeyParameter]: '/short-pulse/price-api-key' }) },
+    });
+    expect(fn.function.runtime.name).toBe('nodejs24.x');
+  });
+
+  it('sets no price API key parameter unless configured', () => {
+    const env = s.pipeline.toJSON().Resources[functionId('ingest')].Properties.Environment.Variables;
+    expect(env[ENV.priceApiKeyParameter]).toBeUndefined();
+    const actions = LAMBDA_STEPS.flatMap((step) =>
+      roleStatements(s.pipeline, roleId(step)).flatMap((st) => asArray(st.Action)),
+    );
+    expect(actions.filter((a) => a.startsWith('ssm:'))).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------- state machine
+
+interface AslState {
+  Type: string;
+  Next?: string;
+  End?: boolean;
+  Default?: string;
+  Choices?: Array<{ Next: string }>;
+  Resource?: string;
+  Parameters?: Record<string, unknown>;
+  Retry?: Array<{
+    ErrorEquals: string[];
+    MaxAttempts?: number;
+    IntervalSeconds?: number;
+    BackoffRate?: number;
+    JitterStrategy?: string;
+    MaxDelaySeconds?: number;
+  }>;
+  Catch?: Array<{ ErrorEquals: string[]; Next: string; ResultPath?: string }>;
+  ItemProcessor?: Asl;
+  ItemsPath?: string;
+  MaxConcurrency?: number;
+  ErrorPath?: string;
+}
+interface Asl {
+  StartAt: string;
+  States: Record<string, AslState>;
+}
+
+/** The definition with each CloudFormation token replaced by `<LogicalId>` so it parses as JSON. */
+function asl(): Asl {
+  const machines = resourcesOfType(s.pipeline, 'AWS::StepFunctions::StateMachine');
+  const [machine] = Object.values(machines);
+  const parts = (machine!.Properties!.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+  const text = parts
+    .map((p) => {
+      if (typeof p === 'string') return p;
+      const o = p as Record<string, unknown>;
+      if (o['Fn::GetAtt']) return `<${(o['Fn::GetAtt'] as string[])[0]}>`;
+      if (o.Ref) return `<${o.Ref as string}>`;
+      return '<?>';
+    })
+    .join('');
+  return JSON.parse(text) as Asl;
+}
+
+/** Which pipeline step a task state runs, from its resource. */
+function stepOf(state: AslState): StepName | undefined {
+  for (const step of LAMBDA_STEPS) if (state.Resource === `<${functionId(step)}>`) return step;
+  if (state.Resource?.endsWith(':states:::codebuild:startBuild.sync')) return 'build-site';
+  return undefined;
+}
+
+/** Task steps met walking from `start` along each Choice's Default (the "not skipped" way). */
+function taskOrder(machine: Asl, start: string): { steps: StepName[]; states: string[] } {
+  const steps: StepName[] = [];
+  const states: string[] = [];
+  let name: string | undefined = start;
+  const seen = new Set<string>();
+  while (name && !seen.has(name)) {
+    seen.add(name);
+    states.push(name);
+    const state: AslState = machine.States[name]!;
+    if (state.Type === 'Task') steps.push(stepOf(state)!);
+    name = state.Type === 'Choice' ? state.Default : state.Next;
+  }
+  return { steps, states };
+}
+
+describe('state machine', () => {
+  it('runs the daily path in the order of functions/pipeline/steps.ts', () => {
+    const machine = asl();
+    const route = machine.States[machine.StartAt]!;
+    expect(route.Type).toBe('Choice');
+    const daily = taskOrder(machine, route.Default!);
+    expect(daily.steps).toEqual(PIPELINE_STEPS.map((step) => step.name));
+    expect(machine.States[daily.states.at(-1)!]!.Type).toBe('Succeed');
+  });
+
+  it('replays a backfill one date at a time through the day steps, then builds the site once', () => {
+    const machine = asl();
+    const plan = machine.States[machine.StartAt]!.Choices![0]!.Next;
+    expect(stepOf(machine.States[plan]!)).toBe('ingest');
+    const map = machine.States[machine.States[plan]!.Next!]!;
+    expect(map).toMatchObject({ Type: 'Map', ItemsPath: '$.dates', MaxConcurrency: 1 });
+    const inner = map.ItemProcessor!;
+    expect(taskOrder(inner, inner.StartAt).steps).toEqual(DAY_STEPS.map((step) => step.name));
+    expect(taskOrder(machine, map.Next!).steps).toEqual(RUN_STEPS.map((step) => step.name));
+  });
+
+  it('ends the day when a step reports skipped: true', () => {
+    const machine = asl();
+    for (const [name, state] of Object.entries(machine.States)) {
+      const step = stepOf(state);
+      if (state.Type !== 'Task' || !step || step === 'build-site' || name === 'PlanBackfill') continue;
+      const choice = machine.States[state.Next!]!;
+      expect(choice.Type, name).toBe('Choice');
+      expect(choice.Choices, name).toEqual([
+        {
+          And: [
+            { Variable: '$.skipped', IsPresent: true },
+            { Variable: '$.skipped', BooleanEquals: true },
+          ],
+          Next: expect.any(String),
+        },
+      ]);
+      expect(machine.States[choice.Choices![0]!.Next]!.Type).toBe('Succeed');
+    }
+  });
+
+  it('retries Lambda tasks with backoff and jitter, fails fast on bad input, waits hours for late data', () => {
+    const machine = asl();
+    const states = { ...machine.States, ...machine.States.ReplayDays!.ItemProcessor!.States };
+    const lambdaTasks = Object.entries(states).filter(([, st]) => LAMBDA_STEPS.includes(stepOf(st) as LambdaStep));
+    // Ingest, Compute, Publish, PlanBackfill and the three replay tasks inside the Map.
+    expect(lambdaTasks.map(([name]) => name).sort()).toEqual(
+      ['Compute', 'Ingest', 'PlanBackfill', 'Publish', 'ReplayCompute', 'ReplayIngest', 'ReplayPublish'].sort(),
+    );
+    for (const [name, state] of lambdaTasks) {
+      const retry = state.Retry!;
+      expect(
+        retry.find((r) => r.ErrorEquals.includes('EventValidationError')),
+        name,
+      ).toEqual({
+        ErrorEquals: [...NON_RETRYABLE_ERRORS],
+        MaxAttempts: 0,
+      });
+      expect(
+        retry.find((r) => r.ErrorEquals.includes('DayIncompleteError')),
+        name,
+      ).toEqual({
+        ErrorEquals: [...LATE_DATA_ERRORS],
+        IntervalSeconds: 1200,
+        BackoffRate: 1.5,
+        MaxAttempts: 6,
+      });
+      // States.ALL must come last, or it would shadow the specific retriers.
+      expect(retry.at(-1), name).toEqual({
+        ErrorEquals: ['States.ALL'],
+        IntervalSeconds: 10,
+        BackoffRate: 2,
+        MaxAttempts: 3,
+        MaxDelaySeconds: 120,
+        JitterStrategy: 'FULL',
+      });
+    }
+  });
+
+  it('sends every failure to the SNS topic, then to a Fail state carrying the original error', () => {
+    const machine = asl();
+    const catchers = Object.entries(machine.States).filter(([, st]) => st.Catch);
+    // Daily Ingest/Compute/Publish/BuildSite, PlanBackfill, the Map, the backfill's BuildSite.
+    expect(catchers.map(([name]) => name).sort()).toEqual(
+      ['BackfillBuildSite', 'BuildSite', 'Compute', 'Ingest', 'PlanBackfill', 'Publish', 'ReplayDays'].sort(),
+    );
+    for (const [name, state] of catchers) {
+      expect(state.Catch, name).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NotifyFailure' },
+      ]);
+    }
+    const notify = machine.States.NotifyFailure!;
+    const topic = Object.keys(resourcesOfType(s.pipeline, 'AWS::SNS::Topic'))[0]!;
+    expect(notify.Resource).toMatch(/:states:::sns:publish$/);
+    expect(notify.Parameters!.TopicArn).toBe(`<${topic}>`);
+    expect(machine.States[notify.Next!]).toEqual({
+      Type: 'Fail',
+      ErrorPath: '$.error.Error',
+      CausePath: '$.error.Cause',
+    });
+  });
+
+  it('is a standard workflow with X-Ray, full logging and a timeout', () => {
+    s.pipeline.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+    });
+    expect(asl()).toMatchObject({ TimeoutSeconds: 12 * 3600 });
+  });
+});
+
+describe('triggers', () => {
+  const stateMachineRef = () => ({
+    Ref: Object.keys(resourcesOfType(s.pipeline, 'AWS::StepFunctions::StateMachine'))[0]!,
+  });
+
+  it('starts daily at 19:30 New York time with the scheduled time as input, retries and a DLQ', () => {
+    s.pipeline.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 19 * * ? *)',
+      ScheduleExpressionTimezone: 'America/New_York',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: {
+        Arn: stateMachineRef(),
+        Input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 21_600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StartDeadLetters'), 'Arn'] } },
+      },
+    });
+  });
+
+  it('starts on a file created under incoming/ in the raw bucket', () => {
+    s.pipeline.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: {
+          bucket: { name: [{ 'Fn::ImportValue': 'ShortPulse-RawBucketName' }] },
+          object: { key: [{ prefix: 'incoming/' }] },
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: stateMachineRef(),
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 21_600 },
+          DeadLetterConfig: Match.anyValue(),
+        }),
+      ],
+    });
+  });
+
+  it('lets the scheduler and the rule start only this state machine', () => {
+    const policies = Object.values(resourcesOfType(s.pipeline, 'AWS::IAM::Policy'));
+    const starts = policies.flatMap((p) =>
+      (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement.filter((st) =>
+        asArray(st.Action).includes('states:StartExecution'),
+      ),
+    );
+    expect(starts).toHaveLength(2);
+    for (const st of starts) expect(st.Resource).toEqual(stateMachineRef());
+  });
+});
+
+describe('alarms and budget', () => {
+  const topicRef = () => ({ Ref: Object.keys(resourcesOfType(s.pipeline, 'AWS::SNS::Topic'))[0]! });
+
+  it('alarms when no snapshot was published (nor a non-trading day skipped) for 26 hours, missing data breaching', () => {
+    s.pipeline.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 26,
+      DatapointsToAlarm: 26,
+      TreatMissingData: 'breaching',
+      AlarmActions: [topicRef()],
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'FILL(published, 0) + FILL(skipped, 0)', ReturnData: true }),
+        {
+          Id: 'published',
+          ReturnData: false,
+          MetricStat: {
+            Metric: {
+              Namespace: METRIC_NAMESPACE,
+              MetricName: METRIC.snapshotPublished,
+              Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
+            },
+            Period: 3600,
+            Stat: 'Sum',
+          },
+        },
+        {
+          Id: 'skipped',
+          ReturnData: false,
+          MetricStat: {
+            Metric: {
+              Namespace: METRIC_NAMESPACE,
+              MetricName: METRIC.nonTradingDay,
+              Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
+            },
+            Period: 3600,
+            Stat: 'Sum',
+          },
+        },
+      ]),
+    });
+  });
+
+  it('alarms on any failed, timed-out or aborted execution', () => {
+    const machine = Object.keys(resourcesOfType(s.pipeline, 'AWS::StepFunctions::StateMachine'))[0]!;
+    const metric = (MetricName: string) =>
+      Match.objectLike({
+        MetricStat: {
+          Metric: {
+            Namespace: 'AWS/States',
+            MetricName,
+            Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: machine } }],
+          },
+          Period: 300,
+          Stat: 'Sum',
+        },
+      });
+    s.pipeline.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topicRef()],
+      Metrics: Match.arrayWith([metric('ExecutionsFailed'), metric('ExecutionsTimedOut'), metric('ExecutionsAborted')]),
+    });
+  });
+
+  it('alarms when an event lands in the start dead-letter queue', () => {
+    s.pipeline.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [topicRef()],
+    });
+  });
+
+  it('sets a monthly cost budget at the configured amount, notifying the alarm topic', () => {
+    s.pipeline.hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: { BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: 5, Unit: 'USD' } },
+      NotificationsWithSubscribers: [
+        {
+          Notification: Match.objectLike({ NotificationType: 'ACTUAL', Threshold: 80 }),
+          Subscribers: [{ SubscriptionType: 'SNS', Address: topicRef() }],
+        },
+        {
+          Notification: Match.objectLike({ NotificationType: 'FORECASTED', Threshold: 100 }),
+          Subscribers: [{ SubscriptionType: 'SNS', Address: topicRef() }],
+        },
+      ],
+    });
+  });
+
+  it('lets AWS Budgets of this account publish to the topic, TLS only', () => {
+    s.pipeline.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Sid: 'BudgetsPublish',
+            Principal: { Service: 'budgets.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('site build', () => {
+  const project = () => Object.values(resourcesOfType(s.pipeline, 'AWS::CodeBuild::Project'))[0]!;
+
+  it('runs on ARM Lambda compute with the Node 24 image', () => {
+    expect(project().Properties).toMatchObject({
+      Environment: {
+        Type: 'ARM_LAMBDA_CONTAINER',
+        Image: 'aws/codebuild/amazonlinux-aarch64-lambda-standard:nodejs24',
+        PrivilegedMode: false,
+      },
+      Source: { Type: 'S3' },
+    });
+  });
+
+  it('builds from the published data and uploads pages without touching data/ or rss.xml', () => {
+    const spec = JSON.parse((project().Properties!.Source as { BuildSpec: string }).BuildSpec);
+    const commands: string[] = spec.phases.build.commands;
+    const pull = commands.indexOf('aws s3 sync --only-show-errors "s3://$SITE_BUCKET/data/" "$PULSE_DATA_DIR/"');
+    const build = commands.indexOf('npx astro build --root site');
+    expect(commands.indexOf('export PULSE_DATA_DIR="$CODEBUILD_SRC_DIR/.local/site-data"')).toBe(0);
+    expect(pull).toBeGreaterThan(0);
+    expect(build).toBeGreaterThan(pull);
+    const assets = commands.find((c) => c.includes('site/dist/_astro'))!;
+    expect(assets).toContain(`--cache-control "${CACHE_CONTROL.immutable}"`);
+    expect(assets).not.toContain('--delete');
+    const pages = commands.at(-1)!;
+    expect(pages).toContain('--delete');
+    for (const excluded of ['_astro/*', 'data/*', 'rss.xml']) expect(pages).toContain(`--exclude "${excluded}"`);
+    expect(pages).toContain(`--cache-control "${CACHE_CONTROL.short}"`);
+  });
+
+  it('is denied writing the data publish owns', () => {
+    const roleRef = (project().Properties!.ServiceRole as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const denies = roleStatements(s.pipeline, roleRef).filter((st) => st.Effect === 'Deny');
+    expect(denies).toEqual([
+      {
+        Effect: 'Deny',
+        Action: ['s3:DeleteObject', 's3:PutObject'],
+        Resource: [importedArn(SITE, '/data/*'), importedArn(SITE, '/rss.xml')],
+      },
+    ]);
+  });
+});

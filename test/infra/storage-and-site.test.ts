@@ -1,0 +1,334 @@
+/**
+ * The stateful resources and the public edge: pinned logical IDs, the raw bucket never public and
+ * TLS-only, the table's settings, and the site bucket readable only by this CloudFront distribution
+ * (OAC with a SourceArn condition) which sends the site's security headers and cache policies.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StaticSite } from '../../infra/constructs/static-site.ts';
+import { DATA_LOGICAL_IDS } from '../../infra/stacks/data-stack.ts';
+import { SITE_LOGICAL_IDS } from '../../infra/stacks/site-stack.ts';
+import { CONTENT_SECURITY_POLICY, SECURITY_POLICY } from '../../shared/present/security-headers.ts';
+import { asArray, resourcesOfType, type Statement, type Synthesized, synthShortPulse } from './synth.ts';
+
+let s: Synthesized;
+beforeAll(() => {
+  s = synthShortPulse();
+});
+afterAll(() => s.cleanup());
+
+function bucketPolicyStatements(template: Template, bucketLogicalId: string): Statement[] {
+  const policies = Object.values(resourcesOfType(template, 'AWS::S3::BucketPolicy')).filter(
+    (p) => JSON.stringify(p.Properties?.Bucket) === JSON.stringify({ Ref: bucketLogicalId }),
+  );
+  expect(policies, `one policy on ${bucketLogicalId}`).toHaveLength(1);
+  return (policies[0]!.Properties!.PolicyDocument as { Statement: Statement[] }).Statement;
+}
+
+const TLS_DENY = (bucket: string) => ({
+  Effect: 'Deny',
+  Principal: { AWS: '*' },
+  Action: 's3:*',
+  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  Resource: [{ 'Fn::GetAtt': [bucket, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/*']] }],
+});
+
+describe('pinned logical IDs (renaming one would make CloudFormation replace state)', () => {
+  it('keeps the raw bucket, the access-log bucket and the table under fixed IDs, retained on delete', () => {
+    const expected: Array<[string, string]> = [
+      [DATA_LOGICAL_IDS.rawBucket, 'AWS::S3::Bucket'],
+      [DATA_LOGICAL_IDS.logsBucket, 'AWS::S3::Bucket'],
+      [DATA_LOGICAL_IDS.table, 'AWS::DynamoDB::Table'],
+    ];
+    expect(DATA_LOGICAL_IDS).toEqual({ rawBucket: 'RawBucket', logsBucket: 'AccessLogsBucket', table: 'PulseTable' });
+    const resources = s.data.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>;
+    for (const [id, type] of expected) {
+      expect(resources[id]?.Type, id).toBe(type);
+      expect(resources[id]?.DeletionPolicy, id).toBe('Retain');
+    }
+  });
+
+  it('keeps the site bucket under a fixed ID', () => {
+    expect(SITE_LOGICAL_IDS.siteBucket).toBe('SiteBucket');
+    const resources = s.site.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>;
+    expect(resources.SiteBucket?.Type).toBe('AWS::S3::Bucket');
+    expect(resources.SiteBucket?.DeletionPolicy).toBe('Retain');
+  });
+
+  it('lets CloudFormation name them (no hard-coded physical names)', () => {
+    for (const id of ['RawBucket', 'AccessLogsBucket']) {
+      expect(s.data.toJSON().Resources[id].Properties.BucketName, id).toBeUndefined();
+    }
+    expect(s.data.toJSON().Resources.PulseTable.Properties.TableName).toBeUndefined();
+    expect(s.site.toJSON().Resources.SiteBucket.Properties.BucketName).toBeUndefined();
+  });
+
+  it('protects the data stack from deletion', () => {
+    expect(s.stacks.data.terminationProtection).toBe(true);
+  });
+});
+
+describe('raw bucket', () => {
+  it('is private, versioned, encrypted, logged and sends S3 events to EventBridge', () => {
+    s.data.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      LoggingConfiguration: { DestinationBucketName: { Ref: 'AccessLogsBucket' }, LogFilePrefix: 'raw-bucket/' },
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+    });
+  });
+
+  it('moves archived inputs to infrequent access after 30 days and expires the drop copies', () => {
+    const rules = s.data.toJSON().Resources.RawBucket.Properties.LifecycleConfiguration.Rules as Array<
+      Record<string, unknown>
+    >;
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        Id: 'raw-to-infrequent-access',
+        Prefix: 'raw/',
+        Status: 'Enabled',
+        Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }],
+      }),
+    );
+    expect(rules).toContainEqual(
+      expect.objectContaining({ Id: 'expire-incoming', Prefix: 'incoming/', ExpirationInDays: 30 }),
+    );
+    expect(rules).toContainEqual(
+      expect.objectContaining({ Id: 'expire-old-versions', NoncurrentVersionExpiration: { NoncurrentDays: 90 } }),
+    );
+  });
+
+  it('denies non-TLS requests and every principal outside the account, and allows no one', () => {
+    const statements = bucketPolicyStatements(s.data, 'RawBucket');
+    expect(statements).toContainEqual(expect.objectContaining(TLS_DENY('RawBucket')));
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Sid: 'DenyOutsideAccount',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 's3:*',
+        Condition: { StringNotEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } },
+      }),
+    );
+    // Access is granted to the pipeline roles through IAM only: the bucket policy allows nothing.
+    expect(statements.filter((st) => st.Effect === 'Allow')).toEqual([]);
+  });
+
+  it('is the only source allowed to write server access logs, under its own prefix', () => {
+    const statements = bucketPolicyStatements(s.data, 'AccessLogsBucket');
+    expect(statements).toContainEqual(expect.objectContaining(TLS_DENY('AccessLogsBucket')));
+    expect(statements.filter((st) => st.Effect === 'Allow')).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'logging.s3.amazonaws.com' },
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['AccessLogsBucket', 'Arn'] }, '/raw-bucket/*']] },
+        Condition: {
+          ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': ['RawBucket', 'Arn'] } },
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        },
+      },
+    ]);
+  });
+});
+
+describe('DynamoDB table', () => {
+  it('is a pk/sk string single table, on demand, with point-in-time recovery and deletion protection', () => {
+    s.data.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      GlobalSecondaryIndexes: Match.absent(),
+    });
+  });
+
+  it('exports its name and ARN (and the raw bucket’s) under stable names for the pipeline stack', () => {
+    const outputs = s.data.toJSON().Outputs as Record<string, { Value: unknown; Export: { Name: string } }>;
+    const exported = Object.fromEntries(Object.values(outputs).map((o) => [o.Export.Name, o.Value]));
+    expect(exported).toEqual({
+      'ShortPulse-RawBucketName': { Ref: 'RawBucket' },
+      'ShortPulse-RawBucketArn': { 'Fn::GetAtt': ['RawBucket', 'Arn'] },
+      'ShortPulse-TableName': { Ref: 'PulseTable' },
+      'ShortPulse-TableArn': { 'Fn::GetAtt': ['PulseTable', 'Arn'] },
+    });
+  });
+});
+
+describe('site bucket and CloudFront', () => {
+  const distributionId = () => Object.keys(resourcesOfType(s.site, 'AWS::CloudFront::Distribution'))[0]!;
+
+  it('is private and TLS-only, and only this distribution (OAC, SourceArn) may read it', () => {
+    s.site.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    const statements = bucketPolicyStatements(s.site, 'SiteBucket');
+    expect(statements).toContainEqual(expect.objectContaining(TLS_DENY('SiteBucket')));
+    expect(statements.filter((st) => st.Effect === 'Allow')).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: 's3:GetObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['SiteBucket', 'Arn'] }, '/*']] },
+        Condition: {
+          StringEquals: {
+            'AWS:SourceArn': {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':cloudfront::',
+                  { Ref: 'AWS::AccountId' },
+                  ':distribution/',
+                  { Ref: distributionId() },
+                ],
+              ],
+            },
+          },
+        },
+      },
+    ]);
+    const denyWrites = statements.find((st) => st.Sid === 'DenyWritesOutsideAccount');
+    expect(denyWrites?.Effect).toBe('Deny');
+    expect(asArray(denyWrites!.Action)).toEqual(expect.arrayContaining(['s3:PutObject', 's3:DeleteObject']));
+  });
+
+  it('uses origin access control (signed sigv4 S3 requests), not a legacy origin access identity', () => {
+    s.site.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: {
+        OriginAccessControlOriginType: 's3',
+        SigningBehavior: 'always',
+        SigningProtocol: 'sigv4',
+      },
+    });
+    const config = s.site.toJSON().Resources[distributionId()].Properties.DistributionConfig;
+    expect(config.Origins).toHaveLength(1);
+    expect(config.Origins[0].OriginAccessControlId).toBeDefined();
+    expect(config.Origins[0].S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+    expect(resourcesOfType(s.site, 'AWS::CloudFront::CloudFrontOriginAccessIdentity')).toEqual({});
+  });
+
+  it('redirects HTTP to HTTPS on every behavior', () => {
+    const config = s.site.toJSON().Resources[distributionId()].Properties.DistributionConfig;
+    const behaviors = [config.DefaultCacheBehavior, ...config.CacheBehaviors];
+    expect(behaviors.map((b: { ViewerProtocolPolicy: string }) => b.ViewerProtocolPolicy)).toEqual(
+      Array(4).fill('redirect-to-https'),
+    );
+  });
+
+  it('caches daily-changing paths for a minute and fingerprinted assets for a year', () => {
+    const resources = s.site.toJSON().Resources;
+    const policies = resourcesOfType(s.site, 'AWS::CloudFront::CachePolicy');
+    const ttl = (id: string) => {
+      const c = policies[id]!.Properties!.CachePolicyConfig as Record<string, number>;
+      return [c.MinTTL, c.DefaultTTL, c.MaxTTL];
+    };
+    const config = resources[distributionId()].Properties.DistributionConfig;
+    const byPath = Object.fromEntries(
+      config.CacheBehaviors.map((b: { PathPattern: string; CachePolicyId: { Ref: string } }) => [
+        b.PathPattern,
+        b.CachePolicyId.Ref,
+      ]),
+    );
+    expect(Object.keys(byPath).sort()).toEqual(['/_astro/*', '/data/*', '/rss.xml']);
+    expect(ttl(byPath['/_astro/*'])).toEqual([31_536_000, 31_536_000, 31_536_000]);
+    expect(ttl(byPath['/data/*'])).toEqual([0, 60, 300]);
+    expect(ttl(byPath['/rss.xml'])).toEqual([0, 60, 300]);
+    // HTML pages (the default behavior) refresh as fast as the data they show.
+    expect(ttl(config.DefaultCacheBehavior.CachePolicyId.Ref)).toEqual([0, 60, 300]);
+  });
+
+  it('sends the site’s security headers, with a CSP that allows no inline script', () => {
+    const policies = Object.values(resourcesOfType(s.site, 'AWS::CloudFront::ResponseHeadersPolicy'));
+    expect(policies).toHaveLength(2);
+    expect(CONTENT_SECURITY_POLICY).toMatch(/script-src 'self'(;|$)/);
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-inline');
+    for (const policy of policies) {
+      const config = policy.Properties!.ResponseHeadersPolicyConfig as Record<string, Record<string, unknown>>;
+      expect(config.SecurityHeadersConfig).toEqual({
+        ContentSecurityPolicy: { ContentSecurityPolicy: CONTENT_SECURITY_POLICY, Override: true },
+        StrictTransportSecurity: {
+          AccessControlMaxAgeSec: SECURITY_POLICY.strictTransportSecurity.maxAgeSeconds,
+          IncludeSubdomains: true,
+          Preload: true,
+          Override: true,
+        },
+        ContentTypeOptions: { Override: true },
+        FrameOptions: { FrameOption: 'DENY', Override: true },
+        ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin', Override: true },
+      });
+    }
+  });
+
+  it('opens CORS (*) only on /data/* and the feed', () => {
+    const resources = s.site.toJSON().Resources;
+    const config = resources[distributionId()].Properties.DistributionConfig;
+    const headersOf = (ref: { Ref: string }) => resources[ref.Ref].Properties.ResponseHeadersPolicyConfig;
+    for (const behavior of config.CacheBehaviors) {
+      const cors = headersOf(behavior.ResponseHeadersPolicyId).CorsConfig;
+      if (behavior.PathPattern === '/_astro/*') {
+        expect(cors, behavior.PathPattern).toBeUndefined();
+      } else {
+        expect(cors.AccessControlAllowOrigins.Items, behavior.PathPattern).toEqual(['*']);
+        expect(cors.AccessControlAllowCredentials).toBe(false);
+      }
+    }
+    expect(headersOf(config.DefaultCacheBehavior.ResponseHeadersPolicyId).CorsConfig).toBeUndefined();
+  });
+
+  it('has no web ACL by default (WAF is opt-in)', () => {
+    const config = s.site.toJSON().Resources[distributionId()].Properties.DistributionConfig;
+    expect(config.WebACLId).toBeUndefined();
+  });
+});
+
+describe('WAF opt-in', () => {
+  it('attaches a CloudFront-scope web ACL with managed rules and a rate limit when enabled', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'WafSite', { env: { region: 'us-east-1' } });
+    new StaticSite(stack, 'Site', { waf: true });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'CLOUDFRONT',
+      DefaultAction: { Allow: {} },
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Name: 'AWSManagedRulesCommonRuleSet',
+          Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } },
+        }),
+        Match.objectLike({
+          Name: 'RateLimitPerIp',
+          Action: { Block: {} },
+          Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP' } },
+        }),
+      ]),
+    });
+    const webAclId = Object.keys(template.findResources('AWS::WAFv2::WebACL'))[0]!;
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ WebACLId: { 'Fn::GetAtt': [webAclId, 'Arn'] } }),
+    });
+  });
+});
