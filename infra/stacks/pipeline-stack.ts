@@ -14,7 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../functions/lib/env.ts';
 import { DROP_PREFIX } from '../../functions/lib/events.ts';
-import { DERIVED_PREFIX, RAW_PREFIX, SITE_RSS_KEY } from '../../functions/pipeline/keys.ts';
+import { DERIVED_PREFIX, FEED_KEY, RAW_PREFIX, SITE_RSS_KEY } from '../../functions/pipeline/keys.ts';
 import { PIPELINE_STEPS, type StepName } from '../../functions/pipeline/steps.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
 import { PipelineStateMachine } from '../constructs/pipeline-state-machine.ts';
@@ -109,6 +109,8 @@ export class PipelineStack extends Stack {
       .setEnvironment(ENV.siteUrl, Fn.importValue(site.siteUrl))
       .bindTable(table, 'readwrite')
       .bindBucket(raw, 'read', DERIVED_PREFIX)
+      // The feed of the last 60 published snapshots, from which rss.xml is rebuilt (functions/pipeline/publish.ts).
+      .bindBucket(raw, 'readwrite', FEED_KEY)
       .bindBucket(siteBucket, 'readwrite', SITE_DATA_PREFIX)
       .bindBucket(siteBucket, 'write', SITE_RSS_KEY);
 

@@ -128,18 +128,19 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('publish: reads derived/, writes the site’s data/ and rss.xml, nothing else of the site', () => {
+  it('publish: reads derived/, keeps the feed, writes the site’s data/ and rss.xml, nothing else of the site', () => {
     expect(grants('publish')).toEqual(
       expect.arrayContaining([
         { effect: 'Allow', actions: DDB_RW, resource: importedArn(TABLE) },
         { effect: 'Allow', actions: ['s3:GetObject'], resource: importedArn(RAW, '/derived/*') },
+        { effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject'], resource: importedArn(RAW, '/derived/feed.json') },
         { effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject'], resource: importedArn(SITE, '/data/*') },
         { effect: 'Allow', actions: ['s3:PutObject'], resource: importedArn(SITE, '/rss.xml') },
         { effect: 'Allow', actions: ['s3:ListBucket'], resource: importedArn(RAW) },
         { effect: 'Allow', actions: ['s3:ListBucket'], resource: importedArn(SITE) },
       ]),
     );
-    expect(grants('publish')).toHaveLength(6);
+    expect(grants('publish')).toHaveLength(7);
   });
 
   it('lets no function delete objects or items, or use wildcard actions', () => {
