@@ -1,0 +1,190 @@
+/**
+ * `<input>/splits.csv`: explicit splits the methodology applies as given (rule 3c). A plain
+ * RFC 4180 CSV with a `symbol,date,ratio` header (any order, extra columns ignored); `ratio` is new
+ * shares per old share: 10 for a 10-for-1 split, 0.1 for a 1-for-10 reverse split.
+ * Rules and reasons: docs/data-formats.md, "splits.csv".
+ */
+import { z } from 'zod';
+import type { Parsed, Rejection, SplitOverride } from '../domain.ts';
+import { FormatError } from './errors.ts';
+import { canonicalSymbol } from './symbols.ts';
+import { quantityOf, refuseNonData, showValue, stripBom } from './text.ts';
+import { dateField, issueRejection, nonBlankText, problemTransform, typeError } from './vendor-issue.ts';
+
+const FORMAT = 'a splits CSV (symbol,date,ratio)';
+export const SPLITS_COLUMNS = ['symbol', 'date', 'ratio'] as const;
+
+function ratioOf(raw: string): number | string {
+  const value = quantityOf(raw);
+  if (typeof value === 'string') return value;
+  if (value === 0) return 'is zero (a ratio must be > 0)';
+  if (value === 1) return 'is 1, which is not a split';
+  return value;
+}
+
+export const splitRowSchema = z.object({
+  symbol: nonBlankText,
+  date: dateField('YYYY-MM-DD'),
+  ratio: z.string({ error: typeError('a string') }).transform(problemTransform(ratioOf)),
+});
+export type SplitRow = z.output<typeof splitRowSchema>;
+
+export function toSplitOverride(row: SplitRow): SplitOverride {
+  return { symbol: canonicalSymbol(row.symbol), date: row.date, ratio: row.ratio };
+}
+
+export interface CsvRecord {
+  /** 1-based physical line the record starts on. */
+  line: number;
+  fields: string[];
+  /** Set when the record breaks RFC 4180 (a quote inside an unquoted field, text after a closing quote). */
+  problem?: string;
+}
+
+/**
+ * RFC 4180 records: `,` separates fields, `"` quotes a field that may hold commas, line breaks
+ * and doubled quotes (`""`); CRLF, LF and CR all end a record. An unterminated quote swallows the
+ * rest of the file, so it refuses the file rather than guessing where the record ended.
+ */
+export function readCsvRecords(text: string, file: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let line = 1;
+  let recordLine = 1;
+  let problem: string | undefined;
+  let i = 0;
+  const n = text.length;
+  const endField = () => {
+    fields.push(field);
+    field = '';
+  };
+  const endRecord = () => {
+    endField();
+    records.push(problem === undefined ? { line: recordLine, fields } : { line: recordLine, fields, problem });
+    fields = [];
+    problem = undefined;
+  };
+  while (i < n) {
+    const c = text[i] as string;
+    if (c === '"' && field === '') {
+      const openedOn = line;
+      i++;
+      for (;;) {
+        if (i >= n)
+          throw new FormatError(file, openedOn, '*', `a quoted field opened on line ${openedOn} is never closed`);
+        const q = text[i] as string;
+        if (q === '"') {
+          if (text[i + 1] === '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        if (q === '\r' || q === '\n') {
+          if (q === '\r' && text[i + 1] === '\n') {
+            field += '\r';
+            i++;
+          }
+          line++;
+        }
+        field += text[i];
+        i++;
+      }
+      const next = text[i];
+      if (next !== undefined && next !== ',' && next !== '\r' && next !== '\n') {
+        problem ??= `has text after a closing quote on line ${line}`;
+        while (i < n && text[i] !== ',' && text[i] !== '\r' && text[i] !== '\n') field += text[i++];
+      }
+      continue;
+    }
+    if (c === ',') {
+      endField();
+      i++;
+      continue;
+    }
+    if (c === '\r' || c === '\n') {
+      endRecord();
+      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
+      line++;
+      recordLine = line;
+      continue;
+    }
+    if (c === '"') problem ??= `has a quote inside an unquoted field on line ${line}`;
+    field += c;
+    i++;
+  }
+  if (field !== '' || fields.length > 0) endRecord();
+  return records;
+}
+
+const isBlankRecord = (r: CsvRecord) => r.fields.length === 1 && (r.fields[0] ?? '').trim() === '';
+
+/**
+ * Parses splits.csv. Refuses (FormatError) an empty body, an HTML page, an unterminated quote and a
+ * header without symbol, date and ratio. Rejects rows that break RFC 4180, have the wrong field
+ * count, an empty symbol, a date that is not YYYY-MM-DD, a ratio that is not a number > 0 (or is 1),
+ * and a later row for a symbol and date already given (the first is kept). A header alone is valid.
+ */
+export function parseSplitsCsv(text: string, file: string): Parsed<SplitOverride> {
+  const body = stripBom(text);
+  refuseNonData(body, file, FORMAT);
+  const all = readCsvRecords(body, file).filter((r) => !isBlankRecord(r));
+  const header = all[0];
+  if (header === undefined) throw new FormatError(file, 0, '*', 'the body is empty');
+  const names = header.fields.map((f) => f.trim().toLowerCase());
+  const missing = SPLITS_COLUMNS.filter((c) => !names.includes(c));
+  if (missing.length > 0) {
+    throw new FormatError(
+      file,
+      header.line,
+      missing[0] ?? '*',
+      `the header lacks the required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (header: ${showValue(header.fields.join(','), 400)})`,
+    );
+  }
+  const at = Object.fromEntries(SPLITS_COLUMNS.map((c) => [c, names.indexOf(c)])) as Record<
+    (typeof SPLITS_COLUMNS)[number],
+    number
+  >;
+  const records: SplitOverride[] = [];
+  const rejections: Rejection[] = [];
+  const firstLine = new Map<string, number>();
+  for (const r of all.slice(1)) {
+    if (r.problem !== undefined) {
+      rejections.push({ file, line: r.line, field: '*', reason: r.problem });
+      continue;
+    }
+    if (r.fields.length !== names.length) {
+      rejections.push({
+        file,
+        line: r.line,
+        field: '*',
+        reason: `has ${r.fields.length} fields, the header has ${names.length}`,
+      });
+      continue;
+    }
+    const raw = { symbol: r.fields[at.symbol], date: r.fields[at.date], ratio: r.fields[at.ratio] };
+    const parsed = splitRowSchema.safeParse(raw);
+    if (!parsed.success) {
+      rejections.push(issueRejection(file, r.line, raw, parsed.error.issues));
+      continue;
+    }
+    const split = toSplitOverride(parsed.data);
+    const key = `${split.symbol} ${split.date}`;
+    const first = firstLine.get(key);
+    if (first !== undefined) {
+      rejections.push({
+        file,
+        line: r.line,
+        field: 'symbol',
+        reason: `${split.symbol} on ${split.date} repeats line ${first}; the first row is kept`,
+      });
+      continue;
+    }
+    firstLine.set(key, r.line);
+    records.push(split);
+  }
+  return { file, records, rejections };
+}

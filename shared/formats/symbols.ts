@@ -1,0 +1,40 @@
+/**
+ * One spelling per security across the three sources, so a screener row, a short interest row
+ * and a Reg SHO row of the same issue meet. The sources disagree only on suffixes:
+ *
+ * | instrument          | Nasdaq screener | FINRA (CQS/CMS style) | other      | canonical |
+ * |---------------------|-----------------|-----------------------|------------|-----------|
+ * | class share         | `BRK/B`         | `BRK/B`, `BRK.B`      | `BRK B`    | `BRK.B`   |
+ * | preferred, series D | `ABR^D`         | `ABRpD`               | `ABR pD`   | `ABR-PD`  |
+ * | preferred, no series| `ABR^`          | `ABRp`                |            | `ABR-P`   |
+ * | warrant / unit      | (5th letter W/U)| `AAC/WS`, `AAQC/U`    |            | `AAC.WS`, `AAQC.U` |
+ * | right               | (5th letter R)  | `CELGr`, `XYZ/R`      |            | `CELG.R`, `XYZ.R` |
+ * | when issued         |                 | `XYZw`                |            | `XYZ.WI`  |
+ *
+ * Nasdaq's fifth-letter suffixes (`AACIW`, `AACQU`) are left alone: a five-letter ticker ending
+ * in W, U or R is not always a warrant, unit or right, so splitting them would be a guess.
+ * Lower-case CQS markers (`p`, `r`, `w`) are only read as markers after an upper-case root;
+ * an all-lower-case input (`abrpd`) is simply upper-cased. Documented in docs/data-formats.md.
+ */
+
+const PLAIN = /^[A-Z0-9]+$/;
+const CQS_PREFERRED = /^([A-Z0-9]+) ?p([A-Z]*)$/;
+const CQS_RIGHT = /^([A-Z0-9]+)r$/;
+const CQS_WHEN_ISSUED = /^([A-Z0-9]+)w$/;
+
+/** Canonical form of a ticker (see the table above); `''` for a blank input (callers reject it). */
+export function canonicalSymbol(raw: string): string {
+  const s = raw.trim();
+  // Fast path: nearly every row of every file is a plain ticker.
+  if (PLAIN.test(s)) return s;
+  let m = CQS_PREFERRED.exec(s);
+  if (m) return `${m[1]}-P${m[2]}`;
+  m = CQS_RIGHT.exec(s);
+  if (m) return `${m[1]}.R`;
+  m = CQS_WHEN_ISSUED.exec(s);
+  if (m) return `${m[1]}.WI`;
+  return s
+    .toUpperCase()
+    .replaceAll('^', '-P')
+    .replace(/[\s/]+/g, '.');
+}

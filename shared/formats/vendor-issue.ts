@@ -1,0 +1,63 @@
+/**
+ * zod pieces shared by the vendor row schemas: type errors worded like the other reasons, a
+ * transform that turns a primitive's problem string into an issue, and issue → Rejection.
+ */
+import { z } from 'zod';
+import type { Rejection } from '../domain.ts';
+import { isBlank, parseIsoDate, reasonFor, showValue } from './text.ts';
+
+/** zod `error` option: `is missing` for an absent key, else `is not <expected>`. */
+export function typeError(expected: string): (issue: { input?: unknown }) => string {
+  return (issue) => (issue.input === undefined ? 'is missing' : `is not ${expected}`);
+}
+
+/**
+ * A transform over a primitive that returns either the value or the problem as a string
+ * (`quantityOf`, `priceOf`): the same function backs the zod schema and the fast row checks.
+ */
+export function problemTransform<I, O>(
+  primitive: (input: I) => O | string,
+): (input: I, ctx: z.core.$RefinementCtx<I>) => O {
+  return (input, ctx) => {
+    const out = primitive(input);
+    if (typeof out === 'string') {
+      ctx.issues.push({ code: 'custom', message: out, input });
+      return z.NEVER;
+    }
+    return out;
+  };
+}
+
+/** The first issue of a failed row parse as a rejection; `row` is the raw row the value is read from. */
+export function issueRejection(
+  file: string,
+  line: number,
+  row: unknown,
+  issues: readonly z.core.$ZodIssue[],
+): Rejection {
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+    return { file, line, field: '*', reason: `${showValue(row)} is not a row object` };
+  }
+  const issue = issues[0];
+  const key = issue?.path[0];
+  if (key === undefined) return { file, line, field: '*', reason: issue?.message ?? 'is invalid' };
+  const field = String(key);
+  const value = (row as Record<string, unknown>)[field];
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+  return { file, line, field, reason: `${reasonFor(value, issue?.message ?? 'is invalid')}${more}` };
+}
+
+/** A date column (`YYYY-MM-DD` or `YYYYMMDD`, a real calendar date) → `YYYY-MM-DD`. */
+export function dateField(expected: string) {
+  return z.string({ error: typeError('a string') }).transform((input, ctx) => {
+    const date = parseIsoDate(input);
+    if (date === null) {
+      ctx.issues.push({ code: 'custom', message: `is not a date (${expected})`, input });
+      return z.NEVER;
+    }
+    return date;
+  });
+}
+
+/** A text column that must not be blank (symbols). */
+export const nonBlankText = z.string({ error: typeError('a string') }).refine((s) => !isBlank(s), 'is empty');
