@@ -133,7 +133,11 @@ describe('least privilege', () => {
       expect.arrayContaining([
         { effect: 'Allow', actions: DDB_RW, resource: importedArn(TABLE) },
         { effect: 'Allow', actions: ['s3:GetObject'], resource: importedArn(RAW, '/derived/*') },
-        { effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject'], resource: importedArn(RAW, '/derived/feed.json') },
+        {
+          effect: 'Allow',
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resource: importedArn(RAW, '/derived/feed.json'),
+        },
         { effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject'], resource: importedArn(SITE, '/data/*') },
         { effect: 'Allow', actions: ['s3:PutObject'], resource: importedArn(SITE, '/rss.xml') },
         { effect: 'Allow', actions: ['s3:ListBucket'], resource: importedArn(RAW) },

@@ -23,7 +23,7 @@ ${INPUT_HELP}
     const paths = inputPaths(values);
     let bar: ReturnType<typeof progress> | null = null;
     const input = loadInput(paths, {
-      onFile: (file, i, total) => {
+      onFile: (file, _i, total) => {
         bar ??= progress(total, 'validate');
         bar.tick(file);
       },
