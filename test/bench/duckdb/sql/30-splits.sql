@@ -1,0 +1,117 @@
+-- `sd`: every symbol (sid) on every accepted day with its values on its own previous row; the symbol was
+-- present on the previous accepted day d−1 exactly when prev_arn = arn − 1.
+CREATE OR REPLACE TABLE sd AS
+SELECT
+  p.sid,
+  d.arn,
+  p.date,
+  p.price,
+  p.mc,
+  p.sector_id,
+  lag(d.arn) OVER w AS prev_arn,
+  lag(p.price) OVER w AS prev_price,
+  lag(p.mc) OVER w AS prev_mc
+FROM px p
+JOIN days d USING (date)
+WINDOW w AS (PARTITION BY p.sid ORDER BY d.arn);
+
+CREATE OR REPLACE TABLE split_overrides AS
+SELECT y.sid, o.date, o.ratio
+FROM (
+  SELECT canonical_symbol(symbol) AS symbol, TRY_CAST(trim(date) AS DATE) AS date, positive_or_null(TRY_CAST(trim(ratio) AS DOUBLE)) AS ratio
+  FROM split_rows
+) o
+JOIN symbols y USING (symbol)
+WHERE o.ratio IS NOT NULL AND o.date IS NOT NULL;
+
+-- Rule 3(b)'s k list; `ord` is the order in which the k are tried.
+CREATE OR REPLACE TABLE split_ks AS
+SELECT ord::INTEGER AS ord, k
+FROM (
+  VALUES
+    (1, 2::DOUBLE), (2, 3::DOUBLE), (3, 4::DOUBLE), (4, 5::DOUBLE), (5, 6::DOUBLE), (6, 8::DOUBLE),
+    (7, 10::DOUBLE), (8, 15::DOUBLE), (9, 20::DOUBLE), (10, 25::DOUBLE), (11, 30::DOUBLE), (12, 40::DOUBLE),
+    (13, 50::DOUBLE), (14, 1 / 2::DOUBLE), (15, 1 / 3::DOUBLE), (16, 1 / 4::DOUBLE), (17, 1 / 5::DOUBLE),
+    (18, 1 / 6::DOUBLE), (19, 1 / 8::DOUBLE), (20, 1 / 10::DOUBLE), (21, 1 / 12::DOUBLE), (22, 1 / 15::DOUBLE),
+    (23, 1 / 20::DOUBLE), (24, 1 / 25::DOUBLE), (25, 1 / 30::DOUBLE), (26, 1 / 40::DOUBLE), (27, 1 / 50::DOUBLE),
+    (28, 1 / 60::DOUBLE), (29, 1 / 75::DOUBLE), (30, 1 / 100::DOUBLE), (31, 1 / 150::DOUBLE),
+    (32, 1 / 200::DOUBLE), (33, 1 / 250::DOUBLE)
+) t(ord, k);
+
+-- Rule 3 applies to symbol-days present on d−1 with known MC_{d−1}. Only rows that can give a factor
+-- are evaluated: an override, a share-count jump (q ≥ 1.5 or q ≤ 2/3), or a price move outside
+-- [0.75, 4/3] (for x inside it, x·k lands in [0.75, 4/3] only for k in [0.5625, 1.78], and no k of the
+-- list is there).
+CREATE OR REPLACE TABLE split_base AS
+SELECT
+  s.sid,
+  s.arn,
+  s.date,
+  s.price / s.prev_price AS x,
+  s.prev_mc / s.prev_price AS so_prev,
+  (s.mc / s.price) / (s.prev_mc / s.prev_price) AS q,
+  o.ratio AS override
+FROM sd s
+LEFT JOIN split_overrides o ON o.sid = s.sid AND o.date = s.date
+WHERE s.prev_arn = s.arn - 1
+  AND s.prev_mc IS NOT NULL
+  AND (
+    o.ratio IS NOT NULL
+    OR s.price / s.prev_price < 0.75
+    OR s.price / s.prev_price > 4 / 3::DOUBLE
+    OR (s.mc / s.price) / (s.prev_mc / s.prev_price) >= 1.5
+    OR (s.mc / s.price) / (s.prev_mc / s.prev_price) <= 2 / 3::DOUBLE
+  );
+
+CREATE OR REPLACE TABLE split_a AS
+SELECT
+  *,
+  override IS NULL
+  AND q IS NOT NULL
+  AND (q >= 1.5 OR q <= 2 / 3::DOUBLE)
+  AND x * q >= 0.75
+  AND x * q <= 4 / 3::DOUBLE AS rule_a
+FROM split_base;
+
+-- 3(b): every k whose price test passes, then the look-ahead over the next 10 accepted days (≤ as-of)
+-- for a known MC with SO within 10% of k·SO_{d−1}.
+CREATE OR REPLACE TABLE split_b_candidates AS
+SELECT a.sid, a.arn, a.date, a.so_prev, k.ord, k.k
+FROM split_a a
+JOIN split_ks k ON a.x * k.k >= 0.75 AND a.x * k.k <= 4 / 3::DOUBLE
+WHERE a.override IS NULL AND NOT a.rule_a;
+
+-- The look-ahead is an equi-join on (sid, arn + 1..10): a range condition here makes DuckDB fall
+-- back to a nested-loop join.
+CREATE OR REPLACE TABLE split_b AS
+WITH confirmed AS (
+  SELECT c.sid, c.arn, c.ord
+  FROM split_b_candidates c
+  CROSS JOIN range(1, 11) t(ahead)
+  JOIN sd j ON j.sid = c.sid AND j.arn = c.arn + t.ahead
+  WHERE j.mc IS NOT NULL AND abs(j.mc / j.price - c.k * c.so_prev) <= 0.1 * (c.k * c.so_prev)
+)
+SELECT c.sid, c.arn, min(f.ord) AS confirmed_ord
+FROM (SELECT DISTINCT sid, arn FROM split_b_candidates) c
+LEFT JOIN confirmed f USING (sid, arn)
+GROUP BY c.sid, c.arn;
+
+-- `split_factor`: every day with a factor other than "nothing found" (3c, 3a, 3b), and the pending
+-- days (a k passed the price test, none is confirmed, and fewer than 10 accepted days follow d).
+CREATE OR REPLACE TABLE split_factor AS
+SELECT
+  a.sid,
+  a.arn,
+  a.date,
+  CASE WHEN a.override IS NOT NULL THEN a.override WHEN a.rule_a THEN a.q ELSE k.k END AS f,
+  CASE WHEN a.override IS NOT NULL THEN '3c' WHEN a.rule_a THEN '3a' ELSE '3b' END AS rule
+FROM split_a a
+LEFT JOIN split_b b USING (sid, arn)
+LEFT JOIN split_ks k ON k.ord = b.confirmed_ord
+WHERE a.override IS NOT NULL OR a.rule_a OR b.confirmed_ord IS NOT NULL;
+
+CREATE OR REPLACE TABLE split_pending AS
+SELECT b.sid, b.arn, d.date
+FROM split_b b
+JOIN days d USING (arn)
+WHERE b.confirmed_ord IS NULL AND (SELECT max(arn) FROM days) - b.arn < 10;
