@@ -1,0 +1,16 @@
+/** Sanity gates run before publishing (issue 6; bounds and reasoning in docs/reliability.md). Pure. */
+export { type JsonSchemaIssue, snapshotJsonSchemaIssues } from './json-schema.ts';
+export {
+  checkSanity,
+  checkSanitySeries,
+  DEFAULT_GATE_BOUNDS,
+  GATE_NAMES,
+  type GateBounds,
+  type GateContext,
+  type GateName,
+  type GateResult,
+  type GateViolation,
+  newSettlementFile,
+  type SanityMeasures,
+  sanityMeasures,
+} from './sanity.ts';

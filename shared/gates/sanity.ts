@@ -1,0 +1,295 @@
+/**
+ * Sanity gates before publishing (issue 6): a computed snapshot that fails one is not published, the
+ * previous day stays on the site and the pipeline alarms. The bounds were chosen on the real 2024 year
+ * (docs/reliability.md, "Sanity gates"; test/gates/real-2024.test.ts shows none trips there):
+ *
+ *   json-schema          the snapshot, as serialised, fails data/schema/snapshot.v1.json (ajv).
+ *   tier-pnl             a tier's 1d |pnlUsd| > k × its 1d exposure (avgShortInterestUsd of a 1-day window).
+ *   symbol-drop          the total of shorted symbols (1d `total.symbols`) falls by more than a fraction.
+ *   short-interest-move  total short exposure (1d `total.avgShortInterestUsd`) moves by more than a fraction
+ *                        day on day: a tight bound when the same short interest file is behind both days,
+ *                        a wide one when a new settlement file took effect in between.
+ *
+ * Pure: the previous published snapshot(s) and the bounds are arguments.
+ */
+import { CalendarDateError, previousTradingDay } from '../calendar.ts';
+import type { IsoDate, Tier } from '../domain.ts';
+import { TIERS } from '../domain.ts';
+import type { Snapshot } from '../snapshot/schema.ts';
+import { snapshotJsonSchemaIssues } from './json-schema.ts';
+
+export const GATE_NAMES = ['json-schema', 'tier-pnl', 'symbol-drop', 'short-interest-move'] as const;
+export type GateName = (typeof GATE_NAMES)[number];
+
+export interface GateBounds {
+  /** Largest |Δ total exposure| / previous with the same short interest file behind both days. */
+  shortInterestMove: number;
+  /** The same when a new settlement file took effect between the two days. */
+  shortInterestMoveNewFile: number;
+  /** k in |tier 1d pnlUsd| ≤ k × tier 1d exposure. */
+  tierPnlMultiple: number;
+  /** Largest fall of `total.symbols`, as a fraction of the previous day's. */
+  symbolDrop: number;
+}
+
+/**
+ * Real 2024 maxima (prices from ../shared/data, short interest from generateShortInterestFor, seed
+ * 2024; test/gates/real-2024.test.ts): exposure move 3.3% without a new file and 2.5% with one, tier
+ * P&L 7.7% of exposure (nano, 2024-08-16), symbols −0.7%. Reasoning in docs/reliability.md.
+ */
+export const DEFAULT_GATE_BOUNDS: Readonly<GateBounds> = {
+  shortInterestMove: 0.15,
+  shortInterestMoveNewFile: 0.3,
+  tierPnlMultiple: 0.25,
+  symbolDrop: 0.1,
+};
+
+export interface GateViolation {
+  gate: GateName;
+  /** asOf of the snapshot refused. */
+  date: IsoDate;
+  /** Where in the snapshot the offending figure is. */
+  field: string;
+  observed: number | string;
+  bound: number | string;
+  /** "<gate>: <date> <what was seen> (bound …)". */
+  message: string;
+}
+
+export interface GateContext {
+  bounds?: Partial<GateBounds>;
+  /**
+   * Gates an operator has checked and accepts for this run (a real market crash can move exposure by
+   * more than the bound): their violations are returned as `acknowledged` and do not block. The JSON
+   * Schema gate cannot be acknowledged: a reader's parser would fail.
+   */
+  acknowledge?: readonly GateName[];
+}
+
+export interface GateResult {
+  ok: boolean;
+  /** Violations that block publishing. */
+  violations: GateViolation[];
+  /** Violations of acknowledged gates: published, but worth a warning in the logs. */
+  acknowledged: GateViolation[];
+  /** Day-on-day gates run only with a previous snapshot dated before the next one. */
+  comparedWith: IsoDate | null;
+}
+
+/** The figures the day-on-day and tier gates look at, for reports and the bounds study. */
+export interface SanityMeasures {
+  date: IsoDate;
+  comparedWith: IsoDate | null;
+  /** Total 1d exposure next / previous − 1; null without a previous day with exposure. */
+  shortInterestMove: number | null;
+  /** True when a new settlement file took effect between the two days (see `newSettlementFile`). */
+  newSettlementFile: boolean | null;
+  /** |pnlUsd| / exposure per tier (null without exposure, Infinity for P&L without exposure). */
+  tierPnlMultiple: Record<Tier, number | null>;
+  /** total.symbols next / previous − 1; null without a previous day with shorted symbols. */
+  symbolChange: number | null;
+}
+
+const ONE_DAY = '1d';
+
+/** `$1.23T`, `$456.7M`, `−$12,345`: enough to read a message, not a figure to publish. */
+function usd(x: number): string {
+  const sign = x < 0 ? '−' : '';
+  const a = Math.abs(x);
+  if (a >= 1e12) return `${sign}$${(a / 1e12).toFixed(3)}T`;
+  if (a >= 1e9) return `${sign}$${(a / 1e9).toFixed(3)}B`;
+  if (a >= 1e6) return `${sign}$${(a / 1e6).toFixed(3)}M`;
+  return `${sign}$${Math.round(a).toLocaleString('en-US')}`;
+}
+
+const pct = (x: number, signed = true) => `${signed && x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x * 100).toFixed(2)}%`;
+
+/**
+ * The accepted day before `snapshot.asOf` as far as the snapshot can tell: the previous exchange
+ * trading day, skipping days its dataQuality lists as rejected. Null outside the calendar.
+ */
+function dayBefore(snapshot: Snapshot): IsoDate | null {
+  const rejected = new Set(snapshot.dataQuality.rejectedDays.map((r) => r.date));
+  try {
+    let d = previousTradingDay(snapshot.asOf);
+    for (let i = 0; i < 31 && rejected.has(d); i++) d = previousTradingDay(d);
+    return d;
+  } catch (error) {
+    if (error instanceof CalendarDateError) return null;
+    throw error;
+  }
+}
+
+/**
+ * Whether the two days' exposures come from different short interest files. Exposure on A is
+ * SI(s, A−1) · price (rule 5), so next's exposure uses the file in effect on previous.asOf and
+ * previous's uses the one in effect the accepted day before it. They differ when the settlement date
+ * in effect changed between the snapshots, or when previous's own file took effect on previous.asOf
+ * (a batch run knows every file: the jump shows the day AFTER the settlement date).
+ */
+export function newSettlementFile(previous: Snapshot, next: Snapshot): boolean {
+  const a = previous.dataQuality.shortInterestSettlementDate;
+  if (a !== next.dataQuality.shortInterestSettlementDate) return true;
+  if (a === null) return false;
+  const before = dayBefore(previous);
+  return before !== null && a > before;
+}
+
+export function sanityMeasures(previous: Snapshot | null, next: Snapshot): SanityMeasures {
+  const day = next.windows[ONE_DAY];
+  const tierPnlMultiple = {} as Record<Tier, number | null>;
+  for (const tier of TIERS) {
+    const g = day.groups[tier];
+    const pnl = g.pnlUsd;
+    const exposure = g.avgShortInterestUsd;
+    tierPnlMultiple[tier] =
+      pnl === null || exposure === null
+        ? null
+        : exposure > 0
+          ? Math.abs(pnl) / exposure
+          : pnl === 0
+            ? null
+            : Number.POSITIVE_INFINITY;
+  }
+  const compared = previous !== null && previous.asOf < next.asOf ? previous : null;
+  let shortInterestMove: number | null = null;
+  let symbolChange: number | null = null;
+  if (compared) {
+    const before = compared.windows[ONE_DAY].groups.total;
+    const after = day.groups.total;
+    if (before.avgShortInterestUsd !== null && before.avgShortInterestUsd > 0 && after.avgShortInterestUsd !== null) {
+      shortInterestMove = after.avgShortInterestUsd / before.avgShortInterestUsd - 1;
+    }
+    // `symbols` is an integer count: a day without counted days still carries it (rule 8).
+    if (before.symbols > 0 && compared.windows[ONE_DAY].tradingDays > 0 && day.tradingDays > 0) {
+      symbolChange = after.symbols / before.symbols - 1;
+    }
+  }
+  return {
+    date: next.asOf,
+    comparedWith: compared?.asOf ?? null,
+    shortInterestMove,
+    newSettlementFile: compared ? newSettlementFile(compared, next) : null,
+    tierPnlMultiple,
+    symbolChange,
+  };
+}
+
+/**
+ * Runs every gate on `next` (the snapshot about to be published), comparing with `previous` (the last
+ * published day before it; null for the first publish or when unknown). Never throws on a malformed
+ * snapshot: the JSON Schema gate reports it and the figure gates are skipped.
+ */
+export function checkSanity(previous: Snapshot | null, next: Snapshot, context: GateContext = {}): GateResult {
+  const bounds: GateBounds = { ...DEFAULT_GATE_BOUNDS, ...context.bounds };
+  const found: GateViolation[] = [];
+  const date = typeof next?.asOf === 'string' ? next.asOf : '(no asOf)';
+
+  const schemaIssues = snapshotJsonSchemaIssues(next);
+  if (schemaIssues.length > 0) {
+    const shown = schemaIssues.slice(0, 5).map((i) => `${i.path} ${i.message}`);
+    const more = schemaIssues.length > 5 ? ` (and ${schemaIssues.length - 5} more)` : '';
+    found.push({
+      gate: 'json-schema',
+      date,
+      field: schemaIssues[0]?.path ?? '(root)',
+      observed: `${schemaIssues.length} issue(s)`,
+      bound: 'data/schema/snapshot.v1.json',
+      message: `json-schema: ${date} does not match data/schema/snapshot.v1.json: ${shown.join('; ')}${more}`,
+    });
+    return finish(found, context, null);
+  }
+
+  // A previous snapshot that is itself invalid cannot be compared with.
+  const usable = previous !== null && snapshotJsonSchemaIssues(previous).length === 0 ? previous : null;
+  const m = sanityMeasures(usable, next);
+  const day = next.windows[ONE_DAY];
+
+  for (const tier of TIERS) {
+    const multiple = m.tierPnlMultiple[tier];
+    if (multiple === null || multiple <= bounds.tierPnlMultiple) continue;
+    const g = day.groups[tier];
+    found.push({
+      gate: 'tier-pnl',
+      date,
+      field: `windows.1d.groups.${tier}.pnlUsd`,
+      observed: multiple,
+      bound: bounds.tierPnlMultiple,
+      message:
+        `tier-pnl: ${date} ${tier} 1d P&L ${usd(g.pnlUsd ?? 0)} is ${Number.isFinite(multiple) ? multiple.toFixed(3) : '∞'} × ` +
+        `its exposure ${usd(g.avgShortInterestUsd ?? 0)} (bound ${bounds.tierPnlMultiple} ×)`,
+    });
+  }
+
+  if (usable && m.symbolChange !== null && m.symbolChange < -bounds.symbolDrop) {
+    const before = usable.windows[ONE_DAY].groups.total.symbols;
+    found.push({
+      gate: 'symbol-drop',
+      date,
+      field: 'windows.1d.groups.total.symbols',
+      observed: m.symbolChange,
+      bound: -bounds.symbolDrop,
+      message:
+        `symbol-drop: ${date} has ${day.groups.total.symbols} shorted symbols against ${before} on ${usable.asOf} ` +
+        `(${pct(m.symbolChange)}; bound −${(bounds.symbolDrop * 100).toFixed(0)}%)`,
+    });
+  }
+
+  if (usable && m.shortInterestMove !== null) {
+    const limit = m.newSettlementFile ? bounds.shortInterestMoveNewFile : bounds.shortInterestMove;
+    if (Math.abs(m.shortInterestMove) > limit) {
+      const settlement = next.dataQuality.shortInterestSettlementDate;
+      const why = m.newSettlementFile
+        ? `even with a new short interest file (settlement ${settlement ?? 'none'})`
+        : `with the same short interest file (settlement ${settlement ?? 'none'})`;
+      found.push({
+        gate: 'short-interest-move',
+        date,
+        field: 'windows.1d.groups.total.avgShortInterestUsd',
+        observed: m.shortInterestMove,
+        bound: limit,
+        message:
+          `short-interest-move: ${date} total short exposure ${usd(day.groups.total.avgShortInterestUsd ?? 0)} against ` +
+          `${usd(usable.windows[ONE_DAY].groups.total.avgShortInterestUsd ?? 0)} on ${usable.asOf} ` +
+          `(${pct(m.shortInterestMove)}) ${why}; bound ±${(limit * 100).toFixed(0)}%`,
+      });
+    }
+  }
+  return finish(found, context, m.comparedWith);
+}
+
+function finish(found: GateViolation[], context: GateContext, comparedWith: IsoDate | null): GateResult {
+  const accepted = new Set(context.acknowledge ?? []);
+  const violations = found.filter((v) => v.gate === 'json-schema' || !accepted.has(v.gate));
+  const acknowledged = found.filter((v) => v.gate !== 'json-schema' && accepted.has(v.gate));
+  return { ok: violations.length === 0, violations, acknowledged, comparedWith };
+}
+
+/**
+ * Gates a batch (a day, or the days a restatement republishes): each snapshot, in date order, is
+ * compared with the latest one dated before it among the batch and the `published` ones (the batch
+ * wins on the same date: a restated day replaces what was published).
+ */
+export function checkSanitySeries(
+  published: readonly Snapshot[],
+  next: readonly Snapshot[],
+  context: GateContext = {},
+): GateResult {
+  const ordered = [...next].sort((a, b) => (a.asOf < b.asOf ? -1 : a.asOf > b.asOf ? 1 : 0));
+  const batchDates = new Set(ordered.map((s) => s.asOf));
+  const earlier = published.filter((s) => !batchDates.has(s.asOf));
+  const violations: GateViolation[] = [];
+  const acknowledged: GateViolation[] = [];
+  let comparedWith: IsoDate | null = null;
+  for (const [i, s] of ordered.entries()) {
+    let previous: Snapshot | null = null;
+    for (const c of [...earlier, ...ordered.slice(0, i)]) {
+      if (c.asOf < s.asOf && (previous === null || c.asOf >= previous.asOf)) previous = c;
+    }
+    const r = checkSanity(previous, s, context);
+    violations.push(...r.violations);
+    acknowledged.push(...r.acknowledged);
+    if (i === 0) comparedWith = r.comparedWith;
+  }
+  return { ok: violations.length === 0, violations, acknowledged, comparedWith };
+}

@@ -1,0 +1,176 @@
+/**
+ * The bad-input catalogue through the command line a user runs: `pulse validate` and `pulse build` on
+ * test/fixtures/reliability/bad-input (see its generator for what each file holds). Every refused file
+ * and rejected row is named (file, line, field, reason) in the CLI output and in the snapshot's
+ * dataQuality; rule 2 rejects the partial, weekend, stale and holiday-repeat days; a short interest
+ * file from 2019 changes no figure; the revision of 2024-05-31 is the one in effect.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Snapshot, SnapshotSchema } from '../../shared/snapshot/schema.ts';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '../..');
+const FIXTURE = path.join(root, 'test/fixtures/reliability/bad-input');
+
+async function pulse(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [path.join(root, 'functions/cli/pulse.ts'), ...args], {
+      cwd: root,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const REFUSED = [
+  {
+    kind: 'prices',
+    file: '2024-06-12.json.gz',
+    message: '2024-06-12.json.gz: the body starts like gzip but does not decompress (unexpected end of file)',
+  },
+  {
+    kind: 'prices',
+    file: '2024-06-13.json',
+    message:
+      '2024-06-13.json line 1: the body is an HTML page (title "Access Denied"), not a Nasdaq screener JSON snapshot',
+  },
+  {
+    kind: 'short-interest',
+    file: 'shrt20240614.csv',
+    message:
+      'shrt20240614.csv line 1: the body is an HTML page (title "404 - File or directory not found."), not a FINRA short interest file',
+  },
+  {
+    kind: 'short-volume',
+    file: 'CNMSshvol20240611.txt',
+    message: 'CNMSshvol20240611.txt line 5: the trailer says 5 records but the file has 3: it is truncated or corrupt',
+  },
+  {
+    kind: 'short-volume',
+    file: 'CNMSshvol20240613.txt',
+    message:
+      'CNMSshvol20240613.txt line 1, field TotalVolume: the header lacks the required column TotalVolume (header: "Symbol|Date|ShortExemptVolume|ShortVolume|Market")',
+  },
+];
+
+let tmp: string;
+let snapshot: Snapshot;
+beforeAll(async () => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'pulse-bad-input-'));
+  const built = await pulse('build', '--input', FIXTURE, '--out', path.join(tmp, 'out'));
+  expect(built.code, built.stderr).toBe(0);
+  snapshot = SnapshotSchema.parse(JSON.parse(readFileSync(path.join(tmp, 'out/data/latest.json'), 'utf8')));
+}, 120_000);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('pulse validate on the bad-input folder', () => {
+  it('exits 1 and names every refused file with its line, field and reason', async () => {
+    const text = await pulse('validate', '--input', FIXTURE);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('refused files:  5\n');
+    for (const r of REFUSED) expect(text.stdout).toContain(`  ${r.kind}: ${r.message}\n`);
+    expect(text.stdout).toContain('  shrt20240531.csv line 9, field currentShortPositionQuantity: "-5" is negative\n');
+
+    const json = await pulse('validate', '--input', FIXTURE, '--json');
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout) as { refusedFiles: unknown[]; prices: { days: number } };
+    expect(report.refusedFiles).toEqual(REFUSED);
+    expect(report.prices.days).toBe(8);
+  });
+});
+
+describe('pulse build on the bad-input folder', () => {
+  it('publishes the good days, rule 2 rejecting the partial, weekend, stale and holiday-repeat days', () => {
+    expect(snapshot.asOf).toBe('2024-06-20');
+    expect(snapshot.dataQuality.acceptedDays).toBe(4);
+    expect(snapshot.dataQuality.rejectedDays).toEqual([
+      {
+        date: '2024-06-14',
+        file: '2024-06-14.json',
+        reason: 'partial: 2 symbols, fewer than 70% of the 8 on 2024-06-11',
+      },
+      { date: '2024-06-15', file: '2024-06-15.json', reason: 'weekend: dated on a Saturday or Sunday' },
+      {
+        date: '2024-06-17',
+        file: '2024-06-17.json',
+        reason: 'stale: 100.0% of its symbols have exactly the price they had on 2024-06-11',
+      },
+      // Juneteenth: the pipeline's ingest refuses it by the calendar; `pulse build` sees a stale repeat.
+      {
+        date: '2024-06-19',
+        file: '2024-06-19.json',
+        reason: 'stale: 100.0% of its symbols have exactly the price they had on 2024-06-18',
+      },
+    ]);
+  });
+
+  it('lists every refused file (line 0 or the line found) and every rejected row in dataQuality', () => {
+    const listed = snapshot.dataQuality.rejections.map((r) => `${r.file}|${r.line}|${r.field}`);
+    expect(listed).toEqual([
+      '2024-06-10.json|9|lastsale',
+      '2024-06-10.json|10|lastsale',
+      '2024-06-10.json|11|lastsale',
+      '2024-06-10.json|12|symbol',
+      '2024-06-12.json.gz|0|*',
+      '2024-06-13.json|1|*',
+      'shrt20240531.csv|8|*',
+      'shrt20240531.csv|9|currentShortPositionQuantity',
+      'shrt20240531.csv|10|currentShortPositionQuantity',
+      'shrt20240531.csv|12|symbolCode',
+      'shrt20240614.csv|1|*',
+      'CNMSshvol20240611.txt|5|*',
+      'CNMSshvol20240613.txt|1|TotalVolume',
+    ]);
+    expect(snapshot.dataQuality.rejectedRows).toBe(13);
+    expect(snapshot.dataQuality.rejections.slice(0, 5).map((r) => r.reason)).toEqual([
+      '"$0.00" is zero (no trade price)',
+      '"NA" is not a price',
+      'is empty',
+      '"AAPL" duplicates row 1 (both are AAPL); the first row is kept',
+      'the body starts like gzip but does not decompress (unexpected end of file)',
+    ]);
+  });
+
+  it('does not count the share-count jump of NVDA on 2024-06-20 as a split', () => {
+    expect(snapshot.dataQuality.splits).toEqual([]);
+    expect(snapshot.dataQuality.pendingSplits).toEqual([]);
+  });
+
+  it('uses the revised 2024-05-31 short interest: AAPL 97.5M shares, at $200.84 on 2024-06-20', () => {
+    expect(snapshot.dataQuality.shortInterestSettlementDate).toBe('2024-05-31');
+    const w = snapshot.windows.ytd;
+    const aapl = [...w.topWinners, ...w.topLosers].find((e) => e.symbol === 'AAPL');
+    // 193.12 × 1.04 = 200.8448, written "$200.84" by the screener writer.
+    expect(aapl?.shortInterestUsd).toBe(97_500_000 * 200.84);
+  });
+
+  it('keeps hostile text as data: the name with | " <script> and javascript: reaches the snapshot unchanged', () => {
+    const spcl = [...snapshot.windows.ytd.topWinners, ...snapshot.windows.ytd.topLosers].find(
+      (e) => e.symbol === 'SPCL',
+    );
+    expect(spcl?.name).toBe(`Special "Quoted", Name | Co <script>alert('x')</script> javascript:alert(1)`);
+  });
+
+  it('a short interest file settled in 2019 changes no figure: the same snapshot without it', async () => {
+    const without = path.join(tmp, 'without-2019');
+    cpSync(FIXTURE, without, { recursive: true });
+    rmSync(path.join(without, 'short-interest/shrt20190131.csv'));
+    const built = await pulse('build', '--input', without, '--out', path.join(tmp, 'out-without'));
+    expect(built.code, built.stderr).toBe(0);
+    const other = SnapshotSchema.parse(
+      JSON.parse(readFileSync(path.join(tmp, 'out-without/data/latest.json'), 'utf8')),
+    );
+    const strip = (s: Snapshot) => ({ ...s, generatedAt: '', sources: s.sources.map((x) => x.file) });
+    expect(strip(other)).toEqual({
+      ...strip(snapshot),
+      sources: strip(snapshot).sources.filter((f) => f !== 'shrt20190131.csv'),
+    });
+  });
+});

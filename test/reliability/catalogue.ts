@@ -1,0 +1,534 @@
+/**
+ * Issue 6's bad-input catalogue, faults and sanity gates, each mapped to the tests that exercise it and
+ * the outcome they assert. docs/reliability.md's tables are rendered from this list
+ * (`renderCatalogue`, checked by catalogue.test.ts) and its figures are counted by running the tests
+ * (figures.ts). A reference names a test by its title as written; `expanded` picks one case of an
+ * `it.each`.
+ */
+
+export interface TestRef {
+  /** Test file, from the repository root. */
+  file: string;
+  /** The `it` title as written in the file. */
+  test: string;
+  /** For an `it.each` title with placeholders: the one expanded title meant (all cases when absent). */
+  expanded?: string;
+}
+
+export interface Case {
+  /** The catalogue item in issue 6's words. */
+  item: string;
+  /** What happens, as the referenced tests assert it. */
+  outcome: string;
+  tests: TestRef[];
+}
+
+const f = {
+  siFormat: 'test/formats/finra-short-interest.test.ts',
+  svFormat: 'test/formats/finra-short-volume.test.ts',
+  screener: 'test/formats/nasdaq-screener.test.ts',
+  decode: 'test/formats/decode.test.ts',
+  providers: 'test/providers/providers.test.ts',
+  ingest: 'test/pipeline/ingest.test.ts',
+  publish: 'test/pipeline/publish.test.ts',
+  compute: 'test/pipeline/compute.test.ts',
+  endToEnd: 'test/pipeline/end-to-end.test.ts',
+  faults: 'test/adapters/faults.test.ts',
+  contract: 'test/adapters/contract.test.ts',
+  classify: 'test/methodology/classify.test.ts',
+  splits: 'test/methodology/splits.test.ts',
+  windows: 'test/methodology/windows.test.ts',
+  siRule: 'test/methodology/short-interest.test.ts',
+  manifest: 'test/sample/methodology-manifest.test.ts',
+  relIngest: 'test/reliability/bad-input-ingest.test.ts',
+  relCli: 'test/reliability/bad-input-cli.test.ts',
+  relCalendar: 'test/reliability/calendar-days.test.ts',
+  relOversized: 'test/reliability/oversized.test.ts',
+  gates: 'test/gates/sanity.test.ts',
+  gatesPublish: 'test/gates/publish-gates.test.ts',
+  gatesReal: 'test/gates/real-2024.test.ts',
+} as const;
+
+const t = (file: string, test: string, expanded?: string): TestRef => ({
+  file,
+  test,
+  ...(expanded ? { expanded } : {}),
+});
+const dropped = (rel: string, status: 'accepted' | 'rejected') =>
+  t(f.relIngest, '$rel: archived byte for byte, then $status', `${rel}: archived byte for byte, then ${status}`);
+
+export const BAD_INPUT: Case[] = [
+  {
+    item: 'a FINRA file that is really an HTML error page',
+    outcome:
+      'file refused (line 1, field `*`: "the body is an HTML page (title …)"), archived as received; a later good copy is stored beside it',
+    tests: [
+      t(f.siFormat, 'refuses %s', 'refuses shrt20240328.csv'),
+      t(f.svFormat, 'refuses %s', 'refuses CNMSshvol20240614.txt'),
+      t(
+        f.providers,
+        'an HTML error page served with 200 is returned as the file: ingest archives it, the parser refuses it',
+      ),
+      t(
+        f.ingest,
+        'an HTML page served as prices is archived byte-exact and refused; a good snapshot later is accepted beside it',
+      ),
+      dropped('short-interest/shrt20240614.csv', 'rejected'),
+      t(f.relCli, 'exits 1 and names every refused file with its line, field and reason'),
+    ],
+  },
+  {
+    item: 'an empty-day file (header + trailer `0`)',
+    outcome:
+      'Reg SHO: accepted as a day with no rows; a short interest file with a header and no record is refused ("the file has a header but no records")',
+    tests: [
+      t(f.svFormat, 'gives zero records and no error for the empty-day form (header + trailer 0)'),
+      t(f.siFormat, 'refuses %s', 'refuses shrt20240430.csv'),
+      t(f.relIngest, 'the empty-day Reg SHO file is a day with no rows, not an error'),
+    ],
+  },
+  {
+    item: 'a truncated file (trailer count ≠ rows)',
+    outcome: 'file refused at the trailer line ("the trailer says 5 records but the file has 3"), archived',
+    tests: [
+      t(f.svFormat, 'refuses %s', 'refuses CNMSshvol20240612.txt'),
+      t(f.svFormat, 'refuses %s', 'refuses CNMSshvol20240613.txt'),
+      dropped('short-volume/CNMSshvol20240611.txt', 'rejected'),
+    ],
+  },
+  {
+    item: 'missing or reordered columns',
+    outcome: 'columns are found by name: reordered ones parse; a missing required column refuses the file, naming it',
+    tests: [
+      t(f.siFormat, 'finds columns by name: reordered and extra columns parse'),
+      t(f.siFormat, 'refuses %s', 'refuses shrt20240315.csv'),
+      t(f.svFormat, 'reads reordered columns with a BOM and LF line ends'),
+      t(f.svFormat, 'refuses %s', 'refuses CNMSshvol20240618.txt'),
+      t(f.screener, 'reads a bare rows array with keys in another order'),
+      dropped('short-volume/CNMSshvol20240613.txt', 'rejected'),
+    ],
+  },
+  {
+    item: 'CRLF line endings and a UTF-8 BOM',
+    outcome: 'accepted: the BOM is stripped, CRLF and LF read alike, line numbers stay physical',
+    tests: [
+      t(f.decode, 'strips a UTF-8 BOM'),
+      t(f.siFormat, 'reads CRLF with a BOM and maps revisionFlag Y to revision'),
+      t(f.svFormat, 'reads a CRLF day with fractional volumes, checks the trailer, canonicalises CQS suffixes'),
+      dropped('short-interest/shrt20240531.csv', 'accepted'),
+    ],
+  },
+  {
+    item: 'pipes, commas, quotes and `<script>` in issue names',
+    outcome:
+      'names kept byte for byte as data and escaped where shown (page, RSS); a pipe inside a FINRA name shifts the row: that row is rejected ("has 15 fields"), the rest kept',
+    tests: [
+      t(
+        f.screener,
+        'maps good rows: prices with $ and thousands commas, unknown market caps to null, canonical symbols',
+      ),
+      t(f.siFormat, 'reads the real 14-column pipe layout (LF), canonical symbols, names untouched'),
+      t(f.siFormat, 'rejects bad rows one by one and keeps the good ones'),
+      t(f.relIngest, 'row rejections of a partly bad file are kept beside its good rows (file, line, field, reason)'),
+      t(
+        f.relCli,
+        'keeps hostile text as data: the name with | " <script> and javascript: reaches the snapshot unchanged',
+      ),
+      t('test/present/rss.test.ts', 'escapes hostile names: no markup reaches a feed reader as HTML'),
+    ],
+  },
+  {
+    item: 'fractional volumes',
+    outcome: 'accepted as numbers (Reg SHO volumes, short interest quantities)',
+    tests: [
+      t(f.svFormat, 'reads a CRLF day with fractional volumes, checks the trailer, canonicalises CQS suffixes'),
+      t(f.relIngest, 'a revision of 2024-05-31 is stored beside the original; merged, the revised row wins'),
+    ],
+  },
+  {
+    item: 'negative or non-numeric quantities',
+    outcome: "the row is rejected (file, line, field, reason), the file's good rows are kept",
+    tests: [
+      t(f.siFormat, 'rejects bad rows one by one and keeps the good ones'),
+      t(f.svFormat, 'rejects bad rows and keeps the rest'),
+      t(f.screener, 'rejects rows without a valid price, later duplicates and non-objects, with row index and field'),
+      t(f.relIngest, 'row rejections of a partly bad file are kept beside its good rows (file, line, field, reason)'),
+    ],
+  },
+  {
+    item: 'duplicate symbols in one file',
+    outcome: 'the first row is kept, each later one rejected naming the line it repeats',
+    tests: [
+      t(f.siFormat, 'rejects bad rows one by one and keeps the good ones'),
+      t(f.svFormat, 'rejects bad rows and keeps the rest'),
+      t(f.screener, 'rejects rows without a valid price, later duplicates and non-objects, with row index and field'),
+      t(f.relCli, 'lists every refused file (line 0 or the line found) and every rejected row in dataQuality'),
+    ],
+  },
+  {
+    item: 'a short interest file for a settlement date far in the past',
+    outcome:
+      'accepted and archived, restatement asked from its settlement date; it changes no figure while a later file is in effect (same snapshot without it); before 1998 (outside the calendar) refused',
+    tests: [
+      t(
+        f.relIngest,
+        'a file settled in 2019 is accepted and archived, and asks for a restatement from its settlement date',
+      ),
+      t(f.relCli, 'a short interest file settled in 2019 changes no figure: the same snapshot without it'),
+    ],
+  },
+  {
+    item: 'a revision of an already-ingested settlement date',
+    outcome:
+      'stored beside the original (never overwritten), restated from the settlement date; merged in file-name order, the revised rows win',
+    tests: [
+      t(f.relIngest, 'a revision of 2024-05-31 is stored beside the original; merged, the revised row wins'),
+      t(
+        f.relIngest,
+        'a corrected file under the same name is archived beside the first (never overwritten) and restates',
+      ),
+      t(f.relCli, 'uses the revised 2024-05-31 short interest: AAPL 97.5M shares, at $200.84 on 2024-06-20'),
+      t(f.siFormat, 'lets a later revision replace an earlier one (r2 after r1)'),
+      t(f.siRule, 'uses the revised figures of a file (revisions merged by the parser)'),
+      t(
+        f.ingest,
+        'a late short interest file restates from its settlement date and asks compute to run through the last day',
+      ),
+    ],
+  },
+  {
+    item: 'a screener snapshot with far fewer symbols than the previous day (< 70%)',
+    outcome: 'the day is rejected by rule 2 ("partial: …"), listed in dataQuality.rejectedDays; never a trading day',
+    tests: [
+      t(f.classify, 'rejects a partial day: fewer than 70% as many symbols as the previous accepted day'),
+      t(f.manifest, 'rejects exactly the injected stale, partial and weekend days'),
+      t(f.relCli, 'publishes the good days, rule 2 rejecting the partial, weekend, stale and holiday-repeat days'),
+    ],
+  },
+  {
+    item: 'a stale repeated snapshot',
+    outcome: 'the day is rejected by rule 2 ("stale: …% of its symbols have exactly the price they had …")',
+    tests: [
+      t(f.classify, 'rejects a stale repeat: at least 90% of its symbols at exactly the previous price'),
+      t(f.relCli, 'publishes the good days, rule 2 rejecting the partial, weekend, stale and holiday-repeat days'),
+    ],
+  },
+  {
+    item: 'prices of `$0.00`, `NA`, empty',
+    outcome: 'the row is rejected (field `lastsale`), the symbol is absent that day (rule 1)',
+    tests: [
+      t(f.screener, 'rejects rows without a valid price, later duplicates and non-objects, with row index and field'),
+      t(f.relIngest, 'row rejections of a partly bad file are kept beside its good rows (file, line, field, reason)'),
+    ],
+  },
+  {
+    item: 'market cap `0.00` / empty',
+    outcome: 'kept as unknown (null): the symbol has no tier that day and is left out of every figure (rule 6)',
+    tests: [
+      t(
+        f.screener,
+        'maps good rows: prices with $ and thousands commas, unknown market caps to null, canonical symbols',
+      ),
+      t(
+        f.windows,
+        'a symbol without a market cap on d−1 is left out that day, and out of the top lists without a tier on A',
+      ),
+      t(f.relIngest, 'row rejections of a partly bad file are kept beside its good rows (file, line, field, reason)'),
+    ],
+  },
+  {
+    item: 'a share-count jump with a flat price',
+    outcome: 'not a split (rule 3: no factor fits the price): the return is the price move',
+    tests: [
+      t(f.splits, 'a share-count glitch at a flat price is not a split'),
+      t(f.manifest, 'does not report the share-count glitch with a flat price as a split'),
+      t(f.relCli, 'does not count the share-count jump of NVDA on 2024-06-20 as a split'),
+    ],
+  },
+  {
+    item: 'a split with the share count updating days later',
+    outcome:
+      'rule 3(b): the symbol is held out while pending, the split is confirmed from a later share count and the held days are restated',
+    tests: [
+      t(f.splits, 'confirms k = 2 from the share count two days later'),
+      t(f.splits, 'is pending, and the symbol held out, while no share count confirms it'),
+      t(f.splits, 'holds the symbol out, then restates the held days when the split is confirmed'),
+      t(f.endToEnd, 'a split confirmed days later (rule 3b) restates the held days with the split counted'),
+    ],
+  },
+  {
+    item: 'a file dated on a weekend or exchange holiday',
+    outcome:
+      'weekend: rule 2 rejects the day; holiday: ingest refuses the file by the exchange calendar, archived ("… is an exchange holiday (…)"); `pulse build` sees the holiday repeat as stale; half days are trading days',
+    tests: [
+      t(f.classify, 'rejects weekend files, even as the first file'),
+      t(f.ingest, 'a prices file dated on an exchange holiday is archived and refused'),
+      t(f.ingest, 'skips weekends and exchange holidays without asking anyone'),
+      dropped('prices/2024-06-19.json', 'rejected'),
+      t(f.relCalendar, 'a repeat of the day before (what a holiday download is) is rejected as stale'),
+      t(f.relCalendar, 'a half day is an ordinary counted day'),
+    ],
+  },
+  {
+    item: 'a gzip that fails to decompress',
+    outcome: 'file refused (line 0: "the body starts like gzip but does not decompress (…)"), archived as received',
+    tests: [
+      t(f.decode, 'refuses a corrupt gzip, naming the file'),
+      t(f.ingest, 'a gzip that does not decompress is archived as received and refused with the reason'),
+      dropped('prices/2024-06-12.json.gz', 'rejected'),
+    ],
+  },
+  {
+    item: 'a 10× oversized file',
+    outcome:
+      'refused above 64 MiB (compressed or decoded; `maxFileBytes`), archived; a 640 MiB gzip costs ~the limit in memory, a plain body is refused from its length',
+    tests: [
+      t(f.relOversized, 'is refused by ingest at the limit, archived byte for byte, with ~the limit of extra memory'),
+      t(f.relOversized, 'is refused from its length alone, before any decoding (no extra memory)'),
+      t(f.relOversized, 'is archived as received and refused with the size and the limit; nothing is normalised'),
+      t(f.decode, 'stops a gzip bomb at the limit'),
+      t(f.providers, 'refuses a body above the size limit without retrying (declared or streamed)'),
+    ],
+  },
+];
+
+export const FAULTS: Case[] = [
+  {
+    item: 'DynamoDB throttling and `UnprocessedItems` on batch writes',
+    outcome:
+      'retried with backoff until every item is written, once; after the last attempt a loud BatchIncompleteError',
+    tests: [
+      t(f.faults, 'retries UnprocessedItems with backoff until every item is written'),
+      t(f.faults, 'retries throttling on batch writes, conditional puts and reads, and the data lands once'),
+      t(f.faults, 'gives up loudly (BatchIncompleteError) when items stay unprocessed through every attempt'),
+    ],
+  },
+  {
+    item: 'S3 500s and timeouts on read and write',
+    outcome:
+      'retried; a cut or corrupted body is never returned as data; a publish failing before latest.json restores history.json and rss.xml',
+    tests: [
+      t(f.faults, 'a PUT answered 500 twice is retried and stored once, byte-exact'),
+      t(f.faults, 'a PUT whose connection is reset is retried'),
+      t(f.faults, 'a GET answered 503 SlowDown, then stalled past the timeout, is retried until it reads'),
+      t(f.faults, 'a GET whose body is cut short is never returned as data: it is retried'),
+      t(f.faults, 'a read that keeps returning bytes that do not match their sha256 fails with ObjectIntegrityError'),
+      t(f.faults, 'a PUT failing with 500 on every attempt fails cleanly after the last attempt'),
+      t(
+        f.publish,
+        'latest.json failing after retries restores history.json and rss.xml: readers still see the previous day',
+      ),
+    ],
+  },
+  {
+    item: 'the same EventBridge/S3 event delivered twice',
+    outcome: 'the second delivery is a no-op (ledger by sha256; compute and publish idempotent)',
+    tests: [
+      t(f.ingest, 'the same drop event twice: the second is a no-op'),
+      t(f.compute, 'computing and publishing the same day again, or dropping the same file twice, changes nothing'),
+    ],
+  },
+  {
+    item: 'two runs of the same day at once',
+    outcome: 'the day lock (conditional write) lets one in; the other returns `skipped` and writes nothing',
+    tests: [
+      t(f.ingest, 'one takes the day lock and ingests, the other returns skipped without touching anything'),
+      t(f.publish, 'two publishes of one day at once: one writes, the other is told the day is taken'),
+      t(f.compute, 'another run holding the day: compute returns skipped and writes nothing'),
+      t(f.contract, 'day lock under contention: of ten simultaneous runs exactly one wins'),
+    ],
+  },
+  {
+    item: 'the table lost: replay the archived raw files',
+    outcome: 'the ledger and the normalised records are rebuilt from raw/, offline, byte-identical',
+    tests: [
+      t(f.ingest, 'replaying a day from the raw archive rebuilds the ledger and the same normalised records, offline'),
+    ],
+  },
+];
+
+export const GATES: Case[] = [
+  {
+    item: 'the snapshot fails its JSON Schema',
+    outcome: 'refused before any write (gate `json-schema`, ajv on the serialised bytes); cannot be acknowledged',
+    tests: [
+      t(f.gates, 'trips on a snapshot a buggy writer produced (fixture), naming each path'),
+      t(f.gates, 'checks the bytes a reader gets: NaN where an integer belongs is null once serialised'),
+      t(f.publish, 'an invalid snapshot is refused before any write: the previous latest, history and feed stay'),
+    ],
+  },
+  {
+    item: "a tier's 1d P&L exceeds 0.25 × its exposure",
+    outcome: 'refused (gate `tier-pnl`), yesterday stays; publishable after checking with `acceptGates`',
+    tests: [
+      t(f.gates, 'trips on a bad print: MEGA at $140 instead of $100 (+40%: no split factor fits it, rule 3)'),
+      t(
+        f.gatesPublish,
+        'refuses a day whose mega tier lost 0.4 × its exposure, keeps the site, then publishes it when accepted',
+      ),
+    ],
+  },
+  {
+    item: 'the symbol count drops sharply (> 10%)',
+    outcome: 'refused (gate `symbol-drop`)',
+    tests: [
+      t(
+        f.gates,
+        'trips when the day’s screener lacks SML and MIC (the file still has 24 of 26 rows, so rule 2 accepts it)',
+      ),
+      t(
+        f.gatesPublish,
+        'compares with the last published day from the feed, and an unknown accepted gate name is ignored',
+      ),
+    ],
+  },
+  {
+    item: 'total short interest moves > 15% day on day without a new settlement file (> 30% with one)',
+    outcome: 'refused (gate `short-interest-move`)',
+    tests: [
+      t(
+        f.gates,
+        'trips when a restated 2024-05-31 file doubles MEGA’s position (same settlement date: not a new file)',
+      ),
+      t(f.gates, 'a new settlement file (2024-06-14) may move it by up to 30%: +21.12% passes'),
+      t(f.gates, 'trips even with a new file beyond 30%: the 2024-06-14 file doubling MEGA (+70.39%)'),
+    ],
+  },
+  {
+    item: 'none trips on the real 2024 year',
+    outcome: '252 real days (generated short interest), no gate trips; every maximum ≤ ⅓ of its bound',
+    tests: [
+      t(f.gatesReal, 'trips no gate'),
+      t(f.gatesReal, 'stays well inside every bound (the maxima the bounds were chosen from)'),
+    ],
+  },
+];
+
+const infra = {
+  storage: 'test/infra/storage-and-site.test.ts',
+  pipeline: 'test/infra/pipeline.test.ts',
+  nag: 'test/infra/nag.test.ts',
+  config: 'test/infra/config.test.ts',
+  site: 'test/site/site.test.ts',
+  headers: 'test/present/security-headers.test.ts',
+  security: 'test/reliability/security.test.ts',
+} as const;
+
+/** Security measures of issue 6 and the tests asserting each (listed in the doc; not counted in the figures). */
+export const SECURITY: Case[] = [
+  {
+    item: 'the raw bucket is never public',
+    outcome:
+      'private, versioned, encrypted, access-logged; its policy denies non-TLS and every principal outside the account',
+    tests: [
+      t(infra.storage, 'is private, versioned, encrypted, logged and sends S3 events to EventBridge'),
+      t(infra.storage, 'denies non-TLS requests and every principal outside the account, and allows no one'),
+    ],
+  },
+  {
+    item: 'only CloudFront reads the site bucket; no public writes; TLS only',
+    outcome:
+      'private bucket, TLS-only policy, read granted to this distribution only (OAC with SourceArn); HTTP redirected to HTTPS',
+    tests: [
+      t(infra.storage, 'is private and TLS-only, and only this distribution (OAC, SourceArn) may read it'),
+      t(infra.storage, 'uses origin access control (signed sigv4 S3 requests), not a legacy origin access identity'),
+      t(infra.storage, 'redirects HTTP to HTTPS on every behavior'),
+    ],
+  },
+  {
+    item: 'least privilege per function, no wildcards on resources',
+    outcome:
+      'each function its own role: its table and key prefixes only; no delete, no wildcard action; `*` resources only where AWS requires them (X-Ray, log delivery); cdk-nag clean',
+    tests: [
+      t(infra.pipeline, 'ingest: its table; reads drops; reads and writes raw/ and derived/; lists the raw bucket'),
+      t(infra.pipeline, 'compute: its table and derived/ only'),
+      t(
+        infra.pipeline,
+        'publish: reads derived/, keeps the feed, writes the site’s data/ and rss.xml, nothing else of the site',
+      ),
+      t(infra.pipeline, 'lets no function delete objects or items, or use wildcard actions'),
+      t(
+        infra.pipeline,
+        'allows Resource "*" only for X-Ray and the Step Functions log-delivery APIs, which require it',
+      ),
+      t(infra.pipeline, 'is denied writing the data publish owns'),
+      t(infra.nag, 'wildcards appear only on object ARNs under a prefix, log streams, report groups and X-Ray'),
+      t(infra.nag, 'finds nothing unacknowledged in the three stacks'),
+    ],
+  },
+  {
+    item: 'secrets only from SSM Parameter Store, never in code or env defaults',
+    outcome:
+      'the optional price API key is read by parameter name at run time (IAM on that one parameter); a key value given where a name belongs is refused',
+    tests: [
+      t(infra.pipeline, 'reads the optional price API key parameter by name, and only that parameter'),
+      t(infra.pipeline, 'sets no price API key parameter unless configured'),
+      t(infra.config, 'refuses an API key value where a parameter name belongs (the value must never be in context)'),
+    ],
+  },
+  {
+    item: 'Content-Security-Policy without `unsafe-inline` for scripts',
+    outcome: "`script-src 'self'`, no inline or evaluated script, the same policy from CloudFront and the local server",
+    tests: [
+      t(infra.headers, 'allows scripts and styles only from the site itself (no unsafe-inline, no eval)'),
+      t(infra.storage, 'sends the site’s security headers, with a CSP that allows no inline script'),
+      t(infra.site, 'has no inline script, inline style or event-handler attribute in any page'),
+      t(infra.site, 'sends the CSP and security headers on pages'),
+      t(infra.security, 'runs no inline or evaluated script and loads scripts from the site only'),
+    ],
+  },
+  {
+    item: 'all data escaped (page and RSS); links in data never become `javascript:` URLs',
+    outcome:
+      'names render as text; the only links built from data are archive dates checked as YYYY-MM-DD; the feed links only to the site for any text in any field',
+    tests: [
+      t(infra.site, 'renders hostile names as text: no alert, no injected element'),
+      t(infra.site, 'links only to its own pages and files (no javascript: URLs from data)'),
+      t(infra.security, 'links only to the site and carries no element from the data, for known attack strings'),
+      t(infra.security, 'links only to the site for arbitrary text in every field (property)'),
+      t(
+        infra.security,
+        'a date field is never turned into a link: the link builder refuses it and the gates refuse the snapshot',
+      ),
+    ],
+  },
+];
+
+/** The catalogue items issue 6 lists, in its words (each must be a `BAD_INPUT` item). */
+export const ISSUE_CATALOGUE = [
+  'HTML error page',
+  'empty-day file',
+  'truncated file',
+  'missing or reordered columns',
+  'CRLF line endings and a UTF-8 BOM',
+  'in issue names',
+  'fractional volumes',
+  'negative or non-numeric quantities',
+  'duplicate symbols in one file',
+  'settlement date far in the past',
+  'revision of an already-ingested settlement date',
+  'far fewer symbols than the previous day',
+  'stale repeated snapshot',
+  '`$0.00`, `NA`, empty',
+  'market cap `0.00` / empty',
+  'share-count jump with a flat price',
+  'share count updating days later',
+  'weekend or exchange holiday',
+  'gzip that fails to decompress',
+  '10× oversized file',
+] as const;
+
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
+function refs(tests: TestRef[]): string {
+  const byFile = new Map<string, number>();
+  for (const r of tests) byFile.set(r.file, (byFile.get(r.file) ?? 0) + 1);
+  return [...byFile].map(([file, n]) => `\`${file.replace(/^test\//, '')}\`${n > 1 ? ` (${n})` : ''}`).join(', ');
+}
+
+/** A markdown table: item | outcome | tests (files, with how many tests of each). */
+export function renderTable(cases: Case[]): string {
+  const lines = ['| Case | Outcome | Tests |', '| --- | --- | --- |'];
+  for (const c of cases) lines.push(`| ${cell(c.item)} | ${cell(c.outcome)} | ${cell(refs(c.tests))} |`);
+  return lines.join('\n');
+}
