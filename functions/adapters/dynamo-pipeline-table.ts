@@ -16,7 +16,17 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { IsoDate } from '../../shared/domain.ts';
-import { aggregatesKey, CURSOR_KEY, dayKey, ledgerKey, ledgerPk, SOURCES, type TableKey } from '../pipeline/keys.ts';
+import {
+  aggregatesKey,
+  CURSOR_KEY,
+  dayKey,
+  LEDGER_INDEX_PK,
+  ledgerIndexKey,
+  ledgerKey,
+  ledgerPk,
+  SOURCES,
+  type TableKey,
+} from '../pipeline/keys.ts';
 import {
   BatchIncompleteError,
   type DayRecord,
@@ -26,6 +36,7 @@ import {
   type LockResult,
   type PipelineCursor,
   type PipelineTable,
+  type RecordedLedgerEntry,
   type StepStatus,
 } from './ports.ts';
 import {
@@ -45,6 +56,8 @@ export interface DynamoPipelineTableOptions {
   /** For tests: deterministic jitter and no real waiting. */
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** When ledger entries are recorded (the ledger index's order); default the system clock. */
+  clock?: () => Date;
 }
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -90,6 +103,8 @@ const CursorItem = z.object({
   restateFrom: isoDate.optional(),
 });
 
+const RecordedItem = LedgerItem.extend({ recordedAt: z.string(), sk: z.string() });
+
 const AggregatesItem = z.object({ date: isoDate, aggregates: z.record(z.string(), z.json()) });
 
 export class TableItemError extends Error {
@@ -124,6 +139,13 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
   const policy: RetryPolicy = { ...DEFAULT_AWS_RETRY, ...options.retry };
   const pause = options.sleep ?? ((ms: number) => sleep(ms));
   const random = options.random ?? Math.random;
+  const clock = options.clock ?? (() => new Date());
+  // Strictly increasing within this client, so entries recorded one after the other sort in that order.
+  let lastRecorded = 0;
+  const nextRecordedAt = () => {
+    lastRecorded = Math.max(clock().getTime(), lastRecorded + 1);
+    return new Date(lastRecorded).toISOString();
+  };
   const retry = <T>(fn: () => Promise<T>) =>
     withRetry(fn, { ...policy, isRetryable: isRetryableAwsError, random, sleep: pause });
 
@@ -176,6 +198,9 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
     async recordFile(entry) {
       const key = ledgerKey(entry.source, entry.file, entry.sha256);
       const item = { ...key, ...entry, rejections: entry.rejections.slice(0, LEDGER_MAX_REJECTIONS) };
+      const recordedAt = nextRecordedAt();
+      const indexKey = ledgerIndexKey(recordedAt, entry.source, entry.file, entry.sha256);
+      await retry(() => client.send(new PutCommand({ TableName, Item: { ...item, ...indexKey, recordedAt } })));
       try {
         await retry(() =>
           client.send(new PutCommand({ TableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })),
@@ -215,6 +240,37 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
         start = page.LastEvaluatedKey;
       } while (start);
       return entries.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
+    },
+
+    async listRecordedAfter(position) {
+      const entries: RecordedLedgerEntry[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await retry(() =>
+          client.send(
+            new QueryCommand({
+              TableName,
+              KeyConditionExpression: position === null ? 'pk = :pk' : 'pk = :pk AND sk > :after',
+              ExpressionAttributeValues: {
+                ':pk': LEDGER_INDEX_PK,
+                ...(position === null ? {} : { ':after': position }),
+              },
+              ConsistentRead: true,
+              ...(start ? { ExclusiveStartKey: start } : {}),
+            }),
+          ),
+        );
+        for (const item of page.Items ?? []) {
+          const {
+            pk: _pk,
+            sk,
+            ...rest
+          } = parseItem(RecordedItem.extend({ pk: z.string() }), { pk: LEDGER_INDEX_PK, sk: String(item.sk) }, item);
+          entries.push({ ...rest, position: sk });
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return entries;
     },
 
     async getDay(date) {

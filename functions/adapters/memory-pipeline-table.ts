@@ -1,6 +1,6 @@
 /** In-memory PipelineTable for unit tests of the services; passes the same contract suite as the DynamoDB adapter. */
 import type { IsoDate } from '../../shared/domain.ts';
-import { ledgerKey, ledgerPk } from '../pipeline/keys.ts';
+import { ledgerIndexKey, ledgerKey, ledgerPk } from '../pipeline/keys.ts';
 import {
   type CursorField,
   type DayRecord,
@@ -9,6 +9,7 @@ import {
   type LedgerEntry,
   type PipelineCursor,
   type PipelineTable,
+  type RecordedLedgerEntry,
 } from './ports.ts';
 
 export interface MemoryPipelineTable extends PipelineTable {
@@ -18,8 +19,15 @@ export interface MemoryPipelineTable extends PipelineTable {
 
 const clone = <T>(value: T): T => structuredClone(value);
 
-export function createMemoryPipelineTable(): MemoryPipelineTable {
+export function createMemoryPipelineTable(options: { clock?: () => Date } = {}): MemoryPipelineTable {
+  const clock = options.clock ?? (() => new Date());
+  let lastRecorded = 0;
+  const nextRecordedAt = () => {
+    lastRecorded = Math.max(clock().getTime(), lastRecorded + 1);
+    return new Date(lastRecorded).toISOString();
+  };
   const ledger = new Map<string, LedgerEntry>();
+  const index = new Map<string, RecordedLedgerEntry>();
   const days = new Map<IsoDate, DayRecord>();
   const aggregates = new Map<IsoDate, JsonObject>();
   const cursor: PipelineCursor = { lastIngested: null, lastComputed: null, lastPublished: null, restateFrom: null };
@@ -41,10 +49,21 @@ export function createMemoryPipelineTable(): MemoryPipelineTable {
     writes,
     async recordFile(entry) {
       const id = ledgerId(entry);
+      const stored = clone({ ...entry, rejections: entry.rejections.slice(0, LEDGER_MAX_REJECTIONS) });
+      const recordedAt = nextRecordedAt();
+      const position = ledgerIndexKey(recordedAt, entry.source, entry.file, entry.sha256).sk;
+      writes.count++;
+      index.set(position, { ...clone(stored), recordedAt, position });
       if (ledger.has(id)) return 'duplicate';
       writes.count++;
-      ledger.set(id, clone({ ...entry, rejections: entry.rejections.slice(0, LEDGER_MAX_REJECTIONS) }));
+      ledger.set(id, stored);
       return 'recorded';
+    },
+    async listRecordedAfter(position) {
+      return [...index.keys()]
+        .filter((k) => position === null || k > position)
+        .sort()
+        .map((k) => clone(index.get(k) as RecordedLedgerEntry));
     },
     async getFile(source, file, sha256) {
       const e = ledger.get(ledgerId({ source, file, sha256 }));

@@ -91,7 +91,16 @@ export interface LedgerEntry {
   derivedKey: string | null;
 }
 
-export const LEDGER_MAX_REJECTIONS = 20;
+/** As many as a snapshot lists (MAX_LISTED_REJECTIONS), so the pipeline lists the same ones as `pulse build`. */
+export const LEDGER_MAX_REJECTIONS = 100;
+
+/** A ledger entry with the time the table recorded it (the ledger index's sort key, see keys.ts). */
+export interface RecordedLedgerEntry extends LedgerEntry {
+  /** ISO timestamp taken by the table when it wrote the entry. */
+  recordedAt: string;
+  /** The index sort key: a position strictly after every entry recorded before it. */
+  position: string;
+}
 
 export type PipelineStep = 'ingest' | 'compute' | 'publish';
 
@@ -137,8 +146,17 @@ export interface DayAggregates {
 }
 
 export interface PipelineTable {
-  /** Records a file; 'duplicate' when this exact (source, file, sha256) is already in the ledger (nothing changes). */
+  /**
+   * Records a file; 'duplicate' when this exact (source, file, sha256) is already in the ledger (nothing changes).
+   * Also writes the entry to the ledger index (before the ledger item: a crash in between leaves an index
+   * entry for a file that will be recorded again, which readers de-duplicate, never a ledger item the index lacks).
+   */
   recordFile(entry: LedgerEntry): Promise<'recorded' | 'duplicate'>;
+  /**
+   * Ledger index entries after `position` (exclusive; null = from the start), in the order recorded, every
+   * page. May repeat an entry (see recordFile): readers de-duplicate by (source, file, sha256).
+   */
+  listRecordedAfter(position: string | null): Promise<RecordedLedgerEntry[]>;
   getFile(source: SourceName, file: string, sha256: string): Promise<LedgerEntry | undefined>;
   /** Every content received under this file name, oldest first. */
   listFileVersions(source: SourceName, file: string): Promise<LedgerEntry[]>;

@@ -5,11 +5,13 @@ import { UsageError } from './args.ts';
  * its result on stdout, and exits non-zero with a one-line reason on failure.
  */
 import { buildCommand } from './commands/build.ts';
+import { runCommand } from './commands/run.ts';
 import { sampleCommand } from './commands/sample.ts';
+import { startCommand } from './commands/start.ts';
 import type { Command } from './commands/types.ts';
 import { validateCommand } from './commands/validate.ts';
 
-const commands: Command[] = [sampleCommand, validateCommand, buildCommand];
+const commands: Command[] = [sampleCommand, validateCommand, buildCommand, runCommand, startCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -29,6 +29,13 @@ export interface PipelineConfig {
   maxFileBytes: number;
   /** How long a day lock is held before another run may take it over (a killed Lambda's lock expires). */
   lockTtlMs: number;
+  /** The inputs are generated sample data: every snapshot says `sample: true` (env SAMPLE_DATA=true). */
+  sample: boolean;
+  /**
+   * Compute re-reads the ledger index this far back before the last entry it saw, for entries another
+   * ingest recorded at the same moment (clocks of concurrent Lambdas); 0 for a single sequential runner.
+   */
+  ledgerOverlapMs: number;
 }
 
 export interface PipelineDeps {
@@ -51,6 +58,8 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   maxFileBytes: 64 * 1024 * 1024,
   // The Lambda timeout ceiling: a run cannot still be alive after it.
   lockTtlMs: 15 * 60 * 1000,
+  sample: false,
+  ledgerOverlapMs: 5 * 60 * 1000,
 };
 
 export interface PipelineParts {
@@ -104,6 +113,9 @@ export function createAwsDeps(env: Env): PipelineDeps {
     providers: createProviders(readProvidersConfig(env), clock),
     clock,
     log: logger,
-    config: { siteUrl: optionalEnv(env, ENV.siteUrl) ?? DEFAULT_PIPELINE_CONFIG.siteUrl },
+    config: {
+      siteUrl: optionalEnv(env, ENV.siteUrl) ?? DEFAULT_PIPELINE_CONFIG.siteUrl,
+      sample: optionalEnv(env, 'SAMPLE_DATA') === 'true',
+    },
   });
 }

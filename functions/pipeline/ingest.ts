@@ -171,6 +171,14 @@ function closedDayReason(date: IsoDate): string | null {
   }
 }
 
+function isWeekendDate(date: IsoDate): boolean {
+  try {
+    return isWeekend(date);
+  } catch {
+    return false;
+  }
+}
+
 function wholeFile(file: string, reason: string, field = '*'): Rejection {
   return { file, line: 0, field, reason };
 }
@@ -202,7 +210,10 @@ function validate(
       const parsed = parseScreener(text, file);
       const date = parsed.date ?? expected;
       const closed = closedDayReason(date);
-      if (closed) return { ok: false, rejection: wholeFile(file, closed), rejections: [] };
+      // A weekend snapshot is kept as a candidate day for rule 2, which refuses it in compute (listed in
+      // dataQuality.rejectedDays, as `pulse build` lists it); a holiday is refused here, since the
+      // methodology has no exchange calendar to refuse it.
+      if (closed && !isWeekendDate(date)) return { ok: false, rejection: wholeFile(file, closed), rejections: [] };
       return {
         ok: true,
         date,

@@ -12,6 +12,7 @@
  *   derived/short-interest/<settlement>/<file>.json  normalised short interest file (one per file / revision)
  *   derived/splits.json                              normalised split overrides (last accepted splits.csv)
  *   derived/state/<date>.json.gz                     engine checkpoint after <date> (compute)
+ *   derived/state/journal.json.gz                    compute's journal: days folded, files seen, splits in use
  *   derived/snapshots/<date>.json                    snapshot computed for <date>, waiting for publish
  *   derived/feed.json                                the last 60 published snapshots (rss.xml is built from it)
  * Site bucket
@@ -19,6 +20,8 @@
  *
  * DynamoDB (pk, sk)
  *   FILE#<source>#<file>  SHA#<sha256>   ingest ledger: one item per distinct content of a file name
+ *   LEDGER                <recordedAt>#<source>#<file>#<sha256>   the same entries by time recorded (compute
+ *                                         reads only what is new since its last run)
  *   DAY#<date>            DAY            day status per step + the day lock (owner, expiry)
  *   AGG#<date>            AGG            per-day group aggregates (compute)
  *   PIPELINE              CURSOR         last ingested / computed / published day, earliest day to restate
@@ -124,6 +127,8 @@ export function derivedSnapshotKey(date: IsoDate): string {
 
 export const FEED_KEY = `${DERIVED_PREFIX}feed.json`;
 
+export const DERIVED_COMPUTE_JOURNAL_KEY = `${DERIVED_PREFIX}state/journal.json.gz`;
+
 // ---------------------------------------------------------------- site bucket
 
 export const SITE_LATEST_KEY = 'data/latest.json';
@@ -160,3 +165,10 @@ export function aggregatesKey(date: IsoDate): TableKey {
 }
 
 export const CURSOR_KEY: TableKey = { pk: 'PIPELINE', sk: 'CURSOR' };
+
+/** Partition of the ledger index: every ledger entry again, sorted by the time it was recorded. */
+export const LEDGER_INDEX_PK = 'LEDGER';
+
+export function ledgerIndexKey(recordedAt: string, source: SourceName, file: string, sha256: string): TableKey {
+  return { pk: LEDGER_INDEX_PK, sk: `${recordedAt}#${source}#${assertFileName(file)}#${assertSha256(sha256)}` };
+}

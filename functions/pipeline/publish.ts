@@ -2,7 +2,10 @@
  * Publish: the computed snapshot(s) of a day — several after a restatement — go to the site bucket,
  * `data/latest.json` LAST, so a reader never sees a half-published day:
  *   1. every snapshot is checked against SnapshotSchema first; one invalid → nothing is written
- *      (SanityGateError, yesterday's `latest` stays);
+ *      (SanityGateError, yesterday's `latest` stays); then, under the day lock and still before any
+ *      write, the sanity gates of shared/gates (JSON Schema via ajv, tier P&L, symbol drop, short
+ *      interest move; docs/reliability.md) compare each snapshot with the last published day before it
+ *      (from the feed) — a refused day is a SanityGateError too;
  *   2. data/schema/*.json (only when changed), data/snapshots/<date>.json;
  *   3. data/history.json (rows replaced by date), rss.xml (from the feed's last 60 snapshots);
  *   4. data/latest.json — only moving forward: republishing an older day never rolls `latest` back.
@@ -11,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IsoDate } from '../../shared/domain.ts';
+import { checkSanitySeries, GATE_NAMES, type GateName } from '../../shared/gates/index.ts';
 import { buildRss, RSS_ITEM_LIMIT } from '../../shared/present/rss.ts';
 import {
   type History,
@@ -50,6 +54,11 @@ export interface PublishInput {
   snapshots?: unknown[];
   skipped?: boolean;
   runId?: string;
+  /**
+   * Sanity gates an operator has checked and accepts for this run (e.g. `["short-interest-move"]` on a
+   * real crash day); `json-schema` cannot be accepted. See docs/reliability.md.
+   */
+  acceptGates?: GateName[];
   [passthrough: string]: unknown;
 }
 
@@ -68,11 +77,11 @@ export interface PublishResult {
 
 /** A gate before publishing refused the day: nothing was written, yesterday's snapshot stays. */
 export class SanityGateError extends Error {
-  readonly gate: 'schema' | 'missing';
+  readonly gate: 'schema' | 'missing' | GateName;
   readonly date: IsoDate;
   readonly field: string;
   readonly issues: string[];
-  constructor(gate: 'schema' | 'missing', date: IsoDate, field: string, issues: string[]) {
+  constructor(gate: 'schema' | 'missing' | GateName, date: IsoDate, field: string, issues: string[]) {
     super(`publish ${date} refused (${gate}): ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? ' …' : ''}`);
     this.name = 'SanityGateError';
     this.gate = gate;
@@ -195,6 +204,18 @@ async function loadSnapshots(deps: PipelineDeps, input: PublishInput, dates: Iso
   return loaded;
 }
 
+/** `acceptGates` from the event: known figure gates only (an unknown name is reported, not trusted). */
+function acceptedGates(deps: PipelineDeps, input: PublishInput): GateName[] {
+  const raw: unknown = input.acceptGates;
+  if (raw === undefined) return [];
+  const names = Array.isArray(raw) ? raw : [raw];
+  const known = names.filter((n): n is GateName => (GATE_NAMES as readonly unknown[]).includes(n));
+  if (known.length !== names.length) {
+    deps.log.warn('acceptGates: unknown gate names ignored', { given: names, known: GATE_NAMES });
+  }
+  return known;
+}
+
 /** Publishes the day's snapshot(s); see the file comment for the order and guarantees. */
 export async function runPublish(deps: PipelineDeps, input: PublishInput): Promise<PublishResult> {
   const date = assertIsoDate(input.date);
@@ -205,20 +226,22 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
     assertIsoDate(d, 'dates'),
   );
 
+  const refuse = async (error: SanityGateError) => {
+    deps.log.error('publish refused', { date, gate: error.gate, issues: error.issues.slice(0, 20) });
+    await deps.table.setStepStatus(date, 'publish', {
+      state: 'refused',
+      at: deps.clock().toISOString(),
+      runId,
+      detail: error.message.slice(0, 1000),
+    });
+  };
+
   // Everything is checked before the first write: a refused day leaves the site as it was.
   let snapshots: Snapshot[];
   try {
     snapshots = validateSnapshots(date, await loadSnapshots(deps, input, dates));
   } catch (error) {
-    if (error instanceof SanityGateError) {
-      deps.log.error('publish refused', { date, gate: error.gate, issues: error.issues.slice(0, 20) });
-      await deps.table.setStepStatus(date, 'publish', {
-        state: 'refused',
-        at: deps.clock().toISOString(),
-        runId,
-        detail: error.message.slice(0, 1000),
-      });
-    }
+    if (error instanceof SanityGateError) await refuse(error);
     throw error;
   }
   if (snapshots.length === 0) return { ...base, skipped: true, reason: 'no snapshot to publish' };
@@ -238,20 +261,7 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
     const cursor = await deps.table.getCursor();
     const switchLatest = cursor.lastPublished === null || newest.asOf >= cursor.lastPublished;
 
-    for (const [key, doc] of [
-      [SITE_SNAPSHOT_SCHEMA_KEY, snapshotJsonSchema()],
-      [SITE_HISTORY_SCHEMA_KEY, historyJsonSchema()],
-    ] as const) {
-      if (await putIfChanged(deps.site, key, encode(doc, 2), { contentType: JSON_TYPE, cacheControl: SCHEMA_CACHE })) {
-        keys.push(key);
-      }
-    }
-    for (const s of snapshots) {
-      const key = siteSnapshotKey(s.asOf);
-      await deps.site.put(key, encode(s), { contentType: JSON_TYPE, cacheControl: SNAPSHOT_CACHE });
-      keys.push(key);
-    }
-
+    // Read before any write (the feed holds the published days the gates compare with).
     const [historyObject, feedObject] = await Promise.all([deps.site.get(SITE_HISTORY_KEY), deps.raw.get(FEED_KEY)]);
     let previousHistory: History | undefined;
     if (historyObject) {
@@ -278,6 +288,39 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
       // The feed is a cache of published snapshots: if unreadable, it restarts from today's.
       if (parsed.success) previousFeed = parsed.data;
       else deps.log.warn('feed unreadable, restarting it', { key: FEED_KEY, issue: parsed.error.issues[0]?.message });
+    }
+
+    const gates = checkSanitySeries(previousFeed, snapshots, { acknowledge: acceptedGates(deps, input) });
+    if (gates.acknowledged.length > 0) {
+      deps.log.warn('sanity gates acknowledged by the operator', {
+        date,
+        violations: gates.acknowledged.map((v) => v.message),
+      });
+    }
+    const first = gates.violations[0];
+    if (first) {
+      const error = new SanityGateError(
+        first.gate,
+        date,
+        first.field,
+        gates.violations.map((v) => v.message),
+      );
+      await refuse(error);
+      throw error;
+    }
+
+    for (const [key, doc] of [
+      [SITE_SNAPSHOT_SCHEMA_KEY, snapshotJsonSchema()],
+      [SITE_HISTORY_SCHEMA_KEY, historyJsonSchema()],
+    ] as const) {
+      if (await putIfChanged(deps.site, key, encode(doc, 2), { contentType: JSON_TYPE, cacheControl: SCHEMA_CACHE })) {
+        keys.push(key);
+      }
+    }
+    for (const s of snapshots) {
+      const key = siteSnapshotKey(s.asOf);
+      await deps.site.put(key, encode(s), { contentType: JSON_TYPE, cacheControl: SNAPSHOT_CACHE });
+      keys.push(key);
     }
 
     const history = HistorySchema.parse(mergeHistory(previousHistory, snapshots));

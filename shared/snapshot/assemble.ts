@@ -16,6 +16,11 @@ export interface AssembleContext {
   sources: Snapshot['sources'];
   /** Parser rejections (rows and whole files) of the inputs behind this snapshot. */
   rejections: Rejection[];
+  /**
+   * How many there are in all, when `rejections` holds only the first ones (the pipeline keeps at most
+   * MAX_LISTED_REJECTIONS per file); default `rejections.length`.
+   */
+  rejectedRows?: number;
 }
 
 /** The number of rejections listed in `dataQuality.rejections` (all are counted in `rejectedRows`). */
@@ -48,7 +53,7 @@ export function assembleSnapshot(body: SnapshotBody, ctx: AssembleContext): Snap
     crowded: body.crowded,
     dataQuality: {
       ...body.dataQuality,
-      rejectedRows: ctx.rejections.length,
+      rejectedRows: ctx.rejectedRows ?? ctx.rejections.length,
       rejections: ctx.rejections.slice(0, MAX_LISTED_REJECTIONS),
     },
     sources,

@@ -154,18 +154,38 @@ describe.each(tables)('PipelineTable contract: %s', (_name, make) => {
     ]);
   });
 
-  it('caps the rejections kept in the ledger at 20', async () => {
+  it('caps the rejections kept in the ledger at 100 (as many as a snapshot lists)', async () => {
     const table = await make();
-    const rejections = Array.from({ length: 30 }, (_, i) => ({
+    const rejections = Array.from({ length: 130 }, (_, i) => ({
       file: 'f.txt',
       line: i + 2,
       field: 'Symbol',
       reason: 'empty',
     }));
-    await table.recordFile(ledgerEntry({ rejections, rejectedRows: 30 }));
+    await table.recordFile(ledgerEntry({ rejections, rejectedRows: 130 }));
     const got = await table.getFile('short-interest', 'shrt20240131.csv', sha('a'));
-    expect(got?.rejections).toHaveLength(20);
-    expect(got?.rejectedRows).toBe(30);
+    expect(got?.rejections).toHaveLength(100);
+    expect(got?.rejections.at(-1)?.line).toBe(101);
+    expect(got?.rejectedRows).toBe(130);
+  });
+
+  it('ledger index: entries in the order recorded, read from a position on, duplicates repeated', async () => {
+    const table = await make();
+    await table.recordFile(ledgerEntry({ file: 'shrt20240131.csv', sha256: sha('1') }));
+    await table.recordFile(ledgerEntry({ file: 'shrt20240215.csv', sha256: sha('2'), status: 'rejected' }));
+    const all = await table.listRecordedAfter(null);
+    expect(all.map((e) => [e.file, e.status])).toEqual([
+      ['shrt20240131.csv', 'accepted'],
+      ['shrt20240215.csv', 'rejected'],
+    ]);
+    expect(all[0]).toMatchObject(ledgerEntry({ file: 'shrt20240131.csv', sha256: sha('1') }));
+    expect((all[0]?.position ?? '') < (all[1]?.position ?? '')).toBe(true);
+    // Later entries only: a reader resumes after the last position it saw.
+    await table.recordFile(ledgerEntry({ file: 'shrt20240131.csv', sha256: sha('1') }));
+    await table.recordFile(ledgerEntry({ file: 'shrt20240229.csv', sha256: sha('3') }));
+    const later = await table.listRecordedAfter(all[1]?.position ?? null);
+    expect(later.map((e) => e.file)).toEqual(['shrt20240131.csv', 'shrt20240229.csv']);
+    expect(await table.listRecordedAfter(later[1]?.position ?? null)).toEqual([]);
   });
 
   it('day lock: one owner at a time, re-entrant for its owner, free again after release or expiry', async () => {

@@ -28,7 +28,7 @@ const snapshot = (date: string): Snapshot =>
   JSON.parse(readFileSync(path.resolve(import.meta.dirname, `../fixtures/site/data/snapshots/${date}.json`), 'utf8'));
 
 describe('request budget of an ordinary day', () => {
-  it('ingest: 10 S3 requests and 6 item writes when prices and short volume arrive and short interest is already in', async () => {
+  it('ingest: 10 S3 requests and 8 item writes when prices and short volume arrive and short interest is already in', async () => {
     const compact = (d: string) => d.replaceAll('-', '');
     const deps = memoryDeps({
       now: '2024-06-12T23:30:00Z',
@@ -78,8 +78,8 @@ describe('request budget of an ordinary day', () => {
     // prices: LIST raw/prices/D/, HEAD+PUT raw, HEAD derived (restatement check), PUT derived = 5;
     // short volume: LIST, HEAD+PUT raw, PUT derived = 4; splits: LIST raw/splits/ = 1; short interest: 0.
     expect(s3Requests(deps.raw, deps.site)).toBe(10);
-    // Two ledger items, lock taken and released, the day's status, the cursor.
-    expect(table.writes.count).toBe(6);
+    // Two ledger items and their two ledger-index items, lock taken and released, the day's status, the cursor.
+    expect(table.writes.count).toBe(8);
   });
 
   it('publish: 10 S3 requests for a day after the first', async () => {

@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from '../args.ts';
+import { portOption, runAndServe } from './run.ts';
+import { sampleCommand } from './sample.ts';
+import type { Command } from './types.ts';
+
+/** Where `npm start` keeps the sample input and the pipeline's state (git-ignored). */
+export const START_INPUT = path.join('.local', 'sample');
+export const START_STATE = path.join('.local', 'state');
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'npm start: the whole product on this machine, on generated sample data',
+  help: `Usage: npm start [-- --port N] [--no-serve]
+
+Generates the sample input in ${START_INPUT} when it is missing (npm run pulse -- sample), runs it through
+the pipeline day by day against embedded DynamoDB and S3 kept in ${START_STATE}, builds the site and
+serves it on http://localhost:4321 (env PORT or --port to change). A second start reuses everything:
+no day is run again and the site is only rebuilt when something changed. Delete ${START_STATE} to start
+from nothing.`,
+  async run(argv) {
+    const { values } = parse(argv, { port: { type: 'string' }, 'no-serve': { type: 'boolean' } });
+    const inputDir = path.resolve(START_INPUT);
+    if (!existsSync(path.join(inputDir, 'prices'))) {
+      process.stderr.write(`no sample input in ${START_INPUT}: generating it (once)…\n`);
+      const code = await sampleCommand.run(['--out', inputDir]);
+      if (code !== 0) return code;
+    }
+    const port = portOption(values.port);
+    return runAndServe({
+      inputDir,
+      stateDir: path.resolve(START_STATE),
+      serve: values['no-serve'] !== true,
+      ...(port !== undefined ? { port } : {}),
+    });
+  },
+};

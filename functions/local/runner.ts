@@ -1,0 +1,368 @@
+/**
+ * The pipeline on one machine (`npm start`, `pulse run`): the embedded emulators stand in for DynamoDB
+ * and S3, the folder provider for FINRA and Nasdaq, and each trading day of the input goes through the
+ * state machine's step list (functions/pipeline/steps.ts) — the same service functions the Lambda
+ * handlers call, in the same order, each step's output being the next one's input, a `skipped` output
+ * ending the day. Then the once-per-run steps (the site build) and a static server with production's
+ * headers.
+ *
+ * Like production, files dated on days that are not trading days (a weekend price file) and the short
+ * interest files FINRA would publish after the input's last day reach the pipeline as file drops: the
+ * former at their place in time, the latter after the last day, so the final snapshot is computed from
+ * every file of the folder.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { addTradingDays, isTradingDay } from '../../shared/calendar.ts';
+import type { IsoDate, Rejection } from '../../shared/domain.ts';
+import { headersForPath } from '../../shared/present/security-headers.ts';
+import { SAMPLE_MANIFEST_FILE } from '../../shared/sample/index.ts';
+import { type StaticServer, startStaticServer } from '../../site/serve.ts';
+import type { Log } from '../adapters/ports.ts';
+import { runCompute } from '../pipeline/compute.ts';
+import { createAwsDeps, type PipelineDeps } from '../pipeline/deps.ts';
+import { DayIncompleteError, runIngest } from '../pipeline/ingest.ts';
+import { incomingKey, type SourceName } from '../pipeline/keys.ts';
+import { runPublish, SanityGateError } from '../pipeline/publish.ts';
+import { DAY_STEPS, RUN_STEPS, type StepName, type StepResult } from '../pipeline/steps.ts';
+import { startEmulators } from './emulators.ts';
+import { buildLocalSite, type SiteBuildResult } from './site.ts';
+
+export const DEFAULT_PORT = 4321;
+
+/** A day step as the runner calls it: the service behind the Lambda handler of that step. */
+export type DayService = (deps: PipelineDeps, input: Record<string, unknown>) => Promise<StepResult>;
+
+/** The services of the day steps (the handlers in functions/{ingest,compute,publish}/handler.ts call these). */
+export const DAY_SERVICES: Partial<Record<StepName, DayService>> = {
+  ingest: async (deps, input) => ({ ...(await runIngest(deps, input as unknown as Parameters<typeof runIngest>[1])) }),
+  compute: (deps, input) => runCompute(deps, input as unknown as Parameters<typeof runCompute>[1]),
+  publish: async (deps, input) => ({
+    ...(await runPublish(deps, input as unknown as Parameters<typeof runPublish>[1])),
+  }),
+};
+
+export interface DayWalk {
+  /** Each step's output, by step, for the steps that ran. */
+  outputs: Partial<Record<StepName, StepResult>>;
+  /** The steps that ran, in order. */
+  ran: StepName[];
+}
+
+/**
+ * Runs DAY_STEPS in order on one input (a trading day `{ date }` or a drop `{ kind: 'drop', … }`), as
+ * the state machine does: the output of a step is the input of the next, `skipped` ends the day.
+ */
+export async function runDaySteps(
+  deps: PipelineDeps,
+  input: Record<string, unknown> & { runId: string },
+  options: { services?: Partial<Record<StepName, DayService>>; onStep?: (step: StepName) => void } = {},
+): Promise<DayWalk> {
+  const services = options.services ?? DAY_SERVICES;
+  const walk: DayWalk = { outputs: {}, ran: [] };
+  let current: Record<string, unknown> = input;
+  for (const step of DAY_STEPS) {
+    const service = services[step.name];
+    if (!service) throw new Error(`the local runner has no implementation of the day step "${step.name}"`);
+    options.onStep?.(step.name);
+    walk.ran.push(step.name);
+    const output = await service(deps, current);
+    walk.outputs[step.name] = output;
+    if (output.skipped === true) break;
+    current = { ...output, runId: input.runId };
+  }
+  return walk;
+}
+
+// ---------------------------------------------------------------- the run
+
+export type DayOutcome = 'published' | 'refused' | 'failed' | 'skipped';
+
+export interface DayReport {
+  /** The trading day, or the dropped file for a drop. */
+  label: string;
+  date: IsoDate;
+  kind: 'day' | 'drop';
+  outcome: DayOutcome;
+  /** One line per problem: file/line/field and reason. */
+  problems: string[];
+  /** Snapshots published (restated days included). */
+  published: IsoDate[];
+  restated: IsoDate[];
+}
+
+export type RunEvent =
+  | { kind: 'emulators'; dir: string }
+  | { kind: 'plan'; days: number; done: number; todo: number; drops: number }
+  | { kind: 'step'; step: StepName; label: string }
+  | { kind: 'day'; report: DayReport }
+  | { kind: 'site'; built: boolean; exported: number; outDir: string }
+  | { kind: 'serving'; urls: SiteUrls };
+
+export interface SiteUrls {
+  page: string;
+  rss: string;
+  latest: string;
+}
+
+export interface RunLocalOptions {
+  inputDir: string;
+  stateDir: string;
+  /** Default: env PORT, else 4321; 0 = any free port. */
+  port?: number;
+  /** Serve the site after the build (default true). */
+  serve?: boolean;
+  /** Run the once-per-run steps (the site build); default true. */
+  site?: boolean;
+  /** Trading days between a settlement date and the release of its file (default 7, as FINRA). */
+  shortInterestLag?: number;
+  onProgress?: (event: RunEvent) => void;
+  /** Forwarded warnings and errors of the services' structured logs. */
+  log?: Log;
+  /** Test hook: e.g. wrap the ports with counters. */
+  wrapDeps?: (deps: PipelineDeps) => PipelineDeps;
+  /** Leave the emulators running when not serving (the caller inspects them, then calls stop()). */
+  keepEmulators?: boolean;
+}
+
+export interface LocalRun {
+  reports: DayReport[];
+  /** Days of the input already done by an earlier run (nothing was redone for them). */
+  resumed: number;
+  site: SiteBuildResult | null;
+  server: StaticServer | null;
+  urls: SiteUrls | null;
+  deps: PipelineDeps;
+  /** Stops the server and the emulators (idempotent). */
+  stop(): Promise<void>;
+}
+
+const PRICE_FILE = /^(\d{4}-\d{2}-\d{2})\.json(?:\.gz)?$/;
+const SHORT_INTEREST_FILE = /^shrt(\d{4})(\d{2})(\d{2})[^/]*\.csv(?:\.gz)?$/i;
+
+function listNames(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name)
+    .sort();
+}
+
+interface InputPlan {
+  tradingDays: IsoDate[];
+  /** Files that arrive as drops: dated on a closed day, or published after the last trading day. */
+  drops: { date: IsoDate; source: SourceName; file: string; location: string }[];
+}
+
+function planInput(inputDir: string, lag: number): InputPlan {
+  const tradingDays: IsoDate[] = [];
+  const drops: InputPlan['drops'] = [];
+  const seen = new Set<IsoDate>();
+  for (const name of listNames(path.join(inputDir, 'prices'))) {
+    const date = PRICE_FILE.exec(name)?.[1];
+    if (!date || seen.has(date)) continue;
+    seen.add(date);
+    if (isTradingDay(date)) tradingDays.push(date);
+    else drops.push({ date, source: 'prices', file: name, location: path.join(inputDir, 'prices', name) });
+  }
+  const last = tradingDays.at(-1);
+  if (last !== undefined) {
+    for (const name of listNames(path.join(inputDir, 'short-interest'))) {
+      const m = SHORT_INTEREST_FILE.exec(name);
+      if (!m) continue;
+      const settlement = `${m[1]}-${m[2]}-${m[3]}`;
+      // What the folder provider has not released by the last day: FINRA publishes it later.
+      if (settlement > last || addTradingDays(settlement, lag) > last) {
+        drops.push({
+          date: last,
+          source: 'short-interest',
+          file: name,
+          location: path.join(inputDir, 'short-interest', name),
+        });
+      }
+    }
+  }
+  drops.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.file < b.file ? -1 : 1));
+  return { tradingDays, drops };
+}
+
+function describeRejection(r: Rejection): string {
+  return `${r.file}${r.line > 0 ? `:${r.line}` : ''} [${r.field}] ${r.reason}`;
+}
+
+/** What went wrong with a day, as lines naming file, line, field and reason. */
+function problemsOf(error: unknown): string[] | null {
+  if (error instanceof DayIncompleteError) {
+    const lines = error.result.rejections.map(describeRejection);
+    for (const f of error.result.files) {
+      if (f.source === 'prices' && f.status !== 'accepted' && f.status !== 'duplicate' && f.status !== 'present') {
+        const line = `${f.file} [prices] ${f.status}${f.reason ? `: ${f.reason}` : ''}`;
+        if (!lines.some((l) => l.startsWith(`${f.file} `) || l.startsWith(`${f.file}:`))) lines.push(line);
+      }
+    }
+    return lines.length > 0 ? lines : [error.message];
+  }
+  if (error instanceof SanityGateError) return error.issues.map((i) => `publish refused (${error.gate}): ${i}`);
+  if (error instanceof Error && (error.name === 'FormatError' || error.name === 'EventValidationError')) {
+    return [error.message];
+  }
+  return null;
+}
+
+function reportOf(label: string, date: IsoDate, kind: DayReport['kind'], walk: DayWalk): DayReport {
+  const ingest = walk.outputs.ingest as
+    | (StepResult & { rejections?: Rejection[]; files?: { status: string; file: string; reason?: string }[] })
+    | undefined;
+  const compute = walk.outputs.compute as
+    | (StepResult & { rejectedDays?: { date: string; file: string; reason: string }[]; restated?: string[] })
+    | undefined;
+  const publish = walk.outputs.publish as (StepResult & { published?: string[] }) | undefined;
+  const problems = [
+    ...(ingest?.rejections ?? []).map(describeRejection),
+    ...(compute?.rejectedDays ?? []).map((r) => `${r.file} [day] refused by rule 2: ${r.reason}`),
+  ];
+  const published = publish && !publish.skipped ? (publish.published ?? []) : [];
+  const refused = (compute?.rejectedDays ?? []).some((r) => r.date === date);
+  const outcome: DayOutcome =
+    published.length > 0 ? 'published' : refused || problems.length > 0 ? 'refused' : 'skipped';
+  return { label, date, kind, outcome, problems, published, restated: compute?.restated ?? [] };
+}
+
+/** A trading day is done when publish finished it, or compute refused it by rule 2 (nothing to publish). */
+async function isDone(deps: PipelineDeps, date: IsoDate): Promise<boolean> {
+  const day = await deps.table.getDay(date);
+  return day?.steps.publish?.state === 'done' || day?.steps.compute?.state === 'refused';
+}
+
+const quietLog = (forward?: Log): Log => ({
+  debug() {},
+  info() {},
+  warn: (message, ...extra) => forward?.warn(message, ...extra),
+  error: (message, ...extra) => forward?.error(message, ...extra),
+});
+
+function portFrom(option: number | undefined): number {
+  if (option !== undefined) return option;
+  const env = process.env.PORT;
+  if (env === undefined || env.trim() === '') return DEFAULT_PORT;
+  const n = Number(env);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`PORT must be a port number, got ${env}`);
+  return n;
+}
+
+export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
+  const inputDir = path.resolve(options.inputDir);
+  const stateDir = path.resolve(options.stateDir);
+  if (!existsSync(path.join(inputDir, 'prices'))) {
+    throw new Error(`${inputDir} has no prices/ folder (input folder convention: docs/data-formats.md)`);
+  }
+  const lag = options.shortInterestLag ?? 7;
+  const port = portFrom(options.port);
+  const emit = options.onProgress ?? (() => {});
+  const emulatorsDir = path.join(stateDir, 'emulators');
+  const emulators = await startEmulators({ dir: emulatorsDir });
+  let server: StaticServer | null = null;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await server?.close();
+    await emulators.stop();
+  };
+
+  try {
+    emit({ kind: 'emulators', dir: emulatorsDir });
+    const sample = existsSync(path.join(inputDir, SAMPLE_MANIFEST_FILE));
+    const siteUrl = `http://localhost:${port === 0 ? DEFAULT_PORT : port}`;
+    const base = createAwsDeps({
+      ...emulators.env,
+      PROVIDERS: 'folder',
+      INPUT_DIR: inputDir,
+      SHORT_INTEREST_LAG_DAYS: String(lag),
+      SITE_URL: siteUrl,
+      SAMPLE_DATA: sample ? 'true' : 'false',
+    });
+    // One runner, one day at a time: no concurrent ingest for compute to wait for in the ledger index.
+    const local: PipelineDeps = { ...base, log: quietLog(options.log), config: { ...base.config, ledgerOverlapMs: 0 } };
+    const deps = options.wrapDeps ? options.wrapDeps(local) : local;
+
+    const plan = planInput(inputDir, lag);
+    const done = new Set<IsoDate>();
+    for (let i = 0; i < plan.tradingDays.length; i += 25) {
+      const batch = plan.tradingDays.slice(i, i + 25);
+      const flags = await Promise.all(batch.map((d) => isDone(deps, d)));
+      batch.forEach((d, j) => {
+        if (flags[j]) done.add(d);
+      });
+    }
+    const drops: InputPlan['drops'] = [];
+    for (const drop of plan.drops) {
+      if ((await deps.table.listFileVersions(drop.source, drop.file)).length === 0) drops.push(drop);
+    }
+    const todo = plan.tradingDays.filter((d) => !done.has(d));
+    emit({ kind: 'plan', days: plan.tradingDays.length, done: done.size, todo: todo.length, drops: drops.length });
+
+    const reports: DayReport[] = [];
+    const runOne = async (label: string, date: IsoDate, kind: DayReport['kind'], input: Record<string, unknown>) => {
+      const runId = `local-${kind}-${label}`;
+      let report: DayReport;
+      try {
+        const walk = await runDaySteps(
+          deps,
+          { ...input, runId },
+          { onStep: (step) => emit({ kind: 'step', step, label }) },
+        );
+        report = reportOf(label, date, kind, walk);
+      } catch (error) {
+        const problems = problemsOf(error);
+        if (problems === null) throw error;
+        report = { label, date, kind, outcome: 'failed', problems, published: [], restated: [] };
+      }
+      reports.push(report);
+      emit({ kind: 'day', report });
+    };
+    const drop = async (d: InputPlan['drops'][number]) => {
+      const key = incomingKey(d.file);
+      await deps.raw.put(key, readFileSync(d.location), { contentType: 'application/octet-stream' });
+      await runOne(d.file, d.date, 'drop', { kind: 'drop', bucket: deps.raw.bucket, key });
+    };
+
+    let next = 0;
+    for (const date of todo) {
+      while (next < drops.length && (drops[next]?.date as IsoDate) < date)
+        await drop(drops[next++] as (typeof drops)[0]);
+      await runOne(date, date, 'day', { date });
+    }
+    while (next < drops.length) await drop(drops[next++] as (typeof drops)[0]);
+
+    let site: SiteBuildResult | null = null;
+    let urls: SiteUrls | null = null;
+    if (options.site !== false) {
+      for (const step of RUN_STEPS) {
+        emit({ kind: 'step', step: step.name, label: 'run' });
+        if (step.name !== 'build-site') {
+          throw new Error(`the local runner has no implementation of the run step "${step.name}"`);
+        }
+        site = await buildLocalSite({ site: deps.site, stateDir, siteUrl });
+        emit({ kind: 'site', built: site.built, exported: site.exported, outDir: site.outDir });
+      }
+      if (options.serve !== false && site) {
+        server = await startStaticServer({ root: site.outDir, port, headers: headersForPath }).catch(
+          (error: unknown) => {
+            if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+            throw new Error(
+              `port ${port} is already in use: set PORT or --port to another one (the site is built in ${site?.outDir})`,
+            );
+          },
+        );
+        urls = { page: `${server.url}/`, rss: `${server.url}/rss.xml`, latest: `${server.url}/data/latest.json` };
+        emit({ kind: 'serving', urls });
+      }
+    }
+    if (!server && options.keepEmulators !== true) await stop();
+    return { reports, resumed: done.size, site, server, urls, deps, stop };
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
+}

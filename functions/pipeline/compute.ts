@@ -1,0 +1,762 @@
+/**
+ * Compute: folds the newly ingested day(s) into the methodology engine, one day at a time exactly as
+ * `buildSnapshot` does (rule 2 via `classifyDay`, then `stepDay`), and writes each day's snapshot for
+ * publish. Incremental: it loads the engine checkpoint of the last day before the work, the price days
+ * from there on, and only the short interest files the engine will actually read — never the history.
+ *
+ * What it keeps (docs/operations.md, "Compute and restatement"):
+ *   derived/state/<day>.json.gz   the engine state after each folded day (accepted or refused by rule 2)
+ *   derived/state/journal.json.gz the days folded, every ledger entry seen (for `sources` and
+ *                                 `dataQuality.rejections`), the position reached in the ledger index,
+ *                                 and the split overrides in use
+ *   AGG#<day>                     the day's per-tier and per-sector sums (what history is made of)
+ *
+ * Replay. The work starts at the earliest of: the first ingested day not folded yet, and the cursor's
+ * `restateFrom` (ingest sets it when a short interest file, a revision, a splits file or a late price
+ * day arrives). Everything after the checkpoint before it is folded again, so the state equals a batch
+ * run over the same inputs. Days before the run's date that get a new snapshot are `restated: true`,
+ * `restatedOn: <run's trading date>`.
+ *
+ * Pending splits. A split that rule 3(b) can only confirm later is decided by the engine itself on the
+ * day the share count arrives: `stepDay` returns the records of the held days, restated. The snapshots
+ * of those days are then recomputed with rule 3(b) seeing the days known now (the engine's look-ahead),
+ * so an archived day shows the split it had: "what we know today about that day". The checkpoints stay
+ * those of the look-ahead-free fold, which is what `pulse build` runs.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { z } from 'zod';
+import type { IsoDate, Rejection, ShortInterestFile, SplitOverride } from '../../shared/domain.ts';
+import { mergeShortInterestRevisions } from '../../shared/formats/index.ts';
+import {
+  classifyDay,
+  cloneState,
+  type DayRecord,
+  type EngineState,
+  type StepResult as EngineStepResult,
+  initialState,
+  LOOKAHEAD_DAYS,
+  type LookaheadDay,
+  lookaheadDay,
+  RING,
+  recordRejectedDay,
+  type SnapshotBody,
+  snapshotAt,
+  stepDay,
+} from '../../shared/methodology/index.ts';
+import { assembleSnapshot, MAX_LISTED_REJECTIONS } from '../../shared/snapshot/assemble.ts';
+import type { Snapshot } from '../../shared/snapshot/schema.ts';
+import type { StoredPriceDay } from '../adapters/derived-repository.ts';
+import type { JsonObject, RecordedLedgerEntry } from '../adapters/ports.ts';
+import type { PipelineDeps } from './deps.ts';
+import { assertIsoDate, DERIVED_COMPUTE_JOURNAL_KEY, derivedStateKey, SOURCES, type SourceName } from './keys.ts';
+import type { StepResult } from './steps.ts';
+
+// ---------------------------------------------------------------- API
+
+export interface ComputeInput {
+  date: string;
+  runId?: string;
+  skipped?: boolean;
+  [passthrough: string]: unknown;
+}
+
+export interface ComputeRejectedDay {
+  date: IsoDate;
+  file: string;
+  reason: string;
+}
+
+export interface ComputeResult extends StepResult {
+  date: IsoDate;
+  skipped: boolean;
+  reason?: string;
+  runId: string;
+  /** Snapshots written to derived/snapshots/ for publish, ascending: restated days first, then the newest. */
+  dates: IsoDate[];
+  /** The last day folded (the pipeline's current trading day), or null before the first one. */
+  through: IsoDate | null;
+  /** Days before `through` whose snapshot this run rewrote after it had been computed before. */
+  restated: IsoDate[];
+  /** Days this run refused for the first time by rule 2 (stale, partial, …), with the reason. */
+  rejectedDays: ComputeRejectedDay[];
+  /** First day folded again, or null when nothing was folded (the same day twice). */
+  replayedFrom: IsoDate | null;
+}
+
+/** A checkpoint or the journal does not have the shape this version writes. */
+export class ComputeStateError extends Error {
+  readonly key: string;
+  readonly field: string;
+  constructor(key: string, field: string, reason: string) {
+    super(`${key}: ${field}: ${reason}`);
+    this.name = 'ComputeStateError';
+    this.key = key;
+    this.field = field;
+  }
+}
+
+// ---------------------------------------------------------------- journal
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+const JournalFileSchema = z.object({
+  source: z.enum(SOURCES),
+  file: z.string(),
+  sha256: z.string(),
+  date: isoDate.nullable(),
+  status: z.enum(['accepted', 'rejected']),
+  rows: z.number().int().min(0),
+  rejectedRows: z.number().int().min(0),
+  rejections: z.array(z.object({ file: z.string(), line: z.number(), field: z.string(), reason: z.string() })),
+  position: z.string(),
+});
+
+const JournalSchema = z.object({
+  v: z.literal(1),
+  /** The last day folded. */
+  lastDay: isoDate.nullable(),
+  /** Every day with a checkpoint, ascending; `accepted` false when rule 2 refused it. */
+  folded: z.array(z.object({ date: isoDate, accepted: z.boolean() })),
+  /** Position reached in the ledger index. */
+  position: z.string().nullable(),
+  /** Every ledger entry seen, in the order recorded, one per (source, file, sha256). */
+  files: z.array(JournalFileSchema),
+  /** The split overrides of the splits file in effect (rule 3c), and which content they came from. */
+  splits: z.object({
+    sha256: z.string(),
+    overrides: z.array(z.object({ symbol: z.string(), date: isoDate, ratio: z.number() })),
+  }),
+});
+
+type Journal = z.infer<typeof JournalSchema>;
+type JournalFile = z.infer<typeof JournalFileSchema>;
+
+const emptyJournal = (): Journal => ({
+  v: 1,
+  lastDay: null,
+  folded: [],
+  position: null,
+  files: [],
+  splits: { sha256: '', overrides: [] },
+});
+
+async function loadJournal(deps: PipelineDeps): Promise<Journal> {
+  const key = DERIVED_COMPUTE_JOURNAL_KEY;
+  const object = await deps.raw.get(key);
+  if (!object) return emptyJournal();
+  let value: unknown;
+  try {
+    value = JSON.parse(gunzipSync(object.bytes).toString('utf8'));
+  } catch (error) {
+    throw new ComputeStateError(key, '*', `not gzip JSON (${(error as Error).message})`);
+  }
+  const parsed = JournalSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ComputeStateError(key, issue?.path.join('.') || '*', issue?.message ?? 'invalid');
+  }
+  return parsed.data;
+}
+
+async function saveJournal(deps: PipelineDeps, journal: Journal): Promise<void> {
+  await deps.raw.put(DERIVED_COMPUTE_JOURNAL_KEY, gzipSync(JSON.stringify(journal)), {
+    contentType: 'application/gzip',
+  });
+}
+
+const fileId = (f: { source: string; file: string; sha256: string }) => `${f.source}|${f.file}|${f.sha256}`;
+
+/** Adds the ledger entries recorded since the journal's position; returns those it did not know. */
+async function readLedger(deps: PipelineDeps, journal: Journal): Promise<JournalFile[]> {
+  let after = journal.position;
+  const overlap = deps.config.ledgerOverlapMs;
+  if (after !== null && overlap > 0) {
+    // Positions start with the ISO time recorded; a bare earlier time sorts before every position after it.
+    const at = Date.parse(after.slice(0, after.indexOf('#')));
+    if (Number.isFinite(at)) after = new Date(at - overlap).toISOString();
+  }
+  const entries: RecordedLedgerEntry[] = await deps.table.listRecordedAfter(after);
+  const known = new Set(journal.files.map(fileId));
+  const fresh: JournalFile[] = [];
+  for (const e of entries) {
+    if (journal.position === null || e.position > journal.position) journal.position = e.position;
+    if (known.has(fileId(e))) continue;
+    known.add(fileId(e));
+    const f: JournalFile = {
+      source: e.source,
+      file: e.file,
+      sha256: e.sha256,
+      date: e.date,
+      status: e.status,
+      rows: e.rows,
+      rejectedRows: e.rejectedRows,
+      rejections: e.rejections.slice(0, MAX_LISTED_REJECTIONS),
+      position: e.position,
+    };
+    journal.files.push(f);
+    fresh.push(f);
+  }
+  return fresh;
+}
+
+/**
+ * The content of each file name that counts: the last accepted one recorded (the one the derived
+ * records hold: ingest writes them before recording), else the last one recorded.
+ */
+function filesInEffect(files: readonly JournalFile[]): JournalFile[] {
+  const byName = new Map<string, JournalFile>();
+  const ordered = [...files].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+  for (const f of ordered) {
+    const id = `${f.source}|${f.file}`;
+    const current = byName.get(id);
+    if (!current || f.status === 'accepted' || current.status === 'rejected') byName.set(id, f);
+  }
+  return [...byName.values()];
+}
+
+const SOURCE_ORDER: Record<SourceName, number> = { prices: 0, 'short-interest': 1, 'short-volume': 2, splits: 3 };
+
+/**
+ * `sources` and `dataQuality.rejections` of the snapshot of day `x`: the files about days up to `x`
+ * (the splits file counts for every day), as `pulse build` lists the files of its input folder —
+ * rejections in the order it reads them (prices, short interest, short volume, splits; each by name).
+ */
+function inputsOf(files: readonly JournalFile[], x: IsoDate | null) {
+  const counted = files
+    .filter((f) => x === null || f.source === 'splits' || f.date === null || f.date <= x)
+    .sort(
+      (a, b) => SOURCE_ORDER[a.source] - SOURCE_ORDER[b.source] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0),
+    );
+  const sources = counted.map((f) => ({ file: f.file, sha256: f.sha256, rows: f.status === 'accepted' ? f.rows : 0 }));
+  const rejections: Rejection[] = [];
+  let rejectedRows = 0;
+  for (const f of counted) {
+    // A refused file is one rejection (its reason); its row count is of the rows parsed before it failed.
+    rejectedRows += f.rejectedRows + (f.status === 'rejected' ? 1 : 0);
+    for (const r of f.rejections) if (rejections.length < MAX_LISTED_REJECTIONS) rejections.push(r);
+  }
+  return { sources, rejections, rejectedRows };
+}
+
+// ---------------------------------------------------------------- checkpoints
+
+interface Checkpoint {
+  v: 1;
+  date: IsoDate;
+  state: EngineState;
+}
+
+const ENGINE_ARRAYS = [
+  'slotDate',
+  'slotSettlement',
+  'symbols',
+  'names',
+  'held',
+  'ytdPnl',
+  'ytdExposure',
+  'ytdGrowth',
+  'ytdEligible',
+  'price',
+  'marketCap',
+  'volume',
+  'factor',
+  'shortInterest',
+  'sector',
+  'sectors',
+  'days',
+  'splits',
+  'pending',
+  'rejectedDays',
+] as const;
+
+const RING_ARRAYS = ['price', 'marketCap', 'volume', 'factor', 'shortInterest', 'sector'] as const;
+
+/** Checks the invariants a wrong or truncated checkpoint would break (a full schema pass over MBs of numbers is not worth it). */
+function toCheckpoint(date: IsoDate, value: unknown): Checkpoint {
+  const key = derivedStateKey(date);
+  const fail = (field: string, reason: string): never => {
+    throw new ComputeStateError(key, field, reason);
+  };
+  if (typeof value !== 'object' || value === null) return fail('*', 'not an object');
+  const c = value as Partial<Checkpoint>;
+  if (c.v !== 1) fail('v', `expected 1, got ${JSON.stringify(c.v)}`);
+  if (c.date !== date) fail('date', `expected ${date}, got ${JSON.stringify(c.date)}`);
+  const s = c.state as Partial<EngineState> | undefined;
+  if (typeof s !== 'object' || s === null) return fail('state', 'missing');
+  if (s.version !== 1) fail('state.version', `expected 1, got ${JSON.stringify(s.version)}`);
+  const dayCount = s.dayCount;
+  if (typeof dayCount !== 'number' || !Number.isInteger(dayCount)) return fail('state.dayCount', 'not an integer');
+  for (const name of ENGINE_ARRAYS) if (!Array.isArray(s[name])) fail(`state.${name}`, 'not an array');
+  const n = (s.symbols as string[]).length;
+  for (const name of RING_ARRAYS) {
+    if ((s[name] as number[]).length !== n * RING)
+      fail(`state.${name}`, `expected ${n * RING} values for ${n} symbols`);
+  }
+  if ((s.slotDate as string[]).length !== RING) fail('state.slotDate', `expected ${RING} slots`);
+  if (dayCount > 0 && s.lastDate !== (s.slotDate as string[])[(dayCount - 1) % RING]) {
+    fail('state.lastDate', 'does not match the ring');
+  }
+  return c as Checkpoint;
+}
+
+async function loadCheckpoint(deps: PipelineDeps, date: IsoDate): Promise<EngineState> {
+  const value = await deps.derived.getCheckpoint(date);
+  if (value === undefined) {
+    throw new ComputeStateError(derivedStateKey(date), '*', 'checkpoint missing (the journal lists it as folded)');
+  }
+  return toCheckpoint(date, value).state;
+}
+
+// ---------------------------------------------------------------- short interest, loaded on demand
+
+/**
+ * The short interest files of the engine's context. The engine reads a file's shares only when the file
+ * in effect changes (rule 4) and, for a symbol seen for the first time, those of the ring's days; every
+ * other settlement date is passed as an empty stand-in, enough for `fileInEffect` to find the date in
+ * effect. So an ordinary day reads no short interest file at all.
+ */
+class ShortInterestFiles {
+  readonly #deps: PipelineDeps;
+  /** Settlement dates with at least one accepted file, ascending. */
+  readonly #dates: IsoDate[];
+  readonly #loaded = new Map<IsoDate, ShortInterestFile>();
+  #list: ShortInterestFile[] | null = null;
+
+  constructor(deps: PipelineDeps, dates: IsoDate[]) {
+    this.#deps = deps;
+    this.#dates = dates;
+  }
+
+  /** The settlement date in effect on `date` (rule 4), or null before the first. */
+  inEffect(date: IsoDate): IsoDate | null {
+    let best: IsoDate | null = null;
+    for (const s of this.#dates) if (s <= date) best = s;
+    return best;
+  }
+
+  async ensure(settlements: Iterable<IsoDate>): Promise<void> {
+    const missing = [...new Set(settlements)].filter((s) => s !== '' && !this.#loaded.has(s));
+    if (missing.length === 0) return;
+    const loaded = await Promise.all(missing.map((s) => this.#deps.derived.getShortInterestFiles(s)));
+    missing.forEach((s, i) => {
+      const files = loaded[i] ?? [];
+      const merged = mergeShortInterestRevisions(files).find((f) => f.settlementDate === s);
+      this.#loaded.set(s, merged ?? { settlementDate: s, files: [], shares: new Map() });
+    });
+    this.#list = null;
+  }
+
+  list(): ShortInterestFile[] {
+    this.#list ??= this.#dates.map(
+      (s) => this.#loaded.get(s) ?? { settlementDate: s, files: [], shares: new Map<string, number>() },
+    );
+    return this.#list;
+  }
+}
+
+// ---------------------------------------------------------------- folding
+
+/** An engine state being stepped, with the set of its symbols (to spot first-seen symbols cheaply). */
+interface Fold {
+  state: EngineState;
+  known: Set<string>;
+  knownCount: number;
+}
+
+function newFold(state: EngineState): Fold {
+  return { state, known: new Set(state.symbols), knownCount: state.symbols.length };
+}
+
+function hasNewSymbol(fold: Fold, day: StoredPriceDay): boolean {
+  const symbols = fold.state.symbols;
+  for (let i = fold.knownCount; i < symbols.length; i++) fold.known.add(symbols[i] as string);
+  fold.knownCount = symbols.length;
+  for (const row of day.rows) {
+    if (Number.isFinite(row.price) && row.price > 0 && !fold.known.has(row.symbol)) return true;
+  }
+  return false;
+}
+
+/** Loads the short interest the engine will read while stepping `day` (see ShortInterestFiles). */
+async function prepare(fold: Fold, day: StoredPriceDay, si: ShortInterestFiles): Promise<void> {
+  const s = fold.state;
+  const need: IsoDate[] = [];
+  const effective = si.inEffect(day.date) ?? '';
+  const previous = s.dayCount > 0 ? (s.slotSettlement[(s.dayCount - 1) % RING] as string) : null;
+  if (effective !== '' && previous !== effective) need.push(effective);
+  if (hasNewSymbol(fold, day)) {
+    for (let j = Math.max(0, s.dayCount - RING + 1); j < s.dayCount; j++)
+      need.push(s.slotSettlement[j % RING] as string);
+  }
+  await si.ensure(need);
+}
+
+type Stepped = { rejected: string } | { rejected: null; result: EngineStepResult };
+
+async function step(
+  fold: Fold,
+  day: StoredPriceDay,
+  si: ShortInterestFiles,
+  splits: readonly SplitOverride[],
+  lookahead: readonly LookaheadDay[],
+): Promise<Stepped> {
+  const reason = classifyDay(fold.state, day);
+  if (reason !== null) {
+    recordRejectedDay(fold.state, { date: day.date, file: day.file, reason });
+    return { rejected: reason };
+  }
+  await prepare(fold, day, si);
+  const result = stepDay(fold.state, day, { shortInterest: si.list(), splits, lookahead });
+  fold.state = result.state;
+  return { rejected: null, result };
+}
+
+const minDate = (a: IsoDate | null, b: IsoDate | null): IsoDate | null =>
+  a === null ? b : b === null ? a : a < b ? a : b;
+
+const maxDate = (a: IsoDate | null, b: IsoDate | null): IsoDate | null =>
+  a === null ? b : b === null ? a : a > b ? a : b;
+
+/**
+ * Stored price days, read on demand a few ahead and kept for a while: a long replay (an override in
+ * splits.csv for a day months ago) folds the days twice without holding a year of prices in memory,
+ * and an ordinary restatement (≤ 10 days) reads each day once.
+ */
+class PriceDays {
+  static readonly KEEP = 32;
+  static readonly AHEAD = 4;
+  readonly #deps: PipelineDeps;
+  readonly #cache = new Map<IsoDate, Promise<StoredPriceDay | undefined>>();
+
+  constructor(deps: PipelineDeps) {
+    this.#deps = deps;
+  }
+
+  #load(date: IsoDate): Promise<StoredPriceDay | undefined> {
+    let hit = this.#cache.get(date);
+    if (!hit) {
+      hit = this.#deps.derived.getPriceDay(date);
+      this.#cache.set(date, hit);
+      for (const old of this.#cache.keys()) {
+        if (this.#cache.size <= PriceDays.KEEP) break;
+        this.#cache.delete(old);
+      }
+    }
+    return hit;
+  }
+
+  /** The day `dates[i]`, after asking for the next few (parallel GETs); undefined when not stored. */
+  async at(dates: readonly IsoDate[], i: number): Promise<StoredPriceDay | undefined> {
+    for (const d of dates.slice(i + 1, i + 1 + PriceDays.AHEAD)) void this.#load(d).catch(() => undefined);
+    const day = await this.#load(dates[i] as IsoDate);
+    if (!day) {
+      this.#deps.log.warn('price day listed in the ledger has no derived record: left out', { date: dates[i] });
+    }
+    return day;
+  }
+}
+
+// ---------------------------------------------------------------- the service
+
+interface Work {
+  date: IsoDate;
+  runId: string;
+  journal: Journal;
+  cursorRestateFrom: IsoDate | null;
+}
+
+function snapshotOf(
+  deps: PipelineDeps,
+  body: SnapshotBody,
+  files: readonly JournalFile[],
+  restatedOn: IsoDate | null,
+  generatedAt: string,
+  latest: boolean,
+): Snapshot {
+  // The newest snapshot lists every file received, as `pulse build` lists every file of its folder
+  // (a short interest file settled after the last accepted day included); an earlier day, the files
+  // about days up to it.
+  const inputs = inputsOf(files, latest ? null : body.asOf);
+  return assembleSnapshot(
+    { ...body, restated: restatedOn !== null, restatedOn },
+    {
+      generatedAt,
+      sample: deps.config.sample,
+      sources: inputs.sources,
+      rejections: inputs.rejections,
+      rejectedRows: inputs.rejectedRows,
+    },
+  );
+}
+
+async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<ComputeResult> {
+  const { date, runId, journal } = work;
+  const previousLastDay = journal.lastDay;
+  const effective = filesInEffect(journal.files);
+  const priceDates = effective
+    .filter((f) => f.source === 'prices' && f.status === 'accepted' && f.date !== null)
+    .map((f) => f.date as IsoDate)
+    .sort();
+  const settlements = [
+    ...new Set(
+      effective
+        .filter((f) => f.source === 'short-interest' && f.status === 'accepted' && f.date !== null)
+        .map((f) => f.date as IsoDate),
+    ),
+  ].sort();
+  const upTo = maxDate(date, previousLastDay) as IsoDate;
+
+  const before = journal.folded.filter((f) => f.date < start);
+  const baseDay = before.at(-1)?.date ?? null;
+  const baseState = baseDay === null ? initialState() : await loadCheckpoint(deps, baseDay);
+  const candidates = priceDates.filter((d) => (baseDay === null || d > baseDay) && d <= upTo);
+  const prices = new PriceDays(deps);
+  const si = new ShortInterestFiles(deps, settlements);
+  const splits = journal.splits.overrides;
+
+  // The look-ahead-free fold: what `pulse build` runs; its states are the checkpoints.
+  const sideBase = cloneState(baseState);
+  const main = newFold(baseState);
+  const outcomes: { date: IsoDate; accepted: boolean }[] = [];
+  const records = new Map<IsoDate, DayRecord>();
+  const released = new Set<IsoDate>();
+  const rejectedDays: ComputeRejectedDay[] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    const day = await prices.at(candidates, i);
+    if (!day) continue;
+    const stepped = await step(main, day, si, splits, []);
+    if (stepped.rejected !== null) {
+      outcomes.push({ date: day.date, accepted: false });
+      if (previousLastDay === null || day.date > previousLastDay) {
+        rejectedDays.push({ date: day.date, file: day.file, reason: stepped.rejected });
+      }
+    } else {
+      outcomes.push({ date: day.date, accepted: true });
+      const { day: record, restated } = stepped.result;
+      if (record) records.set(record.date, record);
+      for (const r of restated) {
+        records.set(r.date, r);
+        // Replayed days repeat releases already published; only a new day's release restates anything.
+        if (previousLastDay === null || day.date > previousLastDay) released.add(r.date);
+      }
+    }
+    // Awaited before the next step: the engine mutates the state in place.
+    await deps.derived.putCheckpoint(day.date, { v: 1, date: day.date, state: main.state } satisfies Checkpoint);
+  }
+  if (outcomes.length === 0) {
+    deps.log.warn('nothing to fold: no stored price day in range', { date, start, upTo });
+    return unchanged(deps, work, 'no stored price day to compute');
+  }
+
+  const last = outcomes.at(-1) as { date: IsoDate; accepted: boolean };
+  const lastDay = maxDate(previousLastDay, last.date) as IsoDate;
+  const runDate = maxDate(date, lastDay) as IsoDate;
+  const generatedAt = deps.clock().toISOString();
+  const restatedOn = (x: IsoDate) => (previousLastDay !== null && x <= previousLastDay && x < runDate ? runDate : null);
+
+  const snapshots: Snapshot[] = [];
+  if (last.accepted) {
+    snapshots.push(snapshotOf(deps, snapshotAt(main.state), journal.files, restatedOn(last.date), generatedAt, true));
+  }
+
+  // Earlier days with a new snapshot: those folded again and those whose held split was released.
+  const accepted = new Map<IsoDate, boolean>([
+    ...journal.folded.map((f) => [f.date, f.accepted] as const),
+    ...outcomes.map((o) => [o.date, o.accepted] as const),
+  ]);
+  const sideDates = new Set<IsoDate>();
+  for (const o of outcomes) if (o.accepted && o.date < last.date) sideDates.add(o.date);
+  for (const d of released) if (d < last.date && accepted.get(d)) sideDates.add(d);
+  if (sideDates.size > 0) {
+    const bodies = await lookaheadFold(deps, {
+      sideDates,
+      start,
+      baseDay,
+      baseState: sideBase,
+      last: last.date,
+      accepted,
+      folded: journal.folded,
+      priceDates,
+      prices,
+      si,
+      splits,
+    });
+    // When the last day folded was refused by rule 2, the newest snapshot is an earlier day's.
+    const newest = main.state.lastDate;
+    for (const body of bodies) {
+      snapshots.push(snapshotOf(deps, body, journal.files, restatedOn(body.asOf), generatedAt, body.asOf === newest));
+    }
+  }
+  snapshots.sort((a, b) => (a.asOf < b.asOf ? -1 : 1));
+  await Promise.all(snapshots.map((s) => deps.derived.putSnapshot(s.asOf, s)));
+
+  if (records.size > 0) {
+    await deps.table.putAggregates(
+      [...records.values()].map((r) => ({
+        date: r.date,
+        aggregates: { tiers: r.tiers, sectors: r.sectors } as unknown as JsonObject,
+      })),
+    );
+  }
+
+  journal.folded = [...before, ...outcomes];
+  journal.lastDay = lastDay;
+  await saveJournal(deps, journal);
+  await deps.table.advanceCursor('lastComputed', lastDay);
+  if (work.cursorRestateFrom !== null && work.cursorRestateFrom <= lastDay) {
+    // Only if no later file asked for an earlier restatement meanwhile (the next run does it).
+    await deps.table.clearRestateFrom(work.cursorRestateFrom);
+  }
+
+  const dates = snapshots.map((s) => s.asOf);
+  const restated = snapshots.filter((s) => s.restated).map((s) => s.asOf);
+  const refused = outcomes.find((o) => o.date === date && !o.accepted);
+  await deps.table.setStepStatus(date, 'compute', {
+    state: refused ? 'refused' : 'done',
+    at: deps.clock().toISOString(),
+    runId,
+    detail: [
+      `folded ${outcomes.length} day(s) from ${start} through ${lastDay}`,
+      `${dates.length} snapshot(s)${restated.length > 0 ? `, ${restated.length} restated` : ''}`,
+      ...rejectedDays.map((r) => `refused ${r.date} (${r.file}): ${r.reason}`),
+    ]
+      .join('; ')
+      .slice(0, 1000),
+  });
+  deps.log.info('computed', { date, runId, from: start, through: lastDay, snapshots: dates, restated, rejectedDays });
+  return {
+    date,
+    runId,
+    skipped: dates.length === 0,
+    ...(dates.length === 0 ? { reason: `no snapshot: ${rejectedDays.map((r) => r.reason).join('; ')}` } : {}),
+    dates,
+    through: lastDay,
+    restated,
+    rejectedDays,
+    replayedFrom: start,
+  };
+}
+
+interface LookaheadInput {
+  sideDates: Set<IsoDate>;
+  start: IsoDate;
+  baseDay: IsoDate | null;
+  baseState: EngineState;
+  last: IsoDate;
+  /** Rule 2's verdict on every folded day (this run's and earlier ones). */
+  accepted: Map<IsoDate, boolean>;
+  folded: Journal['folded'];
+  priceDates: IsoDate[];
+  prices: PriceDays;
+  si: ShortInterestFiles;
+  splits: readonly SplitOverride[];
+}
+
+/**
+ * The snapshots of earlier days as known now: the same fold from the checkpoint before the first of
+ * them, with rule 3(b) seeing the accepted days after each day up to the last one (at most
+ * LOOKAHEAD_DAYS). A split pending on the day but confirmed since is counted there.
+ */
+async function lookaheadFold(deps: PipelineDeps, input: LookaheadInput): Promise<SnapshotBody[]> {
+  const first = [...input.sideDates].sort()[0] as IsoDate;
+  let state = input.baseState;
+  let from = input.baseDay;
+  if (first < input.start) {
+    from = input.folded.filter((f) => f.date < first).at(-1)?.date ?? null;
+    state = from === null ? initialState() : await loadCheckpoint(deps, from);
+  }
+  const dates = input.priceDates.filter((d) => (from === null || d > from) && d <= input.last);
+  const shares = new Map<IsoDate, LookaheadDay>();
+  const lookaheadAfter = async (i: number): Promise<LookaheadDay[]> => {
+    const out: LookaheadDay[] = [];
+    for (let j = i + 1; j < dates.length && out.length < LOOKAHEAD_DAYS; j++) {
+      const d = dates[j] as IsoDate;
+      if (!input.accepted.get(d)) continue;
+      let l = shares.get(d);
+      if (!l) {
+        const day = await input.prices.at(dates, j);
+        if (!day) continue;
+        l = lookaheadDay(day);
+        shares.set(d, l);
+      }
+      out.push(l);
+    }
+    for (const d of shares.keys()) if (d <= (dates[i] as IsoDate)) shares.delete(d);
+    return out;
+  };
+  const side = newFold(state);
+  const bodies: SnapshotBody[] = [];
+  for (let i = 0; i < dates.length && (dates[i] as IsoDate) < input.last; i++) {
+    const day = await input.prices.at(dates, i);
+    if (!day) continue;
+    const stepped = await step(side, day, input.si, input.splits, await lookaheadAfter(i));
+    if (stepped.rejected === null && input.sideDates.has(day.date)) bodies.push(snapshotAt(side.state));
+  }
+  return bodies;
+}
+
+async function unchanged(deps: PipelineDeps, work: Work, why: string): Promise<ComputeResult> {
+  const { date, runId, journal } = work;
+  if (journal.lastDay !== null) await deps.table.advanceCursor('lastComputed', journal.lastDay);
+  const own = journal.folded.find((f) => f.date === date);
+  const dates = own?.accepted ? [date] : [];
+  return {
+    date,
+    runId,
+    skipped: dates.length === 0,
+    reason: dates.length === 0 ? `nothing to compute for ${date}: ${why}` : `${date} already computed: ${why}`,
+    dates,
+    through: journal.lastDay,
+    restated: [],
+    rejectedDays: [],
+    replayedFrom: null,
+  };
+}
+
+/**
+ * Folds what is new since the last run through the engine (see the file comment) and writes the
+ * snapshots publish needs. Takes the day's lock; another run holding it → `skipped`.
+ */
+export async function runCompute(deps: PipelineDeps, input: ComputeInput): Promise<ComputeResult> {
+  const date = assertIsoDate(input.date);
+  const runId = typeof input.runId === 'string' ? input.runId : deps.newRunId();
+  const none = { date, runId, dates: [], through: null, restated: [], rejectedDays: [], replayedFrom: null };
+  if (input.skipped === true) return { ...none, skipped: true, reason: 'the previous step skipped this day' };
+
+  const now = deps.clock().getTime();
+  const lock = await deps.table.acquireDayLock(date, runId, now + deps.config.lockTtlMs, now);
+  if (!lock.acquired) {
+    const holder = lock.heldBy ? lock.heldBy.owner : 'another run';
+    deps.log.info('day locked by another run', { date, runId, holder });
+    return { ...none, skipped: true, reason: `day ${date} is being processed by ${holder}` };
+  }
+  try {
+    const [cursor, journal] = await Promise.all([deps.table.getCursor(), loadJournal(deps)]);
+    const fresh = await readLedger(deps, journal);
+    const effective = filesInEffect(journal.files);
+
+    const splitsFile = effective.find((f) => f.source === 'splits' && f.status === 'accepted');
+    if ((splitsFile?.sha256 ?? '') !== journal.splits.sha256) {
+      const stored = splitsFile ? await deps.derived.getSplits() : undefined;
+      journal.splits = { sha256: stored?.source.sha256 ?? '', overrides: stored?.overrides ?? [] };
+    }
+
+    const upTo = maxDate(date, journal.lastDay) as IsoDate;
+    const firstNew =
+      effective
+        .filter((f) => f.source === 'prices' && f.status === 'accepted' && f.date !== null)
+        .map((f) => f.date as IsoDate)
+        .filter((d) => (journal.lastDay === null || d > journal.lastDay) && d <= upTo)
+        .sort()[0] ?? null;
+    const restateFrom = cursor.restateFrom !== null && cursor.restateFrom <= upTo ? cursor.restateFrom : null;
+    const start = minDate(firstNew, restateFrom);
+    const work: Work = { date, runId, journal, cursorRestateFrom: cursor.restateFrom };
+    if (start === null) {
+      if (fresh.length > 0) await saveJournal(deps, journal);
+      return await unchanged(deps, work, 'no new day and nothing to restate');
+    }
+    return await fold(deps, work, start);
+  } finally {
+    await deps.table.releaseDayLock(date, runId);
+  }
+}
