@@ -5,6 +5,7 @@
  * Pure: text in, text out.
  */
 import type { IsoDate, SplitOverride } from '../domain.ts';
+import { SHORT_INTEREST_COLUMNS } from './finra-short-interest.ts';
 
 /** A value the target format cannot represent (e.g. a `|` in a pipe-delimited symbol). */
 export class FormatWriteError extends Error {
@@ -132,22 +133,8 @@ export function writeScreenerJson(rows: readonly ScreenerRowOutput[]): string {
 // ---------------------------------------------------------------------------------------------
 // FINRA consolidated equity short interest (shrtYYYYMMDD.csv, pipe-delimited, LF)
 
-export const SHORT_INTEREST_COLUMNS = [
-  'accountingYearMonthNumber',
-  'symbolCode',
-  'issueName',
-  'issuerServicesGroupExchangeCode',
-  'marketClassCode',
-  'currentShortPositionQuantity',
-  'previousShortPositionQuantity',
-  'stockSplitFlag',
-  'averageDailyVolumeQuantity',
-  'daysToCoverQuantity',
-  'revisionFlag',
-  'changePercent',
-  'changePreviousNumber',
-  'settlementDate',
-] as const;
+// The header is the parser's column list, so the writer cannot drift from what the parser reads.
+export { SHORT_INTEREST_COLUMNS };
 
 /** FINRA truncates issue names to 30 characters (`Goldman Sachs Physical Gold ET`). */
 export const FINRA_ISSUE_NAME_MAX = 30;
