@@ -314,7 +314,7 @@ async function profileBuild(ctx: BenchContext, ds: Dataset, m: DatasetMeasure, p
       ),
       '',
       `Measured reason: parsing with the project's own parser, validation and mapping included, is ${
-        discardMs / floorWork < 1.15 ? 'within run-to-run noise of' : `${ratio(discardMs / floorWork)}`
+        discardMs / floorWork < 1.15 ? 'close to' : 'well above'
       } the floor (${ratio(discardMs / floorWork)}) when each day is dropped; keeping a whole year of row objects alive while ` +
         `parsing the next files costs another ${ms(keepMs - discardMs)}` +
         (gc

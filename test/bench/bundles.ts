@@ -372,7 +372,7 @@ export async function runBundlesPart(ctx: BenchContext): Promise<PartResult> {
             ? `zod is ${bytes(zodBytes)} of \`${first.step}\` (${zod.map((z) => `${z.name} ${bytes(z.bytes)}`).join(', ')}). ${namedImporters.length} project file(s) in that bundle write \`import { z } from 'zod'\` (${namedImporters.map((f) => `\`${f}\``).join(', ')}); as measured above, \`import * as z from 'zod'\` lets esbuild drop the locales and unused classes with no other change to the schemas, and \`zod/mini\` goes further. `
             : '') +
           (ajv
-            ? `\`publish\` also carries ajv (${bytes(ajv)} with its dependencies) for its JSON Schema gate: validating with the zod schema the JSON Schema is generated from would avoid a second validator. `
+            ? `\`publish\` also carries ajv (${bytes(ajv)} with its dependencies) for its JSON Schema gate (a second validator beside zod); if the zod check of the snapshot is enough, dropping it saves that much. `
             : '') +
           'Powertools Tracer pulls the X-Ray SDK (CommonJS, not tree-shakeable, with `semver`): loading it lazily, or relying on the Lambda-native X-Ray integration instead, would take it out of init.',
       ].join('\n'),

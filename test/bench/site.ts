@@ -108,7 +108,7 @@ export async function runSitePart(ctx: BenchContext): Promise<PartResult> {
     buildSite({ outDir, dataDir: path.join(built, 'data') });
     siteBuilds.push(performance.now() - started);
   }
-  part.figure({ name: 'astro build (sample data, one year)', value: spread(siteBuilds, ms) });
+  part.figure({ name: 'astro build (sample data, one published day)', value: spread(siteBuilds, ms) });
   if (!cli) {
     part.figure({
       name: 'Lighthouse',
