@@ -93,7 +93,7 @@ export interface DayReport {
 
 export type RunEvent =
   | { kind: 'emulators'; dir: string }
-  | { kind: 'plan'; days: number; done: number; todo: number; drops: number }
+  | { kind: 'plan'; days: number; done: number; toRun: number; drops: number }
   | { kind: 'step'; step: StepName; label: string }
   | { kind: 'day'; report: DayReport }
   | { kind: 'site'; built: boolean; exported: number; outDir: string }
@@ -299,8 +299,8 @@ export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
     for (const drop of plan.drops) {
       if ((await deps.table.listFileVersions(drop.source, drop.file)).length === 0) drops.push(drop);
     }
-    const todo = plan.tradingDays.filter((d) => !done.has(d));
-    emit({ kind: 'plan', days: plan.tradingDays.length, done: done.size, todo: todo.length, drops: drops.length });
+    const toRun = plan.tradingDays.filter((d) => !done.has(d));
+    emit({ kind: 'plan', days: plan.tradingDays.length, done: done.size, toRun: toRun.length, drops: drops.length });
 
     const reports: DayReport[] = [];
     const runOne = async (label: string, date: IsoDate, kind: DayReport['kind'], input: Record<string, unknown>) => {
@@ -328,7 +328,7 @@ export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
     };
 
     let next = 0;
-    for (const date of todo) {
+    for (const date of toRun) {
       while (next < drops.length && (drops[next]?.date as IsoDate) < date)
         await drop(drops[next++] as (typeof drops)[0]);
       await runOne(date, date, 'day', { date });

@@ -129,7 +129,7 @@ describe('a week run by the local runner', () => {
     await expect(fetch(urls.page)).rejects.toThrow();
     const again: RunEvent[] = [];
     run = await runLocal({ inputDir: input, stateDir: state, serve: false, onProgress: (e) => again.push(e) });
-    expect(again.find((e) => e.kind === 'plan')).toMatchObject({ days: WEEK.length, done: WEEK.length - 1, todo: 1 });
+    expect(again.find((e) => e.kind === 'plan')).toMatchObject({ days: WEEK.length, done: WEEK.length - 1, toRun: 1 });
     // Only the bad day is tried again (as the state machine retries a day whose data is not in).
     expect(run.reports.map((r) => [r.label, r.outcome])).toEqual([[BAD_DAY, 'failed']]);
     expect(again.find((e) => e.kind === 'site')).toMatchObject({ built: false });

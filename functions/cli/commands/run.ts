@@ -25,10 +25,10 @@ function consoleReporter(out: NodeJS.WriteStream = process.stderr) {
         break;
       case 'plan':
         line(
-          `${event.days} trading day(s) in the input: ${event.done} done before, ${event.todo} to run` +
+          `${event.days} trading day(s) in the input: ${event.done} done before, ${event.toRun} to run` +
             (event.drops > 0 ? `, ${event.drops} file(s) to drop (closed-day files, late short interest)` : ''),
         );
-        if (event.todo + event.drops > 0) bar = progress(event.todo + event.drops, 'days');
+        if (event.toRun + event.drops > 0) bar = progress(event.toRun + event.drops, 'days');
         break;
       case 'day': {
         const r = event.report;
