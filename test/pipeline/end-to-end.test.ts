@@ -199,7 +199,7 @@ describe('day by day on a generated sample', () => {
     expect(second.reports).toEqual([]);
     expect(second.resumed).toBe(manifest.tradingDays);
     expect(again.filter((e) => e.kind === 'step')).toEqual([]);
-    expect(again.find((e) => e.kind === 'plan')).toMatchObject({ todo: 0, drops: 0, done: manifest.tradingDays });
+    expect(again.find((e) => e.kind === 'plan')).toMatchObject({ toRun: 0, drops: 0, done: manifest.tradingDays });
     expect(counts.s3Gets).toBe(0);
     // The emulators' data survived the restart: the same latest snapshot is there.
     expect((await second.deps.site.get(SITE_LATEST_KEY))?.bytes).toEqual(latest);
