@@ -3,7 +3,7 @@
  * every expected value computed on paper from the fixture's prices, market caps and short interest.
  * The derivations are written next to the numbers; rule numbers refer to docs/methodology.md (issue 3).
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -251,18 +251,124 @@ describe('DuckDB reference: rule 3 splits (splits)', () => {
 
   it('uses only days up to as-of for the look-ahead and holds out undecided splits', async () => {
     const r = await run('splits', '2024-04-03');
-    expect(r.splits.map((s) => `${s.symbol} ${s.rule}`)).toEqual(['KPK 3b', 'REV 3a', 'TWO 3b', 'OVR 3c']);
+    expect(r.splits.map((s) => `${s.symbol} ${s.rule}`)).toEqual(['REV 3a', 'TWO 3b', 'OVR 3c']);
+    // KPK (x = 0.3) is pending although its share count ×4 already arrived on D3: k = 3 passes the
+    // price test first (0.9) and could still be confirmed on D4..D12 (rule 3(b) takes the first k
+    // confirmed; decision "pending splits"). TWO's first k (2) is confirmed on D3: decided.
     expect(r.pendingSplits).toEqual([
       { symbol: 'CRASH', date: '2024-04-02' },
       { symbol: 'FWD', date: '2024-04-02' },
+      { symbol: 'KPK', date: '2024-04-02' },
       { symbol: 'LATE10', date: '2024-04-02' },
       { symbol: 'LATE11', date: '2024-04-02' },
       { symbol: 'REVB', date: '2024-04-02' },
     ]);
     const s = r.windows.ytd.sectors;
-    expect(Object.keys(s).sort()).toEqual(['Gap', 'Glitch', 'Override', 'Pending', 'Pick', 'Rev', 'Two']);
-    // KPK's share count arrived on D3: E 2e7 and 2.4e7.
-    expectFigures(s.Pick, [-4e6, 2.2e7, 0, 20, 0, 1], 'Pick');
+    // KPK is held out from D2 on: no figure row in the window, so no Pick sector row.
+    expect(Object.keys(s).sort()).toEqual(['Gap', 'Glitch', 'Override', 'Pending', 'Rev', 'Two']);
+    // TWO 100 → 40 with f = 2 (R = −20%), SI 1e5 → 2e5 on D2: E 1e7 on D2 and 2e5·40 = 8e6 on D3.
+    expectFigures(s.Two, [2e6, 1.8e7 / 2, 0, -20, 100, 1], 'Two');
+  });
+
+  it('decides a pending 3(b) split only once every earlier k is ruled out by all 10 later days', async () => {
+    // KPK's split is on D2 (04-02); its 10 later days are D3..D12 (04-16). As of D11 only 9 are
+    // known and k = 3 is not yet ruled out; as of D12 it is, and the first confirmed k (4) applies.
+    const before = await run('splits', '2024-04-15');
+    expect(before.pendingSplits.map((p) => p.symbol)).toContain('KPK');
+    expect(before.splits.map((p) => p.symbol)).not.toContain('KPK');
+    expect(before.windows.ytd.sectors.Pick).toBeUndefined();
+    const after = await run('splits', '2024-04-16');
+    expect(after.pendingSplits.map((p) => p.symbol)).not.toContain('KPK');
+    const kpk = after.splits.filter((p) => p.symbol === 'KPK');
+    expect(kpk.map((p) => [p.date, p.rule])).toEqual([['2024-04-02', '3b']]);
+    expectClose(kpk[0]?.factor ?? null, 4, 'KPK factor');
+    // Released with f = 4 (R = +20%): E 2e7 on D2, 8e5·30 = 2.4e7 on D3..D8, 9e5·30 = 2.7e7 on
+    // D9..D12 (the 04-10 file); N on D8 = (9e5 − 8e5)·30 = 3e6. Flat after D2, so declining: no.
+    expectFigures(after.windows.ytd.sectors.Pick, [-4e6, 2.72e8 / 11, 3e6, 20, 0, 1], 'Pick');
+  });
+});
+
+interface TestRow {
+  symbol: string;
+  price: number;
+  /** Market cap in dollars; null: the screener's "0.00" (unknown). */
+  mc: number | null;
+  sector: string;
+}
+
+/** Writes a throw-away input folder: one screener snapshot (API shape) per day, and splits.csv. */
+function writeInput(root: string, days: Record<string, TestRow[]>, splitsCsv: string): string {
+  const prices = path.join(root, 'prices');
+  mkdirSync(prices, { recursive: true });
+  for (const [date, rows] of Object.entries(days)) {
+    const json = rows.map((r) => ({
+      symbol: r.symbol,
+      name: `${r.symbol} Common Stock`,
+      lastsale: `$${r.price.toFixed(2)}`,
+      volume: '100000',
+      marketCap: r.mc === null ? '0.00' : r.mc.toFixed(2),
+      sector: r.sector,
+      industry: 'Test Industry',
+      country: 'United States',
+      ipoyear: '',
+      exchange: 'NASDAQ',
+    }));
+    writeFileSync(path.join(prices, `${date}.json`), JSON.stringify({ data: { rows: json } }));
+  }
+  writeFileSync(path.join(root, 'splits.csv'), splitsCsv);
+  return root;
+}
+
+describe('DuckDB reference: decliningPct over symbols with a day of unknown market cap', () => {
+  // Five days 04-01..04-05, no short interest. Rule 8 qualifies a symbol for decliningPct by its
+  // PRICES (priced on the day before `from` and every day of the window); a day with an unknown
+  // MC_{d−1} is left out of the sums by rule 6 but its return still compounds.
+  //   AAA (1e8 shares, Technology): 10, 9, 12, 11, 11; MC unknown on D2 → no figure row on D3.
+  //       Π = 0.9 · 12/9 · 11/12 · 1 = 1.1: not declining.
+  //   BBB (1e8 shares, Health Care): 19, 18, 17, 16, 15, MC always known: declining.
+  //   CCC (1e7 → 2e7 shares, Energy): 40, 41, 20, 21, 22; MC unknown on D2 and D3; splits.csv says
+  //       ×2 on D3, which rule 3(c) applies without a market cap (docs/methodology.md decision):
+  //       Π = 41/40 · (20/41)·2 · 21/20 · 22/21 = 1.1: not declining (with f = 1 it would be 0.55).
+  // Tier as of A by MC on D4: AAA 1.1e9, BBB 1.6e9, CCC 21·2e7 = 4.2e8: all small (every day too).
+  const day = (aaa: [number, number | null], bbb: number, ccc: [number, number | null]): TestRow[] => [
+    { symbol: 'AAA', price: aaa[0], mc: aaa[1], sector: 'Technology' },
+    { symbol: 'BBB', price: bbb, mc: bbb * 1e8, sector: 'Health Care' },
+    { symbol: 'CCC', price: ccc[0], mc: ccc[1], sector: 'Energy' },
+  ];
+  const days = {
+    '2024-04-01': day([10, 1e9], 19, [40, 4e8]),
+    '2024-04-02': day([9, null], 18, [41, null]),
+    '2024-04-03': day([12, 1.2e9], 17, [20, null]),
+    '2024-04-04': day([11, 1.1e9], 16, [21, 4.2e8]),
+    '2024-04-05': day([11, 1.1e9], 15, [22, 4.4e8]),
+  };
+
+  it('counts every priced symbol and compounds its return over the days rule 6 leaves out', async () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'duckdb-declining-'));
+    try {
+      const dir = writeInput(work, days, 'symbol,date,ratio\nCCC,2024-04-03,2\n');
+      const input = {
+        pricesDir: path.join(dir, 'prices'),
+        shortInterestDir: path.join(dir, 'none'),
+        splitsFile: path.join(dir, 'splits.csv'),
+      };
+      const r = await duckdbGroupFigures(input);
+      expect(r.splits).toEqual([{ symbol: 'CCC', date: '2024-04-03', factor: 2, rule: '3c' }]);
+      const ytd = r.windows.ytd;
+      expect([ytd.from, ytd.tradingDays]).toEqual(['2024-04-02', 4]);
+      // returnPct (tiered symbol-days only): D2 all three (0.9e9 + 1.8e9 + 0.41e9) / 3.3e9, D3 BBB
+      // (1.7/1.8), D4 AAA and BBB (1.1 + 1.6) / 2.9, D5 all three (1.1 + 1.5 + 0.44) / 3.12.
+      const growth = (3.11 / 3.3) * (1.7 / 1.8) * (2.7 / 2.9) * (3.04 / 3.12);
+      expectFigures(ytd.groups.small, [0, 0, 0, (growth - 1) * 100, 100 / 3, 0], 'ytd small');
+      expectFigures(ytd.groups.total, [0, 0, 0, (growth - 1) * 100, 100 / 3, 0], 'ytd total');
+      expect(ytd.sectors.Technology?.decliningPct).toBe(0);
+      expect(ytd.sectors['Health Care']?.decliningPct).toBe(100);
+      expect(ytd.sectors.Energy?.decliningPct).toBe(0);
+      // 1d (D5): AAA flat (not declining), BBB 15/16, CCC 22/21.
+      expectClose(r.windows['1d'].groups.total.decliningPct, 100 / 3, '1d total decliningPct');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
 

@@ -15,14 +15,21 @@ FROM px p
 JOIN days d USING (date)
 WINDOW w AS (PARTITION BY p.sid ORDER BY d.arn);
 
+-- A ratio of 1 says nothing (the splits.csv parser rejects it); a symbol listed twice for a day keeps
+-- its first row.
 CREATE OR REPLACE TABLE split_overrides AS
 SELECT y.sid, o.date, o.ratio
 FROM (
-  SELECT canonical_symbol(symbol) AS symbol, TRY_CAST(trim(date) AS DATE) AS date, positive_or_null(TRY_CAST(trim(ratio) AS DOUBLE)) AS ratio
+  SELECT
+    rowid AS line,
+    canonical_symbol(symbol) AS symbol,
+    TRY_CAST(trim(date) AS DATE) AS date,
+    positive_or_null(TRY_CAST(trim(ratio) AS DOUBLE)) AS ratio
   FROM split_rows
 ) o
 JOIN symbols y USING (symbol)
-WHERE o.ratio IS NOT NULL AND o.date IS NOT NULL;
+WHERE o.ratio IS NOT NULL AND o.ratio <> 1 AND o.date IS NOT NULL
+QUALIFY row_number() OVER (PARTITION BY y.sid, o.date ORDER BY o.line) = 1;
 
 -- Rule 3(b)'s k list; `ord` is the order in which the k are tried.
 CREATE OR REPLACE TABLE split_ks AS
@@ -38,10 +45,12 @@ FROM (
     (32, 1 / 200::DOUBLE), (33, 1 / 250::DOUBLE)
 ) t(ord, k);
 
--- Rule 3 applies to symbol-days present on d−1 with known MC_{d−1}. Only rows that can give a factor
--- are evaluated: an override, a share-count jump (q ≥ 1.5 or q ≤ 2/3), or a price move outside
--- [0.75, 4/3] (for x inside it, x·k lands in [0.75, 4/3] only for k in [0.5625, 1.78], and no k of the
--- list is there).
+-- Rules 3(a) and 3(b) apply to symbol-days present on d−1 with known MC_{d−1}; a 3(c) override to any
+-- symbol-day present on d−1 and d, market cap or not (docs/methodology.md rule 3(c) decision: it is a
+-- statement of fact; it matters for SI scaling and decliningPct's compounded return). Only rows that
+-- can give a factor are evaluated: an override, a share-count jump (q ≥ 1.5 or q ≤ 2/3), or a price
+-- move outside [0.75, 4/3] (for x inside it, x·k lands in [0.75, 4/3] only for k in [0.5625, 1.78], and
+-- no k of the list is there).
 CREATE OR REPLACE TABLE split_base AS
 SELECT
   s.sid,
@@ -54,13 +63,17 @@ SELECT
 FROM sd s
 LEFT JOIN split_overrides o ON o.sid = s.sid AND o.date = s.date
 WHERE s.prev_arn = s.arn - 1
-  AND s.prev_mc IS NOT NULL
   AND (
     o.ratio IS NOT NULL
-    OR s.price / s.prev_price < 0.75
-    OR s.price / s.prev_price > 4 / 3::DOUBLE
-    OR (s.mc / s.price) / (s.prev_mc / s.prev_price) >= 1.5
-    OR (s.mc / s.price) / (s.prev_mc / s.prev_price) <= 2 / 3::DOUBLE
+    OR (
+      s.prev_mc IS NOT NULL
+      AND (
+        s.price / s.prev_price < 0.75
+        OR s.price / s.prev_price > 4 / 3::DOUBLE
+        OR (s.mc / s.price) / (s.prev_mc / s.prev_price) >= 1.5
+        OR (s.mc / s.price) / (s.prev_mc / s.prev_price) <= 2 / 3::DOUBLE
+      )
+    )
   );
 
 CREATE OR REPLACE TABLE split_a AS
@@ -83,6 +96,9 @@ WHERE a.override IS NULL AND NOT a.rule_a;
 
 -- The look-ahead is an equi-join on (sid, arn + 1..10): a range condition here makes DuckDB fall
 -- back to a nested-loop join.
+-- Per candidate day: `first_ord`, the first k in the list that passes the price test; `confirmed_ord`,
+-- the first of those confirmed on a later day known so far; `known`, how many of the 10 later accepted
+-- days are known (days after as-of are not: rule 7's as-of decision).
 CREATE OR REPLACE TABLE split_b AS
 WITH confirmed AS (
   SELECT c.sid, c.arn, c.ord
@@ -90,14 +106,39 @@ WITH confirmed AS (
   CROSS JOIN range(1, 11) t(ahead)
   JOIN sd j ON j.sid = c.sid AND j.arn = c.arn + t.ahead
   WHERE j.mc IS NOT NULL AND abs(j.mc / j.price - c.k * c.so_prev) <= 0.1 * (c.k * c.so_prev)
+),
+candidate_days AS (
+  SELECT sid, arn, min(ord) AS first_ord FROM split_b_candidates GROUP BY sid, arn
 )
-SELECT c.sid, c.arn, min(f.ord) AS confirmed_ord
-FROM (SELECT DISTINCT sid, arn FROM split_b_candidates) c
+SELECT
+  c.sid,
+  c.arn,
+  any_value(c.first_ord) AS first_ord,
+  min(f.ord) AS confirmed_ord,
+  least((SELECT max(arn) FROM days) - c.arn, 10) AS known
+FROM candidate_days c
 LEFT JOIN confirmed f USING (sid, arn)
 GROUP BY c.sid, c.arn;
 
--- `split_factor`: every day with a factor other than "nothing found" (3c, 3a, 3b), and the pending
--- days (a k passed the price test, none is confirmed, and fewer than 10 accepted days follow d).
+-- Rule 3(b) on the last days, where fewer than 10 later days are known (docs/methodology.md, "Pending
+-- splits (decision)"). 3(b) takes the FIRST k in its order that passes the price test and is
+-- confirmed, so a k can only be passed over once it is ruled out, and it is ruled out only when all
+-- 10 later days are known without confirming it. With fewer than 10 known days the decision is
+-- therefore made only if the first price-passing k is already confirmed (no k before it can win);
+-- if a k further down the list is confirmed but the first one is not yet, the day stays pending,
+-- because a later day could still confirm the earlier k (MTC on 2024-12-18: 1/6 passes the price test
+-- before 1/8; TSCO on 2024-12-20: 4 before 5). With all 10 later days known the factor is simply the
+-- first confirmed k, and none confirmed means f = 1.
+CREATE OR REPLACE TABLE split_b_decision AS
+SELECT
+  sid,
+  arn,
+  CASE WHEN decided THEN confirmed_ord END AS decided_ord,
+  decided
+FROM (SELECT *, known >= 10 OR coalesce(confirmed_ord = first_ord, false) AS decided FROM split_b);
+
+-- `split_factor`: every day with a factor other than "nothing found" (3c, 3a, 3b); `split_pending`: the
+-- 3(b) days still undecided (see split_b_decision), which hold the symbol out from that day on.
 CREATE OR REPLACE TABLE split_factor AS
 SELECT
   a.sid,
@@ -106,12 +147,12 @@ SELECT
   CASE WHEN a.override IS NOT NULL THEN a.override WHEN a.rule_a THEN a.q ELSE k.k END AS f,
   CASE WHEN a.override IS NOT NULL THEN '3c' WHEN a.rule_a THEN '3a' ELSE '3b' END AS rule
 FROM split_a a
-LEFT JOIN split_b b USING (sid, arn)
-LEFT JOIN split_ks k ON k.ord = b.confirmed_ord
-WHERE a.override IS NOT NULL OR a.rule_a OR b.confirmed_ord IS NOT NULL;
+LEFT JOIN split_b_decision b USING (sid, arn)
+LEFT JOIN split_ks k ON k.ord = b.decided_ord
+WHERE a.override IS NOT NULL OR a.rule_a OR b.decided_ord IS NOT NULL;
 
 CREATE OR REPLACE TABLE split_pending AS
 SELECT b.sid, b.arn, d.date
-FROM split_b b
+FROM split_b_decision b
 JOIN days d USING (arn)
-WHERE b.confirmed_ord IS NULL AND (SELECT max(arn) FROM days) - b.arn < 10;
+WHERE NOT b.decided;

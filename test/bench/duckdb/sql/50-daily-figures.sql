@@ -55,3 +55,16 @@ FROM (
   JOIN day_settle ds ON ds.arn = s.arn
   WHERE s.hold_from IS NULL OR s.arn < s.hold_from
 );
+
+-- Rule 8 decliningPct compounds each symbol's daily growth (1 + R = x·f) over the window for the
+-- symbols priced on the day before `from` and on every day of the window. That condition is about
+-- prices only (docs/methodology.md rule 8), so `growth_day` has every symbol-day priced on d−1 and d,
+-- including days with an unknown MC_{d−1} that rule 6 leaves out of the sums (f is 1 there unless
+-- splits.csv says otherwise). x·f is kept as it is, not as (x·f − 1) + 1, which can differ by an ulp
+-- and flip the sign of a product that ends exactly where it started.
+CREATE OR REPLACE TABLE growth_day AS
+SELECT s.sid, s.arn, (s.price / s.prev_price) * coalesce(sf.f, 1) AS g
+FROM sd s
+LEFT JOIN split_factor sf ON sf.sid = s.sid AND sf.arn = s.arn
+LEFT JOIN hold h ON h.sid = s.sid
+WHERE s.prev_arn = s.arn - 1 AND (h.from_arn IS NULL OR s.arn < h.from_arn);

@@ -85,30 +85,30 @@ UNION ALL
 SELECT 'sector', sector, sid, e
 FROM sym_a;
 
--- A symbol qualifies for decliningPct when it has a figure row on every counted day of the window:
--- a valid price on the day before `from` and on each day, and no day left out (rule 6, pending split).
--- Only the sign of Π(1+R) − 1 matters, and rounding can decide it when the price ends where it
--- started (10 → 11 → 10 gives 1 ± 1 ulp). The product is therefore chained in date order, the same
--- left fold a day-by-day engine does; an ordered aggregate costs a sort, so it is recomputed in
--- date order only for the few symbols whose unordered product is within 1e-9 of 1 (the two orders
--- differ by far less than that).
+-- A symbol qualifies for decliningPct when it is priced on the day before `from` and on every day of
+-- the window, that is when it has a `growth_day` row on every counted day of the window (rule 8; an
+-- unknown market cap on some day does not disqualify it, see 50-daily-figures.sql). Only the sign of
+-- Π(1+R) − 1 matters, and rounding can decide it when the price ends where it started (10 → 11 → 10
+-- gives 1 ± 1 ulp). The product is therefore chained in date order, the same left fold a day-by-day
+-- engine does; an ordered aggregate costs a sort, so it is recomputed in date order only for the few
+-- symbols whose unordered product is within 1e-9 of 1 (the two orders differ by far less than that).
 CREATE OR REPLACE TABLE sym_win AS
 WITH unordered AS (
-  SELECT wd.w, f.sid, count(*) AS days, product(1 + f.r) AS growth
-  FROM fig f
+  SELECT wd.w, g.sid, count(*) AS days, product(g.g) AS growth
+  FROM growth_day g
   JOIN win_days wd USING (arn)
-  WHERE f.sid IN (SELECT sid FROM sym_a)
-  GROUP BY wd.w, f.sid
+  WHERE g.sid IN (SELECT sid FROM sym_a)
+  GROUP BY wd.w, g.sid
 ),
 borderline AS (
   SELECT w, sid FROM unordered WHERE abs(growth - 1) < 1e-9
 ),
 chained AS (
-  SELECT wd.w, f.sid, product(1 + f.r ORDER BY f.arn) AS growth
-  FROM fig f
+  SELECT wd.w, g.sid, product(g.g ORDER BY g.arn) AS growth
+  FROM growth_day g
   JOIN win_days wd USING (arn)
-  JOIN borderline b ON b.w = wd.w AND b.sid = f.sid
-  GROUP BY wd.w, f.sid
+  JOIN borderline b ON b.w = wd.w AND b.sid = g.sid
+  GROUP BY wd.w, g.sid
 )
 SELECT u.w, u.sid, u.days, coalesce(c.growth, u.growth) AS growth
 FROM unordered u
