@@ -3,7 +3,7 @@
  * validated here, so a typo fails synth with the setting's name instead of deploying something odd.
  * Values given with `-c` arrive as strings; the schema coerces them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 

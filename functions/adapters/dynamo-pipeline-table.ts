@@ -14,7 +14,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IsoDate } from '../../shared/domain.ts';
 import {
   aggregatesKey,

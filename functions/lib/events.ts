@@ -11,8 +11,9 @@
  *   machine receives in AWS) or as an S3 notification `{ Records: [...] }` (what a direct S3 → Lambda
  *   trigger or the local emulator sends). Keys arrive URL-encoded (`+` for space) and are decoded.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { INCOMING_PREFIX } from '../pipeline/keys.ts';
+import { newYorkDate } from './new-york-date.ts';
 
 /** Prefix of the raw bucket under which an uploaded file triggers ingest. */
 export const DROP_PREFIX = INCOMING_PREFIX;
@@ -27,70 +28,44 @@ export const isoDateSchema = z.string().refine((s) => {
   return d.toISOString().slice(0, 10) === s;
 }, 'expected a calendar date YYYY-MM-DD');
 
-const NEW_YORK_DATE = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'America/New_York',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
-/** The America/New_York calendar date of an instant (en-CA formats as YYYY-MM-DD). */
-export function newYorkDate(instant: Date): string {
-  return NEW_YORK_DATE.format(instant);
-}
+export { newYorkDate };
 
 /** S3 event keys are form-encoded (`+` is a space, `%2B` a plus). */
 export function decodeS3Key(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, ' '));
 }
 
-const dropKeySchema = z
-  .string()
-  .min(1)
-  .transform((key, ctx) => {
-    try {
-      return decodeS3Key(key);
-    } catch {
-      ctx.issues.push({ code: 'custom', message: 'key is not valid URL encoding', input: key });
-      return z.NEVER;
-    }
-  })
-  .refine((k) => k.startsWith(DROP_PREFIX) && k.length > DROP_PREFIX.length, `key must be under ${DROP_PREFIX}`);
+/**
+ * The ingest shapes are built on first use, one at a time: compute and publish import this module for
+ * `dayEventSchema` alone, and an ingest invocation needs only the shape its event claims (zod schema
+ * construction is a measurable part of Lambda init: docs/benchmarks.md §4).
+ */
+function once<T extends object>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= build();
+    return value;
+  };
+}
+
+const dropKeySchema = once(() =>
+  z
+    .string()
+    .min(1)
+    .transform((key, ctx) => {
+      try {
+        return decodeS3Key(key);
+      } catch {
+        ctx.issues.push({ code: 'custom', message: 'key is not valid URL encoding', input: key });
+        return z.NEVER;
+      }
+    })
+    .refine((k) => k.startsWith(DROP_PREFIX) && k.length > DROP_PREFIX.length, `key must be under ${DROP_PREFIX}`),
+);
 
 /** Step input/output between day steps: a date plus whatever the previous step returned. */
 export const dayEventSchema = z.looseObject({ date: isoDateSchema, skipped: z.boolean().optional() });
 export type DayEvent = z.output<typeof dayEventSchema>;
-
-const scheduledSchema = z.strictObject({ scheduledTime: z.iso.datetime({ offset: true }) });
-
-const backfillSchema = z
-  .strictObject({ from: isoDateSchema, to: isoDateSchema })
-  .refine((b) => b.from <= b.to, { message: '`from` must not be after `to`', path: ['to'] });
-
-const eventBridgeObjectCreatedSchema = z.looseObject({
-  source: z.literal('aws.s3'),
-  'detail-type': z.literal('Object Created'),
-  detail: z.looseObject({
-    bucket: z.looseObject({ name: z.string().min(1) }),
-    object: z.looseObject({ key: dropKeySchema }),
-  }),
-});
-
-const s3NotificationSchema = z.looseObject({
-  Records: z
-    .array(
-      z.looseObject({
-        eventSource: z.literal('aws:s3'),
-        eventName: z.string().startsWith('ObjectCreated:'),
-        s3: z.looseObject({
-          bucket: z.looseObject({ name: z.string().min(1) }),
-          object: z.looseObject({ key: dropKeySchema }),
-        }),
-      }),
-    )
-    // S3 sends one record per notification; several would hide all but one file from the ledger.
-    .length(1, 'expected exactly one S3 record per event'),
-});
 
 /** What the ingest handler acts on. */
 export type IngestRequest =
@@ -98,27 +73,67 @@ export type IngestRequest =
   | { kind: 'backfill'; from: string; to: string }
   | { kind: 'drop'; bucket: string; key: string };
 
-const scheduledRequest = scheduledSchema.transform(
-  (e): IngestRequest => ({ kind: 'day', date: newYorkDate(new Date(e.scheduledTime)), scheduled: true }),
+const scheduledRequest = once(() =>
+  z
+    .strictObject({ scheduledTime: z.iso.datetime({ offset: true }) })
+    .transform((e): IngestRequest => ({ kind: 'day', date: newYorkDate(new Date(e.scheduledTime)), scheduled: true })),
 );
-const backfillRequest = backfillSchema.transform((e): IngestRequest => ({ kind: 'backfill', from: e.from, to: e.to }));
-const eventBridgeDropRequest = eventBridgeObjectCreatedSchema.transform(
-  (e): IngestRequest => ({ kind: 'drop', bucket: e.detail.bucket.name, key: e.detail.object.key }),
+
+const backfillRequest = once(() =>
+  z
+    .strictObject({ from: isoDateSchema, to: isoDateSchema })
+    .refine((b) => b.from <= b.to, { message: '`from` must not be after `to`', path: ['to'] })
+    .transform((e): IngestRequest => ({ kind: 'backfill', from: e.from, to: e.to })),
 );
-const s3DropRequest = s3NotificationSchema.transform((e): IngestRequest => {
-  const record = e.Records[0]!;
-  return { kind: 'drop', bucket: record.s3.bucket.name, key: record.s3.object.key };
-});
-const dayRequest = dayEventSchema.transform((e): IngestRequest => ({ kind: 'day', date: e.date, scheduled: false }));
+
+const eventBridgeDropRequest = once(() =>
+  z
+    .looseObject({
+      source: z.literal('aws.s3'),
+      'detail-type': z.literal('Object Created'),
+      detail: z.looseObject({
+        bucket: z.looseObject({ name: z.string().min(1) }),
+        object: z.looseObject({ key: dropKeySchema() }),
+      }),
+    })
+    .transform((e): IngestRequest => ({ kind: 'drop', bucket: e.detail.bucket.name, key: e.detail.object.key })),
+);
+
+const s3DropRequest = once(() =>
+  z
+    .looseObject({
+      Records: z
+        .array(
+          z.looseObject({
+            eventSource: z.literal('aws:s3'),
+            eventName: z.string().startsWith('ObjectCreated:'),
+            s3: z.looseObject({
+              bucket: z.looseObject({ name: z.string().min(1) }),
+              object: z.looseObject({ key: dropKeySchema() }),
+            }),
+          }),
+        )
+        // S3 sends one record per notification; several would hide all but one file from the ledger.
+        .length(1, 'expected exactly one S3 record per event'),
+    })
+    .transform((e): IngestRequest => {
+      const record = e.Records[0]!;
+      return { kind: 'drop', bucket: record.s3.bucket.name, key: record.s3.object.key };
+    }),
+);
+
+const dayRequest = once(() =>
+  dayEventSchema.transform((e): IngestRequest => ({ kind: 'day', date: e.date, scheduled: false })),
+);
 
 /** Picks the one shape an event claims to be, so a bad event gets that shape's precise errors. */
 function ingestShape(event: unknown): z.ZodType<IngestRequest, unknown> {
   const keys = typeof event === 'object' && event !== null ? Object.keys(event) : [];
-  if (keys.includes('Records')) return s3DropRequest;
-  if (keys.includes('detail-type')) return eventBridgeDropRequest;
-  if (keys.includes('scheduledTime')) return scheduledRequest;
-  if (keys.includes('from') || keys.includes('to')) return backfillRequest;
-  return dayRequest;
+  if (keys.includes('Records')) return s3DropRequest();
+  if (keys.includes('detail-type')) return eventBridgeDropRequest();
+  if (keys.includes('scheduledTime')) return scheduledRequest();
+  if (keys.includes('from') || keys.includes('to')) return backfillRequest();
+  return dayRequest();
 }
 
 export const ingestEventSchema: z.ZodType<IngestRequest, unknown> = z.unknown().transform((event, ctx) => {

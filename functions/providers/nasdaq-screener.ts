@@ -6,6 +6,7 @@
  * like a browser's, hence the Accept/Origin/Referer headers; the User-Agent still names us and a contact.
  */
 import type { IsoDate } from '../../shared/domain.ts';
+import { newYorkDate } from '../lib/new-york-date.ts';
 import type { HttpClient } from './http.ts';
 import type { FetchResult, SourceProvider } from './source-provider.ts';
 
@@ -27,13 +28,6 @@ export interface NasdaqScreenerOptions {
   userAgent?: string;
 }
 
-const NEW_YORK_DATE = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'America/New_York',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
 export function screenerUrl(baseUrl: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/api/screener/stocks?tableonly=true&download=true`;
 }
@@ -48,7 +42,7 @@ export function nasdaqScreenerProvider(options: NasdaqScreenerOptions): SourcePr
     expectedFiles: (d) => [`${d}.json`],
     async fetch(date: IsoDate, signal?: AbortSignal): Promise<FetchResult> {
       const url = screenerUrl(baseUrl);
-      const today = NEW_YORK_DATE.format(options.clock());
+      const today = newYorkDate(options.clock());
       if (date !== today) {
         return {
           status: 'not-yet-available',

@@ -15,6 +15,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/lib/env.ts';
 import { METRIC_NAMESPACE, SERVICE_NAME } from '../../functions/lib/metric-names.ts';
+import { LAMBDA_BUNDLE } from '../lambda-bundle.ts';
 import { acknowledge, wildcardResourceFinding } from '../nag.ts';
 
 /** A bucket as a function sees it: the bucket and the env var that carries its name. */
@@ -98,23 +99,18 @@ export class PulseFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
+        // LAMBDA_BUNDLE (../lambda-bundle.ts) is shared with the bundle benchmark.
         format: OutputFormat.ESM,
-        target: 'node24',
-        platform: 'node',
-        minify: true,
-        sourceMap: true,
+        target: LAMBDA_BUNDLE.target,
+        platform: LAMBDA_BUNDLE.platform,
+        minify: LAMBDA_BUNDLE.minify,
+        sourceMap: LAMBDA_BUNDLE.sourcemap,
         sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        // Prefer the ES module builds of the SDK and Powertools so esbuild can tree-shake them.
-        mainFields: ['module', 'main'],
-        // Bundle the AWS SDK v3 clients instead of using the runtime's copy: a pinned, tested
-        // version (the lockfile's), tree-shaken to the commands used (docs/architecture.md).
+        sourcesContent: LAMBDA_BUNDLE.sourcesContent,
+        mainFields: [...LAMBDA_BUNDLE.mainFields],
         bundleAwsSDK: true,
-        externalModules: [],
-        // CommonJS dependencies (aws-xray-sdk-core) call require() for Node built-ins; an ES module
-        // has no require, so give the bundle one.
-        banner:
-          "import{createRequire as __pulseRequire}from'node:module';const require=__pulseRequire(import.meta.url);",
+        externalModules: [...LAMBDA_BUNDLE.external],
+        banner: LAMBDA_BUNDLE.banner,
         forceDockerBundling: false,
       },
     });

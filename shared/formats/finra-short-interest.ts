@@ -4,7 +4,7 @@
  * settlement date are revisions merged by `mergeShortInterestRevisions`.
  * Rules and reasons: docs/data-formats.md, "FINRA short interest".
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IsoDate, Parsed, Rejection, ShortInterestFile, ShortInterestRecord } from '../domain.ts';
 import { FormatError, formatRejection } from './errors.ts';
 import { pipeRecord, readPipeTable } from './pipe-table.ts';

@@ -3,7 +3,7 @@
  * one row per symbol, a trailer line holding the record count. Vendor schema → mapper →
  * ShortVolumeRecord. Rules and reasons: docs/data-formats.md, "FINRA Reg SHO daily short volume".
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IsoDate, Parsed, Rejection, ShortVolumeRecord } from '../domain.ts';
 import { FormatError, formatRejection } from './errors.ts';
 import { pipeRecord, readPipeTable } from './pipe-table.ts';

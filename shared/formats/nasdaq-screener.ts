@@ -3,7 +3,7 @@
  * one file per trading day: `<input>/prices/YYYY-MM-DD.json[.gz]`. Vendor schema → mapper → PriceRow.
  * Rules and reasons: docs/data-formats.md, "Nasdaq screener snapshot".
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IsoDate, Parsed, PriceRow, Rejection } from '../domain.ts';
 import { FormatError } from './errors.ts';
 import { canonicalSymbol } from './symbols.ts';

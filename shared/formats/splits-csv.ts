@@ -4,7 +4,7 @@
  * shares per old share: 10 for a 10-for-1 split, 0.1 for a 1-for-10 reverse split.
  * Rules and reasons: docs/data-formats.md, "splits.csv".
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Parsed, Rejection, SplitOverride } from '../domain.ts';
 import { FormatError } from './errors.ts';
 import { canonicalSymbol } from './symbols.ts';

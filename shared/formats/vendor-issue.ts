@@ -2,7 +2,7 @@
  * zod pieces shared by the vendor row schemas: type errors worded like the other reasons, a
  * transform that turns a primitive's problem string into an issue, and issue → Rejection.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Rejection } from '../domain.ts';
 import { isBlank, parseIsoDate, reasonFor, showValue } from './text.ts';
 

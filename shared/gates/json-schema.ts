@@ -2,26 +2,12 @@
  * The published JSON Schema (`data/schema/snapshot.v1.json`) applied to the bytes a reader will get,
  * with ajv: a check independent of the zod schema it was generated from, so a generator bug, a value
  * JSON cannot carry (NaN and ±Infinity serialise as null) or a zod-only rule that did not make it into
- * the JSON Schema is caught before publishing. Pure: ajv compiles to a function once, lazily.
+ * the JSON Schema is caught before publishing. Pure. The validator is ajv's code for that schema,
+ * generated ahead of time (./snapshot-validator.generated.js, `npm run gates:generate`): the same
+ * checks without ajv's compiler in the publish bundle or a compile on the first publish.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
-import { snapshotJsonSchema } from '../snapshot/schema.ts';
-
-// ajv-formats is CommonJS: under NodeNext the default import may be the module object or the function.
-const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
-  addFormatsModule) as FormatsPlugin;
-
-let compiled: ValidateFunction | undefined;
-
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true });
-    addFormats(ajv);
-    compiled = ajv.compile(snapshotJsonSchema());
-  }
-  return compiled;
-}
+import type { ErrorObject } from 'ajv';
+import { validate } from './snapshot-validator.generated.js';
 
 /** One schema error, as `instancePath: message` (`(root)` for the document itself). */
 export interface JsonSchemaIssue {
@@ -59,7 +45,6 @@ export function snapshotJsonSchemaIssues(value: unknown): JsonSchemaIssue[] {
   } catch (error) {
     return [{ path: '(root)', message: `is not serialisable as JSON (${(error as Error).message})` }];
   }
-  const validate = validator();
   if (validate(published)) return [];
   const errors = validate.errors ?? [];
   const branchTypes = new Map<string, string[]>();

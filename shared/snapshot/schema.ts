@@ -4,7 +4,7 @@
  * `/data/schema/snapshot.v1.json` is generated from it (see `snapshotJsonSchema`).
  * Field meanings are specified by the methodology rules cited in the descriptions (docs/methodology.md).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { GROUPS, TIERS, WINDOWS } from '../domain.ts';
 
 export const isoDate = z
