@@ -5,8 +5,10 @@
  * check take 6 ms instead of 12 ms (measured on Node 24; docs/operations.md). Compute reads one day, one
  * checkpoint and the short interest files it needs — never the whole history.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { z } from 'zod';
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip, gzipSync } from 'node:zlib';
+import * as z from 'zod';
 import type {
   IsoDate,
   PriceDay,
@@ -21,12 +23,15 @@ import {
   derivedShortInterestKey,
   derivedShortInterestPrefix,
   derivedShortVolumeKey,
+  derivedSnapshotBatchKey,
   derivedSnapshotKey,
   derivedStateKey,
 } from '../pipeline/keys.ts';
 import type { ObjectInfo, ObjectStore } from './ports.ts';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+const gzipAsync = promisify(gzip);
 
 /** Where a derived file came from: carried into the snapshot's `sources`. */
 export interface SourceRef {
@@ -71,31 +76,45 @@ export class DerivedFormatError extends Error {
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const SourceRefSchema = z.object({ file: z.string(), sha256: z.string(), rows: z.number().int().min(0) });
 
+/**
+ * A column of thousands of values checked in one loop: the rule of `z.array(item)` at a fraction of its
+ * cost (compute decodes 11 full-market price days on an ordinary day; docs/benchmarks.md, part 3).
+ */
+function column<T>(what: string, ok: (value: unknown) => boolean) {
+  return z.custom<T[]>((value) => Array.isArray(value) && value.every(ok), { message: `expected an array of ${what}` });
+}
+
+const strings = column<string>('strings', (v) => typeof v === 'string');
+const numbers = column<number>('numbers', (v) => typeof v === 'number');
+const numbersOrNull = column<number | null>('numbers or null', (v) => v === null || typeof v === 'number');
+const booleans = column<boolean>('booleans', (v) => typeof v === 'boolean');
+const indices = column<number>('non-negative integers', (v) => Number.isInteger(v) && (v as number) >= 0);
+
 const PriceColumns = z.object({
   v: z.literal(1),
   date: isoDate,
   source: SourceRefSchema,
-  symbol: z.array(z.string()),
-  name: z.array(z.string()),
-  price: z.array(z.number()),
-  marketCap: z.array(z.number().nullable()),
-  volume: z.array(z.number().nullable()),
-  sectors: z.array(z.string()),
-  sector: z.array(z.number().int().min(0)),
-  industries: z.array(z.string()),
-  industry: z.array(z.number().int().min(0)),
+  symbol: strings,
+  name: strings,
+  price: numbers,
+  marketCap: numbersOrNull,
+  volume: numbersOrNull,
+  sectors: strings,
+  sector: indices,
+  industries: strings,
+  industry: indices,
 });
 
 const ShortVolumeColumns = z.object({
   v: z.literal(1),
   date: isoDate,
   source: SourceRefSchema,
-  symbol: z.array(z.string()),
-  shortVolume: z.array(z.number()),
-  shortExemptVolume: z.array(z.number()),
-  totalVolume: z.array(z.number()),
-  markets: z.array(z.string()),
-  market: z.array(z.number().int().min(0)),
+  symbol: strings,
+  shortVolume: numbers,
+  shortExemptVolume: numbers,
+  totalVolume: numbers,
+  markets: strings,
+  market: indices,
 });
 
 const ShortInterestColumns = z.object({
@@ -103,11 +122,14 @@ const ShortInterestColumns = z.object({
   settlementDate: isoDate,
   file: z.string(),
   source: SourceRefSchema,
-  symbol: z.array(z.string()),
-  issueName: z.array(z.string()),
-  shares: z.array(z.number()),
-  revision: z.array(z.boolean()),
+  symbol: strings,
+  issueName: strings,
+  shares: numbers,
+  revision: booleans,
 });
+
+/** The envelope of a snapshot batch; publish checks each snapshot against the published schema itself. */
+const SnapshotBatchDoc = z.object({ v: z.literal(1), snapshots: z.array(z.unknown()) });
 
 const SplitsDoc = z.object({
   v: z.literal(1),
@@ -289,12 +311,22 @@ export interface DerivedRepository {
   listShortInterestDates(): Promise<IsoDate[]>;
   putSplits(splits: StoredSplits): Promise<string>;
   getSplits(): Promise<StoredSplits | undefined>;
-  /** Engine checkpoint after `date` (gzip JSON; the engine validates its own shape). */
+  /**
+   * Engine checkpoint after `date` (gzip JSON; the engine validates its own shape). `state` is serialised
+   * before this returns: the caller may go on changing it while the write completes.
+   */
   putCheckpoint(date: IsoDate, state: unknown): Promise<string>;
   getCheckpoint(date: IsoDate): Promise<unknown | undefined>;
-  /** A computed snapshot waiting for publish (compute writes it, publish validates and publishes it). */
+  /** A computed snapshot waiting for publish, one object a day (what earlier versions of compute wrote). */
   putSnapshot(date: IsoDate, snapshot: unknown): Promise<string>;
   getSnapshot(date: IsoDate): Promise<unknown | undefined>;
+  /**
+   * The snapshots of one compute run in one gzip object, named by the run's newest day and the sha256 of
+   * the content, so it is never replaced (a later run writes another); returns its key.
+   */
+  putSnapshotBatch(runDate: IsoDate, snapshots: readonly unknown[]): Promise<string>;
+  /** The snapshots of a batch (unchecked: publish validates each); undefined when absent. */
+  getSnapshotBatch(key: string): Promise<unknown[] | undefined>;
 }
 
 export function createDerivedRepository(store: ObjectStore): DerivedRepository {
@@ -354,8 +386,12 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
     },
     async putCheckpoint(date, state) {
       const key = derivedStateKey(date);
+      // Serialised before the first await, so the caller may change the state as soon as this returns.
+      const json = JSON.stringify(state);
       // Level 1: written every day; 3× faster than the default for 7% more bytes (a full-market state).
-      await store.put(key, gzipSync(JSON.stringify(state), { level: 1 }), { contentType: 'application/gzip' });
+      // Compressed on the thread pool, beside whatever the caller computes meanwhile.
+      const bytes = await gzipAsync(json, { level: 1 });
+      await store.put(key, bytes, { contentType: 'application/gzip' });
       return key;
     },
     async getCheckpoint(date) {
@@ -369,6 +405,24 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
       }
     },
     putSnapshot: (date, snapshot) => put(derivedSnapshotKey(date), encodeJson(snapshot), {}),
+    async putSnapshotBatch(runDate, snapshots) {
+      const json = JSON.stringify({ v: 1, snapshots });
+      const key = derivedSnapshotBatchKey(runDate, createHash('sha256').update(json).digest('hex'));
+      // Level 1, as checkpoints: the JSON shrinks about 8× and compresses 3× faster than at the default.
+      await store.put(key, gzipSync(json, { level: 1 }), { contentType: 'application/gzip' });
+      return key;
+    },
+    async getSnapshotBatch(key) {
+      const o = await store.get(key);
+      if (!o) return undefined;
+      let bytes: Uint8Array;
+      try {
+        bytes = gunzipSync(o.bytes);
+      } catch (error) {
+        throw new DerivedFormatError(key, `not gzip (${(error as Error).message})`);
+      }
+      return decodeJson(key, SnapshotBatchDoc, bytes).snapshots;
+    },
     async getSnapshot(date) {
       const key = derivedSnapshotKey(date);
       const o = await store.get(key);

@@ -6,12 +6,15 @@ export interface MemoryObjectStore extends ObjectStore {
   /** Every key, sorted (for assertions). */
   keys(): string[];
   /** Counts of calls by operation (for request-budget assertions). */
-  readonly calls: Record<'put' | 'putIfAbsent' | 'get' | 'head' | 'list' | 'delete', number>;
+  readonly calls: Record<
+    'put' | 'putIfAbsent' | 'get' | 'head' | 'list' | 'delete' | 'digest' | 'copyIfAbsent',
+    number
+  >;
 }
 
 export function createMemoryObjectStore(bucket = 'memory-bucket'): MemoryObjectStore {
   const objects = new Map<string, StoredObject>();
-  const calls = { put: 0, putIfAbsent: 0, get: 0, head: 0, list: 0, delete: 0 };
+  const calls = { put: 0, putIfAbsent: 0, get: 0, head: 0, list: 0, delete: 0, digest: 0, copyIfAbsent: 0 };
 
   function write(key: string, bytes: Uint8Array, opts: PutObjectOptions): ObjectInfo {
     const copy = new Uint8Array(bytes);
@@ -58,6 +61,20 @@ export function createMemoryObjectStore(bucket = 'memory-bucket'): MemoryObjectS
       calls.head++;
       const o = objects.get(key);
       return o ? describe(o) : undefined;
+    },
+    async digest(key) {
+      calls.digest++;
+      const o = objects.get(key);
+      return o ? { size: o.size, sha256: createHash('sha256').update(o.bytes).digest('hex') } : undefined;
+    },
+    async copyIfAbsent(from, to, opts) {
+      calls.copyIfAbsent++;
+      const existing = objects.get(to);
+      if (existing) return { created: false, existing: describe(existing) };
+      const source = objects.get(from);
+      if (!source) throw new Error(`copyIfAbsent: no object ${from}`);
+      const { sha256: _given, ...options } = opts;
+      return { created: true, info: write(to, source.bytes, options) };
     },
     async list(prefix): Promise<ListedObject[]> {
       calls.list++;

@@ -49,6 +49,17 @@ export interface ObjectStore {
   /** Reads a whole object; undefined when absent. Throws ObjectIntegrityError when the bytes do not match sha256. */
   get(key: string): Promise<StoredObject | undefined>;
   head(key: string): Promise<ObjectInfo | undefined>;
+  /**
+   * Size and sha256 of an object, read as a stream in constant memory (never held whole); undefined when
+   * absent. Throws ObjectIntegrityError when the object records another sha256.
+   */
+  digest(key: string): Promise<{ size: number; sha256: string } | undefined>;
+  /**
+   * Copies `from` to `to` inside the bucket, server side (the bytes never pass through the caller), only
+   * when nothing exists under `to`; the copy gets `options` and `sha256` (from `digest`) as its metadata.
+   * For a file too large to read (ingest's archive of an oversized drop).
+   */
+  copyIfAbsent(from: string, to: string, options: PutObjectOptions & { sha256: string }): Promise<PutIfAbsentResult>;
   /** Every object under `prefix`, in key order (all pages). */
   list(prefix: string): Promise<ListedObject[]>;
   /** Deleting an absent key is not an error. */

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -162,6 +163,50 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     },
 
     head,
+
+    async digest(key) {
+      try {
+        return await retry(async () => {
+          const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+          const hash = createHash('sha256');
+          let size = 0;
+          for await (const chunk of (out.Body ?? []) as AsyncIterable<Uint8Array>) {
+            hash.update(chunk);
+            size += chunk.byteLength;
+          }
+          const actual = hash.digest('hex');
+          const recorded = out.Metadata?.sha256;
+          if (recorded !== undefined && recorded !== actual) throw new ObjectIntegrityError(key, recorded, actual);
+          return { size, sha256: actual };
+        });
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async copyIfAbsent(from, to, opts): Promise<PutIfAbsentResult> {
+      const existing = await head(to);
+      if (existing) return { created: false, existing };
+      const source = `${bucket}/${from.split('/').map(encodeURIComponent).join('/')}`;
+      await retry(() =>
+        client.send(
+          new CopyObjectCommand({
+            Bucket: bucket,
+            Key: to,
+            CopySource: source,
+            MetadataDirective: 'REPLACE',
+            ContentType: opts.contentType,
+            ...(opts.cacheControl ? { CacheControl: opts.cacheControl } : {}),
+            ...(opts.contentEncoding ? { ContentEncoding: opts.contentEncoding } : {}),
+            Metadata: { ...(opts.metadata ?? {}), sha256: opts.sha256 },
+          }),
+        ),
+      );
+      const info = await head(to);
+      if (!info) throw new Error(`copyIfAbsent: ${to} is missing right after the copy from ${from}`);
+      return { created: true, info };
+    },
 
     async list(prefix): Promise<ListedObject[]> {
       const found: ListedObject[] = [];

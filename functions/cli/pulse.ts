@@ -4,6 +4,7 @@ import { UsageError } from './args.ts';
  * `npm run pulse -- <command>`: the Short Pulse command line. Each command prints progress on stderr,
  * its result on stdout, and exits non-zero with a one-line reason on failure.
  */
+import { backfillCommand } from './commands/backfill.ts';
 import { buildCommand } from './commands/build.ts';
 import { runCommand } from './commands/run.ts';
 import { sampleCommand } from './commands/sample.ts';
@@ -11,7 +12,7 @@ import { startCommand } from './commands/start.ts';
 import type { Command } from './commands/types.ts';
 import { validateCommand } from './commands/validate.ts';
 
-const commands: Command[] = [sampleCommand, validateCommand, buildCommand, runCommand, startCommand];
+const commands: Command[] = [sampleCommand, validateCommand, buildCommand, runCommand, startCommand, backfillCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,14 +1,16 @@
 /**
  * Compute: folds the newly ingested day(s) into the methodology engine, one day at a time exactly as
- * `buildSnapshot` does (rule 2 via `classifyDay`, then `stepDay`), and writes each day's snapshot for
- * publish. Incremental: it loads the engine checkpoint of the last day before the work, the price days
+ * `buildSnapshot` does (rule 2 via `classifyDay`, then `stepDay`), and writes the run's snapshots, in one
+ * object, for publish. Incremental: it loads the engine checkpoint of the last day before the work, the price days
  * from there on, and only the short interest files the engine will actually read — never the history.
  *
  * What it keeps (docs/operations.md, "Compute and restatement"):
  *   derived/state/<day>.json.gz   the engine state after each folded day (accepted or refused by rule 2)
  *   derived/state/journal.json.gz the days folded, every ledger entry seen (for `sources` and
  *                                 `dataQuality.rejections`), the position reached in the ledger index,
- *                                 and the split overrides in use
+ *                                 the split overrides in use, and for each day the batch with its
+ *                                 latest snapshot
+ *   derived/snapshots/runs/<day>-<sha256>.json.gz   the snapshots of one run (its newest day), never replaced
  *   AGG#<day>                     the day's per-tier and per-sector sums (what history is made of)
  *
  * Replay. The work starts at the earliest of: the first ingested day not folded yet, and the cursor's
@@ -21,10 +23,12 @@
  * day the share count arrives: `stepDay` returns the records of the held days, restated. The snapshots
  * of those days are then recomputed with rule 3(b) seeing the days known now (the engine's look-ahead),
  * so an archived day shows the split it had: "what we know today about that day". The checkpoints stay
- * those of the look-ahead-free fold, which is what `pulse build` runs.
+ * those of the look-ahead-free fold, which is what `pulse build` runs. Every such snapshot is rewritten:
+ * a decision changes the figures of each day since the split (measured on the real 2024 data, none of
+ * the re-snapshotted days came out unchanged), so skipping "unchanged" days would save nothing.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IsoDate, Rejection, ShortInterestFile, SplitOverride } from '../../shared/domain.ts';
 import { mergeShortInterestRevisions } from '../../shared/formats/index.ts';
 import {
@@ -50,6 +54,7 @@ import type { JsonObject, RecordedLedgerEntry } from '../adapters/ports.ts';
 import type { PipelineDeps } from './deps.ts';
 import { assertIsoDate, DERIVED_COMPUTE_JOURNAL_KEY, derivedStateKey, SOURCES, type SourceName } from './keys.ts';
 import type { StepResult } from './steps.ts';
+import { type Stopwatch, stopwatch } from './stopwatch.ts';
 
 // ---------------------------------------------------------------- API
 
@@ -71,8 +76,10 @@ export interface ComputeResult extends StepResult {
   skipped: boolean;
   reason?: string;
   runId: string;
-  /** Snapshots written to derived/snapshots/ for publish, ascending: restated days first, then the newest. */
+  /** Days with a snapshot for publish, ascending: restated days first, then the newest. */
   dates: IsoDate[];
+  /** For each of `dates` (when known), the key of the batch holding its latest snapshot (see `fold`). */
+  snapshotKeys?: Record<IsoDate, string>;
   /** The last day folded (the pipeline's current trading day), or null before the first one. */
   through: IsoDate | null;
   /** Days before `through` whose snapshot this run rewrote after it had been computed before. */
@@ -126,6 +133,27 @@ const JournalSchema = z.object({
     sha256: z.string(),
     overrides: z.array(z.object({ symbol: z.string(), date: isoDate, ratio: z.number() })),
   }),
+  /** Day → key of the snapshot batch holding its latest computed snapshot (publish reads it there). */
+  snapshotBatches: z.record(isoDate, z.string()).optional(),
+  /**
+   * The run that saved this journal: its result and the writes that follow the journal (cursor,
+   * restateFrom, the day's status). A run killed after the journal is finished from here by the next
+   * run of its day, which then returns the same dates to publish (docs/reliability.md, "Faults").
+   */
+  run: z
+    .object({
+      date: isoDate,
+      restateFrom: isoDate.nullable(),
+      status: z.object({ state: z.enum(['done', 'refused']), at: z.string(), runId: z.string(), detail: z.string() }),
+      result: z.object({
+        dates: z.array(isoDate),
+        through: isoDate,
+        restated: z.array(isoDate),
+        rejectedDays: z.array(z.object({ date: isoDate, file: z.string(), reason: z.string() })),
+        replayedFrom: isoDate,
+      }),
+    })
+    .optional(),
 });
 
 type Journal = z.infer<typeof JournalSchema>;
@@ -463,6 +491,7 @@ interface Work {
   runId: string;
   journal: Journal;
   cursorRestateFrom: IsoDate | null;
+  watch: Stopwatch;
 }
 
 function snapshotOf(
@@ -490,7 +519,7 @@ function snapshotOf(
 }
 
 async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<ComputeResult> {
-  const { date, runId, journal } = work;
+  const { date, runId, journal, watch } = work;
   const previousLastDay = journal.lastDay;
   const effective = filesInEffect(journal.files);
   const priceDates = effective
@@ -509,6 +538,7 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
   const before = journal.folded.filter((f) => f.date < start);
   const baseDay = before.at(-1)?.date ?? null;
   const baseState = baseDay === null ? initialState() : await loadCheckpoint(deps, baseDay);
+  watch.lap('load checkpoint');
   const candidates = priceDates.filter((d) => (baseDay === null || d > baseDay) && d <= upTo);
   const prices = new PriceDays(deps);
   const si = new ShortInterestFiles(deps, settlements);
@@ -521,10 +551,14 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
   const records = new Map<IsoDate, DayRecord>();
   const released = new Set<IsoDate>();
   const rejectedDays: ComputeRejectedDay[] = [];
+  // The checkpoint being written: one at a time, in day order; the last completes during the look-ahead fold.
+  let writing: Promise<unknown> = Promise.resolve();
   for (let i = 0; i < candidates.length; i++) {
     const day = await prices.at(candidates, i);
+    watch.lap('read prices');
     if (!day) continue;
     const stepped = await step(main, day, si, splits, []);
+    watch.lap('fold');
     if (stepped.rejected !== null) {
       outcomes.push({ date: day.date, accepted: false });
       if (previousLastDay === null || day.date > previousLastDay) {
@@ -540,8 +574,12 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
         if (previousLastDay === null || day.date > previousLastDay) released.add(r.date);
       }
     }
-    // Awaited before the next step: the engine mutates the state in place.
-    await deps.derived.putCheckpoint(day.date, { v: 1, date: day.date, state: main.state } satisfies Checkpoint);
+    // putCheckpoint serialises the state before it returns (the next step mutates it in place).
+    await writing;
+    writing = deps.derived.putCheckpoint(day.date, { v: 1, date: day.date, state: main.state } satisfies Checkpoint);
+    // Awaited before the snapshots are written; meanwhile a failure must not count as unhandled.
+    writing.catch(() => undefined);
+    watch.lap('write checkpoints');
   }
   if (outcomes.length === 0) {
     deps.log.warn('nothing to fold: no stored price day in range', { date, start, upTo });
@@ -558,6 +596,7 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
   if (last.accepted) {
     snapshots.push(snapshotOf(deps, snapshotAt(main.state), journal.files, restatedOn(last.date), generatedAt, true));
   }
+  watch.lap('snapshots');
 
   // Earlier days with a new snapshot: those folded again and those whose held split was released.
   const accepted = new Map<IsoDate, boolean>([
@@ -580,15 +619,29 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
       prices,
       si,
       splits,
+      watch,
     });
     // When the last day folded was refused by rule 2, the newest snapshot is an earlier day's.
     const newest = main.state.lastDate;
     for (const body of bodies) {
       snapshots.push(snapshotOf(deps, body, journal.files, restatedOn(body.asOf), generatedAt, body.asOf === newest));
     }
+    watch.lap('snapshots');
   }
   snapshots.sort((a, b) => (a.asOf < b.asOf ? -1 : 1));
-  await Promise.all(snapshots.map((s) => deps.derived.putSnapshot(s.asOf, s)));
+  await writing;
+  watch.lap('write checkpoints');
+  // One object for the run's snapshots (1 PUT here, 1 GET in publish, instead of one of each per day:
+  // with rule 3(b) releases an ordinary day rewrites about 11). Batches are never replaced, so a day's
+  // entry in the journal, saved after the batch, always names an object that holds its latest snapshot.
+  if (snapshots.length > 0) {
+    const key = await deps.derived.putSnapshotBatch(runDate, snapshots);
+    journal.snapshotBatches = {
+      ...journal.snapshotBatches,
+      ...Object.fromEntries(snapshots.map((s) => [s.asOf, key])),
+    };
+  }
+  watch.lap('write snapshots');
 
   if (records.size > 0) {
     await deps.table.putAggregates(
@@ -601,39 +654,74 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
 
   journal.folded = [...before, ...outcomes];
   journal.lastDay = lastDay;
-  await saveJournal(deps, journal);
-  await deps.table.advanceCursor('lastComputed', lastDay);
-  if (work.cursorRestateFrom !== null && work.cursorRestateFrom <= lastDay) {
-    // Only if no later file asked for an earlier restatement meanwhile (the next run does it).
-    await deps.table.clearRestateFrom(work.cursorRestateFrom);
-  }
-
   const dates = snapshots.map((s) => s.asOf);
   const restated = snapshots.filter((s) => s.restated).map((s) => s.asOf);
   const refused = outcomes.find((o) => o.date === date && !o.accepted);
-  await deps.table.setStepStatus(date, 'compute', {
-    state: refused ? 'refused' : 'done',
-    at: deps.clock().toISOString(),
-    runId,
-    detail: [
-      `folded ${outcomes.length} day(s) from ${start} through ${lastDay}`,
-      `${dates.length} snapshot(s)${restated.length > 0 ? `, ${restated.length} restated` : ''}`,
-      ...rejectedDays.map((r) => `refused ${r.date} (${r.file}): ${r.reason}`),
-    ]
-      .join('; ')
-      .slice(0, 1000),
-  });
-  deps.log.info('computed', { date, runId, from: start, through: lastDay, snapshots: dates, restated, rejectedDays });
-  return {
+  journal.run = {
     date,
+    restateFrom: work.cursorRestateFrom,
+    status: {
+      state: refused ? 'refused' : 'done',
+      at: deps.clock().toISOString(),
+      runId,
+      detail: [
+        `folded ${outcomes.length} day(s) from ${start} through ${lastDay}`,
+        `${dates.length} snapshot(s)${restated.length > 0 ? `, ${restated.length} restated` : ''}`,
+        ...rejectedDays.map((r) => `refused ${r.date} (${r.file}): ${r.reason}`),
+      ]
+        .join('; ')
+        .slice(0, 1000),
+    },
+    result: { dates, through: lastDay, restated, rejectedDays, replayedFrom: start },
+  };
+  watch.lap('write aggregates');
+  await saveJournal(deps, journal);
+  await finishRun(deps, journal.run);
+  watch.lap('write journal and cursor');
+  deps.log.info('computed', {
+    date,
+    runId,
+    from: start,
+    through: lastDay,
+    snapshots: dates,
+    restated,
+    rejectedDays,
+    ms: watch.ms(),
+  });
+  return withSnapshotKeys(resultOf(journal.run, runId), journal);
+}
+
+/** Where publish finds the snapshot of each day of `result.dates`: the batch the journal names for it. */
+function withSnapshotKeys(result: ComputeResult, journal: Journal): ComputeResult {
+  const snapshotKeys: Record<IsoDate, string> = {};
+  for (const d of result.dates) {
+    const key = journal.snapshotBatches?.[d];
+    if (key !== undefined) snapshotKeys[d] = key;
+  }
+  return { ...result, snapshotKeys };
+}
+
+type CommittedRun = NonNullable<Journal['run']>;
+
+/** The writes after the journal; each is idempotent, so a run killed among them is finished by running them again. */
+async function finishRun(deps: PipelineDeps, run: CommittedRun): Promise<void> {
+  const lastDay = run.result.through;
+  await deps.table.advanceCursor('lastComputed', lastDay);
+  if (run.restateFrom !== null && run.restateFrom <= lastDay) {
+    // Only if no later file asked for an earlier restatement meanwhile (the next run does it).
+    await deps.table.clearRestateFrom(run.restateFrom);
+  }
+  await deps.table.setStepStatus(run.date, 'compute', run.status);
+}
+
+function resultOf(run: CommittedRun, runId: string): ComputeResult {
+  const { dates, rejectedDays } = run.result;
+  return {
+    date: run.date,
     runId,
     skipped: dates.length === 0,
     ...(dates.length === 0 ? { reason: `no snapshot: ${rejectedDays.map((r) => r.reason).join('; ')}` } : {}),
-    dates,
-    through: lastDay,
-    restated,
-    rejectedDays,
-    replayedFrom: start,
+    ...run.result,
   };
 }
 
@@ -650,6 +738,7 @@ interface LookaheadInput {
   prices: PriceDays;
   si: ShortInterestFiles;
   splits: readonly SplitOverride[];
+  watch: Stopwatch;
 }
 
 /**
@@ -658,6 +747,7 @@ interface LookaheadInput {
  * LOOKAHEAD_DAYS). A split pending on the day but confirmed since is counted there.
  */
 async function lookaheadFold(deps: PipelineDeps, input: LookaheadInput): Promise<SnapshotBody[]> {
+  const { watch } = input;
   const first = [...input.sideDates].sort()[0] as IsoDate;
   let state = input.baseState;
   let from = input.baseDay;
@@ -665,6 +755,7 @@ async function lookaheadFold(deps: PipelineDeps, input: LookaheadInput): Promise
     from = input.folded.filter((f) => f.date < first).at(-1)?.date ?? null;
     state = from === null ? initialState() : await loadCheckpoint(deps, from);
   }
+  watch.lap('look-ahead: load checkpoint');
   const dates = input.priceDates.filter((d) => (from === null || d > from) && d <= input.last);
   const shares = new Map<IsoDate, LookaheadDay>();
   const lookaheadAfter = async (i: number): Promise<LookaheadDay[]> => {
@@ -688,9 +779,13 @@ async function lookaheadFold(deps: PipelineDeps, input: LookaheadInput): Promise
   const bodies: SnapshotBody[] = [];
   for (let i = 0; i < dates.length && (dates[i] as IsoDate) < input.last; i++) {
     const day = await input.prices.at(dates, i);
+    const lookahead = await lookaheadAfter(i);
+    watch.lap('look-ahead: read prices');
     if (!day) continue;
-    const stepped = await step(side, day, input.si, input.splits, await lookaheadAfter(i));
+    const stepped = await step(side, day, input.si, input.splits, lookahead);
+    watch.lap('look-ahead: fold');
     if (stepped.rejected === null && input.sideDates.has(day.date)) bodies.push(snapshotAt(side.state));
+    watch.lap('look-ahead: snapshots');
   }
   return bodies;
 }
@@ -700,17 +795,20 @@ async function unchanged(deps: PipelineDeps, work: Work, why: string): Promise<C
   if (journal.lastDay !== null) await deps.table.advanceCursor('lastComputed', journal.lastDay);
   const own = journal.folded.find((f) => f.date === date);
   const dates = own?.accepted ? [date] : [];
-  return {
-    date,
-    runId,
-    skipped: dates.length === 0,
-    reason: dates.length === 0 ? `nothing to compute for ${date}: ${why}` : `${date} already computed: ${why}`,
-    dates,
-    through: journal.lastDay,
-    restated: [],
-    rejectedDays: [],
-    replayedFrom: null,
-  };
+  return withSnapshotKeys(
+    {
+      date,
+      runId,
+      skipped: dates.length === 0,
+      reason: dates.length === 0 ? `nothing to compute for ${date}: ${why}` : `${date} already computed: ${why}`,
+      dates,
+      through: journal.lastDay,
+      restated: [],
+      rejectedDays: [],
+      replayedFrom: null,
+    },
+    journal,
+  );
 }
 
 /**
@@ -720,7 +818,16 @@ async function unchanged(deps: PipelineDeps, work: Work, why: string): Promise<C
 export async function runCompute(deps: PipelineDeps, input: ComputeInput): Promise<ComputeResult> {
   const date = assertIsoDate(input.date);
   const runId = typeof input.runId === 'string' ? input.runId : deps.newRunId();
-  const none = { date, runId, dates: [], through: null, restated: [], rejectedDays: [], replayedFrom: null };
+  const none = {
+    date,
+    runId,
+    dates: [],
+    snapshotKeys: {},
+    through: null,
+    restated: [],
+    rejectedDays: [],
+    replayedFrom: null,
+  };
   if (input.skipped === true) return { ...none, skipped: true, reason: 'the previous step skipped this day' };
 
   const now = deps.clock().getTime();
@@ -731,6 +838,7 @@ export async function runCompute(deps: PipelineDeps, input: ComputeInput): Promi
     return { ...none, skipped: true, reason: `day ${date} is being processed by ${holder}` };
   }
   try {
+    const watch = stopwatch();
     const [cursor, journal] = await Promise.all([deps.table.getCursor(), loadJournal(deps)]);
     const fresh = await readLedger(deps, journal);
     const effective = filesInEffect(journal.files);
@@ -750,7 +858,34 @@ export async function runCompute(deps: PipelineDeps, input: ComputeInput): Promi
         .sort()[0] ?? null;
     const restateFrom = cursor.restateFrom !== null && cursor.restateFrom <= upTo ? cursor.restateFrom : null;
     const start = minDate(firstNew, restateFrom);
-    const work: Work = { date, runId, journal, cursorRestateFrom: cursor.restateFrom };
+    const work: Work = { date, runId, journal, cursorRestateFrom: cursor.restateFrom, watch };
+    watch.lap('read journal and ledger');
+    const committed = journal.run;
+    if (
+      committed?.date === date &&
+      fresh.length === 0 &&
+      firstNew === null &&
+      (restateFrom === null || restateFrom === committed.restateFrom)
+    ) {
+      // Nothing arrived since the last run of this day. If it stopped after its journal (killed, or its
+      // answer lost before publish ran), finish it and answer what it would have: folding again would
+      // call the days it computed first "restated", answering `date` alone would leave the others unpublished.
+      const day = await deps.table.getDay(date);
+      const status = day?.steps.compute;
+      const finished = status?.runId === committed.status.runId && status.at === committed.status.at;
+      const publish = day?.steps.publish;
+      if (!finished || publish?.state !== 'done' || publish.at < committed.status.at) {
+        if (!finished) {
+          deps.log.warn('finishing a compute run stopped after its journal', {
+            date,
+            runId,
+            of: committed.status.runId,
+          });
+          await finishRun(deps, committed);
+        }
+        return withSnapshotKeys(resultOf(committed, runId), journal);
+      }
+    }
     if (start === null) {
       if (fresh.length > 0) await saveJournal(deps, journal);
       return await unchanged(deps, work, 'no new day and nothing to restate');

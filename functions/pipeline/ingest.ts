@@ -29,7 +29,14 @@ import {
   parseSplitsCsv,
 } from '../../shared/formats/index.ts';
 import type { SourceRef } from '../adapters/derived-repository.ts';
-import { type FileOrigin, LEDGER_MAX_REJECTIONS, type LedgerEntry, type StepStatus } from '../adapters/ports.ts';
+import {
+  type FileOrigin,
+  LEDGER_MAX_REJECTIONS,
+  type LedgerEntry,
+  type ListedObject,
+  type StepStatus,
+} from '../adapters/ports.ts';
+import { newYorkDate } from '../lib/new-york-date.ts';
 import { classifyDrop } from '../providers/file-drop.ts';
 import { ProviderError } from '../providers/http.ts';
 import type { ReceivedFile, SourceProvider } from '../providers/source-provider.ts';
@@ -61,7 +68,17 @@ export type DropIngestInput =
   | { kind: 'drop'; bucket: string; key: string; runId?: string }
   | { drop: { bucket: string; key: string }; runId?: string };
 
-export type IngestInput = DayIngestInput | DropIngestInput;
+/**
+ * Recovery (`pulse backfill`, docs/operations.md "Recovery"): ingest every file of the raw archive the
+ * ledger does not know, offline, each name's versions in the order they first arrived; the result's
+ * `date` is the newest day with accepted prices, for compute to run through.
+ */
+export interface ArchiveIngestInput {
+  kind: 'archive';
+  runId?: string;
+}
+
+export type IngestInput = DayIngestInput | DropIngestInput | ArchiveIngestInput;
 
 export type FileStatusOutcome =
   /** Parsed and normalised now. */
@@ -141,13 +158,6 @@ export class DropBucketError extends Error {
 }
 
 // ---------------------------------------------------------------- helpers
-
-const NEW_YORK_DATE = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'America/New_York',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
 
 const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -310,7 +320,11 @@ interface Incoming {
   file: string;
   /** Date for the raw key, known before parsing (file name, requested date, arrival date). */
   date: IsoDate;
-  bytes: Uint8Array;
+  /**
+   * The bytes; or, for an object in the raw bucket above `maxFileBytes` (its size known from HEAD or
+   * LIST), where it lies: it is then hashed as a stream and archived by a server-side copy, never read whole.
+   */
+  body: { bytes: Uint8Array } | { key: string; size: number };
   origin: FileOrigin;
   location: string;
   /** Set when the bytes already are in the archive (replays): no second copy. */
@@ -329,16 +343,34 @@ async function archiveRaw(deps: PipelineDeps, f: Incoming, sha256: string, recei
     contentType: rawContentType(f.file),
     metadata: { source: f.source, origin: f.origin, 'received-at': receivedAt, location: encodeURI(f.location) },
   };
+  const body = f.body;
+  const store = (to: string) =>
+    'bytes' in body
+      ? deps.raw.putIfAbsent(to, body.bytes, options)
+      : deps.raw.copyIfAbsent(body.key, to, { ...options, sha256 });
   const key = rawKey(f.source, f.date, f.file);
-  const first = await deps.raw.putIfAbsent(key, f.bytes, options);
+  const first = await store(key);
   if (first.created || first.existing.sha256 === sha256) return key;
   const versionKey = rawVersionKey(f.source, f.date, f.file, sha256);
-  await deps.raw.putIfAbsent(versionKey, f.bytes, options);
+  await store(versionKey);
   return versionKey;
 }
 
-async function ingestFile(deps: PipelineDeps, f: Incoming): Promise<FileRun> {
-  const sha256 = sha256Hex(f.bytes);
+const MiB = 1024 * 1024;
+const sizeText = (bytes: number) => (bytes >= MiB ? `${(bytes / MiB).toFixed(1)} MiB` : `${bytes} bytes`);
+
+/** The refusal of a body above the limit, worded as decodeText words it for a body in memory. */
+function tooLarge(file: string, size: number, limit: number): Rejection {
+  return wholeFile(file, `the body is ${sizeText(size)}, above the ${sizeText(limit)} limit`);
+}
+
+async function ingestFile(deps: PipelineDeps, f: Incoming): Promise<FileRun | undefined> {
+  const body = f.body;
+  const digest =
+    'bytes' in body ? { sha256: sha256Hex(body.bytes), size: body.bytes.byteLength } : await deps.raw.digest(body.key);
+  // Gone between LIST/HEAD and the read: a duplicate event after the object was moved, nothing to lose.
+  if (!digest) return undefined;
+  const { sha256, size } = digest;
   const known = await deps.table.getFile(f.source, f.file, sha256);
   if (known) {
     return {
@@ -349,7 +381,7 @@ async function ingestFile(deps: PipelineDeps, f: Incoming): Promise<FileRun> {
         status: 'duplicate',
         ledgerStatus: known.status,
         sha256,
-        size: f.bytes.byteLength,
+        size,
         rawKey: known.rawKey,
         derivedKey: known.derivedKey,
         rows: 0,
@@ -362,12 +394,15 @@ async function ingestFile(deps: PipelineDeps, f: Incoming): Promise<FileRun> {
 
   const receivedAt = f.archivedAt?.receivedAt ?? deps.clock().toISOString();
   const archived = f.archivedAt?.key ?? (await archiveRaw(deps, f, sha256, receivedAt));
-  const v = validate(deps, f.source, f.file, f.bytes, f.date);
+  const v: Validation =
+    'bytes' in body
+      ? validate(deps, f.source, f.file, body.bytes, f.date)
+      : { ok: false, rejection: tooLarge(f.file, size, deps.config.maxFileBytes), rejections: [] };
   const entry: LedgerEntry = {
     source: f.source,
     file: f.file,
     sha256,
-    size: f.bytes.byteLength,
+    size,
     receivedAt,
     origin: f.origin,
     rawKey: archived,
@@ -445,14 +480,14 @@ function ledgerCache(deps: PipelineDeps) {
 async function ingestArchived(
   deps: PipelineDeps,
   source: SourceName,
-  keys: string[],
+  listed: ListedObject[],
   versions: ReturnType<typeof ledgerCache>,
   upTo: IsoDate,
 ): Promise<{ runs: FileRun[]; accepted: boolean }> {
   const runs: FileRun[] = [];
   let accepted = false;
-  const pending: { key: string; file: string; date: IsoDate }[] = [];
-  for (const key of keys) {
+  const pending: { key: string; size: number; file: string; date: IsoDate }[] = [];
+  for (const { key, size } of listed) {
     const parsed = parseRawKey(key);
     if (!parsed || parsed.source !== source || parsed.date > upTo) continue;
     const known = (await versions(source, parsed.file)).find((v) => v.rawKey === key);
@@ -460,23 +495,25 @@ async function ingestArchived(
       accepted ||= known.status === 'accepted';
       continue;
     }
-    pending.push({ key, ...parsed });
+    pending.push({ key, size, ...parsed });
   }
   for (const p of pending) {
-    const object = await deps.raw.get(p.key);
-    if (!object) continue;
+    // An archived file above the limit (an oversized drop, archived and refused) is never read whole again.
+    const large = p.size > deps.config.maxFileBytes;
+    const object = large ? undefined : await deps.raw.get(p.key);
+    const info = large ? await deps.raw.head(p.key) : object;
+    if (!info) continue;
+    const receivedAt = info.metadata['received-at'];
     const run = await ingestFile(deps, {
       source,
       file: p.file,
       date: p.date,
-      bytes: object.bytes,
+      body: object ? { bytes: object.bytes } : { key: p.key, size: info.size },
       origin: 'archive',
       location: `s3://${deps.raw.bucket}/${p.key}`,
-      archivedAt: {
-        key: p.key,
-        ...(object.metadata['received-at'] ? { receivedAt: object.metadata['received-at'] } : {}),
-      },
+      archivedAt: { key: p.key, ...(receivedAt ? { receivedAt } : {}) },
     });
+    if (!run) continue;
     runs.push(run);
     accepted ||= run.outcome.status === 'accepted' || run.outcome.ledgerStatus === 'accepted';
   }
@@ -497,13 +534,7 @@ async function ingestSource(
 
   // Splits are dated by arrival (possibly a weekend): replay every archived one up to this day.
   if (source === 'splits') {
-    const archived = await ingestArchived(
-      deps,
-      source,
-      (await deps.raw.list(`${RAW_PREFIX}splits/`)).map((o) => o.key),
-      versions,
-      date,
-    );
+    const archived = await ingestArchived(deps, source, await deps.raw.list(`${RAW_PREFIX}splits/`), versions, date);
     files.push(...archived.runs);
   }
 
@@ -537,16 +568,7 @@ async function ingestSource(
     }
     if (source !== 'splits') {
       const listed = await deps.raw.list(rawPrefix(source, fileDate));
-      const archived = await ingestArchived(
-        deps,
-        source,
-        await orderByArrival(
-          deps,
-          listed.map((o) => o.key),
-        ),
-        versions,
-        date,
-      );
+      const archived = await ingestArchived(deps, source, await orderByArrival(deps, listed), versions, date);
       files.push(...archived.runs);
       accepted = archived.accepted;
     }
@@ -563,12 +585,12 @@ async function ingestSource(
 }
 
 /** Several archived versions of one name: replay them in the order they first arrived. */
-async function orderByArrival(deps: PipelineDeps, keys: string[]): Promise<string[]> {
-  if (keys.length < 2) return keys;
+async function orderByArrival(deps: PipelineDeps, listed: ListedObject[]): Promise<ListedObject[]> {
+  if (listed.length < 2) return listed;
   const heads = await Promise.all(
-    keys.map(async (key) => ({ key, at: (await deps.raw.head(key))?.metadata['received-at'] ?? '' })),
+    listed.map(async (o) => ({ o, at: (await deps.raw.head(o.key))?.metadata['received-at'] ?? '' })),
   );
-  return heads.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.key < b.key ? -1 : 1)).map((h) => h.key);
+  return heads.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.o.key < b.o.key ? -1 : 1)).map((h) => h.o);
 }
 
 async function fetchFrom(deps: PipelineDeps, provider: SourceProvider, fileDate: IsoDate): Promise<FileRun[]> {
@@ -612,16 +634,17 @@ async function fetchFrom(deps: PipelineDeps, provider: SourceProvider, fileDate:
   }
   const runs: FileRun[] = [];
   for (const file of received) {
-    runs.push(
-      await ingestFile(deps, {
-        source,
-        file: file.name,
-        date: fileDate,
-        bytes: file.bytes,
-        origin: 'fetch',
-        location: file.location,
-      }),
-    );
+    // Downloads are bounded while streaming (HTTP_MAX_BYTES, functions/providers/http.ts); a body above
+    // maxFileBytes that got through is archived, then refused from its length by decodeText.
+    const run = await ingestFile(deps, {
+      source,
+      file: file.name,
+      date: fileDate,
+      body: { bytes: file.bytes },
+      origin: 'fetch',
+      location: file.location,
+    });
+    if (run) runs.push(run);
   }
   return runs;
 }
@@ -715,7 +738,7 @@ async function ingestDay(deps: PipelineDeps, input: DayIngestInput): Promise<Ing
 async function ingestDrop(deps: PipelineDeps, bucket: string, key: string, runIdIn?: string): Promise<IngestResult> {
   if (bucket !== deps.raw.bucket) throw new DropBucketError(bucket, deps.raw.bucket);
   const runId = runIdIn ?? deps.newRunId();
-  const arrival = NEW_YORK_DATE.format(deps.clock());
+  const arrival = newYorkDate(deps.clock());
   const classified = classifyDrop(key, arrival);
   const empty = { runId, files: [], rows: 0, rejectedRows: 0, rejections: [], restateFrom: null, pricesReady: false };
   if (!classified.ok) {
@@ -731,19 +754,26 @@ async function ingestDrop(deps: PipelineDeps, bucket: string, key: string, runId
     };
   }
   const { source, file, date } = classified.drop;
-  const object = await deps.raw.get(key);
-  if (!object) {
+  // The size first: a drop above the limit is hashed as a stream and archived by a server-side copy,
+  // never read whole (an operator's drop of hundreds of MiB must not exhaust the Lambda's memory).
+  const info = await deps.raw.head(key);
+  const large = info !== undefined && info.size > deps.config.maxFileBytes;
+  const object = info && !large ? await deps.raw.get(key) : undefined;
+  const run =
+    info && (large || object)
+      ? await ingestFile(deps, {
+          source,
+          file,
+          date,
+          body: object ? { bytes: object.bytes } : { key, size: info.size },
+          origin: 'drop',
+          location: `s3://${bucket}/${key}`,
+        })
+      : undefined;
+  if (!run) {
     // A duplicate event after the object was removed: nothing to do, and nothing was lost (it was ingested then).
     return { ...empty, date, skipped: true, reason: `s3://${bucket}/${key} no longer exists` };
   }
-  const run = await ingestFile(deps, {
-    source,
-    file,
-    date,
-    bytes: object.bytes,
-    origin: 'drop',
-    location: `s3://${bucket}/${key}`,
-  });
   const pricesReady =
     source === 'prices' && (run.outcome.status === 'accepted' || run.outcome.ledgerStatus === 'accepted');
   if (run.outcome.status === 'accepted' && source === 'prices') {
@@ -774,9 +804,44 @@ async function ingestDrop(deps: PipelineDeps, bucket: string, key: string, runId
   return result;
 }
 
-/** Ingests a trading day (from the archive first, then the providers) or one dropped file. */
+// ---------------------------------------------------------------- the whole archive
+
+async function ingestWholeArchive(deps: PipelineDeps, runIdIn?: string): Promise<IngestResult> {
+  const runId = runIdIn ?? deps.newRunId();
+  const listed = await deps.raw.list(RAW_PREFIX);
+  const versions = ledgerCache(deps);
+  const runs: FileRun[] = [];
+  for (const source of SOURCES) {
+    const mine = listed.filter((o) => parseRawKey(o.key)?.source === source);
+    const archived = await ingestArchived(deps, source, await orderByArrival(deps, mine), versions, '9999-12-31');
+    runs.push(...archived.runs);
+  }
+  // Every accepted price day, this run's and those the ledger already held.
+  const priceDays = new Set<IsoDate>();
+  for (const o of listed) {
+    const key = parseRawKey(o.key);
+    if (key?.source !== 'prices') continue;
+    if ((await versions('prices', key.file)).some((v) => v.status === 'accepted' && v.date !== null)) {
+      priceDays.add(key.date);
+    }
+  }
+  for (const r of runs) {
+    if (r.outcome.source === 'prices' && r.outcome.status === 'accepted' && r.outcome.date) {
+      priceDays.add(r.outcome.date);
+    }
+  }
+  const newest = [...priceDays].sort().at(-1) ?? null;
+  if (newest !== null) await deps.table.advanceCursor('lastIngested', newest);
+  const result = summarise({ date: newest ?? newYorkDate(deps.clock()), runId }, runs, newest !== null);
+  deps.log.info('archive ingested', { runId, files: runs.length, rows: result.rows, through: newest });
+  if (newest === null) return { ...result, skipped: true, reason: 'the raw archive holds no accepted prices' };
+  return result;
+}
+
+/** Ingests a trading day (from the archive first, then the providers), one dropped file, or the whole archive. */
 export async function runIngest(deps: PipelineDeps, input: IngestInput): Promise<IngestResult> {
   if ('drop' in input) return ingestDrop(deps, input.drop.bucket, input.drop.key, input.runId);
   if (input.kind === 'drop') return ingestDrop(deps, input.bucket, input.key, input.runId);
+  if (input.kind === 'archive') return ingestWholeArchive(deps, input.runId);
   return ingestDay(deps, input);
 }

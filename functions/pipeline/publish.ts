@@ -13,6 +13,7 @@
  * dated snapshot files may stay (nothing links to them until `latest` does).
  */
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import type { IsoDate } from '../../shared/domain.ts';
 import { checkSanitySeries, GATE_NAMES, type GateName } from '../../shared/gates/index.ts';
 import { buildRss, RSS_ITEM_LIMIT } from '../../shared/present/rss.ts';
@@ -29,6 +30,8 @@ import type { ObjectStore, PutObjectOptions } from '../adapters/ports.ts';
 import type { PipelineDeps } from './deps.ts';
 import {
   assertIsoDate,
+  assertSnapshotBatchKey,
+  DERIVED_COMPUTE_JOURNAL_KEY,
   FEED_KEY,
   SITE_HISTORY_KEY,
   SITE_HISTORY_SCHEMA_KEY,
@@ -37,6 +40,7 @@ import {
   SITE_SNAPSHOT_SCHEMA_KEY,
   siteSnapshotKey,
 } from './keys.ts';
+import { stopwatch } from './stopwatch.ts';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 export const RSS_TYPE = 'application/rss+xml; charset=utf-8';
@@ -50,6 +54,12 @@ export interface PublishInput {
   date: IsoDate;
   /** Days to (re)publish, e.g. every restated day after a late short interest file; default `[date]`. */
   dates?: IsoDate[];
+  /**
+   * Day → the snapshot batch compute wrote it to (compute's result). A day without one is looked up in
+   * compute's journal (a publish started by hand with `dates` only), then in the per-day object that
+   * earlier versions of compute wrote (derived/snapshots/<date>.json).
+   */
+  snapshotKeys?: Record<IsoDate, string>;
   /** Snapshots given inline (tests, local runner) instead of read from derived/snapshots/<date>.json. */
   snapshots?: unknown[];
   skipped?: boolean;
@@ -196,9 +206,71 @@ function validateSnapshots(date: IsoDate, raw: { date: IsoDate; value: unknown }
 
 const FeedSchema = SnapshotSchema.array();
 
+/** `snapshotKeys` of the event, checked: ISO days to batch keys (nothing else of the bucket is read). */
+function givenSnapshotKeys(input: PublishInput): Map<IsoDate, string> {
+  const raw: unknown = input.snapshotKeys;
+  const keys = new Map<IsoDate, string>();
+  if (raw === undefined) return keys;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    assertSnapshotBatchKey(String(raw), 'snapshotKeys');
+    return keys;
+  }
+  for (const [d, key] of Object.entries(raw)) {
+    keys.set(assertIsoDate(d, 'snapshotKeys'), assertSnapshotBatchKey(String(key), `snapshotKeys.${d}`));
+  }
+  return keys;
+}
+
+/** The batch compute's journal names for each day (its `snapshotBatches`); empty when there is none. */
+async function journalSnapshotKeys(deps: PipelineDeps): Promise<Map<IsoDate, string>> {
+  const keys = new Map<IsoDate, string>();
+  const object = await deps.raw.get(DERIVED_COMPUTE_JOURNAL_KEY);
+  if (!object) return keys;
+  let batches: unknown;
+  try {
+    batches = (JSON.parse(gunzipSync(object.bytes).toString('utf8')) as { snapshotBatches?: unknown }).snapshotBatches;
+  } catch (error) {
+    deps.log.warn('compute journal unreadable: snapshots looked up by day', {
+      key: DERIVED_COMPUTE_JOURNAL_KEY,
+      error: (error as Error).message,
+    });
+    return keys;
+  }
+  if (typeof batches !== 'object' || batches === null) return keys;
+  for (const [d, key] of Object.entries(batches)) {
+    keys.set(assertIsoDate(d, 'snapshotBatches'), assertSnapshotBatchKey(String(key), `snapshotBatches.${d}`));
+  }
+  return keys;
+}
+
+function asOfOf(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? (value as { asOf?: unknown }).asOf : undefined;
+}
+
+/** Each day's snapshot, unchecked, from where `snapshotKeys` (or compute's journal) says it is; each batch read once. */
 async function loadSnapshots(deps: PipelineDeps, input: PublishInput, dates: IsoDate[]) {
   if (input.snapshots) return input.snapshots.map((value, i) => ({ date: dates[i] ?? input.date, value }));
-  const loaded = await Promise.all(dates.map(async (d) => ({ date: d, value: await deps.derived.getSnapshot(d) })));
+  const keys = givenSnapshotKeys(input);
+  if (dates.some((d) => !keys.has(d))) {
+    const journal = await journalSnapshotKeys(deps);
+    for (const d of dates) {
+      const key = journal.get(d);
+      if (!keys.has(d) && key !== undefined) keys.set(d, key);
+    }
+  }
+  const batches = new Map<string, Promise<unknown[] | undefined>>();
+  for (const d of dates) {
+    const key = keys.get(d);
+    if (key !== undefined && !batches.has(key)) batches.set(key, deps.derived.getSnapshotBatch(key));
+  }
+  const loaded = await Promise.all(
+    dates.map(async (d) => {
+      const key = keys.get(d);
+      if (key === undefined) return { date: d, value: await deps.derived.getSnapshot(d) };
+      const batch = await batches.get(key);
+      return { date: d, value: batch?.find((s) => asOfOf(s) === d) };
+    }),
+  );
   const missing = loaded.filter((l) => l.value === undefined).map((l) => `${l.date}: no computed snapshot`);
   if (missing.length > 0) throw new SanityGateError('missing', input.date, 'snapshot', missing);
   return loaded;
@@ -237,9 +309,13 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
   };
 
   // Everything is checked before the first write: a refused day leaves the site as it was.
+  const watch = stopwatch();
   let snapshots: Snapshot[];
   try {
-    snapshots = validateSnapshots(date, await loadSnapshots(deps, input, dates));
+    const loaded = await loadSnapshots(deps, input, dates);
+    watch.lap('read snapshots');
+    snapshots = validateSnapshots(date, loaded);
+    watch.lap('validate snapshots');
   } catch (error) {
     if (error instanceof SanityGateError) await refuse(error);
     throw error;
@@ -263,6 +339,7 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
 
     // Read before any write (the feed holds the published days the gates compare with).
     const [historyObject, feedObject] = await Promise.all([deps.site.get(SITE_HISTORY_KEY), deps.raw.get(FEED_KEY)]);
+    watch.lap('read history and feed');
     let previousHistory: History | undefined;
     if (historyObject) {
       let parsed: ReturnType<typeof HistorySchema.safeParse>;
@@ -290,7 +367,9 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
       else deps.log.warn('feed unreadable, restarting it', { key: FEED_KEY, issue: parsed.error.issues[0]?.message });
     }
 
+    watch.lap('validate history and feed');
     const gates = checkSanitySeries(previousFeed, snapshots, { acknowledge: acceptedGates(deps, input) });
+    watch.lap('sanity gates');
     if (gates.acknowledged.length > 0) {
       deps.log.warn('sanity gates acknowledged by the operator', {
         date,
@@ -317,17 +396,20 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
         keys.push(key);
       }
     }
+    watch.lap('write schemas');
     for (const s of snapshots) {
       const key = siteSnapshotKey(s.asOf);
       await deps.site.put(key, encode(s), { contentType: JSON_TYPE, cacheControl: SNAPSHOT_CACHE });
       keys.push(key);
     }
+    watch.lap('write snapshots');
 
     const history = HistorySchema.parse(mergeHistory(previousHistory, snapshots));
     const feedByDate = new Map(previousFeed.map((s) => [s.asOf, s]));
     for (const s of snapshots) feedByDate.set(s.asOf, s);
     const feed = [...feedByDate.values()].sort((a, b) => (a.asOf < b.asOf ? 1 : -1)).slice(0, RSS_ITEM_LIMIT);
     const rss = buildRss(feed, { siteUrl: deps.config.siteUrl });
+    watch.lap('build history, feed and rss');
 
     const j = journal();
     try {
@@ -371,6 +453,7 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
       throw error;
     }
 
+    watch.lap('write history, feed, rss and latest');
     if (switchLatest) await deps.table.advanceCursor('lastPublished', newest.asOf);
     await deps.table.setStepStatus(date, 'publish', {
       state: 'done',
@@ -383,6 +466,7 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
       runId,
       published: snapshots.map((s) => s.asOf),
       latest: switchLatest ? newest.asOf : null,
+      ms: watch.ms(),
     });
     return {
       date,

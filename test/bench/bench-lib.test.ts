@@ -138,6 +138,9 @@ describe('S3 meter helpers', () => {
     expect(keyGroup(`raw/prices/2024-02-05/sha256-${'a'.repeat(64)}/f.json`)).toBe(
       'raw/prices/<date>/sha256-<hex>/f.json',
     );
+    expect(keyGroup('derived/snapshots/runs/2024-02-05-0123456789abcdef.json.gz')).toBe(
+      'derived/snapshots/runs/<date>-<hex>.json.gz',
+    );
   });
 
   it('adds meters field by field', () => {

@@ -34,9 +34,13 @@ interface StepFigures {
   step: string;
   ms: number;
   processMs: number;
+  /** CPU time (user + system) of the step's whole process, Node's start and the TypeScript loading included. */
+  cpuMs: number;
   peakBytes: number;
   meter: AwsMeter;
   summary: Record<string, unknown>;
+  /** Time per phase inside the service call, as the step logs it (compute and publish). */
+  phases: Record<string, number>;
 }
 
 interface DayFigures {
@@ -126,6 +130,7 @@ async function runMeasuredDay(
       meter: AwsMeter;
       output: Record<string, unknown>;
       summary: Record<string, unknown>;
+      phases?: Record<string, number>;
       warnings: string[];
     };
     for (const w of r.warnings) ctx.log(`    ${step.name}: ${w}`);
@@ -133,9 +138,11 @@ async function runMeasuredDay(
       step: step.name,
       ms: r.ms,
       processMs: run.wallMs,
+      cpuMs: run.cpuMs,
       peakBytes: run.maxRssBytes,
       meter: r.meter,
       summary: r.summary,
+      phases: r.phases ?? {},
     });
     if (r.output.skipped === true) break;
     input = { ...r.output, runId: `bench-${date}` };
@@ -143,8 +150,12 @@ async function runMeasuredDay(
   const meter = steps.reduce((m, s) => addMeters(m, s.meter), emptyMeter());
   const totalMs = steps.reduce((t, s) => t + s.ms, 0);
   ctx.log(
-    `    ${date}: ${steps.map((s) => `${s.step} ${ms(s.ms)}`).join(', ')}; S3 ${meter.s3.requests} requests, DynamoDB ${meter.dynamo.writeUnits} WCU`,
+    `    ${date}: ${steps.map((s) => `${s.step} ${ms(s.ms)} (process CPU ${ms(s.cpuMs)})`).join(', ')}; S3 ${meter.s3.requests} requests, DynamoDB ${meter.dynamo.writeUnits} WCU`,
   );
+  for (const s of steps) {
+    const phases = Object.entries(s.phases);
+    if (phases.length > 0) ctx.log(`      ${s.step}: ${phases.map(([p, t]) => `${p} ${ms(t)}`).join(', ')}`);
+  }
   return { date, totalMs, steps, meter, storedBefore, stored: storedBytes(s3Dir) };
 }
 
@@ -300,6 +311,16 @@ export async function runDailyPart(ctx: BenchContext): Promise<PartResult> {
       `${s.meter.dynamo.itemsWritten} / ${s.meter.dynamo.itemsRead}`,
       `${s.meter.dynamo.writeUnits} / ${s.meter.dynamo.readUnits}`,
     ]);
+  const phaseRows = (d: DayFigures, label: string) =>
+    d.steps
+      .filter((s) => Object.keys(s.phases).length > 0)
+      .map((s) => [
+        label,
+        `${s.step} (${ms(s.ms)})`,
+        Object.entries(s.phases)
+          .map(([phase, t]) => `${phase} ${ms(t)}`)
+          .join(' · '),
+      ]);
   const typical = measured[Math.floor(measured.length / 2)] as DayFigures;
   // Growth per ordinary day, summed over the measured days only (each knows its before and after).
   const storedEnd = measured.at(-1)?.stored ?? {};
@@ -333,6 +354,16 @@ export async function runDailyPart(ctx: BenchContext): Promise<PartResult> {
         ],
       ),
       '',
+      'Where the time of each step goes (the phases the service logs with its result, in the order they first ran; cold process):',
+      '',
+      mdTable(
+        ['Day', 'Step', 'Phases'],
+        [
+          ...phaseRows(typical, typical.date),
+          ...(restated ? phaseRows(restated, `${restated.date} (restatement)`) : []),
+        ],
+      ),
+      '',
       `Stored bytes (current objects) grow by ${Object.entries(growth)
         .map(([b, g]) => `${bytes(g)} a day in \`${b}\``)
         .join(', ')}; ${Object.entries(storedEnd)
@@ -349,17 +380,14 @@ export async function runDailyPart(ctx: BenchContext): Promise<PartResult> {
   const computeOut = typical.steps.find((st) => st.step === 'compute')?.summary ?? {};
   const written = (computeOut.dates as string[] | undefined) ?? [];
   const restatedDays = (computeOut.restated as string[] | undefined) ?? [];
-  const perSnapshot = [
-    'GetObject derived/prices/<date>.json',
-    'PutObject derived/snapshots/<date>.json',
-    'GetObject derived/snapshots/<date>.json',
-    'PutObject data/snapshots/<date>.json',
-  ];
+  // Per re-snapshotted day: its prices read again for the look-ahead fold, its public snapshot written.
+  // The run's snapshots go from compute to publish in one object (a PUT and a GET whatever their number).
+  const perSnapshot = ['GetObject derived/prices/<date>.json', 'PutObject data/snapshots/<date>.json'];
   const snapshotRequests = perSnapshot.reduce((n, k) => n + (typical.meter.s3.byPrefix[k] ?? 0), 0);
   const extraSnapshots = Math.max(0, written.length - 1);
   part.detail(
     [
-      `On ${typical.date} compute wrote ${written.length} snapshot(s): the day itself and ${extraSnapshots} earlier day(s)${restatedDays.length > 0 ? ` (${restatedDays.length} marked restated: ${restatedDays.join(', ')})` : ''}, which publish then republished. Compute re-snapshots the days a pending rule 3(b) split was held on once later prices decide it (its look-ahead covers 10 trading days), and with the real screener data every measured ordinary day had such days (pending splits among nano and micro caps are common). Each of those days costs 4 S3 requests (GET its derived prices, PUT and GET its derived snapshot, PUT the public snapshot): ${snapshotRequests} of the day's ${typical.meter.s3.requests} requests go to snapshots, ${extraSnapshots * perSnapshot.length} of them for earlier days.`,
+      `On ${typical.date} compute wrote ${written.length} snapshot(s): the day itself and ${extraSnapshots} earlier day(s)${restatedDays.length > 0 ? ` (${restatedDays.length} marked restated: ${restatedDays.join(', ')})` : ''}, which publish then republished. Compute re-snapshots the days a pending rule 3(b) split was held on once later prices decide it (its look-ahead covers 10 trading days), and with the real screener data every measured ordinary day had such days (pending splits among nano and micro caps are common). All ${extraSnapshots} did change (the decided split's P&L enters each day since it, and the split leaves \`pendingSplits\`), so none can be skipped. Each costs 2 S3 requests (GET its derived prices for the look-ahead fold, PUT its public snapshot); compute hands the run's snapshots to publish in one object (\`derived/snapshots/runs/…\`, 1 PUT and 1 GET instead of ${2 * written.length} with one object a day): ${snapshotRequests} of the day's ${typical.meter.s3.requests} requests go to snapshots, ${extraSnapshots * perSnapshot.length} of them for earlier days.`,
       '',
       `S3 requests of ${typical.date} by operation and key (dates and hashes elided), all three steps:`,
       '',
@@ -399,10 +427,10 @@ export async function runDailyPart(ctx: BenchContext): Promise<PartResult> {
       [
         "What would fix it (outside this benchmark's area): " +
           (s3Missed
-            ? `the S3 budget is missed by the ${extraSnapshots} re-snapshotted earlier days (${extraSnapshots * perSnapshot.length} requests); re-snapshotting only the days whose figures a decided split actually changes, or keeping the look-ahead window's prices in one rolling object instead of one object a day, and publishing restated days in one batch object, would bring an ordinary day to about ${typical.meter.s3.requests - extraSnapshots * perSnapshot.length} requests. `
+            ? `the S3 budget is missed by the ${extraSnapshots} re-snapshotted earlier days (${extraSnapshots * perSnapshot.length} requests); keeping the look-ahead window's prices in one rolling object instead of one object a day would save ${Math.max(0, extraSnapshots - 1)} of them. `
             : '') +
           (wallMissed && slowest
-            ? `The time goes mostly to ${slowest.step} (${ms(slowest.ms)} of ${ms(typical.totalMs)}); its profile above shows the snapshot assembly (\`snapshotAt\`) repeated for every re-snapshotted day, the checkpoint's gunzip + JSON.parse and the garbage collector: the same fewer re-snapshots would cut it roughly in proportion. Measured on a shared machine (see the load above); step times varied ${ms(Math.min(...total))}–${ms(Math.max(...total))} between days.`
+            ? `The time goes mostly to ${slowest.step} (${ms(slowest.ms)} of ${ms(typical.totalMs)}); its phases above show the snapshot assembly (\`snapshotAt\`, shared/methodology) repeated for every re-snapshotted day as the largest part, then the checkpoint's serialisation and the price days' decoding. Measured on a shared machine (see the load above); step times varied ${ms(Math.min(...total))}–${ms(Math.max(...total))} between days.`
             : ''),
       ].join(''),
     );

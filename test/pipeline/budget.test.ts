@@ -86,13 +86,33 @@ describe('request budget of an ordinary day', () => {
     const deps = memoryDeps();
     await runPublish(deps, { date: '2024-06-10', snapshots: [snapshot('2024-06-10')] });
     s3Requests(deps.raw, deps.site);
-    await deps.derived.putSnapshot('2024-06-11', snapshot('2024-06-11'));
+    const key = await deps.derived.putSnapshotBatch('2024-06-11', [snapshot('2024-06-11')]);
     s3Requests(deps.raw, deps.site);
 
-    await runPublish(deps, { date: '2024-06-11' });
+    // As the state machine passes it: compute's result names the batch.
+    await runPublish(deps, { date: '2024-06-11', dates: ['2024-06-11'], snapshotKeys: { '2024-06-11': key } });
 
-    // GET derived snapshot, HEAD ×2 schemas (unchanged), PUT dated snapshot, GET history, GET feed,
+    // GET the snapshot batch, HEAD ×2 schemas (unchanged), PUT dated snapshot, GET history, GET feed,
     // PUT history, PUT feed, PUT rss, PUT latest = 10.
     expect(s3Requests(deps.raw, deps.site)).toBe(10);
+  });
+
+  it('publish: a restatement reads every snapshot of the run in one request', async () => {
+    const deps = memoryDeps();
+    const earlier = ['2024-06-10', '2024-06-11', '2024-06-12', '2024-06-13'];
+    for (const d of earlier) await runPublish(deps, { date: d, snapshots: [snapshot(d)] });
+    const dates = [...earlier, '2024-06-14'];
+    const key = await deps.derived.putSnapshotBatch('2024-06-14', dates.map(snapshot));
+    s3Requests(deps.raw, deps.site);
+
+    const result = await runPublish(deps, {
+      date: '2024-06-14',
+      dates,
+      snapshotKeys: Object.fromEntries(dates.map((d) => [d, key])),
+    });
+
+    expect(result.published).toEqual(dates);
+    // GET the batch, HEAD ×2, PUT ×5 dated snapshots, GET history, GET feed, PUT history, feed, rss, latest.
+    expect(s3Requests(deps.raw, deps.site)).toBe(1 + 2 + 5 + 2 + 4);
   });
 });

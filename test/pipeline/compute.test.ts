@@ -11,10 +11,11 @@ import type { ObjectStore } from '../../functions/adapters/ports.ts';
 import { inputPaths } from '../../functions/cli/args.ts';
 import { loadInput } from '../../functions/cli/input-folder.ts';
 import { runDaySteps } from '../../functions/local/runner.ts';
-import { ComputeStateError, runCompute } from '../../functions/pipeline/compute.ts';
+import { type ComputeResult, ComputeStateError, runCompute } from '../../functions/pipeline/compute.ts';
 import type { PipelineDeps } from '../../functions/pipeline/deps.ts';
 import { DayIncompleteError } from '../../functions/pipeline/ingest.ts';
 import { derivedStateKey, SITE_HISTORY_KEY, SITE_LATEST_KEY } from '../../functions/pipeline/keys.ts';
+import { runPublish } from '../../functions/pipeline/publish.ts';
 import { folderProviders } from '../../functions/providers/folder.ts';
 import { buildSnapshot } from '../../shared/methodology/index.ts';
 import { assembleSnapshot } from '../../shared/snapshot/assemble.ts';
@@ -228,6 +229,16 @@ describe('idempotency', () => {
     expect(again.outputs.ingest).toMatchObject({ skipped: false, rows: 0 });
     expect(again.outputs.compute).toMatchObject({ dates: [D[6]], replayedFrom: null, restated: [] });
     expect(again.outputs.publish).toMatchObject({ published: [D[6]] });
+
+    // An earlier day run again (a backfill over published days) republishes its latest snapshot — D[2]'s
+    // as restated on D[5], found through compute's journal — not the one first computed for it.
+    const old = await runDaySteps(deps, { date: D[2] as string, runId: 'again-old' });
+    expect(old.outputs.compute).toMatchObject({ dates: [D[2]], replayedFrom: null, restated: [] });
+    expect(Object.keys((old.outputs.compute as ComputeResult).snapshotKeys ?? {})).toEqual([D[2]]);
+    expect(old.outputs.publish).toMatchObject({ published: [D[2]], latest: null });
+    // So does a publish started by hand with days only.
+    const byHand = await runPublish(deps, { date: D[4] as string, dates: [D[3], D[4]] as string[], runId: 'by-hand' });
+    expect(byHand).toMatchObject({ published: [D[3], D[4]], latest: null });
 
     // The same short interest file dropped twice: archived once, ingested once, nothing downstream.
     const bytes = (await deps.raw.get('raw/short-interest/2025-05-30/shrt20250530.csv'))?.bytes as Uint8Array;

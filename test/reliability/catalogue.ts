@@ -44,6 +44,8 @@ const f = {
   relCli: 'test/reliability/bad-input-cli.test.ts',
   relCalendar: 'test/reliability/calendar-days.test.ts',
   relOversized: 'test/reliability/oversized.test.ts',
+  relKilled: 'test/reliability/killed-mid-way.test.ts',
+  relBackfill: 'test/reliability/backfill.test.ts',
   gates: 'test/gates/sanity.test.ts',
   gatesPublish: 'test/gates/publish-gates.test.ts',
   gatesReal: 'test/gates/real-2024.test.ts',
@@ -281,11 +283,11 @@ export const BAD_INPUT: Case[] = [
   {
     item: 'a 10× oversized file',
     outcome:
-      'refused above 64 MiB (compressed or decoded; `maxFileBytes`), archived; a 640 MiB gzip costs ~the limit in memory, a plain body is refused from its length',
+      'refused above 64 MiB (compressed or decoded; `maxFileBytes`), archived; a 640 MiB gzip costs ~the limit in memory; a drop is refused from its size (HEAD) and archived by a server-side copy, never read whole',
     tests: [
       t(f.relOversized, 'is refused by ingest at the limit, archived byte for byte, with ~the limit of extra memory'),
       t(f.relOversized, 'is refused from its length alone, before any decoding (no extra memory)'),
-      t(f.relOversized, 'is archived as received and refused with the size and the limit; nothing is normalised'),
+      t(f.relOversized, 'is refused from its size before any read, archived by a server-side copy, byte for byte'),
       t(f.decode, 'stops a gzip bomb at the limit'),
       t(f.providers, 'refuses a body above the size limit without retrying (declared or streamed)'),
     ],
@@ -321,6 +323,18 @@ export const FAULTS: Case[] = [
     ],
   },
   {
+    item: 'a Lambda killed mid-way, after N of M batch writes (not before the first)',
+    outcome:
+      'compute (37 writes for 28 days) killed at 7 points from its first checkpoint to its last write — among the checkpoints, after the snapshots, between the 2 aggregate batches, after the journal — and publish after each of its 9 writes: the re-run leaves every table item, raw object and published file as a clean run (no aggregate twice, no day unpublished); latest.json is switched last',
+    tests: [
+      t(
+        f.relKilled,
+        'killed %s: the re-run leaves the state, the aggregates, the snapshots and the site as a clean run',
+      ),
+      t(f.relKilled, 'for every N: latest.json switches last, the re-run publishes exactly what a clean run does'),
+    ],
+  },
+  {
     item: 'the same EventBridge/S3 event delivered twice',
     outcome: 'the second delivery is a no-op (ledger by sha256; compute and publish idempotent)',
     tests: [
@@ -340,9 +354,12 @@ export const FAULTS: Case[] = [
   },
   {
     item: 'the table lost: replay the archived raw files',
-    outcome: 'the ledger and the normalised records are rebuilt from raw/, offline, byte-identical',
+    outcome:
+      'the ledger and the normalised records are rebuilt from raw/, offline, byte-identical; `pulse backfill` after losing the table, derived/ and the site republishes every file identical apart from `generatedAt` and the restatement marks',
     tests: [
       t(f.ingest, 'replaying a day from the raw archive rebuilds the ledger and the same normalised records, offline'),
+      t(f.relBackfill, 'republishes every file byte for byte, apart from generatedAt and the restatement marks'),
+      t(f.relBackfill, 'leaves the raw archive as it was, and lists the refused weekend day again'),
     ],
   },
 ];

@@ -2,17 +2,23 @@
  * A 10× oversized input: refused above the documented limit (64 MiB by default, `maxFileBytes`;
  * docs/data-formats.md "Size limit"), archived as received, with bounded memory. The memory figures
  * come from a fresh Node process (helpers/refuse-oversized.ts) whose peak resident set is read from
- * the kernel (`maxRSS`) — no wall-clock assertion.
+ * the kernel (`maxRSS`) — no wall-clock assertion. A drop above the limit is refused from its size
+ * (HEAD) and archived by a server-side copy: the pipeline never reads it whole.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { createDynamoPipelineTable } from '../../functions/adapters/dynamo-pipeline-table.ts';
+import { createS3ObjectStore } from '../../functions/adapters/s3-object-store.ts';
 import { createPipelineDeps } from '../../functions/pipeline/deps.ts';
 import { runIngest } from '../../functions/pipeline/ingest.ts';
 import { type LocalAws, startLocalAws } from '../adapters/helpers/local-aws.ts';
-import { emulatorDeps } from '../pipeline/helpers/deps.ts';
+import { recordingLog } from '../pipeline/helpers/deps.ts';
 
 const MiB = 1024 * 1024;
 const HELPER = path.join(import.meta.dirname, 'helpers/refuse-oversized.ts');
@@ -27,6 +33,20 @@ const GzipMeasure = z.object({
   status: z.string(),
   rejection: Rejection,
   archivedIntact: z.boolean(),
+  logged: z.boolean(),
+});
+const DropMeasure = z.object({
+  limit: z.number(),
+  rssBefore: z.number(),
+  peakAfter: z.number(),
+  get: z.number(),
+  getBytes: z.number(),
+  digest: z.number(),
+  copy: z.number(),
+  putBytes: z.number(),
+  status: z.string(),
+  rawKey: z.string(),
+  rejection: Rejection,
   logged: z.boolean(),
 });
 const PlainMeasure = z.object({
@@ -84,45 +104,117 @@ describe('a plain body of 10× the limit', () => {
     // Decoding would need the 40 MiB again as a string; refusing needs less than the limit itself.
     expect(growth).toBeLessThan(m.limit);
   });
+});
 
-  describe('dropped into the pipeline (s3rver + dynalite, limit set to 1 MiB)', () => {
-    let aws: LocalAws;
-    beforeAll(async () => {
-      aws = await startLocalAws();
-    });
-    afterAll(async () => {
-      await aws?.stop();
-    });
+describe('a drop of 10× the limit under incoming/ (s3rver + dynalite, `maxFileBytes` 32 MiB, 320 MiB dropped)', () => {
+  let aws: LocalAws;
+  beforeAll(async () => {
+    aws = await startLocalAws();
+  });
+  afterAll(async () => {
+    await aws?.stop();
+  });
 
-    it('is archived as received and refused with the size and the limit; nothing is normalised', async () => {
-      const base = await emulatorDeps(aws);
-      const deps = { ...createPipelineDeps({ ...base, config: { ...base.config, maxFileBytes: MiB } }), log: base.log };
-      const rows: string[] = [];
-      for (let i = 0, size = 0; size < 10 * MiB; i++) {
-        const r = { symbol: `S${i}`, name: `Listing ${i}`, lastsale: '$10.00', volume: '1', marketCap: '1.00' };
-        rows.push(JSON.stringify(r));
-        size += (rows.at(-1) as string).length + 1;
-      }
-      const body = Buffer.from(`{"data":{"rows":[${rows.join(',')}]}}`, 'utf8');
-      await base.raw.put('incoming/2024-06-12.json', body, { contentType: 'application/json' });
-      const result = await runIngest(deps, { kind: 'drop', bucket: base.rawBucket, key: 'incoming/2024-06-12.json' });
-      expect(result.skipped).toBe(true);
-      expect(result.rejections).toEqual([
-        {
-          file: '2024-06-12.json',
-          line: 0,
-          field: '*',
-          reason: `the body is ${(body.length / MiB).toFixed(1)} MiB, above the 1.0 MiB limit`,
-        },
-      ]);
-      const archived = await base.raw.get('raw/prices/2024-06-12/2024-06-12.json');
-      expect(archived && Buffer.from(archived.bytes).equals(body)).toBe(true);
-      const sha = createHash('sha256').update(body).digest('hex');
-      expect(await base.table.getFile('prices', '2024-06-12.json', sha)).toMatchObject({
-        status: 'rejected',
-        size: body.length,
-      });
-      expect(await base.raw.head('derived/prices/2024-06-12.json')).toBeUndefined();
+  it('is refused from its size before any read, archived by a server-side copy, byte for byte', async () => {
+    const limit = 32 * MiB;
+    const size = 10 * limit;
+    const rawBucket = await aws.newBucket('raw');
+    const siteBucket = await aws.newBucket('site');
+    const tableName = await aws.newTable('pulse');
+    const key = 'incoming/2024-06-12.json';
+    // Streamed into s3rver in 1 MiB chunks of screener rows, hashed on the way: this process never holds it.
+    const row = `${JSON.stringify({ symbol: 'AAA', name: 'Listing', lastsale: '$10.00', volume: '1', marketCap: '1.00' })},`;
+    const chunk = Buffer.from(row.repeat(Math.ceil(MiB / row.length)).slice(0, MiB), 'utf8');
+    const hash = createHash('sha256');
+    const body = Readable.from(
+      (function* () {
+        for (let sent = 0; sent < size; sent += MiB) {
+          hash.update(chunk);
+          yield chunk;
+        }
+      })(),
+    );
+    await aws.s3.send(
+      new PutObjectCommand({
+        Bucket: rawBucket,
+        Key: key,
+        Body: body,
+        ContentLength: size,
+        ContentType: 'application/json',
+      }),
+    );
+    const sha = hash.digest('hex');
+
+    // Not execFileSync: the emulators answering the helper run in this process's event loop.
+    const { stdout: out } = await promisify(execFile)(process.execPath, ['--expose-gc', HELPER, 'drop'], {
+      encoding: 'utf8',
+      maxBuffer: MiB,
+      env: {
+        ...process.env,
+        ...aws.emulators.env,
+        RAW_BUCKET: rawBucket,
+        SITE_BUCKET: siteBucket,
+        TABLE_NAME: tableName,
+        DROP_KEY: key,
+        DROP_LIMIT: String(limit),
+      },
     });
+    const m = DropMeasure.parse(JSON.parse(out.trim().split('\n').at(-1) as string));
+    expect(m.status).toBe('rejected');
+    expect(m.rejection).toEqual({
+      file: '2024-06-12.json',
+      line: 0,
+      field: '*',
+      reason: 'the body is 320.0 MiB, above the 32.0 MiB limit',
+    });
+    expect(m.logged).toBe(true);
+    // Never read whole: no GET of the object, no byte of it written back by the pipeline; one streamed
+    // hash (the ledger's sha256) and one server-side copy into the archive.
+    expect({ get: m.get, getBytes: m.getBytes, putBytes: m.putBytes, digest: m.digest, copy: m.copy }).toEqual({
+      get: 0,
+      getBytes: 0,
+      putBytes: 0,
+      digest: 1,
+      copy: 1,
+    });
+    const growth = m.peakAfter - m.rssBefore;
+    console.log(
+      `drop ×10: ${size / MiB} MiB refused at ${limit / MiB} MiB; bytes read whole 0; ` +
+        `peak RSS growth while refusing ${(growth / MiB).toFixed(1)} MiB`,
+    );
+    // Holding the body would take all of it; hashing it as a stream leaves only chunks V8 has not
+    // collected yet (they go in batches of some tens of MiB, whatever the file's size).
+    expect(growth).toBeLessThan(size / 3);
+
+    const raw = createS3ObjectStore({ client: aws.s3, bucket: rawBucket });
+    expect(m.rawKey).toBe('raw/prices/2024-06-12/2024-06-12.json');
+    const archived = await raw.head('raw/prices/2024-06-12/2024-06-12.json');
+    expect(archived).toMatchObject({ size, sha256: sha, metadata: { origin: 'drop', source: 'prices' } });
+    // The copy's bytes, hashed again from the archive: the file as received.
+    expect(await raw.digest('raw/prices/2024-06-12/2024-06-12.json')).toEqual({ size, sha256: sha });
+    // The drop itself stays where it was (never lost, whatever happens to the archive).
+    expect((await raw.head(key))?.size).toBe(size);
+    const table = createDynamoPipelineTable({ client: aws.dynamo, tableName });
+    expect(await table.getFile('prices', '2024-06-12.json', sha)).toMatchObject({
+      status: 'rejected',
+      size,
+      rawKey: 'raw/prices/2024-06-12/2024-06-12.json',
+    });
+    expect(await raw.head('derived/prices/2024-06-12.json')).toBeUndefined();
+
+    // Dropped again (a duplicate event): a no-op, still without reading it whole.
+    const again = await runIngest(
+      createPipelineDeps({
+        raw,
+        site: createS3ObjectStore({ client: aws.s3, bucket: siteBucket }),
+        table,
+        clock: () => new Date('2024-06-12T23:40:00Z'),
+        log: recordingLog(),
+        config: { maxFileBytes: limit },
+      }),
+      { kind: 'drop', bucket: rawBucket, key },
+    );
+    expect(again).toMatchObject({ skipped: true, reason: 'already ingested' });
+    expect(again.files[0]).toMatchObject({ status: 'duplicate', ledgerStatus: 'rejected', sha256: sha });
   });
 });

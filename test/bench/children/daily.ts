@@ -27,9 +27,13 @@ interface Config {
 }
 
 const errors: string[] = [];
+/** Time per phase that compute and publish log with their result (`ms` of their last info line). */
+let phases: Record<string, number> = {};
 const log: Log = {
   debug() {},
-  info() {},
+  info(_message, ...extra) {
+    for (const e of extra) if (e && typeof e.ms === 'object' && e.ms !== null) phases = e.ms as Record<string, number>;
+  },
   warn(message) {
     errors.push(`warn: ${message}`);
   },
@@ -115,7 +119,7 @@ if (mode === 'days') {
   const started = performance.now();
   const output = await service(deps, { ...config.input });
   const ms = performance.now() - started;
-  reportToParent({ step, ms, meter, output, summary: summary(output), warnings: errors.slice(0, 20) });
+  reportToParent({ step, ms, meter, output, summary: summary(output), phases, warnings: errors.slice(0, 20) });
 } else {
   throw new Error(`daily.ts: unknown mode ${mode ?? '(none)'} (days | step)`);
 }

@@ -91,6 +91,7 @@ function bodyLength(body: unknown): number {
 /** A key with its dates and hashes replaced (`derived/snapshots/2024-02-05.json` → `derived/snapshots/<date>.json`). */
 export function keyGroup(key: string): string {
   return key
+    .replace(/(\d{4}-\d{2}-\d{2})-[0-9a-f]{16}\./g, '$1-<hex>.')
     .replace(/\d{4}-\d{2}-\d{2}/g, '<date>')
     .replace(/\d{8}/g, '<date>')
     .replace(/sha256-[0-9a-f]{64}/g, 'sha256-<hex>');

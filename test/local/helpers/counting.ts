@@ -81,6 +81,14 @@ function countingStore(store: ObjectStore, counts: IoCounts): ObjectStore {
       counts.s3Requests++;
       return store.list(prefix);
     },
+    async digest(key) {
+      counts.s3Requests++;
+      return store.digest(key);
+    },
+    async copyIfAbsent(from, to, options) {
+      counts.s3Requests += 3;
+      return store.copyIfAbsent(from, to, options);
+    },
     async delete(key) {
       counts.s3Requests++;
       return store.delete(key);
