@@ -1,6 +1,11 @@
 /**
  * Rules 7–10 read out of the engine state at its last day A: windows with group and sector figures,
  * top winners and losers, crowded shorts, and the data-quality section.
+ *
+ * The daily pipeline calls this for every day a pending split may restate (~10 a day), so it is
+ * written for speed: symbol columns in typed arrays, one pass over the ring for the 1d, mtd and 30d
+ * windows, bounded top-N selection instead of sorting the universe. Every sum still runs in the
+ * order a plain per-window loop would use (days in date order, symbols by id), so the bits are the same.
  */
 import type { Group, IsoDate, Tier, WindowName } from '../domain.ts';
 import { GROUPS, TIERS, WINDOWS } from '../domain.ts';
@@ -41,70 +46,257 @@ function windowStart(records: readonly DayRecord[], a: IsoDate, name: WindowName
   return i;
 }
 
-/** What the symbol-level parts of a window need to know about one symbol as of A. */
+/**
+ * The symbols priced on A and not held out by a pending split, in id order, with what the
+ * symbol-level parts of the snapshot need to know about them as of A. Columns by position, not by
+ * id: a full-market day has ~7,000 of them and every window reads them.
+ */
 interface AsOfA {
+  count: number;
+  id: Int32Array;
   /** Tier index as of A (rule 6), −1 when none. */
-  tier: number;
-  sector: string;
-  price: number;
-  marketCap: number;
+  tier: Int8Array;
+  /** Index into state.sectors (its names are distinct), −1 when none. */
+  sector: Int32Array;
+  price: Float64Array;
+  marketCap: Float64Array;
   /** SI(s, A), shares. */
-  shortInterest: number;
+  shortInterest: Float64Array;
 }
 
-/** Per-symbol sums over a window (rule 9) and its compounded return (rule 8 decliningPct). */
-interface SymbolWindow {
-  pnl: number;
-  exposure: number;
-  growth: number;
-  /** Priced on the day before `from` and on every day of the window. */
-  eligible: boolean;
+/** Per-symbol sums over a window (rule 9) and compounded return (rule 8 decliningPct), by AsOfA position. */
+interface WindowColumns {
+  pnl: Float64Array;
+  exposure: Float64Array;
+  growth: Float64Array;
+  /** 1 when priced on the day before `from` and on every day of the window. */
+  eligible: Uint8Array;
 }
 
-function ringWindow(state: EngineState, id: number, from: number, to: number): SymbolWindow {
-  const b = id * RING;
-  const out: SymbolWindow = { pnl: 0, exposure: 0, growth: 1, eligible: true };
-  for (let j = from; j <= to; j++) {
-    const p0 = state.price[b + slotOf(j - 1)] as number;
-    const p1 = state.price[b + slotOf(j)] as number;
-    if (!(p0 > 0 && p1 > 0)) {
-      out.eligible = false;
-      continue;
-    }
-    // Same expressions, in the same order, as the engine's day sums.
-    const growth = (p1 / p0) * (state.factor[b + slotOf(j)] as number);
-    out.growth *= growth;
-    const m0 = state.marketCap[b + slotOf(j - 1)] as number;
-    if (!(m0 > 0)) continue;
-    const exposure = (state.shortInterest[b + slotOf(j - 1)] as number) * p0;
-    out.pnl -= exposure * (growth - 1);
-    out.exposure += exposure;
+function asOfA(state: EngineState, tA: number): AsOfA {
+  const n = state.symbols.length;
+  const sA = slotOf(tA);
+  const sAp = slotOf(tA + RING - 1);
+  const counted = tA >= 1;
+  const { price, marketCap, shortInterest, sector, held } = state;
+  let count = 0;
+  for (let id = 0; id < n; id++) {
+    if ((price[id * RING + sA] as number) > 0 && held[id] === -1) count++;
+  }
+  const out: AsOfA = {
+    count,
+    id: new Int32Array(count),
+    tier: new Int8Array(count),
+    sector: new Int32Array(count),
+    price: new Float64Array(count),
+    marketCap: new Float64Array(count),
+    shortInterest: new Float64Array(count),
+  };
+  let k = 0;
+  for (let id = 0; id < n; id++) {
+    const b = id * RING;
+    const p = price[b + sA] as number;
+    if (!(p > 0) || held[id] !== -1) continue;
+    const m0 = counted ? (marketCap[b + sAp] as number) : 0;
+    out.id[k] = id;
+    out.tier[k] = m0 > 0 ? tierIndex(m0) : -1;
+    out.sector[k] = sector[b + sA] as number;
+    out.price[k] = p;
+    out.marketCap[k] = marketCap[b + sA] as number;
+    out.shortInterest[k] = shortInterest[b + sA] as number;
+    k++;
   }
   return out;
 }
 
-function topEntry(state: EngineState, id: number, a: AsOfA, w: SymbolWindow, days: number): TopEntry {
-  const avg = w.exposure / days;
+const windowColumns = (count: number): WindowColumns => ({
+  pnl: new Float64Array(count),
+  exposure: new Float64Array(count),
+  growth: new Float64Array(count),
+  eligible: new Uint8Array(count),
+});
+
+/**
+ * Rule 8/9 sums over the ring's days `froms[i]` … `to` into `outs[i]`, for each tiered symbol of A:
+ * one pass over the longest span reads each symbol-day once for all the windows, and each window
+ * still adds its days in date order, so its sums are the ones a pass of its own would give.
+ */
+function ringWindows(
+  state: EngineState,
+  a: AsOfA,
+  froms: readonly number[],
+  to: number,
+  outs: readonly WindowColumns[],
+): void {
+  const { price, marketCap, shortInterest, factor } = state;
+  const m = froms.length;
+  if (m === 0) return;
+  const first = Math.min(...froms);
+  const span = to - first + 2;
+  // slots[j − first + 1] is the slot of accepted day j, for j = first − 1 … to.
+  const slots = new Int32Array(span);
+  for (let j = first - 1; j <= to; j++) slots[j - first + 1] = slotOf(j);
+  // starts[i]: the step at which window i begins (step t covers day first − 1 + t).
+  const starts = Int32Array.from(froms, (from) => from - first + 1);
+  const pnl = new Float64Array(m);
+  const exposureSum = new Float64Array(m);
+  const growthProduct = new Float64Array(m);
+  const eligible = new Uint8Array(m);
+  for (let k = 0; k < a.count; k++) {
+    if ((a.tier[k] as number) < 0) continue;
+    const b = (a.id[k] as number) * RING;
+    pnl.fill(0);
+    exposureSum.fill(0);
+    growthProduct.fill(1);
+    eligible.fill(1);
+    for (let t = 1; t < span; t++) {
+      const b0 = b + (slots[t - 1] as number);
+      const b1 = b + (slots[t] as number);
+      const p0 = price[b0] as number;
+      const p1 = price[b1] as number;
+      if (!(p0 > 0 && p1 > 0)) {
+        for (let i = 0; i < m; i++) if (t >= (starts[i] as number)) eligible[i] = 0;
+        continue;
+      }
+      // Same expressions, in the same order, as the engine's day sums.
+      const growth = (p1 / p0) * (factor[b1] as number);
+      const m0 = marketCap[b0] as number;
+      const exposure = (shortInterest[b0] as number) * p0;
+      for (let i = 0; i < m; i++) {
+        if (t < (starts[i] as number)) continue;
+        growthProduct[i] = (growthProduct[i] as number) * growth;
+        if (!(m0 > 0)) continue;
+        pnl[i] = (pnl[i] as number) - exposure * (growth - 1);
+        exposureSum[i] = (exposureSum[i] as number) + exposure;
+      }
+    }
+    for (let i = 0; i < m; i++) {
+      const w = outs[i] as WindowColumns;
+      w.pnl[k] = pnl[i] as number;
+      w.exposure[k] = exposureSum[i] as number;
+      w.growth[k] = growthProduct[i] as number;
+      w.eligible[k] = eligible[i] as number;
+    }
+  }
+}
+
+/** Year to date: the engine's running sums (rule 7 ytd), read into the same columns. */
+function ytdWindow(state: EngineState, a: AsOfA, w: WindowColumns): void {
+  for (let k = 0; k < a.count; k++) {
+    if ((a.tier[k] as number) < 0) continue;
+    const id = a.id[k] as number;
+    w.pnl[k] = state.ytdPnl[id] as number;
+    w.exposure[k] = state.ytdExposure[id] as number;
+    w.growth[k] = state.ytdGrowth[id] as number;
+    w.eligible[k] = state.ytdEligible[id] === 1 ? 1 : 0;
+  }
+}
+
+/**
+ * The first `limit` positions in the order `before` defines (a strict total order), without sorting
+ * them all: the same list as a full sort followed by a slice, in O(n · limit).
+ */
+function firstInOrder(
+  count: number,
+  accept: (k: number) => boolean,
+  before: (i: number, j: number) => number,
+  limit: number,
+): number[] {
+  const top: number[] = [];
+  for (let k = 0; k < count; k++) {
+    if (!accept(k)) continue;
+    if (top.length === limit && before(k, top[limit - 1] as number) >= 0) continue;
+    let at = top.length;
+    while (at > 0 && before(k, top[at - 1] as number) < 0) at--;
+    top.splice(at, 0, k);
+    if (top.length > limit) top.pop();
+  }
+  return top;
+}
+
+function topEntry(state: EngineState, a: AsOfA, k: number, w: WindowColumns, days: number): TopEntry {
+  const id = a.id[k] as number;
+  const pnl = w.pnl[k] as number;
+  const avg = (w.exposure[k] as number) / days;
+  const price = a.price[k] as number;
+  const marketCap = a.marketCap[k] as number;
+  const shortInterest = a.shortInterest[k] as number;
   return {
     symbol: state.symbols[id] as string,
     name: state.names[id] as string,
-    tier: TIERS[a.tier] as Tier,
-    sector: a.sector,
-    pnlUsd: w.pnl,
-    pnlPct: avg !== 0 ? (w.pnl / avg) * 100 : null,
-    shortInterestUsd: a.shortInterest * a.price,
-    shortInterestPctSharesOut: a.marketCap > 0 ? (a.shortInterest / (a.marketCap / a.price)) * 100 : null,
+    tier: TIERS[a.tier[k] as number] as Tier,
+    sector: state.sectors[a.sector[k] as number] as string,
+    pnlUsd: pnl,
+    pnlPct: avg !== 0 ? (pnl / avg) * 100 : null,
+    shortInterestUsd: shortInterest * price,
+    shortInterestPctSharesOut: marketCap > 0 ? (shortInterest / (marketCap / price)) * 100 : null,
   };
 }
 
-/** Rule 10 ranks: ascending, ties get the average of the ranks they span (1-based). */
-function averageRanks(values: readonly number[]): number[] {
-  const order = values.map((_, i) => i).sort((i, j) => (values[i] as number) - (values[j] as number));
-  const ranks = new Array<number>(values.length).fill(0);
+/** Insertion-sorted runs, then merged: a cheap sort of a few thousand indices by a typed key. */
+const RUN = 16;
+
+/** Indices 0 … n−1 ordered by ascending `values` (ties in either order: they share a rank). */
+function orderByValue(values: Float64Array): Int32Array {
+  const n = values.length;
+  let order = new Int32Array(n);
+  let spare = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let start = 0; start < n; start += RUN) {
+    const end = Math.min(start + RUN, n);
+    for (let i = start + 1; i < end; i++) {
+      const x = order[i] as number;
+      const v = values[x] as number;
+      let j = i - 1;
+      while (j >= start && (values[order[j] as number] as number) > v) {
+        order[j + 1] = order[j] as number;
+        j--;
+      }
+      order[j + 1] = x;
+    }
+  }
+  for (let width = RUN; width < n; width *= 2) {
+    for (let start = 0; start < n; start += 2 * width) {
+      const mid = Math.min(start + width, n);
+      const end = Math.min(start + 2 * width, n);
+      let i = start;
+      let j = mid;
+      let k = start;
+      while (i < mid && j < end) {
+        const x = order[i] as number;
+        const y = order[j] as number;
+        if ((values[y] as number) < (values[x] as number)) {
+          spare[k++] = y;
+          j++;
+        } else {
+          spare[k++] = x;
+          i++;
+        }
+      }
+      while (i < mid) spare[k++] = order[i++] as number;
+      while (j < end) spare[k++] = order[j++] as number;
+    }
+    const swap = order;
+    order = spare;
+    spare = swap;
+  }
+  return order;
+}
+
+/**
+ * Rule 10 ranks: ascending, ties get the average of the ranks they span (1-based). The values are
+ * finite (candidates have a positive price, MC, SI and ADV20), so `<` orders them totally and a tie
+ * group is a run of equal values in that order.
+ */
+function averageRanks(values: Float64Array): Float64Array {
+  const order = orderByValue(values);
+  const n = values.length;
+  const ranks = new Float64Array(n);
   let i = 0;
-  while (i < order.length) {
+  while (i < n) {
+    const v = values[order[i] as number] as number;
     let j = i;
-    while (j + 1 < order.length && values[order[j + 1] as number] === values[order[i] as number]) j++;
+    while (j + 1 < n && values[order[j + 1] as number] === v) j++;
     // Ranks i+1 … j+1 shared: their mean, kept as a multiple of 1/2 exactly.
     const rank = (i + 1 + (j + 1)) / 2;
     for (let k = i; k <= j; k++) ranks[order[k] as number] = rank;
@@ -113,11 +305,11 @@ function averageRanks(values: readonly number[]): number[] {
   return ranks;
 }
 
-function crowded(state: EngineState, asOf: Map<number, AsOfA>): CrowdedEntry[] {
+function crowded(state: EngineState, a: AsOfA): CrowdedEntry[] {
   const tA = state.dayCount - 1;
-  const a = state.lastDate as string;
+  const date = state.lastDate as string;
   // B: the last accepted day ≤ A − 30 calendar days, if the ring (or the data) reaches it.
-  const limit = addDays(a, -30);
+  const limit = addDays(date, -30);
   let tB = -1;
   for (let j = tA - 1; j >= Math.max(0, tA - RING + 1); j--) {
     if ((state.slotDate[slotOf(j)] as string) <= limit) {
@@ -125,79 +317,92 @@ function crowded(state: EngineState, asOf: Map<number, AsOfA>): CrowdedEntry[] {
       break;
     }
   }
-  interface Candidate {
-    id: number;
-    pct: number;
-    dtc: number;
-    usd: number;
-    change: number | null;
-  }
-  const candidates: Candidate[] = [];
-  for (const [id, info] of asOf) {
-    if (!(info.marketCap >= CROWDED_MIN_CAP) || !(info.shortInterest > 0)) continue;
-    const b = id * RING;
+  const volumeSlots: number[] = [];
+  for (let j = tA; j > tA - VOLUME_DAYS && j >= 0; j--) volumeSlots.push(slotOf(j));
+  const factorSlots: number[] = [];
+  if (tB >= 0) for (let j = tB + 1; j <= tA; j++) factorSlots.push(slotOf(j));
+  const { volume, factor } = state;
+
+  // Candidate columns, filled up to n (at most every symbol of A is a candidate).
+  const pos = new Int32Array(a.count);
+  const pctAll = new Float64Array(a.count);
+  const dtcAll = new Float64Array(a.count);
+  const usdAll = new Float64Array(a.count);
+  const changeList: (number | null)[] = [];
+  let n = 0;
+  for (let k = 0; k < a.count; k++) {
+    const marketCap = a.marketCap[k] as number;
+    const si = a.shortInterest[k] as number;
+    if (!(marketCap >= CROWDED_MIN_CAP) || !(si > 0)) continue;
+    const b = (a.id[k] as number) * RING;
     let positive = 0;
     let total = 0;
-    for (let j = tA; j > tA - VOLUME_DAYS && j >= 0; j--) {
-      const v = state.volume[b + slotOf(j)] as number;
+    for (const s of volumeSlots) {
+      const v = volume[b + s] as number;
       if (v > 0) {
         positive++;
         total += v;
       }
     }
     if (positive < VOLUME_MIN_DAYS) continue;
-    const si = info.shortInterest;
+    const price = a.price[k] as number;
     let change: number | null = null;
     if (tB >= 0) {
       let then = state.shortInterest[b + slotOf(tB)] as number;
       if (then !== 0) {
-        for (let j = tB + 1; j <= tA; j++) then *= state.factor[b + slotOf(j)] as number;
+        for (const s of factorSlots) then *= factor[b + s] as number;
         change = (si / then - 1) * 100;
       }
     }
-    candidates.push({
-      id,
-      pct: (si / (info.marketCap / info.price)) * 100,
-      dtc: si / (total / positive),
-      usd: si * info.price,
-      change,
-    });
+    pos[n] = k;
+    pctAll[n] = (si / (marketCap / price)) * 100;
+    dtcAll[n] = si / (total / positive);
+    usdAll[n] = si * price;
+    changeList.push(change);
+    n++;
   }
-  const n = candidates.length;
-  const r1 = averageRanks(candidates.map((c) => c.pct));
-  const r2 = averageRanks(candidates.map((c) => c.dtc));
-  const r3 = averageRanks(candidates.map((c) => c.usd));
-  const scored = candidates.map((c, i) => {
-    // score = 100 · mean((rank−1)/(n−1)) = 100 · S / (3(n−1)), S = Σ(rank−1), a multiple of 1/2. In tenths:
-    // 1000 · 2S / (6(n−1)), rounded half up with integers so no binary fraction decides a tie.
-    let tenths = 0;
-    if (n > 1) {
+  const pct = pctAll.subarray(0, n);
+  const dtc = dtcAll.subarray(0, n);
+  const usd = usdAll.subarray(0, n);
+  const r1 = averageRanks(pct);
+  const r2 = averageRanks(dtc);
+  const r3 = averageRanks(usd);
+  const tenths = new Float64Array(n);
+  if (n > 1) {
+    for (let i = 0; i < n; i++) {
+      // score = 100 · mean((rank−1)/(n−1)) = 100 · S / (3(n−1)), S = Σ(rank−1), a multiple of 1/2. In tenths:
+      // 1000 · 2S / (6(n−1)), rounded half up with integers so no binary fraction decides a tie.
       const twiceS = 2 * ((r1[i] as number) - 1 + ((r2[i] as number) - 1) + ((r3[i] as number) - 1));
       const num = 1000 * twiceS;
       const den = 6 * (n - 1);
-      tenths = Math.floor((2 * num + den) / (2 * den));
+      tenths[i] = Math.floor((2 * num + den) / (2 * den));
     }
-    return { c, score: tenths / 10, tenths };
-  });
-  scored.sort(
+  }
+  const symbolOf = (i: number) => state.symbols[a.id[pos[i] as number] as number] as string;
+  const order = firstInOrder(
+    n,
+    () => true,
     (x, y) =>
-      y.tenths - x.tenths ||
-      y.c.usd - x.c.usd ||
-      compareCodeUnits(state.symbols[x.c.id] as string, state.symbols[y.c.id] as string),
+      (tenths[y] as number) - (tenths[x] as number) ||
+      (usd[y] as number) - (usd[x] as number) ||
+      compareCodeUnits(symbolOf(x), symbolOf(y)),
+    CROWDED_N,
   );
-  return scored.slice(0, CROWDED_N).map(({ c, score }) => {
-    const info = asOf.get(c.id) as AsOfA;
+  return order.map((i) => {
+    const k = pos[i] as number;
+    const id = a.id[k] as number;
+    const tier = a.tier[k] as number;
     return {
-      symbol: state.symbols[c.id] as string,
-      name: state.names[c.id] as string,
+      symbol: state.symbols[id] as string,
+      name: state.names[id] as string,
       // Tier as of A (rule 6); a candidate without MC_{A−1} shows the tier of MC_A (decision).
-      tier: TIERS[info.tier >= 0 ? info.tier : tierIndex(info.marketCap)] as Tier,
-      sector: info.sector,
-      score,
-      shortInterestUsd: c.usd,
-      shortInterestPctSharesOut: c.pct,
-      daysToCover: c.dtc,
-      shortInterestChange30dPct: c.change,
+      tier: TIERS[tier >= 0 ? tier : tierIndex(a.marketCap[k] as number)] as Tier,
+      sector: state.sectors[a.sector[k] as number] as string,
+      score: (tenths[i] as number) / 10,
+      shortInterestUsd: usd[i] as number,
+      shortInterestPctSharesOut: pct[i] as number,
+      daysToCover: dtc[i] as number,
+      shortInterestChange30dPct: changeList[i] as number | null,
     };
   });
 }
@@ -255,84 +460,83 @@ export function snapshotAt(state: EngineState): SnapshotBody {
   const a = state.lastDate;
   if (a === null) throw new MethodologyError('no accepted trading day yet: nothing to compute');
   const tA = state.dayCount - 1;
-  const sA = slotOf(tA);
   const counted = tA >= 1;
   const sAp = slotOf(tA + RING - 1);
 
   // Symbols with a valid price on A and not held out by a pending split (decision "pending splits").
-  const asOf = new Map<number, AsOfA>();
-  const n = state.symbols.length;
-  for (let id = 0; id < n; id++) {
-    const b = id * RING;
-    const price = state.price[b + sA] as number;
-    if (!(price > 0) || state.held[id] !== -1) continue;
-    const m0 = counted ? (state.marketCap[b + sAp] as number) : 0;
-    asOf.set(id, {
-      tier: m0 > 0 ? tierIndex(m0) : -1,
-      sector: state.sectors[state.sector[b + sA] as number] as string,
-      price,
-      marketCap: state.marketCap[b + sA] as number,
-      shortInterest: state.shortInterest[b + sA] as number,
-    });
-  }
+  const asOf = asOfA(state, tA);
+  const count = asOf.count;
+  const sectorCount = state.sectors.length;
+  const sectorIndex = new Map<string, number>();
+  state.sectors.forEach((name, i) => {
+    sectorIndex.set(name, i);
+  });
 
   // Rule 8 `symbols`: E > 0 on A, by tier and sector as of A (the same in every window).
   const symbolsByTier = TIERS.map(() => 0);
-  const symbolsBySector = new Map<string, number>();
+  const symbolsBySector = new Int32Array(sectorCount);
   if (counted) {
-    for (const [id, info] of asOf) {
-      if (info.tier < 0) continue;
-      const b = id * RING;
+    for (let k = 0; k < count; k++) {
+      const tier = asOf.tier[k] as number;
+      if (tier < 0) continue;
+      const b = (asOf.id[k] as number) * RING;
       const exposure = (state.shortInterest[b + sAp] as number) * (state.price[b + sAp] as number);
       if (exposure > 0) {
-        symbolsByTier[info.tier] = (symbolsByTier[info.tier] as number) + 1;
-        symbolsBySector.set(info.sector, (symbolsBySector.get(info.sector) ?? 0) + 1);
+        symbolsByTier[tier] = (symbolsByTier[tier] as number) + 1;
+        const sector = asOf.sector[k] as number;
+        if (sector >= 0) symbolsBySector[sector] = (symbolsBySector[sector] as number) + 1;
       }
     }
   }
 
-  const windows = {} as Record<WindowName, SnapshotWindow>;
-  for (const name of WINDOWS) {
-    const start = counted ? windowStart(state.days, a, name) : state.days.length;
-    const records = state.days.slice(start);
+  // Rule 7: each window's counted days, a suffix of the records.
+  const spans = WINDOWS.map((name) => {
+    const records = state.days.slice(counted ? windowStart(state.days, a, name) : state.days.length);
     const days = records.length;
-    const from = tA - days + 1;
     if (days > 0 && name !== 'ytd' && days > RING - 1) {
       throw new MethodologyError(`internal: window ${name} has ${days} days, more than the engine keeps`, { date: a });
     }
+    return { name, records, days, from: tA - days + 1 };
+  });
 
-    // Per-symbol window figures (rules 8 and 9) for symbols priced on A with a tier as of A.
-    const perSymbol = new Map<number, SymbolWindow>();
-    if (days > 0) {
-      for (const [id, info] of asOf) {
-        if (info.tier < 0) continue;
-        perSymbol.set(
-          id,
-          name === 'ytd'
-            ? {
-                pnl: state.ytdPnl[id] as number,
-                exposure: state.ytdExposure[id] as number,
-                growth: state.ytdGrowth[id] as number,
-                eligible: state.ytdEligible[id] === 1,
-              }
-            : ringWindow(state, id, from, tA),
-        );
-      }
+  // Per-symbol window figures (rules 8 and 9) for symbols priced on A with a tier as of A.
+  // Windows that start on the same day (often mtd and 30d) share their columns.
+  const byFrom = new Map<number, WindowColumns>();
+  const columns = spans.map(({ name, days, from }) => {
+    if (days === 0 || name === 'ytd') return windowColumns(count);
+    let c = byFrom.get(from);
+    if (c === undefined) {
+      c = windowColumns(count);
+      byFrom.set(from, c);
     }
+    return c;
+  });
+  ringWindows(state, asOf, [...byFrom.keys()], tA, [...byFrom.values()]);
+  const tiered = (k: number) => (asOf.tier[k] as number) >= 0;
+  const bySymbol = (i: number, j: number) =>
+    compareCodeUnits(state.symbols[asOf.id[i] as number] as string, state.symbols[asOf.id[j] as number] as string);
+
+  const windows = {} as Record<WindowName, SnapshotWindow>;
+  spans.forEach(({ name, records, days }, index) => {
+    const w = columns[index] as WindowColumns;
+    if (days > 0 && name === 'ytd') ytdWindow(state, asOf, w);
 
     const breadthTier = TIERS.map(() => ({ eligible: 0, declining: 0 }));
-    const breadthSector = new Map<string, { eligible: number; declining: number }>();
-    for (const [id, w] of perSymbol) {
-      if (!w.eligible) continue;
-      const info = asOf.get(id) as AsOfA;
-      const declining = w.growth < 1 ? 1 : 0;
-      const bt = breadthTier[info.tier] as { eligible: number; declining: number };
-      bt.eligible++;
-      bt.declining += declining;
-      const bs = breadthSector.get(info.sector) ?? { eligible: 0, declining: 0 };
-      bs.eligible++;
-      bs.declining += declining;
-      breadthSector.set(info.sector, bs);
+    const sectorEligible = new Int32Array(sectorCount);
+    const sectorDeclining = new Int32Array(sectorCount);
+    if (days > 0) {
+      for (let k = 0; k < count; k++) {
+        const tier = asOf.tier[k] as number;
+        if (tier < 0 || w.eligible[k] === 0) continue;
+        const declining = (w.growth[k] as number) < 1 ? 1 : 0;
+        const bt = breadthTier[tier] as { eligible: number; declining: number };
+        bt.eligible++;
+        bt.declining += declining;
+        const sector = asOf.sector[k] as number;
+        if (sector < 0) continue;
+        sectorEligible[sector] = (sectorEligible[sector] as number) + 1;
+        sectorDeclining[sector] = (sectorDeclining[sector] as number) + declining;
+      }
     }
 
     const groups = {} as GroupTable;
@@ -360,25 +564,33 @@ export function snapshotAt(state: EngineState): SnapshotBody {
       const sum = sectorSums.get(sector) as FiguresSum;
       // A day without the sector still counts in its average (tradingDays is the window's).
       for (const record of records) addDay(sum, record.sectors[sector] ?? NO_SYMBOLS);
-      const bs = breadthSector.get(sector);
+      const i = sectorIndex.get(sector);
       sectors[sector] = toFigures(sum, {
-        eligible: bs?.eligible ?? 0,
-        declining: bs?.declining ?? 0,
-        symbols: symbolsBySector.get(sector) ?? 0,
+        eligible: i === undefined ? 0 : (sectorEligible[i] as number),
+        declining: i === undefined ? 0 : (sectorDeclining[i] as number),
+        symbols: i === undefined ? 0 : (symbolsBySector[i] as number),
       });
     }
 
+    // Rule 9: the first TOP_N of the full order (pnl, then symbol), found without sorting everyone.
     const winners: TopEntry[] = [];
     const losers: TopEntry[] = [];
     if (days > 0) {
-      const bySymbol = (i: number, j: number) =>
-        compareCodeUnits(state.symbols[i] as string, state.symbols[j] as string);
-      const up = [...perSymbol].filter(([, w]) => w.pnl > 0);
-      up.sort(([i, x], [j, y]) => y.pnl - x.pnl || bySymbol(i, j));
-      for (const [id, w] of up.slice(0, TOP_N)) winners.push(topEntry(state, id, asOf.get(id) as AsOfA, w, days));
-      const down = [...perSymbol].filter(([, w]) => w.pnl < 0);
-      down.sort(([i, x], [j, y]) => x.pnl - y.pnl || bySymbol(i, j));
-      for (const [id, w] of down.slice(0, TOP_N)) losers.push(topEntry(state, id, asOf.get(id) as AsOfA, w, days));
+      const pnl = w.pnl;
+      const up = firstInOrder(
+        count,
+        (k) => tiered(k) && (pnl[k] as number) > 0,
+        (i, j) => (pnl[j] as number) - (pnl[i] as number) || bySymbol(i, j),
+        TOP_N,
+      );
+      for (const k of up) winners.push(topEntry(state, asOf, k, w, days));
+      const down = firstInOrder(
+        count,
+        (k) => tiered(k) && (pnl[k] as number) < 0,
+        (i, j) => (pnl[i] as number) - (pnl[j] as number) || bySymbol(i, j),
+        TOP_N,
+      );
+      for (const k of down) losers.push(topEntry(state, asOf, k, w, days));
     }
 
     windows[name] = {
@@ -390,7 +602,7 @@ export function snapshotAt(state: EngineState): SnapshotBody {
       topWinners: winners,
       topLosers: losers,
     };
-  }
+  });
 
   return {
     schemaVersion: 1,
