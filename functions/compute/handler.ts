@@ -2,8 +2,8 @@
 import { dayEventSchema } from '../lib/events.ts';
 import { pipelineHandler } from '../lib/middy.ts';
 import { runCompute } from '../pipeline/compute.ts';
-import { createAwsDeps } from '../pipeline/deps.ts';
+import { createAwsStoreDeps } from '../pipeline/deps.ts';
 
-const deps = createAwsDeps(process.env);
+const deps = createAwsStoreDeps(process.env);
 
 export const handler = pipelineHandler('compute', dayEventSchema).handler(async (event) => runCompute(deps, event));

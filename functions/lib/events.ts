@@ -20,14 +20,6 @@ export const DROP_PREFIX = INCOMING_PREFIX;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** A real calendar date written `YYYY-MM-DD`. */
-export const isoDateSchema = z.string().refine((s) => {
-  const m = ISO_DATE.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === s;
-}, 'expected a calendar date YYYY-MM-DD');
-
 export { newYorkDate };
 
 /** S3 event keys are form-encoded (`+` is a space, `%2B` a plus). */
@@ -36,9 +28,9 @@ export function decodeS3Key(key: string): string {
 }
 
 /**
- * The ingest shapes are built on first use, one at a time: compute and publish import this module for
- * `dayEventSchema` alone, and an ingest invocation needs only the shape its event claims (zod schema
- * construction is a measurable part of Lambda init: docs/benchmarks.md §4).
+ * Every schema here is built on first use, one at a time: zod schema construction is a measurable
+ * part of Lambda init (docs/benchmarks.md §4), compute and publish need only the day shape, and an
+ * ingest invocation needs only the shape its event claims.
  */
 function once<T extends object>(build: () => T): () => T {
   let value: T | undefined;
@@ -47,6 +39,31 @@ function once<T extends object>(build: () => T): () => T {
     return value;
   };
 }
+
+/** What the middy parser and the tests call on an event schema; the zod schema behind it is built on first parse. */
+export interface EventSchema<T> {
+  safeParse(input: unknown): z.ZodSafeParseResult<T>;
+  /** Throws zod's `ZodError`, as the schema's own `parse` does. */
+  parse(input: unknown): T;
+}
+
+function lazySchema<S extends z.ZodType>(build: () => S): EventSchema<z.output<S>> {
+  const schema = once(build);
+  return {
+    safeParse: (input) => schema().safeParse(input),
+    parse: (input) => schema().parse(input),
+  };
+}
+
+/** A real calendar date written `YYYY-MM-DD`. */
+export const isoDateSchema = once(() =>
+  z.string().refine((s) => {
+    const m = ISO_DATE.exec(s);
+    if (!m) return false;
+    const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+    return d.toISOString().slice(0, 10) === s;
+  }, 'expected a calendar date YYYY-MM-DD'),
+);
 
 const dropKeySchema = once(() =>
   z
@@ -63,9 +80,11 @@ const dropKeySchema = once(() =>
     .refine((k) => k.startsWith(DROP_PREFIX) && k.length > DROP_PREFIX.length, `key must be under ${DROP_PREFIX}`),
 );
 
+const dayShape = once(() => z.looseObject({ date: isoDateSchema(), skipped: z.boolean().optional() }));
+export type DayEvent = z.output<ReturnType<typeof dayShape>>;
+
 /** Step input/output between day steps: a date plus whatever the previous step returned. */
-export const dayEventSchema = z.looseObject({ date: isoDateSchema, skipped: z.boolean().optional() });
-export type DayEvent = z.output<typeof dayEventSchema>;
+export const dayEventSchema: EventSchema<DayEvent> = lazySchema(dayShape);
 
 /** What the ingest handler acts on. */
 export type IngestRequest =
@@ -81,7 +100,7 @@ const scheduledRequest = once(() =>
 
 const backfillRequest = once(() =>
   z
-    .strictObject({ from: isoDateSchema, to: isoDateSchema })
+    .strictObject({ from: isoDateSchema(), to: isoDateSchema() })
     .refine((b) => b.from <= b.to, { message: '`from` must not be after `to`', path: ['to'] })
     .transform((e): IngestRequest => ({ kind: 'backfill', from: e.from, to: e.to })),
 );
@@ -123,7 +142,7 @@ const s3DropRequest = once(() =>
 );
 
 const dayRequest = once(() =>
-  dayEventSchema.transform((e): IngestRequest => ({ kind: 'day', date: e.date, scheduled: false })),
+  dayShape().transform((e): IngestRequest => ({ kind: 'day', date: e.date, scheduled: false })),
 );
 
 /** Picks the one shape an event claims to be, so a bad event gets that shape's precise errors. */
@@ -136,11 +155,14 @@ function ingestShape(event: unknown): z.ZodType<IngestRequest, unknown> {
   return dayRequest();
 }
 
-export const ingestEventSchema: z.ZodType<IngestRequest, unknown> = z.unknown().transform((event, ctx) => {
-  const parsed = ingestShape(event).safeParse(event);
-  if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) {
-    ctx.issues.push({ code: 'custom', message: issue.message, path: issue.path, input: event });
-  }
-  return z.NEVER;
-});
+export const ingestEventSchema: EventSchema<IngestRequest> = lazySchema(
+  (): z.ZodType<IngestRequest, unknown> =>
+    z.unknown().transform((event, ctx) => {
+      const parsed = ingestShape(event).safeParse(event);
+      if (parsed.success) return parsed.data;
+      for (const issue of parsed.error.issues) {
+        ctx.issues.push({ code: 'custom', message: issue.message, path: issue.path, input: event });
+      }
+      return z.NEVER;
+    }),
+);

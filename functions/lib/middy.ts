@@ -8,7 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
-import type * as z from 'zod';
+import type { EventSchema } from './events.ts';
 import { logger, metrics, tracer } from './observability.ts';
 
 /** The event did not match the handler's schema: a caller error, never retried (see steps.ts). */
@@ -23,7 +23,7 @@ export class EventValidationError extends Error {
 }
 
 /** Replaces `request.event` with the schema's output, or throws `EventValidationError`. */
-export function parseEvent<S extends z.ZodType>(handler: string, schema: S): MiddlewareObj<z.output<S>> {
+export function parseEvent<T>(handler: string, schema: EventSchema<T>): MiddlewareObj<T> {
   return {
     before: (request) => {
       const parsed = schema.safeParse(request.event);
@@ -46,9 +46,9 @@ const logFailure: MiddlewareObj = {
 };
 
 /** `pipelineHandler('ingest', schema).handler(async (event) => …)`: the whole chain in one call. */
-export function pipelineHandler<S extends z.ZodType>(name: string, schema: S) {
+export function pipelineHandler<T>(name: string, schema: EventSchema<T>) {
   return (
-    middy<z.output<S>>()
+    middy<T>()
       .use(captureLambdaHandler(tracer, { captureResponse: false }))
       .use(injectLambdaContext(logger, { resetKeys: true }))
       // No ColdStart metric: each would be one more custom metric ($0.30/month) for what Lambda's

@@ -1,8 +1,9 @@
 /**
  * Everything the pipeline services touch, injected (STYLE §2): the raw/pipeline bucket, the site bucket,
  * the table, the providers, a clock and a logger. `createAwsDeps(env)` builds the AWS (or emulator)
- * implementation from the environment, once per Lambda init; tests build their own with the in-memory
- * fakes or emulator clients through `createPipelineDeps`.
+ * implementation from the environment, once per Lambda init (`createAwsStoreDeps` for the steps that
+ * fetch nothing); tests build their own with the in-memory fakes or emulator clients through
+ * `createPipelineDeps`.
  *
  * Environment (names shared with infra through functions/lib/env.ts where they exist):
  *   TABLE_NAME, RAW_BUCKET, SITE_BUCKET          required
@@ -87,7 +88,12 @@ export function createPipelineDeps(parts: PipelineParts): PipelineDeps {
   };
 }
 
-export function createAwsDeps(env: Env): PipelineDeps {
+/**
+ * The AWS (or emulator) wiring without data-source providers (`providers: []`): for the steps that
+ * never fetch (compute, publish). Their bundles then leave out the providers' HTTP code (~11 kB)
+ * and their init does not read the provider settings.
+ */
+export function createAwsStoreDeps(env: Env): PipelineDeps {
   const names = requireEnvs(env, [ENV.table, ENV.rawBucket, ENV.siteBucket]);
   const s3Endpoint = optionalEnv(env, 'AWS_ENDPOINT_URL_S3');
   const dynamoEndpoint = optionalEnv(env, 'AWS_ENDPOINT_URL_DYNAMODB');
@@ -105,17 +111,20 @@ export function createAwsDeps(env: Env): PipelineDeps {
   };
   const s3 = createS3Client(clientConfig);
   const dynamo = createDynamoDocumentClient(clientConfig);
-  const clock = () => new Date();
   return createPipelineDeps({
     raw: createS3ObjectStore({ client: s3, bucket: names[ENV.rawBucket] }),
     site: createS3ObjectStore({ client: s3, bucket: names[ENV.siteBucket] }),
     table: createDynamoPipelineTable({ client: dynamo, tableName: names[ENV.table] }),
-    providers: createProviders(readProvidersConfig(env), clock),
-    clock,
     log: logger,
     config: {
       siteUrl: optionalEnv(env, ENV.siteUrl) ?? DEFAULT_PIPELINE_CONFIG.siteUrl,
       sample: optionalEnv(env, 'SAMPLE_DATA') === 'true',
     },
   });
+}
+
+/** `createAwsStoreDeps` plus the providers the environment configures (functions/providers/config.ts): for ingest. */
+export function createAwsDeps(env: Env): PipelineDeps {
+  const deps = createAwsStoreDeps(env);
+  return { ...deps, providers: createProviders(readProvidersConfig(env), deps.clock) };
 }

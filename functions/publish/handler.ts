@@ -6,10 +6,10 @@ import { dayEventSchema } from '../lib/events.ts';
 import { METRIC } from '../lib/metric-names.ts';
 import { pipelineHandler } from '../lib/middy.ts';
 import { countMetric } from '../lib/observability.ts';
-import { createAwsDeps } from '../pipeline/deps.ts';
+import { createAwsStoreDeps } from '../pipeline/deps.ts';
 import { runPublish } from '../pipeline/publish.ts';
 
-const deps = createAwsDeps(process.env);
+const deps = createAwsStoreDeps(process.env);
 
 export const handler = pipelineHandler('publish', dayEventSchema).handler(async (event) => {
   const result = await runPublish(deps, event);

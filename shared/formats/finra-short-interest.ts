@@ -49,25 +49,43 @@ function revisionOf(raw: string): boolean | string {
   return 'is not Y, N or empty';
 }
 
-export const shortInterestRowSchema = z.object({
-  symbolCode: nonBlankText,
-  issueName: z.string({ error: typeError('a string') }),
-  currentShortPositionQuantity: z.string({ error: typeError('a string') }).transform(problemTransform(quantityOf)),
-  settlementDate: dateField('YYYY-MM-DD'),
-  accountingYearMonthNumber: dateField('YYYYMMDD').optional(),
-  revisionFlag: z
-    .string({ error: typeError('a string') })
-    .transform(problemTransform(revisionOf))
-    .optional(),
-  marketClassCode: z.string().optional(),
-});
-export type ShortInterestRow = z.output<typeof shortInterestRowSchema>;
+function buildRowSchema() {
+  return z.object({
+    symbolCode: nonBlankText,
+    issueName: z.string({ error: typeError('a string') }),
+    currentShortPositionQuantity: z.string({ error: typeError('a string') }).transform(problemTransform(quantityOf)),
+    settlementDate: dateField('YYYY-MM-DD'),
+    accountingYearMonthNumber: dateField('YYYYMMDD').optional(),
+    revisionFlag: z
+      .string({ error: typeError('a string') })
+      .transform(problemTransform(revisionOf))
+      .optional(),
+    marketClassCode: z.string().optional(),
+  });
+}
+export type ShortInterestRow = z.output<ReturnType<typeof buildRowSchema>>;
+
+// Built on first parse, not at module load: constructing and compiling the schema is Lambda init
+// time, and compute imports this module for `mergeShortInterestRevisions` alone; with no top-level
+// calls left, esbuild drops the parser (and the zod it needs) from bundles that never parse.
+let rowSchema: ReturnType<typeof buildRowSchema> | undefined;
+let compiledRowSchema: ReturnType<typeof buildRowSchema> | undefined;
+
+/** The row contract (one schema instance per process, built on first use). */
+export function shortInterestRowSchema(): ReturnType<typeof buildRowSchema> {
+  rowSchema ??= buildRowSchema();
+  return rowSchema;
+}
+
 /**
  * What the parser runs: zod's ahead-of-time compiled clone of the schema (same results, and the
  * same issues, since a row it refuses is re-run through the regular parser). About 3× faster per
  * row than the interpreted schema on the real Reg SHO file (9,714 rows: 48 → 14 ms CPU).
  */
-const compiledRowSchema = z.compile(shortInterestRowSchema);
+function compiledShortInterestRowSchema(): ReturnType<typeof buildRowSchema> {
+  compiledRowSchema ??= z.compile(shortInterestRowSchema());
+  return compiledRowSchema;
+}
 
 export function toShortInterestRecord(row: ShortInterestRow): ShortInterestRecord {
   return {
@@ -114,13 +132,14 @@ export function parseShortInterest(text: string, file: string): ParsedShortInter
   if (table.lines.length === 0) throw new FormatError(file, 0, '*', 'the file has a header but no records');
   const rejections: Rejection[] = [];
   const candidates: Candidate[] = [];
+  const compiled = compiledShortInterestRowSchema();
   for (const pl of table.lines) {
     const record = pipeRecord(table, pl);
     if (typeof record === 'string') {
       rejections.push({ file, line: pl.line, field: '*', reason: record });
       continue;
     }
-    const parsed = compiledRowSchema.safeParse(record);
+    const parsed = compiled.safeParse(record);
     if (!parsed.success) {
       rejections.push(issueRejection(file, pl.line, record, parsed.error.issues));
       continue;

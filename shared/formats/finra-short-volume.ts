@@ -22,23 +22,40 @@ export const SHORT_VOLUME_COLUMNS = [
   'Market',
 ] as const;
 
-const volume = z.string({ error: typeError('a string') }).transform(problemTransform(quantityOf));
+function buildRowSchema() {
+  const volume = z.string({ error: typeError('a string') }).transform(problemTransform(quantityOf));
+  return z.object({
+    Date: dateField('YYYYMMDD'),
+    Symbol: nonBlankText,
+    ShortVolume: volume,
+    ShortExemptVolume: volume,
+    TotalVolume: volume,
+    Market: z.string({ error: typeError('a string') }).transform(trimText),
+  });
+}
+export type ShortVolumeRow = z.output<ReturnType<typeof buildRowSchema>>;
 
-export const shortVolumeRowSchema = z.object({
-  Date: dateField('YYYYMMDD'),
-  Symbol: nonBlankText,
-  ShortVolume: volume,
-  ShortExemptVolume: volume,
-  TotalVolume: volume,
-  Market: z.string({ error: typeError('a string') }).transform(trimText),
-});
-export type ShortVolumeRow = z.output<typeof shortVolumeRowSchema>;
+// Built on first parse, not at module load: constructing and compiling the schema is Lambda init
+// time, and handlers that import this module without parsing a file (compute, through the formats
+// index) should not pay it; with no top-level calls left, esbuild can drop the module there.
+let rowSchema: ReturnType<typeof buildRowSchema> | undefined;
+let compiledRowSchema: ReturnType<typeof buildRowSchema> | undefined;
+
+/** The row contract (one schema instance per process, built on first use). */
+export function shortVolumeRowSchema(): ReturnType<typeof buildRowSchema> {
+  rowSchema ??= buildRowSchema();
+  return rowSchema;
+}
+
 /**
  * What the parser runs: zod's ahead-of-time compiled clone of the schema (same results, and the
  * same issues, since a row it refuses is re-run through the regular parser). About 3× faster per
  * row than the interpreted schema on the real Reg SHO file (9,714 rows: 48 → 14 ms CPU).
  */
-const compiledRowSchema = z.compile(shortVolumeRowSchema);
+function compiledShortVolumeRowSchema(): ReturnType<typeof buildRowSchema> {
+  compiledRowSchema ??= z.compile(shortVolumeRowSchema());
+  return compiledRowSchema;
+}
 
 export function toShortVolumeRecord(row: ShortVolumeRow): ShortVolumeRecord {
   return {
@@ -91,13 +108,14 @@ export function parseShortVolume(text: string, file: string): Parsed<ShortVolume
 
   const rejections: Rejection[] = [];
   const valid: { line: number; row: ShortVolumeRow; rawDate: string | undefined }[] = [];
+  const compiled = compiledShortVolumeRowSchema();
   for (const pl of rows) {
     const record = pipeRecord(table, pl);
     if (typeof record === 'string') {
       rejections.push({ file, line: pl.line, field: '*', reason: record });
       continue;
     }
-    const parsed = compiledRowSchema.safeParse(record);
+    const parsed = compiled.safeParse(record);
     if (!parsed.success) {
       rejections.push(issueRejection(file, pl.line, record, parsed.error.issues));
       continue;

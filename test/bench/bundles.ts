@@ -403,7 +403,7 @@ function beforeAfter(done: StepResult[]): string {
     '',
     mdTable(['Handler', 'Size before (× SDK)', 'Size now (× SDK)', 'Saved', 'Init × before', 'Init × now'], rows),
     '',
-    "What changed: zod imported as `import * as z from 'zod'` everywhere (esbuild keeps only the members used; the error-message locales, 264 kB, are gone); the `json-schema` gate runs ajv's code for the published schema generated ahead of time (`shared/gates/snapshot-validator.generated.js`, `npm run gates:generate`) instead of bundling ajv's compiler and compiling at run time; the America/New_York date formatter (the first time-zone formatter loads ICU zone data) and the ingest event shapes are built on first use; the bundling options live in `infra/lambda-bundle.ts`, read by both infra and this benchmark.",
+    "What changed: zod imported as `import * as z from 'zod'` everywhere (esbuild keeps only the members used; the error-message locales, 264 kB, are gone); the `json-schema` gate runs ajv's code for the published schema generated ahead of time (`shared/gates/snapshot-validator.generated.js`, `npm run gates:generate`) instead of bundling ajv's compiler and compiling at run time; built on first use instead of at module load: the America/New_York date formatter (the first time-zone formatter loads ICU zone data), publish's `Intl.NumberFormat` (the first number formatter loads ICU locale data), every event schema of `functions/lib/events.ts`, and the FINRA row schemas with their `z.compile` (compute imports `finra-short-interest.ts` only for `mergeShortInterestRevisions`: with no top-level calls left esbuild drops the parser and zod's compiler, −31 kB); compute and publish build their dependencies with `createAwsStoreDeps`, without the data-source providers (−11 kB each); the bundling options live in `infra/lambda-bundle.ts`, read by both infra and this benchmark.",
   ].join('\n');
 }
 
@@ -437,7 +437,7 @@ function initGapReason(step: string, handler?: Map<string, number>, sdk?: Map<st
     .map((x) => `${x.name.startsWith('(') ? x.name : `\`${x.name}\``} +${ms(x.extra)}`)
     .join(
       ', ',
-    )}. zod's time is schema construction at module load (every \`z.object(…)\` builds its methods per instance) and \`z.compile\`; Node's own module loading grows with the bundle it parses.`;
+    )}. zod's time is the schemas still built at module load (every \`z.object(…)\` builds its methods per instance, and the first one built also pays for zod's cold code): the published snapshot schema (compute, publish), the adapters' item and document schemas (\`functions/adapters\`), and the screener and splits row schemas that compute reaches through \`shared/formats/index.ts\`; Node's own module loading grows with the bundle it parses.`;
 }
 
 interface StepResult {

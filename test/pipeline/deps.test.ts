@@ -1,7 +1,7 @@
 /** createAwsDeps(env): the wiring the handlers use, pointed at the emulators through `emulators.env` only. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvError } from '../../functions/lib/env.ts';
-import { createAwsDeps } from '../../functions/pipeline/deps.ts';
+import { createAwsDeps, createAwsStoreDeps } from '../../functions/pipeline/deps.ts';
 import { type LocalAws, startLocalAws } from '../adapters/helpers/local-aws.ts';
 
 let aws: LocalAws;
@@ -29,9 +29,22 @@ describe('createAwsDeps', () => {
     expect((await deps.table.getCursor()).lastComputed).toBe('2024-06-10');
   });
 
+  it('builds the same stores without providers for the steps that fetch nothing', async () => {
+    // PROVIDERS is ingest's setting: compute and publish neither read nor validate it.
+    const deps = createAwsStoreDeps({ ...aws.emulators.env, PROVIDERS: 'bloomberg' });
+    expect(deps.providers).toEqual([]);
+    expect(deps.site.bucket).toBe('short-pulse-site');
+    expect(() => createAwsDeps({ ...aws.emulators.env, PROVIDERS: 'bloomberg' })).toThrow(
+      /PROVIDERS: unknown provider/,
+    );
+    await deps.table.advanceCursor('lastComputed', '2024-06-11');
+    expect((await deps.table.getCursor()).lastComputed).toBe('2024-06-11');
+  });
+
   it('fails at init naming the missing variable', () => {
     const { TABLE_NAME: _omitted, ...rest } = aws.emulators.env;
     expect(() => createAwsDeps(rest)).toThrow(EnvError);
     expect(() => createAwsDeps(rest)).toThrow(/TABLE_NAME/);
+    expect(() => createAwsStoreDeps(rest)).toThrow(/TABLE_NAME/);
   });
 });
