@@ -2,33 +2,37 @@
  * Reads an input folder (issue 2 convention) from disk: the imperative shell around the pure parsers
  * in shared/formats. A file the parser refuses as a whole is reported (line 0) and left out; its rows
  * never reach the methodology. Nothing here transforms data beyond what the parsers return.
+ *
+ * Two ways in: `loadInput` reads everything into memory (validate, sample, tests); `openInput` reads
+ * the small files up front and hands out the price snapshots one day at a time, in (date, file)
+ * order, optionally parsed ahead by worker threads (price-pool.ts), so `pulse build` never holds more
+ * than a few days of rows (docs/benchmarks.md, part 1).
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { PriceDay, Rejection, ShortInterestFile, ShortVolumeRecord, SplitOverride } from '../../shared/domain.ts';
+import { compareRevisionFileNames } from '../../shared/formats/finra-short-interest.ts';
 import {
-  decodeText,
-  FormatError,
   mergeShortInterestRevisions,
-  parseScreener,
   parseShortInterest,
   parseShortVolume,
   parseSplitsCsv,
 } from '../../shared/formats/index.ts';
 import type { InputPaths } from './args.ts';
+import {
+  type FileRead,
+  type FileRefusal,
+  PRICE_FILE,
+  type PriceFileRead,
+  readInputFile,
+  readPriceFile,
+  type SourceFile,
+} from './price-file.ts';
+import { startPricePool } from './price-pool.ts';
 
-export interface SourceFile {
-  file: string;
-  sha256: string;
-  rows: number;
-}
-
-export interface FileRefusal {
-  kind: 'prices' | 'short-interest' | 'short-volume' | 'splits';
-  file: string;
-  message: string;
-}
+export type { FileRead, FileRefusal, PriceFileRead, SourceFile };
+export { PRICE_FILE, readPriceFile };
 
 export interface LoadedInput {
   priceDays: PriceDay[];
@@ -43,7 +47,6 @@ export interface LoadedInput {
   ignored: string[];
 }
 
-export const PRICE_FILE = /^(\d{4}-\d{2}-\d{2})\.json(\.gz)?$/;
 export const SHORT_INTEREST_FILE = /^shrt\d{8}.*\.csv$/;
 export const SHORT_VOLUME_FILE = /^CNMSshvol\d{8}\.txt$/;
 
@@ -60,94 +63,215 @@ function listFiles(dir: string, pattern: RegExp, ignored: string[]): string[] {
   return kept;
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-function refusalOf(err: unknown, file: string): Rejection {
-  if (err instanceof FormatError) return { file: err.file, line: err.line, field: err.field, reason: err.reason };
-  return { file, line: 0, field: '*', reason: (err as Error).message };
-}
-
 export interface LoadOptions {
   /** Called after each file is read, for progress output. */
   onFile?: (file: string, index: number, total: number) => void;
 }
 
-export function loadInput(paths: InputPaths, options: LoadOptions = {}): LoadedInput {
-  const ignored: string[] = [];
-  const priceFiles = paths.prices ? listFiles(paths.prices, PRICE_FILE, ignored) : [];
-  const siFiles = paths.shortInterest ? listFiles(paths.shortInterest, SHORT_INTEREST_FILE, ignored) : [];
-  const svFiles = paths.shortVolume ? listFiles(paths.shortVolume, SHORT_VOLUME_FILE, ignored) : [];
-  const total = priceFiles.length + siFiles.length + svFiles.length + (paths.splits ? 1 : 0);
-  let index = 0;
+/** Everything but the price snapshots, read and parsed. */
+export interface SideFiles {
+  shortInterest: ShortInterestFile[];
+  shortVolume: LoadedInput['shortVolume'];
+  splits: SplitOverride[];
+}
 
-  const out: LoadedInput = {
-    priceDays: [],
-    shortInterest: [],
-    shortVolume: [],
-    splits: [],
-    sources: [],
-    rejections: [],
-    refusals: [],
-    ignored,
-  };
+function listInput(paths: InputPaths, ignored: string[]) {
+  const prices = paths.prices ? listFiles(paths.prices, PRICE_FILE, ignored) : [];
+  const shortInterest = paths.shortInterest ? listFiles(paths.shortInterest, SHORT_INTEREST_FILE, ignored) : [];
+  const shortVolume = paths.shortVolume ? listFiles(paths.shortVolume, SHORT_VOLUME_FILE, ignored) : [];
+  return { prices, shortInterest, shortVolume };
+}
 
-  const read = <T>(
-    kind: FileRefusal['kind'],
-    dir: string,
-    file: string,
-    parse: (text: string) => { records: unknown[]; rejections: Rejection[] } & T,
-  ): (T & { records: unknown[] }) | null => {
-    const bytes = readFileSync(path.join(dir, file));
-    index += 1;
-    options.onFile?.(file, index, total);
-    try {
-      const parsed = parse(decodeText(bytes, file));
-      out.sources.push({ file, sha256: sha256(bytes), rows: parsed.records.length });
-      out.rejections.push(...parsed.rejections);
-      return parsed;
-    } catch (err) {
-      const refusal = refusalOf(err, file);
-      out.sources.push({ file, sha256: sha256(bytes), rows: 0 });
-      out.rejections.push(refusal);
-      out.refusals.push({ kind, file, message: err instanceof Error ? err.message : String(err) });
-      return null;
-    }
-  };
-
-  if (paths.prices) {
-    for (const file of priceFiles) {
-      const parsed = read('prices', paths.prices, file, (text) => parseScreener(text, file));
-      if (!parsed) continue;
-      const date = parsed.date ?? PRICE_FILE.exec(file)?.[1] ?? null;
-      if (date === null) continue;
-      out.priceDays.push({ date, file, rows: parsed.records as PriceDay['rows'] });
-    }
-  }
-
+function readSideFiles(
+  paths: InputPaths,
+  files: { shortInterest: string[]; shortVolume: string[] },
+  record: (read: FileRead<unknown>) => void,
+): SideFiles {
+  const out: SideFiles = { shortInterest: [], shortVolume: [], splits: [] };
   if (paths.shortInterest) {
-    const parsedFiles = [];
-    for (const file of siFiles) {
-      const parsed = read('short-interest', paths.shortInterest, file, (text) => parseShortInterest(text, file));
-      if (parsed) parsedFiles.push(parsed);
+    const dir = paths.shortInterest;
+    // Each file is reduced to its symbol → shares map as soon as it is parsed, so the rows of a
+    // hundred files (two years of a 20,000-symbol market: 100 MB of text) are never alive together.
+    const reduced: ShortInterestFile[] = [];
+    for (const file of files.shortInterest) {
+      const read = readInputFile('short-interest', dir, file, (text) => parseShortInterest(text, file));
+      record(read);
+      if (read.parsed) reduced.push(...mergeShortInterestRevisions([read.parsed]));
     }
-    out.shortInterest = mergeShortInterestRevisions(parsedFiles as Parameters<typeof mergeShortInterestRevisions>[0]);
+    out.shortInterest = combineRevisions(reduced);
   }
-
   if (paths.shortVolume) {
-    for (const file of svFiles) {
-      const parsed = read('short-volume', paths.shortVolume, file, (text) => parseShortVolume(text, file));
-      if (parsed) out.shortVolume.push({ file, date: parsed.date, records: parsed.records as ShortVolumeRecord[] });
+    const dir = paths.shortVolume;
+    for (const file of files.shortVolume) {
+      const read = readInputFile('short-volume', dir, file, (text) => parseShortVolume(text, file));
+      record(read);
+      if (read.parsed) out.shortVolume.push({ file, date: read.parsed.date, records: read.parsed.records });
     }
   }
-
   if (paths.splits) {
     const dir = path.dirname(paths.splits);
     const file = path.basename(paths.splits);
-    const parsed = read('splits', dir, file, (text) => parseSplitsCsv(text, file));
-    if (parsed) out.splits = parsed.records as SplitOverride[];
+    const read = readInputFile('splits', dir, file, (text) => parseSplitsCsv(text, file));
+    record(read);
+    if (read.parsed) out.splits = read.parsed.records;
+  }
+  return out;
+}
+
+/**
+ * `mergeShortInterestRevisions` over files already merged one by one: per settlement date, the
+ * files in `compareRevisionFileNames` order, a later file's share count replacing an earlier one.
+ * The maps come out the same, insertion order included, as merging all parsed files at once.
+ */
+export function combineRevisions(single: readonly ShortInterestFile[]): ShortInterestFile[] {
+  const groups = new Map<string, ShortInterestFile[]>();
+  for (const f of single) {
+    const group = groups.get(f.settlementDate);
+    if (group) group.push(f);
+    else groups.set(f.settlementDate, [f]);
+  }
+  return [...groups.keys()].sort().map((settlementDate) => {
+    const group = groups.get(settlementDate) as ShortInterestFile[];
+    if (group.length === 1) return group[0] as ShortInterestFile;
+    const ordered = group.toSorted((x, y) => compareRevisionFileNames(x.files[0] ?? '', y.files[0] ?? ''));
+    const shares = new Map<string, number>();
+    for (const f of ordered) for (const [symbol, n] of f.shares) shares.set(symbol, n);
+    return { settlementDate, files: ordered.flatMap((f) => f.files), shares };
+  });
+}
+
+/** Sources, rejections and refusals accumulated in file order. */
+class FileLog {
+  sources: SourceFile[] = [];
+  rejections: Rejection[] = [];
+  refusals: FileRefusal[] = [];
+  add(read: { source: SourceFile; rejections: Rejection[]; refusal: FileRefusal | null }): void {
+    this.sources.push(read.source);
+    for (const r of read.rejections) this.rejections.push(r);
+    if (read.refusal) this.refusals.push(read.refusal);
+  }
+}
+
+export function loadInput(paths: InputPaths, options: LoadOptions = {}): LoadedInput {
+  const ignored: string[] = [];
+  const files = listInput(paths, ignored);
+  const total = files.prices.length + files.shortInterest.length + files.shortVolume.length + (paths.splits ? 1 : 0);
+  let index = 0;
+  const log = new FileLog();
+  const record = (read: FileRead<unknown> | PriceFileRead) => {
+    log.add(read);
+    index += 1;
+    options.onFile?.(read.source.file, index, total);
+  };
+
+  const priceDays: PriceDay[] = [];
+  if (paths.prices) {
+    for (const file of files.prices) {
+      const read = readPriceFile(paths.prices, file);
+      record(read);
+      if (read.day) priceDays.push(read.day);
+    }
+  }
+  const side = readSideFiles(paths, files, record);
+  return { priceDays, ...side, sources: log.sources, rejections: log.rejections, refusals: log.refusals, ignored };
+}
+
+export interface OpenOptions extends LoadOptions {
+  /**
+   * Worker threads that read and parse price files ahead of the caller (price-pool.ts); 0 reads each
+   * file on this thread when the caller asks for it; `auto` (default): see `autoWorkers`. Either way
+   * the days and every report are the same.
+   */
+  workers?: number | 'auto';
+}
+
+/** Below this many price files, starting worker threads costs more than it saves. */
+export const MIN_FILES_FOR_WORKERS = 20;
+/** More parsing threads than this add memory (a heap each) faster than they save time. */
+export const MAX_AUTO_WORKERS = 2;
+export const AUTO_WORKERS_HELP = `0 below ${MIN_FILES_FOR_WORKERS} price files or on one core, else the cores up to ${MAX_AUTO_WORKERS}`;
+
+/** The default number of parsing threads for `count` price files on `cores` cores. */
+export function autoWorkers(count: number, cores = availableParallelism()): number {
+  return count < MIN_FILES_FOR_WORKERS || cores < 2 ? 0 : Math.min(cores, MAX_AUTO_WORKERS);
+}
+
+/** An input folder opened for one pass over its price snapshots (`pulse build`). */
+export interface OpenedInput extends SideFiles {
+  ignored: string[];
+  /**
+   * The price days in (date, file) order, each read when the previous one has been taken (or a few
+   * days ahead, on workers); refused files are logged and skipped. One pass only.
+   */
+  priceDays(): AsyncGenerator<PriceDay>;
+  /** After the pass: every file's source, rejections and refusal, in `loadInput`'s order (prices first). */
+  files(): Pick<LoadedInput, 'sources' | 'rejections' | 'refusals'>;
+}
+
+/**
+ * Lists the input, reads the short interest, short volume and splits files (the fold needs them from
+ * the first day), and returns the price snapshots as a stream. Equivalent to `loadInput` followed by
+ * taking `priceDays` one by one, without keeping them.
+ */
+export function openInput(paths: InputPaths, options: OpenOptions = {}): OpenedInput {
+  const ignored: string[] = [];
+  const files = listInput(paths, ignored);
+  const total = files.prices.length + files.shortInterest.length + files.shortVolume.length + (paths.splits ? 1 : 0);
+  let index = 0;
+  const tick = (file: string) => {
+    index += 1;
+    options.onFile?.(file, index, total);
+  };
+  const dir = paths.prices;
+  const workers =
+    options.workers === undefined || options.workers === 'auto' ? autoWorkers(files.prices.length) : options.workers;
+  // Started before the side files are read, so the workers parse the first days meanwhile.
+  const pool =
+    dir !== null && workers > 0 && files.prices.length > 0 ? startPricePool(dir, files.prices, { workers }) : null;
+  const sideLog = new FileLog();
+  let side: SideFiles;
+  try {
+    side = readSideFiles(paths, files, (read) => {
+      sideLog.add(read);
+      tick(read.source.file);
+    });
+  } catch (error) {
+    void pool?.close();
+    throw error;
+  }
+  const priceLog = new FileLog();
+  let started = false;
+  let finished = false;
+
+  async function* priceDays(): AsyncGenerator<PriceDay> {
+    if (started) throw new Error('openInput: the price days can be read only once');
+    started = true;
+    if (dir !== null) {
+      const reads = pool ? pool.reads() : readPricesHere(dir, files.prices);
+      for await (const read of reads) {
+        priceLog.add(read);
+        tick(read.source.file);
+        if (read.day) yield read.day;
+      }
+    }
+    finished = true;
   }
 
-  return out;
+  return {
+    ...side,
+    ignored,
+    priceDays,
+    files() {
+      if (!finished && files.prices.length > 0) throw new Error('openInput: files() before the price days were read');
+      return {
+        sources: [...priceLog.sources, ...sideLog.sources],
+        rejections: [...priceLog.rejections, ...sideLog.rejections],
+        refusals: [...priceLog.refusals, ...sideLog.refusals],
+      };
+    },
+  };
+}
+
+function* readPricesHere(dir: string, files: readonly string[]): Generator<PriceFileRead> {
+  for (const file of files) yield readPriceFile(dir, file);
 }

@@ -2,20 +2,28 @@
  * `pulse build`: the day-by-day engine folded over the candidate days in date order (rule 2 via
  * `classifyDay`, then `stepDay`), then the snapshot at A. The daily pipeline runs the same functions
  * one day at a time, with no look-ahead either, so the two agree bit for bit.
+ *
+ * `startBatch` is the fold itself, fed one day at a time: a caller that reads days from disk can drop
+ * each day once `add` returns, so memory holds the engine state (per symbol), not the input (per
+ * symbol-day). `buildSnapshot` is the same fold over an array.
  */
 import type { IsoDate, PriceDay, ShortInterestFile, SplitOverride } from '../domain.ts';
 import type { HistoryRow } from '../snapshot/schema.ts';
+import type { DayRejection } from './classify.ts';
 import { classifyDay, initialState, recordRejectedDay, stepDay } from './engine.ts';
 import { historyRows } from './figures.ts';
 import { snapshotAt } from './snapshot.ts';
-import { type DayRecord, type EngineState, MethodologyError, type SnapshotBody } from './types.ts';
+import { type DayRecord, type EngineState, MethodologyError, type SnapshotBody, type StepContext } from './types.ts';
 
-export interface BuildInput {
-  days: readonly PriceDay[];
+export interface BatchOptions {
   shortInterest: readonly ShortInterestFile[];
   splits: readonly SplitOverride[];
   /** Compute as of the last accepted day ≤ this date; later files are ignored entirely (decision). */
   asOf?: IsoDate;
+}
+
+export interface BuildInput extends BatchOptions {
+  days: readonly PriceDay[];
 }
 
 export interface BuildResult {
@@ -26,49 +34,94 @@ export interface BuildResult {
   state: EngineState;
 }
 
-function byDateThenFile(a: PriceDay, b: PriceDay): number {
+/** `buildSnapshot` one day at a time. */
+export interface BatchFold {
+  /**
+   * Rule 2 then the engine for one candidate day. Days must come in (date, file) order, the order
+   * `buildSnapshot` sorts them in; a day after `asOf` is skipped. The fold keeps no reference to
+   * `day` or its rows once this returns.
+   */
+  add(day: PriceDay): void;
+  /** The snapshot at A; the fold is spent afterwards. */
+  finish(): BuildResult;
+}
+
+type DayKey = Pick<PriceDay, 'date' | 'file'>;
+
+function byDateThenFile(a: DayKey, b: DayKey): number {
   if (a.date !== b.date) return a.date < b.date ? -1 : 1;
   return a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
 }
 
-export function buildSnapshot(input: BuildInput): BuildResult {
-  const asOf = input.asOf;
-  const candidates = (asOf === undefined ? [...input.days] : input.days.filter((d) => d.date <= asOf)).sort(
-    byDateThenFile,
-  );
+export function startBatch(options: BatchOptions): BatchFold {
+  const asOf = options.asOf;
   // Rule 4 with --as-of: files settled later cannot be in effect on any day ≤ A anyway.
   const shortInterest =
-    asOf === undefined ? input.shortInterest : input.shortInterest.filter((f) => f.settlementDate <= asOf);
-  const ctx = { shortInterest, splits: input.splits, lookahead: [] };
+    asOf === undefined ? options.shortInterest : options.shortInterest.filter((f) => f.settlementDate <= asOf);
+  const ctx: StepContext = { shortInterest, splits: options.splits, lookahead: [] };
 
   let state = initialState();
-  const rejected = [];
+  const rejected: DayRejection[] = [];
   const records: DayRecord[] = [];
   const position = new Map<IsoDate, number>();
-  for (const day of candidates) {
-    const reason = classifyDay(state, day);
-    if (reason !== null) {
-      rejected.push({ date: day.date, file: day.file, reason });
-      continue;
-    }
-    const result = stepDay(state, day, ctx);
-    state = result.state;
-    for (const r of result.restated) {
-      const at = position.get(r.date);
-      if (at !== undefined) records[at] = r;
-    }
-    if (result.day) {
-      position.set(result.day.date, records.length);
-      records.push(result.day);
-    }
-  }
-  const a = state.lastDate;
-  if (a === null) {
-    throw new MethodologyError(
-      asOf === undefined ? 'no accepted trading day in the input' : `no accepted trading day on or before ${asOf}`,
-    );
-  }
-  // dataQuality lists rejections up to A only (decision "--as-of").
-  for (const r of rejected) if (r.date <= a) recordRejectedDay(state, r);
-  return { body: snapshotAt(state), history: historyRows(records), state };
+  let previous: DayKey | null = null;
+  let spent = false;
+
+  return {
+    add(day) {
+      if (spent) throw new MethodologyError('the batch is finished: no day can be added', { file: day.file });
+      if (previous !== null && byDateThenFile(day, previous) < 0) {
+        throw new MethodologyError(
+          `days must come in (date, file) order: ${day.date} (${day.file}) after ${previous.date} (${previous.file})`,
+          { file: day.file },
+        );
+      }
+      previous = { date: day.date, file: day.file };
+      if (asOf !== undefined && day.date > asOf) return;
+      const reason = classifyDay(state, day);
+      if (reason !== null) {
+        rejected.push({ date: day.date, file: day.file, reason });
+        return;
+      }
+      const result = stepDay(state, day, ctx);
+      state = result.state;
+      for (const r of result.restated) {
+        const at = position.get(r.date);
+        if (at !== undefined) records[at] = r;
+      }
+      if (result.day) {
+        position.set(result.day.date, records.length);
+        records.push(result.day);
+      }
+    },
+    finish() {
+      if (spent) throw new MethodologyError('the batch is already finished');
+      spent = true;
+      const a = state.lastDate;
+      if (a === null) {
+        throw new MethodologyError(
+          asOf === undefined ? 'no accepted trading day in the input' : `no accepted trading day on or before ${asOf}`,
+        );
+      }
+      // dataQuality lists rejections up to A only (decision "--as-of").
+      for (const r of rejected) if (r.date <= a) recordRejectedDay(state, r);
+      return { body: snapshotAt(state), history: historyRows(records), state };
+    },
+  };
+}
+
+export function buildSnapshot(input: BuildInput): BuildResult {
+  const fold = startBatch(input);
+  for (const day of [...input.days].sort(byDateThenFile)) fold.add(day);
+  return fold.finish();
+}
+
+/** `buildSnapshot` over days read lazily (already in (date, file) order): each day can be garbage after its step. */
+export async function buildSnapshotFrom(
+  days: Iterable<PriceDay> | AsyncIterable<PriceDay>,
+  options: BatchOptions,
+): Promise<BuildResult> {
+  const fold = startBatch(options);
+  for await (const day of days) fold.add(day);
+  return fold.finish();
 }

@@ -2,7 +2,15 @@
  * Methodology v1 (docs/methodology.md): short sellers' mark-to-market P&L by tier, sector and stock.
  * Pure: no I/O, no clock; the as-of date is an argument.
  */
-export { type BuildInput, type BuildResult, buildSnapshot } from './batch.ts';
+export {
+  type BatchFold,
+  type BatchOptions,
+  type BuildInput,
+  type BuildResult,
+  buildSnapshot,
+  buildSnapshotFrom,
+  startBatch,
+} from './batch.ts';
 export { classifyDays, type DayRejection, rejectionReason } from './classify.ts';
 export {
   classifyDay,

@@ -282,14 +282,28 @@ function tickerFrom(rng: Rng, root: string, length: number, used: Set<string>): 
       return t;
     }
   }
-  for (;;) {
-    let t = '';
-    while (t.length < length) t += rng.pick([...LETTERS]);
-    if (!used.has(t)) {
-      used.add(t);
-      return t;
+  // Random names until a free one. When every name of `length` letters is taken (the 676 two-letter
+  // names run out near 10,000 listings), one letter more: the draws are the same as before while a
+  // name of the asked length is free, so smaller samples do not change.
+  for (let size = length; ; size++) {
+    if (takenOfLength(used, size) >= LETTERS.length ** size) continue;
+    for (;;) {
+      let t = '';
+      while (t.length < size) t += rng.pick([...LETTERS]);
+      if (!used.has(t)) {
+        used.add(t);
+        return t;
+      }
     }
   }
+}
+
+/** How many names of exactly `size` capital letters `used` holds (only counted below 5 letters: 26^5 never runs out). */
+function takenOfLength(used: ReadonlySet<string>, size: number): number {
+  if (size >= 5) return 0;
+  let n = 0;
+  for (const t of used) if (t.length === size && /^[A-Z]+$/.test(t)) n++;
+  return n;
 }
 
 function pickWeighted<T>(rng: Rng, items: readonly (readonly [T, number])[]): T {

@@ -5,12 +5,14 @@
  * folders of 10,000 symbols × one year and 20,000 × two years.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { autoWorkers, PRICE_FILE } from '../../functions/cli/input-folder.ts';
 import type { Snapshot } from '../../shared/snapshot/schema.ts';
 import { type ChildRun, runChild, type Series, series } from './lib/child.ts';
 import { CHECK_TOLERANCE, type CheckResult, compareFigures, type WindowFigures } from './lib/compare.ts';
 import { summariseCpuProfile } from './lib/cpu-profile.ts';
-import { type Dataset, realDataset, repoRoot, sampleDataset } from './lib/inputs.ts';
+import { type Dataset, realDataset, repoRoot, SAMPLE_SEED, sampleDataset } from './lib/inputs.ts';
 import { atMost, type BenchContext, PartBuilder } from './lib/part.ts';
 import type { PartResult } from './lib/report.ts';
 import { mdTable } from './lib/report.ts';
@@ -34,6 +36,8 @@ interface DuckdbResult {
 
 export interface DatasetMeasure {
   dataset: Dataset;
+  /** Parsing worker threads `pulse build --workers auto` uses for this input on this machine. */
+  workers: number;
   rows: number;
   days: number;
   floor: Series;
@@ -63,10 +67,14 @@ async function buildOnce(
   ds: Dataset,
   nodeArgs: string[],
   keep?: (out: string) => void,
+  extraArgs: string[] = [],
 ): Promise<ChildRun> {
   const out = mkdtempSync(path.join(ctx.tmpDir, 'build-'));
   try {
-    const run = await runChild(PULSE_CLI, ['build', ...inputArgs(ds), '--out', out], { nodeArgs, check: false });
+    const run = await runChild(PULSE_CLI, ['build', ...inputArgs(ds), '--out', out, ...extraArgs], {
+      nodeArgs,
+      check: false,
+    });
     if (run.status === 0) keep?.(out);
     return run;
   } finally {
@@ -165,6 +173,7 @@ async function measureDataset(ctx: BenchContext, ds: Dataset, warmup: number, ru
   }
   return {
     dataset: ds,
+    workers: autoWorkers(readdirSync(ds.pricesDir).filter((n) => PRICE_FILE.test(n)).length),
     rows,
     days,
     floor,
@@ -220,9 +229,10 @@ function checkVerdict(check: CheckResult | null): 'met' | 'failed' | 'pending' {
 
 async function profileBuild(ctx: BenchContext, ds: Dataset, m: DatasetMeasure, part: PartBuilder): Promise<void> {
   const { log } = ctx;
-  log('  profiling pulse build (--cpu-prof)…');
+  log('  profiling pulse build --workers 0 (--cpu-prof)…');
   const dir = mkdtempSync(path.join(ctx.tmpDir, 'cpuprof-'));
-  await buildOnce(ctx, ds, [...m.oursNodeArgs, '--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  // On one thread, so that one profile holds parsing and the engine (each worker writes its own).
+  await buildOnce(ctx, ds, [...m.oursNodeArgs, '--cpu-prof', `--cpu-prof-dir=${dir}`], undefined, ['--workers', '0']);
   const file = readdirSync(dir).find((n) => n.endsWith('.cpuprofile'));
   if (!file) {
     part.detail('Profiling produced no `.cpuprofile`.');
@@ -232,7 +242,7 @@ async function profileBuild(ctx: BenchContext, ds: Dataset, m: DatasetMeasure, p
   const gc = profile.functions.find((f) => f.label === '(garbage collector)');
   part.detail(
     [
-      `### Profile of \`pulse build\` (\`node --cpu-prof\`, ${ms(profile.totalMs)} sampled)`,
+      `### Profile of \`pulse build --workers 0\` (\`node --cpu-prof\`, ${ms(profile.totalMs)} sampled)`,
       '',
       'Self time by function (JSON.parse has no frame of its own: V8 counts it in the function that calls it, here `parseScreener`):',
       '',
@@ -250,22 +260,23 @@ async function profileBuild(ctx: BenchContext, ds: Dataset, m: DatasetMeasure, p
     ].join('\n'),
   );
 
-  log('  measuring the cost of keeping every parsed day (retention.ts discard | keep)…');
-  const script = path.join(CHILDREN, 'retention.ts');
-  const discard = await runChild(script, [ds.pricesDir, 'discard']);
-  const keep = await runChild(script, [ds.pricesDir, 'keep']);
+  log('  measuring the parser alone (retention.ts discard)…');
+  const discard = await runChild(path.join(CHILDREN, 'retention.ts'), [ds.pricesDir, 'discard']);
   const floorWork = median(m.floorWorkMs);
   const oursWall = median(m.ours?.wallMs ?? []);
+  const oursCpu = median(m.oursCpuMs);
   const discardMs = Number(discard.report?.workMs);
-  const keepMs = Number(keep.report?.workMs);
-  log('  timing the phases of pulse build (build-phases.ts)…');
+  log('  timing the phases of pulse build on one thread (build-phases.ts)…');
   const phasesRun = await runChild(path.join(CHILDREN, 'build-phases.ts'), [
     ds.pricesDir,
     ds.shortInterestDir,
     ...(ds.splitsFile && existsSync(ds.splitsFile) ? [ds.splitsFile] : []),
   ]);
   const ph = (phasesRun.report ?? {}) as Record<string, number>;
+  const single = Object.values(ph).length > 0 ? phasesRun.wallMs : Number.NaN;
   const engineShare = profile.files.find((f) => f.label === 'shared/methodology/engine.ts');
+  const readMs = ph.readMs ?? Number.NaN;
+  const engineMs = ph.engineMs ?? Number.NaN;
   part.detail(
     [
       '### Where the time goes',
@@ -280,19 +291,19 @@ async function profileBuild(ctx: BenchContext, ds: Dataset, m: DatasetMeasure, p
             '1.00×',
           ],
           [
-            '`decodeText` + `parseScreener`, each day dropped',
+            '`decodeText` + `parseScreener`, each day dropped (the parser alone, in-process)',
             ms(discardMs),
             bytes(discard.maxRssBytes),
             ratio(discardMs / floorWork),
           ],
           [
-            '`decodeText` + `parseScreener`, every day kept (what `loadInput` does)',
-            ms(keepMs),
-            bytes(keep.maxRssBytes),
-            ratio(keepMs / floorWork),
+            '`pulse build` phases on one thread (`--workers 0`, process wall)',
+            ms(single),
+            bytes(phasesRun.maxRssBytes),
+            ratio(single / floorWork),
           ],
           [
-            'whole `pulse build` (process wall)',
+            `\`pulse build\` as measured (${workersLabel(m.workers)}, process wall)`,
             ms(oursWall),
             bytes(maxOf(m.ours?.maxRssBytes ?? [])),
             ratio(oursWall / floorWork),
@@ -300,37 +311,41 @@ async function profileBuild(ctx: BenchContext, ds: Dataset, m: DatasetMeasure, p
         ],
       ),
       '',
-      'The phases of `pulse build` in one process (`test/bench/children/build-phases.ts`, the calls `build.ts` makes, in order):',
+      'The phases of `pulse build` on one thread (`test/bench/children/build-phases.ts`: the calls `build.ts` makes, in order, with `--workers 0` so that reading and the engine can be timed apart):',
       '',
       mdTable(
         ['Phase', 'Time'],
         [
           ['Node start and module loading', ms(ph.startupMs ?? Number.NaN)],
-          ['`loadInput` (read, sha256, decode, parse and keep every file)', ms(ph.loadMs ?? Number.NaN)],
-          ['`buildSnapshot` (the methodology, every day)', ms(ph.methodologyMs ?? Number.NaN)],
+          [
+            '`openInput`: list the folders, read and parse the short interest (and splits) files',
+            ms(ph.sideFilesMs ?? Number.NaN),
+          ],
+          ['price files: read, sha256, `decodeText`, `parseScreener`, one day at a time', ms(readMs)],
+          ['engine: `classifyDay` + `stepDay` for each day (`startBatch().add`)', ms(engineMs)],
+          ['`finish`: snapshot at A and history rows', ms(ph.finishMs ?? Number.NaN)],
           ['`assembleSnapshot` + `assembleHistory` (schema checks)', ms(ph.assembleMs ?? Number.NaN)],
           ['`JSON.stringify` of both', ms(ph.serializeMs ?? Number.NaN)],
+          ['largest heap after a day (`heapUsed`)', bytes(ph.heapPeak ?? Number.NaN)],
         ],
       ),
       '',
-      `Measured reason: parsing with the project's own parser, validation and mapping included, is ${
-        discardMs / floorWork < 1.15 ? 'close to' : 'well above'
-      } the floor (${ratio(discardMs / floorWork)}) when each day is dropped; keeping a whole year of row objects alive while ` +
-        `parsing the next files costs another ${ms(keepMs - discardMs)}` +
+      `Measured reason: \`pulse build\` folds the price files one day at a time (\`openInput\` + \`startBatch\`), so no more than a few days of rows are alive (largest heap ${bytes(ph.heapPeak ?? Number.NaN)} on one thread). ` +
+        `What is left is parsing: the project's parser, validation and mapping included, takes ${ratio(discardMs / floorWork)} the floor's time for the same files, and on one thread the price files take ${ms(readMs)} against ${ms(engineMs)} for the engine` +
+        (engineShare ? ` (the engine's own functions: ${ms(engineShare.selfMs)} of samples in the profile)` : '') +
+        '. ' +
+        (m.workers > 0
+          ? `With ${workersLabel(m.workers)} the files are parsed on other threads while the engine steps earlier days, which takes the wall time below the one-thread figure (${ms(oursWall)} against ${ms(single)}) at the cost of more CPU in all (${ms(oursCpu)}, every thread) and a heap per worker; on this machine's ${availableParallelism()} cores, shared with other jobs, the parsing threads and the engine compete for the same cores.`
+          : 'The build ran on one thread (`--workers auto` chose none here), so parsing and the engine add up.') +
         (gc
-          ? `, and the profile shows ${(gc.share * 100).toFixed(0)}% of all samples in the garbage collector, which re-traces the growing heap of retained rows on every major collection`
-          : '') +
-        `. The methodology is not where the budget goes: \`buildSnapshot\` takes ${ms(ph.methodologyMs ?? Number.NaN)} for the whole year` +
-        (engineShare ? ` (the engine's own functions: ${ms(engineShare.selfMs)} of samples)` : '') +
-        `, against ${ms(ph.loadMs ?? Number.NaN)} for \`loadInput\`, which leaves a ${bytes(ph.heapAfterLoad ?? Number.NaN)} heap behind.`,
-      '',
-      "What would fix it (outside this benchmark's area): stream the days through the engine instead of loading the folder first — " +
-        '`loadInput` could yield one parsed day at a time and `buildSnapshot` fold over an iterable, so each day becomes garbage ' +
-        "after `stepDay` (rule 3(b)'s look-ahead already works without later days in the batch); the rows that must outlive a day " +
-        '(engine state) are per symbol, not per symbol-day. That removes the retention cost above and most of the peak memory. ' +
-        'Rows could also skip the fields no rule reads for past days (`name`, `industry` strings per symbol-day).',
+          ? ` The main thread spends ${(gc.share * 100).toFixed(0)}% of the profile's samples in the garbage collector.`
+          : ''),
     ].join('\n'),
   );
+}
+
+function workersLabel(workers: number): string {
+  return workers === 0 ? 'one thread' : `${workers} parsing worker thread${workers > 1 ? 's' : ''}`;
 }
 
 export async function runBatchPart(ctx: BenchContext): Promise<PartResult> {
@@ -362,7 +377,7 @@ export async function runBatchPart(ctx: BenchContext): Promise<PartResult> {
   part.figure({ name: 'pulse build: CPU', value: m.ours ? ms(median(m.oursCpuMs)) : '—' });
   const gcMs = median(m.ours?.runs.map((r) => r.gcMs) ?? []);
   part.figure({
-    name: 'pulse build: garbage collection pauses',
+    name: 'pulse build: garbage collection pauses (main thread)',
     value: m.ours ? `${ms(gcMs)} (${((gcMs / oursWall) * 100).toFixed(0)}% of wall)` : '—',
   });
   part.figure({
@@ -409,7 +424,7 @@ export async function runBatchPart(ctx: BenchContext): Promise<PartResult> {
   part.detail(
     [
       `Input: \`../shared/data/nasdaq-screener/2024\` (${int(m.days)} gzipped screener snapshots) and ${readdirSync(ds.shortInterestDir).length} short interest files generated by \`generateShortInterestFor\` (seed 7) into \`.local/bench/inputs/\`.`,
-      `\`pulse build\` is the real command line (\`node functions/cli/pulse.ts build --prices … --short-interest … --out <tmp>\`), in a fresh process per run: the wall time includes Node's start, reading, parsing, the methodology and writing the snapshot. The parse floor is a process that only reads, gunzips and \`JSON.parse\`s the same files (\`test/bench/children/parse-floor.ts\`); DuckDB runs \`test/bench/duckdb/reference.ts\` (SQL, own parser, multi-threaded: compare CPU too). Peak memory is the child's max RSS (\`process.resourceUsage().maxRSS\`). ${options.warmup} warm-up + ${options.runs} measured runs each; median (min–max).`,
+      `\`pulse build\` is the real command line (\`node functions/cli/pulse.ts build --prices … --short-interest … --out <tmp>\`), in a fresh process per run: the wall time includes Node's start, reading, parsing, the methodology and writing the snapshot. It reads the short interest files first, then streams the price files through the engine one day at a time in (date, file) order (\`openInput\` in functions/cli/input-folder.ts, \`startBatch\` in shared/methodology/batch.ts), with ${workersLabel(m.workers)} reading and parsing the next days while the engine steps the current one (\`--workers auto\`; functions/cli/price-pool.ts). CPU time counts every thread; garbage collection pauses are the main thread's. The parse floor is a process that only reads, gunzips and \`JSON.parse\`s the same files (\`test/bench/children/parse-floor.ts\`); DuckDB runs \`test/bench/duckdb/reference.ts\` (SQL, own parser, multi-threaded: compare CPU too). Peak memory is the child's max RSS (\`process.resourceUsage().maxRSS\`). ${options.warmup} warm-up + ${options.runs} measured runs each; median (min–max).`,
       '',
       '### Cross-check against DuckDB',
       '',
@@ -440,16 +455,22 @@ function linearity(measures: DatasetMeasure[]): string {
   if (ok.length < 2) return 'Too few successful builds to compare growth.';
   const [a, b] = [ok[0] as DatasetMeasure, ok.at(-1) as DatasetMeasure];
   const t = median(b.ours?.wallMs ?? []) / b.rows / (median(a.ours?.wallMs ?? []) / a.rows);
-  const mem = maxOf(b.ours?.maxRssBytes ?? []) / b.rows / (maxOf(a.ours?.maxRssBytes ?? []) / a.rows);
+  const cpu = median(b.oursCpuMs) / b.rows / (median(a.oursCpuMs) / a.rows);
+  const peakA = maxOf(a.ours?.maxRssBytes ?? []);
+  const peakB = maxOf(b.ours?.maxRssBytes ?? []);
+  const mem = peakB / b.rows / (peakA / a.rows);
   const fl = median(b.floor.wallMs) / b.rows / (median(a.floor.wallMs) / a.rows);
+  const symbols = b.rows / b.days / (a.rows / a.days);
   return (
-    `From ${int(a.rows)} to ${int(b.rows)} symbol-days (${ratio(b.rows / a.rows)}): time per symbol-day ${ratio(t)} for \`pulse build\` (${ratio(fl)} for the parse floor), peak memory per symbol-day ${ratio(mem)}. ` +
-    (t > 1.15
-      ? 'Time grows faster than the input: the garbage collector re-traces a retained input that grows with it (part 1). '
-      : 'Time is linear in symbol-days. ') +
+    `From ${int(a.rows)} to ${int(b.rows)} symbol-days (${ratio(b.rows / a.rows)}): time per symbol-day ${ratio(t)} for \`pulse build\` (CPU time ${ratio(cpu)}; ${ratio(fl)} for the parse floor), peak memory per symbol-day ${ratio(mem)}. ` +
+    (t <= 1.15
+      ? 'Time is linear in symbol-days. '
+      : cpu <= 1.15
+        ? 'Wall time per symbol-day grew but CPU time did not: the difference is time spent waiting for the shared cores, not work. '
+        : 'Time grows faster than the input. ') +
     (mem > 0.85
-      ? 'Memory is proportional to the input: the whole input is parsed and held before the engine runs, so the largest input needs several GB.'
-      : 'Memory grows slower than the input.')
+      ? 'Peak memory grows as fast as the input.'
+      : `Peak memory grows slower than the input (${ratio(peakB / peakA)} for ${ratio(symbols)} the symbols a day and ${ratio(b.days / a.days)} the days): the build holds the engine state, per symbol, and a few days of rows, never the whole input.`)
   );
 }
 
@@ -539,7 +560,7 @@ export async function runScalePart(ctx: BenchContext): Promise<PartResult> {
   }
   part.detail(
     [
-      `Each dataset is a \`pulse sample\`-style folder from \`generateSample({ seed, symbols, from, to, gzip: true })\`, written once to \`.local/bench/inputs/\` and reused. The generator cannot name 20,000 distinct tickers (\`tickerFrom\` in shared/sample/universe.ts loops forever once the two-letter names run out, from about 9,500 symbols; seed 7 already hangs at 10,000), so the 20,000-symbol set is two 10,000-symbol samples (seeds 11 and 2025) merged day by day, the second one's symbols prefixed with \`9\` (short volume files left out). ${options.scaleRuns} measured run(s) per figure (the largest build takes minutes; the parse floor runs first and warms the page cache).`,
+      `Each dataset is a \`pulse sample\`-style folder from \`generateSample({ seed, symbols, from, to, gzip: true })\`, written once to \`.local/bench/inputs/\` and reused. Both sizes are generated whole with seed ${SAMPLE_SEED} (the generator gives tickers of 3 letters or more once the 676 two-letter names are taken). \`pulse build\` runs with \`--workers auto\` (${workersLabel(measures[0]?.workers ?? 0)}). ${options.scaleRuns} measured run(s) per figure (the largest build takes minutes; the parse floor runs first and warms the page cache).`,
       '',
       mdTable(
         [

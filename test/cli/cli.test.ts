@@ -49,9 +49,12 @@ describe('pulse command line', () => {
     const badDate = await cli('build', '--input', dir, '--out', dir, '--as-of', '2024-13-45');
     expect(badDate.code).toBe(2);
     expect(badDate.stderr).toContain('--as-of must be a date YYYY-MM-DD');
+    const badWorkers = await cli('build', '--input', dir, '--out', dir, '--workers', 'many');
+    expect(badWorkers.code).toBe(2);
+    expect(badWorkers.stderr).toContain('--workers must be auto or a whole number from 0 to 16, got "many"');
   });
 
-  it('generates a sample, validates it and builds a schema-valid snapshot twice with the same bytes', async () => {
+  it('generates a sample, validates it and builds a schema-valid snapshot twice with the same bytes (one thread, worker threads)', async () => {
     const input = path.join(dir, 'in');
     const gen = await cli('sample', '--out', input, '--seed', '7', '--from', '2025-03-03', '--to', '2025-05-30');
     expect(gen.code, gen.stderr).toBe(0);
@@ -65,8 +68,8 @@ describe('pulse command line', () => {
 
     const out1 = path.join(dir, 'out1');
     const out2 = path.join(dir, 'out2');
-    expect((await cli('build', '--input', input, '--out', out1)).code).toBe(0);
-    expect((await cli('build', '--input', input, '--out', out2)).code).toBe(0);
+    expect((await cli('build', '--input', input, '--out', out1, '--workers', '0')).code).toBe(0);
+    expect((await cli('build', '--input', input, '--out', out2, '--workers', '2')).code).toBe(0);
     const a = JSON.parse(readFileSync(path.join(out1, 'data/latest.json'), 'utf8'));
     const b = JSON.parse(readFileSync(path.join(out2, 'data/latest.json'), 'utf8'));
     const snapshot = SnapshotSchema.parse(a);
@@ -78,6 +81,9 @@ describe('pulse command line', () => {
     a.generatedAt = '';
     b.generatedAt = '';
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    const history = (out: string) =>
+      readFileSync(path.join(out, 'data/history.json'), 'utf8').replace(/"generatedAt": "[^"]*"/, '');
+    expect(history(out1)).toBe(history(out2));
     expect(existsSync(path.join(out1, 'data/schema/snapshot.v1.json'))).toBe(true);
     expect(existsSync(path.join(out1, 'data/history.json'))).toBe(true);
   });

@@ -1,16 +1,24 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildSnapshot } from '../../../shared/methodology/index.ts';
+import { startBatch } from '../../../shared/methodology/index.ts';
 import { SAMPLE_MANIFEST_FILE } from '../../../shared/sample/index.ts';
 import { assembleHistory, assembleSnapshot } from '../../../shared/snapshot/assemble.ts';
 import { historyJsonSchema, snapshotJsonSchema } from '../../../shared/snapshot/schema.ts';
 import { INPUT_HELP, INPUT_OPTIONS, inputPaths, isoDateOption, parse, UsageError } from '../args.ts';
-import { loadInput } from '../input-folder.ts';
+import { AUTO_WORKERS_HELP, openInput } from '../input-folder.ts';
 import { progress } from '../progress.ts';
 import type { Command } from './types.ts';
 
 /** Written by `pulse sample` beside the data it generates; its presence marks the input as sample data. */
 const SAMPLE_MANIFEST = SAMPLE_MANIFEST_FILE;
+
+function workersOption(value: unknown): number | 'auto' {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) > 16) {
+    throw new UsageError(`--workers must be auto or a whole number from 0 to 16, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
 
 export const buildCommand: Command = {
   name: 'build',
@@ -25,44 +33,51 @@ Reads the input, applies the methodology (docs/methodology.md) and writes
 ${INPUT_HELP}
   --out DIR              output folder (created)
   --as-of YYYY-MM-DD     compute as of the last accepted trading day on or before this date (default: the last one)
-  --sample               label the output as sample data (automatic when the input holds ${SAMPLE_MANIFEST})`,
+  --sample               label the output as sample data (automatic when the input holds ${SAMPLE_MANIFEST})
+  --workers N|auto       threads that read and parse price files ahead of the engine; 0 = all on one
+                         thread (default auto: ${AUTO_WORKERS_HELP})`,
   async run(argv) {
     const { values } = parse(argv, {
       ...INPUT_OPTIONS,
       out: { type: 'string' },
       'as-of': { type: 'string' },
       sample: { type: 'boolean' },
+      workers: { type: 'string' },
     });
     if (typeof values.out !== 'string') throw new UsageError('--out DIR is required');
     const asOf = isoDateOption(values['as-of'], 'as-of');
+    const workers = workersOption(values.workers);
     const paths = inputPaths(values);
     if (!paths.prices) throw new UsageError('no price snapshots: give --input DIR (with prices/) or --prices DIR');
 
     const started = performance.now();
     let bar: ReturnType<typeof progress> | null = null;
-    const input = loadInput(paths, {
+    const input = openInput(paths, {
       onFile: (file, _i, total) => {
         bar ??= progress(total, 'read');
         bar.tick(file);
       },
+      workers,
     });
+    // One day at a time: each day's rows are garbage once the engine has stepped it.
+    const fold = startBatch({ shortInterest: input.shortInterest, splits: input.splits, ...(asOf ? { asOf } : {}) });
+    let days = 0;
+    for await (const day of input.priceDays()) {
+      fold.add(day);
+      days += 1;
+    }
     (bar as ReturnType<typeof progress> | null)?.done();
-    if (input.priceDays.length === 0) throw new Error(`no usable price snapshot in ${paths.prices}`);
-
-    const { body, history } = buildSnapshot({
-      days: input.priceDays,
-      shortInterest: input.shortInterest,
-      splits: input.splits,
-      ...(asOf ? { asOf } : {}),
-    });
+    if (days === 0) throw new Error(`no usable price snapshot in ${paths.prices}`);
+    const { body, history } = fold.finish();
+    const files = input.files();
     const sample =
       values.sample === true || (paths.root !== null && existsSync(path.join(paths.root, SAMPLE_MANIFEST)));
     const generatedAt = new Date().toISOString();
     const snapshot = assembleSnapshot(body, {
       generatedAt,
       sample,
-      sources: input.sources,
-      rejections: input.rejections,
+      sources: files.sources,
+      rejections: files.rejections,
     });
     const historyDoc = assembleHistory(history, { generatedAt, sample });
 

@@ -1,8 +1,9 @@
 /**
  * Diagnostic for a missed batch budget: parse every price file with the project's own parser
- * (decodeText + parseScreener) and either drop each day's rows (`discard`) or keep them all until the
- * end (`keep`, what loading the whole input folder first does). The difference is the cost of holding
- * a year of row objects on the heap while parsing (garbage collection tracing them again and again).
+ * (decodeText + parseScreener) on one thread and either drop each day's rows (`discard`: the parser's
+ * own cost, what `pulse build` pays per day now that it streams) or keep them all until the end
+ * (`keep`: what loading the whole folder before the engine cost, garbage collection re-tracing a
+ * year of rows).
  * Usage: node retention.ts PRICES_DIR keep|discard
  */
 import { readdirSync, readFileSync } from 'node:fs';

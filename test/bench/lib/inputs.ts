@@ -15,15 +15,8 @@ export const realDataRoot = path.resolve(repoRoot, '../shared/data');
 export const realPricesDir = path.join(realDataRoot, 'nasdaq-screener', '2024');
 /** Seed of the short interest generated for the real prices. */
 export const BENCH_SEED = 7;
-/**
- * Seeds of the sample folders. generateSample cannot name much more than ~9,500 distinct tickers
- * (shared/sample/universe.ts `tickerFrom` loops forever once the 2-letter names run out; seed 7 already
- * hangs at 10,000 symbols), so larger universes are made of several 10,000-symbol samples merged.
- */
-export const SAMPLE_SEEDS = [11, 2025, 3] as const;
-export const MAX_SYMBOLS_PER_SAMPLE = 10_000;
-/** Prefixes for the merged samples' symbols: digits, which the generator never uses in tickers. */
-const MERGE_PREFIXES = '-98';
+/** Seed of the generated sample folders (one folder per size, generated whole: no merging). */
+export const SAMPLE_SEED = 11;
 
 const GENERATOR = path.join(import.meta.dirname, '..', 'children', 'generate-inputs.ts');
 const KEY_FILE = '.bench-key';
@@ -111,34 +104,12 @@ export async function sampleDataset(
   to: string,
   log: (line: string) => void,
 ): Promise<Dataset> {
-  const parts = Math.ceil(symbols / MAX_SYMBOLS_PER_SAMPLE);
-  if (parts > SAMPLE_SEEDS.length) throw new Error(`at most ${SAMPLE_SEEDS.length * MAX_SYMBOLS_PER_SAMPLE} symbols`);
-  const each = Math.round(symbols / parts);
-  const dirs: string[] = [];
-  let ms: number | null = null;
-  for (let i = 0; i < parts; i++) {
-    const seed = SAMPLE_SEEDS[i] as number;
-    const dir = path.join(benchDir, 'inputs', `sample-${each}-${from}-${to}-seed${seed}`);
-    const spent = await generated(dir, ['sample', dir, String(seed), String(each), from, to], undefined, log);
-    if (spent !== null) ms = (ms ?? 0) + spent;
-    dirs.push(dir);
-  }
-  let out = dirs[0] as string;
-  if (parts > 1) {
-    out = path.join(benchDir, 'inputs', `merged-${symbols}-${from}-${to}`);
-    const args = ['merge', out, MERGE_PREFIXES.slice(0, parts), ...dirs];
-    const key = dirs.map((d) => readFileSync(path.join(d, KEY_FILE), 'utf8')).join('');
-    const spent = await generated(out, args, undefined, log, key);
-    if (spent !== null) ms = (ms ?? 0) + spent;
-  }
+  const out = path.join(benchDir, 'inputs', `sample-${symbols}-${from}-${to}-seed${SAMPLE_SEED}`);
+  const ms = await generated(out, ['sample', out, String(SAMPLE_SEED), String(symbols), from, to], undefined, log);
   const floorParts = ['prices', 'short-interest', 'short-volume', 'splits.csv'].map((p) => path.join(out, p));
-  const seeds = SAMPLE_SEEDS.slice(0, parts).join(', ');
   return {
     id: `sample-${symbols}-${from}-${to}`,
-    label:
-      parts === 1
-        ? `generated ${symbols.toLocaleString('en-US')} symbols, ${from} … ${to} (seed ${seeds})`
-        : `generated ${symbols.toLocaleString('en-US')} symbols, ${from} … ${to} (${parts} samples of ${each.toLocaleString('en-US')}, seeds ${seeds}, merged)`,
+    label: `generated ${symbols.toLocaleString('en-US')} symbols, ${from} … ${to} (seed ${SAMPLE_SEED})`,
     pricesDir: path.join(out, 'prices'),
     shortInterestDir: path.join(out, 'short-interest'),
     inputDir: out,

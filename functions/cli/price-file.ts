@@ -1,0 +1,93 @@
+/**
+ * Reading one input file: bytes, sha256, `decodeText`, the format's parser, and what the reports
+ * record for it. Its own module so that a price worker thread (price-worker.ts) loads only the
+ * screener parser, not every format.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { PriceDay, Rejection } from '../../shared/domain.ts';
+import { decodeText } from '../../shared/formats/decode.ts';
+import { FormatError } from '../../shared/formats/errors.ts';
+import { parseScreener } from '../../shared/formats/nasdaq-screener.ts';
+
+export const PRICE_FILE = /^(\d{4}-\d{2}-\d{2})\.json(\.gz)?$/;
+
+export interface SourceFile {
+  file: string;
+  sha256: string;
+  rows: number;
+}
+
+export interface FileRefusal {
+  kind: 'prices' | 'short-interest' | 'short-volume' | 'splits';
+  file: string;
+  message: string;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function refusalOf(err: unknown, file: string): Rejection {
+  if (err instanceof FormatError) return { file: err.file, line: err.line, field: err.field, reason: err.reason };
+  return { file, line: 0, field: '*', reason: (err as Error).message };
+}
+
+/** What reading one input file records: its source line, its rejections, and the parse (null when refused). */
+export interface FileRead<T> {
+  source: SourceFile;
+  rejections: Rejection[];
+  refusal: FileRefusal | null;
+  parsed: T | null;
+}
+
+export function readInputFile<T extends { records: unknown[]; rejections: Rejection[] }>(
+  kind: FileRefusal['kind'],
+  dir: string,
+  file: string,
+  parse: (text: string) => T,
+): FileRead<T> {
+  const bytes = readFileSync(path.join(dir, file));
+  try {
+    const parsed = parse(decodeText(bytes, file));
+    return {
+      source: { file, sha256: sha256(bytes), rows: parsed.records.length },
+      rejections: parsed.rejections,
+      refusal: null,
+      parsed,
+    };
+  } catch (err) {
+    return {
+      source: { file, sha256: sha256(bytes), rows: 0 },
+      rejections: [refusalOf(err, file)],
+      refusal: { kind, file, message: err instanceof Error ? err.message : String(err) },
+      parsed: null,
+    };
+  }
+}
+
+/** One price snapshot read: `day` is null when the file was refused. */
+export interface PriceFileRead {
+  source: SourceFile;
+  rejections: Rejection[];
+  refusal: FileRefusal | null;
+  day: PriceDay | null;
+}
+
+/** The trading day a price file is named for (PRICE_FILE names only). */
+function priceFileDate(file: string): string | null {
+  return PRICE_FILE.exec(file)?.[1] ?? null;
+}
+
+/** Reads, hashes, decodes and parses one screener snapshot (`prices/<file>`). */
+export function readPriceFile(dir: string, file: string): PriceFileRead {
+  const read = readInputFile('prices', dir, file, (text) => parseScreener(text, file));
+  const date = read.parsed ? (read.parsed.date ?? priceFileDate(file)) : null;
+  return {
+    source: read.source,
+    rejections: read.rejections,
+    refusal: read.refusal,
+    day: read.parsed && date !== null ? { date, file, rows: read.parsed.records } : null,
+  };
+}
