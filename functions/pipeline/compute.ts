@@ -30,7 +30,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
 import type { IsoDate, Rejection, ShortInterestFile, SplitOverride } from '../../shared/domain.ts';
-import { mergeShortInterestRevisions } from '../../shared/formats/index.ts';
+import { mergeShortInterestRevisions } from '../../shared/formats/finra-short-interest.ts';
 import {
   classifyDay,
   cloneState,
