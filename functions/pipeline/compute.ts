@@ -439,6 +439,12 @@ async function step(
   return { rejected: null, result };
 }
 
+/**
+ * Lets the event loop run once. The folds below only await settled promises (microtasks), so without
+ * this a request started beside them is not even sent, nor its answer decoded, before they end.
+ */
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const minDate = (a: IsoDate | null, b: IsoDate | null): IsoDate | null =>
   a === null ? b : b === null ? a : a < b ? a : b;
 
@@ -471,6 +477,14 @@ class PriceDays {
       }
     }
     return hit;
+  }
+
+  /**
+   * Starts reading `dates` (parallel GETs) for a later `at`. Only as many as the cache keeps at once: a
+   * day evicted before it is used would be read twice.
+   */
+  prefetch(dates: readonly IsoDate[]): void {
+    for (const d of dates.slice(0, PriceDays.KEEP / 2)) void this.#load(d).catch(() => undefined);
   }
 
   /** The day `dates[i]`, after asking for the next few (parallel GETs); undefined when not stored. */
@@ -537,10 +551,13 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
 
   const before = journal.folded.filter((f) => f.date < start);
   const baseDay = before.at(-1)?.date ?? null;
-  const baseState = baseDay === null ? initialState() : await loadCheckpoint(deps, baseDay);
-  watch.lap('load checkpoint');
   const candidates = priceDates.filter((d) => (baseDay === null || d > baseDay) && d <= upTo);
   const prices = new PriceDays(deps);
+  // The first days' prices are read while the checkpoint is: both are known from the journal alone.
+  const loadingBase = baseDay === null ? Promise.resolve(initialState()) : loadCheckpoint(deps, baseDay);
+  prices.prefetch(candidates.slice(0, PriceDays.AHEAD + 1));
+  const baseState = await loadingBase;
+  watch.lap('load checkpoint');
   const si = new ShortInterestFiles(deps, settlements);
   const splits = journal.splits.overrides;
 
@@ -551,6 +568,21 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
   const records = new Map<IsoDate, DayRecord>();
   const released = new Set<IsoDate>();
   const rejectedDays: ComputeRejectedDay[] = [];
+  // The look-ahead fold's inputs, started as soon as the last day is stepped (see `planSide`).
+  let side: SidePlan | null | undefined;
+  const startSide = () => {
+    if (side !== undefined || outcomes.length === 0) return;
+    side = planSide(deps, {
+      outcomes,
+      released,
+      folded: journal.folded,
+      start,
+      baseDay,
+      baseState: sideBase,
+      priceDates,
+      prices,
+    });
+  };
   // The checkpoint being written: one at a time, in day order; the last completes during the look-ahead fold.
   let writing: Promise<unknown> = Promise.resolve();
   for (let i = 0; i < candidates.length; i++) {
@@ -574,11 +606,17 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
         if (previousLastDay === null || day.date > previousLastDay) released.add(r.date);
       }
     }
+    // The look-ahead's checkpoint and price days are read while this day's state is serialised and snapshotted.
+    if (i === candidates.length - 1) {
+      startSide();
+      await yieldToIo();
+    }
     // putCheckpoint serialises the state before it returns (the next step mutates it in place).
     await writing;
     writing = deps.derived.putCheckpoint(day.date, { v: 1, date: day.date, state: main.state } satisfies Checkpoint);
     // Awaited before the snapshots are written; meanwhile a failure must not count as unhandled.
     writing.catch(() => undefined);
+    await yieldToIo();
     watch.lap('write checkpoints');
   }
   if (outcomes.length === 0) {
@@ -586,6 +624,20 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
     return unchanged(deps, work, 'no stored price day to compute');
   }
 
+  startSide();
+  // The aggregates come from this fold alone: sent now, they land while the snapshots are computed.
+  const aggregating =
+    records.size > 0
+      ? deps.table.putAggregates(
+          [...records.values()].map((r) => ({
+            date: r.date,
+            aggregates: { tiers: r.tiers, sectors: r.sectors } as unknown as JsonObject,
+          })),
+        )
+      : Promise.resolve();
+  // Awaited before the journal; meanwhile a failure must not count as unhandled.
+  aggregating.catch(() => undefined);
+  await yieldToIo();
   const last = outcomes.at(-1) as { date: IsoDate; accepted: boolean };
   const lastDay = maxDate(previousLastDay, last.date) as IsoDate;
   const runDate = maxDate(date, lastDay) as IsoDate;
@@ -598,29 +650,8 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
   }
   watch.lap('snapshots');
 
-  // Earlier days with a new snapshot: those folded again and those whose held split was released.
-  const accepted = new Map<IsoDate, boolean>([
-    ...journal.folded.map((f) => [f.date, f.accepted] as const),
-    ...outcomes.map((o) => [o.date, o.accepted] as const),
-  ]);
-  const sideDates = new Set<IsoDate>();
-  for (const o of outcomes) if (o.accepted && o.date < last.date) sideDates.add(o.date);
-  for (const d of released) if (d < last.date && accepted.get(d)) sideDates.add(d);
-  if (sideDates.size > 0) {
-    const bodies = await lookaheadFold(deps, {
-      sideDates,
-      start,
-      baseDay,
-      baseState: sideBase,
-      last: last.date,
-      accepted,
-      folded: journal.folded,
-      priceDates,
-      prices,
-      si,
-      splits,
-      watch,
-    });
+  if (side) {
+    const bodies = await lookaheadFold({ ...side, last: last.date, prices, si, splits, watch });
     // When the last day folded was refused by rule 2, the newest snapshot is an earlier day's.
     const newest = main.state.lastDate;
     for (const body of bodies) {
@@ -629,28 +660,23 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
     watch.lap('snapshots');
   }
   snapshots.sort((a, b) => (a.asOf < b.asOf ? -1 : 1));
-  await writing;
-  watch.lap('write checkpoints');
   // One object for the run's snapshots (1 PUT here, 1 GET in publish, instead of one of each per day:
   // with rule 3(b) releases an ordinary day rewrites about 11). Batches are never replaced, so a day's
   // entry in the journal, saved after the batch, always names an object that holds its latest snapshot.
-  if (snapshots.length > 0) {
-    const key = await deps.derived.putSnapshotBatch(runDate, snapshots);
+  // The last checkpoint, the batch and the aggregates are independent; all land before the journal that
+  // commits the run.
+  const [, key] = await Promise.all([
+    writing,
+    snapshots.length > 0 ? deps.derived.putSnapshotBatch(runDate, snapshots) : undefined,
+    aggregating,
+  ]);
+  if (key !== undefined) {
     journal.snapshotBatches = {
       ...journal.snapshotBatches,
       ...Object.fromEntries(snapshots.map((s) => [s.asOf, key])),
     };
   }
-  watch.lap('write snapshots');
-
-  if (records.size > 0) {
-    await deps.table.putAggregates(
-      [...records.values()].map((r) => ({
-        date: r.date,
-        aggregates: { tiers: r.tiers, sectors: r.sectors } as unknown as JsonObject,
-      })),
-    );
-  }
+  watch.lap('write checkpoint, snapshots and aggregates');
 
   journal.folded = [...before, ...outcomes];
   journal.lastDay = lastDay;
@@ -674,7 +700,6 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
     },
     result: { dates, through: lastDay, restated, rejectedDays, replayedFrom: start },
   };
-  watch.lap('write aggregates');
   await saveJournal(deps, journal);
   await finishRun(deps, journal.run);
   watch.lap('write journal and cursor');
@@ -725,16 +750,63 @@ function resultOf(run: CommittedRun, runId: string): ComputeResult {
   };
 }
 
-interface LookaheadInput {
-  sideDates: Set<IsoDate>;
+interface SideInput {
+  /** This run's days, as folded. */
+  outcomes: readonly { date: IsoDate; accepted: boolean }[];
+  /** Days whose held split a new day released. */
+  released: ReadonlySet<IsoDate>;
+  /** Rule 2's verdict on the days folded by earlier runs. */
+  folded: Journal['folded'];
   start: IsoDate;
   baseDay: IsoDate | null;
   baseState: EngineState;
-  last: IsoDate;
+  priceDates: IsoDate[];
+  prices: PriceDays;
+}
+
+/** What the look-ahead fold needs, its reads already started. */
+interface SidePlan {
+  sideDates: Set<IsoDate>;
   /** Rule 2's verdict on every folded day (this run's and earlier ones). */
   accepted: Map<IsoDate, boolean>;
-  folded: Journal['folded'];
-  priceDates: IsoDate[];
+  /** The state before the first side day (a checkpoint being read, or the run's base). */
+  state: Promise<EngineState>;
+  /** The price days from there through the run's last day. */
+  dates: IsoDate[];
+}
+
+/**
+ * The earlier days with a new snapshot — those folded again and those whose held split was released —
+ * or null when there are none. Known once the run's last day is stepped, so the checkpoint before the
+ * first of them and the price days after it are read from here, beside the main fold's remaining work:
+ * the same objects `lookaheadFold` would read, only sooner.
+ */
+function planSide(deps: PipelineDeps, input: SideInput): SidePlan | null {
+  const last = (input.outcomes.at(-1) as { date: IsoDate }).date;
+  const accepted = new Map<IsoDate, boolean>([
+    ...input.folded.map((f) => [f.date, f.accepted] as const),
+    ...input.outcomes.map((o) => [o.date, o.accepted] as const),
+  ]);
+  const sideDates = new Set<IsoDate>();
+  for (const o of input.outcomes) if (o.accepted && o.date < last) sideDates.add(o.date);
+  for (const d of input.released) if (d < last && accepted.get(d)) sideDates.add(d);
+  if (sideDates.size === 0) return null;
+  const first = [...sideDates].sort()[0] as IsoDate;
+  let state = Promise.resolve(input.baseState);
+  let from = input.baseDay;
+  if (first < input.start) {
+    from = input.folded.filter((f) => f.date < first).at(-1)?.date ?? null;
+    state = from === null ? Promise.resolve(initialState()) : loadCheckpoint(deps, from);
+    // Awaited by the look-ahead fold; meanwhile a failure must not count as unhandled.
+    state.catch(() => undefined);
+  }
+  const dates = input.priceDates.filter((d) => (from === null || d > from) && d <= last);
+  input.prices.prefetch(dates);
+  return { sideDates, accepted, state, dates };
+}
+
+interface LookaheadInput extends SidePlan {
+  last: IsoDate;
   prices: PriceDays;
   si: ShortInterestFiles;
   splits: readonly SplitOverride[];
@@ -746,17 +818,10 @@ interface LookaheadInput {
  * them, with rule 3(b) seeing the accepted days after each day up to the last one (at most
  * LOOKAHEAD_DAYS). A split pending on the day but confirmed since is counted there.
  */
-async function lookaheadFold(deps: PipelineDeps, input: LookaheadInput): Promise<SnapshotBody[]> {
-  const { watch } = input;
-  const first = [...input.sideDates].sort()[0] as IsoDate;
-  let state = input.baseState;
-  let from = input.baseDay;
-  if (first < input.start) {
-    from = input.folded.filter((f) => f.date < first).at(-1)?.date ?? null;
-    state = from === null ? initialState() : await loadCheckpoint(deps, from);
-  }
+async function lookaheadFold(input: LookaheadInput): Promise<SnapshotBody[]> {
+  const { watch, dates } = input;
+  const state = await input.state;
   watch.lap('look-ahead: load checkpoint');
-  const dates = input.priceDates.filter((d) => (from === null || d > from) && d <= input.last);
   const shares = new Map<IsoDate, LookaheadDay>();
   const lookaheadAfter = async (i: number): Promise<LookaheadDay[]> => {
     const out: LookaheadDay[] = [];
@@ -786,6 +851,7 @@ async function lookaheadFold(deps: PipelineDeps, input: LookaheadInput): Promise
     watch.lap('look-ahead: fold');
     if (stepped.rejected === null && input.sideDates.has(day.date)) bodies.push(snapshotAt(side.state));
     watch.lap('look-ahead: snapshots');
+    await yieldToIo();
   }
   return bodies;
 }

@@ -6,9 +6,11 @@
  *      write, the sanity gates of shared/gates (JSON Schema via ajv, tier P&L, symbol drop, short
  *      interest move; docs/reliability.md) compare each snapshot with the last published day before it
  *      (from the feed) — a refused day is a SanityGateError too;
- *   2. data/schema/*.json (only when changed), data/snapshots/<date>.json;
- *   3. data/history.json (rows replaced by date), rss.xml (from the feed's last 60 snapshots);
- *   4. data/latest.json — only moving forward: republishing an older day never rolls `latest` back.
+ *   2. data/schema/*.json (only when changed), data/snapshots/<date>.json, sent together;
+ *   3. once all of 2 has landed: data/history.json (rows replaced by date), the feed and rss.xml (from
+ *      the feed's last 60 snapshots), sent together;
+ *   4. once all of 3 has landed: data/latest.json — only moving forward: republishing an older day never
+ *      rolls `latest` back.
  * A failure in 3–4 restores history.json, rss.xml and the feed to what they were, then rethrows; the
  * dated snapshot files may stay (nothing links to them until `latest` does).
  */
@@ -181,12 +183,24 @@ function optionsOf(
   } satisfies PutObjectOptions;
 }
 
-async function putIfChanged(store: ObjectStore, key: string, bytes: Uint8Array, options: PutObjectOptions) {
-  const sha = createHash('sha256').update(bytes).digest('hex');
-  const head = await store.head(key);
-  if (head?.sha256 === sha) return false;
-  await store.put(key, bytes, options);
-  return true;
+/**
+ * Waits for every write sent together, then fails with the first failure: nothing is still in flight when
+ * the caller restores what it wrote or releases the day lock.
+ */
+async function settled(writes: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** The JSON Schemas publish keeps on the site, encoded, with the hash stored beside each when unchanged. */
+function schemaDocs() {
+  return [
+    [SITE_SNAPSHOT_SCHEMA_KEY, snapshotJsonSchema()],
+    [SITE_HISTORY_SCHEMA_KEY, historyJsonSchema()],
+  ].map(([key, doc]) => {
+    const bytes = encode(doc, 2);
+    return { key: key as string, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+  });
 }
 
 function validateSnapshots(date: IsoDate, raw: { date: IsoDate; value: unknown }[]): Snapshot[] {
@@ -334,11 +348,16 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
   const keys: string[] = [];
   try {
     const newest = snapshots.reduce((a, b) => (b.asOf > a.asOf ? b : a));
-    const cursor = await deps.table.getCursor();
+    // Read before any write (the feed holds the published days the gates compare with), all at once:
+    // the schemas' HEADs too, so that only the writes of a changed schema remain to do.
+    const schemas = schemaDocs();
+    const [cursor, historyObject, feedObject, ...schemaHeads] = await Promise.all([
+      deps.table.getCursor(),
+      deps.site.get(SITE_HISTORY_KEY),
+      deps.raw.get(FEED_KEY),
+      ...schemas.map((d) => deps.site.head(d.key)),
+    ]);
     const switchLatest = cursor.lastPublished === null || newest.asOf >= cursor.lastPublished;
-
-    // Read before any write (the feed holds the published days the gates compare with).
-    const [historyObject, feedObject] = await Promise.all([deps.site.get(SITE_HISTORY_KEY), deps.raw.get(FEED_KEY)]);
     watch.lap('read history and feed');
     let previousHistory: History | undefined;
     if (historyObject) {
@@ -388,21 +407,16 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
       throw error;
     }
 
-    for (const [key, doc] of [
-      [SITE_SNAPSHOT_SCHEMA_KEY, snapshotJsonSchema()],
-      [SITE_HISTORY_SCHEMA_KEY, historyJsonSchema()],
-    ] as const) {
-      if (await putIfChanged(deps.site, key, encode(doc, 2), { contentType: JSON_TYPE, cacheControl: SCHEMA_CACHE })) {
-        keys.push(key);
-      }
-    }
-    watch.lap('write schemas');
-    for (const s of snapshots) {
-      const key = siteSnapshotKey(s.asOf);
-      await deps.site.put(key, encode(s), { contentType: JSON_TYPE, cacheControl: SNAPSHOT_CACHE });
-      keys.push(key);
-    }
-    watch.lap('write snapshots');
+    // The changed schemas and the dated snapshots are sent together (nothing links to them until `latest`
+    // does), in this order; history, feed and rss wait for all of them.
+    const changed = schemas.filter((d, i) => schemaHeads[i]?.sha256 !== d.sha256);
+    const dated = snapshots.map((s) => ({ key: siteSnapshotKey(s.asOf), bytes: encode(s) }));
+    await settled([
+      ...changed.map((d) => deps.site.put(d.key, d.bytes, { contentType: JSON_TYPE, cacheControl: SCHEMA_CACHE })),
+      ...dated.map((d) => deps.site.put(d.key, d.bytes, { contentType: JSON_TYPE, cacheControl: SNAPSHOT_CACHE })),
+    ]);
+    keys.push(...changed.map((d) => d.key), ...dated.map((d) => d.key));
+    watch.lap('write schemas and snapshots');
 
     const history = HistorySchema.parse(mergeHistory(previousHistory, snapshots));
     const feedByDate = new Map(previousFeed.map((s) => [s.asOf, s]));
@@ -414,21 +428,6 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
     const j = journal();
     try {
       const historyOptions = { contentType: JSON_TYPE, cacheControl: SHORT_CACHE };
-      await j.write(
-        deps.site,
-        SITE_HISTORY_KEY,
-        encode(history),
-        historyOptions,
-        historyObject && { bytes: historyObject.bytes, options: optionsOf(historyObject, historyOptions) },
-      );
-      keys.push(SITE_HISTORY_KEY);
-      await j.write(
-        deps.raw,
-        FEED_KEY,
-        encode(feed),
-        { contentType: JSON_TYPE },
-        feedObject && { bytes: feedObject.bytes, options: { contentType: JSON_TYPE } },
-      );
       const rssOptions = { contentType: RSS_TYPE, cacheControl: SHORT_CACHE };
       // The previous rss.xml is the previous feed rendered again (publish may write rss.xml, not read it).
       const previousRss =
@@ -438,8 +437,26 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
               options: rssOptions,
             }
           : undefined;
-      await j.write(deps.site, SITE_RSS_KEY, Buffer.from(rss, 'utf8'), rssOptions, previousRss);
-      keys.push(SITE_RSS_KEY);
+      // Sent together; each is remembered before it is sent, so a failure of any restores all three.
+      await settled([
+        j.write(
+          deps.site,
+          SITE_HISTORY_KEY,
+          encode(history),
+          historyOptions,
+          historyObject && { bytes: historyObject.bytes, options: optionsOf(historyObject, historyOptions) },
+        ),
+        j.write(
+          deps.raw,
+          FEED_KEY,
+          encode(feed),
+          { contentType: JSON_TYPE },
+          feedObject && { bytes: feedObject.bytes, options: { contentType: JSON_TYPE } },
+        ),
+        j.write(deps.site, SITE_RSS_KEY, Buffer.from(rss, 'utf8'), rssOptions, previousRss),
+      ]);
+      keys.push(SITE_HISTORY_KEY, SITE_RSS_KEY);
+      // Last, once everything it links to has landed.
       if (switchLatest) {
         await deps.site.put(SITE_LATEST_KEY, encode(newest), { contentType: JSON_TYPE, cacheControl: SHORT_CACHE });
         keys.push(SITE_LATEST_KEY);
