@@ -3,13 +3,13 @@
  * record for it. Its own module so that a price worker thread (price-worker.ts) loads only the
  * screener parser, not every format.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { PriceDay, Rejection } from '../../shared/domain.ts';
+import type { PriceDay, PriceRow, Rejection } from '../../shared/domain.ts';
 import { decodeText } from '../../shared/formats/decode.ts';
 import { FormatError } from '../../shared/formats/errors.ts';
-import { parseScreener } from '../../shared/formats/nasdaq-screener.ts';
+import { type ScreenerSink, scanScreener } from '../../shared/formats/nasdaq-screener.ts';
 
 export const PRICE_FILE = /^(\d{4}-\d{2}-\d{2})\.json(\.gz)?$/;
 
@@ -26,7 +26,7 @@ export interface FileRefusal {
 }
 
 function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return hash('sha256', bytes);
 }
 
 function refusalOf(err: unknown, file: string): Rejection {
@@ -48,11 +48,21 @@ export function readInputFile<T extends { records: unknown[]; rejections: Reject
   file: string,
   parse: (text: string) => T,
 ): FileRead<T> {
+  return readFileWith(kind, dir, file, parse, (parsed) => parsed.records.length);
+}
+
+function readFileWith<T extends { rejections: Rejection[] }>(
+  kind: FileRefusal['kind'],
+  dir: string,
+  file: string,
+  parse: (text: string) => T,
+  rowsOf: (parsed: T) => number,
+): FileRead<T> {
   const bytes = readFileSync(path.join(dir, file));
   try {
     const parsed = parse(decodeText(bytes, file));
     return {
-      source: { file, sha256: sha256(bytes), rows: parsed.records.length },
+      source: { file, sha256: sha256(bytes), rows: rowsOf(parsed) },
       rejections: parsed.rejections,
       refusal: null,
       parsed,
@@ -80,14 +90,39 @@ function priceFileDate(file: string): string | null {
   return PRICE_FILE.exec(file)?.[1] ?? null;
 }
 
-/** Reads, hashes, decodes and parses one screener snapshot (`prices/<file>`). */
-export function readPriceFile(dir: string, file: string): PriceFileRead {
-  const read = readInputFile('prices', dir, file, (text) => parseScreener(text, file));
-  const date = read.parsed ? (read.parsed.date ?? priceFileDate(file)) : null;
+/** A price file read with its rows sent to a sink: `date` is null when the file was refused (rows sunk, if any, void). */
+export interface PriceFileScan extends Omit<PriceFileRead, 'day'> {
+  date: string | null;
+}
+
+/** `readPriceFile` with the accepted rows handed to `sink` (`scanScreener`) rather than collected. */
+export function scanPriceFile(dir: string, file: string, sink: ScreenerSink): PriceFileScan {
+  const read = readFileWith(
+    'prices',
+    dir,
+    file,
+    (text) => scanScreener(text, file, sink),
+    (scan) => scan.accepted,
+  );
   return {
     source: read.source,
     rejections: read.rejections,
     refusal: read.refusal,
-    day: read.parsed && date !== null ? { date, file, rows: read.parsed.records } : null,
+    date: read.parsed ? (read.parsed.date ?? priceFileDate(file)) : null,
+  };
+}
+
+/** Reads, hashes, decodes and parses one screener snapshot (`prices/<file>`). */
+export function readPriceFile(dir: string, file: string): PriceFileRead {
+  let rows: PriceRow[] = [];
+  const scan = scanPriceFile(dir, file, (symbol, name, price, marketCap, volume, sector, industry) => {
+    rows.push({ symbol, name, price, marketCap, volume, sector, industry });
+  });
+  if (scan.date === null) rows = [];
+  return {
+    source: scan.source,
+    rejections: scan.rejections,
+    refusal: scan.refusal,
+    day: scan.date !== null ? { date: scan.date, file, rows } : null,
   };
 }

@@ -11,6 +11,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { PriceDay, PriceRow } from '../../shared/domain.ts';
+import type { ScreenerSink } from '../../shared/formats/nasdaq-screener.ts';
 import type { PriceFileRead } from './price-file.ts';
 
 /** One read price file as a worker posts it. */
@@ -32,40 +33,117 @@ export interface PackedDay {
   numbers: Float64Array;
 }
 
-/** Worker side: rows → arrays, remembering which strings the receiver already has. */
+interface LastTexts {
+  symbol: number;
+  name: string;
+  nameRef: number;
+  sector: string;
+  sectorRef: number;
+  industry: string;
+  industryRef: number;
+}
+
+/**
+ * Worker side: rows → arrays, remembering which strings the receiver already has. `sink` takes the
+ * rows of one day straight from the parser (`scanScreener`), so no row object is built on the worker;
+ * `finish` hands the day over and starts the next.
+ */
 export class DayPacker {
   #index = new Map<string, number>();
+  #strings: string[] = [];
+  // Reused across days (a day's arrays are copied out at its exact size to be transferred).
+  #text = new Int32Array(4 * 1024);
+  #numbers = new Float64Array(3 * 1024);
+  #n = 0;
 
-  pack(day: PriceDay): { packed: PackedDay; transfer: ArrayBuffer[] } {
-    const rows = day.rows;
-    const n = rows.length;
-    const text = new Int32Array(4 * n);
-    const numbers = new Float64Array(3 * n);
-    const strings: string[] = [];
-    const index = this.#index;
-    const ref = (s: string): number => {
-      let k = index.get(s);
-      if (k === undefined) {
-        k = index.size;
-        index.set(s, k);
-        strings.push(s);
-      }
-      return k;
-    };
-    for (let i = 0; i < n; i++) {
-      const r = rows[i] as PriceRow;
-      text[4 * i] = ref(r.symbol);
-      text[4 * i + 1] = ref(r.name);
-      text[4 * i + 2] = ref(r.sector);
-      text[4 * i + 3] = ref(r.industry);
-      numbers[3 * i] = r.price;
-      numbers[3 * i + 1] = r.marketCap ?? Number.NaN;
-      numbers[3 * i + 2] = r.volume ?? Number.NaN;
+  #ref(s: string): number {
+    let k = this.#index.get(s);
+    if (k === undefined) {
+      k = this.#index.size;
+      this.#index.set(s, k);
+      this.#strings.push(s);
     }
+    return k;
+  }
+
+  #grow(): void {
+    const text = new Int32Array(2 * this.#text.length);
+    text.set(this.#text);
+    this.#text = text;
+    const numbers = new Float64Array(2 * this.#numbers.length);
+    numbers.set(this.#numbers);
+    this.#numbers = numbers;
+  }
+
+  // Per symbol, its last name, sector and industry and their indices: a symbol's texts rarely change
+  // from one day to the next, and comparing with the last one costs less than a dictionary lookup,
+  // which hashes the string (the lookups were 15% of a worker's profile).
+  #last = new Map<string, LastTexts>();
+
+  /** Appends one row of the current day (a `ScreenerSink`). */
+  readonly sink: ScreenerSink = (symbol, name, price, marketCap, volume, sector, industry) => {
+    const i = this.#n++;
+    if (4 * i >= this.#text.length) this.#grow();
+    let last = this.#last.get(symbol);
+    if (last === undefined) {
+      last = {
+        symbol: this.#ref(symbol),
+        name,
+        nameRef: this.#ref(name),
+        sector,
+        sectorRef: this.#ref(sector),
+        industry,
+        industryRef: this.#ref(industry),
+      };
+      this.#last.set(symbol, last);
+    } else {
+      if (last.name !== name) {
+        last.name = name;
+        last.nameRef = this.#ref(name);
+      }
+      if (last.sector !== sector) {
+        last.sector = sector;
+        last.sectorRef = this.#ref(sector);
+      }
+      if (last.industry !== industry) {
+        last.industry = industry;
+        last.industryRef = this.#ref(industry);
+      }
+    }
+    const text = this.#text;
+    const numbers = this.#numbers;
+    text[4 * i] = last.symbol;
+    text[4 * i + 1] = last.nameRef;
+    text[4 * i + 2] = last.sectorRef;
+    text[4 * i + 3] = last.industryRef;
+    numbers[3 * i] = price;
+    numbers[3 * i + 1] = marketCap ?? Number.NaN;
+    numbers[3 * i + 2] = volume ?? Number.NaN;
+  };
+
+  /** Drops the rows sunk since the last `finish` (a file refused after some rows were sunk). */
+  discard(): void {
+    this.#n = 0;
+  }
+
+  /** The rows sunk since the last `finish` as one day. */
+  finish(date: string, file: string): { packed: PackedDay; transfer: ArrayBuffer[] } {
+    const n = this.#n;
+    const text = this.#text.slice(0, 4 * n);
+    const numbers = this.#numbers.slice(0, 3 * n);
+    const strings = this.#strings;
+    this.#strings = [];
+    this.#n = 0;
     return {
-      packed: { date: day.date, file: day.file, strings, text, numbers },
+      packed: { date, file, strings, text, numbers },
       transfer: [text.buffer as ArrayBuffer, numbers.buffer as ArrayBuffer],
     };
+  }
+
+  pack(day: PriceDay): { packed: PackedDay; transfer: ArrayBuffer[] } {
+    this.discard();
+    for (const r of day.rows) this.sink(r.symbol, r.name, r.price, r.marketCap, r.volume, r.sector, r.industry);
+    return this.finish(day.date, day.file);
   }
 }
 

@@ -1,17 +1,19 @@
 /** Worker thread of price-pool.ts: reads and parses the price files it is sent, one message each, in order. */
 import { parentPort } from 'node:worker_threads';
-import { type PriceFileRead, readPriceFile } from './price-file.ts';
+import { type PriceFileScan, scanPriceFile } from './price-file.ts';
 import { DayPacker, type PackedRead } from './price-pool.ts';
 
 const port = parentPort;
 if (!port) throw new Error('price-worker.ts runs as a worker thread (functions/cli/price-pool.ts)');
 const packer = new DayPacker();
 port.on('message', ({ id, dir, file }: { id: number; dir: string; file: string }) => {
-  let read: PriceFileRead;
+  let scan: PriceFileScan;
+  packer.discard();
   try {
-    read = readPriceFile(dir, file);
+    // Rows go from the parser straight into the packer's arrays: no row object is built here.
+    scan = scanPriceFile(dir, file, packer.sink);
   } catch (error) {
-    // Only reading the file can throw (a parse failure is a refusal in `read`): the main thread rethrows it.
+    // Only reading the file can throw (a parse failure is a refusal in `scan`): the main thread rethrows it.
     const e = error as NodeJS.ErrnoException;
     const none: PackedRead['read'] = {
       source: { file, sha256: '', rows: 0 },
@@ -22,10 +24,11 @@ port.on('message', ({ id, dir, file }: { id: number; dir: string; file: string }
     port.postMessage({ id, read: none, error: { message: e.message, code: e.code } } satisfies PackedRead);
     return;
   }
-  if (!read.day) {
+  const { date, ...read } = scan;
+  if (date === null) {
     port.postMessage({ id, read: { ...read, day: null } } satisfies PackedRead);
     return;
   }
-  const { packed, transfer } = packer.pack(read.day);
+  const { packed, transfer } = packer.finish(date, file);
   port.postMessage({ id, read: { ...read, day: packed } } satisfies PackedRead, transfer);
 });

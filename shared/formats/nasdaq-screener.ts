@@ -56,31 +56,54 @@ function isLoose(v: unknown): v is string | number | null {
   return v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 }
 
+// The row `scanRow` last accepted: module scratch rather than a returned object, so the parse loop
+// allocates nothing per row beyond what its sink keeps (1.8 M rows a year; docs/benchmarks.md, part 1).
+let rowSymbol = '';
+let rowName = '';
+let rowPrice = 0;
+let rowVolume: number | null = null;
+let rowMarketCap: number | null = null;
+let rowSector = '';
+let rowIndustry = '';
+
+/** `screenerRowSchema` by hand (see `checkScreenerRow`): true with the row's values in the scratch above. */
+function scanRow(raw: unknown): boolean {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false;
+  const r = raw as Record<string, unknown>;
+  const { symbol, name, lastsale, volume, marketCap, sector, industry } = r;
+  if (typeof symbol !== 'string' || isBlank(symbol)) return false;
+  if (name !== null && typeof name !== 'string') return false;
+  if (typeof lastsale !== 'string' && !(typeof lastsale === 'number' && Number.isFinite(lastsale))) return false;
+  const price = priceOf(lastsale);
+  if (typeof price === 'string') return false;
+  if (!isLoose(volume) || !isLoose(marketCap)) return false;
+  if (sector !== null && typeof sector !== 'string') return false;
+  if (industry !== null && typeof industry !== 'string') return false;
+  rowSymbol = symbol;
+  rowName = name ?? '';
+  rowPrice = price;
+  rowVolume = amountOrNull(volume, false);
+  rowMarketCap = amountOrNull(marketCap, true);
+  rowSector = trimText(sector ?? '');
+  rowIndustry = trimText(industry ?? '');
+  return true;
+}
+
 /**
  * Exactly `screenerRowSchema`, hand-written because per-row `safeParse` is the bulk of the parse
  * time (docs/data-formats.md, "Implementation note"; test/formats/nasdaq-screener.test.ts checks that the two
  * agree). Returns undefined when the schema would fail; the caller then asks zod for the reason.
  */
 export function checkScreenerRow(raw: unknown): ScreenerRow | undefined {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-  const r = raw as Record<string, unknown>;
-  const { symbol, name, lastsale, volume, marketCap, sector, industry } = r;
-  if (typeof symbol !== 'string' || isBlank(symbol)) return undefined;
-  if (name !== null && typeof name !== 'string') return undefined;
-  if (typeof lastsale !== 'string' && !(typeof lastsale === 'number' && Number.isFinite(lastsale))) return undefined;
-  const price = priceOf(lastsale);
-  if (typeof price === 'string') return undefined;
-  if (!isLoose(volume) || !isLoose(marketCap)) return undefined;
-  if (sector !== null && typeof sector !== 'string') return undefined;
-  if (industry !== null && typeof industry !== 'string') return undefined;
+  if (!scanRow(raw)) return undefined;
   return {
-    symbol,
-    name: name ?? '',
-    lastsale: price,
-    volume: amountOrNull(volume, false),
-    marketCap: amountOrNull(marketCap, true),
-    sector: trimText(sector ?? ''),
-    industry: trimText(industry ?? ''),
+    symbol: rowSymbol,
+    name: rowName,
+    lastsale: rowPrice,
+    volume: rowVolume,
+    marketCap: rowMarketCap,
+    sector: rowSector,
+    industry: rowIndustry,
   };
 }
 
@@ -132,16 +155,47 @@ export interface ScreenerOptions {
 }
 
 /**
- * Parses one screener snapshot. Refuses (FormatError) a body that is empty, HTML, not JSON, has no
- * rows or lacks a required column in every row; rejects (Rejection) a row without a valid price
- * (rule 1: the symbol is absent that day), a row that is not an object, and a later duplicate of a
- * symbol (the first is kept). `date` comes from the file name, null when it has none.
+ * Receives each accepted row of a snapshot, in file order, with `toPriceRow`'s values (canonical
+ * symbol, `Unclassified` for an empty sector). Lets a caller store rows its own way (the price worker
+ * threads write them straight into transfer arrays) through the same checks as `parseScreener`.
  */
-export function parseScreener(
-  text: string,
-  file: string,
-  opts: ScreenerOptions = {},
-): Parsed<PriceRow> & { date: IsoDate | null } {
+export type ScreenerSink = (
+  symbol: string,
+  name: string,
+  price: number,
+  marketCap: number | null,
+  volume: number | null,
+  sector: string,
+  industry: string,
+) => void;
+
+/** What `scanScreener` returns: the rows went to the sink. */
+export interface ScreenerScan {
+  date: IsoDate | null;
+  rejections: Rejection[];
+  /** Rows passed to the sink. */
+  accepted: number;
+  /** Rows in the snapshot, accepted or not (an upper bound a sink can size its storage by). */
+  total: number;
+}
+
+/** The rows array of a parsed snapshot, or a FormatError saying why it is not one. */
+function snapshotRows(json: unknown, file: string): unknown[] {
+  // The API's usual envelope, taken without zod: `screenerEnvelopeSchema` copies the 7,000-row
+  // array to validate `z.unknown()` elements. Whatever this takes, the schema's first branch takes too.
+  if (isRecord(json) && isRecord(json.data) && Array.isArray(json.data.rows)) return json.data.rows;
+  const envelope = screenerEnvelopeSchema.safeParse(json);
+  if (!envelope.success) throw new FormatError(file, 0, '*', envelopeProblem(json));
+  const env = envelope.data;
+  return Array.isArray(env) ? env : 'rows' in env.data ? env.data.rows : env.data.table.rows;
+}
+
+/**
+ * `parseScreener` with each accepted row handed to `sink` instead of collected: the same refusals,
+ * rejections, duplicate rule and canonical symbols (`parseScreener` is this with a sink that builds
+ * PriceRows). `sink` is called before `scanScreener` returns, never after.
+ */
+export function scanScreener(text: string, file: string, sink: ScreenerSink, opts: ScreenerOptions = {}): ScreenerScan {
   const body = stripBom(text);
   refuseNonData(body, file, FORMAT);
   let json: unknown;
@@ -152,10 +206,7 @@ export function parseScreener(
     const line = Number(/line (\d+)/.exec(message)?.[1] ?? 0);
     throw new FormatError(file, line, '*', `the body is not JSON (${message})`, { cause: error });
   }
-  const envelope = screenerEnvelopeSchema.safeParse(json);
-  if (!envelope.success) throw new FormatError(file, 0, '*', envelopeProblem(json));
-  const env = envelope.data;
-  const rows = Array.isArray(env) ? env : 'rows' in env.data ? env.data.rows : env.data.table.rows;
+  const rows = snapshotRows(json, file);
   if (rows.length === 0) throw new FormatError(file, 0, '*', 'the snapshot has no rows (empty rows array)');
 
   const missing = SCREENER_REQUIRED_COLUMNS.filter((col) => !rows.some((r) => isRecord(r) && Object.hasOwn(r, col)));
@@ -171,34 +222,73 @@ export function parseScreener(
   }
 
   const fast = opts.rowCheck !== 'zod';
-  const records: PriceRow[] = [];
   const rejections: Rejection[] = [];
   const firstLine = new Map<string, number>();
+  let accepted = 0;
   for (let i = 0; i < rows.length; i++) {
     const raw = rows[i];
     const line = i + 1;
-    let row = fast ? checkScreenerRow(raw) : undefined;
-    if (row === undefined) {
+    if (!(fast && scanRow(raw))) {
       const parsed = screenerRowSchema.safeParse(raw);
       if (!parsed.success) {
         rejections.push(issueRejection(file, line, raw, parsed.error.issues));
         continue;
       }
-      row = parsed.data;
+      const row = parsed.data;
+      rowSymbol = row.symbol;
+      rowName = row.name;
+      rowPrice = row.lastsale;
+      rowVolume = row.volume;
+      rowMarketCap = row.marketCap;
+      rowSector = row.sector;
+      rowIndustry = row.industry;
     }
-    const record = toPriceRow(row);
-    const first = firstLine.get(record.symbol);
+    // toPriceRow's mapping, on the scratch values.
+    const symbol = canonicalSymbol(rowSymbol);
+    const first = firstLine.get(symbol);
     if (first !== undefined) {
       rejections.push({
         file,
         line,
         field: 'symbol',
-        reason: `${showValue(row.symbol)} duplicates row ${first} (both are ${record.symbol}); the first row is kept`,
+        reason: `${showValue(rowSymbol)} duplicates row ${first} (both are ${symbol}); the first row is kept`,
       });
       continue;
     }
-    firstLine.set(record.symbol, line);
-    records.push(record);
+    firstLine.set(symbol, line);
+    accepted++;
+    sink(
+      symbol,
+      rowName,
+      rowPrice,
+      rowMarketCap,
+      rowVolume,
+      rowSector === '' ? 'Unclassified' : rowSector,
+      rowIndustry,
+    );
   }
-  return { file, date: screenerDateFromName(file), records, rejections };
+  return { date: screenerDateFromName(file), rejections, accepted, total: rows.length };
+}
+
+/**
+ * Parses one screener snapshot. Refuses (FormatError) a body that is empty, HTML, not JSON, has no
+ * rows or lacks a required column in every row; rejects (Rejection) a row without a valid price
+ * (rule 1: the symbol is absent that day), a row that is not an object, and a later duplicate of a
+ * symbol (the first is kept). `date` comes from the file name, null when it has none.
+ */
+export function parseScreener(
+  text: string,
+  file: string,
+  opts: ScreenerOptions = {},
+): Parsed<PriceRow> & { date: IsoDate | null } {
+  const records: PriceRow[] = [];
+  const scan = scanScreener(
+    text,
+    file,
+    (symbol, name, price, marketCap, volume, sector, industry) => {
+      records.push({ symbol, name, price, marketCap, volume, sector, industry });
+    },
+    opts,
+  );
+  return { file, date: scan.date, records, rejections: scan.rejections };
 }
