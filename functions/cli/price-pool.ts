@@ -206,8 +206,14 @@ export function startPricePool(dir: string, files: readonly string[], options: P
     for (const w of waiting.values()) w.reject(error);
     waiting.clear();
   };
+  // Set to 1 on close: a worker skips the files still queued to it and exits by itself. terminate()
+  // on a worker in the middle of gunzipSync aborts the whole process (Node's zlib asserts "close
+  // before init" while tearing the thread down), so the pool never terminates a busy worker.
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const exited: Promise<void>[] = [];
   for (let w = 0; w < n; w++) {
-    const worker = new Worker(WORKER_URL);
+    const worker = new Worker(WORKER_URL, { workerData: { stop } });
+    exited.push(new Promise((resolve) => worker.once('exit', () => resolve())));
     worker.unref();
     const dictionary: string[] = [];
     worker.on('message', (m: PackedRead) => {
@@ -235,7 +241,12 @@ export function startPricePool(dir: string, files: readonly string[], options: P
     }
   };
   const close = async () => {
-    await Promise.all(workers.map((w) => w.terminate()));
+    Atomics.store(stop, 0, 1);
+    for (const w of workers) {
+      w.ref();
+      w.postMessage({ stop: true });
+    }
+    await Promise.all(exited);
   };
   requestUpTo(ahead - 1);
 

@@ -1,12 +1,21 @@
 /** Worker thread of price-pool.ts: reads and parses the price files it is sent, one message each, in order. */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { type PriceFileScan, scanPriceFile } from './price-file.ts';
 import { DayPacker, type PackedRead } from './price-pool.ts';
 
 const port = parentPort;
 if (!port) throw new Error('price-worker.ts runs as a worker thread (functions/cli/price-pool.ts)');
 const packer = new DayPacker();
-port.on('message', ({ id, dir, file }: { id: number; dir: string; file: string }) => {
+/** Set by the pool's close(): files still queued are skipped, and the stop message closes the port. */
+const stop = (workerData as { stop: Int32Array }).stop;
+type Job = { id: number; dir: string; file: string } | { stop: true };
+port.on('message', (job: Job) => {
+  if ('stop' in job) {
+    port.close();
+    return;
+  }
+  if (Atomics.load(stop, 0) === 1) return;
+  const { id, dir, file } = job;
   let scan: PriceFileScan;
   packer.discard();
   try {
