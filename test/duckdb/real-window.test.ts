@@ -14,19 +14,11 @@ import type { GroupFigures } from '../../shared/snapshot/schema.ts';
 import { engineSnapshot } from '../bench/duckdb/engine-snapshot.ts';
 import { generateShortInterest } from '../bench/duckdb/generate-short-interest.ts';
 import { duckdbGroupFigures } from '../bench/duckdb/reference.ts';
+import { FIELDS } from '../bench/lib/compare.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const realPrices = path.resolve(repoRoot, '../shared/data/nasdaq-screener/2024');
 const FIRST_FILE = '2024-10-28';
-const FIELDS = [
-  'pnlUsd',
-  'pnlPct',
-  'avgShortInterestUsd',
-  'netNewShortingUsd',
-  'returnPct',
-  'decliningPct',
-  'symbols',
-] as const satisfies readonly (keyof GroupFigures)[];
 
 /** Every value that differs by more than 1e-6 relative (1e-6 absolute near zero, where sums cancel). */
 function deviations(

@@ -8,7 +8,8 @@ import type { GroupFigures } from '../../../shared/snapshot/schema.ts';
 
 export const CHECK_TOLERANCE = 1e-6;
 
-const FIELDS = [
+/** The figures compared for each group and sector (the snapshot's GroupFigures fields). */
+export const FIELDS = [
   'pnlUsd',
   'pnlPct',
   'avgShortInterestUsd',
