@@ -12,9 +12,8 @@ import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { PriceDay, Rejection, ShortInterestFile, ShortVolumeRecord, SplitOverride } from '../../shared/domain.ts';
-import { compareRevisionFileNames } from '../../shared/formats/finra-short-interest.ts';
+import { combineRevisions, shortInterestFileOf } from '../../shared/formats/finra-short-interest.ts';
 import {
-  mergeShortInterestRevisions,
   parseShortInterest,
   parseShortVolume,
   parseSplitsCsv,
@@ -96,7 +95,7 @@ function readSideFiles(
     for (const file of files.shortInterest) {
       const read = readInputFile('short-interest', dir, file, (text) => parseShortInterest(text, file));
       record(read);
-      if (read.parsed) reduced.push(...mergeShortInterestRevisions([read.parsed]));
+      if (read.parsed) reduced.push(shortInterestFileOf(read.parsed));
     }
     out.shortInterest = combineRevisions(reduced);
   }
@@ -116,28 +115,6 @@ function readSideFiles(
     if (read.parsed) out.splits = read.parsed.records;
   }
   return out;
-}
-
-/**
- * `mergeShortInterestRevisions` over files already merged one by one: per settlement date, the
- * files in `compareRevisionFileNames` order, a later file's share count replacing an earlier one.
- * The maps come out the same, insertion order included, as merging all parsed files at once.
- */
-export function combineRevisions(single: readonly ShortInterestFile[]): ShortInterestFile[] {
-  const groups = new Map<string, ShortInterestFile[]>();
-  for (const f of single) {
-    const group = groups.get(f.settlementDate);
-    if (group) group.push(f);
-    else groups.set(f.settlementDate, [f]);
-  }
-  return [...groups.keys()].sort().map((settlementDate) => {
-    const group = groups.get(settlementDate) as ShortInterestFile[];
-    if (group.length === 1) return group[0] as ShortInterestFile;
-    const ordered = group.toSorted((x, y) => compareRevisionFileNames(x.files[0] ?? '', y.files[0] ?? ''));
-    const shares = new Map<string, number>();
-    for (const f of ordered) for (const [symbol, n] of f.shares) shares.set(symbol, n);
-    return { settlementDate, files: ordered.flatMap((f) => f.files), shares };
-  });
 }
 
 /** Sources, rejections and refusals accumulated in file order. */

@@ -257,16 +257,35 @@ export function compareRevisionFileNames(a: string, b: string): number {
  * Returns one ShortInterestFile per settlement date, oldest first. Does not modify its input.
  */
 export function mergeShortInterestRevisions(parsedFiles: readonly ParsedShortInterest[]): ShortInterestFile[] {
-  const groups = new Map<IsoDate, ParsedShortInterest[]>();
-  for (const p of parsedFiles) {
-    const group = groups.get(p.settlementDate);
-    if (group) group.push(p);
-    else groups.set(p.settlementDate, [p]);
+  return combineRevisions(parsedFiles.map(shortInterestFileOf));
+}
+
+/** One parsed file as the share counts it sets (a later row of a symbol replacing an earlier one). */
+export function shortInterestFileOf(parsed: ParsedShortInterest): ShortInterestFile {
+  const shares = new Map<string, number>();
+  for (const r of parsed.records) shares.set(r.symbol, r.shares);
+  return { settlementDate: parsed.settlementDate, files: [parsed.file], shares };
+}
+
+/**
+ * The merge of `mergeShortInterestRevisions` over files already reduced one by one (so a reader can
+ * drop each file's rows as soon as it is parsed): per settlement date, the files in
+ * `compareRevisionFileNames` order, a later file's share count replacing an earlier one; the maps come
+ * out the same, insertion order included.
+ */
+export function combineRevisions(single: readonly ShortInterestFile[]): ShortInterestFile[] {
+  const groups = new Map<IsoDate, ShortInterestFile[]>();
+  for (const f of single) {
+    const group = groups.get(f.settlementDate);
+    if (group) group.push(f);
+    else groups.set(f.settlementDate, [f]);
   }
   return [...groups.keys()].sort().map((settlementDate) => {
-    const ordered = (groups.get(settlementDate) ?? []).toSorted((x, y) => compareRevisionFileNames(x.file, y.file));
+    const group = groups.get(settlementDate) as ShortInterestFile[];
+    if (group.length === 1) return group[0] as ShortInterestFile;
+    const ordered = group.toSorted((x, y) => compareRevisionFileNames(x.files[0] ?? '', y.files[0] ?? ''));
     const shares = new Map<string, number>();
-    for (const p of ordered) for (const r of p.records) shares.set(r.symbol, r.shares);
-    return { settlementDate, files: ordered.map((p) => p.file), shares };
+    for (const f of ordered) for (const [symbol, n] of f.shares) shares.set(symbol, n);
+    return { settlementDate, files: ordered.flatMap((f) => f.files), shares };
   });
 }

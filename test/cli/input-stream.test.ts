@@ -7,10 +7,14 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inputPaths } from '../../functions/cli/args.ts';
-import { autoWorkers, combineRevisions, loadInput, openInput } from '../../functions/cli/input-folder.ts';
+import { autoWorkers, loadInput, openInput } from '../../functions/cli/input-folder.ts';
 import { DayPacker, unpackDay } from '../../functions/cli/price-pool.ts';
 import type { PriceDay, ShortInterestRecord } from '../../shared/domain.ts';
-import { mergeShortInterestRevisions, type ParsedShortInterest } from '../../shared/formats/finra-short-interest.ts';
+import {
+  combineRevisions,
+  mergeShortInterestRevisions,
+  type ParsedShortInterest,
+} from '../../shared/formats/finra-short-interest.ts';
 import { buildSnapshot, startBatch } from '../../shared/methodology/index.ts';
 import { generateSample } from '../../shared/sample/index.ts';
 
