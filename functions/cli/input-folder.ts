@@ -13,11 +13,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { PriceDay, Rejection, ShortInterestFile, ShortVolumeRecord, SplitOverride } from '../../shared/domain.ts';
 import { combineRevisions, shortInterestFileOf } from '../../shared/formats/finra-short-interest.ts';
-import {
-  parseShortInterest,
-  parseShortVolume,
-  parseSplitsCsv,
-} from '../../shared/formats/index.ts';
+import { parseShortInterest, parseShortVolume, parseSplitsCsv } from '../../shared/formats/index.ts';
 import type { InputPaths } from './args.ts';
 import {
   type FileRead,
