@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import type { IsoDate, Parsed, Rejection, ShortInterestFile, ShortInterestRecord } from '../domain.ts';
 import { FormatError, formatRejection } from './errors.ts';
+import { lazyRowSchema } from './lazy-schema.ts';
 import { pipeRecord, readPipeTable } from './pipe-table.ts';
 import { canonicalSymbol } from './symbols.ts';
 import { quantityOf, showValue, trimText } from './text.ts';
@@ -65,26 +66,11 @@ function buildRowSchema() {
 }
 export type ShortInterestRow = z.output<ReturnType<typeof buildRowSchema>>;
 
-// Built on first parse, not at module load: constructing and compiling the schema is Lambda init
-// time, and compute imports this module for `mergeShortInterestRevisions` alone; with no top-level
-// calls left, esbuild drops the parser (and the zod it needs) from bundles that never parse.
-let rowSchema: ReturnType<typeof buildRowSchema> | undefined;
-let compiledRowSchema: ReturnType<typeof buildRowSchema> | undefined;
+const rowSchemas = lazyRowSchema(buildRowSchema);
 
 /** The row contract (one schema instance per process, built on first use). */
 export function shortInterestRowSchema(): ReturnType<typeof buildRowSchema> {
-  rowSchema ??= buildRowSchema();
-  return rowSchema;
-}
-
-/**
- * What the parser runs: zod's ahead-of-time compiled clone of the schema (same results, and the
- * same issues, since a row it refuses is re-run through the regular parser). About 3× faster per
- * row than the interpreted schema on the real Reg SHO file (9,714 rows: 48 → 14 ms CPU).
- */
-function compiledShortInterestRowSchema(): ReturnType<typeof buildRowSchema> {
-  compiledRowSchema ??= z.compile(shortInterestRowSchema());
-  return compiledRowSchema;
+  return rowSchemas.schema();
 }
 
 export function toShortInterestRecord(row: ShortInterestRow): ShortInterestRecord {
@@ -132,7 +118,7 @@ export function parseShortInterest(text: string, file: string): ParsedShortInter
   if (table.lines.length === 0) throw new FormatError(file, 0, '*', 'the file has a header but no records');
   const rejections: Rejection[] = [];
   const candidates: Candidate[] = [];
-  const compiled = compiledShortInterestRowSchema();
+  const compiled = rowSchemas.compiled();
   for (const pl of table.lines) {
     const record = pipeRecord(table, pl);
     if (typeof record === 'string') {

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import type { IsoDate, Parsed, Rejection, ShortVolumeRecord } from '../domain.ts';
 import { FormatError, formatRejection } from './errors.ts';
+import { lazyRowSchema } from './lazy-schema.ts';
 import { pipeRecord, readPipeTable } from './pipe-table.ts';
 import { canonicalSymbol } from './symbols.ts';
 import { dateFromName, quantityOf, showValue, trimText } from './text.ts';
@@ -35,26 +36,11 @@ function buildRowSchema() {
 }
 export type ShortVolumeRow = z.output<ReturnType<typeof buildRowSchema>>;
 
-// Built on first parse, not at module load: constructing and compiling the schema is Lambda init
-// time, and handlers that import this module without parsing a file (compute, through the formats
-// index) should not pay it; with no top-level calls left, esbuild can drop the module there.
-let rowSchema: ReturnType<typeof buildRowSchema> | undefined;
-let compiledRowSchema: ReturnType<typeof buildRowSchema> | undefined;
+const rowSchemas = lazyRowSchema(buildRowSchema);
 
 /** The row contract (one schema instance per process, built on first use). */
 export function shortVolumeRowSchema(): ReturnType<typeof buildRowSchema> {
-  rowSchema ??= buildRowSchema();
-  return rowSchema;
-}
-
-/**
- * What the parser runs: zod's ahead-of-time compiled clone of the schema (same results, and the
- * same issues, since a row it refuses is re-run through the regular parser). About 3× faster per
- * row than the interpreted schema on the real Reg SHO file (9,714 rows: 48 → 14 ms CPU).
- */
-function compiledShortVolumeRowSchema(): ReturnType<typeof buildRowSchema> {
-  compiledRowSchema ??= z.compile(shortVolumeRowSchema());
-  return compiledRowSchema;
+  return rowSchemas.schema();
 }
 
 export function toShortVolumeRecord(row: ShortVolumeRow): ShortVolumeRecord {
@@ -108,7 +94,7 @@ export function parseShortVolume(text: string, file: string): Parsed<ShortVolume
 
   const rejections: Rejection[] = [];
   const valid: { line: number; row: ShortVolumeRow; rawDate: string | undefined }[] = [];
-  const compiled = compiledShortVolumeRowSchema();
+  const compiled = rowSchemas.compiled();
   for (const pl of rows) {
     const record = pipeRecord(table, pl);
     if (typeof record === 'string') {
