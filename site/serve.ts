@@ -66,6 +66,20 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     return file === root || file.startsWith(root + path.sep) ? file : undefined;
   }
 
+  /**
+   * The canonical URL path of a folder inside root, with its trailing slash: built from the folder's
+   * own name segments, each percent-encoded, so a redirect can only point to this server. The
+   * request's text is never echoed: `/%2Fevil.example%2F..%2Fdata` decodes to `//evil.example/../data`,
+   * which a browser would read as another host (an open redirect); here it becomes `/data/`.
+   */
+  function folderUrl(dir: string): string {
+    const segments = path
+      .relative(root, dir)
+      .split(path.sep)
+      .filter((s) => s !== '');
+    return `/${segments.map((s) => `${encodeURIComponent(s)}/`).join('')}`;
+  }
+
   async function send(
     req: IncomingMessage,
     res: ServerResponse,
@@ -89,7 +103,10 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let pathname: string;
     try {
-      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+      // A path is read as a path: resolved against a base, `//host/…` would become another authority.
+      const url = req.url ?? '/';
+      const parsed = url.startsWith('/') ? new URL(`http://localhost${url}`) : new URL(url, 'http://localhost');
+      pathname = decodeURIComponent(parsed.pathname);
     } catch {
       res.writeHead(400, { ...headersFor('/'), 'Content-Type': 'text/plain; charset=utf-8' }).end('Bad request\n');
       return;
@@ -107,7 +124,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       const s = await stat(target).catch(() => undefined);
       if (s?.isDirectory()) {
         if (!pathname.endsWith('/')) {
-          res.writeHead(301, { ...headersFor(pathname), Location: `${pathname}/` }).end();
+          res.writeHead(301, { ...headersFor(pathname), Location: folderUrl(target) }).end();
           return;
         }
         const index = await load(path.join(target, 'index.html'));

@@ -2,19 +2,24 @@
  * Cheap security properties of what the pipeline publishes (issue 6, "Security"): whatever text the
  * data carries — issuer names, symbols, sectors, file names, rejection reasons, including
  * `javascript:` URLs and markup — the RSS feed links only to the site itself and carries no live
- * markup; a date that is not a date never becomes a link (publish refuses the snapshot first).
+ * markup; a date that is not a date never becomes a link (publish refuses the snapshot first). The
+ * local site server (site/serve.ts, `npm start`) redirects only to its own paths and serves nothing
+ * outside its root, whatever the request path (issue 10, "hostile data").
  * The built pages are checked the same way in test/site/site.test.ts and the CSP in
  * test/present/security-headers.test.ts and test/infra/storage-and-site.test.ts.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSanity } from '../../shared/gates/index.ts';
 import { archivePath } from '../../shared/present/escape.ts';
 import { buildRss } from '../../shared/present/rss.ts';
 import { CSP_DIRECTIVES } from '../../shared/present/security-headers.ts';
 import { type Snapshot, SnapshotSchema } from '../../shared/snapshot/schema.ts';
+import { type StaticServer, startStaticServer } from '../../site/serve.ts';
 
 const SITE = 'https://pulse.example';
 const base = SnapshotSchema.parse(
@@ -149,6 +154,88 @@ describe('Content-Security-Policy', () => {
     expect(CSP_DIRECTIVES['script-src']).toEqual(["'self'"]);
     for (const [name, values] of Object.entries(CSP_DIRECTIVES)) {
       for (const v of values) expect(v, name).not.toMatch(/unsafe-inline|unsafe-eval|^\*$|^https?:$|^http:/);
+    }
+  });
+});
+
+describe('the local site server on hostile request paths', () => {
+  const SECRET = 'secret: outside the site root';
+  let dir: string;
+  let server: StaticServer;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pulse-serve-'));
+    const root = path.join(dir, 'site');
+    // Folders named like the hosts of the attacks: the redirect to a folder is where an open redirect was.
+    for (const folder of ['data', 'example.com', 'https:']) mkdirSync(path.join(root, folder), { recursive: true });
+    writeFileSync(path.join(root, 'index.html'), '<p>home</p>');
+    writeFileSync(path.join(root, '404.html'), '<p>not found</p>');
+    writeFileSync(path.join(root, 'data', 'index.html'), '<p>data</p>');
+    writeFileSync(path.join(root, 'data', 'latest.json'), '{}');
+    writeFileSync(path.join(root, 'example.com', 'index.html'), '<p>a folder named example.com</p>');
+    writeFileSync(path.join(dir, 'secret.txt'), SECRET);
+    mkdirSync(path.join(dir, 'etc'));
+    writeFileSync(path.join(dir, 'etc', 'passwd'), SECRET);
+    server = await startStaticServer({ root, port: 0 });
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** One GET with the path sent exactly as written (fetch would normalise it). */
+  const get = (rawPath: string) =>
+    new Promise<{ status: number; location: string | undefined; body: string }>((ok, fail) => {
+      const req = request({ host: '127.0.0.1', port: server.port, path: rawPath, method: 'GET' }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          ok({
+            status: res.statusCode ?? 0,
+            location: res.headers.location,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      });
+      req.on('error', fail);
+      req.end();
+    });
+
+  // [request path, status, Location (null = none)]
+  const CASES: [string, number, string | null][] = [
+    ['/%2Fexample.com%2F..%2Fdata', 301, '/data/'],
+    ['/%2F%2Fexample.com', 301, '/example.com/'],
+    ['/%2Fexample.com', 301, '/example.com/'],
+    ['//example.com', 301, '/example.com/'],
+    ['//example.com/', 200, null],
+    ['/\\example.com', 301, '/example.com/'],
+    ['/%5Cexample.com', 404, null],
+    ['/%5C%5Cexample.com%5C..%5Cdata', 404, null],
+    ['/https:%2F%2Fexample.com', 404, null],
+    ['/https:', 301, '/https%3A/'],
+    ['/..%2f..%2fetc/passwd', 404, null],
+    ['/..%2fsecret.txt', 404, null],
+    ['/data%2F..%2F..%2Fsecret.txt', 404, null],
+    ['/%2e%2e/%2e%2e/secret.txt', 404, null],
+    ['/data/..%5C..%5Csecret.txt', 404, null],
+    ['/data', 301, '/data/'],
+    ['/data/latest.json', 200, null],
+  ];
+
+  it.each(CASES)('GET %s → %i, Location %s', async (rawPath, status, location) => {
+    const res = await get(rawPath);
+    expect(res.status).toBe(status);
+    expect(res.location ?? null).toBe(location);
+    expect(res.body).not.toContain(SECRET);
+  });
+
+  it('every Location is a path of this server: never `//`, `/\\` or a scheme, and resolves to the same origin', async () => {
+    const origin = new URL(server.url).origin;
+    const redirects = (await Promise.all(CASES.map(([p]) => get(p)))).flatMap((r) => r.location ?? []);
+    expect(redirects.length).toBeGreaterThanOrEqual(7);
+    for (const location of redirects) {
+      expect(location).toMatch(/^\/(?![/\\])/);
+      expect(new URL(location, `${origin}/some/page`).origin).toBe(origin);
     }
   });
 });
