@@ -2,6 +2,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import type { IsoDate } from '../../shared/domain.ts';
+import { parseIsoDate } from '../../shared/formats/text.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -71,10 +73,13 @@ export function inputPaths(values: Values): InputPaths {
   return paths;
 }
 
-export function isoDateOption(value: unknown, name: string): string | undefined {
+/** A `YYYY-MM-DD` option that names a real day: `Date.parse` would take 2024-02-30 as March 1st. */
+export function isoDateOption(value: unknown, name: string): IsoDate | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new UsageError(`--${name} must be a date YYYY-MM-DD, got ${JSON.stringify(value)}`);
-  }
-  return value;
+  const expected = `--${name} must be a date YYYY-MM-DD, got ${JSON.stringify(value)}`;
+  // parseIsoDate also reads YYYYMMDD (the FINRA file names); the option is written with dashes only.
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new UsageError(expected);
+  const date = parseIsoDate(value);
+  if (date === null) throw new UsageError(`${expected}: not a day of the calendar`);
+  return date;
 }

@@ -49,6 +49,15 @@ describe('pulse command line', () => {
     const badDate = await cli('build', '--input', dir, '--out', dir, '--as-of', '2024-13-45');
     expect(badDate.code).toBe(2);
     expect(badDate.stderr).toContain('--as-of must be a date YYYY-MM-DD');
+    // Date.parse takes 2024-02-30 for March 1st: the option is checked against the calendar.
+    const noSuchDay = await cli('build', '--input', dir, '--out', dir, '--as-of', '2024-02-30');
+    expect(noSuchDay.code).toBe(2);
+    expect(noSuchDay.stderr.split('\n')[0]).toBe(
+      'pulse build: --as-of must be a date YYYY-MM-DD, got "2024-02-30": not a day of the calendar',
+    );
+    const noLeapDay = await cli('sample', '--out', dir, '--from', '2023-02-29', '--to', '2023-03-31');
+    expect(noLeapDay.code).toBe(2);
+    expect(noLeapDay.stderr).toContain('--from must be a date YYYY-MM-DD, got "2023-02-29": not a day of the calendar');
     const badWorkers = await cli('build', '--input', dir, '--out', dir, '--workers', 'many');
     expect(badWorkers.code).toBe(2);
     expect(badWorkers.stderr).toContain('--workers must be auto or a whole number from 0 to 16, got "many"');
