@@ -37,6 +37,8 @@ describe('pulse command line', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--as-of YYYY-MM-DD');
     expect(help.stdout).toContain('--short-interest DIR');
+    const runHelp = await cli('run', '--help');
+    expect(runHelp.stdout).toContain('Exit codes: 0 every day ran; 1 some day failed (listed on stderr)');
   });
 
   it('fails with a one-line reason and a non-zero exit', async () => {

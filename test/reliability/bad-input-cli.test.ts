@@ -1,12 +1,14 @@
 /**
- * The bad-input catalogue through the command line a user runs: `pulse validate` and `pulse build` on
- * test/fixtures/reliability/bad-input (see its generator for what each file holds). Every refused file
- * and rejected row is named (file, line, field, reason) in the CLI output and in the snapshot's
- * dataQuality; rule 2 rejects the partial, weekend, stale and holiday-repeat days; a short interest
- * file from 2019 changes no figure; the revision of 2024-05-31 is the one in effect.
+ * The bad-input catalogue through the command line a user runs: `pulse validate`, `pulse build` and
+ * `pulse run` on test/fixtures/reliability/bad-input (see its generator for what each file holds). Every
+ * refused file and rejected row is named (file, line, field, reason) in the CLI output and in the
+ * snapshot's dataQuality; rule 2 rejects the partial, weekend, stale and holiday-repeat days; a short
+ * interest file from 2019 changes no figure; the revision of 2024-05-31 is the one in effect. `pulse run`
+ * exits 1 naming each failed day (unreadable prices, a sanity gate refusing to publish) after running
+ * the later days, and 0 when the only problems are refused days and rejected rows.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -173,4 +175,61 @@ describe('pulse build on the bad-input folder', () => {
       sources: strip(snapshot).sources.filter((f) => f !== 'shrt20190131.csv'),
     });
   });
+});
+
+describe('pulse run on the bad-input folder', () => {
+  const snapshotIn = (state: string, date: string) => path.join(state, 'site/data/snapshots', `${date}.json`);
+
+  it('exits 1 and names each failed day with its reason, after running the later days; a second run retries them', async () => {
+    // The fixture, plus a sanity gate refusal: 2024-06-20 loses one of the 6 shorted symbols (−17%, bound
+    // −10%), while keeping 7 of 8 rows (rule 2's partial-day test needs 70%).
+    const input = path.join(tmp, 'run-failing-input');
+    cpSync(FIXTURE, input, { recursive: true });
+    const day = path.join(input, 'prices/2024-06-20.json');
+    const doc: { data: { rows: { symbol: string }[] } } = JSON.parse(readFileSync(day, 'utf8'));
+    const rows = doc.data.rows.filter((r) => r.symbol !== 'SMCI');
+    expect(rows).toHaveLength(doc.data.rows.length - 1);
+    writeFileSync(day, JSON.stringify({ ...doc, data: { ...doc.data, rows } }));
+    const state = path.join(tmp, 'run-failing-state');
+
+    const first = await pulse('run', '--input', input, '--state', state, '--no-serve');
+    expect(first.code, first.stderr).toBe(1);
+    const summary = first.stderr
+      .slice(first.stderr.search(/^\d+ day\(s\) failed;/m))
+      .trimEnd()
+      .split('\n');
+    expect(summary.slice(0, 3)).toEqual([
+      '3 day(s) failed; their previous snapshot stays published and the next run tries them again:',
+      '  2024-06-12: 2024-06-12.json.gz [*] the body starts like gzip but does not decompress (unexpected end of file)',
+      '  2024-06-13: 2024-06-13.json:1 [*] the body is an HTML page (title "Access Denied"), not a Nasdaq screener JSON snapshot (+1 more above)',
+    ]);
+    expect(summary.slice(3)).toEqual([
+      expect.stringMatching(
+        /^ {2}2024-06-20: publish refused \(symbol-drop\): .*2024-06-20 has 5 shorted symbols against 6 on 2024-06-18/,
+      ),
+    ]);
+    // The days after the failed ones ran: 2024-06-18 is published and the site built; 2024-06-20 is not.
+    expect(first.stdout).toContain(`site: ${path.join(state, 'site')}`);
+    for (const d of ['2024-06-10', '2024-06-11', '2024-06-18']) expect(existsSync(snapshotIn(state, d)), d).toBe(true);
+    for (const d of ['2024-06-12', '2024-06-13', '2024-06-20']) expect(existsSync(snapshotIn(state, d)), d).toBe(false);
+
+    const second = await pulse('run', '--input', input, '--state', state, '--no-serve');
+    expect(second.code, second.stderr).toBe(1);
+    expect(second.stderr).toContain('8 trading day(s) in the input: 5 done before, 3 to run');
+    expect(second.stderr).toContain('3 day(s) failed;');
+  }, 240_000);
+
+  it('exits 0 when no day failed: refused days (rule 2), refused drops and rejected rows are reported, not failures', async () => {
+    const input = path.join(tmp, 'run-passing-input');
+    cpSync(FIXTURE, input, { recursive: true });
+    for (const f of ['2024-06-12.json.gz', '2024-06-13.json']) rmSync(path.join(input, 'prices', f));
+    const state = path.join(tmp, 'run-passing-state');
+    const res = await pulse('run', '--input', input, '--state', state, '--no-serve');
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain('2024-06-14: refused\n');
+    expect(res.stderr).toContain('2024-06-17: refused\n');
+    expect(res.stderr).toContain('dropped shrt20240614.csv: refused\n');
+    expect(res.stderr).not.toContain('failed');
+    expect(existsSync(snapshotIn(state, '2024-06-20'))).toBe(true);
+  }, 240_000);
 });

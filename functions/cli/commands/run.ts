@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { type RunEvent, type RunLocalOptions, runLocal } from '../../local/runner.ts';
+import { type DayReport, type RunEvent, type RunLocalOptions, runLocal } from '../../local/runner.ts';
 import { parse, UsageError } from '../args.ts';
 import { type Progress, progress } from '../progress.ts';
 import type { Command } from './types.ts';
@@ -71,17 +71,43 @@ function consoleReporter(out: NodeJS.WriteStream = process.stderr) {
   return { onProgress, finish: () => bar?.done() };
 }
 
-/** Runs the pipeline locally, then serves until SIGINT/SIGTERM (or returns after the build with serve: false). */
+/** Exit code of `pulse run` and `npm start` when at least one day or dropped file failed. */
+const EXIT_DAY_FAILED = 1;
+
+/**
+ * The closing summary: every failed day (or dropped file) with its first problem, so a failure stays
+ * visible after hundreds of progress lines. Refused days (rule 2) and rejected rows are not failures:
+ * the pipeline handled them as the methodology says.
+ */
+function failureSummary(reports: readonly DayReport[]): string | null {
+  const failed = reports.filter((r) => r.outcome === 'failed');
+  if (failed.length === 0) return null;
+  const lines = failed.map((r) => {
+    const what = r.kind === 'drop' ? `dropped ${r.label} (${r.date})` : r.date;
+    const more = r.problems.length > 1 ? ` (+${r.problems.length - 1} more above)` : '';
+    return `  ${what}: ${r.problems[0] ?? 'failed'}${more}`;
+  });
+  return [
+    `${failed.length} day(s) failed; their previous snapshot stays published and the next run tries them again:`,
+    ...lines,
+  ].join('\n');
+}
+
+/**
+ * Runs the pipeline locally, then serves until SIGINT/SIGTERM (or returns after the build with serve: false).
+ * Returns EXIT_DAY_FAILED when a day failed (after running every later day), else 0.
+ */
 export async function runAndServe(options: Omit<RunLocalOptions, 'onProgress'>): Promise<number> {
   const reporter = consoleReporter();
   const run = await runLocal({ ...options, onProgress: reporter.onProgress });
   reporter.finish();
-  const failed = run.reports.filter((r) => r.outcome === 'failed').length;
-  if (failed > 0) console.error(`${failed} day(s) failed: see above; their previous snapshot stays published`);
+  const summary = failureSummary(run.reports);
+  if (summary !== null) console.error(summary);
+  const code = summary === null ? 0 : EXIT_DAY_FAILED;
   if (!run.server) {
     await run.stop();
     if (run.site) console.log(`site: ${run.site.outDir}`);
-    return 0;
+    return code;
   }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -90,7 +116,7 @@ export async function runAndServe(options: Omit<RunLocalOptions, 'onProgress'>):
   process.stderr.write('\nstopping the server and the emulators…\n');
   await run.stop();
   process.stderr.write('stopped\n');
-  return 0;
+  return code;
 }
 
 export function portOption(value: unknown): number | undefined {
@@ -121,7 +147,15 @@ days already published are not redone.
   --state DIR               emulator data and built site (default .local/runs/<input name>-<hash>)
   --no-serve                stop after building the site (tests, CI)
   --port N                  port to serve on (default: env PORT, else 4321)
-  --short-interest-lag N    trading days before a short interest file is published (default 7, as FINRA)`,
+  --short-interest-lag N    trading days before a short interest file is published (default 7, as FINRA)
+
+A day that fails (no usable prices for it, an input a step cannot read, a sanity gate refusing to
+publish it) is reported with file, line, field and reason, and the run goes on with the later days; the
+failed days are listed again at the end. A day refused by rule 2 (stale, partial, weekend) and rows
+rejected in a file are reported but are not failures.
+
+Exit codes: 0 every day ran; 1 some day failed (listed on stderr), or the run stopped on an error;
+2 usage error.`,
   async run(argv) {
     const { values } = parse(argv, {
       input: { type: 'string' },

@@ -18,7 +18,7 @@ Generates the sample input in ${START_INPUT} when it is missing (npm run pulse -
 the pipeline day by day against embedded DynamoDB and S3 kept in ${START_STATE}, builds the site and
 serves it on http://localhost:4321 (env PORT or --port to change). A second start reuses everything:
 no day is run again and the site is only rebuilt when something changed. Delete ${START_STATE} to start
-from nothing.`,
+from nothing. Exit codes as \`pulse run\`: 1 when a day failed (listed on stderr).`,
   async run(argv) {
     const { values } = parse(argv, { port: { type: 'string' }, 'no-serve': { type: 'boolean' } });
     const inputDir = path.resolve(START_INPUT);
