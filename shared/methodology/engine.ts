@@ -7,6 +7,7 @@
  * CONSUMES its input state (it mutates and returns it); a caller that needs the previous state calls
  * `cloneState` first.
  */
+import { dataRecord } from '../data-record.ts';
 import type { IsoDate, PriceDay, ShortInterestFile } from '../domain.ts';
 import { TIERS } from '../domain.ts';
 import { type DayRejection, isValidPrice, rejectionReason } from './classify.ts';
@@ -400,7 +401,7 @@ function toRecord(state: EngineState, date: IsoDate, acc: DayAcc): DayRecord {
   TIERS.forEach((name, i) => {
     tiers[name] = acc.tiers[i] as TierDayFigures;
   });
-  const sectors: Record<string, DayFigures> = {};
+  const sectors = dataRecord<DayFigures>();
   for (const k of [...acc.sectors.keys()].sort((x, y) => x - y)) {
     sectors[state.sectors[k] as string] = acc.sectors.get(k) as DayFigures;
   }
@@ -421,7 +422,7 @@ function patchRecord(state: EngineState, old: DayRecord, add: DayAcc): DayRecord
     t.symbols += a.symbols;
     tiers[name] = t;
   });
-  const sectors: Record<string, DayFigures> = {};
+  const sectors = dataRecord<DayFigures>();
   for (const [name, fig] of Object.entries(old.sectors)) sectors[name] = { ...fig };
   for (const k of [...add.sectors.keys()].sort((x, y) => x - y)) {
     const name = state.sectors[k] as string;

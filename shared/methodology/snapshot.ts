@@ -7,6 +7,7 @@
  * windows, bounded top-N selection instead of sorting the universe. Every sum still runs in the
  * order a plain per-window loop would use (days in date order, symbols by id), so the bits are the same.
  */
+import { dataRecord, ownValue } from '../data-record.ts';
 import type { Group, IsoDate, Tier, WindowName } from '../domain.ts';
 import { GROUPS, TIERS, WINDOWS } from '../domain.ts';
 import type { CrowdedEntry, DataQuality, SnapshotWindow, TopEntry } from '../snapshot/schema.ts';
@@ -559,11 +560,12 @@ export function snapshotAt(state: EngineState): SnapshotBody {
         if (!sectorSums.has(sector)) sectorSums.set(sector, emptySum());
       }
     }
-    const sectors: SnapshotWindow['sectors'] = {};
+    const sectors: SnapshotWindow['sectors'] = dataRecord();
     for (const sector of [...sectorSums.keys()].sort(compareCodeUnits)) {
       const sum = sectorSums.get(sector) as FiguresSum;
-      // A day without the sector still counts in its average (tradingDays is the window's).
-      for (const record of records) addDay(sum, record.sectors[sector] ?? NO_SYMBOLS);
+      // A day without the sector still counts in its average (tradingDays is the window's). A record
+      // read back from a JSON checkpoint is a plain object: `toString` must not find Object.prototype's.
+      for (const record of records) addDay(sum, ownValue(record.sectors, sector) ?? NO_SYMBOLS);
       const i = sectorIndex.get(sector);
       sectors[sector] = toFigures(sum, {
         eligible: i === undefined ? 0 : (sectorEligible[i] as number),

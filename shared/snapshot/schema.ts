@@ -5,12 +5,43 @@
  * Field meanings are specified by the methodology rules cited in the descriptions (docs/methodology.md).
  */
 import * as z from 'zod';
+import { dataRecord } from '../data-record.ts';
 import { GROUPS, TIERS, WINDOWS } from '../domain.ts';
 
 export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
   .describe('Calendar date YYYY-MM-DD');
+
+/**
+ * `z.record(z.string(), value)` for keys that come from data (sector names). zod 4 leaves a
+ * `__proto__` key out of a record's output (it builds into a plain `{}`), so a sector named
+ * `__proto__` would vanish from every parsed snapshot. Keys `__proto__`, `__proto__\0`, … get one more
+ * NUL before the record (a one-to-one renaming no other key can collide with) and lose it after, into
+ * an object without a prototype, in the input's key order. The JSON Schema is the plain record's (a
+ * pipe is exported as its output side, and `overwrite` adds nothing to it). An issue under the key
+ * `__proto__` names it with the extra NUL.
+ */
+const PROTO_KEY = /^__proto__\0*$/;
+
+function escapeProtoKeys(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const keys = Object.keys(input);
+  if (!keys.some((k) => PROTO_KEY.test(k))) return input;
+  const out = dataRecord<unknown>();
+  for (const k of keys) out[PROTO_KEY.test(k) ? `${k}\0` : k] = (input as Record<string, unknown>)[k];
+  return out;
+}
+
+function restoreProtoKeys<T>(parsed: Record<string, T>): Record<string, T> {
+  const out = dataRecord<T>();
+  for (const k of Object.keys(parsed)) out[PROTO_KEY.test(k) ? k.slice(0, -1) : k] = parsed[k] as T;
+  return out;
+}
+
+export function dataRecordSchema<V extends z.ZodType>(value: V) {
+  return z.preprocess(escapeProtoKeys, z.record(z.string(), value).overwrite(restoreProtoKeys));
+}
 
 const usd = z.number().describe('US dollars at full precision (rounding is the reader’s job)');
 const nullableNumber = z.number().nullable();
@@ -57,7 +88,7 @@ export const WindowSchema = z
         typeof GroupFiguresSchema
       >,
     ),
-    sectors: z.record(z.string(), GroupFiguresSchema),
+    sectors: dataRecordSchema(GroupFiguresSchema),
     topWinners: z.array(TopEntrySchema).max(10),
     topLosers: z.array(TopEntrySchema).max(10),
   })

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { glob, type Loader } from 'astro/loaders';
 import { HistorySchema, SnapshotSchema } from '../../shared/snapshot/schema.ts';
 import { DataFileError, dataDir, readDataFile, SNAPSHOT_FILE } from './lib/data-files.ts';
+import { StoredSnapshotSchema, toStoredSnapshot } from './lib/stored-snapshot.ts';
 
 function snapshotsLoader(): Loader {
   return {
@@ -25,36 +26,32 @@ function snapshotsLoader(): Loader {
         if (snapshot.asOf !== match[1]) {
           throw new DataFileError(relative, 'asOf', `is ${snapshot.asOf}, but the file name says ${match[1]}`);
         }
-        const data = await parseData({ id: snapshot.asOf, data: snapshot });
+        const data = await parseData({ id: snapshot.asOf, data: toStoredSnapshot(snapshot) });
         store.set({ id: snapshot.asOf, data, digest: generateDigest(data) });
       }
     },
   };
 }
 
-function singleFileLoader(
-  name: string,
-  relative: string,
-  schema: typeof SnapshotSchema | typeof HistorySchema,
-): Loader {
+function singleFileLoader(name: string, read: () => Promise<Record<string, unknown>>): Loader {
   return {
     name,
     load: async ({ store, parseData, generateDigest }) => {
-      const raw = await readDataFile(relative, schema);
-      const data = await parseData({ id: name, data: raw });
+      const data = await parseData({ id: name, data: await read() });
       store.clear();
       store.set({ id: name, data, digest: generateDigest(data) });
     },
   };
 }
 
-const snapshots = defineCollection({ loader: snapshotsLoader(), schema: SnapshotSchema });
+// Snapshots are stored with their sectors as pairs (see lib/stored-snapshot.ts).
+const snapshots = defineCollection({ loader: snapshotsLoader(), schema: StoredSnapshotSchema });
 const latest = defineCollection({
-  loader: singleFileLoader('latest', 'latest.json', SnapshotSchema),
-  schema: SnapshotSchema,
+  loader: singleFileLoader('latest', async () => toStoredSnapshot(await readDataFile('latest.json', SnapshotSchema))),
+  schema: StoredSnapshotSchema,
 });
 const history = defineCollection({
-  loader: singleFileLoader('history', 'history.json', HistorySchema),
+  loader: singleFileLoader('history', () => readDataFile('history.json', HistorySchema)),
   schema: HistorySchema,
 });
 // The repository's docs/methodology.md (PULSE_DOCS_DIR overrides the folder): rendered as it is at

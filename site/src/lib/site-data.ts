@@ -1,16 +1,19 @@
 /** Typed access to the content collections for pages (build time). */
 import { getCollection, getEntry } from 'astro:content';
 import type { History, HistoryRow, Snapshot } from '../../../shared/snapshot/schema.ts';
+import { fromStoredSnapshot, type StoredSnapshot } from './stored-snapshot.ts';
 
 export async function allSnapshots(): Promise<Snapshot[]> {
   const entries = await getCollection('snapshots');
-  return entries.map((e) => e.data as Snapshot).sort((a, b) => (a.asOf < b.asOf ? -1 : a.asOf > b.asOf ? 1 : 0));
+  return entries
+    .map((e) => fromStoredSnapshot(e.data as StoredSnapshot))
+    .sort((a, b) => (a.asOf < b.asOf ? -1 : a.asOf > b.asOf ? 1 : 0));
 }
 
 export async function latestSnapshot(): Promise<Snapshot> {
   const entry = await getEntry('latest', 'latest');
   if (!entry) throw new Error('latest.json: missing from the data directory');
-  return entry.data as Snapshot;
+  return fromStoredSnapshot(entry.data as StoredSnapshot);
 }
 
 export async function loadHistory(): Promise<History> {
