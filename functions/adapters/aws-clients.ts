@@ -54,6 +54,10 @@ export function createDynamoDocumentClient(config: AwsClientConfig = {}): Dynamo
     },
   });
   return DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+    // A double beyond ±MAX_SAFE_INTEGER is written as its shortest round-trip decimal (exact, at most 17 digits:
+    // the SDK's default refusal is about integer precision, which a double never had). Read back with Number(),
+    // never as a BigInt. What a DynamoDB number cannot hold is refused before the request (table-values.ts).
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false, allowImpreciseNumbers: true },
+    unmarshallOptions: { wrapNumbers: (text: string) => Number(text) },
   });
 }

@@ -183,6 +183,19 @@ function decodeJson<T>(key: string, schema: z.ZodType<T>, bytes: Uint8Array): T 
 
 const encodeJson = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value), 'utf8');
 
+/**
+ * Refuses NaN and ±Infinity in a numeric column before it is written: JSON.stringify would store them as
+ * null (an unknown market cap instead of a refusal). Any finite double is stored and read back exactly.
+ */
+function assertFinite(key: string, column: string, values: readonly (number | null)[], symbols: readonly string[]) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined && !Number.isFinite(v)) {
+      throw new DerivedFormatError(key, `row ${i} (${symbols[i]}): ${column} is ${v}, not a finite number`);
+    }
+  }
+}
+
 export function encodePriceDay(day: StoredPriceDay): Uint8Array {
   const sectors = dictionary(day.rows.map((r) => r.sector));
   const industries = dictionary(day.rows.map((r) => r.industry));
@@ -340,24 +353,53 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
   }
 
   return {
-    putPriceDay: (day) => put(derivedPricesKey(day.date), encodePriceDay(day), { 'source-sha256': day.source.sha256 }),
+    putPriceDay(day) {
+      const key = derivedPricesKey(day.date);
+      const symbols = day.rows.map((r) => r.symbol);
+      for (const column of ['price', 'marketCap', 'volume'] as const) {
+        assertFinite(
+          key,
+          column,
+          day.rows.map((r) => r[column]),
+          symbols,
+        );
+      }
+      return put(key, encodePriceDay(day), { 'source-sha256': day.source.sha256 });
+    },
     async getPriceDay(date) {
       const key = derivedPricesKey(date);
       const o = await store.get(key);
       return o ? decodePriceDay(key, o.bytes) : undefined;
     },
     headPriceDay: (date) => store.head(derivedPricesKey(date)),
-    putShortVolumeDay: (day) =>
-      put(derivedShortVolumeKey(day.date), encodeShortVolumeDay(day), { 'source-sha256': day.source.sha256 }),
+    putShortVolumeDay(day) {
+      const key = derivedShortVolumeKey(day.date);
+      const symbols = day.records.map((r) => r.symbol);
+      for (const column of ['shortVolume', 'shortExemptVolume', 'totalVolume'] as const) {
+        assertFinite(
+          key,
+          column,
+          day.records.map((r) => r[column]),
+          symbols,
+        );
+      }
+      return put(key, encodeShortVolumeDay(day), { 'source-sha256': day.source.sha256 });
+    },
     async getShortVolumeDay(date) {
       const key = derivedShortVolumeKey(date);
       const o = await store.get(key);
       return o ? decodeShortVolumeDay(key, o.bytes) : undefined;
     },
-    putShortInterestFile: (f) =>
-      put(derivedShortInterestKey(f.settlementDate, f.file), encodeShortInterestFile(f), {
-        'source-sha256': f.source.sha256,
-      }),
+    putShortInterestFile(f) {
+      const key = derivedShortInterestKey(f.settlementDate, f.file);
+      assertFinite(
+        key,
+        'shares',
+        f.records.map((r) => r.shares),
+        f.records.map((r) => r.symbol),
+      );
+      return put(key, encodeShortInterestFile(f), { 'source-sha256': f.source.sha256 });
+    },
     async getShortInterestFiles(settlementDate) {
       const listed = await store.list(derivedShortInterestPrefix(settlementDate));
       const files: StoredShortInterestFile[] = [];

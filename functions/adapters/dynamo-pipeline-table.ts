@@ -3,6 +3,7 @@
  * functions/pipeline/keys.ts). Conditional writes give the ledger its idempotence and the day lock its
  * single winner; batch writes loop on UnprocessedItems with backoff. Items read back are checked with zod
  * (the table is a boundary: an item written by an older version must fail loudly, not be mis-read).
+ * Numbers: see table-values.ts (checked before each write; aggregates are stored as JSON text).
  */
 import {
   BatchGetCommand,
@@ -48,6 +49,7 @@ import {
   sleep,
   withRetry,
 } from './retry.ts';
+import { assertStorableNumbers, encodeJsonAttribute } from './table-values.ts';
 
 export interface DynamoPipelineTableOptions {
   client: DynamoDBDocumentClient;
@@ -105,7 +107,32 @@ const CursorItem = z.object({
 
 const RecordedItem = LedgerItem.extend({ recordedAt: z.string(), sk: z.string() });
 
-const AggregatesItem = z.object({ date: isoDate, aggregates: z.record(z.string(), z.json()) });
+const JsonObjectSchema = z.record(z.string(), z.json());
+
+/** JSON text holding an object (parsed to unknown, then checked: never cast). */
+const JsonObjectText = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `not JSON (${(error as Error).message})` });
+      return z.NEVER;
+    }
+  })
+  .pipe(JsonObjectSchema);
+
+/** Name of the attribute holding a day's aggregates as JSON text (any finite double, exactly). */
+const AGGREGATES_JSON = 'aggregatesJson';
+
+const AggregatesItem = z.union([
+  z.object({ date: isoDate, [AGGREGATES_JSON]: JsonObjectText }).transform((item) => ({
+    date: item.date,
+    aggregates: item[AGGREGATES_JSON],
+  })),
+  // Written before the JSON text (a map of DynamoDB numbers, all within ±MAX_SAFE_INTEGER): read as it is.
+  z.object({ date: isoDate, aggregates: JsonObjectSchema }),
+]);
 
 export class TableItemError extends Error {
   readonly key: TableKey;
@@ -198,6 +225,7 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
     async recordFile(entry) {
       const key = ledgerKey(entry.source, entry.file, entry.sha256);
       const item = { ...key, ...entry, rejections: entry.rejections.slice(0, LEDGER_MAX_REJECTIONS) };
+      assertStorableNumbers(key, item);
       const recordedAt = nextRecordedAt();
       const indexKey = ledgerIndexKey(recordedAt, entry.source, entry.file, entry.sha256);
       await retry(() => client.send(new PutCommand({ TableName, Item: { ...item, ...indexKey, recordedAt } })));
@@ -280,6 +308,7 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
     },
 
     async setStepStatus(date, step, status: StepStatus) {
+      assertStorableNumbers(dayKey(date), { [step]: status });
       await retry(() =>
         client.send(
           new UpdateCommand({
@@ -295,6 +324,7 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
 
     async acquireDayLock(date, owner, expiresAt, now): Promise<LockResult> {
       const key = dayKey(date);
+      assertStorableNumbers(key, { lockExpiresAt: expiresAt, now });
       const acquired = await conditionalUpdate({
         key,
         update: 'SET lockOwner = :owner, lockExpiresAt = :expires, #date = :date',
@@ -358,9 +388,15 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
     async putAggregates(entries) {
       // Last write wins within one call, as it would with sequential puts (BatchWrite rejects duplicate keys).
       const byDate = new Map(entries.map((e) => [e.date, e]));
-      const requests = [...byDate.values()].map((e) => ({
-        PutRequest: { Item: { ...aggregatesKey(e.date), date: e.date, aggregates: e.aggregates } },
-      }));
+      // Encoded (and refused when not finite) before anything is sent: no batch goes out half-checked.
+      const requests = [...byDate.values()].map((e) => {
+        const key = aggregatesKey(e.date);
+        return {
+          PutRequest: {
+            Item: { ...key, date: e.date, [AGGREGATES_JSON]: encodeJsonAttribute(key, 'aggregates', e.aggregates) },
+          },
+        };
+      });
       for (const chunk of chunks(requests, 25)) {
         let pending: typeof chunk = chunk;
         for (let attempt = 1; ; attempt++) {
@@ -384,7 +420,7 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
           );
           for (const item of out.Responses?.[TableName] ?? []) {
             const parsed = parseItem(AggregatesItem, { pk: String(item.pk), sk: String(item.sk) }, item);
-            found.set(parsed.date, parsed.aggregates as JsonObject);
+            found.set(parsed.date, parsed.aggregates);
           }
           keys = (out.UnprocessedKeys?.[TableName]?.Keys ?? []) as Record<string, unknown>[];
           if (keys.length === 0) break;

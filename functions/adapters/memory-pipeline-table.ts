@@ -1,6 +1,6 @@
 /** In-memory PipelineTable for unit tests of the services; passes the same contract suite as the DynamoDB adapter. */
 import type { IsoDate } from '../../shared/domain.ts';
-import { ledgerIndexKey, ledgerKey, ledgerPk } from '../pipeline/keys.ts';
+import { aggregatesKey, dayKey, ledgerIndexKey, ledgerKey, ledgerPk } from '../pipeline/keys.ts';
 import {
   type CursorField,
   type DayRecord,
@@ -11,6 +11,7 @@ import {
   type PipelineTable,
   type RecordedLedgerEntry,
 } from './ports.ts';
+import { assertStorableNumbers, encodeJsonAttribute } from './table-values.ts';
 
 export interface MemoryPipelineTable extends PipelineTable {
   /** Item writes performed (the DynamoDB write-unit proxy for budget assertions). */
@@ -50,6 +51,7 @@ export function createMemoryPipelineTable(options: { clock?: () => Date } = {}):
     async recordFile(entry) {
       const id = ledgerId(entry);
       const stored = clone({ ...entry, rejections: entry.rejections.slice(0, LEDGER_MAX_REJECTIONS) });
+      assertStorableNumbers(ledgerKey(entry.source, entry.file, entry.sha256), stored);
       const recordedAt = nextRecordedAt();
       const position = ledgerIndexKey(recordedAt, entry.source, entry.file, entry.sha256).sk;
       writes.count++;
@@ -81,10 +83,12 @@ export function createMemoryPipelineTable(options: { clock?: () => Date } = {}):
       return d ? clone(d) : undefined;
     },
     async setStepStatus(date, step, status) {
+      assertStorableNumbers(dayKey(date), { [step]: status });
       writes.count++;
       day(date).steps[step] = clone(status);
     },
     async acquireDayLock(date, owner, expiresAt, now) {
+      assertStorableNumbers(dayKey(date), { lockExpiresAt: expiresAt, now });
       const d = day(date);
       if (d.lock === null || d.lock.expiresAt < now || d.lock.owner === owner) {
         writes.count++;
@@ -123,6 +127,8 @@ export function createMemoryPipelineTable(options: { clock?: () => Date } = {}):
       return true;
     },
     async putAggregates(entries) {
+      // Checked as the DynamoDB table checks them, every entry before any is kept.
+      for (const e of entries) encodeJsonAttribute(aggregatesKey(e.date), 'aggregates', e.aggregates);
       for (const e of entries) {
         writes.count++;
         aggregates.set(e.date, clone(e.aggregates));

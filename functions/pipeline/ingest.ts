@@ -159,6 +159,32 @@ export class DropBucketError extends Error {
 
 // ---------------------------------------------------------------- helpers
 
+/**
+ * Prefixes an unexpected error's message with where it happened (the day, the file), keeping the error
+ * itself: its name and class are what the state machine's retry policy (steps.ts) and the local runner
+ * classify by, so wrapping it in another class would change how it is retried.
+ */
+function withContext(error: unknown, where: string): unknown {
+  if (!(error instanceof Error) || error.message.startsWith(`${where}: `)) return error;
+  const message = `${where}: ${error.message}`;
+  try {
+    // defineProperty, not assignment: some errors (DOMException) only have a getter for `message`.
+    Object.defineProperty(error, 'message', { value: message, writable: true, configurable: true });
+  } catch {
+    // A frozen error keeps its own message.
+  }
+  return error;
+}
+
+/** Runs `fn`; an error thrown gets `where` in its message. */
+async function inContext<T>(where: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw withContext(error, where);
+  }
+}
+
 const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 const minDate = (a: IsoDate | null, b: IsoDate | null): IsoDate | null =>
@@ -364,7 +390,11 @@ function tooLarge(file: string, size: number, limit: number): Rejection {
   return wholeFile(file, `the body is ${sizeText(size)}, above the ${sizeText(limit)} limit`);
 }
 
-async function ingestFile(deps: PipelineDeps, f: Incoming): Promise<FileRun | undefined> {
+function ingestFile(deps: PipelineDeps, f: Incoming): Promise<FileRun | undefined> {
+  return inContext(`${f.source} file ${f.file} (${f.location})`, () => ingestFileIn(deps, f));
+}
+
+async function ingestFileIn(deps: PipelineDeps, f: Incoming): Promise<FileRun | undefined> {
   const body = f.body;
   const digest =
     'bytes' in body ? { sha256: sha256Hex(body.bytes), size: body.bytes.byteLength } : await deps.raw.digest(body.key);
@@ -719,6 +749,8 @@ async function ingestDay(deps: PipelineDeps, input: DayIngestInput): Promise<Ing
     };
     await deps.table.setStepStatus(date, 'ingest', status);
     if (pricesReady) await deps.table.advanceCursor('lastIngested', date);
+  } catch (error) {
+    throw withContext(error, `ingest ${date}`);
   } finally {
     await deps.table.releaseDayLock(date, runId);
   }
@@ -840,8 +872,15 @@ async function ingestWholeArchive(deps: PipelineDeps, runIdIn?: string): Promise
 
 /** Ingests a trading day (from the archive first, then the providers), one dropped file, or the whole archive. */
 export async function runIngest(deps: PipelineDeps, input: IngestInput): Promise<IngestResult> {
-  if ('drop' in input) return ingestDrop(deps, input.drop.bucket, input.drop.key, input.runId);
-  if (input.kind === 'drop') return ingestDrop(deps, input.bucket, input.key, input.runId);
-  if (input.kind === 'archive') return ingestWholeArchive(deps, input.runId);
+  if ('drop' in input) {
+    const { bucket, key } = input.drop;
+    return inContext(`ingest of the drop s3://${bucket}/${key}`, () => ingestDrop(deps, bucket, key, input.runId));
+  }
+  if (input.kind === 'drop') {
+    const { bucket, key } = input;
+    return inContext(`ingest of the drop s3://${bucket}/${key}`, () => ingestDrop(deps, bucket, key, input.runId));
+  }
+  if (input.kind === 'archive')
+    return inContext('ingest of the raw archive', () => ingestWholeArchive(deps, input.runId));
   return ingestDay(deps, input);
 }

@@ -26,7 +26,7 @@
  *   LEDGER                <recordedAt>#<source>#<file>#<sha256>   the same entries by time recorded (compute
  *                                         reads only what is new since its last run)
  *   DAY#<date>            DAY            day status per step + the day lock (owner, expiry)
- *   AGG#<date>            AGG            per-day group aggregates (compute)
+ *   AGG#<date>            AGG            per-day group aggregates (compute), one JSON text attribute (table-values.ts)
  *   PIPELINE              CURSOR         last ingested / computed / published day, earliest day to restate
  */
 import type { IsoDate } from '../../shared/domain.ts';
