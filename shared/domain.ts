@@ -59,6 +59,8 @@ export interface ShortInterestFile {
   files: string[];
   /** symbol → shares; a later revision replaces an earlier row of the same symbol. */
   shares: Map<string, number>;
+  /** Made by Short Pulse's generator (GENERATED_COLUMN), not FINRA: whatever is built on it is sample data. */
+  generated?: true;
 }
 
 /** One row of a FINRA Reg SHO daily short sale volume file. */

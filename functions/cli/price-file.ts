@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { PriceDay, PriceRow, Rejection } from '../../shared/domain.ts';
 import { decodeText } from '../../shared/formats/decode.ts';
 import { FormatError } from '../../shared/formats/errors.ts';
-import { type ScreenerSink, scanScreener } from '../../shared/formats/nasdaq-screener.ts';
+import { type ScreenerSink, scanScreener, screenerDateFromName } from '../../shared/formats/nasdaq-screener.ts';
 
 export const PRICE_FILE = /^(\d{4}-\d{2}-\d{2})\.json(\.gz)?$/;
 
@@ -101,7 +101,18 @@ export function scanPriceFile(dir: string, file: string, sink: ScreenerSink): Pr
     'prices',
     dir,
     file,
-    (text) => scanScreener(text, file, sink),
+    (text) => {
+      // A name like 2024-02-30.json.gz matches PRICE_FILE but is no day: refused, never read as one.
+      if (screenerDateFromName(file) === null) {
+        throw new FormatError(
+          file,
+          0,
+          '*',
+          `the file name's date ${JSON.stringify(priceFileDate(file))} is not a calendar date (YYYY-MM-DD)`,
+        );
+      }
+      return scanScreener(text, file, sink);
+    },
     (scan) => scan.accepted,
   );
   return {

@@ -10,7 +10,7 @@ import { FormatError, formatRejection } from './errors.ts';
 import { lazyRowSchema } from './lazy-schema.ts';
 import { pipeRecord, readPipeTable } from './pipe-table.ts';
 import { canonicalSymbol } from './symbols.ts';
-import { quantityOf, showValue, trimText } from './text.ts';
+import { dateFromName, sharesOf, showValue, trimText } from './text.ts';
 import { dateField, issueRejection, nonBlankText, problemTransform, typeError } from './vendor-issue.ts';
 
 const FORMAT = 'a FINRA short interest file';
@@ -40,8 +40,20 @@ export const SHORT_INTEREST_REQUIRED = [
   'currentShortPositionQuantity',
   'settlementDate',
 ] as const;
+/**
+ * Not a FINRA column: Short Pulse's own generators (`pulse sample`, `sample --for-prices`) add it, `Y` on
+ * every row, so a snapshot built on generated short interest says `sample: true` wherever the file goes.
+ */
+export const GENERATED_COLUMN = 'shortPulseGenerated';
+export const GENERATED_MARK = 'Y';
+
 /** Read and checked when present; the other eight columns are informational and ignored. */
-const SHORT_INTEREST_CHECKED = ['accountingYearMonthNumber', 'revisionFlag', 'marketClassCode'] as const;
+const SHORT_INTEREST_CHECKED = [
+  'accountingYearMonthNumber',
+  'revisionFlag',
+  'marketClassCode',
+  GENERATED_COLUMN,
+] as const;
 
 function revisionOf(raw: string): boolean | string {
   const s = trimText(raw).toUpperCase();
@@ -54,7 +66,7 @@ function buildRowSchema() {
   return z.object({
     symbolCode: nonBlankText,
     issueName: z.string({ error: typeError('a string') }),
-    currentShortPositionQuantity: z.string({ error: typeError('a string') }).transform(problemTransform(quantityOf)),
+    currentShortPositionQuantity: z.string({ error: typeError('a string') }).transform(problemTransform(sharesOf)),
     settlementDate: dateField('YYYY-MM-DD'),
     accountingYearMonthNumber: dateField('YYYYMMDD').optional(),
     revisionFlag: z
@@ -97,7 +109,11 @@ function majorityDate(candidates: readonly Candidate[]): { date: IsoDate; count:
   return best;
 }
 
-export type ParsedShortInterest = Parsed<ShortInterestRecord> & { settlementDate: IsoDate };
+export type ParsedShortInterest = Parsed<ShortInterestRecord> & {
+  settlementDate: IsoDate;
+  /** The file carries GENERATED_COLUMN: made by Short Pulse's generator, not by FINRA. */
+  generated?: boolean;
+};
 
 /**
  * Parses one short interest file. Refuses (FormatError) an empty body, an HTML page, a first line
@@ -153,6 +169,18 @@ export function parseShortInterest(text: string, file: string): ParsedShortInter
   }
 
   const { date: settlementDate, count } = majorityDate(candidates);
+  // A file named for one settlement date but holding another would silently become a revision of
+  // the other date (rule 4 merges files by their rows' date): refused, as the Reg SHO parser does.
+  const named = shortInterestDateFromName(file);
+  if (named !== null && named !== settlementDate) {
+    const first = candidates.find((c) => c.row.settlementDate === settlementDate);
+    throw new FormatError(
+      file,
+      first?.line ?? 0,
+      'settlementDate',
+      `the file name says ${named} but its records are for settlement date ${settlementDate} (${count} of ${candidates.length} valid rows): misnamed file`,
+    );
+  }
   const records: ShortInterestRecord[] = [];
   const kept = new Map<string, { index: number; line: number; marketClass: string | undefined }>();
   for (const { line, row } of candidates) {
@@ -200,7 +228,12 @@ export function parseShortInterest(text: string, file: string): ParsedShortInter
     });
   }
   rejections.sort((a, b) => a.line - b.line);
-  return { file, settlementDate, records, rejections };
+  return { file, settlementDate, records, rejections, generated: table.columns.has(GENERATED_COLUMN) };
+}
+
+/** `shrt20240131.csv`, `shrt20240131-r1.csv` → `2024-01-31`; null when the name carries no (real) date. */
+export function shortInterestDateFromName(file: string): IsoDate | null {
+  return dateFromName(file, /^shrt(\d{8})/i);
 }
 
 function baseName(file: string): string {
@@ -250,7 +283,12 @@ export function mergeShortInterestRevisions(parsedFiles: readonly ParsedShortInt
 export function shortInterestFileOf(parsed: ParsedShortInterest): ShortInterestFile {
   const shares = new Map<string, number>();
   for (const r of parsed.records) shares.set(r.symbol, r.shares);
-  return { settlementDate: parsed.settlementDate, files: [parsed.file], shares };
+  return {
+    settlementDate: parsed.settlementDate,
+    files: [parsed.file],
+    shares,
+    ...(parsed.generated ? { generated: true as const } : {}),
+  };
 }
 
 /**
@@ -272,6 +310,12 @@ export function combineRevisions(single: readonly ShortInterestFile[]): ShortInt
     const ordered = group.toSorted((x, y) => compareRevisionFileNames(x.files[0] ?? '', y.files[0] ?? ''));
     const shares = new Map<string, number>();
     for (const f of ordered) for (const [symbol, n] of f.shares) shares.set(symbol, n);
-    return { settlementDate, files: ordered.flatMap((f) => f.files), shares };
+    const generated = ordered.some((f) => f.generated === true);
+    return {
+      settlementDate,
+      files: ordered.flatMap((f) => f.files),
+      shares,
+      ...(generated ? { generated: true as const } : {}),
+    };
   });
 }

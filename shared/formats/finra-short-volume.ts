@@ -9,7 +9,7 @@ import { FormatError, formatRejection } from './errors.ts';
 import { lazyRowSchema } from './lazy-schema.ts';
 import { pipeRecord, readPipeTable } from './pipe-table.ts';
 import { canonicalSymbol } from './symbols.ts';
-import { dateFromName, quantityOf, showValue, trimText } from './text.ts';
+import { dateFromName, sharesOf, showValue, trimText } from './text.ts';
 import { dateField, issueRejection, nonBlankText, problemTransform, typeError } from './vendor-issue.ts';
 
 const FORMAT = 'a FINRA Reg SHO short volume file';
@@ -24,7 +24,7 @@ export const SHORT_VOLUME_COLUMNS = [
 ] as const;
 
 function buildRowSchema() {
-  const volume = z.string({ error: typeError('a string') }).transform(problemTransform(quantityOf));
+  const volume = z.string({ error: typeError('a string') }).transform(problemTransform(sharesOf));
   return z.object({
     Date: dateField('YYYYMMDD'),
     Symbol: nonBlankText,

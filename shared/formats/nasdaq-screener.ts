@@ -5,9 +5,20 @@
  */
 import * as z from 'zod';
 import type { IsoDate, Parsed, PriceRow, Rejection } from '../domain.ts';
+import { PLAUSIBILITY } from '../gates/plausibility.ts';
 import { FormatError } from './errors.ts';
 import { canonicalSymbol } from './symbols.ts';
-import { amountOrNull, dateFromName, isBlank, priceOf, refuseNonData, showValue, stripBom, trimText } from './text.ts';
+import {
+  amountOrNull,
+  amountWithin,
+  dateFromName,
+  isBlank,
+  priceOf,
+  refuseNonData,
+  showValue,
+  stripBom,
+  trimText,
+} from './text.ts';
 import { issueRejection, nonBlankText, problemTransform, typeError } from './vendor-issue.ts';
 
 const FORMAT = 'a Nasdaq screener JSON snapshot';
@@ -36,8 +47,8 @@ export const screenerRowSchema = z.object({
   lastsale: z
     .union([z.string(), z.number()], { error: typeError('a string or number') })
     .transform(problemTransform(priceOf)),
-  volume: loose.transform((v) => amountOrNull(v, false)),
-  marketCap: loose.transform((v) => amountOrNull(v, true)),
+  volume: loose.transform(problemTransform((v: string | number | null) => amountWithin(v, 'volume'))),
+  marketCap: loose.transform(problemTransform((v: string | number | null) => amountWithin(v, 'marketCap'))),
   sector: nullableText.transform((s) => trimText(s ?? '')),
   industry: nullableText.transform((s) => trimText(s ?? '')),
 });
@@ -84,6 +95,9 @@ function scanRow(raw: unknown): boolean {
   rowPrice = price;
   rowVolume = amountOrNull(volume, false);
   rowMarketCap = amountOrNull(marketCap, true);
+  // Above a plausibility ceiling (rule 11): zod words the rejection.
+  if (rowVolume !== null && rowVolume > PLAUSIBILITY.maxShares) return false;
+  if (rowMarketCap !== null && rowMarketCap > PLAUSIBILITY.maxMarketCap) return false;
   rowSector = trimText(sector ?? '');
   rowIndustry = trimText(industry ?? '');
   return true;

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import type { Parsed, Rejection, SplitOverride } from '../domain.ts';
+import { splitRatioProblem } from '../gates/plausibility.ts';
 import { FormatError } from './errors.ts';
 import { canonicalSymbol } from './symbols.ts';
 import { quantityOf, refuseNonData, showValue, stripBom } from './text.ts';
@@ -19,7 +20,7 @@ function ratioOf(raw: string): number | string {
   if (typeof value === 'string') return value;
   if (value === 0) return 'is zero (a ratio must be > 0)';
   if (value === 1) return 'is 1, which is not a split';
-  return value;
+  return splitRatioProblem(value) ?? value;
 }
 
 export const splitRowSchema = z.object({

@@ -4,6 +4,7 @@
  * wording of rejection reasons.
  */
 import type { IsoDate } from '../domain.ts';
+import { marketCapCeilingProblem, priceCeilingProblem, sharesCeilingProblem } from '../gates/plausibility.ts';
 import { FormatError } from './errors.ts';
 
 const BOM = '\uFEFF';
@@ -139,17 +140,24 @@ export function quantityOf(raw: string): number | string {
   return 'is not a number';
 }
 
+/** `quantityOf` for share counts (short positions, volumes): also refuses a count above the ceiling (rule 11). */
+export function sharesOf(raw: string): number | string {
+  const value = quantityOf(raw);
+  if (typeof value === 'string') return value;
+  return sharesCeilingProblem(value) ?? value;
+}
+
 /** Screener `lastsale` (`"$1,209.98"`, or a number): a price > 0, or the problem. */
 export function priceOf(raw: string | number): number | string {
   if (typeof raw === 'number') {
     if (!Number.isFinite(raw)) return 'is not a price';
     if (raw < 0) return 'is negative';
-    return raw === 0 ? 'is zero (no trade price)' : raw;
+    return raw === 0 ? 'is zero (no trade price)' : (priceCeilingProblem(raw) ?? raw);
   }
   const s = trimText(raw);
   if (s === '') return 'is empty';
   const value = scanDecimal(s, s.charCodeAt(0) === 36 ? 1 : 0, true);
-  if (value > 0) return value;
+  if (value > 0) return priceCeilingProblem(value) ?? value;
   if (value === 0) return 'is zero (no trade price)';
   if (/^(?:-\$?|\$-)\d/.test(s)) return 'is negative';
   return 'is not a price';
@@ -169,6 +177,16 @@ export function amountOrNull(raw: string | number | null, positive: boolean): nu
   }
   if (!Number.isFinite(value) || value < 0) return null;
   return positive && value === 0 ? null : value;
+}
+
+/**
+ * `amountOrNull` for the screener's `marketCap` (positive) and `volume`: the value, null for "unknown",
+ * or the problem when a known value is above its plausibility ceiling (rule 11: the row is rejected).
+ */
+export function amountWithin(raw: string | number | null, kind: 'marketCap' | 'volume'): number | null | string {
+  const value = amountOrNull(raw, kind === 'marketCap');
+  if (value === null) return null;
+  return (kind === 'marketCap' ? marketCapCeilingProblem(value) : sharesCeilingProblem(value)) ?? value;
 }
 
 /** Non-blank by `trim()`'s definition, without trimming in the common case. */

@@ -5,7 +5,7 @@
  * Pure: text in, text out.
  */
 import type { IsoDate, SplitOverride } from '../domain.ts';
-import { SHORT_INTEREST_COLUMNS } from './finra-short-interest.ts';
+import { GENERATED_COLUMN, GENERATED_MARK, SHORT_INTEREST_COLUMNS } from './finra-short-interest.ts';
 
 /** A value the target format cannot represent (e.g. a `|` in a pipe-delimited symbol). */
 export class FormatWriteError extends Error {
@@ -134,7 +134,7 @@ export function writeScreenerJson(rows: readonly ScreenerRowOutput[]): string {
 // FINRA consolidated equity short interest (shrtYYYYMMDD.csv, pipe-delimited, LF)
 
 // The header is the parser's column list, so the writer cannot drift from what the parser reads.
-export { SHORT_INTEREST_COLUMNS };
+export { GENERATED_COLUMN, GENERATED_MARK, SHORT_INTEREST_COLUMNS };
 
 /** FINRA truncates issue names to 30 characters (`Goldman Sachs Physical Gold ET`). */
 export const FINRA_ISSUE_NAME_MAX = 30;
@@ -204,9 +204,15 @@ export function writeShortInterest(
   settlementDate: IsoDate,
   rows: readonly ShortInterestRowInput[],
   file = shortInterestFileName(settlementDate),
+  options: { generated?: boolean } = {},
 ): string {
   const ym = settlementDate.replace(/-/g, '');
-  const lines: string[] = [SHORT_INTEREST_COLUMNS.join('|')];
+  // Generated data says so in every row (GENERATED_COLUMN), so whatever is built on it, however the file
+  // is passed on, is labelled sample data (issue 10).
+  const marker = options.generated === true ? `|${GENERATED_MARK}` : '';
+  const lines: string[] = [
+    SHORT_INTEREST_COLUMNS.join('|') + (options.generated === true ? `|${GENERATED_COLUMN}` : ''),
+  ];
   rows.forEach((r, i) => {
     const line = i + 2;
     const current = wholeShares(r.currentShares, file, line, 'currentShortPositionQuantity');
@@ -234,7 +240,7 @@ export function writeShortInterest(
         changePct,
         String(r.currentShares - (prev ?? 0)),
         settlementDate,
-      ].join('|'),
+      ].join('|') + marker,
     );
   });
   return `${lines.join('\n')}\n`;

@@ -7,10 +7,13 @@ export {
   GATE_NAMES,
   type GateBounds,
   type GateContext,
+  type GateDay,
   type GateName,
   type GateResult,
   type GateViolation,
+  gateDayOf,
   newSettlementFile,
+  previousGateDay,
   type SanityMeasures,
   sanityMeasures,
 } from './sanity.ts';

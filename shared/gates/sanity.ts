@@ -15,6 +15,8 @@
 import { CalendarDateError, previousTradingDay } from '../calendar.ts';
 import type { IsoDate, Tier } from '../domain.ts';
 import { TIERS } from '../domain.ts';
+import { RING } from '../methodology/engine.ts';
+import type { EngineState } from '../methodology/types.ts';
 import type { Snapshot } from '../snapshot/schema.ts';
 import { snapshotJsonSchemaIssues } from './json-schema.ts';
 
@@ -92,6 +94,66 @@ export interface SanityMeasures {
 
 const ONE_DAY = '1d';
 
+/**
+ * What the day-on-day gates read of the previous day: its own snapshot's 1d figures (the pipeline's
+ * publish step has the published snapshot) or the same figures from the engine's record of that day
+ * (`pulse build`, which computes only the snapshot at A: see `previousGateDay`).
+ */
+export interface GateDay {
+  asOf: IsoDate;
+  /** The accepted trading day before asOf, null when unknown. */
+  dayBefore: IsoDate | null;
+  /** The short interest file in effect on asOf. */
+  settlement: IsoDate | null;
+  /** 1d window: counted days (0 or 1), exposure (avgShortInterestUsd of `total`) and shorted symbols. */
+  tradingDays: number;
+  totalExposure: number | null;
+  totalSymbols: number;
+}
+
+export function gateDayOf(snapshot: Snapshot): GateDay {
+  const total = snapshot.windows[ONE_DAY].groups.total;
+  return {
+    asOf: snapshot.asOf,
+    dayBefore: dayBefore(snapshot),
+    settlement: snapshot.dataQuality.shortInterestSettlementDate,
+    tradingDays: snapshot.windows[ONE_DAY].tradingDays,
+    totalExposure: total.avgShortInterestUsd,
+    totalSymbols: total.symbols,
+  };
+}
+
+/**
+ * The accepted day before the state's last one, as a GateDay from its day record: the same 1d `total`
+ * figures its snapshot has (rule 8: Σ tiers), as known now (a later restatement included). Null when
+ * the state has fewer than two accepted days.
+ */
+export function previousGateDay(state: EngineState): GateDay | null {
+  const j = state.dayCount - 2;
+  if (j < 0) return null;
+  const date = state.slotDate[j % RING] as string;
+  const record = state.days.find((d) => d.date === date) ?? null;
+  let exposure = 0;
+  let symbols = 0;
+  if (record) {
+    for (const tier of TIERS) {
+      exposure += record.tiers[tier].exposure;
+      symbols += record.tiers[tier].symbols;
+    }
+  }
+  const settlement = state.slotSettlement[j % RING] as string;
+  return {
+    asOf: date,
+    dayBefore: j >= 1 ? (state.slotDate[(j - 1) % RING] as string) : null,
+    settlement: settlement === '' ? null : settlement,
+    tradingDays: record ? 1 : 0,
+    totalExposure: record ? exposure : null,
+    totalSymbols: symbols,
+  };
+}
+
+const isSnapshot = (x: Snapshot | GateDay): x is Snapshot => 'windows' in x;
+
 /** `$1.23T`, `$456.7M`, `−$12,345`: enough to read a message, not a figure to publish. */
 function usd(x: number): string {
   const sign = x < 0 ? '−' : '';
@@ -127,15 +189,17 @@ function dayBefore(snapshot: Snapshot): IsoDate | null {
  * in effect changed between the snapshots, or when previous's own file took effect on previous.asOf
  * (a batch run knows every file: the jump shows the day AFTER the settlement date).
  */
-export function newSettlementFile(previous: Snapshot, next: Snapshot): boolean {
-  const a = previous.dataQuality.shortInterestSettlementDate;
+export function newSettlementFile(previous: Snapshot | GateDay, next: Snapshot): boolean {
+  const p = isSnapshot(previous) ? gateDayOf(previous) : previous;
+  const a = p.settlement;
   if (a !== next.dataQuality.shortInterestSettlementDate) return true;
   if (a === null) return false;
-  const before = dayBefore(previous);
+  const before = p.dayBefore;
   return before !== null && a > before;
 }
 
-export function sanityMeasures(previous: Snapshot | null, next: Snapshot): SanityMeasures {
+export function sanityMeasures(previousDay: Snapshot | GateDay | null, next: Snapshot): SanityMeasures {
+  const previous = previousDay === null ? null : isSnapshot(previousDay) ? gateDayOf(previousDay) : previousDay;
   const day = next.windows[ONE_DAY];
   const tierPnlMultiple = {} as Record<Tier, number | null>;
   for (const tier of TIERS) {
@@ -155,14 +219,14 @@ export function sanityMeasures(previous: Snapshot | null, next: Snapshot): Sanit
   let shortInterestMove: number | null = null;
   let symbolChange: number | null = null;
   if (compared) {
-    const before = compared.windows[ONE_DAY].groups.total;
     const after = day.groups.total;
-    if (before.avgShortInterestUsd !== null && before.avgShortInterestUsd > 0 && after.avgShortInterestUsd !== null) {
-      shortInterestMove = after.avgShortInterestUsd / before.avgShortInterestUsd - 1;
+    const exposure = compared.totalExposure;
+    if (exposure !== null && exposure > 0 && after.avgShortInterestUsd !== null) {
+      shortInterestMove = after.avgShortInterestUsd / exposure - 1;
     }
     // `symbols` is an integer count: a day without counted days still carries it (rule 8).
-    if (before.symbols > 0 && compared.windows[ONE_DAY].tradingDays > 0 && day.tradingDays > 0) {
-      symbolChange = after.symbols / before.symbols - 1;
+    if (compared.totalSymbols > 0 && compared.tradingDays > 0 && day.tradingDays > 0) {
+      symbolChange = after.symbols / compared.totalSymbols - 1;
     }
   }
   return {
@@ -180,7 +244,11 @@ export function sanityMeasures(previous: Snapshot | null, next: Snapshot): Sanit
  * published day before it; null for the first publish or when unknown). Never throws on a malformed
  * snapshot: the JSON Schema gate reports it and the figure gates are skipped.
  */
-export function checkSanity(previous: Snapshot | null, next: Snapshot, context: GateContext = {}): GateResult {
+export function checkSanity(
+  previous: Snapshot | GateDay | null,
+  next: Snapshot,
+  context: GateContext = {},
+): GateResult {
   const bounds: GateBounds = { ...DEFAULT_GATE_BOUNDS, ...context.bounds };
   const found: GateViolation[] = [];
   const date = typeof next?.asOf === 'string' ? next.asOf : '(no asOf)';
@@ -201,7 +269,14 @@ export function checkSanity(previous: Snapshot | null, next: Snapshot, context: 
   }
 
   // A previous snapshot that is itself invalid cannot be compared with.
-  const usable = previous !== null && snapshotJsonSchemaIssues(previous).length === 0 ? previous : null;
+  const usable =
+    previous === null
+      ? null
+      : isSnapshot(previous)
+        ? snapshotJsonSchemaIssues(previous).length === 0
+          ? gateDayOf(previous)
+          : null
+        : previous;
   const m = sanityMeasures(usable, next);
   const day = next.windows[ONE_DAY];
 
@@ -222,7 +297,7 @@ export function checkSanity(previous: Snapshot | null, next: Snapshot, context: 
   }
 
   if (usable && m.symbolChange !== null && m.symbolChange < -bounds.symbolDrop) {
-    const before = usable.windows[ONE_DAY].groups.total.symbols;
+    const before = usable.totalSymbols;
     found.push({
       gate: 'symbol-drop',
       date,
@@ -250,7 +325,7 @@ export function checkSanity(previous: Snapshot | null, next: Snapshot, context: 
         bound: limit,
         message:
           `short-interest-move: ${date} total short exposure ${usd(day.groups.total.avgShortInterestUsd ?? 0)} against ` +
-          `${usd(usable.windows[ONE_DAY].groups.total.avgShortInterestUsd ?? 0)} on ${usable.asOf} ` +
+          `${usd(usable.totalExposure ?? 0)} on ${usable.asOf} ` +
           `(${pct(m.shortInterestMove)}) ${why}; bound ±${(limit * 100).toFixed(0)}%`,
       });
     }

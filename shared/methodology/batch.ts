@@ -103,8 +103,9 @@ export function startBatch(options: BatchOptions): BatchFold {
           asOf === undefined ? 'no accepted trading day in the input' : `no accepted trading day on or before ${asOf}`,
         );
       }
-      // dataQuality lists rejections up to A only (decision "--as-of").
-      for (const r of rejected) if (r.date <= a) recordRejectedDay(state, r);
+      // Every rejection, those after A included (issue 10: a stale file after the last good day says why
+      // the snapshot is not newer); with --as-of, files after it were never read (rule 7).
+      for (const r of rejected) recordRejectedDay(state, r);
       return { body: snapshotAt(state), history: historyRows(records), state };
     },
   };

@@ -3,6 +3,7 @@
  * (`classifyDays`) and the day-by-day engine (`classifyDay` in engine.ts) only differ in how they
  * look up the previous accepted day's prices.
  */
+import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, holidayName } from '../calendar.ts';
 import type { IsoDate, PriceDay } from '../domain.ts';
 import { isValidDate, isWeekend } from './dates.ts';
 
@@ -44,6 +45,13 @@ export function rejectionReason(
 ): string | null {
   if (!isValidDate(date)) return `invalid date ${JSON.stringify(date)}`;
   if (isWeekend(date)) return 'weekend: dated on a Saturday or Sunday';
+  // The exchange calendar (shared/calendar.ts), the same one the pipeline's ingest refuses files by.
+  const year = Number(date.slice(0, 4));
+  if (year < CALENDAR_FIRST_YEAR || year > CALENDAR_LAST_YEAR) {
+    return `outside the exchange calendar (${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR})`;
+  }
+  const holiday = holidayName(date);
+  if (holiday !== null) return `holiday: the exchange was closed (${holiday})`;
   // A file without a single priced symbol is a failed download, even as the first file.
   if (symbols === 0) return 'empty: no symbol with a valid price';
   if (previous === null) return null;

@@ -10,6 +10,7 @@
 import { dataRecord } from '../data-record.ts';
 import type { IsoDate, PriceDay, ShortInterestFile } from '../domain.ts';
 import { TIERS } from '../domain.ts';
+import { implausibleMove, implausibleShortInterest, PLAUSIBILITY, plausibleOverride } from '../gates/plausibility.ts';
 import { type DayRejection, isValidPrice, rejectionReason } from './classify.ts';
 import { addDays } from './dates.ts';
 import { CONFIRM_DAYS, ruleA, ruleB } from './splits.ts';
@@ -20,6 +21,7 @@ import {
   type EngineState,
   type LookaheadDay,
   MethodologyError,
+  type QuarantineEvent,
   type StepContext,
   type StepResult,
   type TierDayFigures,
@@ -54,6 +56,7 @@ export function initialState(): EngineState {
     splits: [],
     pending: [],
     rejectedDays: [],
+    quarantined: [],
   };
 }
 
@@ -81,6 +84,7 @@ export function cloneState(state: EngineState): EngineState {
     splits: state.splits.slice(),
     pending: state.pending.slice(),
     rejectedDays: state.rejectedDays.slice(),
+    quarantined: state.quarantined.slice(),
   };
   const index = symbolIndexCache.get(state);
   if (index && index.size === state.symbols.length) symbolIndexCache.set(copy, new Map(index));
@@ -285,7 +289,8 @@ function accumulateYtd(state: EngineState, id: number, j: number, counts: YtdCou
   state.ytdGrowth[id] = (state.ytdGrowth[id] as number) * growth;
   const m0 = state.marketCap[b + sp] as number;
   if (!(m0 > 0)) return;
-  const exposure = (state.shortInterest[b + sp] as number) * p0;
+  const si0 = state.shortInterest[b + sp] as number;
+  const exposure = implausibleShortInterest(si0, m0, p0) ? 0 : si0 * p0; // rule 11(b)
   state.ytdPnl[id] = (state.ytdPnl[id] as number) - exposure * (growth - 1);
   state.ytdExposure[id] = (state.ytdExposure[id] as number) + exposure;
   if (state.ytdEligible[id] === 1) {
@@ -335,13 +340,18 @@ function symbolDay(state: EngineState, id: number, j: number, hadFile: boolean, 
   const growth = (p1 / p0) * f;
   const r = growth - 1;
   const si0 = state.shortInterest[b + sp] as number;
-  const exposure = si0 * p0;
+  const si1 = state.shortInterest[b + s] as number;
+  const m1 = state.marketCap[b + s] as number;
+  // Rule 11(b): short interest beyond any plausible share of the company counts as none.
+  const doubtful0 = implausibleShortInterest(si0, m0, p0);
+  const exposure = doubtful0 ? 0 : si0 * p0;
   out.tier = tierIndex(m0);
   out.sector = state.sector[b + s] as number;
   out.exposure = exposure;
   out.pnl = -exposure * r;
-  // Zero unless a new file took effect on j (then SI(s, j) is not SI(s, j−1)·f).
-  out.netNew = hadFile ? ((state.shortInterest[b + s] as number) - si0 * f) * p1 : 0;
+  // Zero unless a new file took effect on j (then SI(s, j) is not SI(s, j−1)·f); zero too when either
+  // position is implausible (rule 11b).
+  out.netNew = hadFile && !doubtful0 && !implausibleShortInterest(si1, m1, p1) ? (si1 - si0 * f) * p1 : 0;
   out.capPrev = m0;
   out.capNext = m0 * growth;
   out.declining = r < 0;
@@ -576,6 +586,8 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
       if (ids[i] === -1) ids[i] = index.get((rows[i] as PriceDay['rows'][number]).symbol) ?? -1;
     }
   }
+  const overrides = new Map<string, number>();
+  for (const o of ctx.splits) if (o.date === date && !overrides.has(o.symbol)) overrides.set(o.symbol, o.ratio);
   const sectorIds = new Map<string, number>();
   state.sectors.forEach((name, k) => {
     sectorIds.set(name, k);
@@ -590,6 +602,7 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     symbolsToday++;
     const b = id * RING + s;
     if ((price[b] as number) > 0) continue; // a symbol listed twice keeps its first row
+    if (counted && implausibleRow(state, id, sp, row, overrides.get(row.symbol), day)) continue;
     price[b] = row.price;
     const mc = row.marketCap;
     marketCap[b] = mc !== null && Number.isFinite(mc) && mc > 0 ? mc : 0;
@@ -613,9 +626,6 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
 
   const restated = counted ? resolvePending(state, today, ctx) : [];
 
-  const overrides = new Map<string, number>();
-  for (const o of ctx.splits) if (o.date === date && !overrides.has(o.symbol)) overrides.set(o.symbol, o.ratio);
-
   const acc = newDayAcc();
   const counts = newYtdCounts();
   const yearStart = counted && isYearStart(state, today);
@@ -628,7 +638,20 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     const p0 = counted ? (price[b + sp] as number) : 0;
     let f = 1;
     if (p1 > 0 && p0 > 0) {
-      const override = overrides.size > 0 ? overrides.get(symbols[id] as string) : undefined;
+      let override = overrides.size > 0 ? overrides.get(symbols[id] as string) : undefined;
+      if (override !== undefined && !plausibleOverride(p1 / p0, override)) {
+        quarantine(state, {
+          date,
+          symbol: symbols[id] as string,
+          file: 'splits.csv',
+          field: 'ratio',
+          rule: '11c',
+          reason:
+            `splits.csv ratio ${override} is not in rule 3(b)'s list and the price moved ×${Number((p1 / p0).toPrecision(4))} ` +
+            `(a split by it would leave ×${Number(((p1 / p0) * override).toPrecision(4))}): not applied; rules 3(a) and 3(b) decide the day`,
+        });
+        override = undefined;
+      }
       if (override !== undefined) {
         // Rule 3(c). An explicit split is a fact: applied even when MC_{d−1} is unknown.
         f = override;
@@ -663,6 +686,9 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     } else {
       shortInterest[b + s] = (shortInterest[b + sp] as number) * f;
     }
+    if (file && p1 > 0 && implausibleShortInterest(shortInterest[b + s] as number, marketCap[b + s] as number, p1)) {
+      noteShortInterest(state, id, file, date, shortInterest[b + s] as number, marketCap[b + s] as number, p1);
+    }
     if (counted && held[id] === -1) {
       accumulateYtd(state, id, today, counts, yearStart);
       if (symbolDay(state, id, today, hadFile, c)) addSymbolDay(acc, c);
@@ -686,6 +712,86 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
   while (drop < state.days.length && (state.days[drop]?.date as string) < keepFrom) drop++;
   if (drop > 0) state.days.splice(0, drop);
   return { state, day: record, restated };
+}
+
+/** Records a rule-11 quarantine (dataQuality.quarantined). */
+function quarantine(state: EngineState, event: QuarantineEvent): void {
+  state.quarantined.push(event);
+}
+
+const fmt = (x: number) => Number(x.toPrecision(6)).toLocaleString('en-US', { maximumFractionDigits: 6 });
+
+/**
+ * Rule 11(a): today's row of symbol `id` against its price on the previous accepted day (slot `sp`).
+ * True when no split rule 3 could find explains the move within a threefold change: the row is then
+ * left out (the symbol is absent that day, rule 1) and the quarantine is recorded.
+ */
+function implausibleRow(
+  state: EngineState,
+  id: number,
+  sp: number,
+  row: PriceDay['rows'][number],
+  override: number | undefined,
+  day: PriceDay,
+): boolean {
+  const b = id * RING + sp;
+  const p0 = state.price[b] as number;
+  if (!(p0 > 0)) return false;
+  const x = row.price / p0;
+  const m0 = state.marketCap[b] as number;
+  const m1 = row.marketCap;
+  const q = m0 > 0 && m1 !== null && m1 > 0 ? m1 / row.price / (m0 / p0) : null;
+  const accepted = override !== undefined && plausibleOverride(x, override) ? override : null;
+  if (!implausibleMove(x, q, accepted)) return false;
+  const before = state.slotDate[sp] as string;
+  quarantine(state, {
+    date: day.date,
+    symbol: row.symbol,
+    file: day.file,
+    field: 'lastsale',
+    rule: '11a',
+    reason:
+      `price $${fmt(row.price)} is ×${fmt(x)} the $${fmt(p0)} of ${before}, beyond any split of rule 3 with a ` +
+      `${PLAUSIBILITY.maxUnexplainedMove}-fold move: the symbol is left out of ${day.date} (and so of the next day's P&L)`,
+  });
+  return true;
+}
+
+/** Keys of the rule 11(b) events already recorded (derived from the state, like symbolIndex). */
+const noted11b = new WeakMap<EngineState, Set<string>>();
+
+/** Rule 11(b): records once per symbol and short interest file that its position is implausible. */
+function noteShortInterest(
+  state: EngineState,
+  id: number,
+  file: ShortInterestFile,
+  date: IsoDate,
+  shares: number,
+  marketCap: number,
+  price: number,
+): void {
+  let keys = noted11b.get(state);
+  if (!keys) {
+    keys = new Set(state.quarantined.filter((q) => q.rule === '11b').map((q) => `${q.symbol}\u0000${q.file}`));
+    noted11b.set(state, keys);
+  }
+  const symbol = state.symbols[id] as string;
+  const name = file.files.join(', ');
+  const key = `${symbol}\u0000${name}`;
+  if (keys.has(key)) return;
+  keys.add(key);
+  const so = marketCap / price;
+  quarantine(state, {
+    date,
+    symbol,
+    file: name,
+    field: 'currentShortPositionQuantity',
+    rule: '11b',
+    reason:
+      `short interest of ${fmt(shares)} shares (settlement ${file.settlementDate}) is ${fmt(shares / so)} × the ` +
+      `${fmt(so)} shares outstanding on ${date} (bound ${PLAUSIBILITY.maxShortInterestMultiple} ×): counted as no ` +
+      'position (no exposure, P&L or net new shorting) while it stays above the bound',
+  });
 }
 
 /** How many later accepted days rule 3(b) can use. */

@@ -7,9 +7,11 @@
  * windows, bounded top-N selection instead of sorting the universe. Every sum still runs in the
  * order a plain per-window loop would use (days in date order, symbols by id), so the bits are the same.
  */
+
 import { dataRecord, ownValue } from '../data-record.ts';
 import type { Group, IsoDate, Tier, WindowName } from '../domain.ts';
 import { GROUPS, TIERS, WINDOWS } from '../domain.ts';
+import { implausibleShortInterest } from '../gates/plausibility.ts';
 import type { CrowdedEntry, DataQuality, SnapshotWindow, TopEntry } from '../snapshot/schema.ts';
 import { addDays } from './dates.ts';
 import { RING } from './engine.ts';
@@ -104,7 +106,9 @@ function asOfA(state: EngineState, tA: number): AsOfA {
     out.sector[k] = sector[b + sA] as number;
     out.price[k] = p;
     out.marketCap[k] = marketCap[b + sA] as number;
-    out.shortInterest[k] = shortInterest[b + sA] as number;
+    // Rule 11(b): an implausible position counts as none (top lists, crowded candidates).
+    const si = shortInterest[b + sA] as number;
+    out.shortInterest[k] = implausibleShortInterest(si, marketCap[b + sA] as number, p) ? 0 : si;
     k++;
   }
   return out;
@@ -162,7 +166,8 @@ function ringWindows(
       // Same expressions, in the same order, as the engine's day sums.
       const growth = (p1 / p0) * (factor[b1] as number);
       const m0 = marketCap[b0] as number;
-      const exposure = (shortInterest[b0] as number) * p0;
+      const si0 = shortInterest[b0] as number;
+      const exposure = implausibleShortInterest(si0, m0, p0) ? 0 : si0 * p0; // rule 11(b)
       for (let i = 0; i < m; i++) {
         if (t < (starts[i] as number)) continue;
         growthProduct[i] = (growthProduct[i] as number) * growth;
@@ -431,10 +436,9 @@ function dataQuality(state: EngineState): SnapshotBody['dataQuality'] {
       reason: pendingReason(state, p.id, p.index),
     }))
     .sort((x, y) => compareCodeUnits(x.date, y.date) || compareCodeUnits(x.symbol, y.symbol));
-  // Rule 2 rejections up to A only (a rejected file after A says nothing about A's figures).
-  const a = state.lastDate as string;
+  // Every rule 2 rejection recorded, those after A included: a stale or invalid file after the last
+  // accepted day is why the snapshot is not newer (issue 10). `--as-of` never reads later files.
   const rejectedDays = state.rejectedDays
-    .filter((r) => r.date <= a)
     .map((r) => ({ date: r.date, file: r.file, reason: r.reason }))
     .sort((x, y) => compareCodeUnits(x.date, y.date) || compareCodeUnits(x.file, y.file));
   const settlement = state.slotSettlement[slotOf(state.dayCount - 1)] as string;
@@ -446,6 +450,12 @@ function dataQuality(state: EngineState): SnapshotBody['dataQuality'] {
     rejections: [],
     shortInterestSettlementDate: settlement === '' ? null : settlement,
     acceptedDays: state.dayCount,
+    quarantined: state.quarantined
+      .map((q) => ({ date: q.date, symbol: q.symbol, file: q.file, field: q.field, rule: q.rule, reason: q.reason }))
+      .sort(
+        (x, y) =>
+          compareCodeUnits(x.date, y.date) || compareCodeUnits(x.symbol, y.symbol) || compareCodeUnits(x.rule, y.rule),
+      ),
   };
   return dq;
 }
@@ -481,7 +491,9 @@ export function snapshotAt(state: EngineState): SnapshotBody {
       const tier = asOf.tier[k] as number;
       if (tier < 0) continue;
       const b = (asOf.id[k] as number) * RING;
-      const exposure = (state.shortInterest[b + sAp] as number) * (state.price[b + sAp] as number);
+      const si0 = state.shortInterest[b + sAp] as number;
+      const p0 = state.price[b + sAp] as number;
+      const exposure = implausibleShortInterest(si0, state.marketCap[b + sAp] as number, p0) ? 0 : si0 * p0;
       if (exposure > 0) {
         symbolsByTier[tier] = (symbolsByTier[tier] as number) + 1;
         const sector = asOf.sector[k] as number;

@@ -49,6 +49,19 @@ export interface SplitEvent {
   rule: '3a' | '3b' | '3c';
 }
 
+/** A value rule 11 (plausibility) kept out of the figures: what, where and why (dataQuality.quarantined). */
+export interface QuarantineEvent {
+  /** The trading day it was found on. */
+  date: IsoDate;
+  symbol: string;
+  /** The input file the value came from (`splits.csv` for an override; the short interest file(s)). */
+  file: string;
+  /** The vendor field: `lastsale`, `currentShortPositionQuantity`, `ratio`. */
+  field: string;
+  rule: '11a' | '11b' | '11c';
+  reason: string;
+}
+
 /** A rule 3(b) decision that needs later share counts (decision "pending splits"). */
 export interface PendingSplit {
   /** Symbol id (index into EngineState.symbols). */
@@ -104,6 +117,8 @@ export interface EngineState {
   pending: PendingSplit[];
   /** Rule 2 rejections recorded by the caller (see `recordRejectedDay`). */
   rejectedDays: DayRejection[];
+  /** Rule 11 quarantines, in the order found. */
+  quarantined: QuarantineEvent[];
 }
 
 /** A later accepted day's share counts for rule 3(b): symbol → SO = MC / price (symbols with a known MC). */

@@ -405,7 +405,10 @@ export function generateSample(options: GenerateSampleOptions = {}): GeneratedSa
       });
     }
     rows.sort((a, b) => (a.symbolCode < b.symbolCode ? -1 : a.symbolCode > b.symbolCode ? 1 : 0));
-    files.push({ path: `short-interest/${shortInterestFileName(date)}`, content: writeShortInterest(date, rows) });
+    files.push({
+      path: `short-interest/${shortInterestFileName(date)}`,
+      content: writeShortInterest(date, rows, undefined, { generated: true }),
+    });
 
     if (date === revisionSettlement) {
       const bySymbol = new Map(universe.map((l) => [l.finraSymbol, l]));
@@ -421,7 +424,10 @@ export function generateSample(options: GenerateSampleOptions = {}): GeneratedSa
         if (l) stateOf(l).siLast = r.currentShares;
       }
       const file = shortInterestFileName(date, 1);
-      files.push({ path: `short-interest/${file}`, content: writeShortInterest(date, revised, file) });
+      files.push({
+        path: `short-interest/${file}`,
+        content: writeShortInterest(date, revised, file, { generated: true }),
+      });
       revisions.push({
         settlementDate: date,
         file,

@@ -130,7 +130,7 @@ export function generateShortInterestFor(
     for (const [symbol, shares] of currentBySymbol) previous.set(symbol, shares);
     files.push({
       path: `short-interest/${shortInterestFileName(settlement)}`,
-      content: writeShortInterest(settlement, rows),
+      content: writeShortInterest(settlement, rows, undefined, { generated: true }),
     });
     volumeFrom = dayIndex + 1;
   }

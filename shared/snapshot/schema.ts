@@ -132,6 +132,19 @@ export const DataQualitySchema = z
     /** Settlement date of the short interest file in effect on asOf (rule 4); null when none. */
     shortInterestSettlementDate: isoDate.nullable(),
     acceptedDays: z.number().int().min(0),
+    /** Values rule 11 (plausibility) kept out of the figures, with the file, field and reason. */
+    quarantined: z.array(
+      z
+        .object({
+          date: isoDate,
+          symbol: z.string(),
+          file: z.string(),
+          field: z.string(),
+          rule: z.enum(['11a', '11b', '11c']),
+          reason: z.string(),
+        })
+        .strict(),
+    ),
   })
   .strict();
 

@@ -32,14 +32,17 @@ describe('startBatch', () => {
     expect(whole.history).toEqual(folded.history);
   });
 
-  it('skips days after asOf but still checks their order, and lists rejections up to A only', () => {
+  it('skips days after asOf but still checks their order, and lists the rejections after A (issue 10)', () => {
     const fold = startBatch({ shortInterest: [], splits: [], asOf: '2024-01-09' });
     for (const d of [first, stale, next]) fold.add(d);
     const { body } = fold.finish();
-    // 01-09 is stale, so A = 01-08 and its rejection (after A) is not listed.
+    // 01-09 is stale, so A = 01-08, and the rejection says why the snapshot is not newer; 01-10 is after
+    // --as-of and never read.
     expect(body.asOf).toBe('2024-01-08');
     expect(body.dataQuality.acceptedDays).toBe(1);
-    expect(body.dataQuality.rejectedDays).toEqual([]);
+    expect(body.dataQuality.rejectedDays).toEqual([
+      expect.objectContaining({ date: '2024-01-09', reason: expect.stringMatching(/^stale/) }),
+    ]);
   });
 
   it('refuses a day out of order, naming both, and a day after finish', () => {

@@ -1,4 +1,5 @@
 /** Rule 2: which price snapshots are trading days. */
+
 import { describe, expect, it } from 'vitest';
 import type { PriceDay } from '../../shared/domain.ts';
 import {
@@ -7,6 +8,7 @@ import {
   classifyDays,
   initialState,
   recordRejectedDay,
+  rejectionReason,
   stepDay,
 } from '../../shared/methodology/index.ts';
 import { day, type RowTuple } from './helpers.ts';
@@ -147,9 +149,18 @@ describe('rule 2: trading days', () => {
     const { body } = buildSnapshot({ days, shortInterest: [], splits: [] });
     expect(body.dataQuality.acceptedDays).toBe(2);
     expect(body.dataQuality.rejectedDays.map((r) => r.date)).toEqual(['2024-01-09']);
-    // --as-of 01-09: 01-09 is stale, so A = 01-08 and the rejection (after A) is not listed
+    // --as-of 01-09: 01-09 is stale, so A = 01-08, and the rejection after A says why (issue 10)
     const early = buildSnapshot({ days, shortInterest: [], splits: [], asOf: '2024-01-09' });
     expect(early.body.asOf).toBe('2024-01-08');
-    expect(early.body.dataQuality.rejectedDays).toEqual([]);
+    expect(early.body.dataQuality.rejectedDays.map((r) => r.date)).toEqual(['2024-01-09']);
+  });
+
+  it('rejects a file dated on an exchange holiday, and one outside the calendar (the pipeline calendar)', () => {
+    const days = [market('2024-07-03', 20), moved('2024-07-04', 20, 4), moved('2024-07-05', 20, 6)];
+    const { body } = buildSnapshot({ days, shortInterest: [], splits: [] });
+    expect(body.dataQuality.rejectedDays).toEqual([
+      { date: '2024-07-04', file: '2024-07-04.json', reason: 'holiday: the exchange was closed (Independence Day)' },
+    ]);
+    expect(rejectionReason('1997-12-31', 20, null, 0)).toBe('outside the exchange calendar (1998–2099)');
   });
 });

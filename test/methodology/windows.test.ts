@@ -8,8 +8,9 @@ import { expectClose, type RowTuple, series, siFile, weekdays } from './helpers.
 const M = 1e6;
 
 describe('rule 7: window boundaries across a year end', () => {
-  // 2023-12-27 … 2024-02-06 on weekdays, without New Year's Day: i = 0 … 28.
-  const dates = weekdays('2023-12-27', 30).filter((d) => d !== '2024-01-01');
+  // 2023-12-27 … 2024-02-06 on trading days: weekdays without New Year's Day and Martin Luther King Jr.
+  // Day (2024-01-15; rule 2 rejects exchange holidays): i = 0 … 27.
+  const dates = weekdays('2023-12-27', 30).filter((d) => d !== '2024-01-01' && d !== '2024-01-15');
   // A (small): $100 + i on 10M shares, 1M shorted. With constant SI, Σ pnl over a window telescopes to
   // −SI · (price_A − price on the day before `from`), and Σ E = SI · Σ price_{d−1}.
   // N (small): listed from 2024-01-03, falls 10¢ a day, not shorted. Q: shorted, no market cap.
@@ -26,23 +27,23 @@ describe('rule 7: window boundaries across a year end', () => {
     expect(result.body.asOf).toBe('2024-02-06');
     expect([w['1d'].from, w['1d'].tradingDays]).toEqual(['2024-02-06', 1]);
     expect([w.mtd.from, w.mtd.tradingDays]).toEqual(['2024-02-01', 4]);
-    // 30d = [2024-01-07, 2024-02-06]: 18 weekdays of January from the 8th, 4 of February
-    expect([w['30d'].from, w['30d'].tradingDays]).toEqual(['2024-01-08', 22]);
+    // 30d = [2024-01-07, 2024-02-06]: 17 trading days of January from the 8th, 4 of February
+    expect([w['30d'].from, w['30d'].tradingDays]).toEqual(['2024-01-08', 21]);
     // ytd: 2 January is the year's first counted day (no file for the 1st)
-    expect([w.ytd.from, w.ytd.tradingDays]).toEqual(['2024-01-02', 26]);
+    expect([w.ytd.from, w.ytd.tradingDays]).toEqual(['2024-01-02', 25]);
   });
 
   it('sums over each window (rule 8)', () => {
-    // ytd: day before from = 12-29 ($102), A = $128 → −26M; Σ price_{d−1} = 102 + … + 127 = 2977
-    expectClose(w.ytd.groups.total.pnlUsd, -26 * M);
-    expectClose(w.ytd.groups.total.avgShortInterestUsd, (2977 * M) / 26);
-    expectClose(w.ytd.groups.total.pnlPct, (-26 / (2977 / 26)) * 100);
-    // mtd: from 02-01, day before = 01-31 ($124): −4M; Σ = 124 + 125 + 126 + 127 = 502
+    // ytd: day before from = 12-29 ($102), A = $127 → −25M; Σ price_{d−1} = 102 + … + 126 = 2850
+    expectClose(w.ytd.groups.total.pnlUsd, -25 * M);
+    expectClose(w.ytd.groups.total.avgShortInterestUsd, (2850 * M) / 25);
+    expectClose(w.ytd.groups.total.pnlPct, (-25 / (2850 / 25)) * 100);
+    // mtd: from 02-01, day before = 01-31 ($123): −4M; Σ = 123 + 124 + 125 + 126 = 498
     expectClose(w.mtd.groups.total.pnlUsd, -4 * M);
-    expectClose(w.mtd.groups.total.avgShortInterestUsd, (502 * M) / 4);
-    // 30d: day before from = 01-05 ($106): −22M; Σ = 106 + … + 127 = 2563
-    expectClose(w['30d'].groups.total.pnlUsd, -22 * M);
-    expectClose(w['30d'].groups.total.avgShortInterestUsd, (2563 * M) / 22);
+    expectClose(w.mtd.groups.total.avgShortInterestUsd, (498 * M) / 4);
+    // 30d: day before from = 01-05 ($106): −21M; Σ = 106 + … + 126 = 2436
+    expectClose(w['30d'].groups.total.pnlUsd, -21 * M);
+    expectClose(w['30d'].groups.total.avgShortInterestUsd, (2436 * M) / 21);
     expectClose(w['1d'].groups.total.pnlUsd, -1 * M);
     // Q (no market cap) is in no group: all of it is A's
     expect(w.ytd.groups.small).toEqual(w.ytd.groups.total);
@@ -64,26 +65,26 @@ describe('rule 7: window boundaries across a year end', () => {
     expectClose(dec29?.ytd.total.pnlUsd, -2 * M);
     const jan2 = h.find((r) => r.date === '2024-01-02');
     expect(jan2?.ytd).toEqual(jan2?.['1d']);
-    expect(h).toHaveLength(28);
+    expect(h).toHaveLength(27);
   });
 });
 
-describe('rule 7: the longest windows (23 weekdays in July 2024)', () => {
-  const dates = weekdays('2024-06-24', 28); // 06-24 … 07-31
-  // A rises $1 a day (1M shorted); D falls to $49 on 07-01 and stays there.
+describe('rule 7: the longest windows (23 trading days in October 2024)', () => {
+  const dates = weekdays('2024-09-24', 28); // 09-24 … 10-31, no exchange holiday
+  // A rises $1 a day (1M shorted); D falls to $49 on 10-01 and stays there.
   const days = series(dates, (i) => [
     ['A', 100 + i],
-    ['D', (dates[i] as string) < '2024-07-01' ? 50 : 49],
+    ['D', (dates[i] as string) < '2024-10-01' ? 50 : 49],
   ]);
-  const result = buildSnapshot({ days, shortInterest: [siFile('2024-06-01', { A: 1 * M })], splits: [] });
+  const result = buildSnapshot({ days, shortInterest: [siFile('2024-09-01', { A: 1 * M })], splits: [] });
   const w = result.body.windows;
 
-  it('mtd spans all 23 weekdays; 30d the 22 from 07-02', () => {
-    expect([w.mtd.from, w.mtd.tradingDays]).toEqual(['2024-07-01', 23]);
-    expect([w['30d'].from, w['30d'].tradingDays]).toEqual(['2024-07-02', 22]);
+  it('mtd spans all 23 weekdays; 30d the 22 from 10-02', () => {
+    expect([w.mtd.from, w.mtd.tradingDays]).toEqual(['2024-10-01', 23]);
+    expect([w['30d'].from, w['30d'].tradingDays]).toEqual(['2024-10-02', 22]);
     expectClose(w.mtd.groups.total.pnlUsd, -23 * M);
     expectClose(w['30d'].groups.total.pnlUsd, -22 * M);
-    // D compounded from 06-28 ($50) falls; from 07-01 ($49) it is flat
+    // D compounded from 09-30 ($50) falls; from 10-01 ($49) it is flat
     expect(w.mtd.groups.total.decliningPct).toBe(50);
     expect(w['30d'].groups.total.decliningPct).toBe(0);
   });

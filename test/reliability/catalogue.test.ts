@@ -5,11 +5,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BAD_INPUT, type Case, FAULTS, GATES, ISSUE_CATALOGUE, renderTable, SECURITY } from './catalogue.ts';
+import { BAD_INPUT, type Case, FAULTS, GATES, HOSTILE, ISSUE_CATALOGUE, renderTable, SECURITY } from './catalogue.ts';
 import { block, TABLE_BLOCKS } from './figures.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const all: Case[] = [...BAD_INPUT, ...FAULTS, ...GATES, ...SECURITY];
+const all: Case[] = [...BAD_INPUT, ...FAULTS, ...GATES, ...HOSTILE, ...SECURITY];
 
 describe('the reliability catalogue', () => {
   it('maps every bad-input item issue 6 lists, each to at least two tests', () => {

@@ -511,6 +511,81 @@ export const SECURITY: Case[] = [
   },
 ];
 
+const hostile = 'test/reliability/hostile-data.test.ts';
+
+/** Issue 10: hostile data, the same verdict from `pulse build` and the pipeline (shared/gates, rule 11). */
+export const HOSTILE: Case[] = [
+  {
+    item: 'a price typo ×1000 on one stock (market cap scaled with it)',
+    outcome:
+      'rule 11(a): the symbol-day is quarantined (absent, so the next day has no P&L either), listed in `dataQuality.quarantined` with file, symbol, field `lastsale`; figures equal the input without that row',
+    tests: [t(hostile, 'a price typo ×1000 on a mid cap: rule 11(a) quarantines the day, figures as without that row')],
+  },
+  {
+    item: 'a `$0.0001` price followed by a blank market cap',
+    outcome:
+      'rule 11(a) quarantines the $0.0001 day (a share-count ratio beyond 1/1000 … 1000 explains nothing); the next day has no P&L; figures equal the input without that row',
+    tests: [t(hostile, 'a $0.0001 price followed by a blank market cap: the day is quarantined, the next has no P&L')],
+  },
+  {
+    item: 'a market cap of 1e30, a price above $10M, 1e15 short shares',
+    outcome:
+      'rows rejected at the parser by rule 11 ceilings (file, line, field, reason); nothing unsafe reaches the engine or the table; figures equal the input without the rows',
+    tests: [
+      t(hostile, 'a market cap of 1e30 and a price above $10M: rows rejected at the parser (file, line, field)'),
+      t(hostile, '1e15 short shares: the row is rejected at the parser, figures as without it'),
+    ],
+  },
+  {
+    item: "a splits.csv ratio of 0.0000001, or off rule 3(b)'s list with no matching price move",
+    outcome:
+      'below 1/1000: the row is rejected by the parser; off the list without the price move: not applied (rule 11c, quarantined), rules 3(a)/(b) decide; figures equal the clean input',
+    tests: [
+      t(
+        hostile,
+        'splits.csv: a ratio of 0.0000001 is rejected; a ratio off the list with a flat price is not applied (rule 11c)',
+      ),
+    ],
+  },
+  {
+    item: 'short interest above 5 × the shares outstanding',
+    outcome:
+      'rule 11(b): counted as no position (no exposure, P&L, net new shorting, crowded entry) while above the bound; listed once per symbol and file',
+    tests: [t(hostile, 'short interest above 5× the shares outstanding: rule 11(b) counts it as no position')],
+  },
+  {
+    item: 'a snapshot that trips a sanity gate in `pulse build`',
+    outcome:
+      'the same gates as publish (shared/gates, against the accepted day before): exit 2, every violation printed, nothing under `data/` replaced, the snapshot kept in `refused/`; `--accept-gates` after checking',
+    tests: [t(hostile, 'a sanity gate refusal: exit 2, nothing under data/ replaced, the refused snapshot kept aside')],
+  },
+  {
+    item: 'a stale file after the last good day, `2024-06-31.json.gz`, a misnamed price file',
+    outcome:
+      'rejected days after A are listed in `dataQuality.rejectedDays`; an impossible date is refused (line 0); a name outside the convention is reported in `rejections` and on stderr; `validate` exits 1',
+    tests: [
+      t(hostile, 'days refused after the last accepted one are listed; 2024-06-31 and misnamed files are reported'),
+    ],
+  },
+  {
+    item: 'a price file dated on an exchange holiday with new prices',
+    outcome: "rule 2 rejects it by the exchange calendar (the pipeline's), in `pulse build` too",
+    tests: [t(hostile, 'a file dated on an exchange holiday with new prices is rejected by rule 2 (the calendar)')],
+  },
+  {
+    item: 'a short interest file named for another settlement date',
+    outcome: 'refused (field `settlementDate`, "misnamed file"), never merged as a revision of the other date',
+    tests: [t(hostile, 'a short interest file named for another settlement date is refused, not merged as a revision')],
+  },
+  {
+    item: 'generated short interest built without the sample manifest',
+    outcome: 'the generator marks every row (`shortPulseGenerated`); any snapshot built on it says `sample: true`',
+    tests: [
+      t(hostile, 'generated short interest with real-format prices and no manifest: the snapshot says sample: true'),
+    ],
+  },
+];
+
 /** The catalogue items issue 6 lists, in its words (each must be a `BAD_INPUT` item). */
 export const ISSUE_CATALOGUE = [
   'HTML error page',

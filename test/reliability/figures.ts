@@ -12,9 +12,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BAD_INPUT, type Case, FAULTS, GATES, renderTable, SECURITY, type TestRef } from './catalogue.ts';
+import { BAD_INPUT, type Case, FAULTS, GATES, HOSTILE, renderTable, SECURITY, type TestRef } from './catalogue.ts';
 
-export const TABLE_BLOCKS: Record<string, Case[]> = { 'bad-input': BAD_INPUT, faults: FAULTS, gates: GATES };
+export const TABLE_BLOCKS: Record<string, Case[]> = {
+  'bad-input': BAD_INPUT,
+  faults: FAULTS,
+  gates: GATES,
+  hostile: HOSTILE,
+};
 
 const begin = (name: string) => `<!-- ${name}:begin -->`;
 const end = (name: string) => `<!-- ${name}:end -->`;

@@ -335,18 +335,20 @@ describe('real shapes', () => {
     expect(names.sort()).toEqual([...dates.map((d) => `shrt${d.replaceAll('-', '')}.csv`), ...revised].sort());
   });
 
-  it('short interest files are pipe-delimited with the 14 FINRA columns, LF, and no pipe inside a field', () => {
+  it('short interest files are pipe-delimited with the 14 FINRA columns and the generated mark, LF, and no pipe inside a field', () => {
     const f = fileAt(small.files, 'short-interest/shrt20250314.csv');
     const text = textOf(f);
     expect(text.endsWith('\n')).toBe(true);
     expect(text.includes('\r')).toBe(false);
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'accountingYearMonthNumber|symbolCode|issueName|issuerServicesGroupExchangeCode|marketClassCode|currentShortPositionQuantity|previousShortPositionQuantity|stockSplitFlag|averageDailyVolumeQuantity|daysToCoverQuantity|revisionFlag|changePercent|changePreviousNumber|settlementDate',
+      'accountingYearMonthNumber|symbolCode|issueName|issuerServicesGroupExchangeCode|marketClassCode|currentShortPositionQuantity|previousShortPositionQuantity|stockSplitFlag|averageDailyVolumeQuantity|daysToCoverQuantity|revisionFlag|changePercent|changePreviousNumber|settlementDate|shortPulseGenerated',
     );
     for (const line of lines.slice(1)) {
       const cells = line.split('|');
-      expect(cells, line).toHaveLength(14);
+      // The 14 FINRA columns, then `Y`: generated data says so in every row (issue 10).
+      expect(cells, line).toHaveLength(15);
+      expect(cells[14]).toBe('Y');
       expect(cells[0]).toBe('20250314');
       expect(cells[13]).toBe('2025-03-14');
       expect(cells[2]?.length).toBeLessThanOrEqual(30);

@@ -66,7 +66,8 @@ describe('generateShortInterestFor (short interest for real price folders)', () 
       'short-interest/shrt20250131.csv',
     ]);
     const cells = rowsOf(files, '2025-01-31').get('AAA') as string[];
-    expect(cells).toHaveLength(14);
+    expect(cells).toHaveLength(15); // the 14 FINRA columns and the generated mark
+    expect(cells[14]).toBe('Y');
     expect(cells[13]).toBe('2025-01-31');
     // previous = the 2025-01-15 file's position.
     expect(Number(cells[6])).toBe(shortShares(files, '2025-01-15', 'AAA'));

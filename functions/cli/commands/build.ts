@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Rejection } from '../../../shared/domain.ts';
+import { checkSanity, GATE_NAMES, type GateName, previousGateDay } from '../../../shared/gates/index.ts';
 import { startBatch } from '../../../shared/methodology/index.ts';
 import { SAMPLE_MANIFEST_FILE } from '../../../shared/sample/index.ts';
 import { assembleHistory, assembleSnapshot } from '../../../shared/snapshot/assemble.ts';
@@ -20,6 +22,25 @@ function workersOption(value: unknown): number | 'auto' {
   return Number(value);
 }
 
+function acceptGatesOption(value: unknown): GateName[] {
+  if (value === undefined) return [];
+  const names = String(value)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const name of names) {
+    if (!(GATE_NAMES as readonly string[]).includes(name) || name === 'json-schema') {
+      throw new UsageError(
+        `--accept-gates takes gate names from ${GATE_NAMES.filter((g) => g !== 'json-schema').join(', ')}, got ${JSON.stringify(name)}`,
+      );
+    }
+  }
+  return names as GateName[];
+}
+
+/** Exit code when a sanity gate refuses the snapshot (docs/reliability.md). */
+export const EXIT_REFUSED = 2;
+
 export const buildCommand: Command = {
   name: 'build',
   summary: 'compute the snapshot (methodology v1) from an input folder',
@@ -35,7 +56,13 @@ ${INPUT_HELP}
   --as-of YYYY-MM-DD     compute as of the last accepted trading day on or before this date (default: the last one)
   --sample               label the output as sample data (automatic when the input holds ${SAMPLE_MANIFEST})
   --workers N|auto       threads that read and parse price files ahead of the engine; 0 = all on one
-                         thread (default auto: ${AUTO_WORKERS_HELP})`,
+                         thread (default auto: ${AUTO_WORKERS_HELP})
+  --accept-gates G,…     publish even though these sanity gates trip (after checking the day by hand)
+
+The snapshot goes through the same sanity gates as the pipeline's publish step (shared/gates,
+docs/reliability.md), against the accepted day before it. When a gate refuses it, nothing under
+OUT/data is replaced: the refused snapshot is written to OUT/refused/<asOf>.json, every violation is
+printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are listed in dataQuality.quarantined.`,
   async run(argv) {
     const { values } = parse(argv, {
       ...INPUT_OPTIONS,
@@ -43,10 +70,12 @@ ${INPUT_HELP}
       'as-of': { type: 'string' },
       sample: { type: 'boolean' },
       workers: { type: 'string' },
+      'accept-gates': { type: 'string' },
     });
     if (typeof values.out !== 'string') throw new UsageError('--out DIR is required');
     const asOf = isoDateOption(values['as-of'], 'as-of');
     const workers = workersOption(values.workers);
+    const acceptGates = acceptGatesOption(values['accept-gates']);
     const paths = inputPaths(values);
     if (!paths.prices) throw new UsageError('no price snapshots: give --input DIR (with prices/) or --prices DIR');
 
@@ -68,18 +97,48 @@ ${INPUT_HELP}
     }
     (bar as ReturnType<typeof progress> | null)?.done();
     if (days === 0) throw new Error(`no usable price snapshot in ${paths.prices}`);
-    const { body, history } = fold.finish();
+    const { body, history, state } = fold.finish();
     const files = input.files();
+    // Nothing dropped silently: a file whose name matches no input pattern is reported, not just skipped.
+    const ignored: Rejection[] = input.ignored.map((f) => ({
+      file: path.basename(f),
+      line: 0,
+      field: '*',
+      reason: `not read: the name matches no input pattern (prices/YYYY-MM-DD.json[.gz], shrtYYYYMMDD*.csv, CNMSshvolYYYYMMDD.txt) in ${path.dirname(f)}`,
+    }));
+    for (const r of ignored) console.error(`warning: ${r.file}: ${r.reason}`);
+    // Generated short interest marks itself (GENERATED_COLUMN): whatever is built on it is sample data.
+    const generatedSi = input.shortInterest.filter((f) => f.generated === true);
     const sample =
-      values.sample === true || (paths.root !== null && existsSync(path.join(paths.root, SAMPLE_MANIFEST)));
+      values.sample === true ||
+      (paths.root !== null && existsSync(path.join(paths.root, SAMPLE_MANIFEST))) ||
+      generatedSi.length > 0;
     const generatedAt = new Date().toISOString();
     const snapshot = assembleSnapshot(body, {
       generatedAt,
       sample,
       sources: files.sources,
-      rejections: files.rejections,
+      rejections: [...files.rejections, ...ignored],
     });
     const historyDoc = assembleHistory(history, { generatedAt, sample });
+
+    const gates = checkSanity(previousGateDay(state), snapshot, { acknowledge: acceptGates });
+    for (const v of gates.acknowledged) console.error(`warning: gate accepted by --accept-gates: ${v.message}`);
+    if (!gates.ok) {
+      const refusedDir = path.join(path.resolve(values.out), 'refused');
+      mkdirSync(refusedDir, { recursive: true });
+      const refusedFile = path.join(refusedDir, `${snapshot.asOf}.json`);
+      writeFileSync(refusedFile, `${JSON.stringify(snapshot, null, 1)}\n`);
+      console.error(
+        [
+          `refused: the snapshot as of ${snapshot.asOf} fails ${gates.violations.length} sanity gate check(s)${gates.comparedWith ? ` (compared with ${gates.comparedWith})` : ''}:`,
+          ...gates.violations.map((v) => `  ${v.message}`),
+          `nothing under ${path.join(path.resolve(values.out), 'data')} was replaced; the refused snapshot is in ${refusedFile}`,
+          `after checking the day by hand: --accept-gates ${[...new Set(gates.violations.map((v) => v.gate))].join(',')} (json-schema cannot be accepted)`,
+        ].join('\n'),
+      );
+      return EXIT_REFUSED;
+    }
 
     const dataDir = path.join(path.resolve(values.out), 'data');
     mkdirSync(path.join(dataDir, 'snapshots'), { recursive: true });
@@ -99,9 +158,23 @@ ${INPUT_HELP}
     const dq = snapshot.dataQuality;
     console.log(
       [
-        `as of ${snapshot.asOf}${sample ? ' (sample data)' : ''}: ${dq.acceptedDays} accepted days, ${dq.rejectedDays.length} rejected, ${dq.splits.length} splits, ${dq.pendingSplits.length} pending, ${dq.rejectedRows} rejected rows`,
+        `as of ${snapshot.asOf}${sample ? ' (sample data)' : ''}: ${dq.acceptedDays} accepted days, ${dq.rejectedDays.length} rejected, ${dq.splits.length} splits, ${dq.pendingSplits.length} pending, ${dq.rejectedRows} rejected rows, ${dq.quarantined.length} quarantined`,
+        ...(generatedSi.length > 0 && values.sample !== true
+          ? [
+              `  sample data: the short interest is generated (${generatedSi
+                .flatMap((f) => f.files)
+                .slice(0, 3)
+                .join(', ')}${generatedSi.length > 3 ? ', …' : ''})`,
+            ]
+          : []),
         `ytd total: pnl ${ytd.pnlUsd === null ? '—' : `$${(ytd.pnlUsd / 1e9).toFixed(2)}B`}, ${ytd.pnlPct === null ? '—' : `${ytd.pnlPct.toFixed(2)}%`} of average short interest`,
         ...dq.rejectedDays.map((d) => `  rejected day ${d.date} (${d.file}): ${d.reason}`),
+        ...dq.quarantined
+          .slice(0, 20)
+          .map((q) => `  quarantined ${q.date} ${q.symbol} (${q.file}, field ${q.field}, rule ${q.rule}): ${q.reason}`),
+        ...(dq.quarantined.length > 20
+          ? [`  … and ${dq.quarantined.length - 20} more quarantined (dataQuality.quarantined)`]
+          : []),
         `wrote ${path.relative(process.cwd(), dataDir) || dataDir}/latest.json, snapshots/${snapshot.asOf}.json, history.json (${((performance.now() - started) / 1000).toFixed(1)} s)`,
       ].join('\n'),
     );

@@ -9,6 +9,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, s
 import path from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { holidayName } from '../../../shared/calendar.ts';
 import { GROUPS, type Group, type IsoDate, WINDOWS, type WindowName } from '../../../shared/domain.ts';
 import type { GroupFigures } from '../../../shared/snapshot/schema.ts';
 
@@ -36,7 +37,7 @@ export interface DuckdbReferenceResult {
   asOf: IsoDate;
   windows: Record<WindowName, DuckdbWindowFigures>;
   /** Rule 2's rejections, in date order. */
-  rejectedDays: { date: IsoDate; reason: 'weekend' | 'partial' | 'stale' }[];
+  rejectedDays: { date: IsoDate; reason: 'weekend' | 'holiday' | 'partial' | 'stale' }[];
   /** Every factor rule 3 found, by date then symbol. */
   splits: { symbol: string; date: IsoDate; factor: number; rule: '3a' | '3b' | '3c' }[];
   /** Rule 3(b) undecided with fewer than 10 later days known: the symbol is held out from that day on. */
@@ -66,6 +67,18 @@ const SCREENER_ROW = 'STRUCT(symbol VARCHAR, lastsale VARCHAR, marketCap VARCHAR
 
 function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** `DATE '…', …` of the dates that are exchange holidays, or `NULL` (an IN list needs one item). */
+function holidayDates(dates: readonly string[]): string {
+  const closed = [...new Set(dates)].filter((d) => {
+    try {
+      return holidayName(d) !== null;
+    } catch {
+      return false;
+    }
+  });
+  return closed.length > 0 ? closed.map((d) => `DATE ${sqlString(d)}`).join(', ') : 'NULL::DATE';
 }
 
 function sqlList(values: readonly string[]): string {
@@ -194,7 +207,15 @@ export async function duckdbGroupFigures(input: DuckdbReferenceInput): Promise<D
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   const run = async (name: string, params: Record<string, string> = {}): Promise<void> => {
-    await connection.run(readSql(name, params));
+    let statement = '';
+    try {
+      for (statement of readSql(name, params).split(/;\s*\n/))
+        if (statement.trim() !== '') await connection.run(statement);
+    } catch (error) {
+      if (process.env.DUCKDB_DEBUG) console.error(statement);
+      if (error instanceof DuckdbReferenceError) throw error;
+      throw new DuckdbReferenceError(name, '*', (error as Error).message);
+    }
   };
   const rows = async (sql: string): Promise<Row[]> => (await connection.runAndReadAll(sql)).getRowObjectsJS();
 
@@ -231,10 +252,12 @@ export async function duckdbGroupFigures(input: DuckdbReferenceInput): Promise<D
 
     await run('20-prices.sql', { as_of: asOf });
     lap('pricesMs');
-    // Rule 2 is sequential; see 21/22 for why a look-back window plus a retry is exact.
+    // Rule 2 is sequential; see 21/22 for why a look-back window plus a retry is exact. The exchange
+    // calendar is shared/calendar.ts (a fact, not methodology): the holidays among the files' dates.
+    const holidays = holidayDates(priceFiles.map((f) => f.date));
     const candidates = Number((await rows('SELECT count(*) AS n FROM price_files'))[0]?.n ?? 0);
     for (let lookback = FIRST_LOOKBACK; ; lookback *= 4) {
-      await run('21-candidate-days.sql', { as_of: asOf, lookback: String(lookback) });
+      await run('21-candidate-days.sql', { as_of: asOf, lookback: String(lookback), holidays });
       await run('22-trading-days.sql');
       const missing = await rows('SELECT count(*) AS n FROM walk WHERE missing');
       if (Number(missing[0]?.n) === 0 || lookback >= candidates) break;
@@ -264,7 +287,7 @@ export async function duckdbGroupFigures(input: DuckdbReferenceInput): Promise<D
 
     const rejectedDays = (
       await rows(`SELECT date::VARCHAR AS date, reason FROM walk WHERE reason IS NOT NULL ORDER BY date`)
-    ).map((r) => ({ date: String(r.date), reason: r.reason as 'weekend' | 'partial' | 'stale' }));
+    ).map((r) => ({ date: String(r.date), reason: r.reason as 'weekend' | 'holiday' | 'partial' | 'stale' }));
     const splits = (
       await rows(
         `SELECT y.symbol, f.date::VARCHAR AS date, f.f, f.rule FROM split_factor f JOIN symbols y USING (sid) ORDER BY f.date, y.symbol`,

@@ -19,6 +19,11 @@ CREATE OR REPLACE MACRO canonical_symbol(raw) AS (
 CREATE OR REPLACE MACRO usd_number(s) AS TRY_CAST(replace(replace(trim(s), '$', ''), ',', '') AS DOUBLE);
 CREATE OR REPLACE MACRO positive_or_null(x) AS (CASE WHEN isfinite(x) AND x > 0 THEN x END);
 
+-- Rule 11 (plausibility; shared/gates/plausibility.ts): a threefold move, short interest above 5 × the
+-- shares outstanding. (Rule 3(b)'s list is the table split_ks, 30-splits.sql.)
+CREATE OR REPLACE MACRO within3(g) AS (g >= 1 / 3::DOUBLE AND g <= 3);
+CREATE OR REPLACE MACRO implausible_si(si, mc, p) AS (si > 0 AND coalesce(mc, 0) > 0 AND si > 5 * (mc / p));
+
 -- Settlement dates are written `2024-12-31` in the real file; `20241231` is accepted too.
 CREATE OR REPLACE MACRO settlement_date(s) AS (
   coalesce(TRY_CAST(try_strptime(trim(s), '%Y-%m-%d') AS DATE), TRY_CAST(try_strptime(trim(s), '%Y%m%d') AS DATE))

@@ -28,5 +28,6 @@ SELECT
 FROM price_rows r
 JOIN raw_sid i ON i.raw = r.symbol
 JOIN sectors c ON c.sector = r.sector
-WHERE r.price IS NOT NULL AND r.date <= {{as_of}}
+-- Rule 11's ceilings reject the row at the parser: a price above $10M, a market cap above $10T.
+WHERE r.price IS NOT NULL AND r.price <= 1e7 AND (r.mc IS NULL OR r.mc <= 1e13) AND r.date <= {{as_of}}
 GROUP BY r.date, i.sid;

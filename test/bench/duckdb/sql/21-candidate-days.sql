@@ -9,7 +9,9 @@ SELECT
   f.date,
   row_number() OVER (ORDER BY f.date) AS rn,
   coalesce(c.n, 0) AS n,
-  dayofweek(f.date) IN (0, 6) AS weekend
+  -- "weekend" is any closed day: Saturday, Sunday or an exchange holiday (rule 2, shared/calendar.ts).
+  dayofweek(f.date) IN (0, 6) OR coalesce(f.date IN ({{holidays}}), false) AS weekend,
+  CASE WHEN dayofweek(f.date) IN (0, 6) THEN 'weekend' WHEN coalesce(f.date IN ({{holidays}}), false) THEN 'holiday' END AS closed_reason
 FROM (SELECT DISTINCT date FROM price_files WHERE date <= {{as_of}}) f
 LEFT JOIN (SELECT date, count(*) AS n FROM px GROUP BY date) c USING (date);
 

@@ -7,7 +7,7 @@ WITH RECURSIVE w(rn, date, reason, last_date, last_n, missing) AS (
   SELECT
     rn,
     date,
-    CASE WHEN weekend THEN 'weekend' END,
+    CASE WHEN weekend THEN closed_reason END,
     CASE WHEN NOT weekend THEN date END,
     CASE WHEN NOT weekend THEN n END,
     false
@@ -29,7 +29,7 @@ WITH RECURSIVE w(rn, date, reason, last_date, last_n, missing) AS (
       w.last_date,
       w.last_n,
       CASE
-        WHEN c.weekend THEN 'weekend'
+        WHEN c.weekend THEN c.closed_reason
         WHEN w.last_date IS NULL THEN NULL
         WHEN 10 * c.n < 7 * w.last_n THEN 'partial'
         WHEN 10 * p.same >= 9 * c.n THEN 'stale'

@@ -1,20 +1,3 @@
--- `sd`: every symbol (sid) on every accepted day with its values on its own previous row; the symbol was
--- present on the previous accepted day d−1 exactly when prev_arn = arn − 1.
-CREATE OR REPLACE TABLE sd AS
-SELECT
-  p.sid,
-  d.arn,
-  p.date,
-  p.price,
-  p.mc,
-  p.sector_id,
-  lag(d.arn) OVER w AS prev_arn,
-  lag(p.price) OVER w AS prev_price,
-  lag(p.mc) OVER w AS prev_mc
-FROM px p
-JOIN days d USING (date)
-WINDOW w AS (PARTITION BY p.sid ORDER BY d.arn);
-
 -- A ratio of 1 says nothing (the splits.csv parser rejects it); a symbol listed twice for a day keeps
 -- its first row.
 CREATE OR REPLACE TABLE split_overrides AS
@@ -28,7 +11,9 @@ FROM (
   FROM split_rows
 ) o
 JOIN symbols y USING (symbol)
+-- Rule 11's ceiling: a ratio outside 1/1000 … 1000 is rejected by the parser.
 WHERE o.ratio IS NOT NULL AND o.ratio <> 1 AND o.date IS NOT NULL
+  AND NOT (o.ratio::DOUBLE < 0.001 OR o.ratio::DOUBLE > 1000.0)
 QUALIFY row_number() OVER (PARTITION BY y.sid, o.date ORDER BY o.line) = 1;
 
 -- Rule 3(b)'s k list; `ord` is the order in which the k are tried.
@@ -44,6 +29,78 @@ FROM (
     (28, 1 / 60::DOUBLE), (29, 1 / 75::DOUBLE), (30, 1 / 100::DOUBLE), (31, 1 / 150::DOUBLE),
     (32, 1 / 200::DOUBLE), (33, 1 / 250::DOUBLE)
 ) t(ord, k);
+
+-- `sd`: every symbol (sid) on every accepted day with its values on its own previous row; the symbol was
+-- present on the previous accepted day d−1 exactly when prev_arn = arn − 1.
+CREATE OR REPLACE TABLE sd_raw AS
+SELECT
+  p.sid,
+  d.arn,
+  p.date,
+  p.price,
+  p.mc,
+  p.sector_id,
+  lag(d.arn) OVER w AS prev_arn,
+  lag(p.price) OVER w AS prev_price,
+  lag(p.mc) OVER w AS prev_mc
+FROM px p
+JOIN days d USING (date)
+WINDOW w AS (PARTITION BY p.sid ORDER BY d.arn);
+
+
+-- Rule 11(a): a move no split of rule 3 explains within a threefold change quarantines the row (the
+-- symbol is absent that day). The engine checks a day against the previous day's row as it kept it, so
+-- in a run of consecutive implausible days the 2nd, 4th, … are not checked (their previous row is
+-- absent): the 1st, 3rd, … of each run are quarantined. Rule 11(c): a splits.csv ratio counts only when
+-- listed or matched by the price.
+-- `override_ok`: the day's splits.csv ratio is in rule 3(b)'s list (to 1e-3, as `inSplitList`) or the
+-- price moved by it (x·ratio within [0.75, 4/3]).
+CREATE OR REPLACE TABLE override_ok AS
+SELECT s.sid, s.arn, o.ratio
+FROM sd_raw s
+JOIN split_overrides o ON o.sid = s.sid AND o.date = s.date
+WHERE s.prev_arn = s.arn - 1
+  AND (
+    (s.price / s.prev_price) * o.ratio BETWEEN 0.75 AND 4 / 3::DOUBLE
+    OR EXISTS (SELECT 1 FROM split_ks k WHERE abs(o.ratio / k.k - 1) < 1e-3)
+  );
+
+CREATE OR REPLACE TABLE q_bad AS
+SELECT s.sid, s.arn
+FROM sd_raw s
+LEFT JOIN override_ok o USING (sid, arn)
+WHERE s.prev_arn = s.arn - 1
+  AND NOT within3(s.price / s.prev_price)
+  AND NOT coalesce(within3(s.price / s.prev_price * o.ratio), false)
+  AND NOT coalesce(
+    (s.mc / s.price) / (s.prev_mc / s.prev_price) BETWEEN 0.001 AND 1000.0
+    AND within3(s.price / s.prev_price * ((s.mc / s.price) / (s.prev_mc / s.prev_price))),
+    false
+  )
+  AND NOT EXISTS (SELECT 1 FROM split_ks k WHERE within3(s.price / s.prev_price * k.k));
+
+CREATE OR REPLACE TABLE quarantine_a AS
+SELECT sid, arn
+FROM (
+  SELECT sid, arn, row_number() OVER (PARTITION BY sid, arn - rn ORDER BY arn) AS pos
+  FROM (SELECT sid, arn, row_number() OVER (PARTITION BY sid ORDER BY arn) AS rn FROM q_bad)
+)
+WHERE pos % 2 = 1;
+
+-- `sd`: every symbol (sid) on every accepted day with its values on its own previous row; the symbol was
+-- present on the previous accepted day d−1 exactly when prev_arn = arn − 1.
+CREATE OR REPLACE TABLE sd AS
+SELECT
+  p.sid,
+  p.arn,
+  p.date,
+  p.price,
+  p.mc,
+  p.sector_id,
+  lag(p.arn) OVER (PARTITION BY p.sid ORDER BY p.arn) AS prev_arn,
+  lag(p.price) OVER (PARTITION BY p.sid ORDER BY p.arn) AS prev_price,
+  lag(p.mc) OVER (PARTITION BY p.sid ORDER BY p.arn) AS prev_mc
+FROM (SELECT r.* FROM sd_raw r ANTI JOIN quarantine_a q USING (sid, arn)) p;
 
 -- Rules 3(a) and 3(b) apply to symbol-days present on d−1 with known MC_{d−1}; a 3(c) override to any
 -- symbol-day present on d−1 and d, market cap or not (docs/methodology.md rule 3(c) decision: it is a
@@ -61,7 +118,7 @@ SELECT
   (s.mc / s.price) / (s.prev_mc / s.prev_price) AS q,
   o.ratio AS override
 FROM sd s
-LEFT JOIN split_overrides o ON o.sid = s.sid AND o.date = s.date
+LEFT JOIN override_ok o ON o.sid = s.sid AND o.arn = s.arn
 WHERE s.prev_arn = s.arn - 1
   AND (
     o.ratio IS NOT NULL

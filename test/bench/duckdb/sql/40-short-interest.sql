@@ -25,7 +25,7 @@ FROM (
   JOIN si_files f USING (file)
 ) v
 JOIN symbols y USING (symbol)
-WHERE settlement IS NOT NULL AND settlement <= {{as_of}} AND isfinite(shares) AND shares >= 0
+WHERE settlement IS NOT NULL AND settlement <= {{as_of}} AND isfinite(shares) AND shares >= 0 AND shares <= 1e11
 GROUP BY settlement, y.sid;
 
 CREATE OR REPLACE TABLE settlements AS

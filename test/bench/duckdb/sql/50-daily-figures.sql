@@ -30,9 +30,11 @@ FROM (
     s.sector_id,
     s.prev_mc,
     (s.price / s.prev_price) * f - 1 AS r,
-    si_prev * s.prev_price AS e,
+    -- Rule 11(b): a position above 5 × the shares outstanding counts as none (E, N).
+    CASE WHEN implausible_si(si_prev, s.prev_mc, s.prev_price) THEN 0 ELSE si_prev * s.prev_price END AS e,
     CASE
       WHEN ds.prev_settlement IS NULL OR ds.prev_settlement = ds.settlement THEN 0
+      WHEN implausible_si(si_prev, s.prev_mc, s.prev_price) OR implausible_si(si_now, s.mc, s.price) THEN 0
       ELSE (si_now - si_prev * f) * s.price
     END AS n
   FROM (
