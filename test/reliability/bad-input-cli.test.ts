@@ -89,7 +89,7 @@ describe('pulse validate on the bad-input folder', () => {
 });
 
 describe('pulse build on the bad-input folder', () => {
-  it('publishes the good days, rule 2 rejecting the partial, weekend, stale and holiday-repeat days', () => {
+  it('publishes the good days, rule 2 rejecting the partial, weekend, stale and holiday days', () => {
     expect(snapshot.asOf).toBe('2024-06-20');
     expect(snapshot.dataQuality.acceptedDays).toBe(4);
     expect(snapshot.dataQuality.rejectedDays).toEqual([
@@ -108,7 +108,7 @@ describe('pulse build on the bad-input folder', () => {
       {
         date: '2024-06-19',
         file: '2024-06-19.json',
-        reason: 'stale: 100.0% of its symbols have exactly the price they had on 2024-06-18',
+        reason: 'holiday: the exchange was closed (Juneteenth National Independence Day)',
       },
     ]);
   });

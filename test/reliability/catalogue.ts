@@ -204,7 +204,7 @@ export const BAD_INPUT: Case[] = [
     tests: [
       t(f.classify, 'rejects a partial day: fewer than 70% as many symbols as the previous accepted day'),
       t(f.manifest, 'rejects exactly the injected stale, partial and weekend days'),
-      t(f.relCli, 'publishes the good days, rule 2 rejecting the partial, weekend, stale and holiday-repeat days'),
+      t(f.relCli, 'publishes the good days, rule 2 rejecting the partial, weekend, stale and holiday days'),
     ],
   },
   {
@@ -212,7 +212,7 @@ export const BAD_INPUT: Case[] = [
     outcome: 'the day is rejected by rule 2 ("stale: …% of its symbols have exactly the price they had …")',
     tests: [
       t(f.classify, 'rejects a stale repeat: at least 90% of its symbols at exactly the previous price'),
-      t(f.relCli, 'publishes the good days, rule 2 rejecting the partial, weekend, stale and holiday-repeat days'),
+      t(f.relCli, 'publishes the good days, rule 2 rejecting the partial, weekend, stale and holiday days'),
     ],
   },
   {
