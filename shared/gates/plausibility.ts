@@ -107,6 +107,11 @@ export function implausibleShortInterest(shortInterest: number, marketCap: numbe
   );
 }
 
+/** Rule 5's exposure E = SI · price, with rule 11(b): an implausible position counts as none. */
+export function exposureOf(shortInterest: number, marketCap: number, price: number): number {
+  return implausibleShortInterest(shortInterest, marketCap, price) ? 0 : shortInterest * price;
+}
+
 /** Whether a factor is one of rule 3(b)'s list (exactly, or within rounding of a CSV decimal such as 0.3333). */
 export function inSplitList(ratio: number): boolean {
   return LIST.some((k) => Math.abs(ratio / k - 1) < 1e-3);

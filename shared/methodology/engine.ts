@@ -10,7 +10,13 @@
 import { dataRecord } from '../data-record.ts';
 import type { IsoDate, PriceDay, ShortInterestFile } from '../domain.ts';
 import { TIERS } from '../domain.ts';
-import { implausibleMove, implausibleShortInterest, PLAUSIBILITY, plausibleOverride } from '../gates/plausibility.ts';
+import {
+  exposureOf,
+  implausibleMove,
+  implausibleShortInterest,
+  PLAUSIBILITY,
+  plausibleOverride,
+} from '../gates/plausibility.ts';
 import { type DayRejection, isValidPrice, rejectionReason } from './classify.ts';
 import { addDays } from './dates.ts';
 import { CONFIRM_DAYS, ruleA, ruleB } from './splits.ts';
@@ -290,7 +296,7 @@ function accumulateYtd(state: EngineState, id: number, j: number, counts: YtdCou
   const m0 = state.marketCap[b + sp] as number;
   if (!(m0 > 0)) return;
   const si0 = state.shortInterest[b + sp] as number;
-  const exposure = implausibleShortInterest(si0, m0, p0) ? 0 : si0 * p0; // rule 11(b)
+  const exposure = exposureOf(si0, m0, p0);
   state.ytdPnl[id] = (state.ytdPnl[id] as number) - exposure * (growth - 1);
   state.ytdExposure[id] = (state.ytdExposure[id] as number) + exposure;
   if (state.ytdEligible[id] === 1) {

@@ -11,7 +11,7 @@
 import { dataRecord, ownValue } from '../data-record.ts';
 import type { Group, IsoDate, Tier, WindowName } from '../domain.ts';
 import { GROUPS, TIERS, WINDOWS } from '../domain.ts';
-import { implausibleShortInterest } from '../gates/plausibility.ts';
+import { exposureOf, implausibleShortInterest } from '../gates/plausibility.ts';
 import type { CrowdedEntry, DataQuality, SnapshotWindow, TopEntry } from '../snapshot/schema.ts';
 import { addDays } from './dates.ts';
 import { RING } from './engine.ts';
@@ -167,7 +167,7 @@ function ringWindows(
       const growth = (p1 / p0) * (factor[b1] as number);
       const m0 = marketCap[b0] as number;
       const si0 = shortInterest[b0] as number;
-      const exposure = implausibleShortInterest(si0, m0, p0) ? 0 : si0 * p0; // rule 11(b)
+      const exposure = exposureOf(si0, m0, p0);
       for (let i = 0; i < m; i++) {
         if (t < (starts[i] as number)) continue;
         growthProduct[i] = (growthProduct[i] as number) * growth;
@@ -493,7 +493,7 @@ export function snapshotAt(state: EngineState): SnapshotBody {
       const b = (asOf.id[k] as number) * RING;
       const si0 = state.shortInterest[b + sAp] as number;
       const p0 = state.price[b + sAp] as number;
-      const exposure = implausibleShortInterest(si0, state.marketCap[b + sAp] as number, p0) ? 0 : si0 * p0;
+      const exposure = exposureOf(si0, state.marketCap[b + sAp] as number, p0);
       if (exposure > 0) {
         symbolsByTier[tier] = (symbolsByTier[tier] as number) + 1;
         const sector = asOf.sector[k] as number;

@@ -7,29 +7,14 @@
  * exits 1 naming each failed day (unreadable prices, a sanity gate refusing to publish) after running
  * the later days, and 0 when the only problems are refused days and rejected rows.
  */
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Snapshot, SnapshotSchema } from '../../shared/snapshot/schema.ts';
+import { pulse, repoRoot } from '../helpers/pulse-cli.ts';
 
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
-const FIXTURE = path.join(root, 'test/fixtures/reliability/bad-input');
-
-async function pulse(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(root, 'functions/cli/pulse.ts'), ...args], {
-      cwd: root,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const FIXTURE = path.join(repoRoot, 'test/fixtures/reliability/bad-input');
 
 const REFUSED = [
   {

@@ -5,30 +5,13 @@
  * figures as the input with that row removed", which is what rule 1 and rule 11 say a rejected or
  * quarantined row is. Catalogue: docs/reliability.md, "Hostile data".
  */
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Snapshot, SnapshotSchema } from '../../shared/snapshot/schema.ts';
-
-const exec = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
-
-async function pulse(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [path.join(root, 'functions/cli/pulse.ts'), ...args], {
-      cwd: root,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { pulse } from '../helpers/pulse-cli.ts';
 
 type Row = Record<string, unknown> & { symbol: string; lastsale: string; marketCap: string };
 
