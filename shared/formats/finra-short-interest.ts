@@ -11,7 +11,7 @@ import { lazyRowSchema } from './lazy-schema.ts';
 import { pipeRecord, readPipeTable } from './pipe-table.ts';
 import { canonicalSymbol } from './symbols.ts';
 import { dateFromName, sharesOf, showValue, trimText } from './text.ts';
-import { dateField, issueRejection, nonBlankText, problemTransform, typeError } from './vendor-issue.ts';
+import { dateField, issueRejection, problemTransform, symbolText, typeError } from './vendor-issue.ts';
 
 const FORMAT = 'a FINRA short interest file';
 
@@ -64,7 +64,7 @@ function revisionOf(raw: string): boolean | string {
 
 function buildRowSchema() {
   return z.object({
-    symbolCode: nonBlankText,
+    symbolCode: symbolText,
     issueName: z.string({ error: typeError('a string') }),
     currentShortPositionQuantity: z.string({ error: typeError('a string') }).transform(problemTransform(sharesOf)),
     settlementDate: dateField('YYYY-MM-DD'),

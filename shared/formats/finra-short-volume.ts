@@ -10,7 +10,7 @@ import { lazyRowSchema } from './lazy-schema.ts';
 import { pipeRecord, readPipeTable } from './pipe-table.ts';
 import { canonicalSymbol } from './symbols.ts';
 import { dateFromName, sharesOf, showValue, trimText } from './text.ts';
-import { dateField, issueRejection, nonBlankText, problemTransform, typeError } from './vendor-issue.ts';
+import { dateField, issueRejection, problemTransform, symbolText, typeError } from './vendor-issue.ts';
 
 const FORMAT = 'a FINRA Reg SHO short volume file';
 
@@ -27,7 +27,7 @@ function buildRowSchema() {
   const volume = z.string({ error: typeError('a string') }).transform(problemTransform(sharesOf));
   return z.object({
     Date: dateField('YYYYMMDD'),
-    Symbol: nonBlankText,
+    Symbol: symbolText,
     ShortVolume: volume,
     ShortExemptVolume: volume,
     TotalVolume: volume,

@@ -7,7 +7,7 @@ import * as z from 'zod';
 import type { IsoDate, Parsed, PriceRow, Rejection } from '../domain.ts';
 import { PLAUSIBILITY } from '../gates/plausibility.ts';
 import { FormatError } from './errors.ts';
-import { canonicalSymbol } from './symbols.ts';
+import { canonicalSymbol, symbolProblem } from './symbols.ts';
 import {
   amountOrNull,
   amountWithin,
@@ -19,7 +19,7 @@ import {
   stripBom,
   trimText,
 } from './text.ts';
-import { issueRejection, nonBlankText, problemTransform, typeError } from './vendor-issue.ts';
+import { issueRejection, problemTransform, symbolText, typeError } from './vendor-issue.ts';
 
 const FORMAT = 'a Nasdaq screener JSON snapshot';
 
@@ -42,7 +42,7 @@ const nullableText = z.string({ error: typeError('a string or null') }).nullable
  * and converted to numbers; unknown columns (country, ipoyear, exchange, netchange, url, …) are dropped.
  */
 export const screenerRowSchema = z.object({
-  symbol: nonBlankText,
+  symbol: symbolText,
   name: nullableText.transform((s) => s ?? ''),
   lastsale: z
     .union([z.string(), z.number()], { error: typeError('a string or number') })
@@ -82,7 +82,7 @@ function scanRow(raw: unknown): boolean {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false;
   const r = raw as Record<string, unknown>;
   const { symbol, name, lastsale, volume, marketCap, sector, industry } = r;
-  if (typeof symbol !== 'string' || isBlank(symbol)) return false;
+  if (typeof symbol !== 'string' || isBlank(symbol) || symbolProblem(symbol) !== null) return false;
   if (name !== null && typeof name !== 'string') return false;
   if (typeof lastsale !== 'string' && !(typeof lastsale === 'number' && Number.isFinite(lastsale))) return false;
   const price = priceOf(lastsale);

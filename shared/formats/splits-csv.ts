@@ -10,7 +10,7 @@ import { splitRatioProblem } from '../gates/plausibility.ts';
 import { FormatError } from './errors.ts';
 import { canonicalSymbol } from './symbols.ts';
 import { quantityOf, refuseNonData, showValue, stripBom } from './text.ts';
-import { dateField, issueRejection, nonBlankText, problemTransform, typeError } from './vendor-issue.ts';
+import { dateField, issueRejection, problemTransform, symbolText, typeError } from './vendor-issue.ts';
 
 const FORMAT = 'a splits CSV (symbol,date,ratio)';
 export const SPLITS_COLUMNS = ['symbol', 'date', 'ratio'] as const;
@@ -24,7 +24,7 @@ function ratioOf(raw: string): number | string {
 }
 
 export const splitRowSchema = z.object({
-  symbol: nonBlankText,
+  symbol: symbolText,
   date: dateField('YYYY-MM-DD'),
   ratio: z.string({ error: typeError('a string') }).transform(problemTransform(ratioOf)),
 });

@@ -22,6 +22,27 @@ const CQS_PREFERRED = /^([A-Z0-9]+) ?p([A-Z]*)$/;
 const CQS_RIGHT = /^([A-Z0-9]+)r$/;
 const CQS_WHEN_ISSUED = /^([A-Z0-9]+)w$/;
 
+const SYMBOL_CHARACTERS = /^[A-Za-z0-9 ./^-]+$/;
+const CLASS_SPACED = /^[A-Za-z0-9]+ [A-Za-z]$/;
+
+/**
+ * Why a raw symbol cannot be canonicalised safely, or null. A space is read only in the two spellings
+ * above (`BRK B`, `ABR pD`); anything else with a space (`AA PL`) or a character no source uses would
+ * silently become a new symbol that no other source's rows meet (issue 10): the row is rejected instead.
+ */
+export function symbolProblem(raw: string): string | null {
+  if (PLAIN.test(raw)) return null;
+  const s = raw.trim();
+  if (s === '') return 'is empty';
+  if (!SYMBOL_CHARACTERS.test(s)) {
+    return 'has a character no ticker spelling uses (letters, digits, ".", "/", "^", "-" and one space)';
+  }
+  if (/\s/.test(s) && !CLASS_SPACED.test(s) && !CQS_PREFERRED.test(s)) {
+    return 'has a space that is neither a class share ("BRK B") nor a CQS preferred ("ABR pD"), so it would become a symbol of its own';
+  }
+  return null;
+}
+
 /** Canonical form of a ticker (see the table above); `''` for a blank input (callers reject it). */
 export function canonicalSymbol(raw: string): string {
   const s = raw.trim();

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import type { Rejection } from '../domain.ts';
+import { symbolProblem } from './symbols.ts';
 import { isBlank, parseIsoDate, reasonFor, showValue } from './text.ts';
 
 /** zod `error` option: `is missing` for an absent key, else `is not <expected>`. */
@@ -59,5 +60,8 @@ export function dateField(expected: string) {
   });
 }
 
-/** A text column that must not be blank (symbols). */
-export const nonBlankText = z.string({ error: typeError('a string') }).refine((s) => !isBlank(s), 'is empty');
+/** A symbol column: not blank, and a spelling `canonicalSymbol` reads unambiguously (`symbolProblem`). */
+export const symbolText = z.string({ error: typeError('a string') }).superRefine((s, ctx) => {
+  const problem = isBlank(s) ? 'is empty' : symbolProblem(s);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, input: s });
+});

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalSymbol } from '../../shared/formats/index.ts';
+import { canonicalSymbol, parseScreener, parseShortInterest } from '../../shared/formats/index.ts';
+import { symbolProblem } from '../../shared/formats/symbols.ts';
 
 describe('canonicalSymbol', () => {
   it.each([
@@ -58,5 +59,72 @@ describe('canonicalSymbol', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('symbolProblem (issue 10: no silent new symbols)', () => {
+  it.each([
+    ['AAPL', null],
+    ['BRK B', null],
+    ['brk b', null],
+    ['AAIC pB', null],
+    ['ABR^D', null],
+    ['NSPR/WS/B', null],
+    ['ECC           ', null],
+    ['ABR-PD', null],
+  ])('%j is read as a ticker', (raw, problem) => {
+    expect(symbolProblem(raw)).toBe(problem);
+  });
+
+  it.each([
+    ['AA PL', /neither a class share/],
+    ['BRK  B', /neither a class share/],
+    ['A B C', /neither a class share/],
+    ['AAPL$', /character no ticker spelling uses/],
+    ['NVDA*', /character no ticker spelling uses/],
+    ['   ', /is empty/],
+  ])('%j is refused', (raw, reason) => {
+    expect(symbolProblem(raw)).toMatch(reason);
+  });
+
+  it('a screener row and a FINRA row spelled "AA PL" are rejected naming file, line and field', () => {
+    const screener = parseScreener(
+      JSON.stringify({
+        data: {
+          rows: [
+            { symbol: 'AA', name: 'Alcoa', lastsale: '$40.00', volume: '1', marketCap: '1', sector: '', industry: '' },
+            {
+              symbol: 'AA PL',
+              name: 'Alcoa?',
+              lastsale: '$40.00',
+              volume: '1',
+              marketCap: '1',
+              sector: '',
+              industry: '',
+            },
+          ],
+        },
+      }),
+      '2024-06-14.json',
+    );
+    expect(screener.records.map((r) => r.symbol)).toEqual(['AA']);
+    expect(screener.rejections).toEqual([
+      expect.objectContaining({
+        file: '2024-06-14.json',
+        line: 2,
+        field: 'symbol',
+        reason: expect.stringMatching(/^"AA PL" has a space/),
+      }),
+    ]);
+    const header =
+      'accountingYearMonthNumber|symbolCode|issueName|issuerServicesGroupExchangeCode|marketClassCode|currentShortPositionQuantity|previousShortPositionQuantity|stockSplitFlag|averageDailyVolumeQuantity|daysToCoverQuantity|revisionFlag|changePercent|changePreviousNumber|settlementDate';
+    const si = parseShortInterest(
+      `${header}\n20240614|AA|Alcoa|A|NYSE|100|0||10|10.00|||100|2024-06-14\n20240614|AA PL|Alcoa|A|NYSE|100|0||10|10.00|||100|2024-06-14\n`,
+      'shrt20240614.csv',
+    );
+    expect(si.records.map((r) => r.symbol)).toEqual(['AA']);
+    expect(si.rejections).toEqual([
+      expect.objectContaining({ file: 'shrt20240614.csv', line: 3, field: 'symbolCode' }),
+    ]);
   });
 });
