@@ -80,6 +80,7 @@ const LedgerItem = z.object({
   rejectedRows: z.number(),
   rejections: z.array(RejectionItem),
   derivedKey: z.string().nullable(),
+  generated: z.literal(true).optional(),
 });
 
 const StepStatusItem = z.object({

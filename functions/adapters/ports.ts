@@ -100,6 +100,8 @@ export interface LedgerEntry {
   /** The first rejections (capped at LEDGER_MAX_REJECTIONS), the whole-file reason when rejected. */
   rejections: Rejection[];
   derivedKey: string | null;
+  /** Made by Short Pulse's sample generator (a short interest file's GENERATED_COLUMN): its snapshots are sample data. */
+  generated?: true;
 }
 
 /** As many as a snapshot lists (MAX_LISTED_REJECTIONS), so the pipeline lists the same ones as `pulse build`. */

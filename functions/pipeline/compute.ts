@@ -116,6 +116,8 @@ const JournalFileSchema = z.object({
   rejectedRows: z.number().int().min(0),
   rejections: z.array(z.object({ file: z.string(), line: z.number(), field: z.string(), reason: z.string() })),
   position: z.string(),
+  /** A generated (sample) file: every snapshot built while it is among the inputs says `sample: true`. */
+  generated: z.literal(true).optional(),
 });
 
 const JournalSchema = z.object({
@@ -220,6 +222,7 @@ async function readLedger(deps: PipelineDeps, journal: Journal): Promise<Journal
       rejectedRows: e.rejectedRows,
       rejections: e.rejections.slice(0, MAX_LISTED_REJECTIONS),
       position: e.position,
+      ...(e.generated === true ? { generated: true as const } : {}),
     };
     journal.files.push(f);
     fresh.push(f);
@@ -524,7 +527,8 @@ function snapshotOf(
     { ...body, restated: restatedOn !== null, restatedOn },
     {
       generatedAt,
-      sample: deps.config.sample,
+      // Generated short interest marks itself (issue 10), whatever SAMPLE_DATA says.
+      sample: deps.config.sample || filesInEffect(files).some((f) => f.status === 'accepted' && f.generated === true),
       sources: inputs.sources,
       rejections: inputs.rejections,
       rejectedRows: inputs.rejectedRows,

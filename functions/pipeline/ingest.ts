@@ -227,6 +227,8 @@ type Validation =
       date: IsoDate;
       rows: number;
       rejections: Rejection[];
+      /** A generated (sample) file, not the vendor's. */
+      generated?: true;
       write: (ref: SourceRef) => Promise<string>;
       /** The earliest day whose figures this file changes (before it is written). */
       restateFrom: () => Promise<IsoDate | null>;
@@ -307,6 +309,7 @@ function validate(
         date: settlementDate,
         rows: parsed.records.length,
         rejections: parsed.rejections,
+        ...(parsed.generated === true ? { generated: true as const } : {}),
         write: (ref) => derived.putShortInterestFile({ settlementDate, file, source: ref, records: parsed.records }),
         // Rule 4: a settlement date's short interest applies from that date on, so those days change.
         restateFrom: async () => settlementDate,
@@ -442,6 +445,7 @@ async function ingestFileIn(deps: PipelineDeps, f: Incoming): Promise<FileRun | 
     rejectedRows: v.rejections.length,
     rejections: (v.ok ? v.rejections : [v.rejection, ...v.rejections]).slice(0, LEDGER_MAX_REJECTIONS),
     derivedKey: null,
+    ...(v.ok && v.generated === true ? { generated: true as const } : {}),
   };
   let restateFrom: IsoDate | null = null;
   if (v.ok) {

@@ -31,8 +31,8 @@ describe('exchange calendar of 2024', () => {
   });
 });
 
-describe('rule 2 on a file dated on a holiday (pulse build, no calendar)', () => {
-  it('a repeat of the day before (what a holiday download is) is rejected as stale', () => {
+describe('rule 2 on a file dated on a holiday (pulse build uses the exchange calendar, as ingest does)', () => {
+  it('a repeat of the day before (what a holiday download is) is rejected as a holiday', () => {
     const days = [day('2024-07-02', rows(1)), day('2024-07-03', rows(1.01))];
     const holiday = { ...day('2024-07-04', rows(1.01)), file: '2024-07-04.json' };
     const { body } = buildSnapshot({
@@ -44,18 +44,20 @@ describe('rule 2 on a file dated on a holiday (pulse build, no calendar)', () =>
       {
         date: '2024-07-04',
         file: '2024-07-04.json',
-        reason: 'stale: 100.0% of its symbols have exactly the price they had on 2024-07-03',
+        reason: 'holiday: the exchange was closed (Independence Day)',
       },
     ]);
     // Counted: 07-03 and 07-05 (07-02, the first accepted day, is not counted: rule 7).
     expect(body.windows.mtd.tradingDays).toBe(2);
   });
 
-  it('a holiday file with new prices is accepted by build (rule 2 checks weekends only); ingest refuses it', () => {
+  it('a holiday file with new prices is rejected by build too (issue 10: the same verdict as ingest)', () => {
     const days = [day('2024-07-03', rows(1)), day('2024-07-04', rows(1.01)), day('2024-07-05', rows(1.02))];
     const { body } = buildSnapshot({ days, shortInterest: si, splits: [] });
-    expect(body.dataQuality.rejectedDays).toEqual([]);
-    expect(body.dataQuality.acceptedDays).toBe(3);
+    expect(body.dataQuality.rejectedDays).toEqual([
+      { date: '2024-07-04', file: '2024-07-04.json', reason: 'holiday: the exchange was closed (Independence Day)' },
+    ]);
+    expect(body.dataQuality.acceptedDays).toBe(2);
   });
 
   it('a half day is an ordinary counted day', () => {

@@ -261,13 +261,17 @@ export const BAD_INPUT: Case[] = [
   {
     item: 'a file dated on a weekend or exchange holiday',
     outcome:
-      'weekend: rule 2 rejects the day; holiday: ingest refuses the file by the exchange calendar, archived ("… is an exchange holiday (…)"); `pulse build` sees the holiday repeat as stale; half days are trading days',
+      'weekend: rule 2 rejects the day; holiday: ingest refuses the file by the exchange calendar, archived ("… is an exchange holiday (…)"), and rule 2 rejects it in `pulse build` by the same calendar (issue 10); half days are trading days',
     tests: [
       t(f.classify, 'rejects weekend files, even as the first file'),
       t(f.ingest, 'a prices file dated on an exchange holiday is archived and refused'),
       t(f.ingest, 'skips weekends and exchange holidays without asking anyone'),
       dropped('prices/2024-06-19.json', 'rejected'),
-      t(f.relCalendar, 'a repeat of the day before (what a holiday download is) is rejected as stale'),
+      t(f.relCalendar, 'a repeat of the day before (what a holiday download is) is rejected as a holiday'),
+      t(
+        f.relCalendar,
+        'a holiday file with new prices is rejected by build too (issue 10: the same verdict as ingest)',
+      ),
       t(f.relCalendar, 'a half day is an ordinary counted day'),
     ],
   },
@@ -578,10 +582,30 @@ export const HOSTILE: Case[] = [
     tests: [t(hostile, 'a short interest file named for another settlement date is refused, not merged as a revision')],
   },
   {
+    item: 'the same damaged input through `pulse build` and `pulse run`',
+    outcome:
+      "the same verdict: the pipeline's latest snapshot has the same figures, crowded list, quarantines, rejected days and splits as `pulse build`; no day fails",
+    tests: [
+      t(
+        'test/reliability/build-run-verdict.test.ts',
+        'no day fails in the pipeline, and the latest snapshot equals pulse build apart from generatedAt',
+      ),
+      t(
+        'test/reliability/build-run-verdict.test.ts',
+        'both quarantine the typo and the splits.csv ratio, and reject the two rows above a ceiling',
+      ),
+    ],
+  },
+  {
     item: 'generated short interest built without the sample manifest',
-    outcome: 'the generator marks every row (`shortPulseGenerated`); any snapshot built on it says `sample: true`',
+    outcome:
+      'the generator marks every row (`shortPulseGenerated`); any snapshot built on it says `sample: true`, in `pulse build` and in the pipeline (the ledger keeps the mark)',
     tests: [
       t(hostile, 'generated short interest with real-format prices and no manifest: the snapshot says sample: true'),
+      t(
+        'test/reliability/build-run-verdict.test.ts',
+        'both say sample: true from the generated short interest alone (no manifest, SAMPLE_DATA false)',
+      ),
     ],
   },
 ];
