@@ -1,14 +1,10 @@
 /**
  * PipelineTable on DynamoDB (AWS, or dynalite locally): one table, keys `pk`/`sk` (layout in
  * functions/pipeline/keys.ts). Conditional writes give the ledger its idempotence and the day lock its
- * single winner; batch writes loop on UnprocessedItems with backoff. Items read back are checked with zod
- * (the table is a boundary: an item written by an older version must fail loudly, not be mis-read).
- * Numbers: see table-values.ts (checked before each write; aggregates are stored as JSON text).
+ * single winner. Items read back are checked with zod (the table is a boundary: an item written by an
+ * older version must fail loudly, not be mis-read). Numbers: see table-values.ts (checked before each write).
  */
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -16,9 +12,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import type { IsoDate } from '../../shared/domain.ts';
 import {
-  aggregatesKey,
   CURSOR_KEY,
   dayKey,
   LEDGER_INDEX_PK,
@@ -29,9 +23,7 @@ import {
   type TableKey,
 } from '../pipeline/keys.ts';
 import {
-  BatchIncompleteError,
   type DayRecord,
-  type JsonObject,
   LEDGER_MAX_REJECTIONS,
   type LedgerEntry,
   type LockResult,
@@ -40,16 +32,8 @@ import {
   type RecordedLedgerEntry,
   type StepStatus,
 } from './ports.ts';
-import {
-  backoffDelay,
-  DEFAULT_AWS_RETRY,
-  errorName,
-  isRetryableAwsError,
-  type RetryPolicy,
-  sleep,
-  withRetry,
-} from './retry.ts';
-import { assertStorableNumbers, encodeJsonAttribute } from './table-values.ts';
+import { DEFAULT_AWS_RETRY, errorName, isRetryableAwsError, type RetryPolicy, sleep, withRetry } from './retry.ts';
+import { assertStorableNumbers } from './table-values.ts';
 
 export interface DynamoPipelineTableOptions {
   client: DynamoDBDocumentClient;
@@ -108,33 +92,6 @@ const CursorItem = z.object({
 
 const RecordedItem = LedgerItem.extend({ recordedAt: z.string(), sk: z.string() });
 
-const JsonObjectSchema = z.record(z.string(), z.json());
-
-/** JSON text holding an object (parsed to unknown, then checked: never cast). */
-const JsonObjectText = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `not JSON (${(error as Error).message})` });
-      return z.NEVER;
-    }
-  })
-  .pipe(JsonObjectSchema);
-
-/** Name of the attribute holding a day's aggregates as JSON text (any finite double, exactly). */
-const AGGREGATES_JSON = 'aggregatesJson';
-
-const AggregatesItem = z.union([
-  z.object({ date: isoDate, [AGGREGATES_JSON]: JsonObjectText }).transform((item) => ({
-    date: item.date,
-    aggregates: item[AGGREGATES_JSON],
-  })),
-  // Written before the JSON text (a map of DynamoDB numbers, all within ±MAX_SAFE_INTEGER): read as it is.
-  z.object({ date: isoDate, aggregates: JsonObjectSchema }),
-]);
-
 export class TableItemError extends Error {
   readonly key: TableKey;
   constructor(key: TableKey, issues: string) {
@@ -154,12 +111,6 @@ function parseItem<T>(schema: z.ZodType<T>, key: TableKey, item: unknown): T {
 
 function isConditionFailed(error: unknown): boolean {
   return errorName(error) === 'ConditionalCheckFailedException';
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): PipelineTable {
@@ -384,52 +335,6 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
         condition: 'restateFrom = :expected',
         values: { ':expected': expected },
       });
-    },
-
-    async putAggregates(entries) {
-      // Last write wins within one call, as it would with sequential puts (BatchWrite rejects duplicate keys).
-      const byDate = new Map(entries.map((e) => [e.date, e]));
-      // Encoded (and refused when not finite) before anything is sent: no batch goes out half-checked.
-      const requests = [...byDate.values()].map((e) => {
-        const key = aggregatesKey(e.date);
-        return {
-          PutRequest: {
-            Item: { ...key, date: e.date, [AGGREGATES_JSON]: encodeJsonAttribute(key, 'aggregates', e.aggregates) },
-          },
-        };
-      });
-      for (const chunk of chunks(requests, 25)) {
-        let pending: typeof chunk = chunk;
-        for (let attempt = 1; ; attempt++) {
-          const out = await retry(() => client.send(new BatchWriteCommand({ RequestItems: { [TableName]: pending } })));
-          const unprocessed = (out.UnprocessedItems?.[TableName] ?? []) as typeof chunk;
-          if (unprocessed.length === 0) break;
-          if (attempt >= policy.attempts) throw new BatchIncompleteError('BatchWriteItem', unprocessed.length, attempt);
-          pending = unprocessed;
-          await pause(backoffDelay(attempt, policy, random));
-        }
-      }
-    },
-
-    async getAggregates(dates: IsoDate[]) {
-      const found = new Map<IsoDate, JsonObject>();
-      for (const chunk of chunks([...new Set(dates)], 100)) {
-        let keys: Record<string, unknown>[] = chunk.map((d) => ({ ...aggregatesKey(d) }));
-        for (let attempt = 1; keys.length > 0; attempt++) {
-          const out: BatchGetCommandOutput = await retry(() =>
-            client.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys, ConsistentRead: true } } })),
-          );
-          for (const item of out.Responses?.[TableName] ?? []) {
-            const parsed = parseItem(AggregatesItem, { pk: String(item.pk), sk: String(item.sk) }, item);
-            found.set(parsed.date, parsed.aggregates);
-          }
-          keys = (out.UnprocessedKeys?.[TableName]?.Keys ?? []) as Record<string, unknown>[];
-          if (keys.length === 0) break;
-          if (attempt >= policy.attempts) throw new BatchIncompleteError('BatchGetItem', keys.length, attempt);
-          await pause(backoffDelay(attempt, policy, random));
-        }
-      }
-      return found;
     },
   };
 }

@@ -1,17 +1,16 @@
 /** In-memory PipelineTable for unit tests of the services; passes the same contract suite as the DynamoDB adapter. */
 import type { IsoDate } from '../../shared/domain.ts';
-import { aggregatesKey, dayKey, ledgerIndexKey, ledgerKey, ledgerPk } from '../pipeline/keys.ts';
+import { dayKey, ledgerIndexKey, ledgerKey, ledgerPk } from '../pipeline/keys.ts';
 import {
   type CursorField,
   type DayRecord,
-  type JsonObject,
   LEDGER_MAX_REJECTIONS,
   type LedgerEntry,
   type PipelineCursor,
   type PipelineTable,
   type RecordedLedgerEntry,
 } from './ports.ts';
-import { assertStorableNumbers, encodeJsonAttribute } from './table-values.ts';
+import { assertStorableNumbers } from './table-values.ts';
 
 export interface MemoryPipelineTable extends PipelineTable {
   /** Item writes performed (the DynamoDB write-unit proxy for budget assertions). */
@@ -30,7 +29,6 @@ export function createMemoryPipelineTable(options: { clock?: () => Date } = {}):
   const ledger = new Map<string, LedgerEntry>();
   const index = new Map<string, RecordedLedgerEntry>();
   const days = new Map<IsoDate, DayRecord>();
-  const aggregates = new Map<IsoDate, JsonObject>();
   const cursor: PipelineCursor = { lastIngested: null, lastComputed: null, lastPublished: null, restateFrom: null };
   const writes = { count: 0 };
   const day = (date: IsoDate): DayRecord => {
@@ -125,22 +123,6 @@ export function createMemoryPipelineTable(options: { clock?: () => Date } = {}):
       writes.count++;
       cursor.restateFrom = null;
       return true;
-    },
-    async putAggregates(entries) {
-      // Checked as the DynamoDB table checks them, every entry before any is kept.
-      for (const e of entries) encodeJsonAttribute(aggregatesKey(e.date), 'aggregates', e.aggregates);
-      for (const e of entries) {
-        writes.count++;
-        aggregates.set(e.date, clone(e.aggregates));
-      }
-    },
-    async getAggregates(dates) {
-      const found = new Map<IsoDate, JsonObject>();
-      for (const d of dates) {
-        const a = aggregates.get(d);
-        if (a) found.set(d, clone(a));
-      }
-      return found;
     },
   };
 }

@@ -149,15 +149,6 @@ export interface PipelineCursor {
 
 export type CursorField = 'lastIngested' | 'lastComputed' | 'lastPublished';
 
-/** A JSON value as DynamoDB stores it (numbers finite). */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
-
-export interface DayAggregates {
-  date: IsoDate;
-  aggregates: JsonObject;
-}
-
 export interface PipelineTable {
   /**
    * Records a file; 'duplicate' when this exact (source, file, sha256) is already in the ledger (nothing changes).
@@ -192,23 +183,6 @@ export interface PipelineTable {
   markRestateFrom(date: IsoDate): Promise<void>;
   /** Clears restateFrom only if it still equals `expected` (a later, earlier mark is kept); true when cleared. */
   clearRestateFrom(expected: IsoDate): Promise<boolean>;
-
-  /** Batch write (25 a request), retried with backoff until every item is written or attempts run out. */
-  putAggregates(entries: DayAggregates[]): Promise<void>;
-  /** Batch read; days without aggregates are absent from the map. */
-  getAggregates(dates: IsoDate[]): Promise<Map<IsoDate, JsonObject>>;
-}
-
-/** A batch write/read that still had unprocessed items when its attempts ran out (nothing is silently dropped). */
-export class BatchIncompleteError extends Error {
-  readonly operation: 'BatchWriteItem' | 'BatchGetItem';
-  readonly unprocessed: number;
-  constructor(operation: 'BatchWriteItem' | 'BatchGetItem', unprocessed: number, attempts: number) {
-    super(`${operation}: ${unprocessed} item(s) still unprocessed after ${attempts} attempts`);
-    this.name = 'BatchIncompleteError';
-    this.operation = operation;
-    this.unprocessed = unprocessed;
-  }
 }
 
 // ---------------------------------------------------------------- logging

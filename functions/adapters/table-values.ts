@@ -6,12 +6,10 @@
  * 1e126; a JS number is a double. The document client (aws-clients.ts) writes a double as its shortest
  * round-trip decimal (at most 17 digits, so beyond Number.MAX_SAFE_INTEGER too) and reads numbers back with
  * Number(), so every double inside DynamoDB's range round-trips exactly. Outside it:
- * - NaN and ±Infinity have no decimal form: refused, naming the item key and the attribute (JSON would
- *   turn them into null without a word);
- * - a finite double outside the range (1e-300, 1e300) is refused for a plain number attribute (counts,
- *   sizes, epoch times: never near it), and payloads of computed figures, whose range nobody bounds
- *   (aggregates: sums of market caps, dollar exposures), are stored as JSON text instead, which holds any
- *   finite double exactly.
+ * - NaN and ±Infinity have no decimal form: refused, naming the item key and the attribute;
+ * - a finite double outside the range (1e-300, 1e300) is refused: the table holds only counts, sizes and
+ *   epoch times, never near it (computed figures, whose range nobody bounds, live in S3 objects:
+ *   checkpoints and snapshot batches).
  */
 import type { TableKey } from '../pipeline/keys.ts';
 
@@ -21,7 +19,7 @@ const DYNAMO_MAX_MAGNITUDE = 1e126;
 
 export class TableValueError extends Error {
   readonly key: TableKey;
-  /** Path of the offending value inside the item (`aggregates.tiers.mega.capPrev`, `rejections.0.line`). */
+  /** Path of the offending value inside the item (`size`, `rejections.0.line`). */
   readonly field: string;
   constructor(key: TableKey, field: string, value: number, reason: string) {
     super(`table item ${key.pk} / ${key.sk}: attribute ${field} is ${String(value)}, ${reason}`);
@@ -65,13 +63,4 @@ export function assertStorableNumbers(key: TableKey, attributes: Record<string, 
       throw new TableValueError(key, path, n, 'outside the range of a DynamoDB number (1e-130 to 1e126)');
     }
   });
-}
-
-/**
- * A JSON payload stored as text: any finite double is written by its shortest round-trip form and read
- * back exactly; NaN and ±Infinity are refused (JSON.stringify would write null).
- */
-export function encodeJsonAttribute(key: TableKey, attribute: string, value: unknown): string {
-  eachNumber(value, attribute, refuseNonFinite(key));
-  return JSON.stringify(value);
 }

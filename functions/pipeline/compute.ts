@@ -11,7 +11,6 @@
  *                                 the split overrides in use, and for each day the batch with its
  *                                 latest snapshot
  *   derived/snapshots/runs/<day>-<sha256>.json.gz   the snapshots of one run (its newest day), never replaced
- *   AGG#<day>                     the day's per-tier and per-sector sums (what history is made of)
  *
  * Replay. The work starts at the earliest of: the first ingested day not folded yet, and the cursor's
  * `restateFrom` (ingest sets it when a short interest file, a revision, a splits file or a late price
@@ -34,7 +33,6 @@ import { mergeShortInterestRevisions } from '../../shared/formats/finra-short-in
 import {
   classifyDay,
   cloneState,
-  type DayRecord,
   type EngineState,
   type StepResult as EngineStepResult,
   initialState,
@@ -50,7 +48,7 @@ import {
 import { assembleSnapshot, MAX_LISTED_REJECTIONS } from '../../shared/snapshot/assemble.ts';
 import type { Snapshot } from '../../shared/snapshot/schema.ts';
 import type { StoredPriceDay } from '../adapters/derived-repository.ts';
-import type { JsonObject, RecordedLedgerEntry } from '../adapters/ports.ts';
+import type { RecordedLedgerEntry } from '../adapters/ports.ts';
 import type { PipelineDeps } from './deps.ts';
 import { assertIsoDate, DERIVED_COMPUTE_JOURNAL_KEY, derivedStateKey, SOURCES, type SourceName } from './keys.ts';
 import type { StepResult } from './steps.ts';
@@ -569,7 +567,6 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
   const sideBase = cloneState(baseState);
   const main = newFold(baseState);
   const outcomes: { date: IsoDate; accepted: boolean }[] = [];
-  const records = new Map<IsoDate, DayRecord>();
   const released = new Set<IsoDate>();
   const rejectedDays: ComputeRejectedDay[] = [];
   // The look-ahead fold's inputs, started as soon as the last day is stepped (see `planSide`).
@@ -602,10 +599,7 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
       }
     } else {
       outcomes.push({ date: day.date, accepted: true });
-      const { day: record, restated } = stepped.result;
-      if (record) records.set(record.date, record);
-      for (const r of restated) {
-        records.set(r.date, r);
+      for (const r of stepped.result.restated) {
         // Replayed days repeat releases already published; only a new day's release restates anything.
         if (previousLastDay === null || day.date > previousLastDay) released.add(r.date);
       }
@@ -629,18 +623,6 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
   }
 
   startSide();
-  // The aggregates come from this fold alone: sent now, they land while the snapshots are computed.
-  const aggregating =
-    records.size > 0
-      ? deps.table.putAggregates(
-          [...records.values()].map((r) => ({
-            date: r.date,
-            aggregates: { tiers: r.tiers, sectors: r.sectors } as unknown as JsonObject,
-          })),
-        )
-      : Promise.resolve();
-  // Awaited before the journal; meanwhile a failure must not count as unhandled.
-  aggregating.catch(() => undefined);
   await yieldToIo();
   const last = outcomes.at(-1) as { date: IsoDate; accepted: boolean };
   const lastDay = maxDate(previousLastDay, last.date) as IsoDate;
@@ -667,12 +649,10 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
   // One object for the run's snapshots (1 PUT here, 1 GET in publish, instead of one of each per day:
   // with rule 3(b) releases an ordinary day rewrites about 11). Batches are never replaced, so a day's
   // entry in the journal, saved after the batch, always names an object that holds its latest snapshot.
-  // The last checkpoint, the batch and the aggregates are independent; all land before the journal that
-  // commits the run.
+  // The last checkpoint and the batch are independent; both land before the journal that commits the run.
   const [, key] = await Promise.all([
     writing,
     snapshots.length > 0 ? deps.derived.putSnapshotBatch(runDate, snapshots) : undefined,
-    aggregating,
   ]);
   if (key !== undefined) {
     journal.snapshotBatches = {
@@ -680,7 +660,7 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
       ...Object.fromEntries(snapshots.map((s) => [s.asOf, key])),
     };
   }
-  watch.lap('write checkpoint, snapshots and aggregates');
+  watch.lap('write checkpoint and snapshots');
 
   journal.folded = [...before, ...outcomes];
   journal.lastDay = lastDay;

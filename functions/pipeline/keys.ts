@@ -26,7 +26,6 @@
  *   LEDGER                <recordedAt>#<source>#<file>#<sha256>   the same entries by time recorded (compute
  *                                         reads only what is new since its last run)
  *   DAY#<date>            DAY            day status per step + the day lock (owner, expiry)
- *   AGG#<date>            AGG            per-day group aggregates (compute), one JSON text attribute (table-values.ts)
  *   PIPELINE              CURSOR         last ingested / computed / published day, earliest day to restate
  */
 import type { IsoDate } from '../../shared/domain.ts';
@@ -174,10 +173,6 @@ export function ledgerKey(source: SourceName, file: string, sha256: string): Tab
 
 export function dayKey(date: IsoDate): TableKey {
   return { pk: `DAY#${assertIsoDate(date)}`, sk: 'DAY' };
-}
-
-export function aggregatesKey(date: IsoDate): TableKey {
-  return { pk: `AGG#${assertIsoDate(date)}`, sk: 'AGG' };
 }
 
 export const CURSOR_KEY: TableKey = { pk: 'PIPELINE', sk: 'CURSOR' };

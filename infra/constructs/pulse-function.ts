@@ -36,13 +36,13 @@ export type TableAccess = 'read' | 'readwrite';
 
 /**
  * Actions per access level, matching the ports in functions/adapters/ports.ts: the ObjectStore
- * reads (get/head), lists, writes (put, put-if-absent); it never deletes in the pipeline. The
- * PipelineTable gets, queries, batch-reads, puts (conditional), updates and batch-writes; no deletes.
+ * reads (get/head), lists, writes (put, put-if-absent). The PipelineTable gets, queries, puts
+ * (conditional) and updates; no batch operations, no deletes.
  */
 const S3_READ = ['s3:GetObject'];
 const S3_WRITE = ['s3:PutObject'];
-const DDB_READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
-const DDB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'];
+const DDB_READ = ['dynamodb:GetItem', 'dynamodb:Query'];
+const DDB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
 export interface PulseFunctionProps {
   /** Handler module relative to the repository root (functions/pipeline/steps.ts). */

@@ -264,18 +264,4 @@ describe.each(tables)('PipelineTable contract: %s', (_name, make) => {
     expect(await table.clearRestateFrom('2024-05-31')).toBe(true);
     expect((await table.getCursor()).restateFrom).toBeNull();
   });
-
-  it('aggregates: batch-written (more than 25 days) and batch-read; absent days are absent', async () => {
-    const table = await make();
-    const days = Array.from({ length: 30 }, (_, i) => `2024-01-${String(i + 1).padStart(2, '0')}`);
-    await table.putAggregates(
-      days.map((date, i) => ({ date, aggregates: { total: { pnl: i * 1.5, symbols: i }, note: null } })),
-    );
-    const got = await table.getAggregates([...days, '2024-02-01']);
-    expect(got.size).toBe(30);
-    expect(got.get('2024-01-30')).toEqual({ total: { pnl: 43.5, symbols: 29 }, note: null });
-    expect(got.has('2024-02-01')).toBe(false);
-    await table.putAggregates([{ date: '2024-01-30', aggregates: { total: { pnl: -1, symbols: 1 } } }]);
-    expect((await table.getAggregates(['2024-01-30'])).get('2024-01-30')).toEqual({ total: { pnl: -1, symbols: 1 } });
-  });
 });

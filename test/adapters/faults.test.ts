@@ -1,18 +1,18 @@
 /**
  * Faults the adapters must survive (issue 6), injected around the real emulators:
- * - DynamoDB: aws-sdk-client-mock stubs the client's `send` to return UnprocessedItems or throttling
- *   errors for some calls while every other call (and the part of a batch "processed") really goes to
- *   dynalite; afterwards a separate, unmocked client reads what was written.
+ * - DynamoDB: aws-sdk-client-mock stubs the client's `send` to throw throttling errors for some calls
+ *   while every other call really goes to dynalite; afterwards a separate, unmocked client reads what
+ *   was written. (The table takes no batch writes: the per-day aggregates they wrote are gone, issue 12.)
  * - S3: a proxy in front of s3rver answers 500/503, stalls past the client timeout, resets the
  *   connection or cuts a body short, and the real SDK stack (timeouts, signing) plus our retries face it.
  */
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, type BatchWriteCommandInput, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDocumentClient, createS3Client } from '../../functions/adapters/aws-clients.ts';
 import { createDynamoPipelineTable } from '../../functions/adapters/dynamo-pipeline-table.ts';
-import { BatchIncompleteError, type DayAggregates, ObjectIntegrityError } from '../../functions/adapters/ports.ts';
+import { ObjectIntegrityError } from '../../functions/adapters/ports.ts';
 import { createS3ObjectStore } from '../../functions/adapters/s3-object-store.ts';
 import { type FaultProxy, s3ErrorXml, startFaultProxy } from './helpers/fault-proxy.ts';
 import { type LocalAws, startLocalAws } from './helpers/local-aws.ts';
@@ -25,78 +25,8 @@ afterAll(async () => {
   await aws?.stop();
 });
 
-const days = (n: number): DayAggregates[] =>
-  Array.from({ length: n }, (_, i) => ({
-    date: `2024-03-${String(i + 1).padStart(2, '0')}`,
-    aggregates: { total: { pnl: i, exposure: 1000 + i } },
-  }));
-
-type WriteRequests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
-
 describe('DynamoDB faults (aws-sdk-client-mock over dynalite)', () => {
-  it('retries UnprocessedItems with backoff until every item is written', async () => {
-    const tableName = await aws.newTable();
-    const faulty = createDynamoDocumentClient(aws.clientConfig);
-    const passthrough = createDynamoDocumentClient(aws.clientConfig);
-    const mock = mockClient(faulty);
-    const batchSizes: number[] = [];
-    // Call 1: dynalite writes 10 of 25, 15 come back unprocessed; call 2: 5 of those 15; then everything.
-    const processedPerCall = [10, 5];
-    mock.send.callsFake(async (command) => {
-      if (!(command instanceof BatchWriteCommand)) return passthrough.send(command as never);
-      const requests = command.input.RequestItems?.[tableName] as WriteRequests;
-      batchSizes.push(requests.length);
-      const keep = processedPerCall.shift() ?? requests.length;
-      await passthrough.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests.slice(0, keep) } }));
-      const rest = requests.slice(keep);
-      return { UnprocessedItems: rest.length > 0 ? { [tableName]: rest } : {}, $metadata: {} };
-    });
-    const delays: number[] = [];
-    const table = createDynamoPipelineTable({
-      client: faulty,
-      tableName,
-      random: () => 1,
-      sleep: async (ms) => {
-        delays.push(ms);
-      },
-    });
-
-    await table.putAggregates(days(25));
-
-    expect(batchSizes).toEqual([25, 15, 10]);
-    // Full jitter with random = 1: the ceilings 50 · 2^(attempt−1).
-    expect(delays).toEqual([50, 100]);
-    mock.restore();
-    const reader = createDynamoPipelineTable({ client: passthrough, tableName });
-    const stored = await reader.getAggregates(days(25).map((d) => d.date));
-    expect(stored.size).toBe(25);
-    expect(stored.get('2024-03-25')).toEqual({ total: { pnl: 24, exposure: 1024 } });
-    faulty.destroy();
-    passthrough.destroy();
-  });
-
-  it('gives up loudly (BatchIncompleteError) when items stay unprocessed through every attempt', async () => {
-    const tableName = await aws.newTable();
-    const faulty = createDynamoDocumentClient(aws.clientConfig);
-    const mock = mockClient(faulty);
-    mock.send.callsFake(async (command) => {
-      const requests = (command as BatchWriteCommand).input.RequestItems?.[tableName] as WriteRequests;
-      return { UnprocessedItems: { [tableName]: requests.slice(1) }, $metadata: {} };
-    });
-    const table = createDynamoPipelineTable({
-      client: faulty,
-      tableName,
-      retry: { attempts: 4 },
-      sleep: async () => {},
-    });
-    const error = await table.putAggregates(days(5)).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(BatchIncompleteError);
-    // 5 sent, then 4, 3, 2 left; after the 4th attempt one item is still unprocessed.
-    expect((error as BatchIncompleteError).unprocessed).toBe(1);
-    faulty.destroy();
-  });
-
-  it('retries throttling on batch writes, conditional puts and reads, and the data lands once', async () => {
+  it('retries throttling on conditional puts, updates and reads, and the data lands once', async () => {
     const tableName = await aws.newTable();
     const faulty = createDynamoDocumentClient(aws.clientConfig);
     const passthrough = createDynamoDocumentClient(aws.clientConfig);
@@ -117,7 +47,7 @@ describe('DynamoDB faults (aws-sdk-client-mock over dynalite)', () => {
     });
     const table = createDynamoPipelineTable({ client: faulty, tableName, sleep: async () => {} });
 
-    await table.putAggregates(days(3));
+    await table.advanceCursor('lastIngested', '2024-03-01');
     const entry = {
       source: 'prices' as const,
       file: '2024-03-01.json',
@@ -136,17 +66,13 @@ describe('DynamoDB faults (aws-sdk-client-mock over dynalite)', () => {
     expect(await table.recordFile(entry)).toBe('recorded');
     expect(await table.getFile('prices', '2024-03-01.json', 'a'.repeat(64))).toEqual(entry);
 
-    expect(throttled.get(BatchWriteCommand.name)).toBe(2);
+    expect(throttled.get(UpdateCommand.name)).toBe(2);
     expect(throttled.get(PutCommand.name)).toBe(2);
     expect(throttled.get(GetCommand.name)).toBe(2);
     mock.restore();
-    expect(
-      (await createDynamoPipelineTable({ client: passthrough, tableName }).getAggregates(['2024-03-03'])).get(
-        '2024-03-03',
-      ),
-    ).toEqual({
-      total: { pnl: 2, exposure: 1002 },
-    });
+    const reader = createDynamoPipelineTable({ client: passthrough, tableName });
+    expect((await reader.getCursor()).lastIngested).toBe('2024-03-01');
+    expect(await reader.listFileVersions('prices', '2024-03-01.json')).toEqual([entry]);
     faulty.destroy();
     passthrough.destroy();
   });

@@ -59,14 +59,7 @@ function grants(step: LambdaStep): Array<{ actions: string[]; resource: unknown;
     );
 }
 
-const DDB_RW = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:Query',
-  'dynamodb:UpdateItem',
-];
+const DDB_RW = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
 
 describe('functions', () => {
   it.each(LAMBDA_STEPS)('%s runs Node 24 on ARM64 with X-Ray, JSON logs and the Powertools settings', (step) => {

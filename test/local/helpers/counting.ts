@@ -125,9 +125,6 @@ function countingTable(table: PipelineTable, counts: IoCounts): PipelineTable {
     advanceCursor: (f, d) => write(table.advanceCursor(f, d)),
     markRestateFrom: (d) => write(table.markRestateFrom(d)),
     clearRestateFrom: (d) => write(table.clearRestateFrom(d)),
-    putAggregates: (e) => write(table.putAggregates(e)),
-    getAggregates: (d) =>
-      read<Map<string, unknown>>((v) => v.size)(table.getAggregates(d)) as ReturnType<PipelineTable['getAggregates']>,
   };
 }
 
