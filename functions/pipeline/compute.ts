@@ -49,6 +49,7 @@ import { assembleSnapshot, MAX_LISTED_REJECTIONS } from '../../shared/snapshot/a
 import type { Snapshot } from '../../shared/snapshot/schema.ts';
 import type { StoredPriceDay } from '../adapters/derived-repository.ts';
 import type { RecordedLedgerEntry } from '../adapters/ports.ts';
+import { withDayLock } from './day-lock.ts';
 import type { PipelineDeps } from './deps.ts';
 import { assertIsoDate, DERIVED_COMPUTE_JOURNAL_KEY, derivedStateKey, SOURCES, type SourceName } from './keys.ts';
 import type { StepResult } from './steps.ts';
@@ -322,6 +323,12 @@ function toCheckpoint(date: IsoDate, value: unknown): Checkpoint {
       fail(`state.${name}`, `expected ${n * RING} values for ${n} symbols`);
   }
   if ((s.slotDate as string[]).length !== RING) fail('state.slotDate', `expected ${RING} slots`);
+  // A checkpoint written before rule 12 (methodology v1) has no per-symbol security types: it goes on
+  // under v1, the rules it was computed with, with every symbol unclassified.
+  if (s.securityType === undefined) s.securityType = new Array<number>(n).fill(-1);
+  else if (!Array.isArray(s.securityType) || s.securityType.length !== n) {
+    fail('state.securityType', `expected ${n} values for ${n} symbols`);
+  }
   if (dayCount > 0 && s.lastDate !== (s.slotDate as string[])[(dayCount - 1) % RING]) {
     fail('state.lastDate', 'does not match the ring');
   }
@@ -880,68 +887,63 @@ export async function runCompute(deps: PipelineDeps, input: ComputeInput): Promi
   };
   if (input.skipped === true) return { ...none, skipped: true, reason: 'the previous step skipped this day' };
 
-  const now = deps.clock().getTime();
-  const lock = await deps.table.acquireDayLock(date, runId, now + deps.config.lockTtlMs, now);
-  if (!lock.acquired) {
-    const holder = lock.heldBy ? lock.heldBy.owner : 'another run';
-    deps.log.info('day locked by another run', { date, runId, holder });
-    return { ...none, skipped: true, reason: `day ${date} is being processed by ${holder}` };
+  const busy = (reason: string): ComputeResult => ({ ...none, skipped: true, reason });
+  return withDayLock(deps, { step: 'compute', date, runId }, () => computeLocked(deps, date, runId), busy);
+}
+
+/** Under the day lock: reads the journal and the ledger, then folds what is new (or finishes a stopped run). */
+async function computeLocked(deps: PipelineDeps, date: IsoDate, runId: string): Promise<ComputeResult> {
+  const watch = stopwatch();
+  const [cursor, journal] = await Promise.all([deps.table.getCursor(), loadJournal(deps)]);
+  const fresh = await readLedger(deps, journal);
+  const effective = filesInEffect(journal.files);
+
+  const splitsFile = effective.find((f) => f.source === 'splits' && f.status === 'accepted');
+  if ((splitsFile?.sha256 ?? '') !== journal.splits.sha256) {
+    const stored = splitsFile ? await deps.derived.getSplits() : undefined;
+    journal.splits = { sha256: stored?.source.sha256 ?? '', overrides: stored?.overrides ?? [] };
   }
-  try {
-    const watch = stopwatch();
-    const [cursor, journal] = await Promise.all([deps.table.getCursor(), loadJournal(deps)]);
-    const fresh = await readLedger(deps, journal);
-    const effective = filesInEffect(journal.files);
 
-    const splitsFile = effective.find((f) => f.source === 'splits' && f.status === 'accepted');
-    if ((splitsFile?.sha256 ?? '') !== journal.splits.sha256) {
-      const stored = splitsFile ? await deps.derived.getSplits() : undefined;
-      journal.splits = { sha256: stored?.source.sha256 ?? '', overrides: stored?.overrides ?? [] };
-    }
-
-    const upTo = maxDate(date, journal.lastDay) as IsoDate;
-    const firstNew =
-      effective
-        .filter((f) => f.source === 'prices' && f.status === 'accepted' && f.date !== null)
-        .map((f) => f.date as IsoDate)
-        .filter((d) => (journal.lastDay === null || d > journal.lastDay) && d <= upTo)
-        .sort()[0] ?? null;
-    const restateFrom = cursor.restateFrom !== null && cursor.restateFrom <= upTo ? cursor.restateFrom : null;
-    const start = minDate(firstNew, restateFrom);
-    const work: Work = { date, runId, journal, cursorRestateFrom: cursor.restateFrom, watch };
-    watch.lap('read journal and ledger');
-    const committed = journal.run;
-    if (
-      committed?.date === date &&
-      fresh.length === 0 &&
-      firstNew === null &&
-      (restateFrom === null || restateFrom === committed.restateFrom)
-    ) {
-      // Nothing arrived since the last run of this day. If it stopped after its journal (killed, or its
-      // answer lost before publish ran), finish it and answer what it would have: folding again would
-      // call the days it computed first "restated", answering `date` alone would leave the others unpublished.
-      const day = await deps.table.getDay(date);
-      const status = day?.steps.compute;
-      const finished = status?.runId === committed.status.runId && status.at === committed.status.at;
-      const publish = day?.steps.publish;
-      if (!finished || publish?.state !== 'done' || publish.at < committed.status.at) {
-        if (!finished) {
-          deps.log.warn('finishing a compute run stopped after its journal', {
-            date,
-            runId,
-            of: committed.status.runId,
-          });
-          await finishRun(deps, committed);
-        }
-        return withSnapshotKeys(resultOf(committed, runId), journal);
+  const upTo = maxDate(date, journal.lastDay) as IsoDate;
+  const firstNew =
+    effective
+      .filter((f) => f.source === 'prices' && f.status === 'accepted' && f.date !== null)
+      .map((f) => f.date as IsoDate)
+      .filter((d) => (journal.lastDay === null || d > journal.lastDay) && d <= upTo)
+      .sort()[0] ?? null;
+  const restateFrom = cursor.restateFrom !== null && cursor.restateFrom <= upTo ? cursor.restateFrom : null;
+  const start = minDate(firstNew, restateFrom);
+  const work: Work = { date, runId, journal, cursorRestateFrom: cursor.restateFrom, watch };
+  watch.lap('read journal and ledger');
+  const committed = journal.run;
+  if (
+    committed?.date === date &&
+    fresh.length === 0 &&
+    firstNew === null &&
+    (restateFrom === null || restateFrom === committed.restateFrom)
+  ) {
+    // Nothing arrived since the last run of this day. If it stopped after its journal (killed, or its
+    // answer lost before publish ran), finish it and answer what it would have: folding again would
+    // call the days it computed first "restated", answering `date` alone would leave the others unpublished.
+    const day = await deps.table.getDay(date);
+    const status = day?.steps.compute;
+    const finished = status?.runId === committed.status.runId && status.at === committed.status.at;
+    const publish = day?.steps.publish;
+    if (!finished || publish?.state !== 'done' || publish.at < committed.status.at) {
+      if (!finished) {
+        deps.log.warn('finishing a compute run stopped after its journal', {
+          date,
+          runId,
+          of: committed.status.runId,
+        });
+        await finishRun(deps, committed);
       }
+      return withSnapshotKeys(resultOf(committed, runId), journal);
     }
-    if (start === null) {
-      if (fresh.length > 0) await saveJournal(deps, journal);
-      return await unchanged(deps, work, 'no new day and nothing to restate');
-    }
-    return await fold(deps, work, start);
-  } finally {
-    await deps.table.releaseDayLock(date, runId);
   }
+  if (start === null) {
+    if (fresh.length > 0) await saveJournal(deps, journal);
+    return await unchanged(deps, work, 'no new day and nothing to restate');
+  }
+  return await fold(deps, work, start);
 }

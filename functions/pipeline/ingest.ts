@@ -40,6 +40,7 @@ import { newYorkDate } from '../lib/new-york-date.ts';
 import { classifyDrop } from '../providers/file-drop.ts';
 import { ProviderError } from '../providers/http.ts';
 import type { ReceivedFile, SourceProvider } from '../providers/source-provider.ts';
+import { withDayLock } from './day-lock.ts';
 import type { PipelineDeps } from './deps.ts';
 import {
   assertIsoDate,
@@ -722,42 +723,39 @@ async function ingestDay(deps: PipelineDeps, input: DayIngestInput): Promise<Ing
   if (!isTradingDay(date)) {
     return { ...empty, skipped: true, reason: closedDayReason(date) ?? 'not a trading day' };
   }
-  const now = deps.clock().getTime();
-  const lock = await deps.table.acquireDayLock(date, runId, now + deps.config.lockTtlMs, now);
-  if (!lock.acquired) {
-    const holder = lock.heldBy
-      ? `${lock.heldBy.owner} until ${new Date(lock.heldBy.expiresAt).toISOString()}`
-      : 'another run';
-    deps.log.info('day locked by another run', { date, runId, holder });
-    return { ...empty, skipped: true, reason: `day ${date} is being processed by ${holder}` };
-  }
-  let result: IngestResult;
-  try {
-    const sources = input.sources ?? [...SOURCES];
-    const byId = new Map<SourceName, SourceProvider>();
-    for (const p of deps.providers) if (!byId.has(p.source)) byId.set(p.source, p);
-    const runs = await Promise.all(sources.map((s) => ingestSource(deps, s, byId.get(s), date)));
-    const pricesReady = sources.includes('prices')
-      ? (runs[sources.indexOf('prices')]?.accepted ?? false)
-      : (await deps.derived.headPriceDay(date)) !== undefined;
-    result = summarise(
-      { date, runId },
-      runs.flatMap((r) => r.files),
-      pricesReady,
-    );
-    const status: StepStatus = {
-      state: pricesReady ? 'done' : 'incomplete',
-      at: deps.clock().toISOString(),
-      runId,
-      detail: `${result.files.length} file(s), ${result.rows} row(s), ${result.rejectedRows} rejected`,
-    };
-    await deps.table.setStepStatus(date, 'ingest', status);
-    if (pricesReady) await deps.table.advanceCursor('lastIngested', date);
-  } catch (error) {
-    throw withContext(error, `ingest ${date}`);
-  } finally {
-    await deps.table.releaseDayLock(date, runId);
-  }
+  const result = await withDayLock(
+    deps,
+    { step: 'ingest', date, runId },
+    async (): Promise<IngestResult> => {
+      try {
+        const sources = input.sources ?? [...SOURCES];
+        const byId = new Map<SourceName, SourceProvider>();
+        for (const p of deps.providers) if (!byId.has(p.source)) byId.set(p.source, p);
+        const runs = await Promise.all(sources.map((s) => ingestSource(deps, s, byId.get(s), date)));
+        const pricesReady = sources.includes('prices')
+          ? (runs[sources.indexOf('prices')]?.accepted ?? false)
+          : (await deps.derived.headPriceDay(date)) !== undefined;
+        const summary = summarise(
+          { date, runId },
+          runs.flatMap((r) => r.files),
+          pricesReady,
+        );
+        const status: StepStatus = {
+          state: pricesReady ? 'done' : 'incomplete',
+          at: deps.clock().toISOString(),
+          runId,
+          detail: `${summary.files.length} file(s), ${summary.rows} row(s), ${summary.rejectedRows} rejected`,
+        };
+        await deps.table.setStepStatus(date, 'ingest', status);
+        if (pricesReady) await deps.table.advanceCursor('lastIngested', date);
+        return summary;
+      } catch (error) {
+        throw withContext(error, `ingest ${date}`);
+      }
+    },
+    (reason) => ({ ...empty, skipped: true, reason }),
+  );
+  if (result.skipped) return result;
   deps.log.info('ingest done', {
     date,
     runId,

@@ -29,6 +29,7 @@ import {
   snapshotJsonSchema,
 } from '../../shared/snapshot/schema.ts';
 import type { ObjectStore, PutObjectOptions } from '../adapters/ports.ts';
+import { withDayLock } from './day-lock.ts';
 import type { PipelineDeps } from './deps.ts';
 import {
   assertIsoDate,
@@ -42,7 +43,7 @@ import {
   SITE_SNAPSHOT_SCHEMA_KEY,
   siteSnapshotKey,
 } from './keys.ts';
-import { stopwatch } from './stopwatch.ts';
+import { type Stopwatch, stopwatch } from './stopwatch.ts';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 export const RSS_TYPE = 'application/rss+xml; charset=utf-8';
@@ -312,16 +313,6 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
     assertIsoDate(d, 'dates'),
   );
 
-  const refuse = async (error: SanityGateError) => {
-    deps.log.error('publish refused', { date, gate: error.gate, issues: error.issues.slice(0, 20) });
-    await deps.table.setStepStatus(date, 'publish', {
-      state: 'refused',
-      at: deps.clock().toISOString(),
-      runId,
-      detail: error.message.slice(0, 1000),
-    });
-  };
-
   // Everything is checked before the first write: a refused day leaves the site as it was.
   const watch = stopwatch();
   let snapshots: Snapshot[];
@@ -331,169 +322,184 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
     snapshots = validateSnapshots(date, loaded);
     watch.lap('validate snapshots');
   } catch (error) {
-    if (error instanceof SanityGateError) await refuse(error);
+    if (error instanceof SanityGateError) await refuse(deps, runId, error);
     throw error;
   }
   if (snapshots.length === 0) return { ...base, skipped: true, reason: 'no snapshot to publish' };
 
-  const now = deps.clock().getTime();
-  const lock = await deps.table.acquireDayLock(date, runId, now + deps.config.lockTtlMs, now);
-  if (!lock.acquired) {
-    return {
-      ...base,
-      skipped: true,
-      reason: `day ${date} is being processed by ${lock.heldBy?.owner ?? 'another run'}`,
-    };
-  }
+  const run: LockedRun = { date, runId, snapshots, acceptGates: acceptedGates(deps, input), watch };
+  const busy = (reason: string): PublishResult => ({ ...base, skipped: true, reason });
+  return withDayLock(deps, { step: 'publish', date, runId }, () => publishLocked(deps, run), busy);
+}
+
+/** A refused day: logged, and the day's publish status says why (the site is left as it was). */
+async function refuse(deps: PipelineDeps, runId: string, error: SanityGateError): Promise<void> {
+  deps.log.error('publish refused', { date: error.date, gate: error.gate, issues: error.issues.slice(0, 20) });
+  await deps.table.setStepStatus(error.date, 'publish', {
+    state: 'refused',
+    at: deps.clock().toISOString(),
+    runId,
+    detail: error.message.slice(0, 1000),
+  });
+}
+
+interface LockedRun {
+  date: IsoDate;
+  runId: string;
+  /** Checked against SnapshotSchema. */
+  snapshots: Snapshot[];
+  acceptGates: GateName[];
+  watch: Stopwatch;
+}
+
+/** Under the day lock, the snapshots checked: the gates, then the writes in the order of the file comment. */
+async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<PublishResult> {
+  const { date, runId, snapshots, watch } = run;
   const keys: string[] = [];
-  try {
-    const newest = snapshots.reduce((a, b) => (b.asOf > a.asOf ? b : a));
-    // Read before any write (the feed holds the published days the gates compare with), all at once:
-    // the schemas' HEADs too, so that only the writes of a changed schema remain to do.
-    const schemas = schemaDocs();
-    const [cursor, historyObject, feedObject, ...schemaHeads] = await Promise.all([
-      deps.table.getCursor(),
-      deps.site.get(SITE_HISTORY_KEY),
-      deps.raw.get(FEED_KEY),
-      ...schemas.map((d) => deps.site.head(d.key)),
-    ]);
-    const switchLatest = cursor.lastPublished === null || newest.asOf >= cursor.lastPublished;
-    watch.lap('read history and feed');
-    let previousHistory: History | undefined;
-    if (historyObject) {
-      let parsed: ReturnType<typeof HistorySchema.safeParse>;
-      try {
-        parsed = HistorySchema.safeParse(parseJson(historyObject.bytes));
-      } catch (error) {
-        throw new HistoryUnreadableError(SITE_HISTORY_KEY, `not JSON (${(error as Error).message})`);
-      }
-      if (!parsed.success) {
-        throw new HistoryUnreadableError(SITE_HISTORY_KEY, parsed.error.issues[0]?.message ?? 'invalid');
-      }
-      previousHistory = parsed.data;
-    }
-    let previousFeed: Snapshot[] = [];
-    if (feedObject) {
-      let value: unknown;
-      try {
-        value = parseJson(feedObject.bytes);
-      } catch {
-        value = undefined;
-      }
-      const parsed = FeedSchema.safeParse(value);
-      // The feed is a cache of published snapshots: if unreadable, it restarts from today's.
-      if (parsed.success) previousFeed = parsed.data;
-      else deps.log.warn('feed unreadable, restarting it', { key: FEED_KEY, issue: parsed.error.issues[0]?.message });
-    }
-
-    watch.lap('validate history and feed');
-    const gates = checkSanitySeries(previousFeed, snapshots, { acknowledge: acceptedGates(deps, input) });
-    watch.lap('sanity gates');
-    if (gates.acknowledged.length > 0) {
-      deps.log.warn('sanity gates acknowledged by the operator', {
-        date,
-        violations: gates.acknowledged.map((v) => v.message),
-      });
-    }
-    const first = gates.violations[0];
-    if (first) {
-      const error = new SanityGateError(
-        first.gate,
-        date,
-        first.field,
-        gates.violations.map((v) => v.message),
-      );
-      await refuse(error);
-      throw error;
-    }
-
-    // The changed schemas and the dated snapshots are sent together (nothing links to them until `latest`
-    // does), in this order; history, feed and rss wait for all of them.
-    const changed = schemas.filter((d, i) => schemaHeads[i]?.sha256 !== d.sha256);
-    const dated = snapshots.map((s) => ({ key: siteSnapshotKey(s.asOf), bytes: encode(s) }));
-    await settled([
-      ...changed.map((d) => deps.site.put(d.key, d.bytes, { contentType: JSON_TYPE, cacheControl: SCHEMA_CACHE })),
-      ...dated.map((d) => deps.site.put(d.key, d.bytes, { contentType: JSON_TYPE, cacheControl: SNAPSHOT_CACHE })),
-    ]);
-    keys.push(...changed.map((d) => d.key), ...dated.map((d) => d.key));
-    watch.lap('write schemas and snapshots');
-
-    const history = HistorySchema.parse(mergeHistory(previousHistory, snapshots));
-    const feedByDate = new Map(previousFeed.map((s) => [s.asOf, s]));
-    for (const s of snapshots) feedByDate.set(s.asOf, s);
-    const feed = [...feedByDate.values()].sort((a, b) => (a.asOf < b.asOf ? 1 : -1)).slice(0, RSS_ITEM_LIMIT);
-    const rss = buildRss(feed, { siteUrl: deps.config.siteUrl });
-    watch.lap('build history, feed and rss');
-
-    const j = journal();
+  const newest = snapshots.reduce((a, b) => (b.asOf > a.asOf ? b : a));
+  // Read before any write (the feed holds the published days the gates compare with), all at once:
+  // the schemas' HEADs too, so that only the writes of a changed schema remain to do.
+  const schemas = schemaDocs();
+  const [cursor, historyObject, feedObject, ...schemaHeads] = await Promise.all([
+    deps.table.getCursor(),
+    deps.site.get(SITE_HISTORY_KEY),
+    deps.raw.get(FEED_KEY),
+    ...schemas.map((d) => deps.site.head(d.key)),
+  ]);
+  const switchLatest = cursor.lastPublished === null || newest.asOf >= cursor.lastPublished;
+  watch.lap('read history and feed');
+  let previousHistory: History | undefined;
+  if (historyObject) {
+    let parsed: ReturnType<typeof HistorySchema.safeParse>;
     try {
-      const historyOptions = { contentType: JSON_TYPE, cacheControl: SHORT_CACHE };
-      const rssOptions = { contentType: RSS_TYPE, cacheControl: SHORT_CACHE };
-      // The previous rss.xml is the previous feed rendered again (publish may write rss.xml, not read it).
-      const previousRss =
-        previousFeed.length > 0
-          ? {
-              bytes: Buffer.from(buildRss(previousFeed, { siteUrl: deps.config.siteUrl }), 'utf8'),
-              options: rssOptions,
-            }
-          : undefined;
-      // Sent together; each is remembered before it is sent, so a failure of any restores all three.
-      await settled([
-        j.write(
-          deps.site,
-          SITE_HISTORY_KEY,
-          encode(history),
-          historyOptions,
-          historyObject && { bytes: historyObject.bytes, options: optionsOf(historyObject, historyOptions) },
-        ),
-        j.write(
-          deps.raw,
-          FEED_KEY,
-          encode(feed),
-          { contentType: JSON_TYPE },
-          feedObject && { bytes: feedObject.bytes, options: { contentType: JSON_TYPE } },
-        ),
-        j.write(deps.site, SITE_RSS_KEY, Buffer.from(rss, 'utf8'), rssOptions, previousRss),
-      ]);
-      keys.push(SITE_HISTORY_KEY, SITE_RSS_KEY);
-      // Last, once everything it links to has landed.
-      if (switchLatest) {
-        await deps.site.put(SITE_LATEST_KEY, encode(newest), { contentType: JSON_TYPE, cacheControl: SHORT_CACHE });
-        keys.push(SITE_LATEST_KEY);
-      }
+      parsed = HistorySchema.safeParse(parseJson(historyObject.bytes));
     } catch (error) {
-      deps.log.error('publish failed before latest.json: restoring history, feed and rss', {
-        date,
-        error: (error as Error).message,
-      });
-      await j.restore(deps.log);
-      throw error;
+      throw new HistoryUnreadableError(SITE_HISTORY_KEY, `not JSON (${(error as Error).message})`);
     }
-
-    watch.lap('write history, feed, rss and latest');
-    if (switchLatest) await deps.table.advanceCursor('lastPublished', newest.asOf);
-    await deps.table.setStepStatus(date, 'publish', {
-      state: 'done',
-      at: deps.clock().toISOString(),
-      runId,
-      detail: `${snapshots.length} snapshot(s)${switchLatest ? `, latest = ${newest.asOf}` : ', latest unchanged'}`,
-    });
-    deps.log.info('published', {
-      date,
-      runId,
-      published: snapshots.map((s) => s.asOf),
-      latest: switchLatest ? newest.asOf : null,
-      ms: watch.ms(),
-    });
-    return {
-      date,
-      runId,
-      skipped: false,
-      published: snapshots.map((s) => s.asOf),
-      latest: switchLatest ? newest.asOf : null,
-      keys,
-    };
-  } finally {
-    await deps.table.releaseDayLock(date, runId);
+    if (!parsed.success) {
+      throw new HistoryUnreadableError(SITE_HISTORY_KEY, parsed.error.issues[0]?.message ?? 'invalid');
+    }
+    previousHistory = parsed.data;
   }
+  let previousFeed: Snapshot[] = [];
+  if (feedObject) {
+    let value: unknown;
+    try {
+      value = parseJson(feedObject.bytes);
+    } catch {
+      value = undefined;
+    }
+    const parsed = FeedSchema.safeParse(value);
+    // The feed is a cache of published snapshots: if unreadable, it restarts from today's.
+    if (parsed.success) previousFeed = parsed.data;
+    else deps.log.warn('feed unreadable, restarting it', { key: FEED_KEY, issue: parsed.error.issues[0]?.message });
+  }
+
+  watch.lap('validate history and feed');
+  const gates = checkSanitySeries(previousFeed, snapshots, { acknowledge: run.acceptGates });
+  watch.lap('sanity gates');
+  if (gates.acknowledged.length > 0) {
+    deps.log.warn('sanity gates acknowledged by the operator', {
+      date,
+      violations: gates.acknowledged.map((v) => v.message),
+    });
+  }
+  const first = gates.violations[0];
+  if (first) {
+    const error = new SanityGateError(
+      first.gate,
+      date,
+      first.field,
+      gates.violations.map((v) => v.message),
+    );
+    await refuse(deps, runId, error);
+    throw error;
+  }
+
+  // The changed schemas and the dated snapshots are sent together (nothing links to them until `latest`
+  // does), in this order; history, feed and rss wait for all of them.
+  const changed = schemas.filter((d, i) => schemaHeads[i]?.sha256 !== d.sha256);
+  const dated = snapshots.map((s) => ({ key: siteSnapshotKey(s.asOf), bytes: encode(s) }));
+  await settled([
+    ...changed.map((d) => deps.site.put(d.key, d.bytes, { contentType: JSON_TYPE, cacheControl: SCHEMA_CACHE })),
+    ...dated.map((d) => deps.site.put(d.key, d.bytes, { contentType: JSON_TYPE, cacheControl: SNAPSHOT_CACHE })),
+  ]);
+  keys.push(...changed.map((d) => d.key), ...dated.map((d) => d.key));
+  watch.lap('write schemas and snapshots');
+
+  const history = HistorySchema.parse(mergeHistory(previousHistory, snapshots));
+  const feedByDate = new Map(previousFeed.map((s) => [s.asOf, s]));
+  for (const s of snapshots) feedByDate.set(s.asOf, s);
+  const feed = [...feedByDate.values()].sort((a, b) => (a.asOf < b.asOf ? 1 : -1)).slice(0, RSS_ITEM_LIMIT);
+  const rss = buildRss(feed, { siteUrl: deps.config.siteUrl });
+  watch.lap('build history, feed and rss');
+
+  const j = journal();
+  try {
+    const historyOptions = { contentType: JSON_TYPE, cacheControl: SHORT_CACHE };
+    const rssOptions = { contentType: RSS_TYPE, cacheControl: SHORT_CACHE };
+    // The previous rss.xml is the previous feed rendered again (publish may write rss.xml, not read it).
+    const previousRss =
+      previousFeed.length > 0
+        ? {
+            bytes: Buffer.from(buildRss(previousFeed, { siteUrl: deps.config.siteUrl }), 'utf8'),
+            options: rssOptions,
+          }
+        : undefined;
+    // Sent together; each is remembered before it is sent, so a failure of any restores all three.
+    await settled([
+      j.write(
+        deps.site,
+        SITE_HISTORY_KEY,
+        encode(history),
+        historyOptions,
+        historyObject && { bytes: historyObject.bytes, options: optionsOf(historyObject, historyOptions) },
+      ),
+      j.write(
+        deps.raw,
+        FEED_KEY,
+        encode(feed),
+        { contentType: JSON_TYPE },
+        feedObject && { bytes: feedObject.bytes, options: { contentType: JSON_TYPE } },
+      ),
+      j.write(deps.site, SITE_RSS_KEY, Buffer.from(rss, 'utf8'), rssOptions, previousRss),
+    ]);
+    keys.push(SITE_HISTORY_KEY, SITE_RSS_KEY);
+    // Last, once everything it links to has landed.
+    if (switchLatest) {
+      await deps.site.put(SITE_LATEST_KEY, encode(newest), { contentType: JSON_TYPE, cacheControl: SHORT_CACHE });
+      keys.push(SITE_LATEST_KEY);
+    }
+  } catch (error) {
+    deps.log.error('publish failed before latest.json: restoring history, feed and rss', {
+      date,
+      error: (error as Error).message,
+    });
+    await j.restore(deps.log);
+    throw error;
+  }
+
+  watch.lap('write history, feed, rss and latest');
+  if (switchLatest) await deps.table.advanceCursor('lastPublished', newest.asOf);
+  await deps.table.setStepStatus(date, 'publish', {
+    state: 'done',
+    at: deps.clock().toISOString(),
+    runId,
+    detail: `${snapshots.length} snapshot(s)${switchLatest ? `, latest = ${newest.asOf}` : ', latest unchanged'}`,
+  });
+  deps.log.info('published', {
+    date,
+    runId,
+    published: snapshots.map((s) => s.asOf),
+    latest: switchLatest ? newest.asOf : null,
+    ms: watch.ms(),
+  });
+  return {
+    date,
+    runId,
+    skipped: false,
+    published: snapshots.map((s) => s.asOf),
+    latest: switchLatest ? newest.asOf : null,
+    keys,
+  };
 }

@@ -266,7 +266,7 @@ describe('refusals', () => {
     expect(result).toMatchObject({
       skipped: true,
       dates: [],
-      reason: `day ${D[0]} is being processed by someone-else`,
+      reason: `day ${D[0]} is being processed by someone-else until ${new Date(now + 60_000).toISOString()}`,
     });
     expect(await everyObject(deps.raw)).toEqual(before);
   });

@@ -252,7 +252,10 @@ describe('an S3 failure in the middle of a publish', () => {
       runId: 'execution-2',
       snapshots: [snapshot('2024-06-10')],
     });
-    expect(result).toMatchObject({ skipped: true, reason: 'day 2024-06-10 is being processed by execution-1' });
+    expect(result).toMatchObject({
+      skipped: true,
+      reason: 'day 2024-06-10 is being processed by execution-1 until 2024-06-10T23:45:00.000Z',
+    });
     expect(await deps.site.list('')).toEqual([]);
   });
 });
