@@ -15,6 +15,8 @@ export interface InputPaths {
   shortInterest: string | null;
   shortVolume: string | null;
   splits: string | null;
+  /** securities.csv: rule 12 overrides (methodology v2). */
+  securities: string | null;
   /** The `--input` folder, when one was given (for its sample manifest). */
   root: string | null;
 }
@@ -25,14 +27,16 @@ export const INPUT_OPTIONS = {
   'short-interest': { type: 'string' },
   'short-volume': { type: 'string' },
   splits: { type: 'string' },
+  securities: { type: 'string' },
 } as const;
 
 export const INPUT_HELP = `Input (a folder in the input convention, or each part on its own):
-  --input DIR            DIR/prices, DIR/short-interest, DIR/short-volume, DIR/splits.csv
+  --input DIR            DIR/prices, DIR/short-interest, DIR/short-volume, DIR/splits.csv, DIR/securities.csv
   --prices DIR           Nasdaq screener snapshots YYYY-MM-DD.json[.gz]
   --short-interest DIR   FINRA short interest files shrtYYYYMMDD*.csv
   --short-volume DIR     FINRA Reg SHO files CNMSshvolYYYYMMDD.txt
-  --splits FILE          explicit splits: symbol,date,ratio`;
+  --splits FILE          explicit splits: symbol,date,ratio
+  --securities FILE      security types overriding rule 12's (methodology v2): symbol,type`;
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -64,6 +68,7 @@ export function inputPaths(values: Values): InputPaths {
     shortInterest: optionalPart(root, values['short-interest'], 'short-interest'),
     shortVolume: optionalPart(root, values['short-volume'], 'short-volume'),
     splits: optionalPart(root, values.splits, 'splits.csv'),
+    securities: optionalPart(root, values.securities, 'securities.csv'),
   };
   if (!paths.prices && !paths.shortInterest && !paths.shortVolume && !paths.splits) {
     throw new UsageError(

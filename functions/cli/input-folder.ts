@@ -14,6 +14,8 @@ import path from 'node:path';
 import type { PriceDay, Rejection, ShortInterestFile, ShortVolumeRecord, SplitOverride } from '../../shared/domain.ts';
 import { combineRevisions, shortInterestFileOf } from '../../shared/formats/finra-short-interest.ts';
 import { parseShortInterest, parseShortVolume, parseSplitsCsv } from '../../shared/formats/index.ts';
+import { parseSecuritiesCsv } from '../../shared/formats/securities-csv.ts';
+import type { SecurityType } from '../../shared/methodology/securities.ts';
 import type { InputPaths } from './args.ts';
 import {
   type FileRead,
@@ -68,6 +70,8 @@ export interface SideFiles {
   shortInterest: ShortInterestFile[];
   shortVolume: LoadedInput['shortVolume'];
   splits: SplitOverride[];
+  /** securities.csv (rule 12 overrides): symbol → type. */
+  securities: Map<string, SecurityType>;
 }
 
 function listInput(paths: InputPaths, ignored: string[]) {
@@ -82,7 +86,7 @@ function readSideFiles(
   files: { shortInterest: string[]; shortVolume: string[] },
   record: (read: FileRead<unknown>) => void,
 ): SideFiles {
-  const out: SideFiles = { shortInterest: [], shortVolume: [], splits: [] };
+  const out: SideFiles = { shortInterest: [], shortVolume: [], splits: [], securities: new Map() };
   if (paths.shortInterest) {
     const dir = paths.shortInterest;
     // Each file is reduced to its symbol → shares map as soon as it is parsed, so the rows of a
@@ -110,6 +114,13 @@ function readSideFiles(
     record(read);
     if (read.parsed) out.splits = read.parsed.records;
   }
+  if (paths.securities) {
+    const dir = path.dirname(paths.securities);
+    const file = path.basename(paths.securities);
+    const read = readInputFile('securities', dir, file, (text) => parseSecuritiesCsv(text, file));
+    record(read);
+    if (read.parsed) out.securities = new Map(read.parsed.records.map((r) => [r.symbol, r.type]));
+  }
   return out;
 }
 
@@ -128,7 +139,12 @@ class FileLog {
 export function loadInput(paths: InputPaths, options: LoadOptions = {}): LoadedInput {
   const ignored: string[] = [];
   const files = listInput(paths, ignored);
-  const total = files.prices.length + files.shortInterest.length + files.shortVolume.length + (paths.splits ? 1 : 0);
+  const total =
+    files.prices.length +
+    files.shortInterest.length +
+    files.shortVolume.length +
+    (paths.splits ? 1 : 0) +
+    (paths.securities ? 1 : 0);
   let index = 0;
   const log = new FileLog();
   const record = (read: FileRead<unknown> | PriceFileRead) => {
@@ -189,7 +205,12 @@ export interface OpenedInput extends SideFiles {
 export function openInput(paths: InputPaths, options: OpenOptions = {}): OpenedInput {
   const ignored: string[] = [];
   const files = listInput(paths, ignored);
-  const total = files.prices.length + files.shortInterest.length + files.shortVolume.length + (paths.splits ? 1 : 0);
+  const total =
+    files.prices.length +
+    files.shortInterest.length +
+    files.shortVolume.length +
+    (paths.splits ? 1 : 0) +
+    (paths.securities ? 1 : 0);
   let index = 0;
   const tick = (file: string) => {
     index += 1;

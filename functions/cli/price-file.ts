@@ -20,7 +20,7 @@ export interface SourceFile {
 }
 
 export interface FileRefusal {
-  kind: 'prices' | 'short-interest' | 'short-volume' | 'splits';
+  kind: 'prices' | 'short-interest' | 'short-volume' | 'splits' | 'securities';
   file: string;
   message: string;
 }

@@ -28,7 +28,9 @@
  *   DAY#<date>            DAY            day status per step + the day lock (owner, expiry)
  *   PIPELINE              CURSOR         last ingested / computed / published day, earliest day to restate
  */
+
 import type { IsoDate } from '../../shared/domain.ts';
+import { parseIsoDate } from '../../shared/formats/text.ts';
 
 export const SOURCES = ['prices', 'short-interest', 'short-volume', 'splits'] as const;
 export type SourceName = (typeof SOURCES)[number];
@@ -50,7 +52,8 @@ export class KeyError extends Error {
 }
 
 export function assertIsoDate(date: string, field = 'date'): IsoDate {
-  if (!ISO_DATE.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+  // parseIsoDate, not Date.parse: Date.parse reads 2024-02-30 as 1 March.
+  if (!ISO_DATE.test(date) || parseIsoDate(date) !== date) {
     throw new KeyError(field, `expected YYYY-MM-DD, got ${JSON.stringify(date)}`);
   }
   return date;

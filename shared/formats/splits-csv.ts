@@ -123,20 +123,31 @@ export function readCsvRecords(text: string, file: string): CsvRecord[] {
 
 const isBlankRecord = (r: CsvRecord) => r.fields.length === 1 && (r.fields[0] ?? '').trim() === '';
 
+/** A CSV's data rows by column name, after the structural checks every operator CSV shares. */
+export interface CsvTable<C extends string> {
+  rows: { line: number; raw: Record<C, string | undefined> }[];
+  /** Rows that break RFC 4180 or have the wrong field count. */
+  rejections: Rejection[];
+}
+
 /**
- * Parses splits.csv. Refuses (FormatError) an empty body, an HTML page, an unterminated quote and a
- * header without symbol, date and ratio. Rejects rows that break RFC 4180, have the wrong field
- * count, an empty symbol, a date that is not YYYY-MM-DD, a ratio that is not a number > 0 (or is 1),
- * and a later row for a symbol and date already given (the first is kept). A header alone is valid.
+ * The operator CSVs' common shape (splits.csv, securities.csv): refuses (FormatError) an empty body, an
+ * HTML page, an unterminated quote and a header without one of `columns` (any order, extra columns
+ * ignored); rejects a row that breaks RFC 4180 or has the wrong field count. A header alone is valid.
  */
-export function parseSplitsCsv(text: string, file: string): Parsed<SplitOverride> {
+export function readCsvTable<C extends string>(
+  text: string,
+  file: string,
+  format: string,
+  columns: readonly C[],
+): CsvTable<C> {
   const body = stripBom(text);
-  refuseNonData(body, file, FORMAT);
+  refuseNonData(body, file, format);
   const all = readCsvRecords(body, file).filter((r) => !isBlankRecord(r));
   const header = all[0];
   if (header === undefined) throw new FormatError(file, 0, '*', 'the body is empty');
   const names = header.fields.map((f) => f.trim().toLowerCase());
-  const missing = SPLITS_COLUMNS.filter((c) => !names.includes(c));
+  const missing = columns.filter((c) => !names.includes(c));
   if (missing.length > 0) {
     throw new FormatError(
       file,
@@ -145,13 +156,8 @@ export function parseSplitsCsv(text: string, file: string): Parsed<SplitOverride
       `the header lacks the required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (header: ${showValue(header.fields.join(','), 400)})`,
     );
   }
-  const at = Object.fromEntries(SPLITS_COLUMNS.map((c) => [c, names.indexOf(c)])) as Record<
-    (typeof SPLITS_COLUMNS)[number],
-    number
-  >;
-  const records: SplitOverride[] = [];
+  const rows: CsvTable<C>['rows'] = [];
   const rejections: Rejection[] = [];
-  const firstLine = new Map<string, number>();
   for (const r of all.slice(1)) {
     if (r.problem !== undefined) {
       rejections.push({ file, line: r.line, field: '*', reason: r.problem });
@@ -166,10 +172,29 @@ export function parseSplitsCsv(text: string, file: string): Parsed<SplitOverride
       });
       continue;
     }
-    const raw = { symbol: r.fields[at.symbol], date: r.fields[at.date], ratio: r.fields[at.ratio] };
+    const raw = Object.fromEntries(columns.map((c) => [c, r.fields[names.indexOf(c)]])) as Record<
+      C,
+      string | undefined
+    >;
+    rows.push({ line: r.line, raw });
+  }
+  return { rows, rejections };
+}
+
+/**
+ * Parses splits.csv. Refuses and rejects as `readCsvTable` does; also rejects an empty symbol, a date
+ * that is not YYYY-MM-DD, a ratio that is not a number > 0 (or is 1), and a later row for a symbol and
+ * date already given (the first is kept).
+ */
+export function parseSplitsCsv(text: string, file: string): Parsed<SplitOverride> {
+  const table = readCsvTable(text, file, FORMAT, SPLITS_COLUMNS);
+  const records: SplitOverride[] = [];
+  const rejections: Rejection[] = [...table.rejections];
+  const firstLine = new Map<string, number>();
+  for (const { line, raw } of table.rows) {
     const parsed = splitRowSchema.safeParse(raw);
     if (!parsed.success) {
-      rejections.push(issueRejection(file, r.line, raw, parsed.error.issues));
+      rejections.push(issueRejection(file, line, raw, parsed.error.issues));
       continue;
     }
     const split = toSplitOverride(parsed.data);
@@ -178,14 +203,15 @@ export function parseSplitsCsv(text: string, file: string): Parsed<SplitOverride
     if (first !== undefined) {
       rejections.push({
         file,
-        line: r.line,
+        line,
         field: 'symbol',
         reason: `${split.symbol} on ${split.date} repeats line ${first}; the first row is kept`,
       });
       continue;
     }
-    firstLine.set(key, r.line);
+    firstLine.set(key, line);
     records.push(split);
   }
+  rejections.sort((x, y) => x.line - y.line);
   return { file, records, rejections };
 }

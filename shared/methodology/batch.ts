@@ -12,14 +12,26 @@ import type { HistoryRow } from '../snapshot/schema.ts';
 import type { DayRejection } from './classify.ts';
 import { classifyDay, initialState, recordRejectedDay, stepDay } from './engine.ts';
 import { historyRows } from './figures.ts';
+import type { SecurityType } from './securities.ts';
 import { snapshotAt } from './snapshot.ts';
-import { type DayRecord, type EngineState, MethodologyError, type SnapshotBody, type StepContext } from './types.ts';
+import {
+  type DayRecord,
+  type EngineState,
+  MethodologyError,
+  type MethodologyVersion,
+  type SnapshotBody,
+  type StepContext,
+} from './types.ts';
 
 export interface BatchOptions {
   shortInterest: readonly ShortInterestFile[];
   splits: readonly SplitOverride[];
   /** Compute as of the last accepted day ≤ this date; later files are ignored entirely (decision). */
   asOf?: IsoDate;
+  /** 2 (default): rules 1–12; 1 reproduces methodology v1. */
+  methodology?: MethodologyVersion;
+  /** securities.csv overrides of rule 12. */
+  securities?: ReadonlyMap<string, SecurityType>;
 }
 
 export interface BuildInput extends BatchOptions {
@@ -58,9 +70,14 @@ export function startBatch(options: BatchOptions): BatchFold {
   // Rule 4 with --as-of: files settled later cannot be in effect on any day ≤ A anyway.
   const shortInterest =
     asOf === undefined ? options.shortInterest : options.shortInterest.filter((f) => f.settlementDate <= asOf);
-  const ctx: StepContext = { shortInterest, splits: options.splits, lookahead: [] };
+  const ctx: StepContext = {
+    shortInterest,
+    splits: options.splits,
+    lookahead: [],
+    ...(options.securities ? { securities: options.securities } : {}),
+  };
 
-  let state = initialState();
+  let state = initialState(options.methodology ?? 2);
   const rejected: DayRejection[] = [];
   const records: DayRecord[] = [];
   const position = new Map<IsoDate, number>();

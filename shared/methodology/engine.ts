@@ -19,6 +19,7 @@ import {
 } from '../gates/plausibility.ts';
 import { type DayRejection, isValidPrice, rejectionReason } from './classify.ts';
 import { addDays } from './dates.ts';
+import { COUNTED_TYPES, classifySecurity, SECURITY_TYPES } from './securities.ts';
 import { CONFIRM_DAYS, ruleA, ruleB } from './splits.ts';
 import { sectorName, tierIndex } from './tiers.ts';
 import {
@@ -27,6 +28,7 @@ import {
   type EngineState,
   type LookaheadDay,
   MethodologyError,
+  type MethodologyVersion,
   type QuarantineEvent,
   type StepContext,
   type StepResult,
@@ -36,9 +38,14 @@ import {
 /** Accepted days kept per symbol (see EngineState). */
 export const RING = 24;
 
-export function initialState(): EngineState {
+/**
+ * A new state for methodology `methodology` (default 2, the published one; 1 reproduces v1 exactly). The
+ * version travels with the state, so a checkpointed run continues under the rules it started with.
+ */
+export function initialState(methodology: MethodologyVersion = 2): EngineState {
   return {
     version: 1,
+    ...(methodology === 2 ? { methodology: 2 as const } : {}),
     dayCount: 0,
     lastDate: null,
     lastSymbols: 0,
@@ -47,6 +54,7 @@ export function initialState(): EngineState {
     symbols: [],
     names: [],
     held: [],
+    securityType: [],
     ytdPnl: [],
     ytdExposure: [],
     ytdGrowth: [],
@@ -75,6 +83,7 @@ export function cloneState(state: EngineState): EngineState {
     symbols: state.symbols.slice(),
     names: state.names.slice(),
     held: state.held.slice(),
+    securityType: state.securityType.slice(),
     ytdPnl: state.ytdPnl.slice(),
     ytdExposure: state.ytdExposure.slice(),
     ytdGrowth: state.ytdGrowth.slice(),
@@ -208,6 +217,7 @@ function addSymbols(state: EngineState, fresh: string[], ctx: StepContext, today
     index.set(symbol, id);
     state.names.push('');
     state.held.push(-1);
+    state.securityType.push(-1);
     state.ytdPnl.push(0);
     state.ytdExposure.push(0);
     state.ytdGrowth.push(1);
@@ -594,6 +604,9 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
   }
   const overrides = new Map<string, number>();
   for (const o of ctx.splits) if (o.date === date && !overrides.has(o.symbol)) overrides.set(o.symbol, o.ratio);
+  const v2 = state.methodology === 2;
+  const securities = ctx.securities;
+  const { securityType } = state;
   const sectorIds = new Map<string, number>();
   state.sectors.forEach((name, k) => {
     sectorIds.set(name, k);
@@ -609,6 +622,15 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     const b = id * RING + s;
     if ((price[b] as number) > 0) continue; // a symbol listed twice keeps its first row
     if (counted && implausibleRow(state, id, sp, row, overrides.get(row.symbol), day)) continue;
+    // Rule 12 (v2): the listing's type, as of today's row; figures count common stocks and ADRs only.
+    // Classified again only when the name changes (names are stable; the patterns cost a few regexes).
+    if (v2) {
+      const override = securities?.get(row.symbol);
+      if (override !== undefined) securityType[id] = SECURITY_TYPES.indexOf(override);
+      else if (securityType[id] === -1 || row.name !== state.names[id]) {
+        securityType[id] = SECURITY_TYPES.indexOf(classifySecurity(row.symbol, row.name));
+      }
+    }
     price[b] = row.price;
     const mc = row.marketCap;
     marketCap[b] = mc !== null && Number.isFinite(mc) && mc > 0 ? mc : 0;
@@ -642,8 +664,10 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     const b = id * RING;
     const p1 = price[b + s] as number;
     const p0 = counted ? (price[b + sp] as number) : 0;
+    // Rule 12 (v2): a listing that is not a common stock or ADR enters no figure and needs no split decision.
+    const inUniverse = !v2 || isCountedType(securityType[id] as number);
     let f = 1;
-    if (p1 > 0 && p0 > 0) {
+    if (inUniverse && p1 > 0 && p0 > 0) {
       let override = overrides.size > 0 ? overrides.get(symbols[id] as string) : undefined;
       if (override !== undefined && !plausibleOverride(p1 / p0, override)) {
         quarantine(state, {
@@ -695,7 +719,7 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     if (file && p1 > 0 && implausibleShortInterest(shortInterest[b + s] as number, marketCap[b + s] as number, p1)) {
       noteShortInterest(state, id, file, date, shortInterest[b + s] as number, marketCap[b + s] as number, p1);
     }
-    if (counted && held[id] === -1) {
+    if (counted && held[id] === -1 && inUniverse) {
       accumulateYtd(state, id, today, counts, yearStart);
       if (symbolDay(state, id, today, hadFile, c)) addSymbolDay(acc, c);
     }
@@ -718,6 +742,18 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
   while (drop < state.days.length && (state.days[drop]?.date as string) < keepFrom) drop++;
   if (drop > 0) state.days.splice(0, drop);
   return { state, day: record, restated };
+}
+
+const COUNTED_INDEX = SECURITY_TYPES.map((t) => COUNTED_TYPES.has(t));
+
+/** Rule 12: whether a symbol of this type index counts in the figures. */
+export function isCountedType(index: number): boolean {
+  return COUNTED_INDEX[index] === true;
+}
+
+/** Whether symbol `id` counts in the figures under the state's methodology (always in v1). */
+export function inUniverse(state: EngineState, id: number): boolean {
+  return state.methodology !== 2 || isCountedType(state.securityType[id] as number);
 }
 
 /** Records a rule-11 quarantine (dataQuality.quarantined). */

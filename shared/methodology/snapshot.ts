@@ -14,8 +14,9 @@ import { GROUPS, TIERS, WINDOWS } from '../domain.ts';
 import { exposureOf, implausibleShortInterest } from '../gates/plausibility.ts';
 import type { CrowdedEntry, DataQuality, SnapshotWindow, TopEntry } from '../snapshot/schema.ts';
 import { addDays } from './dates.ts';
-import { RING } from './engine.ts';
+import { inUniverse, RING } from './engine.ts';
 import { addDay, type Breadth, emptySum, type FiguresSum, type GroupTable, groupDay, toFigures } from './figures.ts';
+import { SECURITY_TYPES, type SecurityType } from './securities.ts';
 import { describeFactor } from './splits.ts';
 import { GROUP_MEMBERS, tierIndex } from './tiers.ts';
 import { type DayRecord, type EngineState, MethodologyError, type SnapshotBody } from './types.ts';
@@ -84,7 +85,7 @@ function asOfA(state: EngineState, tA: number): AsOfA {
   const { price, marketCap, shortInterest, sector, held } = state;
   let count = 0;
   for (let id = 0; id < n; id++) {
-    if ((price[id * RING + sA] as number) > 0 && held[id] === -1) count++;
+    if ((price[id * RING + sA] as number) > 0 && held[id] === -1 && inUniverse(state, id)) count++;
   }
   const out: AsOfA = {
     count,
@@ -99,7 +100,7 @@ function asOfA(state: EngineState, tA: number): AsOfA {
   for (let id = 0; id < n; id++) {
     const b = id * RING;
     const p = price[b + sA] as number;
-    if (!(p > 0) || held[id] !== -1) continue;
+    if (!(p > 0) || held[id] !== -1 || !inUniverse(state, id)) continue;
     const m0 = counted ? (marketCap[b + sAp] as number) : 0;
     out.id[k] = id;
     out.tier[k] = m0 > 0 ? tierIndex(m0) : -1;
@@ -425,6 +426,19 @@ function pendingReason(state: EngineState, id: number, index: number): string {
   );
 }
 
+/** Rule 12 (v2): the listings priced on A by type; only `common` and `adr` enter the figures. */
+function securityTypeCounts(state: EngineState): Record<SecurityType, number> {
+  const counts = Object.fromEntries(SECURITY_TYPES.map((t) => [t, 0])) as Record<SecurityType, number>;
+  if (state.dayCount === 0) return counts;
+  const sA = slotOf(state.dayCount - 1);
+  for (let id = 0; id < state.symbols.length; id++) {
+    if (!((state.price[id * RING + sA] as number) > 0)) continue;
+    const t = SECURITY_TYPES[state.securityType[id] as number];
+    if (t !== undefined) counts[t]++;
+  }
+  return counts;
+}
+
 function dataQuality(state: EngineState): SnapshotBody['dataQuality'] {
   const splits = state.splits
     .map((s) => ({ symbol: s.symbol, date: s.date, factor: s.factor, rule: s.rule }))
@@ -450,6 +464,7 @@ function dataQuality(state: EngineState): SnapshotBody['dataQuality'] {
     rejections: [],
     shortInterestSettlementDate: settlement === '' ? null : settlement,
     acceptedDays: state.dayCount,
+    ...(state.methodology === 2 ? { securityTypes: securityTypeCounts(state) } : {}),
     quarantined: state.quarantined
       .map((q) => ({ date: q.date, symbol: q.symbol, file: q.file, field: q.field, rule: q.rule, reason: q.reason }))
       .sort(
@@ -620,7 +635,7 @@ export function snapshotAt(state: EngineState): SnapshotBody {
 
   return {
     schemaVersion: 1,
-    methodologyVersion: 1,
+    methodologyVersion: state.methodology ?? 1,
     asOf: a,
     restated: false,
     restatedOn: null,

@@ -2,6 +2,7 @@
 import type { IsoDate, ShortInterestFile, SplitOverride, Tier } from '../domain.ts';
 import type { Snapshot } from '../snapshot/schema.ts';
 import type { DayRejection } from './classify.ts';
+import type { SecurityType } from './securities.ts';
 
 /** What the methodology computes: the snapshot without the caller's fields (same as shared/snapshot/assemble.ts). */
 export type SnapshotBody = Omit<Snapshot, 'generatedAt' | 'sample' | 'sources'>;
@@ -77,8 +78,12 @@ export interface PendingSplit {
  * month plus the day before it), for ADV20 (rule 10) and for 30-day-old short interest (rule 10).
  * Year-to-date figures are running sums per symbol; windows' group sums come from `days`.
  */
+export type MethodologyVersion = 1 | 2;
+
 export interface EngineState {
   version: 1;
+  /** The methodology the state folds under: 2 (rule 12's security master), absent for v1. */
+  methodology?: 2;
   /** Accepted days stepped so far; the next day gets this index. */
   dayCount: number;
   lastDate: IsoDate | null;
@@ -92,6 +97,8 @@ export interface EngineState {
   names: string[];
   /** Accepted-day index of the symbol's earliest unresolved pending split, or −1. */
   held: number[];
+  /** Per symbol id: rule 12's type (index into SECURITY_TYPES) as of its latest row; −1 until classified (always in v1). */
+  securityType: number[];
   ytdPnl: number[];
   ytdExposure: number[];
   /** Π(1 + R) since the day before the year's first counted day. */
@@ -138,6 +145,8 @@ export interface StepContext {
   splits: readonly SplitOverride[];
   /** The next accepted days after d (up to 10, possibly none) for rule 3(b); empty in the daily pipeline. */
   lookahead: readonly LookaheadDay[];
+  /** securities.csv overrides of rule 12 (v2): symbol → type. */
+  securities?: ReadonlyMap<string, SecurityType>;
 }
 
 export interface StepResult {

@@ -63,10 +63,13 @@ export function assembleSnapshot(body: SnapshotBody, ctx: AssembleContext): Snap
   return result.data;
 }
 
-export function assembleHistory(rows: HistoryRow[], ctx: { generatedAt: string; sample: boolean }): History {
+export function assembleHistory(
+  rows: HistoryRow[],
+  ctx: { generatedAt: string; sample: boolean; methodologyVersion?: 1 | 2 },
+): History {
   const candidate: History = {
     schemaVersion: 1,
-    methodologyVersion: 1,
+    methodologyVersion: ctx.methodologyVersion ?? 2,
     generatedAt: ctx.generatedAt,
     sample: ctx.sample,
     rows,

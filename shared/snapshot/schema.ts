@@ -108,6 +108,24 @@ export const CrowdedEntrySchema = z
   })
   .strict();
 
+/** 1: rules 1–11; 2: rule 12's security master on top (docs/methodology.md). */
+export const MethodologyVersionSchema = z.union([z.literal(1), z.literal(2)]);
+
+/** Rule 12 (v2): listings priced on A by type; only common stocks and ADRs enter the figures. */
+export const SecurityTypeCountsSchema = z
+  .object({
+    common: z.number().int().min(0),
+    adr: z.number().int().min(0),
+    preferred: z.number().int().min(0),
+    note: z.number().int().min(0),
+    warrant: z.number().int().min(0),
+    unit: z.number().int().min(0),
+    right: z.number().int().min(0),
+    fund: z.number().int().min(0),
+    other: z.number().int().min(0),
+  })
+  .strict();
+
 export const RejectionSchema = z
   .object({ file: z.string(), line: z.number().int().min(0), field: z.string(), reason: z.string() })
   .strict();
@@ -132,6 +150,8 @@ export const DataQualitySchema = z
     /** Settlement date of the short interest file in effect on asOf (rule 4); null when none. */
     shortInterestSettlementDate: isoDate.nullable(),
     acceptedDays: z.number().int().min(0),
+    /** Methodology v2 only: listings priced on A by rule 12's type. */
+    securityTypes: SecurityTypeCountsSchema.optional(),
     /** Values rule 11 (plausibility) kept out of the figures, with the file, field and reason. */
     quarantined: z.array(
       z
@@ -155,7 +175,7 @@ export const SourceSchema = z
 export const SnapshotSchema = z
   .object({
     schemaVersion: z.literal(1),
-    methodologyVersion: z.literal(1),
+    methodologyVersion: MethodologyVersionSchema,
     asOf: isoDate.describe('A: the last accepted trading day ≤ --as-of (rule 7)'),
     generatedAt: z.iso.datetime(),
     sample: z.boolean().describe('true when built from generated sample data, not real market data'),
@@ -205,7 +225,7 @@ export const HistoryRowSchema = z
 export const HistorySchema = z
   .object({
     schemaVersion: z.literal(1),
-    methodologyVersion: z.literal(1),
+    methodologyVersion: MethodologyVersionSchema,
     generatedAt: z.iso.datetime(),
     sample: z.boolean(),
     rows: z.array(HistoryRowSchema),

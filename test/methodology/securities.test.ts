@@ -30,7 +30,11 @@ const REAL: [string, string, SecurityType][] = [
   ],
   ['FRMEP', 'First Merchants Corporation Depository Shares', 'preferred'],
   ['HOVNP', 'Hovnanian Enterprises Inc Dep Shr Srs A Pfd', 'preferred'],
-  ['BPYPM', 'Brookfield Property Partners L.P. 6.25% Class A Cumulative Redeemable Preferred Units Series 1', 'preferred'],
+  [
+    'BPYPM',
+    'Brookfield Property Partners L.P. 6.25% Class A Cumulative Redeemable Preferred Units Series 1',
+    'preferred',
+  ],
   ['ABR^D', 'Arbor Realty Trust 6.375% Series D Cumulative Redeemable Preferred Stock', 'preferred'],
   ['ENO', 'Entergy New Orleans LLC First Mortgage Bonds 5.50% Series due April 1 2066', 'note'],
   ['DTB', 'DTE Energy Company 2020 Series G 4.375% Junior Subordinated Debentures due 2080', 'note'],
@@ -72,7 +76,9 @@ describe('rule 12: the security master', () => {
   const file = path.resolve(import.meta.dirname, '../../../shared/data/nasdaq-screener/2024/2024-12-31.json.gz');
   it.skipIf(!existsSync(file))('counts the real 2024-12-31 screener like the issue does (optional)', () => {
     const rows = (
-      JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as { data: { rows: { symbol: string; name: string }[] } }
+      JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as {
+        data: { rows: { symbol: string; name: string }[] };
+      }
     ).data.rows;
     const counts: Record<string, number> = {};
     for (const r of rows) {

@@ -575,6 +575,17 @@ export const HOSTILE: Case[] = [
     tests: [t(hostile, 'a short interest file named for another settlement date is refused, not merged as a revision')],
   },
   {
+    item: 'a symbol spelled `AA PL`',
+    outcome:
+      'the row is rejected (field `symbol` / `symbolCode`, "has a space that is neither a class share … nor a CQS preferred"), never a new symbol',
+    tests: [
+      t(
+        'test/formats/symbols.test.ts',
+        'a screener row and a FINRA row spelled "AA PL" are rejected naming file, line and field',
+      ),
+    ],
+  },
+  {
     item: 'the same damaged input through `pulse build` and `pulse run`',
     outcome:
       "the same verdict: the pipeline's latest snapshot has the same figures, crowded list, quarantines, rejected days and splits as `pulse build`; no day fails",

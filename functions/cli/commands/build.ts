@@ -38,12 +38,18 @@ function acceptGatesOption(value: unknown): GateName[] {
   return names as GateName[];
 }
 
+function methodologyOption(value: unknown): 1 | 2 {
+  if (value === undefined || value === '2') return 2;
+  if (value === '1') return 1;
+  throw new UsageError(`--methodology must be 1 or 2, got ${JSON.stringify(value)}`);
+}
+
 /** Exit code when a sanity gate refuses the snapshot (docs/reliability.md). */
 export const EXIT_REFUSED = 2;
 
 export const buildCommand: Command = {
   name: 'build',
-  summary: 'compute the snapshot (methodology v1) from an input folder',
+  summary: 'compute the snapshot (methodology v2, or v1 with --methodology 1) from an input folder',
   help: `Usage: npm run pulse -- build [input options] --out DIR [--as-of YYYY-MM-DD] [--sample]
 
 Reads the input, applies the methodology (docs/methodology.md) and writes
@@ -58,6 +64,8 @@ ${INPUT_HELP}
   --workers N|auto       threads that read and parse price files ahead of the engine; 0 = all on one
                          thread (default auto: ${AUTO_WORKERS_HELP})
   --accept-gates G,…     publish even though these sanity gates trip (after checking the day by hand)
+  --methodology 1|2      the rules to apply (default 2: rule 12's security master counts common stocks
+                         and ADRs only; 1 reproduces methodology v1 exactly)
 
 The snapshot goes through the same sanity gates as the pipeline's publish step (shared/gates,
 docs/reliability.md), against the accepted day before it. When a gate refuses it, nothing under
@@ -71,11 +79,13 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
       sample: { type: 'boolean' },
       workers: { type: 'string' },
       'accept-gates': { type: 'string' },
+      methodology: { type: 'string' },
     });
     if (typeof values.out !== 'string') throw new UsageError('--out DIR is required');
     const asOf = isoDateOption(values['as-of'], 'as-of');
     const workers = workersOption(values.workers);
     const acceptGates = acceptGatesOption(values['accept-gates']);
+    const methodology = methodologyOption(values.methodology);
     const paths = inputPaths(values);
     if (!paths.prices) throw new UsageError('no price snapshots: give --input DIR (with prices/) or --prices DIR');
 
@@ -89,7 +99,13 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
       workers,
     });
     // One day at a time: each day's rows are garbage once the engine has stepped it.
-    const fold = startBatch({ shortInterest: input.shortInterest, splits: input.splits, ...(asOf ? { asOf } : {}) });
+    const fold = startBatch({
+      shortInterest: input.shortInterest,
+      splits: input.splits,
+      methodology,
+      securities: input.securities,
+      ...(asOf ? { asOf } : {}),
+    });
     let days = 0;
     for await (const day of input.priceDays()) {
       fold.add(day);
@@ -120,11 +136,12 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
       sources: files.sources,
       rejections: [...files.rejections, ...ignored],
     });
-    const historyDoc = assembleHistory(history, { generatedAt, sample });
+    const historyDoc = assembleHistory(history, { generatedAt, sample, methodologyVersion: methodology });
 
     const gates = checkSanity(previousGateDay(state), snapshot, { acknowledge: acceptGates });
     for (const v of gates.acknowledged) console.error(`warning: gate accepted by --accept-gates: ${v.message}`);
     if (!gates.ok) {
+      const acceptable = [...new Set(gates.violations.map((v) => v.gate))].filter((g) => g !== 'json-schema');
       const refusedDir = path.join(path.resolve(values.out), 'refused');
       mkdirSync(refusedDir, { recursive: true });
       const refusedFile = path.join(refusedDir, `${snapshot.asOf}.json`);
@@ -134,7 +151,9 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
           `refused: the snapshot as of ${snapshot.asOf} fails ${gates.violations.length} sanity gate check(s)${gates.comparedWith ? ` (compared with ${gates.comparedWith})` : ''}:`,
           ...gates.violations.map((v) => `  ${v.message}`),
           `nothing under ${path.join(path.resolve(values.out), 'data')} was replaced; the refused snapshot is in ${refusedFile}`,
-          `after checking the day by hand: --accept-gates ${[...new Set(gates.violations.map((v) => v.gate))].join(',')} (json-schema cannot be accepted)`,
+          acceptable.length > 0
+            ? `after checking the day by hand: --accept-gates ${acceptable.join(',')}`
+            : 'the json-schema gate cannot be accepted: the snapshot itself is malformed (a bug to report)',
         ].join('\n'),
       );
       return EXIT_REFUSED;

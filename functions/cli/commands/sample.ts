@@ -56,7 +56,14 @@ sample data: pass --sample to build, or copy the prices into DIR/prices and buil
       if (from || to)
         throw new UsageError('--from/--to do not apply with --for-prices (the price files set the dates)');
       const prices = path.resolve(values['for-prices']);
-      const input = loadInput({ root: null, prices, shortInterest: null, shortVolume: null, splits: null });
+      const input = loadInput({
+        root: null,
+        prices,
+        shortInterest: null,
+        shortVolume: null,
+        splits: null,
+        securities: null,
+      });
       if (input.priceDays.length === 0) throw new UsageError(`no price snapshot in ${prices}`);
       files = generateShortInterestFor(input.priceDays, { seed });
       rmSync(path.join(out, 'short-interest'), { recursive: true, force: true });

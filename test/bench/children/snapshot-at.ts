@@ -48,6 +48,7 @@ async function buildStates(): Promise<EngineState[]> {
       prices: prices as string,
       shortInterest: shortInterest as string,
       shortVolume: null,
+      securities: null,
       splits: values.splits ?? null,
       root: null,
     },
