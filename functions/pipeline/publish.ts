@@ -19,6 +19,7 @@ import { gunzipSync } from 'node:zlib';
 import type { IsoDate } from '../../shared/domain.ts';
 import { checkSanitySeries, GATE_NAMES, type GateName } from '../../shared/gates/index.ts';
 import { buildRss, RSS_ITEM_LIMIT } from '../../shared/present/rss.ts';
+import { cacheControlFor, contentTypeFor } from '../../shared/present/security-headers.ts';
 import {
   type History,
   type HistoryRow,
@@ -45,13 +46,16 @@ import {
 } from './keys.ts';
 import { type Stopwatch, stopwatch } from './stopwatch.ts';
 
+/** The feed's content type (an object of the raw bucket, never served). */
 export const JSON_TYPE = 'application/json; charset=utf-8';
-export const RSS_TYPE = 'application/rss+xml; charset=utf-8';
-/** latest.json, history.json, rss.xml: readers (and CloudFront) pick up a new day within a minute. */
-export const SHORT_CACHE = 'public, max-age=60';
-/** A dated snapshot changes only when restated. */
-export const SNAPSHOT_CACHE = 'public, max-age=300';
-export const SCHEMA_CACHE = 'public, max-age=3600';
+
+/**
+ * Content type and Cache-Control of a site object: the site's one HTTP policy
+ * (shared/present/security-headers.ts), the same CloudFront and the local server apply.
+ */
+export function siteObjectOptions(key: string): PutObjectOptions {
+  return { contentType: contentTypeFor(`/${key}`), cacheControl: cacheControlFor(key) };
+}
 
 export interface PublishInput {
   date: IsoDate;
@@ -420,10 +424,7 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
   // does), in this order; history, feed and rss wait for all of them.
   const changed = schemas.filter((d, i) => schemaHeads[i]?.sha256 !== d.sha256);
   const dated = snapshots.map((s) => ({ key: siteSnapshotKey(s.asOf), bytes: encode(s) }));
-  await settled([
-    ...changed.map((d) => deps.site.put(d.key, d.bytes, { contentType: JSON_TYPE, cacheControl: SCHEMA_CACHE })),
-    ...dated.map((d) => deps.site.put(d.key, d.bytes, { contentType: JSON_TYPE, cacheControl: SNAPSHOT_CACHE })),
-  ]);
+  await settled([...changed, ...dated].map((d) => deps.site.put(d.key, d.bytes, siteObjectOptions(d.key))));
   keys.push(...changed.map((d) => d.key), ...dated.map((d) => d.key));
   watch.lap('write schemas and snapshots');
 
@@ -436,8 +437,8 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
 
   const j = journal();
   try {
-    const historyOptions = { contentType: JSON_TYPE, cacheControl: SHORT_CACHE };
-    const rssOptions = { contentType: RSS_TYPE, cacheControl: SHORT_CACHE };
+    const historyOptions = siteObjectOptions(SITE_HISTORY_KEY);
+    const rssOptions = siteObjectOptions(SITE_RSS_KEY);
     // The previous rss.xml is the previous feed rendered again (publish may write rss.xml, not read it).
     const previousRss =
       previousFeed.length > 0
@@ -467,7 +468,7 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
     keys.push(SITE_HISTORY_KEY, SITE_RSS_KEY);
     // Last, once everything it links to has landed.
     if (switchLatest) {
-      await deps.site.put(SITE_LATEST_KEY, encode(newest), { contentType: JSON_TYPE, cacheControl: SHORT_CACHE });
+      await deps.site.put(SITE_LATEST_KEY, encode(newest), siteObjectOptions(SITE_LATEST_KEY));
       keys.push(SITE_LATEST_KEY);
     }
   } catch (error) {

@@ -1,9 +1,10 @@
 /**
  * L3 static site: a private S3 bucket served only through CloudFront with origin access control
  * (OAC, not the legacy OAI), HTTPS only, the site's security headers on every response, open CORS
- * on the public data, and two cache policies: short TTLs for what changes daily (pages, data, feed),
- * a year for fingerprinted assets. The header values are data in shared/present/security-headers.ts,
- * which the local server also sends, so browser tests run under the production CSP.
+ * on the public data, and two cache policies: a minute for what changes daily (pages, data, feed),
+ * a year for fingerprinted assets. Header values and lifetimes are the site's one HTTP policy in
+ * shared/present/security-headers.ts, which publish and the local server also apply, so browser tests
+ * run under the production CSP and the edge never keeps an object longer than its Cache-Control says.
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -13,16 +14,29 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { DATA_CORS, SECURITY_POLICY } from '../../shared/present/security-headers.ts';
+import {
+  DATA_CORS,
+  IMMUTABLE_MAX_AGE_SECONDS,
+  IMMUTABLE_PATH_PREFIX,
+  SECURITY_POLICY,
+  SHORT_MAX_AGE_SECONDS,
+} from '../../shared/present/security-headers.ts';
 import { acknowledge } from '../nag.ts';
 
-/** Edge TTLs. Origin Cache-Control (set by publish / the site build) is honoured within [min, max]. */
-export const SHORT_TTL = { min: Duration.seconds(0), default: Duration.seconds(60), max: Duration.seconds(300) };
-export const IMMUTABLE_TTL = Duration.days(365);
+/**
+ * Edge TTLs from the HTTP policy. Origin Cache-Control (set by publish and the site build from the same
+ * policy) is honoured within [min, max]; max = the policy's lifetime, so no object outlives it at the edge.
+ */
+export const SHORT_TTL = {
+  min: Duration.seconds(0),
+  default: Duration.seconds(SHORT_MAX_AGE_SECONDS),
+  max: Duration.seconds(SHORT_MAX_AGE_SECONDS),
+};
+export const IMMUTABLE_TTL = Duration.seconds(IMMUTABLE_MAX_AGE_SECONDS);
 
 /** Paths refreshed daily that other sites may fetch (CORS *). */
 export const CORS_PATHS = DATA_CORS.pathPatterns;
-export const IMMUTABLE_PATH = '/_astro/*';
+export const IMMUTABLE_PATH = `${IMMUTABLE_PATH_PREFIX}*`;
 
 /** Astro emits `dir/index.html` for routes; an S3 REST origin needs the file name spelled out. */
 const INDEX_REWRITE = `function handler(event) {
@@ -95,7 +109,7 @@ export class StaticSite extends Construct {
     });
 
     const shortTtl = new cloudfront.CachePolicy(this, 'ShortTtl', {
-      comment: 'Pages, data and feed: refreshed within minutes of a publish',
+      comment: 'Pages, data and feed: refreshed within a minute of a publish',
       minTtl: SHORT_TTL.min,
       defaultTtl: SHORT_TTL.default,
       maxTtl: SHORT_TTL.max,
@@ -165,7 +179,12 @@ export class StaticSite extends Construct {
       },
       // With OAC and no s3:ListBucket, S3 answers 403 for a missing key: show the site's 404 page.
       errorResponses: [
-        { httpStatus: 403, responseHttpStatus: 404, responsePagePath: '/404.html', ttl: Duration.seconds(60) },
+        {
+          httpStatus: 403,
+          responseHttpStatus: 404,
+          responsePagePath: '/404.html',
+          ttl: Duration.seconds(SHORT_MAX_AGE_SECONDS),
+        },
       ],
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,

@@ -1,9 +1,10 @@
 /**
- * The HTTP response headers of the public site, as data: the CDK CloudFront response-headers policy
- * and the local static server (`site/serve.ts`) both read these, so production and tests send the
- * same policy. Scripts and styles are only external same-origin files (no 'unsafe-inline'): the
- * site build emits no inline script or style, and Chart.js styles its canvas through the CSSOM,
- * which CSP does not restrict.
+ * The HTTP policy of the public site, as data: security headers, CORS, content types and caching. The
+ * CDK CloudFront distribution (response-headers and cache policies), the site build's upload, the
+ * publish step (the Cache-Control of every object it writes) and the local static server
+ * (`site/serve.ts`) all read it here, so production, the pipeline and the tests send one policy.
+ * Scripts and styles are only external same-origin files (no 'unsafe-inline'): the site build emits
+ * no inline script or style, and Chart.js styles its canvas through the CSSOM, which CSP does not restrict.
  */
 
 export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
@@ -92,12 +93,34 @@ export function contentTypeFor(pathname: string): string {
   return CONTENT_TYPES[ext] ?? 'application/octet-stream';
 }
 
+/**
+ * How long anything that is not a fingerprinted asset may be cached, by browsers and by CloudFront: one
+ * minute, for pages, `data/*` (latest, history, dated snapshots, schemas) and the feed alike. Why a
+ * minute, not five: what changes changes together — a publish rewrites latest.json, history.json, the
+ * feed and every restated day's snapshot (an ordinary day restates up to 10 earlier days), the site build
+ * follows — and a wrong figure withdrawn by hand (a restored previous version, a re-run publish) must stop
+ * being served within a minute, not five; one lifetime also means a reader never combines a page with
+ * data of another age for longer than that. The cost is nil at this size: at most one revalidation per
+ * object and edge location a minute, far inside CloudFront's free 10M requests. `must-revalidate`: an
+ * expired copy is never served stale.
+ */
+export const SHORT_MAX_AGE_SECONDS = 60;
+/** Fingerprinted build assets (`/_astro/*`) never change under their name. */
+export const IMMUTABLE_MAX_AGE_SECONDS = 31_536_000;
+
 export const CACHE_CONTROL = {
-  /** Fingerprinted build assets never change. */
-  immutable: 'public, max-age=31536000, immutable',
-  /** Pages, feed and data change once a day (and on restatements). */
-  short: 'public, max-age=300, must-revalidate',
+  immutable: `public, max-age=${IMMUTABLE_MAX_AGE_SECONDS}, immutable`,
+  short: `public, max-age=${SHORT_MAX_AGE_SECONDS}, must-revalidate`,
 } as const;
+
+/** Fingerprinted assets, the only paths cached for a year. */
+export const IMMUTABLE_PATH_PREFIX = '/_astro/';
+
+/** The Cache-Control of a site path (`/data/latest.json`) or of the bucket key that serves it (`data/latest.json`). */
+export function cacheControlFor(path: string): string {
+  const pathname = path.startsWith('/') ? path : `/${path}`;
+  return pathname.startsWith(IMMUTABLE_PATH_PREFIX) ? CACHE_CONTROL.immutable : CACHE_CONTROL.short;
+}
 
 export function isCorsPath(pathname: string): boolean {
   return DATA_CORS.pathPatterns.some((p) => (p.endsWith('/*') ? pathname.startsWith(p.slice(0, -1)) : pathname === p));
@@ -108,6 +131,6 @@ export function headersForPath(pathname: string): Record<string, string> {
   return {
     ...SECURITY_HEADERS,
     ...(isCorsPath(pathname) ? CORS_HEADERS : { 'Cross-Origin-Resource-Policy': 'same-origin' }),
-    'Cache-Control': pathname.startsWith('/_astro/') ? CACHE_CONTROL.immutable : CACHE_CONTROL.short,
+    'Cache-Control': cacheControlFor(pathname),
   };
 }

@@ -9,7 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaticSite } from '../../infra/constructs/static-site.ts';
 import { DATA_LOGICAL_IDS } from '../../infra/stacks/data-stack.ts';
 import { SITE_LOGICAL_IDS } from '../../infra/stacks/site-stack.ts';
-import { CONTENT_SECURITY_POLICY, SECURITY_POLICY } from '../../shared/present/security-headers.ts';
+import {
+  CONTENT_SECURITY_POLICY,
+  SECURITY_POLICY,
+  SHORT_MAX_AGE_SECONDS,
+} from '../../shared/present/security-headers.ts';
 import { asArray, resourcesOfType, type Statement, type Synthesized, synthShortPulse } from './synth.ts';
 
 let s: Synthesized;
@@ -255,10 +259,16 @@ describe('site bucket and CloudFront', () => {
     );
     expect(Object.keys(byPath).sort()).toEqual(['/_astro/*', '/data/*', '/rss.xml']);
     expect(ttl(byPath['/_astro/*'])).toEqual([31_536_000, 31_536_000, 31_536_000]);
-    expect(ttl(byPath['/data/*'])).toEqual([0, 60, 300]);
-    expect(ttl(byPath['/rss.xml'])).toEqual([0, 60, 300]);
+    // The edge keeps nothing longer than the one HTTP policy's Cache-Control (publish and the site build send it).
+    expect(SHORT_MAX_AGE_SECONDS).toBe(60);
+    expect(ttl(byPath['/data/*'])).toEqual([0, SHORT_MAX_AGE_SECONDS, SHORT_MAX_AGE_SECONDS]);
+    expect(ttl(byPath['/rss.xml'])).toEqual([0, SHORT_MAX_AGE_SECONDS, SHORT_MAX_AGE_SECONDS]);
     // HTML pages (the default behavior) refresh as fast as the data they show.
-    expect(ttl(config.DefaultCacheBehavior.CachePolicyId.Ref)).toEqual([0, 60, 300]);
+    expect(ttl(config.DefaultCacheBehavior.CachePolicyId.Ref)).toEqual([
+      0,
+      SHORT_MAX_AGE_SECONDS,
+      SHORT_MAX_AGE_SECONDS,
+    ]);
   });
 
   it('sends the site’s security headers, with a CSP that allows no inline script', () => {

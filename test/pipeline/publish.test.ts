@@ -62,16 +62,20 @@ describe('publishing a day', () => {
     ]);
     const latest = await deps.site.get('data/latest.json');
     expect(json(latest!.bytes)).toEqual(snapshot('2024-06-10'));
+    // One HTTP policy (shared/present/security-headers.ts) for everything publish writes: a minute.
     expect(latest).toMatchObject({
       contentType: 'application/json; charset=utf-8',
-      cacheControl: 'public, max-age=60',
+      cacheControl: 'public, max-age=60, must-revalidate',
     });
-    expect(await deps.site.head('data/snapshots/2024-06-10.json')).toMatchObject({
-      cacheControl: 'public, max-age=300',
-    });
+    for (const key of ['data/snapshots/2024-06-10.json', 'data/history.json', 'data/schema/snapshot.v1.json']) {
+      expect(await deps.site.head(key), key).toMatchObject({
+        contentType: 'application/json; charset=utf-8',
+        cacheControl: 'public, max-age=60, must-revalidate',
+      });
+    }
     expect(await deps.site.head('rss.xml')).toMatchObject({
       contentType: 'application/rss+xml; charset=utf-8',
-      cacheControl: 'public, max-age=60',
+      cacheControl: 'public, max-age=60, must-revalidate',
     });
     expect(json((await deps.site.get('data/schema/snapshot.v1.json'))!.bytes)).toMatchObject({
       $id: 'https://short-pulse.example/data/schema/snapshot.v1.json',

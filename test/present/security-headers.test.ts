@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CACHE_CONTROL,
   CONTENT_SECURITY_POLICY,
+  cacheControlFor,
   contentTypeFor,
   headersForPath,
   SECURITY_HEADERS,
@@ -44,9 +46,24 @@ describe('security headers', () => {
     expect(headersForPath('/')['Cross-Origin-Resource-Policy']).toBe('same-origin');
   });
 
-  it('caches fingerprinted assets for a year and everything else briefly', () => {
+  it('caches fingerprinted assets for a year and everything else for a minute', () => {
     expect(headersForPath('/_astro/render-chart.abc.js')['Cache-Control']).toBe('public, max-age=31536000, immutable');
-    expect(headersForPath('/data/latest.json')['Cache-Control']).toBe('public, max-age=300, must-revalidate');
+    for (const path of [
+      '/',
+      '/archive/2024-06-14/',
+      '/data/latest.json',
+      '/data/snapshots/2024-06-14.json',
+      '/rss.xml',
+    ]) {
+      expect(headersForPath(path)['Cache-Control'], path).toBe('public, max-age=60, must-revalidate');
+    }
+  });
+
+  it('gives a bucket key the Cache-Control of the path that serves it (what publish writes)', () => {
+    expect(cacheControlFor('data/latest.json')).toBe(headersForPath('/data/latest.json')['Cache-Control']);
+    expect(cacheControlFor('data/schema/snapshot.v1.json')).toBe(CACHE_CONTROL.short);
+    expect(cacheControlFor('rss.xml')).toBe(CACHE_CONTROL.short);
+    expect(cacheControlFor('_astro/main.abc.js')).toBe(CACHE_CONTROL.immutable);
   });
 
   it('maps content types', () => {
