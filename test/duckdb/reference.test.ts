@@ -19,13 +19,14 @@ import {
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const fixtures = path.join(repoRoot, 'test/fixtures/duckdb');
 
-function run(fixture: string, asOf?: string): Promise<DuckdbReferenceResult> {
+function run(fixture: string, asOf?: string, methodology?: 1 | 2): Promise<DuckdbReferenceResult> {
   const dir = path.join(fixtures, fixture);
   return duckdbGroupFigures({
     pricesDir: path.join(dir, 'prices'),
     shortInterestDir: path.join(dir, 'short-interest'),
     splitsFile: path.join(dir, 'splits.csv'),
     ...(asOf === undefined ? {} : { asOf }),
+    ...(methodology === undefined ? {} : { methodology }),
   });
 }
 
@@ -378,8 +379,9 @@ describe('DuckDB reference: short interest revisions and canonical symbols (revi
   // BRK.B at 999 after BRK/B (first row wins); 02-01 lists CCC first without a price.
   // Days 2023-12-29 (first), 01-02, 01-10 (no file in effect: SI 0, E 0), 02-01 (file in effect, but
   // none was on 01-10: N = 0), 02-02, 02-05.
+  // Methodology v1: the preferred ABR^D counts (v2's rule 12 leaves it out, last assertion).
   it('applies the revision after the original and matches symbols across sources', async () => {
-    const r = await run('revision');
+    const r = await run('revision', undefined, 1);
     const ytd = r.windows.ytd;
     expect([ytd.from, ytd.tradingDays]).toEqual(['2024-01-02', 5]);
     const s = ytd.sectors;
@@ -393,10 +395,15 @@ describe('DuckDB reference: short interest revisions and canonical symbols (revi
     expectFigures(s.Class, [-400, 40200 / 5, 0, (408 / 396 - 1) * 100, 0, 1], 'Class');
     expect(s.Other).toBeUndefined();
     expectClose(ytd.groups.total.pnlUsd, -16800, 'total pnlUsd');
+    // v2: the preferred is not a common stock or ADR (rule 12): no Pref sector, the rest unchanged.
+    const v2 = (await run('revision')).windows.ytd;
+    expect(v2.sectors.Pref).toBeUndefined();
+    expectFigures(v2.sectors.A, [-2400, 25200 / 5, 0, (12 / 9 - 1) * 100, 0, 1], 'v2 A');
+    expectClose(v2.groups.total.pnlUsd, -16800, 'v2 total pnlUsd');
   });
 
   it('bounds each window by rule 7', async () => {
-    const r = await run('revision');
+    const r = await run('revision', undefined, 1);
     const shape = Object.fromEntries(
       Object.entries(r.windows).map(([w, win]) => [w, [win.from, win.to, win.tradingDays]]),
     );

@@ -46,11 +46,10 @@ export async function engineSnapshot(input: DuckdbReferenceInput): Promise<Snaps
     const name = path.basename(input.splitsFile);
     splits = parseSplitsCsv(decodeText(readFileSync(input.splitsFile), name), name).records;
   }
-  // The SQL reference implements methodology v1 (rules 1–11); rule 12's security master is not in it yet.
   const result = await buildSnapshotFrom(priceDays(input.pricesDir), {
     shortInterest,
     splits,
-    methodology: 1,
+    methodology: input.methodology ?? 2,
     ...(input.asOf === undefined ? {} : { asOf: input.asOf }),
   });
   return result.body;

@@ -11,6 +11,8 @@ import { constants, gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { holidayName } from '../../../shared/calendar.ts';
 import { GROUPS, type Group, type IsoDate, WINDOWS, type WindowName } from '../../../shared/domain.ts';
+import { canonicalSymbol } from '../../../shared/formats/symbols.ts';
+import { COUNTED_TYPES, classifySecurity } from '../../../shared/methodology/securities.ts';
 import type { GroupFigures } from '../../../shared/snapshot/schema.ts';
 
 export interface DuckdbReferenceInput {
@@ -22,6 +24,8 @@ export interface DuckdbReferenceInput {
   splitsFile?: string;
   /** Last date to use (`YYYY-MM-DD`); default: every file. */
   asOf?: IsoDate;
+  /** 2 (default): rule 12 leaves out every listing that is not a common stock or ADR; 1: methodology v1. */
+  methodology?: 1 | 2;
 }
 
 export interface DuckdbWindowFigures {
@@ -63,7 +67,7 @@ const PRICE_FILE = /^(\d{4}-\d{2}-\d{2})\.json(\.gz)?$/;
 const SHORT_INTEREST_FILE = /^shrt\d{8}.*\.csv$/i;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const FIRST_LOOKBACK = 2;
-const SCREENER_ROW = 'STRUCT(symbol VARCHAR, lastsale VARCHAR, marketCap VARCHAR, sector VARCHAR)';
+const SCREENER_ROW = 'STRUCT(symbol VARCHAR, name VARCHAR, lastsale VARCHAR, marketCap VARCHAR, sector VARCHAR)';
 
 function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
@@ -242,6 +246,18 @@ export async function duckdbGroupFigures(input: DuckdbReferenceInput): Promise<D
         records: 'false',
         columns: `{"rows": '${SCREENER_ROW}[]'}`,
       });
+    }
+    if ((input.methodology ?? 2) === 2) {
+      const listings = await rows('SELECT DISTINCT symbol, name FROM price_rows WHERE symbol IS NOT NULL');
+      const values = listings.map((l) => {
+        const raw = String(l.symbol);
+        const name = String(l.name ?? '');
+        const counted = COUNTED_TYPES.has(classifySecurity(canonicalSymbol(raw), name));
+        return `(${sqlString(raw)}, ${sqlString(name)}, ${counted})`;
+      });
+      for (let i = 0; i < values.length; i += 5000) {
+        await connection.run(`INSERT INTO security_counted VALUES ${values.slice(i, i + 5000).join(', ')}`);
+      }
     }
     lap('loadPricesMs');
     if (siFiles.length > 0) await run('11-load-short-interest.sql', { files: sqlList(siFiles) });

@@ -32,6 +32,10 @@ CREATE OR REPLACE MACRO settlement_date(s) AS (
 -- One row per candidate price file (from the file name), even when the file holds no usable row.
 CREATE OR REPLACE TABLE price_files (date DATE, file VARCHAR);
 -- price_rows holds rule 1's parsed values: price and mc are NULL when not a finite number > 0.
-CREATE OR REPLACE TABLE price_rows (date DATE, line BIGINT, symbol VARCHAR, price DOUBLE, mc DOUBLE, sector VARCHAR);
+CREATE OR REPLACE TABLE price_rows (date DATE, line BIGINT, symbol VARCHAR, price DOUBLE, mc DOUBLE, sector VARCHAR, name VARCHAR);
+-- Rule 12 (methodology v2): whether a listing (raw symbol, screener name) is a common stock or ADR. Filled
+-- by the runner from shared/methodology/securities.ts, as the exchange calendar is: the reference checks
+-- what the figures do with the classification, not the name patterns (tested on real names on their own).
+CREATE OR REPLACE TABLE security_counted (raw VARCHAR, name VARCHAR, counted BOOLEAN);
 CREATE OR REPLACE TABLE si_rows (file VARCHAR, symbol VARCHAR, shares VARCHAR, settlement VARCHAR);
 CREATE OR REPLACE TABLE split_rows (symbol VARCHAR, date VARCHAR, ratio VARCHAR);

@@ -10,7 +10,8 @@ SELECT
   symbol,
   positive_or_null(price_number),
   positive_or_null(mc_number),
-  CASE WHEN trim(coalesce(sector, '')) = '' THEN 'Unclassified' ELSE trim(sector) END
+  CASE WHEN trim(coalesce(sector, '')) = '' THEN 'Unclassified' ELSE trim(sector) END,
+  coalesce(name, '')
 FROM (
   SELECT
     CAST(regexp_extract(filename, '(\d{4}-\d{2}-\d{2})\.json(\.gz)?$', 1) AS DATE) AS date,
@@ -18,7 +19,8 @@ FROM (
     symbol,
     usd_number(lastsale) AS price_number,
     usd_number(marketCap) AS mc_number,
-    sector
+    sector,
+    name
   FROM (
     SELECT filename, generate_subscripts({{rows_path}}, 1) AS line, unnest({{rows_path}}, recursive := true)
     FROM read_json(

@@ -24,10 +24,12 @@ SELECT
   i.sid,
   arg_min(r.price, r.line) AS price,
   arg_min_null(r.mc, r.line) AS mc,
-  arg_min(c.sector_id, r.line) AS sector_id
+  arg_min(c.sector_id, r.line) AS sector_id,
+  arg_min(coalesce(sc.counted, true), r.line) AS counted
 FROM price_rows r
 JOIN raw_sid i ON i.raw = r.symbol
 JOIN sectors c ON c.sector = r.sector
+LEFT JOIN security_counted sc ON sc.raw = r.symbol AND sc.name = r.name
 -- Rule 11's ceilings reject the row at the parser: a price above $10M, a market cap above $10T.
 WHERE r.price IS NOT NULL AND r.price <= 1e7 AND (r.mc IS NULL OR r.mc <= 1e13) AND r.date <= {{as_of}}
 GROUP BY r.date, i.sid;

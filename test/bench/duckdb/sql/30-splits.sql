@@ -32,6 +32,8 @@ FROM (
 
 -- `sd`: every symbol (sid) on every accepted day with its values on its own previous row; the symbol was
 -- present on the previous accepted day d−1 exactly when prev_arn = arn − 1.
+-- Rule 12 (v2): only common stocks and ADRs (`counted`) enter splits and figures; every listing still
+-- counted for rule 2 above (px).
 CREATE OR REPLACE TABLE sd_raw AS
 SELECT
   p.sid,
@@ -45,6 +47,7 @@ SELECT
   lag(p.mc) OVER w AS prev_mc
 FROM px p
 JOIN days d USING (date)
+WHERE p.counted
 WINDOW w AS (PARTITION BY p.sid ORDER BY d.arn);
 
 
