@@ -159,6 +159,16 @@ export function siteSnapshotKey(date: IsoDate): string {
   return `data/snapshots/${assertIsoDate(date)}.json`;
 }
 
+/**
+ * What a failed publish restores, by bucket: the objects it rewrites before `latest.json` and puts back
+ * (or deletes, when the publish that failed was the first to write them). The only keys the publish role
+ * may delete (infra/stacks/pipeline-stack.ts; test/infra/publish-rollback.test.ts checks the two agree).
+ */
+export const PUBLISH_ROLLBACK_KEYS = {
+  site: [SITE_HISTORY_KEY, SITE_RSS_KEY],
+  raw: [FEED_KEY],
+} as const satisfies Record<'site' | 'raw', readonly string[]>;
+
 // ---------------------------------------------------------------- DynamoDB
 
 export interface TableKey {

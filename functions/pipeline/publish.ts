@@ -11,8 +11,10 @@
  *      the feed's last 60 snapshots), sent together;
  *   4. once all of 3 has landed: data/latest.json — only moving forward: republishing an older day never
  *      rolls `latest` back.
- * A failure in 3–4 restores history.json, rss.xml and the feed to what they were, then rethrows; the
- * dated snapshot files may stay (nothing links to them until `latest` does).
+ * A failure in 3–4 restores history.json, rss.xml and the feed to what they were (the previous bytes put
+ * back, or deleted when this was the first publish to write them), then rethrows; the dated snapshot
+ * files may stay (nothing links to them until `latest` does). The publish role may delete exactly those
+ * three keys (PUBLISH_ROLLBACK_KEYS), so the rollback works in AWS, not only on the emulators.
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
@@ -37,6 +39,7 @@ import {
   assertSnapshotBatchKey,
   DERIVED_COMPUTE_JOURNAL_KEY,
   FEED_KEY,
+  PUBLISH_ROLLBACK_KEYS,
   SITE_HISTORY_KEY,
   SITE_HISTORY_SCHEMA_KEY,
   SITE_LATEST_KEY,
@@ -142,23 +145,34 @@ export function mergeHistory(previous: History | undefined, snapshots: Snapshot[
   };
 }
 
+type RollbackBucket = keyof typeof PUBLISH_ROLLBACK_KEYS;
+
 interface Saved {
   store: ObjectStore;
   key: string;
   previous: { bytes: Uint8Array; options: PutObjectOptions } | undefined;
 }
 
-/** Remembers what a key held before this publish wrote it, to restore it if the publish fails before `latest`. */
-function journal() {
+/**
+ * Remembers what a key held before this publish wrote it, to restore it if the publish fails before
+ * `latest`: the previous bytes put back, or the key deleted when this publish created it. Only the keys of
+ * PUBLISH_ROLLBACK_KEYS: the publish role may delete those and no other (a rollback that AWS denies would
+ * leave the half-published day in place, as it did before issue 12).
+ */
+function journal(deps: PipelineDeps) {
   const saved: Saved[] = [];
   return {
     async write(
-      store: ObjectStore,
+      bucket: RollbackBucket,
       key: string,
       bytes: Uint8Array,
       options: PutObjectOptions,
       previous: Saved['previous'],
     ) {
+      if (!(PUBLISH_ROLLBACK_KEYS[bucket] as readonly string[]).includes(key)) {
+        throw new Error(`publish: ${bucket} ${key} is not in PUBLISH_ROLLBACK_KEYS: its rollback would be denied`);
+      }
+      const store = deps[bucket];
       saved.push({ store, key, previous });
       await store.put(key, bytes, options);
     },
@@ -435,7 +449,7 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
   const rss = buildRss(feed, { siteUrl: deps.config.siteUrl });
   watch.lap('build history, feed and rss');
 
-  const j = journal();
+  const j = journal(deps);
   try {
     const historyOptions = siteObjectOptions(SITE_HISTORY_KEY);
     const rssOptions = siteObjectOptions(SITE_RSS_KEY);
@@ -450,20 +464,20 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
     // Sent together; each is remembered before it is sent, so a failure of any restores all three.
     await settled([
       j.write(
-        deps.site,
+        'site',
         SITE_HISTORY_KEY,
         encode(history),
         historyOptions,
         historyObject && { bytes: historyObject.bytes, options: optionsOf(historyObject, historyOptions) },
       ),
       j.write(
-        deps.raw,
+        'raw',
         FEED_KEY,
         encode(feed),
         { contentType: JSON_TYPE },
         feedObject && { bytes: feedObject.bytes, options: { contentType: JSON_TYPE } },
       ),
-      j.write(deps.site, SITE_RSS_KEY, Buffer.from(rss, 'utf8'), rssOptions, previousRss),
+      j.write('site', SITE_RSS_KEY, Buffer.from(rss, 'utf8'), rssOptions, previousRss),
     ]);
     keys.push(SITE_HISTORY_KEY, SITE_RSS_KEY);
     // Last, once everything it links to has landed.

@@ -36,8 +36,8 @@ export type TableAccess = 'read' | 'readwrite';
 
 /**
  * Actions per access level, matching the ports in functions/adapters/ports.ts: the ObjectStore
- * reads (get/head), lists, writes (put, put-if-absent). The PipelineTable gets, queries, puts
- * (conditional) and updates; no batch operations, no deletes.
+ * reads (get/head), lists, writes (put, put-if-absent); deletes only through `allowDelete`, on exact
+ * keys. The PipelineTable gets, queries, puts (conditional) and updates; no batch operations, no deletes.
  */
 const S3_READ = ['s3:GetObject'];
 const S3_WRITE = ['s3:PutObject'];
@@ -156,6 +156,26 @@ export class PulseFunction extends Construct {
       );
     }
     this.function.addEnvironment(binding.envName, bucket.bucketName);
+    return this;
+  }
+
+  /**
+   * s3:DeleteObject on exactly these keys (no prefix, no wildcard), for a step that must undo its own
+   * writes (publish's rollback). The buckets are versioned, so a delete only adds a delete marker: the
+   * previous versions stay, and no s3:DeleteObjectVersion is granted to remove them.
+   */
+  allowDelete(binding: BucketBinding, keys: readonly string[]): this {
+    for (const key of keys) {
+      if (key.length === 0 || key.endsWith('/') || key.includes('*')) {
+        throw new Error(`allowDelete: ${JSON.stringify(key)} is not one exact object key`);
+      }
+    }
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:DeleteObject'],
+        resources: keys.map((key) => binding.bucket.arnForObjects(key)),
+      }),
+    );
     return this;
   }
 

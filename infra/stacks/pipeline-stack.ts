@@ -14,7 +14,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../functions/lib/env.ts';
 import { DROP_PREFIX } from '../../functions/lib/events.ts';
-import { DERIVED_PREFIX, FEED_KEY, RAW_PREFIX, SITE_RSS_KEY } from '../../functions/pipeline/keys.ts';
+import {
+  DERIVED_PREFIX,
+  FEED_KEY,
+  PUBLISH_ROLLBACK_KEYS,
+  RAW_PREFIX,
+  SITE_RSS_KEY,
+} from '../../functions/pipeline/keys.ts';
 import { PIPELINE_STEPS, type StepName } from '../../functions/pipeline/steps.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
 import { PipelineStateMachine } from '../constructs/pipeline-state-machine.ts';
@@ -112,7 +118,11 @@ export class PipelineStack extends Stack {
       // The feed of the last 60 published snapshots, from which rss.xml is rebuilt (functions/pipeline/publish.ts).
       .bindBucket(raw, 'readwrite', FEED_KEY)
       .bindBucket(siteBucket, 'readwrite', SITE_DATA_PREFIX)
-      .bindBucket(siteBucket, 'write', SITE_RSS_KEY);
+      .bindBucket(siteBucket, 'write', SITE_RSS_KEY)
+      // A publish failing before latest.json restores history.json, rss.xml and the feed; after a failed
+      // first publish that means deleting them (functions/pipeline/publish.ts). Those keys only.
+      .allowDelete(siteBucket, PUBLISH_ROLLBACK_KEYS.site)
+      .allowDelete(raw, PUBLISH_ROLLBACK_KEYS.raw);
 
     this.functions = { ingest, compute, publish };
 

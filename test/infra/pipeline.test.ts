@@ -121,7 +121,7 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('publish: reads derived/, keeps the feed, writes the site’s data/ and rss.xml, nothing else of the site', () => {
+  it('publish: reads derived/, keeps the feed, writes the site’s data/ and rss.xml, deletes only what its rollback restores', () => {
     expect(grants('publish')).toEqual(
       expect.arrayContaining([
         { effect: 'Allow', actions: DDB_RW, resource: importedArn(TABLE) },
@@ -135,18 +135,37 @@ describe('least privilege', () => {
         { effect: 'Allow', actions: ['s3:PutObject'], resource: importedArn(SITE, '/rss.xml') },
         { effect: 'Allow', actions: ['s3:ListBucket'], resource: importedArn(RAW) },
         { effect: 'Allow', actions: ['s3:ListBucket'], resource: importedArn(SITE) },
+        { effect: 'Allow', actions: ['s3:DeleteObject'], resource: importedArn(SITE, '/data/history.json') },
+        { effect: 'Allow', actions: ['s3:DeleteObject'], resource: importedArn(SITE, '/rss.xml') },
+        { effect: 'Allow', actions: ['s3:DeleteObject'], resource: importedArn(RAW, '/derived/feed.json') },
       ]),
     );
-    expect(grants('publish')).toHaveLength(7);
+    expect(grants('publish')).toHaveLength(10);
   });
 
-  it('lets no function delete objects or items, or use wildcard actions', () => {
+  it('lets only publish delete, only the objects its rollback restores, no items, and no wildcard actions', () => {
     for (const step of LAMBDA_STEPS) {
-      const actions = roleStatements(s.pipeline, roleId(step)).flatMap((st) => asArray(st.Action));
+      const statements = roleStatements(s.pipeline, roleId(step));
+      const actions = statements.flatMap((st) => asArray(st.Action));
       expect(
-        actions.filter((a) => /Delete|\*/.test(a)),
+        actions.filter((a) => a.includes('*')),
         step,
       ).toEqual([]);
+      const deletes = statements.filter((st) => asArray(st.Action).some((a) => /Delete/.test(a)));
+      if (step !== 'publish') {
+        expect(deletes, step).toEqual([]);
+        continue;
+      }
+      // CDK merges the two buckets' statements into one: s3:DeleteObject on exactly three object ARNs.
+      expect(deletes.map((st) => [st.Effect, st.Action])).toEqual([['Allow', 's3:DeleteObject']]);
+      expect(asArray(deletes[0]?.Resource)).toEqual(
+        expect.arrayContaining([
+          importedArn(SITE, '/data/history.json'),
+          importedArn(SITE, '/rss.xml'),
+          importedArn(RAW, '/derived/feed.json'),
+        ]),
+      );
+      expect(asArray(deletes[0]?.Resource)).toHaveLength(3);
     }
   });
 

@@ -34,6 +34,7 @@ const f = {
   compute: 'test/pipeline/compute.test.ts',
   endToEnd: 'test/pipeline/end-to-end.test.ts',
   faults: 'test/adapters/faults.test.ts',
+  publishRollback: 'test/infra/publish-rollback.test.ts',
   contract: 'test/adapters/contract.test.ts',
   classify: 'test/methodology/classify.test.ts',
   splits: 'test/methodology/splits.test.ts',
@@ -308,7 +309,7 @@ export const FAULTS: Case[] = [
   {
     item: 'S3 500s and timeouts on read and write',
     outcome:
-      'retried; a cut or corrupted body is never returned as data; a publish failing before latest.json restores history.json and rss.xml',
+      'retried; a cut or corrupted body is never returned as data; a publish failing before latest.json restores history.json, rss.xml and the feed (deleting them after a failed first publish), with S3 actions the publish role allows',
     tests: [
       t(f.faults, 'a PUT answered 500 twice is retried and stored once, byte-exact'),
       t(f.faults, 'a PUT whose connection is reset is retried'),
@@ -320,6 +321,11 @@ export const FAULTS: Case[] = [
         f.publish,
         'latest.json failing after retries restores history.json and rss.xml: readers still see the previous day',
       ),
+      t(
+        f.publishRollback,
+        'a failed first publish deletes history.json, rss.xml and the feed, and the role allows each delete',
+      ),
+      t(f.publishRollback, 'a failed later publish puts the previous bytes back, and the role allows each put'),
     ],
   },
   {
@@ -452,15 +458,19 @@ export const SECURITY: Case[] = [
   {
     item: 'least privilege per function, no wildcards on resources',
     outcome:
-      'each function its own role: its table and key prefixes only; no delete, no wildcard action; `*` resources only where AWS requires them (X-Ray, log delivery); cdk-nag clean',
+      'each function its own role: its table and key prefixes only; no delete but publish’s rollback (s3:DeleteObject on history.json, rss.xml and the feed only, versioned buckets); no wildcard action; `*` resources only where AWS requires them (X-Ray, log delivery); cdk-nag clean',
     tests: [
       t(infra.pipeline, 'ingest: its table; reads drops; reads and writes raw/ and derived/; lists the raw bucket'),
       t(infra.pipeline, 'compute: its table and derived/ only'),
       t(
         infra.pipeline,
-        'publish: reads derived/, keeps the feed, writes the site’s data/ and rss.xml, nothing else of the site',
+        'publish: reads derived/, keeps the feed, writes the site’s data/ and rss.xml, deletes only what its rollback restores',
       ),
-      t(infra.pipeline, 'lets no function delete objects or items, or use wildcard actions'),
+      t(
+        infra.pipeline,
+        'lets only publish delete, only the objects its rollback restores, no items, and no wildcard actions',
+      ),
+      t(f.publishRollback, 'allows deleting those keys and no other object publish writes or reads'),
       t(
         infra.pipeline,
         'allows Resource "*" only for X-Ray and the Step Functions log-delivery APIs, which require it',
