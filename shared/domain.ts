@@ -50,6 +50,8 @@ export interface ShortInterestRecord {
   shares: number;
   settlementDate: IsoDate;
   revision: boolean;
+  /** averageDailyVolumeQuantity (FINRA's consolidated average daily volume, shares), null when absent. */
+  averageDailyVolume?: number | null;
 }
 
 /** All revisions of one settlement date applied in file-name order ("the file" of that date, rule 4). */
@@ -59,6 +61,8 @@ export interface ShortInterestFile {
   files: string[];
   /** symbol → shares; a later revision replaces an earlier row of the same symbol. */
   shares: Map<string, number>;
+  /** symbol → FINRA's average daily volume in shares (rule 10, v2), for the rows that carry one. */
+  adv?: Map<string, number>;
   /** Made by Short Pulse's generator (GENERATED_COLUMN), not FINRA: whatever is built on it is sample data. */
   generated?: true;
 }

@@ -126,6 +126,8 @@ const ShortInterestColumns = z.object({
   issueName: strings,
   shares: numbers,
   revision: booleans,
+  /** FINRA's average daily volume per row (null: none); absent in objects written before it was kept. */
+  adv: numbersOrNull.optional(),
 });
 
 /** The envelope of a snapshot batch; publish checks each snapshot against the published schema itself. */
@@ -290,13 +292,18 @@ export function encodeShortInterestFile(f: Omit<StoredShortInterestFile, 'reject
     issueName: f.records.map((r) => r.issueName),
     shares: f.records.map((r) => r.shares),
     revision: f.records.map((r) => r.revision),
+    adv: f.records.map((r) => r.averageDailyVolume ?? null),
   });
 }
 
 export function decodeShortInterestFile(key: string, bytes: Uint8Array): StoredShortInterestFile {
   const c = decodeJson(key, ShortInterestColumns, bytes);
   const n = c.symbol.length;
-  sameLength(key, { issueName: c.issueName, shares: c.shares, revision: c.revision }, n);
+  sameLength(
+    key,
+    { issueName: c.issueName, shares: c.shares, revision: c.revision, ...(c.adv ? { adv: c.adv } : {}) },
+    n,
+  );
   const records: ShortInterestRecord[] = new Array(n);
   for (let i = 0; i < n; i++) {
     records[i] = {
@@ -305,6 +312,7 @@ export function decodeShortInterestFile(key: string, bytes: Uint8Array): StoredS
       shares: c.shares[i] as number,
       settlementDate: c.settlementDate,
       revision: c.revision[i] as boolean,
+      averageDailyVolume: c.adv?.[i] ?? null,
     };
   }
   return { settlementDate: c.settlementDate, file: c.file, source: c.source, records, rejections: [] };

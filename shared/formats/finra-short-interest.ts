@@ -52,6 +52,7 @@ const SHORT_INTEREST_CHECKED = [
   'accountingYearMonthNumber',
   'revisionFlag',
   'marketClassCode',
+  'averageDailyVolumeQuantity',
   GENERATED_COLUMN,
 ] as const;
 
@@ -74,6 +75,16 @@ function buildRowSchema() {
       .transform(problemTransform(revisionOf))
       .optional(),
     marketClassCode: z.string().optional(),
+    // FINRA's own average daily volume (all venues), for days to cover (rule 10, v2). Informational: a
+    // blank or unreadable value is "unknown", never a reason to reject the row.
+    averageDailyVolumeQuantity: z
+      .string()
+      .optional()
+      .transform((v) => {
+        if (v === undefined) return null;
+        const n = sharesOf(v);
+        return typeof n === 'number' && n > 0 ? n : null;
+      }),
   });
 }
 export type ShortInterestRow = z.output<ReturnType<typeof buildRowSchema>>;
@@ -92,6 +103,7 @@ export function toShortInterestRecord(row: ShortInterestRow): ShortInterestRecor
     shares: row.currentShortPositionQuantity,
     settlementDate: row.settlementDate,
     revision: row.revisionFlag ?? false,
+    averageDailyVolume: row.averageDailyVolumeQuantity,
   };
 }
 
@@ -282,11 +294,17 @@ export function mergeShortInterestRevisions(parsedFiles: readonly ParsedShortInt
 /** One parsed file as the share counts it sets (a later row of a symbol replacing an earlier one). */
 export function shortInterestFileOf(parsed: ParsedShortInterest): ShortInterestFile {
   const shares = new Map<string, number>();
-  for (const r of parsed.records) shares.set(r.symbol, r.shares);
+  const adv = new Map<string, number>();
+  for (const r of parsed.records) {
+    shares.set(r.symbol, r.shares);
+    if (r.averageDailyVolume != null) adv.set(r.symbol, r.averageDailyVolume);
+    else adv.delete(r.symbol);
+  }
   return {
     settlementDate: parsed.settlementDate,
     files: [parsed.file],
     shares,
+    ...(adv.size > 0 ? { adv } : {}),
     ...(parsed.generated ? { generated: true as const } : {}),
   };
 }
@@ -309,12 +327,22 @@ export function combineRevisions(single: readonly ShortInterestFile[]): ShortInt
     if (group.length === 1) return group[0] as ShortInterestFile;
     const ordered = group.toSorted((x, y) => compareRevisionFileNames(x.files[0] ?? '', y.files[0] ?? ''));
     const shares = new Map<string, number>();
-    for (const f of ordered) for (const [symbol, n] of f.shares) shares.set(symbol, n);
+    const adv = new Map<string, number>();
+    for (const f of ordered) {
+      for (const [symbol, n] of f.shares) {
+        shares.set(symbol, n);
+        // A later file's row replaces the whole row, its ADV (or the lack of one) included.
+        const a = f.adv?.get(symbol);
+        if (a === undefined) adv.delete(symbol);
+        else adv.set(symbol, a);
+      }
+    }
     const generated = ordered.some((f) => f.generated === true);
     return {
       settlementDate,
       files: ordered.flatMap((f) => f.files),
       shares,
+      ...(adv.size > 0 ? { adv } : {}),
       ...(generated ? { generated: true as const } : {}),
     };
   });

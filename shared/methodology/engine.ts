@@ -55,6 +55,7 @@ export function initialState(methodology: MethodologyVersion = 2): EngineState {
     names: [],
     held: [],
     securityType: [],
+    finraAdv: [],
     ytdPnl: [],
     ytdExposure: [],
     ytdGrowth: [],
@@ -84,6 +85,7 @@ export function cloneState(state: EngineState): EngineState {
     names: state.names.slice(),
     held: state.held.slice(),
     securityType: state.securityType.slice(),
+    finraAdv: state.finraAdv.slice(),
     ytdPnl: state.ytdPnl.slice(),
     ytdExposure: state.ytdExposure.slice(),
     ytdGrowth: state.ytdGrowth.slice(),
@@ -218,6 +220,7 @@ function addSymbols(state: EngineState, fresh: string[], ctx: StepContext, today
     state.names.push('');
     state.held.push(-1);
     state.securityType.push(-1);
+    if (state.methodology === 2) state.finraAdv.push(0);
     state.ytdPnl.push(0);
     state.ytdExposure.push(0);
     state.ytdGrowth.push(1);
@@ -483,12 +486,18 @@ function resolvePending(state: EngineState, today: number, ctx: StepContext): Da
     const factor = decision.kind === 'split' ? decision.factor : 1;
     state.factor[entry.id * RING + slotOf(entry.index)] = factor;
     if (factor !== 1) {
+      const splitDate = state.slotDate[slotOf(entry.index)] as string;
       state.splits.push({
         symbol: state.symbols[entry.id] as string,
-        date: state.slotDate[slotOf(entry.index)] as string,
+        date: splitDate,
         factor,
         rule: '3b',
       });
+      // FINRA's ADV (v2) is in the shares of its settlement date: rescale it when that is before the split.
+      const settlement = state.slotSettlement[slotOf(today)] as string;
+      if (state.methodology === 2 && settlement !== '' && settlement < splitDate) {
+        state.finraAdv[entry.id] = (state.finraAdv[entry.id] as number) * factor;
+      }
     }
     let set = decided.get(entry.id);
     if (!set) {
@@ -658,7 +667,7 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
   const counts = newYtdCounts();
   const yearStart = counted && isYearStart(state, today);
   const c = scratch();
-  const { shortInterest, held, symbols } = state;
+  const { shortInterest, held, symbols, finraAdv } = state;
   const n = symbols.length;
   for (let id = 0; id < n; id++) {
     const b = id * RING;
@@ -713,8 +722,14 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     if (switched) {
       const base = file ? (file.shares.get(symbols[id] as string) ?? 0) : 0;
       shortInterest[b + s] = settledBefore ? base * f : base;
+      if (v2) {
+        const adv = file?.adv?.get(symbols[id] as string) ?? 0;
+        finraAdv[id] = settledBefore ? adv * f : adv;
+      }
     } else {
       shortInterest[b + s] = (shortInterest[b + sp] as number) * f;
+      // FINRA's ADV is in the shares of its settlement date: a later split rescales it like SI (rule 4).
+      if (v2 && f !== 1) finraAdv[id] = (finraAdv[id] as number) * f;
     }
     if (file && p1 > 0 && implausibleShortInterest(shortInterest[b + s] as number, marketCap[b + s] as number, p1)) {
       noteShortInterest(state, id, file, date, shortInterest[b + s] as number, marketCap[b + s] as number, p1);

@@ -336,6 +336,9 @@ function crowded(state: EngineState, a: AsOfA): CrowdedEntry[] {
   const dtcAll = new Float64Array(a.count);
   const usdAll = new Float64Array(a.count);
   const changeList: (number | null)[] = [];
+  // v2: days to cover from FINRA's own average daily volume (all venues) when its file gives one.
+  const v2 = state.methodology === 2;
+  const fromFinra = new Uint8Array(a.count);
   let n = 0;
   for (let k = 0; k < a.count; k++) {
     const marketCap = a.marketCap[k] as number;
@@ -363,7 +366,9 @@ function crowded(state: EngineState, a: AsOfA): CrowdedEntry[] {
     }
     pos[n] = k;
     pctAll[n] = (si / (marketCap / price)) * 100;
-    dtcAll[n] = si / (total / positive);
+    const finraAdv = v2 ? (state.finraAdv[a.id[k] as number] as number) : 0;
+    fromFinra[n] = finraAdv > 0 ? 1 : 0;
+    dtcAll[n] = si / (finraAdv > 0 ? finraAdv : total / positive);
     usdAll[n] = si * price;
     changeList.push(change);
     n++;
@@ -410,6 +415,18 @@ function crowded(state: EngineState, a: AsOfA): CrowdedEntry[] {
       shortInterestPctSharesOut: pct[i] as number,
       daysToCover: dtc[i] as number,
       shortInterestChange30dPct: changeList[i] as number | null,
+      // v2: what the score is made of, each metric's rank as (rank − 1) / (n − 1), and where days to cover
+      // came from (issue 11).
+      ...(v2
+        ? {
+            daysToCoverSource: fromFinra[i] === 1 ? ('finra' as const) : ('screener' as const),
+            scoreComponents: {
+              shortInterestPctSharesOut: n > 1 ? ((r1[i] as number) - 1) / (n - 1) : 0,
+              daysToCover: n > 1 ? ((r2[i] as number) - 1) / (n - 1) : 0,
+              shortInterestUsd: n > 1 ? ((r3[i] as number) - 1) / (n - 1) : 0,
+            },
+          }
+        : {}),
     };
   });
 }

@@ -97,6 +97,11 @@ export interface EngineState {
   names: string[];
   /** Accepted-day index of the symbol's earliest unresolved pending split, or −1. */
   held: number[];
+  /**
+   * Per symbol id (v2): FINRA's average daily volume from the short interest file in effect on the last
+   * day, in shares after later splits (like `shortInterest`); 0 = unknown. Empty in v1.
+   */
+  finraAdv: number[];
   /** Per symbol id: rule 12's type (index into SECURITY_TYPES) as of its latest row; −1 until classified (always in v1). */
   securityType: number[];
   ytdPnl: number[];

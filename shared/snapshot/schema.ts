@@ -105,6 +105,17 @@ export const CrowdedEntrySchema = z
     shortInterestPctSharesOut: z.number(),
     daysToCover: z.number(),
     shortInterestChange30dPct: nullableNumber,
+    /** v2: FINRA's average daily volume (`finra`) or the screener's 20-day mean (`screener`). */
+    daysToCoverSource: z.enum(['finra', 'screener']).optional(),
+    /** v2: each metric's rank among the candidates as (rank − 1) / (n − 1); the score is 100 × their mean. */
+    scoreComponents: z
+      .object({
+        shortInterestPctSharesOut: z.number().min(0).max(1),
+        daysToCover: z.number().min(0).max(1),
+        shortInterestUsd: z.number().min(0).max(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
