@@ -24,7 +24,6 @@ import {
   derivedShortInterestPrefix,
   derivedShortVolumeKey,
   derivedSnapshotBatchKey,
-  derivedSnapshotKey,
   derivedStateKey,
 } from '../pipeline/keys.ts';
 import type { ObjectInfo, ObjectStore } from './ports.ts';
@@ -338,9 +337,6 @@ export interface DerivedRepository {
    */
   putCheckpoint(date: IsoDate, state: unknown): Promise<string>;
   getCheckpoint(date: IsoDate): Promise<unknown | undefined>;
-  /** A computed snapshot waiting for publish, one object a day (what earlier versions of compute wrote). */
-  putSnapshot(date: IsoDate, snapshot: unknown): Promise<string>;
-  getSnapshot(date: IsoDate): Promise<unknown | undefined>;
   /**
    * The snapshots of one compute run in one gzip object, named by the run's newest day and the sha256 of
    * the content, so it is never replaced (a later run writes another); returns its key.
@@ -454,7 +450,6 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
         throw new DerivedFormatError(key, `unreadable checkpoint (${(error as Error).message})`);
       }
     },
-    putSnapshot: (date, snapshot) => put(derivedSnapshotKey(date), encodeJson(snapshot), {}),
     async putSnapshotBatch(runDate, snapshots) {
       const json = JSON.stringify({ v: 1, snapshots });
       const key = derivedSnapshotBatchKey(runDate, createHash('sha256').update(json).digest('hex'));
@@ -472,16 +467,6 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
         throw new DerivedFormatError(key, `not gzip (${(error as Error).message})`);
       }
       return decodeJson(key, SnapshotBatchDoc, bytes).snapshots;
-    },
-    async getSnapshot(date) {
-      const key = derivedSnapshotKey(date);
-      const o = await store.get(key);
-      if (!o) return undefined;
-      try {
-        return JSON.parse(Buffer.from(o.bytes).toString('utf8')) as unknown;
-      } catch (error) {
-        throw new DerivedFormatError(key, `not JSON (${(error as Error).message})`);
-      }
     },
   };
 }

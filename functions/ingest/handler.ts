@@ -18,10 +18,8 @@ export const handler = pipelineHandler('ingest', ingestEventSchema).handler(asyn
     const plan: BackfillPlan = { dates: tradingDays(request.from, request.to) };
     return plan;
   }
-  // The schedule fires every day so the "no snapshot" alarm has a heartbeat; weekends and holidays end here.
-  if (request.kind === 'day' && request.scheduled && !isTradingDay(request.date)) {
-    countMetric(METRIC.nonTradingDay);
-    return { date: request.date, skipped: true, reason: 'not a US trading day' };
-  }
+  // The schedule fires every day so the "no snapshot" alarm has a heartbeat; weekends and holidays end
+  // here: runIngest answers `skipped` for them before any I/O, in the result shape compute's event has.
+  if (request.kind === 'day' && request.scheduled && !isTradingDay(request.date)) countMetric(METRIC.nonTradingDay);
   return runIngest(deps, request);
 });

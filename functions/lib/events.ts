@@ -1,18 +1,28 @@
 /**
- * The Lambda event boundary of the pipeline (STYLE §3: one schema per boundary). Each handler
- * parses its raw event here into a small request type; nothing else in the code sees AWS event shapes.
+ * The event boundary of the pipeline (STYLE §3: one schema per boundary): one zod schema per step
+ * event, in the shapes Step Functions passes (infra/constructs/pipeline-state-machine.ts: each Lambda
+ * task's result is the next task's input, `payloadResponseOnly`). Nothing else in the code sees AWS
+ * event shapes.
  *
- * Shapes accepted:
- * - a day `{ date: 'YYYY-MM-DD', ... }`: the Step Functions per-day input (and each step's output);
- * - a schedule `{ scheduledTime: ISO-8601 }`: EventBridge Scheduler's `<aws.scheduler.scheduled-time>`,
- *   turned into the US/Eastern calendar date (19:30 New York is already tomorrow in UTC in winter);
- * - a backfill `{ from, to }`: replay a date range;
- * - a file drop: an S3 "Object Created" event, either as EventBridge delivers it (what the state
- *   machine receives in AWS) or as an S3 notification `{ Records: [...] }` (what a direct S3 → Lambda
- *   trigger or the local emulator sends). Keys arrive URL-encoded (`+` for space) and are decoded.
+ * - ingest: the execution input — a day `{ date }` (an operator's date, or a backfill Map item), a
+ *   schedule `{ scheduledTime }` (EventBridge Scheduler's `<aws.scheduler.scheduled-time>`, turned into
+ *   the New York date: 19:30 there is already tomorrow in UTC in winter), a backfill `{ from, to }`, or a
+ *   file drop: the S3 "Object Created" event as the EventBridge rule delivers it (keys arrive URL-encoded,
+ *   `+` for a space, and are decoded).
+ * - compute: ingest's result (`IngestResult`), nothing else.
+ * - publish: compute's result (`ComputeResult`), plus `acceptGates` when an operator re-runs publish
+ *   after checking a refused day (docs/reliability.md). Compute's result is publish's only channel: it
+ *   names the snapshot batch of every day to publish (`snapshotKeys`).
+ *
+ * Our own events are strict: a field no step writes is refused, naming it, never passed through. The
+ * result types of ingest and compute are `z.output` of these schemas, so a step cannot return what the
+ * next one refuses. The drop event is AWS's envelope: its fields are read and checked, the others (AWS
+ * adds some, e.g. `detail.event-version`, `detail.bucket.aws-generated-tags`) are dropped, not refused:
+ * a new AWS field must not fail every drop.
  */
 import * as z from 'zod';
-import { INCOMING_PREFIX } from '../pipeline/keys.ts';
+import { GATE_NAMES } from '../../shared/gates/names.ts';
+import { INCOMING_PREFIX, SNAPSHOT_BATCH_KEY, SOURCES } from '../pipeline/keys.ts';
 import { newYorkDate } from './new-york-date.ts';
 
 /** Prefix of the raw bucket under which an uploaded file triggers ingest. */
@@ -29,8 +39,7 @@ export function decodeS3Key(key: string): string {
 
 /**
  * Every schema here is built on first use, one at a time: zod schema construction is a measurable
- * part of Lambda init (docs/benchmarks.md §4), compute and publish need only the day shape, and an
- * ingest invocation needs only the shape its event claims.
+ * part of Lambda init (docs/benchmarks.md §4), and each handler needs only its own event's schema.
  */
 function once<T extends object>(build: () => T): () => T {
   let value: T | undefined;
@@ -55,6 +64,42 @@ function lazySchema<S extends z.ZodType>(build: () => S): EventSchema<z.output<S
   };
 }
 
+// ---------------------------------------------------------------- refusals
+
+/** The event did not match the step's schema: a caller error, never retried (functions/pipeline/steps.ts). */
+export class EventValidationError extends Error {
+  readonly issues: readonly { path: string; message: string }[];
+  constructor(step: string, issues: readonly { path: string; message: string }[]) {
+    const detail = issues.map((i) => `${i.path || '(event)'}: ${i.message}`).join('; ');
+    super(`${step}: invalid event: ${detail}`);
+    this.name = 'EventValidationError';
+    this.issues = issues;
+  }
+}
+
+/** zod's issues as `path: message`, one per unknown field (zod reports them together, on the parent). */
+export function eventIssues(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.flatMap((issue) => {
+    const at = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        path: [...at, key].join('.'),
+        message: 'unexpected field: no step writes it (strict event)',
+      }));
+    }
+    return [{ path: at.join('.'), message: issue.message }];
+  });
+}
+
+/** Parses a step's event or throws EventValidationError naming each wrong, missing or unexpected field. */
+export function parseStepEvent<T>(step: string, schema: EventSchema<T>, event: unknown): T {
+  const parsed = schema.safeParse(event);
+  if (!parsed.success) throw new EventValidationError(step, eventIssues(parsed.error));
+  return parsed.data;
+}
+
+// ---------------------------------------------------------------- shared pieces
+
 /** A real calendar date written `YYYY-MM-DD`. */
 export const isoDateSchema = once(() =>
   z.string().refine((s) => {
@@ -64,6 +109,20 @@ export const isoDateSchema = once(() =>
     return d.toISOString().slice(0, 10) === s;
   }, 'expected a calendar date YYYY-MM-DD'),
 );
+
+const count = () => z.number().int().min(0);
+
+const rejectionSchema = once(() =>
+  z.strictObject({ file: z.string(), line: z.number(), field: z.string(), reason: z.string() }),
+);
+
+// ---------------------------------------------------------------- ingest
+
+/** What the ingest handler acts on. */
+export type IngestRequest =
+  | { kind: 'day'; date: string; scheduled: boolean }
+  | { kind: 'backfill'; from: string; to: string }
+  | { kind: 'drop'; bucket: string; key: string };
 
 const dropKeySchema = once(() =>
   z
@@ -80,18 +139,6 @@ const dropKeySchema = once(() =>
     .refine((k) => k.startsWith(DROP_PREFIX) && k.length > DROP_PREFIX.length, `key must be under ${DROP_PREFIX}`),
 );
 
-const dayShape = once(() => z.looseObject({ date: isoDateSchema(), skipped: z.boolean().optional() }));
-export type DayEvent = z.output<ReturnType<typeof dayShape>>;
-
-/** Step input/output between day steps: a date plus whatever the previous step returned. */
-export const dayEventSchema: EventSchema<DayEvent> = lazySchema(dayShape);
-
-/** What the ingest handler acts on. */
-export type IngestRequest =
-  | { kind: 'day'; date: string; scheduled: boolean }
-  | { kind: 'backfill'; from: string; to: string }
-  | { kind: 'drop'; bucket: string; key: string };
-
 const scheduledRequest = once(() =>
   z
     .strictObject({ scheduledTime: z.iso.datetime({ offset: true }) })
@@ -105,64 +152,153 @@ const backfillRequest = once(() =>
     .transform((e): IngestRequest => ({ kind: 'backfill', from: e.from, to: e.to })),
 );
 
-const eventBridgeDropRequest = once(() =>
+/** AWS's envelope: only the fields read are checked (see the file comment); `z.object` drops the rest. */
+const dropRequest = once(() =>
   z
-    .looseObject({
+    .object({
       source: z.literal('aws.s3'),
       'detail-type': z.literal('Object Created'),
-      detail: z.looseObject({
-        bucket: z.looseObject({ name: z.string().min(1) }),
-        object: z.looseObject({ key: dropKeySchema() }),
+      detail: z.object({
+        bucket: z.object({ name: z.string().min(1) }),
+        object: z.object({ key: dropKeySchema() }),
       }),
     })
     .transform((e): IngestRequest => ({ kind: 'drop', bucket: e.detail.bucket.name, key: e.detail.object.key })),
 );
 
-const s3DropRequest = once(() =>
-  z
-    .looseObject({
-      Records: z
-        .array(
-          z.looseObject({
-            eventSource: z.literal('aws:s3'),
-            eventName: z.string().startsWith('ObjectCreated:'),
-            s3: z.looseObject({
-              bucket: z.looseObject({ name: z.string().min(1) }),
-              object: z.looseObject({ key: dropKeySchema() }),
-            }),
-          }),
-        )
-        // S3 sends one record per notification; several would hide all but one file from the ledger.
-        .length(1, 'expected exactly one S3 record per event'),
-    })
-    .transform((e): IngestRequest => {
-      const record = e.Records[0]!;
-      return { kind: 'drop', bucket: record.s3.bucket.name, key: record.s3.object.key };
-    }),
-);
-
 const dayRequest = once(() =>
-  dayShape().transform((e): IngestRequest => ({ kind: 'day', date: e.date, scheduled: false })),
+  z
+    .strictObject({ date: isoDateSchema() })
+    .transform((e): IngestRequest => ({ kind: 'day', date: e.date, scheduled: false })),
 );
 
 /** Picks the one shape an event claims to be, so a bad event gets that shape's precise errors. */
 function ingestShape(event: unknown): z.ZodType<IngestRequest, unknown> {
   const keys = typeof event === 'object' && event !== null ? Object.keys(event) : [];
-  if (keys.includes('Records')) return s3DropRequest();
-  if (keys.includes('detail-type')) return eventBridgeDropRequest();
+  if (keys.includes('detail-type') || keys.includes('detail')) return dropRequest();
   if (keys.includes('scheduledTime')) return scheduledRequest();
   if (keys.includes('from') || keys.includes('to')) return backfillRequest();
   return dayRequest();
 }
 
-export const ingestEventSchema: EventSchema<IngestRequest> = lazySchema(
-  (): z.ZodType<IngestRequest, unknown> =>
-    z.unknown().transform((event, ctx) => {
-      const parsed = ingestShape(event).safeParse(event);
-      if (parsed.success) return parsed.data;
-      for (const issue of parsed.error.issues) {
-        ctx.issues.push({ code: 'custom', message: issue.message, path: issue.path, input: event });
-      }
-      return z.NEVER;
-    }),
+export const ingestEventSchema: EventSchema<IngestRequest> = {
+  safeParse: (input) => ingestShape(input).safeParse(input),
+  parse: (input) => ingestShape(input).parse(input),
+};
+
+// ---------------------------------------------------------------- ingest's result = compute's event
+
+const fileOutcomeShape = once(() =>
+  z.strictObject({
+    source: z.enum(SOURCES),
+    /** File name as received (or the name expected, for not-yet-available/failed/present). */
+    file: z.string(),
+    /** The date the file is about (trading or settlement date; arrival date for splits). */
+    date: isoDateSchema().nullable(),
+    /**
+     * accepted: parsed and normalised now; rejected: refused as a whole (HTML page, bad header, truncated,
+     * not a trading day…), archived all the same; duplicate: this exact content was ingested before;
+     * present: already accepted in the ledger, not fetched again; not-yet-available; failed: the provider
+     * failed after its retries (network, 5xx, 403…), nothing archived, a later run retries.
+     */
+    status: z.enum(['accepted', 'rejected', 'duplicate', 'present', 'not-yet-available', 'failed']),
+    /** For `duplicate`/`present`: the ledger's verdict on that content. */
+    ledgerStatus: z.enum(['accepted', 'rejected']).optional(),
+    sha256: z.string().optional(),
+    size: count().optional(),
+    rawKey: z.string().optional(),
+    derivedKey: z.string().nullable().optional(),
+    rows: count(),
+    rejectedRows: count(),
+    /** Why a file was rejected, not available or failed. */
+    reason: z.string().optional(),
+  }),
 );
+export type FileOutcome = z.output<ReturnType<typeof fileOutcomeShape>>;
+export type FileStatusOutcome = FileOutcome['status'];
+
+const ingestResultShape = once(() =>
+  z.strictObject({
+    /** The trading day the next steps should compute through. */
+    date: isoDateSchema(),
+    /** Nothing for the next steps: not a trading day, the day is locked by another run, nothing new in a drop. */
+    skipped: z.boolean(),
+    reason: z.string().optional(),
+    /** The run's id: the day lock's owner in every step of the run. */
+    runId: z.string().min(1),
+    files: z.array(fileOutcomeShape()),
+    /** Accepted rows in files accepted by this run. */
+    rows: count(),
+    rejectedRows: count(),
+    /** Row and file rejections of this run (file/line/field/reason), at most MAX_SUMMARY_REJECTIONS. */
+    rejections: z.array(rejectionSchema()),
+    /** Earliest computed day that late data of this run changes (short interest settlement date, …), or null. */
+    restateFrom: isoDateSchema().nullable(),
+    /** True when the day's prices are accepted (this run or before). */
+    pricesReady: z.boolean(),
+  }),
+);
+/** What ingest returns for a day or a drop, and so what compute receives. */
+export type IngestResult = z.output<ReturnType<typeof ingestResultShape>>;
+
+/** Compute's event: ingest's result, exactly. */
+export const computeEventSchema: EventSchema<IngestResult> = lazySchema(ingestResultShape);
+
+// ---------------------------------------------------------------- compute's result = publish's event
+
+const computeResultFields = () => ({
+  date: isoDateSchema(),
+  skipped: z.boolean(),
+  reason: z.string().optional(),
+  runId: z.string().min(1),
+  /** Days with a snapshot for publish, ascending: restated days first, then the newest. */
+  dates: z.array(isoDateSchema()),
+  /** For each of `dates`, the snapshot batch compute wrote its latest snapshot to. */
+  snapshotKeys: z.record(
+    isoDateSchema(),
+    z.string().regex(SNAPSHOT_BATCH_KEY, 'expected a derived/snapshots/runs/… batch key'),
+  ),
+  /** The last day folded (the pipeline's current trading day), or null before the first one. */
+  through: isoDateSchema().nullable(),
+  /** Days before `through` whose snapshot this run rewrote after it had been computed before. */
+  restated: z.array(isoDateSchema()),
+  /** Days this run refused for the first time by rule 2 (stale, partial, …), with the reason. */
+  rejectedDays: z.array(z.strictObject({ date: isoDateSchema(), file: z.string(), reason: z.string() })),
+  /** First day folded again, or null when nothing was folded (the same day twice). */
+  replayedFrom: isoDateSchema().nullable(),
+});
+
+/** Every day to publish has its batch, and a batch is named only for a day to publish. */
+function batchPerDate(r: { dates: string[]; snapshotKeys: Record<string, string> }, ctx: z.RefinementCtx): void {
+  for (const d of r.dates) {
+    if (r.snapshotKeys[d] === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['snapshotKeys'], message: `no snapshot batch for ${d} of \`dates\`` });
+    }
+  }
+  for (const d of Object.keys(r.snapshotKeys)) {
+    if (!r.dates.includes(d)) {
+      ctx.addIssue({ code: 'custom', path: ['snapshotKeys', d], message: `${d} is not one of \`dates\`` });
+    }
+  }
+}
+
+const computeResultShape = once(() => z.strictObject(computeResultFields()).superRefine(batchPerDate));
+/** What compute returns, and so what publish receives. */
+export type ComputeResult = z.output<ReturnType<typeof computeResultShape>>;
+
+const publishEventShape = once(() =>
+  z
+    .strictObject({
+      ...computeResultFields(),
+      /**
+       * Sanity gates an operator has checked and accepts for this run (e.g. `["short-interest-move"]` on a
+       * real crash day); `json-schema` cannot be accepted (publish refuses it). docs/reliability.md.
+       */
+      acceptGates: z.array(z.enum(GATE_NAMES)).optional(),
+    })
+    .superRefine(batchPerDate),
+);
+/** Publish's event: compute's result, and the gates an operator accepts on a re-run. */
+export type PublishEvent = z.output<ReturnType<typeof publishEventShape>>;
+
+export const publishEventSchema: EventSchema<PublishEvent> = lazySchema(publishEventShape);

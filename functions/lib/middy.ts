@@ -8,32 +8,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
-import type { EventSchema } from './events.ts';
+import { type EventSchema, EventValidationError, parseStepEvent } from './events.ts';
 import { logger, metrics, tracer } from './observability.ts';
 
-/** The event did not match the handler's schema: a caller error, never retried (see steps.ts). */
-export class EventValidationError extends Error {
-  readonly issues: readonly { path: string; message: string }[];
-  constructor(handler: string, issues: readonly { path: string; message: string }[]) {
-    const detail = issues.map((i) => `${i.path || '(event)'}: ${i.message}`).join('; ');
-    super(`${handler}: invalid event: ${detail}`);
-    this.name = 'EventValidationError';
-    this.issues = issues;
-  }
-}
+export { EventValidationError };
 
 /** Replaces `request.event` with the schema's output, or throws `EventValidationError`. */
 export function parseEvent<T>(handler: string, schema: EventSchema<T>): MiddlewareObj<T> {
   return {
     before: (request) => {
-      const parsed = schema.safeParse(request.event);
-      if (!parsed.success) {
-        throw new EventValidationError(
-          handler,
-          parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
-        );
-      }
-      request.event = parsed.data;
+      request.event = parseStepEvent(handler, schema, request.event);
     },
   };
 }

@@ -8,8 +8,9 @@
  */
 import path from 'node:path';
 import type { Log } from '../adapters/ports.ts';
+import type { ComputeResult, IngestResult } from '../lib/events.ts';
 import { createAwsDeps, type PipelineDeps } from '../pipeline/deps.ts';
-import type { StepResult } from '../pipeline/steps.ts';
+import type { PublishResult } from '../pipeline/publish.ts';
 import { startEmulators } from './emulators.ts';
 import { runDaySteps } from './runner.ts';
 import { buildLocalSite, type SiteBuildResult } from './site.ts';
@@ -28,9 +29,9 @@ export interface BackfillOptions {
 }
 
 export interface BackfillResult {
-  ingest: StepResult;
-  compute: StepResult | undefined;
-  publish: StepResult | undefined;
+  ingest: IngestResult;
+  compute: ComputeResult | undefined;
+  publish: PublishResult | undefined;
   site: SiteBuildResult | null;
 }
 
@@ -54,7 +55,8 @@ export async function backfillLocal(options: BackfillOptions): Promise<BackfillR
     const local: PipelineDeps = { ...base, log: quiet, config: { ...base.config, ledgerOverlapMs: 0 } };
     const deps = options.wrapDeps ? options.wrapDeps(local) : local;
     const walk = await runDaySteps(deps, { kind: 'archive', runId: 'local-backfill' });
-    const ingest = walk.outputs.ingest as StepResult;
+    const { ingest } = walk.outputs;
+    if (!ingest) throw new Error('backfill: ingest returned nothing');
     const site = options.site === false ? null : await buildLocalSite({ site: deps.site, stateDir, siteUrl });
     return { ingest, compute: walk.outputs.compute, publish: walk.outputs.publish, site };
   } finally {

@@ -19,11 +19,18 @@ import { headersForPath } from '../../shared/present/security-headers.ts';
 import { SAMPLE_MANIFEST_FILE } from '../../shared/sample/index.ts';
 import { type StaticServer, startStaticServer } from '../../site/serve.ts';
 import type { Log } from '../adapters/ports.ts';
+import {
+  type ComputeResult,
+  computeEventSchema,
+  type IngestResult,
+  parseStepEvent,
+  publishEventSchema,
+} from '../lib/events.ts';
 import { runCompute } from '../pipeline/compute.ts';
 import { createAwsDeps, type PipelineDeps } from '../pipeline/deps.ts';
-import { DayIncompleteError, runIngest } from '../pipeline/ingest.ts';
+import { DayIncompleteError, type IngestInput, runIngest } from '../pipeline/ingest.ts';
 import { incomingKey, type SourceName } from '../pipeline/keys.ts';
-import { runPublish, SanityGateError } from '../pipeline/publish.ts';
+import { type PublishResult, runPublish, SanityGateError } from '../pipeline/publish.ts';
 import { DAY_STEPS, RUN_STEPS, type StepName, type StepResult } from '../pipeline/steps.ts';
 import { startEmulators } from './emulators.ts';
 import { buildLocalSite, type SiteBuildResult } from './site.ts';
@@ -33,18 +40,21 @@ export const DEFAULT_PORT = 4321;
 /** A day step as the runner calls it: the service behind the Lambda handler of that step. */
 export type DayService = (deps: PipelineDeps, input: Record<string, unknown>) => Promise<StepResult>;
 
-/** The services of the day steps (the handlers in functions/{ingest,compute,publish}/handler.ts call these). */
+/**
+ * The services of the day steps (the handlers in functions/{ingest,compute,publish}/handler.ts call these).
+ * Compute and publish get their event through the same strict schema as their handler
+ * (functions/lib/events.ts), so every local run checks that each step's result is the next step's event.
+ * Ingest is given the runner's own requests (a day, a drop, the whole archive), not AWS events.
+ */
 export const DAY_SERVICES: Partial<Record<StepName, DayService>> = {
-  ingest: async (deps, input) => ({ ...(await runIngest(deps, input as unknown as Parameters<typeof runIngest>[1])) }),
-  compute: (deps, input) => runCompute(deps, input as unknown as Parameters<typeof runCompute>[1]),
-  publish: async (deps, input) => ({
-    ...(await runPublish(deps, input as unknown as Parameters<typeof runPublish>[1])),
-  }),
+  ingest: (deps, input) => runIngest(deps, input as unknown as IngestInput),
+  compute: (deps, input) => runCompute(deps, parseStepEvent('compute', computeEventSchema, input)),
+  publish: (deps, input) => runPublish(deps, parseStepEvent('publish', publishEventSchema, input)),
 };
 
 export interface DayWalk {
   /** Each step's output, by step, for the steps that ran. */
-  outputs: Partial<Record<StepName, StepResult>>;
+  outputs: { ingest?: IngestResult; compute?: ComputeResult; publish?: PublishResult };
   /** The steps that ran, in order. */
   ran: StepName[];
 }
@@ -67,7 +77,7 @@ export async function runDaySteps(
     options.onStep?.(step.name);
     walk.ran.push(step.name);
     const output = await service(deps, current);
-    walk.outputs[step.name] = output;
+    (walk.outputs as Partial<Record<StepName, StepResult>>)[step.name] = output;
     if (output.skipped === true) break;
     current = { ...output, runId: input.runId };
   }
@@ -210,13 +220,7 @@ function problemsOf(error: unknown): string[] | null {
 }
 
 function reportOf(label: string, date: IsoDate, kind: DayReport['kind'], walk: DayWalk): DayReport {
-  const ingest = walk.outputs.ingest as
-    | (StepResult & { rejections?: Rejection[]; files?: { status: string; file: string; reason?: string }[] })
-    | undefined;
-  const compute = walk.outputs.compute as
-    | (StepResult & { rejectedDays?: { date: string; file: string; reason: string }[]; restated?: string[] })
-    | undefined;
-  const publish = walk.outputs.publish as (StepResult & { published?: string[] }) | undefined;
+  const { ingest, compute, publish } = walk.outputs;
   const problems = [
     ...(ingest?.rejections ?? []).map(describeRejection),
     ...(compute?.rejectedDays ?? []).map((r) => `${r.file} [day] refused by rule 2: ${r.reason}`),

@@ -49,45 +49,23 @@ import { assembleSnapshot, MAX_LISTED_REJECTIONS } from '../../shared/snapshot/a
 import type { Snapshot } from '../../shared/snapshot/schema.ts';
 import type { StoredPriceDay } from '../adapters/derived-repository.ts';
 import type { RecordedLedgerEntry } from '../adapters/ports.ts';
+import type { ComputeResult, IngestResult } from '../lib/events.ts';
 import { withDayLock } from './day-lock.ts';
 import type { PipelineDeps } from './deps.ts';
 import { assertIsoDate, DERIVED_COMPUTE_JOURNAL_KEY, derivedStateKey, SOURCES, type SourceName } from './keys.ts';
-import type { StepResult } from './steps.ts';
 import { type Stopwatch, stopwatch } from './stopwatch.ts';
 
 // ---------------------------------------------------------------- API
 
-export interface ComputeInput {
-  date: string;
-  runId?: string;
-  skipped?: boolean;
-  [passthrough: string]: unknown;
-}
+/** What compute reads of its event, ingest's result (`computeEventSchema`, ../lib/events.ts). */
+export type ComputeInput = Pick<IngestResult, 'date'> & Partial<Pick<IngestResult, 'runId' | 'skipped'>>;
 
-export interface ComputeRejectedDay {
-  date: IsoDate;
-  file: string;
-  reason: string;
-}
-
-export interface ComputeResult extends StepResult {
-  date: IsoDate;
-  skipped: boolean;
-  reason?: string;
-  runId: string;
-  /** Days with a snapshot for publish, ascending: restated days first, then the newest. */
-  dates: IsoDate[];
-  /** For each of `dates` (when known), the key of the batch holding its latest snapshot (see `fold`). */
-  snapshotKeys?: Record<IsoDate, string>;
-  /** The last day folded (the pipeline's current trading day), or null before the first one. */
-  through: IsoDate | null;
-  /** Days before `through` whose snapshot this run rewrote after it had been computed before. */
-  restated: IsoDate[];
-  /** Days this run refused for the first time by rule 2 (stale, partial, …), with the reason. */
-  rejectedDays: ComputeRejectedDay[];
-  /** First day folded again, or null when nothing was folded (the same day twice). */
-  replayedFrom: IsoDate | null;
-}
+/**
+ * Compute's result is publish's event (`publishEventSchema`): `dates` to publish and, for each, the batch
+ * holding its latest snapshot (`snapshotKeys`), the only thing publish reads of compute's work.
+ */
+export type { ComputeResult } from '../lib/events.ts';
+export type ComputeRejectedDay = ComputeResult['rejectedDays'][number];
 
 /** A checkpoint or the journal does not have the shape this version writes. */
 export class ComputeStateError extends Error {
@@ -134,7 +112,10 @@ const JournalSchema = z.object({
     sha256: z.string(),
     overrides: z.array(z.object({ symbol: z.string(), date: isoDate, ratio: z.number() })),
   }),
-  /** Day → key of the snapshot batch holding its latest computed snapshot (publish reads it there). */
+  /**
+   * Day → key of the snapshot batch holding its latest computed snapshot: a later run of a day answers
+   * with it (`snapshotKeys` of the result). Private to compute: publish reads only compute's result.
+   */
   snapshotBatches: z.record(isoDate, z.string()).optional(),
   /**
    * The run that saved this journal: its result and the writes that follow the journal (cursor,
@@ -707,12 +688,22 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
   return withSnapshotKeys(resultOf(journal.run, runId), journal);
 }
 
-/** Where publish finds the snapshot of each day of `result.dates`: the batch the journal names for it. */
-function withSnapshotKeys(result: ComputeResult, journal: Journal): ComputeResult {
+/**
+ * Where publish finds the snapshot of each day of `result.dates`: the batch the journal names for it. Every
+ * day this version folds gets one; a day without is a journal of a version that wrote per-day objects.
+ */
+function withSnapshotKeys(result: Omit<ComputeResult, 'snapshotKeys'>, journal: Journal): ComputeResult {
   const snapshotKeys: Record<IsoDate, string> = {};
   for (const d of result.dates) {
     const key = journal.snapshotBatches?.[d];
-    if (key !== undefined) snapshotKeys[d] = key;
+    if (key === undefined) {
+      throw new ComputeStateError(
+        DERIVED_COMPUTE_JOURNAL_KEY,
+        `snapshotBatches.${d}`,
+        'no snapshot batch for a day to publish (delete derived/state/ to fold every day again)',
+      );
+    }
+    snapshotKeys[d] = key;
   }
   return { ...result, snapshotKeys };
 }
@@ -730,7 +721,7 @@ async function finishRun(deps: PipelineDeps, run: CommittedRun): Promise<void> {
   await deps.table.setStepStatus(run.date, 'compute', run.status);
 }
 
-function resultOf(run: CommittedRun, runId: string): ComputeResult {
+function resultOf(run: CommittedRun, runId: string): Omit<ComputeResult, 'snapshotKeys'> {
   const { dates, rejectedDays } = run.result;
   return {
     date: run.date,

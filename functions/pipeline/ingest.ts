@@ -36,6 +36,7 @@ import {
   type ListedObject,
   type StepStatus,
 } from '../adapters/ports.ts';
+import type { FileOutcome, IngestResult } from '../lib/events.ts';
 import { newYorkDate } from '../lib/new-york-date.ts';
 import { classifyDrop } from '../providers/file-drop.ts';
 import { ProviderError } from '../providers/http.ts';
@@ -65,9 +66,13 @@ export interface DayIngestInput {
   scheduled?: boolean;
 }
 
-export type DropIngestInput =
-  | { kind: 'drop'; bucket: string; key: string; runId?: string }
-  | { drop: { bucket: string; key: string }; runId?: string };
+/** A file dropped under incoming/ (the ingest event of an S3 "Object Created" event, decoded). */
+export interface DropIngestInput {
+  kind: 'drop';
+  bucket: string;
+  key: string;
+  runId?: string;
+}
 
 /**
  * Recovery (`pulse backfill`, docs/operations.md "Recovery"): ingest every file of the raw archive the
@@ -81,56 +86,8 @@ export interface ArchiveIngestInput {
 
 export type IngestInput = DayIngestInput | DropIngestInput | ArchiveIngestInput;
 
-export type FileStatusOutcome =
-  /** Parsed and normalised now. */
-  | 'accepted'
-  /** Refused as a whole (HTML page, bad header, truncated, not a trading day…); archived all the same. */
-  | 'rejected'
-  /** This exact content was ingested before: nothing changed. */
-  | 'duplicate'
-  /** Already accepted in the ledger: not fetched again. */
-  | 'present'
-  | 'not-yet-available'
-  /** The provider failed after its retries (network, 5xx, 403…): nothing archived, a later run retries. */
-  | 'failed';
-
-export interface FileOutcome {
-  source: SourceName;
-  /** File name as received (or the name expected, for not-yet-available/failed/present). */
-  file: string;
-  /** The date the file is about (trading or settlement date; arrival date for splits). */
-  date: IsoDate | null;
-  status: FileStatusOutcome;
-  /** For `duplicate`/`present`: the ledger's verdict on that content. */
-  ledgerStatus?: 'accepted' | 'rejected';
-  sha256?: string;
-  size?: number;
-  rawKey?: string;
-  derivedKey?: string | null;
-  rows: number;
-  rejectedRows: number;
-  /** Why a file was rejected, not available or failed. */
-  reason?: string;
-}
-
-export interface IngestResult {
-  /** The trading day the next steps should compute through (step contract, functions/pipeline/steps.ts). */
-  date: IsoDate;
-  /** Nothing for the next steps: not a trading day, the day is locked by another run, nothing new in a drop. */
-  skipped: boolean;
-  reason?: string;
-  runId: string;
-  files: FileOutcome[];
-  /** Accepted rows in files accepted by this run. */
-  rows: number;
-  rejectedRows: number;
-  /** Row and file rejections of this run (file/line/field/reason), at most MAX_SUMMARY_REJECTIONS. */
-  rejections: Rejection[];
-  /** Earliest computed day that late data of this run changes (short interest settlement date, …), or null. */
-  restateFrom: IsoDate | null;
-  /** True when the day's prices are accepted (this run or before). */
-  pricesReady: boolean;
-}
+/** The result shape lives with the event schema it is checked by, as compute's event (../lib/events.ts). */
+export type { FileOutcome, FileStatusOutcome, IngestResult } from '../lib/events.ts';
 
 export const MAX_SUMMARY_REJECTIONS = 100;
 
@@ -874,10 +831,6 @@ async function ingestWholeArchive(deps: PipelineDeps, runIdIn?: string): Promise
 
 /** Ingests a trading day (from the archive first, then the providers), one dropped file, or the whole archive. */
 export async function runIngest(deps: PipelineDeps, input: IngestInput): Promise<IngestResult> {
-  if ('drop' in input) {
-    const { bucket, key } = input.drop;
-    return inContext(`ingest of the drop s3://${bucket}/${key}`, () => ingestDrop(deps, bucket, key, input.runId));
-  }
   if (input.kind === 'drop') {
     const { bucket, key } = input;
     return inContext(`ingest of the drop s3://${bucket}/${key}`, () => ingestDrop(deps, bucket, key, input.runId));

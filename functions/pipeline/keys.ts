@@ -14,9 +14,8 @@
  *   derived/state/<date>.json.gz                     engine checkpoint after <date> (compute)
  *   derived/state/journal.json.gz                    compute's journal: days folded, files seen, splits in use
  *   derived/snapshots/runs/<date>-<sha>.json.gz      the snapshots one compute run wrote for publish, named by
- *                                                    their content (never replaced); compute's journal names the
- *                                                    object holding each day's latest snapshot
- *   derived/snapshots/<date>.json                    (earlier versions) snapshot computed for <date>
+ *                                                    their content (never replaced); compute's result names, for
+ *                                                    each day to publish, the object holding its latest snapshot
  *   derived/feed.json                                the last 60 published snapshots (rss.xml is built from it)
  * Site bucket
  *   data/latest.json  data/snapshots/<date>.json  data/history.json  data/schema/*.json  rss.xml
@@ -126,20 +125,18 @@ export function derivedStateKey(date: IsoDate): string {
   return `${DERIVED_PREFIX}state/${assertIsoDate(date)}.json.gz`;
 }
 
-export function derivedSnapshotKey(date: IsoDate): string {
-  return `${DERIVED_PREFIX}snapshots/${assertIsoDate(date)}.json`;
-}
-
-const SNAPSHOT_BATCH = /^derived\/snapshots\/runs\/\d{4}-\d{2}-\d{2}-[0-9a-f]{16}\.json\.gz$/;
+/** What `derivedSnapshotBatchKey` builds: the only objects publish reads on an event's word. */
+export const SNAPSHOT_BATCH_KEY = /^derived\/snapshots\/runs\/\d{4}-\d{2}-\d{2}-[0-9a-f]{16}\.json\.gz$/;
 
 /** The snapshots of one compute run whose newest day is `runDate`; `sha256` is of their content. */
 export function derivedSnapshotBatchKey(runDate: IsoDate, sha256: string): string {
   return `${DERIVED_PREFIX}snapshots/runs/${assertIsoDate(runDate)}-${assertSha256(sha256).slice(0, 16)}.json.gz`;
 }
 
-/** A key read from an event or the journal must name a snapshot batch, nothing else in the bucket. */
+/** A key read from an event must name a snapshot batch, nothing else in the bucket. */
 export function assertSnapshotBatchKey(key: string, field = 'snapshotKeys'): string {
-  if (!SNAPSHOT_BATCH.test(key)) throw new KeyError(field, `not a derived snapshot batch key: ${JSON.stringify(key)}`);
+  if (!SNAPSHOT_BATCH_KEY.test(key))
+    throw new KeyError(field, `not a derived snapshot batch key: ${JSON.stringify(key)}`);
   return key;
 }
 

@@ -17,9 +17,8 @@
  * three keys (PUBLISH_ROLLBACK_KEYS), so the rollback works in AWS, not only on the emulators.
  */
 import { createHash } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
 import type { IsoDate } from '../../shared/domain.ts';
-import { checkSanitySeries, GATE_NAMES, type GateName } from '../../shared/gates/index.ts';
+import { checkSanitySeries, type GateName } from '../../shared/gates/index.ts';
 import { buildRss, RSS_ITEM_LIMIT } from '../../shared/present/rss.ts';
 import { cacheControlFor, contentTypeFor } from '../../shared/present/security-headers.ts';
 import {
@@ -32,12 +31,11 @@ import {
   snapshotJsonSchema,
 } from '../../shared/snapshot/schema.ts';
 import type { ObjectStore, PutObjectOptions } from '../adapters/ports.ts';
+import type { PublishEvent } from '../lib/events.ts';
 import { withDayLock } from './day-lock.ts';
 import type { PipelineDeps } from './deps.ts';
 import {
-  assertIsoDate,
   assertSnapshotBatchKey,
-  DERIVED_COMPUTE_JOURNAL_KEY,
   FEED_KEY,
   PUBLISH_ROLLBACK_KEYS,
   SITE_HISTORY_KEY,
@@ -60,27 +58,13 @@ export function siteObjectOptions(key: string): PutObjectOptions {
   return { contentType: contentTypeFor(`/${key}`), cacheControl: cacheControlFor(key) };
 }
 
-export interface PublishInput {
-  date: IsoDate;
-  /** Days to (re)publish, e.g. every restated day after a late short interest file; default `[date]`. */
-  dates?: IsoDate[];
-  /**
-   * Day → the snapshot batch compute wrote it to (compute's result). A day without one is looked up in
-   * compute's journal (a publish started by hand with `dates` only), then in the per-day object that
-   * earlier versions of compute wrote (derived/snapshots/<date>.json).
-   */
-  snapshotKeys?: Record<IsoDate, string>;
-  /** Snapshots given inline (tests, local runner) instead of read from derived/snapshots/<date>.json. */
-  snapshots?: unknown[];
-  skipped?: boolean;
-  runId?: string;
-  /**
-   * Sanity gates an operator has checked and accepts for this run (e.g. `["short-interest-move"]` on a
-   * real crash day); `json-schema` cannot be accepted. See docs/reliability.md.
-   */
-  acceptGates?: GateName[];
-  [passthrough: string]: unknown;
-}
+/**
+ * What publish reads of its event, compute's result (`publishEventSchema`, ../lib/events.ts): the days to
+ * (re)publish — every restated day after a late file — and, for each, the snapshot batch compute wrote it
+ * to. Compute's result is the only channel: publish never looks into compute's journal.
+ */
+export type PublishInput = Pick<PublishEvent, 'date' | 'dates' | 'snapshotKeys'> &
+  Partial<Pick<PublishEvent, 'skipped' | 'runId' | 'acceptGates'>>;
 
 export interface PublishResult {
   date: IsoDate;
@@ -239,68 +223,24 @@ function validateSnapshots(date: IsoDate, raw: { date: IsoDate; value: unknown }
 
 const FeedSchema = SnapshotSchema.array();
 
-/** `snapshotKeys` of the event, checked: ISO days to batch keys (nothing else of the bucket is read). */
-function givenSnapshotKeys(input: PublishInput): Map<IsoDate, string> {
-  const raw: unknown = input.snapshotKeys;
-  const keys = new Map<IsoDate, string>();
-  if (raw === undefined) return keys;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    assertSnapshotBatchKey(String(raw), 'snapshotKeys');
-    return keys;
-  }
-  for (const [d, key] of Object.entries(raw)) {
-    keys.set(assertIsoDate(d, 'snapshotKeys'), assertSnapshotBatchKey(String(key), `snapshotKeys.${d}`));
-  }
-  return keys;
-}
-
-/** The batch compute's journal names for each day (its `snapshotBatches`); empty when there is none. */
-async function journalSnapshotKeys(deps: PipelineDeps): Promise<Map<IsoDate, string>> {
-  const keys = new Map<IsoDate, string>();
-  const object = await deps.raw.get(DERIVED_COMPUTE_JOURNAL_KEY);
-  if (!object) return keys;
-  let batches: unknown;
-  try {
-    batches = (JSON.parse(gunzipSync(object.bytes).toString('utf8')) as { snapshotBatches?: unknown }).snapshotBatches;
-  } catch (error) {
-    deps.log.warn('compute journal unreadable: snapshots looked up by day', {
-      key: DERIVED_COMPUTE_JOURNAL_KEY,
-      error: (error as Error).message,
-    });
-    return keys;
-  }
-  if (typeof batches !== 'object' || batches === null) return keys;
-  for (const [d, key] of Object.entries(batches)) {
-    keys.set(assertIsoDate(d, 'snapshotBatches'), assertSnapshotBatchKey(String(key), `snapshotBatches.${d}`));
-  }
-  return keys;
-}
-
 function asOfOf(value: unknown): unknown {
   return typeof value === 'object' && value !== null ? (value as { asOf?: unknown }).asOf : undefined;
 }
 
-/** Each day's snapshot, unchecked, from where `snapshotKeys` (or compute's journal) says it is; each batch read once. */
-async function loadSnapshots(deps: PipelineDeps, input: PublishInput, dates: IsoDate[]) {
-  if (input.snapshots) return input.snapshots.map((value, i) => ({ date: dates[i] ?? input.date, value }));
-  const keys = givenSnapshotKeys(input);
-  if (dates.some((d) => !keys.has(d))) {
-    const journal = await journalSnapshotKeys(deps);
-    for (const d of dates) {
-      const key = journal.get(d);
-      if (!keys.has(d) && key !== undefined) keys.set(d, key);
+/** Each day's snapshot, unchecked, from the batch `snapshotKeys` names for it; each batch read once. */
+async function loadSnapshots(deps: PipelineDeps, input: PublishInput) {
+  const batches = new Map<string, Promise<unknown[] | undefined>>();
+  for (const d of input.dates) {
+    const key = input.snapshotKeys[d];
+    // The event schema checks it too; here it keeps the service itself from reading any other key.
+    if (key !== undefined && !batches.has(key)) {
+      batches.set(key, deps.derived.getSnapshotBatch(assertSnapshotBatchKey(key, `snapshotKeys.${d}`)));
     }
   }
-  const batches = new Map<string, Promise<unknown[] | undefined>>();
-  for (const d of dates) {
-    const key = keys.get(d);
-    if (key !== undefined && !batches.has(key)) batches.set(key, deps.derived.getSnapshotBatch(key));
-  }
   const loaded = await Promise.all(
-    dates.map(async (d) => {
-      const key = keys.get(d);
-      if (key === undefined) return { date: d, value: await deps.derived.getSnapshot(d) };
-      const batch = await batches.get(key);
+    input.dates.map(async (d) => {
+      const key = input.snapshotKeys[d];
+      const batch = key === undefined ? undefined : await batches.get(key);
       return { date: d, value: batch?.find((s) => asOfOf(s) === d) };
     }),
   );
@@ -309,33 +249,18 @@ async function loadSnapshots(deps: PipelineDeps, input: PublishInput, dates: Iso
   return loaded;
 }
 
-/** `acceptGates` from the event: known figure gates only (an unknown name is reported, not trusted). */
-function acceptedGates(deps: PipelineDeps, input: PublishInput): GateName[] {
-  const raw: unknown = input.acceptGates;
-  if (raw === undefined) return [];
-  const names = Array.isArray(raw) ? raw : [raw];
-  const known = names.filter((n): n is GateName => (GATE_NAMES as readonly unknown[]).includes(n));
-  if (known.length !== names.length) {
-    deps.log.warn('acceptGates: unknown gate names ignored', { given: names, known: GATE_NAMES });
-  }
-  return known;
-}
-
 /** Publishes the day's snapshot(s); see the file comment for the order and guarantees. */
 export async function runPublish(deps: PipelineDeps, input: PublishInput): Promise<PublishResult> {
-  const date = assertIsoDate(input.date);
-  const runId = typeof input.runId === 'string' ? input.runId : deps.newRunId();
+  const { date } = input;
+  const runId = input.runId ?? deps.newRunId();
   const base = { date, runId, published: [], latest: null, keys: [] };
   if (input.skipped === true) return { ...base, skipped: true, reason: 'the previous step skipped this day' };
-  const dates = (Array.isArray(input.dates) && input.dates.length > 0 ? input.dates : [date]).map((d) =>
-    assertIsoDate(d, 'dates'),
-  );
 
   // Everything is checked before the first write: a refused day leaves the site as it was.
   const watch = stopwatch();
   let snapshots: Snapshot[];
   try {
-    const loaded = await loadSnapshots(deps, input, dates);
+    const loaded = await loadSnapshots(deps, input);
     watch.lap('read snapshots');
     snapshots = validateSnapshots(date, loaded);
     watch.lap('validate snapshots');
@@ -345,7 +270,7 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
   }
   if (snapshots.length === 0) return { ...base, skipped: true, reason: 'no snapshot to publish' };
 
-  const run: LockedRun = { date, runId, snapshots, acceptGates: acceptedGates(deps, input), watch };
+  const run: LockedRun = { date, runId, snapshots, acceptGates: input.acceptGates ?? [], watch };
   const busy = (reason: string): PublishResult => ({ ...base, skipped: true, reason });
   return withDayLock(deps, { step: 'publish', date, runId }, () => publishLocked(deps, run), busy);
 }

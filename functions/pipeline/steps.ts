@@ -54,8 +54,8 @@ export const NON_RETRYABLE_ERRORS: readonly string[] = [
 export const LATE_DATA_ERRORS: readonly string[] = ['DayIncompleteError'];
 
 /**
- * What every day step returns and the next one receives (the state machine passes each step's
- * output as the next step's input). Extra fields pass through untouched.
+ * What every day step's result has (the state machine passes each step's output as the next step's
+ * input; each result is exactly the next step's event, checked strictly by functions/lib/events.ts):
  * - `date`: the trading day processed (YYYY-MM-DD, US/Eastern).
  * - `skipped: true`: nothing to do for this date (not a trading day, or another run holds the day):
  *   the state machine ends the day there without running the later steps.
@@ -63,7 +63,6 @@ export const LATE_DATA_ERRORS: readonly string[] = ['DayIncompleteError'];
 export interface StepResult {
   date: string;
   skipped?: boolean;
-  [key: string]: unknown;
 }
 
 /** The output of ingest on a backfill request `{ from, to }`: the dates the Map state replays in order. */

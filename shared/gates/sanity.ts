@@ -19,9 +19,9 @@ import { RING } from '../methodology/engine.ts';
 import type { EngineState } from '../methodology/types.ts';
 import type { Snapshot } from '../snapshot/schema.ts';
 import { snapshotJsonSchemaIssues } from './json-schema.ts';
+import type { GateName } from './names.ts';
 
-export const GATE_NAMES = ['json-schema', 'tier-pnl', 'symbol-drop', 'short-interest-move'] as const;
-export type GateName = (typeof GATE_NAMES)[number];
+export { GATE_NAMES, type GateName } from './names.ts';
 
 export interface GateBounds {
   /** Largest |Δ total exposure| / previous with the same short interest file behind both days. */

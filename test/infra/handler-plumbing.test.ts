@@ -1,12 +1,24 @@
 /**
  * The Lambda plumbing under the handlers: environment read once with errors naming the variable,
- * the event boundary (schedule, day, backfill, S3 drops in both delivery shapes), and the middy
- * chain that parses events before the handler runs.
+ * the event boundary — one strict schema per step event (ingest: schedule, day, backfill, the S3 drop
+ * as EventBridge delivers it; compute: ingest's result; publish: compute's result), each refusing a
+ * wrong or unexpected field by name — and the middy chain that parses events before the handler runs.
  */
 import { describe, expect, it } from 'vitest';
 import { EnvError, optionalEnv, requireEnv, requireEnvs } from '../../functions/lib/env.ts';
-import { dayEventSchema, decodeS3Key, ingestEventSchema, newYorkDate } from '../../functions/lib/events.ts';
-import { EventValidationError, pipelineHandler } from '../../functions/lib/middy.ts';
+import {
+  type ComputeResult,
+  computeEventSchema,
+  decodeS3Key,
+  EventValidationError,
+  eventIssues,
+  type IngestResult,
+  ingestEventSchema,
+  newYorkDate,
+  parseStepEvent,
+  publishEventSchema,
+} from '../../functions/lib/events.ts';
+import { pipelineHandler } from '../../functions/lib/middy.ts';
 
 describe('env', () => {
   it('returns set values and names the missing or blank variable', () => {
@@ -100,36 +112,53 @@ describe('ingest events', () => {
     });
   });
 
-  it('reads a drop from an S3 notification record', () => {
-    const event = {
-      Records: [
-        {
-          eventVersion: '2.1',
-          eventSource: 'aws:s3',
-          eventName: 'ObjectCreated:Put',
-          s3: { bucket: { name: 'raw' }, object: { key: 'incoming/CNMSshvol20240102.txt', size: 10 } },
-        },
-      ],
+  it('refuses drops outside incoming/, other S3 events and undecodable keys, naming the field', () => {
+    const drop = (key: string, detailType = 'Object Created') => ({
+      source: 'aws.s3',
+      'detail-type': detailType,
+      detail: { bucket: { name: 'raw' }, object: { key } },
+    });
+    const refusal = (event: unknown) => {
+      try {
+        parseStepEvent('ingest', ingestEventSchema, event);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
     };
-    expect(parse(event).data).toEqual({ kind: 'drop', bucket: 'raw', key: 'incoming/CNMSshvol20240102.txt' });
+    expect(refusal(drop('raw/prices/2024-01-02/x.json'))).toBe(
+      'ingest: invalid event: detail.object.key: key must be under incoming/',
+    );
+    expect(refusal(drop('incoming/'))).toBe('ingest: invalid event: detail.object.key: key must be under incoming/');
+    expect(refusal(drop('incoming/a.csv', 'Object Deleted'))).toMatch(/^ingest: invalid event: detail-type: /);
+    expect(refusal({ ...drop('incoming/a.csv'), source: 'aws.ec2' })).toMatch(/^ingest: invalid event: source: /);
+    expect(refusal(drop('incoming/%E0%A4%A.csv'))).toBe(
+      'ingest: invalid event: detail.object.key: key is not valid URL encoding',
+    );
   });
 
-  it('refuses objects outside incoming/, deletions and multi-record notifications', () => {
-    const record = (key: string, eventName = 'ObjectCreated:Put') => ({
-      eventSource: 'aws:s3',
-      eventName,
-      s3: { bucket: { name: 'raw' }, object: { key } },
-    });
-    expect(parse({ Records: [record('raw/prices/2024-01-02/x.json')] }).error?.issues[0]?.message).toBe(
-      'key must be under incoming/',
+  it('keeps no second drop shape: an S3 notification `{ Records }` (no trigger sends one) is refused', () => {
+    const notification = {
+      Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'raw' }, object: {} } }],
+    };
+    expect(() => parseStepEvent('ingest', ingestEventSchema, notification)).toThrow(
+      'ingest: invalid event: date: Invalid input: expected string, received undefined; Records: unexpected field: no step writes it (strict event)',
     );
-    expect(parse({ Records: [record('incoming/', 'ObjectCreated:Put')] }).success).toBe(false);
-    expect(parse({ Records: [record('incoming/a.csv', 'ObjectRemoved:Delete')] }).success).toBe(false);
-    expect(parse({ Records: [record('incoming/a.csv'), record('incoming/b.csv')] }).error?.issues[0]?.message).toBe(
-      'expected exactly one S3 record per event',
+  });
+
+  it('refuses an unexpected field in a day, a schedule or a backfill, by name', () => {
+    const message = (event: unknown) => {
+      const result = ingestEventSchema.safeParse(event);
+      return result.success ? 'accepted' : new EventValidationError('ingest', eventIssues(result.error)).message;
+    };
+    expect(message({ date: '2024-02-29', runId: 'x' })).toBe(
+      'ingest: invalid event: runId: unexpected field: no step writes it (strict event)',
     );
-    expect(parse({ Records: [record('incoming/%E0%A4%A.csv')] }).error?.issues[0]?.message).toBe(
-      'key is not valid URL encoding',
+    expect(message({ scheduledTime: '2024-01-03T00:30:00Z', date: '2024-01-02' })).toBe(
+      'ingest: invalid event: date: unexpected field: no step writes it (strict event)',
+    );
+    expect(message({ from: '2024-01-02', to: '2024-01-31', dates: [] })).toBe(
+      'ingest: invalid event: dates: unexpected field: no step writes it (strict event)',
     );
   });
 
@@ -138,10 +167,136 @@ describe('ingest events', () => {
   });
 });
 
-describe('day events between steps', () => {
-  it('keep what the previous step returned', () => {
-    const previous = { date: '2024-01-02', skipped: false, restateFrom: '2023-12-15', runId: 'r1', rows: 7 };
-    expect(dayEventSchema.parse(previous)).toEqual(previous);
+/** Ingest's result for a day: exactly compute's event. */
+const ingestResult = (): IngestResult => ({
+  date: '2024-01-02',
+  skipped: false,
+  runId: 'r1',
+  files: [
+    {
+      source: 'prices',
+      file: '2024-01-02.json',
+      date: '2024-01-02',
+      status: 'accepted',
+      sha256: 'a'.repeat(64),
+      size: 10,
+      rawKey: 'raw/prices/2024-01-02/2024-01-02.json',
+      derivedKey: 'derived/prices/2024-01-02.json',
+      rows: 7,
+      rejectedRows: 1,
+    },
+    {
+      source: 'short-interest',
+      file: 'shrt20240102.csv',
+      date: null,
+      status: 'not-yet-available',
+      rows: 0,
+      rejectedRows: 0,
+      reason: 'HTTP 404',
+    },
+  ],
+  rows: 7,
+  rejectedRows: 1,
+  rejections: [{ file: '2024-01-02.json', line: 3, field: 'lastsale', reason: 'is missing' }],
+  restateFrom: '2023-12-15',
+  pricesReady: true,
+});
+
+const BATCH = 'derived/snapshots/runs/2024-01-02-0123456789abcdef.json.gz';
+
+/** Compute's result for a run that restated a day: exactly publish's event. */
+const computeResult = (): ComputeResult => ({
+  date: '2024-01-02',
+  skipped: false,
+  runId: 'r1',
+  dates: ['2023-12-29', '2024-01-02'],
+  snapshotKeys: { '2023-12-29': BATCH, '2024-01-02': BATCH },
+  through: '2024-01-02',
+  restated: ['2023-12-29'],
+  rejectedDays: [],
+  replayedFrom: '2023-12-29',
+});
+
+/** The EventValidationError a step's handler would throw for `event`, as its message. */
+function refusal(step: 'compute' | 'publish', event: unknown): string {
+  try {
+    parseStepEvent<unknown>(step, step === 'compute' ? computeEventSchema : publishEventSchema, event);
+  } catch (error) {
+    expect(error).toBeInstanceOf(EventValidationError);
+    return (error as Error).message;
+  }
+  return 'accepted';
+}
+
+describe('compute’s event: ingest’s result, strictly', () => {
+  it('is accepted as ingest returns it', () => {
+    expect(computeEventSchema.parse(ingestResult())).toEqual(ingestResult());
+  });
+
+  it('refuses an unexpected field, at the top or inside a file outcome, naming it', () => {
+    expect(refusal('compute', { ...ingestResult(), acceptGates: ['tier-pnl'] })).toBe(
+      'compute: invalid event: acceptGates: unexpected field: no step writes it (strict event)',
+    );
+    const files = ingestResult().files.map((f, i) => (i === 0 ? { ...f, bytes: 'x' } : f));
+    expect(refusal('compute', { ...ingestResult(), files })).toBe(
+      'compute: invalid event: files.0.bytes: unexpected field: no step writes it (strict event)',
+    );
+  });
+
+  it('refuses a wrong or missing field, naming it', () => {
+    expect(refusal('compute', { ...ingestResult(), date: '2024-02-30' })).toBe(
+      'compute: invalid event: date: expected a calendar date YYYY-MM-DD',
+    );
+    expect(refusal('compute', { ...ingestResult(), restateFrom: 'yesterday' })).toBe(
+      'compute: invalid event: restateFrom: expected a calendar date YYYY-MM-DD',
+    );
+    const { runId: _runId, ...withoutRunId } = ingestResult();
+    expect(refusal('compute', withoutRunId)).toMatch(/^compute: invalid event: runId: /);
+    // A bare day is not ingest's result: compute needs what ingest found.
+    expect(refusal('compute', { date: '2024-01-02' })).toMatch(/^compute: invalid event: skipped: .*; runId: /);
+  });
+});
+
+describe('publish’s event: compute’s result, strictly', () => {
+  it('is accepted as compute returns it, with the gates an operator accepts on a re-run', () => {
+    expect(publishEventSchema.parse(computeResult())).toEqual(computeResult());
+    const rerun = { ...computeResult(), acceptGates: ['short-interest-move'] };
+    expect(publishEventSchema.parse(rerun)).toEqual(rerun);
+  });
+
+  it('refuses an unexpected field, naming it (nothing reaches publish but compute’s result)', () => {
+    expect(refusal('publish', { ...computeResult(), snapshots: [] })).toBe(
+      'publish: invalid event: snapshots: unexpected field: no step writes it (strict event)',
+    );
+    expect(refusal('publish', { ...computeResult(), pricesReady: true })).toBe(
+      'publish: invalid event: pricesReady: unexpected field: no step writes it (strict event)',
+    );
+  });
+
+  it('refuses a key that is not a snapshot batch, a day without its batch, a batch for no day', () => {
+    expect(
+      refusal('publish', {
+        ...computeResult(),
+        snapshotKeys: { ...computeResult().snapshotKeys, '2024-01-02': 'derived/state/journal.json.gz' },
+      }),
+    ).toBe('publish: invalid event: snapshotKeys.2024-01-02: expected a derived/snapshots/runs/… batch key');
+    expect(refusal('publish', { ...computeResult(), snapshotKeys: { '2024-01-02': BATCH } })).toBe(
+      'publish: invalid event: snapshotKeys: no snapshot batch for 2023-12-29 of `dates`',
+    );
+    expect(
+      refusal('publish', {
+        ...computeResult(),
+        snapshotKeys: { ...computeResult().snapshotKeys, '2023-12-28': BATCH },
+      }),
+    ).toBe('publish: invalid event: snapshotKeys.2023-12-28: 2023-12-28 is not one of `dates`');
+    // What the journal fallback served before issue 12: a day with no batch named is refused, not looked up.
+    expect(refusal('publish', { date: '2024-01-02', dates: ['2024-01-02'] })).toMatch(/^publish: invalid event: /);
+  });
+
+  it('refuses a gate name that does not exist, listing the ones that do', () => {
+    expect(refusal('publish', { ...computeResult(), acceptGates: ['symbol_drop'] })).toBe(
+      'publish: invalid event: acceptGates.0: Invalid option: expected one of "json-schema"|"tier-pnl"|"symbol-drop"|"short-interest-move"',
+    );
   });
 });
 
@@ -172,11 +327,11 @@ describe('middy chain', () => {
 
   it('rejects a bad event with EventValidationError before the handler runs', async () => {
     let ran = false;
-    const handler = pipelineHandler('test', dayEventSchema).handler(async () => {
+    const handler = pipelineHandler('test', computeEventSchema).handler(async () => {
       ran = true;
       return {};
     });
-    const failure = handler({ date: 'yesterday' }, context);
+    const failure = handler({ ...ingestResult(), date: 'yesterday' }, context);
     await expect(failure).rejects.toBeInstanceOf(EventValidationError);
     await expect(failure).rejects.toThrow('test: invalid event: date: expected a calendar date YYYY-MM-DD');
     expect(ran).toBe(false);

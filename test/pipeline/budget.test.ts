@@ -13,6 +13,7 @@ import { runPublish } from '../../functions/pipeline/publish.ts';
 import type { Snapshot } from '../../shared/snapshot/schema.ts';
 import { fakeProvider, file, memoryDeps } from './helpers/deps.ts';
 import { SCREENER_2024_06_10, SHORT_VOLUME_2024_06_10 } from './helpers/fixtures.ts';
+import { publishSnapshots } from './helpers/publish.ts';
 
 function s3Requests(...stores: MemoryObjectStore[]): number {
   let n = 0;
@@ -84,7 +85,7 @@ describe('request budget of an ordinary day', () => {
 
   it('publish: 10 S3 requests for a day after the first', async () => {
     const deps = memoryDeps();
-    await runPublish(deps, { date: '2024-06-10', snapshots: [snapshot('2024-06-10')] });
+    await publishSnapshots(deps, '2024-06-10', [snapshot('2024-06-10')]);
     s3Requests(deps.raw, deps.site);
     const key = await deps.derived.putSnapshotBatch('2024-06-11', [snapshot('2024-06-11')]);
     s3Requests(deps.raw, deps.site);
@@ -100,7 +101,7 @@ describe('request budget of an ordinary day', () => {
   it('publish: a restatement reads every snapshot of the run in one request', async () => {
     const deps = memoryDeps();
     const earlier = ['2024-06-10', '2024-06-11', '2024-06-12', '2024-06-13'];
-    for (const d of earlier) await runPublish(deps, { date: d, snapshots: [snapshot(d)] });
+    for (const d of earlier) await publishSnapshots(deps, d, [snapshot(d)]);
     const dates = [...earlier, '2024-06-14'];
     const key = await deps.derived.putSnapshotBatch('2024-06-14', dates.map(snapshot));
     s3Requests(deps.raw, deps.site);

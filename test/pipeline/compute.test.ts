@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../functions/adapters/ports.ts';
 import { inputPaths } from '../../functions/cli/args.ts';
 import { loadInput } from '../../functions/cli/input-folder.ts';
+import { parseStepEvent, publishEventSchema } from '../../functions/lib/events.ts';
 import { runDaySteps } from '../../functions/local/runner.ts';
 import { type ComputeResult, ComputeStateError, runCompute } from '../../functions/pipeline/compute.ts';
 import type { PipelineDeps } from '../../functions/pipeline/deps.ts';
@@ -225,14 +226,17 @@ describe('idempotency', () => {
     expect(again.outputs.publish).toMatchObject({ published: [D[6]] });
 
     // An earlier day run again (a backfill over published days) republishes its latest snapshot — D[2]'s
-    // as restated on D[5], found through compute's journal — not the one first computed for it.
+    // as restated on D[5]: compute answers with the batch its journal names — not the one first computed for it.
     const old = await runDaySteps(deps, { date: D[2] as string, runId: 'again-old' });
     expect(old.outputs.compute).toMatchObject({ dates: [D[2]], replayedFrom: null, restated: [] });
     expect(Object.keys((old.outputs.compute as ComputeResult).snapshotKeys ?? {})).toEqual([D[2]]);
     expect(old.outputs.publish).toMatchObject({ published: [D[2]], latest: null });
-    // So does a publish started by hand with days only.
-    const byHand = await runPublish(deps, { date: D[4] as string, dates: [D[3], D[4]] as string[], runId: 'by-hand' });
-    expect(byHand).toMatchObject({ published: [D[3], D[4]], latest: null });
+    // A publish re-run by hand is given compute's result (the Publish state's input of the execution), never
+    // compute's journal: compute run again for the day answers with the batch of its latest snapshot.
+    const computed = await runCompute(deps, { date: D[4] as string, runId: 'by-hand' });
+    expect(computed).toMatchObject({ dates: [D[4]], replayedFrom: null });
+    const byHand = await runPublish(deps, parseStepEvent('publish', publishEventSchema, { ...computed }));
+    expect(byHand).toMatchObject({ published: [D[4]], latest: null });
 
     // The same short interest file dropped twice: archived once, ingested once, nothing downstream.
     const bytes = (await deps.raw.get('raw/short-interest/2025-05-30/shrt20250530.csv'))?.bytes as Uint8Array;

@@ -306,7 +306,7 @@ describe('file drops', () => {
     const corrupt = Buffer.concat([good.subarray(0, 40), Buffer.alloc(30, 0xff), good.subarray(70)]);
     await deps.raw.put('incoming/2024-06-12.json.gz', corrupt, { contentType: 'application/gzip' });
 
-    const result = await runIngest(deps, { drop: { bucket: deps.rawBucket, key: 'incoming/2024-06-12.json.gz' } });
+    const result = await runIngest(deps, { kind: 'drop', bucket: deps.rawBucket, key: 'incoming/2024-06-12.json.gz' });
 
     expect(result.skipped).toBe(true);
     expect(result.rejections).toEqual([

@@ -16,6 +16,7 @@ import { HistorySchema, type Snapshot } from '../../shared/snapshot/schema.ts';
 import { s3ErrorXml, startFaultProxy } from '../adapters/helpers/fault-proxy.ts';
 import { type LocalAws, startLocalAws } from '../adapters/helpers/local-aws.ts';
 import { emulatorDeps } from './helpers/deps.ts';
+import { publishSnapshots } from './helpers/publish.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/site/data/snapshots');
 const snapshot = (date: string): Snapshot => JSON.parse(readFileSync(path.join(FIXTURES, `${date}.json`), 'utf8'));
@@ -47,9 +48,14 @@ describe('publishing a day', () => {
     const writes: string[] = [];
     const site = recording(deps.site, writes);
     const publishDeps = createPipelineDeps({ ...deps, site });
-    await deps.derived.putSnapshot('2024-06-10', snapshot('2024-06-10'));
+    const key = await deps.derived.putSnapshotBatch('2024-06-10', [snapshot('2024-06-10')]);
 
-    const result = await runPublish(publishDeps, { date: '2024-06-10' });
+    // As the state machine passes it: compute's result names the batch of each day to publish.
+    const result = await runPublish(publishDeps, {
+      date: '2024-06-10',
+      dates: ['2024-06-10'],
+      snapshotKeys: { '2024-06-10': key },
+    });
 
     expect(result).toMatchObject({ skipped: false, published: ['2024-06-10'], latest: '2024-06-10' });
     expect(writes).toEqual([
@@ -95,12 +101,13 @@ describe('publishing a day', () => {
 
   it('the next day adds a history row and a feed item; unchanged schemas are not rewritten', async () => {
     const deps = await emulatorDeps(aws);
-    await runPublish(deps, { date: '2024-06-10', snapshots: [snapshot('2024-06-10')] });
+    await publishSnapshots(deps, '2024-06-10', [snapshot('2024-06-10')]);
     const writes: string[] = [];
-    const second = await runPublish(createPipelineDeps({ ...deps, site: recording(deps.site, writes) }), {
-      date: '2024-06-11',
-      snapshots: [snapshot('2024-06-11')],
-    });
+    const second = await publishSnapshots(
+      createPipelineDeps({ ...deps, site: recording(deps.site, writes) }),
+      '2024-06-11',
+      [snapshot('2024-06-11')],
+    );
     expect(second.latest).toBe('2024-06-11');
     expect(writes).toEqual(['data/snapshots/2024-06-11.json', 'data/history.json', 'rss.xml', 'data/latest.json']);
     const history = HistorySchema.parse(json((await deps.site.get('data/history.json'))!.bytes));
@@ -114,14 +121,12 @@ describe('publishing a day', () => {
 
   it('a restatement republishes the earlier days it names and never moves latest backwards', async () => {
     const deps = await emulatorDeps(aws);
-    for (const d of ['2024-06-10', '2024-06-11', '2024-06-12'])
-      await runPublish(deps, { date: d, snapshots: [snapshot(d)] });
+    for (const d of ['2024-06-10', '2024-06-11', '2024-06-12']) await publishSnapshots(deps, d, [snapshot(d)]);
     const restated = { ...snapshot('2024-06-11'), restated: true, restatedOn: '2024-06-12' };
     restated.windows['1d'].groups.total.pnlUsd = 123;
 
     // Backfill of 2024-06-11 alone: the day is rewritten, latest stays on 2024-06-12.
-    await deps.derived.putSnapshot('2024-06-11', restated);
-    const result = await runPublish(deps, { date: '2024-06-11' });
+    const result = await publishSnapshots(deps, '2024-06-11', [restated]);
     expect(result.latest).toBeNull();
     expect(json((await deps.site.get('data/latest.json'))!.bytes).asOf).toBe('2024-06-12');
     expect(json((await deps.site.get('data/snapshots/2024-06-11.json'))!.bytes)).toMatchObject({
@@ -136,13 +141,11 @@ describe('publishing a day', () => {
     ]);
 
     // A late file restating 06-11..06-13 as the 06-13 run: every day rewritten, latest → 06-13.
-    await deps.derived.putSnapshot('2024-06-12', {
-      ...snapshot('2024-06-12'),
-      restated: true,
-      restatedOn: '2024-06-13',
-    });
-    await deps.derived.putSnapshot('2024-06-13', snapshot('2024-06-13'));
-    const run = await runPublish(deps, { date: '2024-06-13', dates: ['2024-06-11', '2024-06-12', '2024-06-13'] });
+    const run = await publishSnapshots(deps, '2024-06-13', [
+      restated,
+      { ...snapshot('2024-06-12'), restated: true, restatedOn: '2024-06-13' },
+      snapshot('2024-06-13'),
+    ]);
     expect(run).toMatchObject({ published: ['2024-06-11', '2024-06-12', '2024-06-13'], latest: '2024-06-13' });
     expect(
       HistorySchema.parse(json((await deps.site.get('data/history.json'))!.bytes)).rows.map((r) => r.date),
@@ -153,20 +156,20 @@ describe('publishing a day', () => {
 describe('refusing to publish', () => {
   it('an invalid snapshot is refused before any write: the previous latest, history and feed stay', async () => {
     const deps = await emulatorDeps(aws);
-    await runPublish(deps, { date: '2024-06-10', snapshots: [snapshot('2024-06-10')] });
+    await publishSnapshots(deps, '2024-06-10', [snapshot('2024-06-10')]);
     const before = await Promise.all(
       ['data/latest.json', 'data/history.json', 'rss.xml'].map(async (k) => (await deps.site.head(k))?.sha256),
     );
     const keysBefore = await deps.site.list('');
 
-    const broken = { ...snapshot('2024-06-11'), asOf: '11/06/2024', crowded: 'none' };
-    const error = await runPublish(deps, { date: '2024-06-11', snapshots: [broken] }).catch((e: unknown) => e);
+    const broken = { ...snapshot('2024-06-11'), restatedOn: '11/06/2024', crowded: 'none' };
+    const error = await publishSnapshots(deps, '2024-06-11', [broken]).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(SanityGateError);
     expect(error).toMatchObject({ name: 'SanityGateError', gate: 'schema', date: '2024-06-11' });
     expect((error as SanityGateError).issues).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^2024-06-11: asOf: expected a date YYYY-MM-DD/),
+        expect.stringMatching(/^2024-06-11: restatedOn: /),
         expect.stringMatching(/^2024-06-11: crowded: /),
       ]),
     );
@@ -182,7 +185,9 @@ describe('refusing to publish', () => {
 
   it('a day compute has not written is refused (gate "missing"), nothing written', async () => {
     const deps = await emulatorDeps(aws);
-    await expect(runPublish(deps, { date: '2024-06-14' })).rejects.toMatchObject({
+    const batch = 'derived/snapshots/runs/2024-06-14-0123456789abcdef.json.gz';
+    const event = { date: '2024-06-14', dates: ['2024-06-14'], snapshotKeys: { '2024-06-14': batch } };
+    await expect(runPublish(deps, event)).rejects.toMatchObject({
       name: 'SanityGateError',
       gate: 'missing',
     });
@@ -191,7 +196,9 @@ describe('refusing to publish', () => {
 
   it('a step the state machine marked skipped publishes nothing', async () => {
     const deps = await emulatorDeps(aws);
-    expect(await runPublish(deps, { date: '2024-06-14', skipped: true })).toMatchObject({ skipped: true });
+    expect(await runPublish(deps, { date: '2024-06-14', dates: [], snapshotKeys: {}, skipped: true })).toMatchObject({
+      skipped: true,
+    });
     expect(await deps.site.list('')).toEqual([]);
   });
 });
@@ -199,7 +206,7 @@ describe('refusing to publish', () => {
 describe('an S3 failure in the middle of a publish', () => {
   it('latest.json failing after retries restores history.json and rss.xml: readers still see the previous day', async () => {
     const deps = await emulatorDeps(aws);
-    await runPublish(deps, { date: '2024-06-10', snapshots: [snapshot('2024-06-10')] });
+    await publishSnapshots(deps, '2024-06-10', [snapshot('2024-06-10')]);
     const before = Object.fromEntries(
       await Promise.all(
         ['data/latest.json', 'data/history.json', 'rss.xml'].map(
@@ -221,9 +228,9 @@ describe('an S3 failure in the middle of a publish', () => {
         retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
       });
       const failing = createPipelineDeps({ ...deps, site });
-      await expect(
-        runPublish(failing, { date: '2024-06-11', snapshots: [snapshot('2024-06-11')] }),
-      ).rejects.toMatchObject({ name: 'InternalError' });
+      await expect(publishSnapshots(failing, '2024-06-11', [snapshot('2024-06-11')])).rejects.toMatchObject({
+        name: 'InternalError',
+      });
       expect(proxy.requests.filter((r) => r.method === 'PUT' && r.path.includes('/data/latest.json'))).toHaveLength(3);
     } finally {
       client.destroy();
@@ -238,9 +245,7 @@ describe('an S3 failure in the middle of a publish', () => {
     expect((await deps.table.getDay('2024-06-11'))?.lock).toBeNull();
 
     // Re-running the step once S3 is healthy completes the day.
-    expect((await runPublish(deps, { date: '2024-06-11', snapshots: [snapshot('2024-06-11')] })).latest).toBe(
-      '2024-06-11',
-    );
+    expect((await publishSnapshots(deps, '2024-06-11', [snapshot('2024-06-11')])).latest).toBe('2024-06-11');
   });
 
   it('two publishes of one day at once: one writes, the other is told the day is taken', async () => {
@@ -251,11 +256,7 @@ describe('an S3 failure in the middle of a publish', () => {
       Date.parse('2024-06-10T23:45:00Z'),
       Date.parse('2024-06-10T23:30:00Z'),
     );
-    const result = await runPublish(deps, {
-      date: '2024-06-10',
-      runId: 'execution-2',
-      snapshots: [snapshot('2024-06-10')],
-    });
+    const result = await publishSnapshots(deps, '2024-06-10', [snapshot('2024-06-10')], { runId: 'execution-2' });
     expect(result).toMatchObject({
       skipped: true,
       reason: 'day 2024-06-10 is being processed by execution-1 until 2024-06-10T23:45:00.000Z',

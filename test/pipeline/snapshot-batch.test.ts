@@ -56,6 +56,7 @@ describe('snapshot batches', () => {
     const deps = memoryDeps();
     const error = await runPublish(deps, {
       date: '2024-06-11',
+      dates: ['2024-06-11'],
       snapshotKeys: { '2024-06-11': 'derived/state/journal.json.gz' },
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KeyError);

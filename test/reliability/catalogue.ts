@@ -398,7 +398,7 @@ export const GATES: Case[] = [
       ),
       t(
         f.gatesPublish,
-        'compares with the last published day from the feed, and an unknown accepted gate name is ignored',
+        'compares with the last published day from the feed; an unknown accepted gate name changes nothing',
       ),
     ],
   },

@@ -50,11 +50,17 @@ const LAST = DAYS.at(-1) as string;
 const REFUSED = '2025-02-10';
 const computeInput = { date: LAST, runId: 'day-run' };
 
-async function publishBefore(dates: string[]) {
-  await runPublish(deps, { date: dates.at(-2) as string, dates: dates.slice(0, -1), runId: 'publish-before' });
+/** Compute's hand-over for some of its days: those days and the batch of each (publish reads nothing else). */
+function handOver(result: ComputeResult, dates: string[]) {
+  return { dates, snapshotKeys: Object.fromEntries(dates.map((d) => [d, result.snapshotKeys[d] as string])) };
+}
+async function publishBefore(result: ComputeResult) {
+  const dates = result.dates.slice(0, -1);
+  await runPublish(deps, { date: dates.at(-1) as string, ...handOver(result, dates), runId: 'publish-before' });
 }
 // Publish runs under the run id compute returns, as the state machine passes it on.
-const publishLast = () => runPublish(deps, { date: LAST, runId: 'day-run' });
+const publishLast = (result: ComputeResult) =>
+  runPublish(deps, { date: LAST, ...handOver(result, [LAST]), runId: 'day-run' });
 
 beforeAll(async () => {
   aws = await startLocalAws();
@@ -84,10 +90,10 @@ beforeAll(async () => {
   clean = await runCompute(deps, computeInput);
   computeWrites = [...kill.writes];
   computed = await captureState(aws, stores);
-  await publishBefore(clean.dates);
+  await publishBefore(clean);
   publishedBefore = await captureState(aws, stores);
   kill.arm(null);
-  await publishLast();
+  await publishLast(clean);
   publishWrites = [...kill.writes];
   published = await captureState(aws, stores);
 }, 600_000);
@@ -165,8 +171,8 @@ describe('compute killed after N of its M writes, then run again', () => {
       expect(diffStates(computed, after)).toEqual([]);
 
       // What the state machine does next with the re-run's output.
-      await publishBefore(rerun.dates);
-      await publishLast();
+      await publishBefore(rerun);
+      await publishLast(rerun);
       expect(diffStates(published, await captureState(aws, stores))).toEqual([]);
       console.log(
         `compute killed ${label}: ${landed} of ${m} writes landed (last: ${lastLanded}); ` +
@@ -194,7 +200,7 @@ describe('publish killed after N of its M writes, then run again', () => {
     for (let n = 1; n < m; n++) {
       await restoreState(aws, stores, publishedBefore);
       kill.arm(n);
-      await expect(publishLast()).rejects.toBeInstanceOf(LambdaKilledError);
+      await expect(publishLast(clean)).rejects.toBeInstanceOf(LambdaKilledError);
       const killedState = await captureState(aws, stores);
       const latest = killedState.site.get('data/latest.json')?.bytes as Uint8Array;
       // Readers see yesterday's day until latest.json itself has landed.
@@ -202,7 +208,7 @@ describe('publish killed after N of its M writes, then run again', () => {
         true,
       );
       kill.arm(null);
-      await publishLast();
+      await publishLast(clean);
       expect(diffStates(published, await captureState(aws, stores)), `killed after ${n} writes`).toEqual([]);
       seen.push(`${n}: ${publishWrites[n - 1]}`);
     }

@@ -77,7 +77,7 @@ function benchDeps(config: Config, date: string, meter: () => AwsMeter): Pipelin
 }
 
 function summary(output: StepResult): Record<string, unknown> {
-  const o = output as Record<string, unknown>;
+  const o: Record<string, unknown> = { ...output };
   const pick = ['date', 'skipped', 'reason', 'restateFrom', 'dates', 'restated', 'published', 'latest', 'through'];
   return Object.fromEntries(pick.filter((k) => k in o).map((k) => [k, o[k]]));
 }
