@@ -307,6 +307,7 @@ function toCheckpoint(date: IsoDate, value: unknown): Checkpoint {
   // A checkpoint written before rule 12 (methodology v1) has no per-symbol security types: it goes on
   // under v1, the rules it was computed with, with every symbol unclassified.
   if (s.securityType === undefined) s.securityType = new Array<number>(n).fill(-1);
+  if (s.finraAdv === undefined) s.finraAdv = s.methodology === 2 ? new Array<number>(n).fill(0) : [];
   else if (!Array.isArray(s.securityType) || s.securityType.length !== n) {
     fail('state.securityType', `expected ${n} values for ${n} symbols`);
   }

@@ -122,7 +122,7 @@ export function mergeHistory(previous: History | undefined, snapshots: Snapshot[
   const generatedAt = previous && previous.generatedAt > newest.generatedAt ? previous.generatedAt : newest.generatedAt;
   return {
     schemaVersion: 1,
-    methodologyVersion: 1,
+    methodologyVersion: newest.methodologyVersion,
     generatedAt,
     sample: newest.sample,
     rows: [...rows.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)),

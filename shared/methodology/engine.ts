@@ -269,7 +269,7 @@ function evaluateRuleB(
     }
     return lookahead[i - inRing]?.sharesOutstanding.get(symbol);
   };
-  return ruleB(x, sharesPrev, later, inRing + lookahead.length);
+  return ruleB(x, sharesPrev, later, inRing + lookahead.length, state.methodology ?? 1);
 }
 
 /** True when counted day `j` is the first counted day of its year (the ytd window starts there). */

@@ -58,6 +58,47 @@ export function confirms(sharesLater: number, k: number, sharesPrev: number): bo
   return Math.abs(sharesLater - target) <= 0.1 * target;
 }
 
+/**
+ * Methodology v2, rule 3(b'): how close to a split ratio an ordinary move must sit to be held as a
+ * possible split. v1 holds every move a k brings within [0.75, 4/3] (on 2024-12-31: 410 pending, most of
+ * them ordinary ±50% days); v2 holds a move within [1/3, 3] only when x·k is within 5% of 1 (a split
+ * with at most a ±5% move on top), and a move beyond [1/3, 3] — which no stock makes in a day without a
+ * split — when x·k lies within [0.5, 2] (a reverse split followed by a crash or a squeeze: GWAV).
+ */
+export const V2_TIGHT = 0.05;
+export const V2_ORDINARY_MOVE = 3;
+
+/** Later days a v2 candidate may wait for its share count: CONFIRM_DAYS, or this for a loose one. */
+export const V2_LOOSE_CONFIRM_DAYS = 3;
+
+/**
+ * Rule 3(b') price test (v2): null when k is no candidate, else how many later days may confirm it. A move
+ * beyond [1/3, 3] (no stock makes one in a day without a split) is a candidate when x·k lies within
+ * [0.5, 2]; an ordinary move within [1/3, 3] when x·k lies within v1's band [0.75, 4/3] — for 10 days
+ * when x·k is within 5% of 1, for 3 days otherwise (the share count of the real 2024 reverse splits with
+ * a big move on top, DBVT, MDRR, AZ, WHLR, caught up within 1–3 days).
+ */
+export function candidateDaysV2(x: number, k: number): number | null {
+  const xk = x * k;
+  if (x < 1 / V2_ORDINARY_MOVE || x > V2_ORDINARY_MOVE) return xk >= 0.5 && xk <= 2 ? CONFIRM_DAYS : null;
+  if (!priceFits(x, k)) return null;
+  return Math.abs(xk - 1) <= V2_TIGHT ? CONFIRM_DAYS : V2_LOOSE_CONFIRM_DAYS;
+}
+
+/**
+ * Rule 3(b') confirmation (v2): a later share count within 10% of k · SO_{d−1} (as v1), or — when the
+ * price sits within 5% of the split ratio — a share count that moved the split's way by at least two
+ * thirds of it and at most half again (k/1.5 ≤ SO/SO_{d−1} ≤ 1.5k): a split with an issuance or buyback
+ * around it (NYCB's 1-for-3 with ×0.43 shares). A flat price never sits near a split ratio, so a
+ * share-count glitch alone confirms nothing.
+ */
+export function confirmsV2(sharesLater: number, k: number, sharesPrev: number, x: number): boolean {
+  if (confirms(sharesLater, k, sharesPrev)) return true;
+  if (Math.abs(x * k - 1) > V2_TIGHT) return false;
+  const q = sharesLater / sharesPrev;
+  return k >= 1 ? q >= k / 1.5 && q <= k * 1.5 : q <= k * 1.5 && q >= k / 1.5;
+}
+
 export type RuleBDecision =
   | { kind: 'none' }
   | { kind: 'split'; factor: number }
@@ -79,11 +120,13 @@ export function ruleB(
   sharesPrev: number,
   later: (i: number) => number | undefined,
   known: number,
+  methodology: 1 | 2 = 1,
 ): RuleBDecision {
-  const n = Math.min(known, CONFIRM_DAYS);
+  if (methodology === 2) return ruleBV2(x, sharesPrev, later, known);
   for (const [num, den] of CANDIDATE_FACTORS) {
     const k = num / den;
     if (!priceFits(x, k)) continue;
+    const n = Math.min(known, CONFIRM_DAYS);
     for (let i = 0; i < n; i++) {
       const so = later(i);
       if (so !== undefined && confirms(so, k, sharesPrev)) return { kind: 'split', factor: k };
@@ -91,6 +134,52 @@ export function ruleB(
     if (n < CONFIRM_DAYS) return { kind: 'pending', factor: k, known: n };
   }
   return { kind: 'none' };
+}
+
+/**
+ * Rule 3(b') (v2). The later days are read in order; the first day on which a share count confirms
+ * some candidate k (`candidateDaysV2`, within its own days) decides: of the k it confirms, one within 10%
+ * (v1's evidence) before one only within the wider band of `confirmsV2`, then the one leaving the smallest
+ * move |ln(x·k)|, then list order. With no confirmation among the days known, the day is pending while a
+ * candidate still has days to wait, else no split. Unlike v1 a confirmed k does not wait for an earlier k
+ * of the list to be ruled out (TSCO's 5-for-1 is applied the day its count arrives, not 10 days later);
+ * the decision depends only on the first confirming day, so the day-by-day pipeline and a batch that
+ * sees every later day decide alike.
+ */
+function ruleBV2(
+  x: number,
+  sharesPrev: number,
+  later: (i: number) => number | undefined,
+  known: number,
+): RuleBDecision {
+  const candidates: { k: number; days: number; fit: number }[] = [];
+  for (const [num, den] of CANDIDATE_FACTORS) {
+    const k = num / den;
+    const days = candidateDaysV2(x, k);
+    if (days !== null) candidates.push({ k, days, fit: Math.abs(Math.log(x * k)) });
+  }
+  if (candidates.length === 0) return { kind: 'none' };
+  const n = Math.min(known, CONFIRM_DAYS);
+  for (let i = 0; i < n; i++) {
+    const so = later(i);
+    if (so === undefined) continue;
+    let best: number | null = null;
+    let bestRank = Number.POSITIVE_INFINITY;
+    for (const c of candidates) {
+      if (i >= c.days) continue;
+      // 0: within 10% (v1's evidence); 1: only the wider band. fit < 1, so one number orders both.
+      const level = confirms(so, c.k, sharesPrev) ? 0 : confirmsV2(so, c.k, sharesPrev, x) ? 1 : -1;
+      if (level < 0) continue;
+      const rank = level * 1000 + c.fit;
+      if (rank < bestRank) {
+        best = c.k;
+        bestRank = rank;
+      }
+    }
+    if (best !== null) return { kind: 'split', factor: best };
+  }
+  const waiting = candidates.find((c) => known < c.days);
+  return waiting ? { kind: 'pending', factor: waiting.k, known: Math.min(known, waiting.days) } : { kind: 'none' };
 }
 
 /** `10-for-1`, `1-for-20`: a factor for people. */

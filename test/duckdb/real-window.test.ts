@@ -78,11 +78,16 @@ describe.skipIf(!existsSync(realPrices))('DuckDB reference = engine on the last 
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  for (const asOf of [undefined, '2024-12-20']) {
-    it(`agrees on every figure, split and pending split as of ${asOf ?? 'the last file'}`, {
+  for (const [methodology, asOf] of [
+    [1, undefined],
+    [1, '2024-12-20'],
+    [2, undefined],
+    [2, '2024-12-20'],
+  ] as const) {
+    it(`methodology v${methodology}: agrees on every figure, split and pending split as of ${asOf ?? 'the last file'}`, {
       timeout: 60_000,
     }, async () => {
-      const at = asOf === undefined ? input : { ...input, asOf };
+      const at = { ...input, methodology, ...(asOf === undefined ? {} : { asOf }) };
       const ours = await engineSnapshot(at);
       const theirs = await duckdbGroupFigures(at);
       expect(theirs.asOf).toBe(ours.asOf);
@@ -97,11 +102,20 @@ describe.skipIf(!existsSync(realPrices))('DuckDB reference = engine on the last 
       const pendingKey = (p: { symbol: string; date: string }) => `${p.date} ${p.symbol}`;
       const pending = ours.dataQuality.pendingSplits.map(pendingKey).sort();
       expect(theirs.pendingSplits.map(pendingKey).sort()).toEqual(pending);
-      // The two decisions that once differed: still pending on both sides (k = 1/6 before 1/8 for
-      // MTC, k = 4 before 5 for TSCO are not yet ruled out), and not applied as splits.
-      if (asOf === undefined) expect(pending).toEqual(expect.arrayContaining(['2024-12-18 MTC', '2024-12-20 TSCO']));
-      else expect(pending).toContain('2024-12-20 TSCO');
-      expect(theirs.splits.filter((s) => s.symbol === 'MTC' || s.symbol === 'TSCO')).toEqual([]);
+      const mtcTsco = theirs.splits.filter((s) => s.symbol === 'MTC' || s.symbol === 'TSCO').map(splitKey);
+      if (methodology === 1) {
+        // The two decisions that once differed: still pending on both sides (k = 1/6 before 1/8 for
+        // MTC, k = 4 before 5 for TSCO are not yet ruled out), and not applied as splits.
+        if (asOf === undefined) expect(pending).toEqual(expect.arrayContaining(['2024-12-18 MTC', '2024-12-20 TSCO']));
+        else expect(pending).toContain('2024-12-20 TSCO');
+        expect(mtcTsco).toEqual([]);
+      } else if (asOf === undefined) {
+        // Rule 3(b') (v2): a share count within 10% decides at once — MTC's 1-for-8 and TSCO's 5-for-1.
+        expect(mtcTsco.sort()).toEqual(['2024-12-18 MTC 3b ×0.125', '2024-12-20 TSCO 3b ×5']);
+      } else {
+        // As of TSCO's split day no later share count is known yet.
+        expect(pending).toContain('2024-12-20 TSCO');
+      }
     });
   }
 });

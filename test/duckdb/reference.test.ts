@@ -19,14 +19,15 @@ import {
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const fixtures = path.join(repoRoot, 'test/fixtures/duckdb');
 
-function run(fixture: string, asOf?: string, methodology?: 1 | 2): Promise<DuckdbReferenceResult> {
+/** The fixtures are hand-computed under methodology v1 (rules 1–11); v2 is asked for explicitly. */
+function run(fixture: string, asOf?: string, methodology: 1 | 2 = 1): Promise<DuckdbReferenceResult> {
   const dir = path.join(fixtures, fixture);
   return duckdbGroupFigures({
     pricesDir: path.join(dir, 'prices'),
     shortInterestDir: path.join(dir, 'short-interest'),
     splitsFile: path.join(dir, 'splits.csv'),
     ...(asOf === undefined ? {} : { asOf }),
-    ...(methodology === undefined ? {} : { methodology }),
+    methodology,
   });
 }
 
@@ -396,7 +397,7 @@ describe('DuckDB reference: short interest revisions and canonical symbols (revi
     expect(s.Other).toBeUndefined();
     expectClose(ytd.groups.total.pnlUsd, -16800, 'total pnlUsd');
     // v2: the preferred is not a common stock or ADR (rule 12): no Pref sector, the rest unchanged.
-    const v2 = (await run('revision')).windows.ytd;
+    const v2 = (await run('revision', undefined, 2)).windows.ytd;
     expect(v2.sectors.Pref).toBeUndefined();
     expectFigures(v2.sectors.A, [-2400, 25200 / 5, 0, (12 / 9 - 1) * 100, 0, 1], 'v2 A');
     expectClose(v2.groups.total.pnlUsd, -16800, 'v2 total pnlUsd');

@@ -22,8 +22,9 @@ const px = (symbol: string, price: number, shares: number | null): RowTuple => [
   shares === null ? { marketCap: null } : { shares },
 ];
 
+/** Rule 3 as version 1 wrote it (these cases are hand-computed for it); rule 3(b') of v2 is tested below. */
 function build(days: PriceDay[], si: Record<string, number>, extra: Partial<Parameters<typeof buildSnapshot>[0]> = {}) {
-  return buildSnapshot({ days, shortInterest: [siFile('2024-03-01', si)], splits: [], ...extra });
+  return buildSnapshot({ days, shortInterest: [siFile('2024-03-01', si)], splits: [], methodology: 1, ...extra });
 }
 
 /** history row of `date`: 1d total figures. */
@@ -227,5 +228,56 @@ describe('pending splits in the day-by-day pipeline', () => {
     // 03-05 after the restatement: S +$8M (R = −2%), K −$1M (E = 1M · $10, R = +10%)
     const restated = batch.history.find((r) => r.date === '2024-03-05');
     expectClose(restated?.['1d'].total.pnlUsd, 7 * M);
+  });
+});
+
+describe("rule 3(b') (methodology v2): hold less, confirm more", () => {
+  const v2 = (days: PriceDay[], si: Record<string, number>) =>
+    buildSnapshot({ days, shortInterest: [siFile('2024-03-01', si)], splits: [] });
+
+  it('an ordinary −45% day with no share count change is held 3 days, not 10, then counted', () => {
+    // $20 → $11 (x = 0.55: x·2 = 1.1, within v1's band, 10% from 1: a loose candidate), then flat.
+    const rows = (i: number): RowTuple[] => [px('D', i === 0 ? 20 : 11, 10 * M)];
+    const early = v2(series(dates.slice(0, 4), rows), { D: 1 * M });
+    expect(early.body.dataQuality.pendingSplits.map((p) => p.symbol)).toEqual(['D']);
+    const later = v2(series(dates.slice(0, 5), rows), { D: 1 * M });
+    expect(later.body.dataQuality.pendingSplits).toEqual([]);
+    expect(later.body.dataQuality.splits).toEqual([]);
+    // E = 1M × $20, R = −45% → +$9M on 03-05, counted once released.
+    expectClose(dayTotal(later, '2024-03-05').pnlUsd, 9 * M);
+    // v1 still holds it: 10 later days are needed to rule 2 out.
+    expect(build(series(dates.slice(0, 5), rows), { D: 1 * M }).body.dataQuality.pendingSplits).toHaveLength(1);
+  });
+
+  it('a 1-for-150 reverse split followed by a 26% fall (GWAV, 2024-06-03) is applied when the count arrives', () => {
+    // 150M shares at $0.05 → $5.52 (x = 110.4, x/150 = 0.736: outside v1's band), 1M shares from the next day.
+    const rows = (i: number): RowTuple[] => [px('G', i === 0 ? 0.05 : 5.52, i <= 1 ? 150 * M : 1 * M)];
+    const r = v2(series(dates.slice(0, 4), rows), { G: 3 * M });
+    expect(r.body.dataQuality.splits).toEqual([{ symbol: 'G', date: '2024-03-05', factor: 1 / 150, rule: '3b' }]);
+    // E = 3M × $0.05 = $150k, R = 110.4/150 − 1 = −26.4% → +$39.6k (v1: R = +10,940% → −$16.4M).
+    expectClose(dayTotal(r, '2024-03-05').pnlUsd, 150_000 * (1 - 110.4 / 150));
+    expect(build(series(dates.slice(0, 4), rows), { G: 3 * M }).body.dataQuality.splits).toEqual([]);
+  });
+
+  it('a 1-for-3 with shares issued around it (NYCB, 2024-07-12: count ×0.43) is confirmed by the wider band', () => {
+    // $3.30 → $9.90 (x = 3: x/3 = 1.0, within 5%), shares 100M → 43M (0.43: 29% off 1/3, within [2/9, 1/2]).
+    const rows = (i: number): RowTuple[] => [px('N', i === 0 ? 3.3 : 9.9, i <= 1 ? 100 * M : 43 * M)];
+    const r = v2(series(dates.slice(0, 4), rows), { N: 1 * M });
+    expect(r.body.dataQuality.splits).toEqual([{ symbol: 'N', date: '2024-03-05', factor: 1 / 3, rule: '3b' }]);
+  });
+
+  it('a share-count jump with a flat price is still no split', () => {
+    const rows = (i: number): RowTuple[] => [px('J', 10 + i * 0.01, i === 0 ? 10 * M : 20 * M)];
+    const r = v2(series(dates.slice(0, 6), rows), { J: 1 * M });
+    expect(r.body.dataQuality.splits).toEqual([]);
+    expect(r.body.dataQuality.pendingSplits).toEqual([]);
+  });
+
+  it('a share count confirming a k further down the list decides at once (no wait for earlier k)', () => {
+    // $90 → $27 (x = 0.3, beyond [1/3, 3]: k = 2, 3 and 4 fit [0.5, 2]); the count shows ×4 the next day.
+    const rows = (i: number): RowTuple[] => [px('T', i === 0 ? 90 : 27 + i * 0.01, i <= 1 ? 10 * M : 40 * M)];
+    const r = v2(series(dates.slice(0, 3), rows), { T: 1 * M });
+    expect(r.body.dataQuality.splits).toEqual([{ symbol: 'T', date: '2024-03-05', factor: 4, rule: '3b' }]);
+    expect(r.body.dataQuality.pendingSplits).toEqual([]);
   });
 });

@@ -289,7 +289,7 @@ export async function duckdbGroupFigures(input: DuckdbReferenceInput): Promise<D
     const a = String(asOfRow.a);
     lap('tradingDaysMs');
 
-    await run('30-splits.sql');
+    await run('30-splits.sql', { v2: (input.methodology ?? 2) === 2 ? 'true' : 'false' });
     lap('splitsMs');
     await run('40-short-interest.sql', { as_of: asOf });
     lap('shortInterestMs');

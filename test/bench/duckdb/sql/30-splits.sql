@@ -146,56 +146,92 @@ SELECT
   AND x * q <= 4 / 3::DOUBLE AS rule_a
 FROM split_base;
 
--- 3(b): every k whose price test passes, then the look-ahead over the next 10 accepted days (≤ as-of)
--- for a known MC with SO within 10% of k·SO_{d−1}.
+-- 3(b): every k whose price test passes, with how many later accepted days (≤ as-of) may confirm it.
+-- v1: x·k within [0.75, 4/3], 10 days. v2 (rule 3(b'), shared/methodology/splits.ts): a move beyond
+-- [1/3, 3] when x·k lies within [0.5, 2], 10 days; an ordinary move when x·k lies within [0.75, 4/3] —
+-- 10 days when x·k is within 5% of 1, 3 days otherwise.
 CREATE OR REPLACE TABLE split_b_candidates AS
-SELECT a.sid, a.arn, a.date, a.so_prev, k.ord, k.k
-FROM split_a a
-JOIN split_ks k ON a.x * k.k >= 0.75 AND a.x * k.k <= 4 / 3::DOUBLE
-WHERE a.override IS NULL AND NOT a.rule_a;
+SELECT * FROM (
+  SELECT
+    a.sid,
+    a.arn,
+    a.date,
+    a.so_prev,
+    a.x,
+    k.ord,
+    k.k,
+    CASE
+      WHEN NOT {{v2}} THEN CASE WHEN a.x * k.k >= 0.75 AND a.x * k.k <= 4 / 3::DOUBLE THEN 10 END
+      WHEN a.x < 1 / 3::DOUBLE OR a.x > 3 THEN CASE WHEN a.x * k.k >= 0.5 AND a.x * k.k <= 2 THEN 10 END
+      WHEN a.x * k.k >= 0.75 AND a.x * k.k <= 4 / 3::DOUBLE THEN CASE WHEN abs(a.x * k.k - 1) <= 0.05 THEN 10 ELSE 3 END
+    END AS days
+  FROM split_a a
+  CROSS JOIN split_ks k
+  WHERE a.override IS NULL AND NOT a.rule_a
+)
+WHERE days IS NOT NULL;
 
--- The look-ahead is an equi-join on (sid, arn + 1..10): a range condition here makes DuckDB fall
--- back to a nested-loop join.
--- Per candidate day: `first_ord`, the first k in the list that passes the price test; `confirmed_ord`,
--- the first of those confirmed on a later day known so far; `known`, how many of the 10 later accepted
--- days are known (days after as-of are not: rule 7's as-of decision).
+-- Confirmation on one of the k's later days: a known MC with SO within 10% of k·SO_{d−1}; in v2 also,
+-- when x·k is within 5% of 1, SO/SO_{d−1} within [k/1.5, 1.5k]. The look-ahead is an equi-join on
+-- (sid, arn + 1..10): a range condition here makes DuckDB fall back to a nested-loop join.
+-- v1's decision takes the k's in order: the first one confirmed, or still waiting (fewer known days
+-- than its own), decides — a split, or a pending day; a k whose days are all known unconfirmed is passed
+-- over; none left: no split. (MTC on 2024-12-18: 1/6 passes the price test before 1/8, so 1/8 cannot
+-- win while 1/6 may still be confirmed; TSCO on 2024-12-20: 4 before 5.) v2: see split_b_decision.
 CREATE OR REPLACE TABLE split_b AS
 WITH confirmed AS (
-  SELECT c.sid, c.arn, c.ord
+  SELECT
+    c.sid,
+    c.arn,
+    c.ord,
+    t.ahead,
+    abs(j.mc / j.price - c.k * c.so_prev) <= 0.1 * (c.k * c.so_prev) AS strong,
+    abs(ln(c.x * c.k)) AS fit
   FROM split_b_candidates c
   CROSS JOIN range(1, 11) t(ahead)
   JOIN sd j ON j.sid = c.sid AND j.arn = c.arn + t.ahead
-  WHERE j.mc IS NOT NULL AND abs(j.mc / j.price - c.k * c.so_prev) <= 0.1 * (c.k * c.so_prev)
+  WHERE t.ahead <= c.days
+    AND j.mc IS NOT NULL
+    AND (
+      abs(j.mc / j.price - c.k * c.so_prev) <= 0.1 * (c.k * c.so_prev)
+      OR ({{v2}} AND abs(c.x * c.k - 1) <= 0.05 AND (j.mc / j.price) / c.so_prev BETWEEN c.k / 1.5 AND c.k * 1.5)
+    )
 ),
-candidate_days AS (
-  SELECT sid, arn, min(ord) AS first_ord FROM split_b_candidates GROUP BY sid, arn
+cand AS (
+  SELECT
+    c.sid,
+    c.arn,
+    c.ord,
+    EXISTS (SELECT 1 FROM confirmed f WHERE f.sid = c.sid AND f.arn = c.arn AND f.ord = c.ord) AS conf,
+    least((SELECT max(arn) FROM days) - c.arn, 10) < c.days AS waiting
+  FROM split_b_candidates c
+),
+-- v2: the first later day with any confirmation decides.
+first_day AS (
+  SELECT sid, arn, arg_min(ord, (ahead, NOT strong, fit, ord)) AS best_ord
+  FROM confirmed
+  GROUP BY sid, arn
 )
 SELECT
   c.sid,
   c.arn,
-  any_value(c.first_ord) AS first_ord,
-  min(f.ord) AS confirmed_ord,
-  least((SELECT max(arn) FROM days) - c.arn, 10) AS known
-FROM candidate_days c
-LEFT JOIN confirmed f USING (sid, arn)
+  arg_min(c.conf, c.ord) FILTER (WHERE c.conf OR c.waiting) AS live_conf,
+  min(c.ord) FILTER (WHERE c.conf OR c.waiting) AS live_ord,
+  bool_or(c.waiting) AS any_waiting,
+  any_value(d.best_ord) AS best_ord
+FROM cand c
+LEFT JOIN first_day d USING (sid, arn)
 GROUP BY c.sid, c.arn;
 
--- Rule 3(b) on the last days, where fewer than 10 later days are known (docs/methodology.md, "Pending
--- splits (decision)"). 3(b) takes the FIRST k in its order that passes the price test and is
--- confirmed, so a k can only be passed over once it is ruled out, and it is ruled out only when all
--- 10 later days are known without confirming it. With fewer than 10 known days the decision is
--- therefore made only if the first price-passing k is already confirmed (no k before it can win);
--- if a k further down the list is confirmed but the first one is not yet, the day stays pending,
--- because a later day could still confirm the earlier k (MTC on 2024-12-18: 1/6 passes the price test
--- before 1/8; TSCO on 2024-12-20: 4 before 5). With all 10 later days known the factor is simply the
--- first confirmed k, and none confirmed means f = 1.
+-- v1: the first live k decides (a split when confirmed, else pending). v2: the first confirming day
+-- decides (see first_day); with no confirmation, pending while a candidate waits, else no split.
 CREATE OR REPLACE TABLE split_b_decision AS
 SELECT
   sid,
   arn,
-  CASE WHEN decided THEN confirmed_ord END AS decided_ord,
-  decided
-FROM (SELECT *, known >= 10 OR coalesce(confirmed_ord = first_ord, false) AS decided FROM split_b);
+  CASE WHEN {{v2}} THEN best_ord WHEN live_conf THEN live_ord END AS decided_ord,
+  CASE WHEN {{v2}} THEN best_ord IS NOT NULL OR NOT any_waiting ELSE live_ord IS NULL OR live_conf END AS decided
+FROM split_b;
 
 -- `split_factor`: every day with a factor other than "nothing found" (3c, 3a, 3b); `split_pending`: the
 -- 3(b) days still undecided (see split_b_decision), which hold the symbol out from that day on.
