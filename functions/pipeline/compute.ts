@@ -307,9 +307,13 @@ function toCheckpoint(date: IsoDate, value: unknown): Checkpoint {
   // A checkpoint written before rule 12 (methodology v1) has no per-symbol security types: it goes on
   // under v1, the rules it was computed with, with every symbol unclassified.
   if (s.securityType === undefined) s.securityType = new Array<number>(n).fill(-1);
-  if (s.finraAdv === undefined) s.finraAdv = s.methodology === 2 ? new Array<number>(n).fill(0) : [];
   else if (!Array.isArray(s.securityType) || s.securityType.length !== n) {
     fail('state.securityType', `expected ${n} values for ${n} symbols`);
+  }
+  // FINRA's ADV per symbol (v2, rule 10): absent in checkpoints written before it was kept.
+  if (s.finraAdv === undefined) s.finraAdv = s.methodology === 2 ? new Array<number>(n).fill(0) : [];
+  else if (!Array.isArray(s.finraAdv) || (s.methodology === 2 && s.finraAdv.length !== n)) {
+    fail('state.finraAdv', `expected ${n} values for ${n} symbols`);
   }
   if (dayCount > 0 && s.lastDate !== (s.slotDate as string[])[(dayCount - 1) % RING]) {
     fail('state.lastDate', 'does not match the ring');
