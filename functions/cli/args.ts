@@ -15,6 +15,8 @@ export interface InputPaths {
   shortInterest: string | null;
   shortVolume: string | null;
   splits: string | null;
+  /** Nasdaq split calendar days `splits-YYYY-MM-DD.json`: more rule 3(c) overrides (splits.csv wins). */
+  splitCalendar: string | null;
   /** securities.csv: rule 12 overrides (methodology v2). */
   securities: string | null;
   /** The `--input` folder, when one was given (for its sample manifest). */
@@ -27,15 +29,19 @@ export const INPUT_OPTIONS = {
   'short-interest': { type: 'string' },
   'short-volume': { type: 'string' },
   splits: { type: 'string' },
+  'split-calendar': { type: 'string' },
   securities: { type: 'string' },
 } as const;
 
 export const INPUT_HELP = `Input (a folder in the input convention, or each part on its own):
-  --input DIR            DIR/prices, DIR/short-interest, DIR/short-volume, DIR/splits.csv, DIR/securities.csv
+  --input DIR            DIR/prices, DIR/short-interest, DIR/short-volume, DIR/splits.csv, DIR/split-calendar,
+                         DIR/securities.csv
   --prices DIR           Nasdaq screener snapshots YYYY-MM-DD.json[.gz]
   --short-interest DIR   FINRA short interest files shrtYYYYMMDD*.csv
   --short-volume DIR     FINRA Reg SHO files CNMSshvolYYYYMMDD.txt
   --splits FILE          explicit splits: symbol,date,ratio
+  --split-calendar DIR   Nasdaq split calendar days splits-YYYY-MM-DD.json, applied like splits.csv rows
+                         (a splits.csv row wins for the same symbol and day)
   --securities FILE      security types overriding rule 12's (methodology v2): symbol,type`;
 
 type Values = Record<string, string | boolean | undefined>;
@@ -68,11 +74,12 @@ export function inputPaths(values: Values): InputPaths {
     shortInterest: optionalPart(root, values['short-interest'], 'short-interest'),
     shortVolume: optionalPart(root, values['short-volume'], 'short-volume'),
     splits: optionalPart(root, values.splits, 'splits.csv'),
+    splitCalendar: optionalPart(root, values['split-calendar'], 'split-calendar'),
     securities: optionalPart(root, values.securities, 'securities.csv'),
   };
-  if (!paths.prices && !paths.shortInterest && !paths.shortVolume && !paths.splits) {
+  if (!paths.prices && !paths.shortInterest && !paths.shortVolume && !paths.splits && !paths.splitCalendar) {
     throw new UsageError(
-      'no input: give --input DIR or at least one of --prices, --short-interest, --short-volume, --splits',
+      'no input: give --input DIR or at least one of --prices, --short-interest, --short-volume, --splits, --split-calendar',
     );
   }
   return paths;

@@ -11,9 +11,21 @@
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import type { PriceDay, Rejection, ShortInterestFile, ShortVolumeRecord, SplitOverride } from '../../shared/domain.ts';
+import type {
+  IsoDate,
+  PriceDay,
+  Rejection,
+  ShortInterestFile,
+  ShortVolumeRecord,
+  SplitOverride,
+} from '../../shared/domain.ts';
 import { combineRevisions, shortInterestFileOf } from '../../shared/formats/finra-short-interest.ts';
 import { parseShortInterest, parseShortVolume, parseSplitsCsv } from '../../shared/formats/index.ts';
+import {
+  mergeSplitOverrides,
+  parseSplitCalendar,
+  SPLIT_CALENDAR_FILE,
+} from '../../shared/formats/nasdaq-split-calendar.ts';
 import { parseSecuritiesCsv } from '../../shared/formats/securities-csv.ts';
 import type { SecurityType } from '../../shared/methodology/securities.ts';
 import type { InputPaths } from './args.ts';
@@ -35,7 +47,9 @@ export interface LoadedInput {
   priceDays: PriceDay[];
   shortInterest: ShortInterestFile[];
   shortVolume: { file: string; date: string | null; records: ShortVolumeRecord[] }[];
+  /** What rule 3(c) applies: splits.csv's rows, then the split calendar's (a splits.csv row wins). */
   splits: SplitOverride[];
+  splitCalendar: SplitCalendarRead;
   sources: SourceFile[];
   /** Row-level rejections and whole-file refusals (line 0), in file order. */
   rejections: Rejection[];
@@ -65,11 +79,23 @@ export interface LoadOptions {
   onFile?: (file: string, index: number, total: number) => void;
 }
 
+/** The split calendar files of an input (`<input>/split-calendar/splits-YYYY-MM-DD.json`), read. */
+export interface SplitCalendarRead {
+  /** The days of the files parsed (refused ones are not here). */
+  days: IsoDate[];
+  /** Their splits of their own day, in file order. */
+  entries: SplitOverride[];
+  /** Entries left out because splits.csv (or an earlier calendar file) gives that symbol and day. */
+  superseded: SplitOverride[];
+}
+
 /** Everything but the price snapshots, read and parsed. */
 export interface SideFiles {
   shortInterest: ShortInterestFile[];
   shortVolume: LoadedInput['shortVolume'];
+  /** splits.csv's overrides and the split calendar's, merged (`mergeSplitOverrides`). */
   splits: SplitOverride[];
+  splitCalendar: SplitCalendarRead;
   /** securities.csv (rule 12 overrides): symbol → type. */
   securities: Map<string, SecurityType>;
 }
@@ -78,15 +104,34 @@ function listInput(paths: InputPaths, ignored: string[]) {
   const prices = paths.prices ? listFiles(paths.prices, PRICE_FILE, ignored) : [];
   const shortInterest = paths.shortInterest ? listFiles(paths.shortInterest, SHORT_INTEREST_FILE, ignored) : [];
   const shortVolume = paths.shortVolume ? listFiles(paths.shortVolume, SHORT_VOLUME_FILE, ignored) : [];
-  return { prices, shortInterest, shortVolume };
+  const splitCalendar = paths.splitCalendar ? listFiles(paths.splitCalendar, SPLIT_CALENDAR_FILE, ignored) : [];
+  return { prices, shortInterest, shortVolume, splitCalendar };
+}
+
+/** Files `loadInput`/`openInput` read, for the progress bar. */
+function fileCount(paths: InputPaths, files: ReturnType<typeof listInput>): number {
+  return (
+    files.prices.length +
+    files.shortInterest.length +
+    files.shortVolume.length +
+    files.splitCalendar.length +
+    (paths.splits ? 1 : 0) +
+    (paths.securities ? 1 : 0)
+  );
 }
 
 function readSideFiles(
   paths: InputPaths,
-  files: { shortInterest: string[]; shortVolume: string[] },
+  files: { shortInterest: string[]; shortVolume: string[]; splitCalendar: string[] },
   record: (read: FileRead<unknown>) => void,
 ): SideFiles {
-  const out: SideFiles = { shortInterest: [], shortVolume: [], splits: [], securities: new Map() };
+  const out: SideFiles = {
+    shortInterest: [],
+    shortVolume: [],
+    splits: [],
+    splitCalendar: { days: [], entries: [], superseded: [] },
+    securities: new Map(),
+  };
   if (paths.shortInterest) {
     const dir = paths.shortInterest;
     // Each file is reduced to its symbol → shares map as soon as it is parsed, so the rows of a
@@ -114,6 +159,21 @@ function readSideFiles(
     record(read);
     if (read.parsed) out.splits = read.parsed.records;
   }
+  if (paths.splitCalendar) {
+    const dir = paths.splitCalendar;
+    for (const file of files.splitCalendar) {
+      const read = readInputFile('split-calendar', dir, file, (text) => parseSplitCalendar(text, file));
+      record(read);
+      if (read.parsed) {
+        out.splitCalendar.days.push(read.parsed.date);
+        out.splitCalendar.entries.push(...read.parsed.records);
+      }
+    }
+    // Rule 3(c) takes the first override of a symbol and day: splits.csv's rows come first, so they win.
+    const merged = mergeSplitOverrides(out.splits, out.splitCalendar.entries);
+    out.splits = merged.splits;
+    out.splitCalendar.superseded = merged.superseded;
+  }
   if (paths.securities) {
     const dir = path.dirname(paths.securities);
     const file = path.basename(paths.securities);
@@ -139,12 +199,7 @@ class FileLog {
 export function loadInput(paths: InputPaths, options: LoadOptions = {}): LoadedInput {
   const ignored: string[] = [];
   const files = listInput(paths, ignored);
-  const total =
-    files.prices.length +
-    files.shortInterest.length +
-    files.shortVolume.length +
-    (paths.splits ? 1 : 0) +
-    (paths.securities ? 1 : 0);
+  const total = fileCount(paths, files);
   let index = 0;
   const log = new FileLog();
   const record = (read: FileRead<unknown> | PriceFileRead) => {
@@ -205,12 +260,7 @@ export interface OpenedInput extends SideFiles {
 export function openInput(paths: InputPaths, options: OpenOptions = {}): OpenedInput {
   const ignored: string[] = [];
   const files = listInput(paths, ignored);
-  const total =
-    files.prices.length +
-    files.shortInterest.length +
-    files.shortVolume.length +
-    (paths.splits ? 1 : 0) +
-    (paths.securities ? 1 : 0);
+  const total = fileCount(paths, files);
   let index = 0;
   const tick = (file: string) => {
     index += 1;

@@ -20,7 +20,7 @@ export interface SourceFile {
 }
 
 export interface FileRefusal {
-  kind: 'prices' | 'short-interest' | 'short-volume' | 'splits' | 'securities';
+  kind: 'prices' | 'short-interest' | 'short-volume' | 'splits' | 'split-calendar' | 'securities';
   file: string;
   message: string;
 }

@@ -35,6 +35,19 @@ export {
   toPriceRow,
 } from './nasdaq-screener.ts';
 export {
+  calendarRatioOf,
+  mergeSplitOverrides,
+  type ParsedSplitCalendar,
+  parseSplitCalendar,
+  SPLIT_CALENDAR_FILE,
+  type SplitCalendarRow,
+  splitCalendarDateFromName,
+  splitCalendarEnvelopeSchema,
+  splitCalendarRowSchema,
+  toCalendarSplit,
+  usDateOf,
+} from './nasdaq-split-calendar.ts';
+export {
   type CsvRecord,
   parseSplitsCsv,
   readCsvRecords,

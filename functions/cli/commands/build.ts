@@ -120,7 +120,7 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
       file: path.basename(f),
       line: 0,
       field: '*',
-      reason: `not read: the name matches no input pattern (prices/YYYY-MM-DD.json[.gz], shrtYYYYMMDD*.csv, CNMSshvolYYYYMMDD.txt) in ${path.dirname(f)}`,
+      reason: `not read: the name matches no input pattern (prices/YYYY-MM-DD.json[.gz], shrtYYYYMMDD*.csv, CNMSshvolYYYYMMDD.txt, split-calendar/splits-YYYY-MM-DD.json) in ${path.dirname(f)}`,
     }));
     for (const r of ignored) console.error(`warning: ${r.file}: ${r.reason}`);
     // Generated short interest marks itself (GENERATED_COLUMN): whatever is built on it is sample data.

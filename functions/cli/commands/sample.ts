@@ -62,6 +62,7 @@ sample data: pass --sample to build, or copy the prices into DIR/prices and buil
         shortInterest: null,
         shortVolume: null,
         splits: null,
+        splitCalendar: null,
         securities: null,
       });
       if (input.priceDays.length === 0) throw new UsageError(`no price snapshot in ${prices}`);

@@ -48,7 +48,13 @@ ${INPUT_HELP}
         files: input.shortVolume.length,
         rows: input.shortVolume.reduce((n, f) => n + f.records.length, 0),
       },
+      // What rule 3(c) applies: splits.csv's rows and the split calendar's entries not superseded by one.
       splits: input.splits.length,
+      splitCalendar: {
+        files: input.splitCalendar.days.length,
+        entries: input.splitCalendar.entries.length,
+        superseded: input.splitCalendar.superseded,
+      },
       refusedFiles: input.refusals,
       rejectedRows: rowRejections.length,
       rejections: rowRejections,
@@ -63,7 +69,15 @@ ${INPUT_HELP}
       `prices:         ${report.prices.days} days parsed (${report.prices.firstDay ?? '-'} … ${report.prices.lastDay ?? '-'}), ${report.prices.rows} rows`,
       `short interest: ${report.shortInterest.settlementDates.length} settlement dates from ${report.shortInterest.files.length} files, ${report.shortInterest.symbols} symbol rows`,
       `short volume:   ${report.shortVolume.files} files, ${report.shortVolume.rows} rows (trailer counts checked)`,
-      `splits.csv:     ${report.splits} explicit splits`,
+      `splits:         ${report.splits} explicit splits (splits.csv and split calendar)`,
+      ...(paths.splitCalendar
+        ? [
+            `split calendar: ${report.splitCalendar.files} days, ${report.splitCalendar.entries} splits of their day` +
+              (report.splitCalendar.superseded.length > 0
+                ? `, ${report.splitCalendar.superseded.length} superseded by splits.csv`
+                : ''),
+          ]
+        : []),
       `refused files:  ${input.refusals.length}`,
       ...input.refusals.map((r) => `  ${r.kind}: ${r.message}`),
       `rejected rows:  ${rowRejections.length}`,

@@ -14,7 +14,15 @@ if (!prices || !shortInterest) throw new Error('usage: build-phases.ts PRICES_DI
 const startupMs = performance.now();
 const t0 = performance.now();
 const input = openInput(
-  { prices, shortInterest, shortVolume: null, splits: splits ?? null, securities: null, root: null },
+  {
+    prices,
+    shortInterest,
+    shortVolume: null,
+    splits: splits ?? null,
+    splitCalendar: null,
+    securities: null,
+    root: null,
+  },
   { workers: 0 },
 );
 const t1 = performance.now();

@@ -50,6 +50,7 @@ async function buildStates(): Promise<EngineState[]> {
       shortVolume: null,
       securities: null,
       splits: values.splits ?? null,
+      splitCalendar: null,
       root: null,
     },
     { workers: 0 },
