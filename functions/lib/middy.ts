@@ -29,6 +29,18 @@ const logFailure: MiddlewareObj = {
   },
 };
 
+/**
+ * A handler as Lambda calls it: with the raw event. The chain's types name the parsed event (what the
+ * handler function sees after `parseEvent`), so a caller holding an unchecked event (the local runner, a
+ * test) takes the handler through `rawEventHandler`.
+ */
+export type RawEventHandler<R> = (event: unknown, context: object) => Promise<R>;
+
+/** The same handler, typed for a raw event: the `parseEvent` middleware checks it before the handler runs. */
+export function rawEventHandler<T, R>(handler: (event: T, context: never) => Promise<R>): RawEventHandler<R> {
+  return handler as RawEventHandler<R>;
+}
+
 /** `pipelineHandler('ingest', schema).handler(async (event) => …)`: the whole chain in one call. */
 export function pipelineHandler<T>(name: string, schema: EventSchema<T>) {
   return (

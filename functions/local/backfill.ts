@@ -2,16 +2,20 @@
  * Recovery on one machine (`pulse backfill`, docs/operations.md "Recovery"): the raw archive is the
  * source of truth. With the table and `derived/` gone (deleted, or a fresh state folder holding only the
  * raw bucket), the state machine's day steps run once over the whole archive — ingest `{ kind: 'archive' }`
- * ingests every archived file offline (no provider), compute folds every stored day through the newest,
+ * (the service: no Step Functions event asks for it) ingests every archived file offline (no provider),
+ * then the compute and publish handlers: compute folds every stored day through the newest,
  * publish writes every snapshot, `history.json`, the feed, `rss.xml` and `latest.json` — then the site is
  * built as `pulse run` builds it.
  */
+import './powertools-env.ts';
 import path from 'node:path';
 import type { Log } from '../adapters/ports.ts';
 import type { ComputeResult, IngestResult } from '../lib/events.ts';
 import { createAwsDeps, type PipelineDeps } from '../pipeline/deps.ts';
+import { runIngest } from '../pipeline/ingest.ts';
 import type { PublishResult } from '../pipeline/publish.ts';
 import { startEmulators } from './emulators.ts';
+import { createDayInvokers, type DayInvokers } from './lambda.ts';
 import { runDaySteps } from './runner.ts';
 import { buildLocalSite, type SiteBuildResult } from './site.ts';
 
@@ -54,7 +58,15 @@ export async function backfillLocal(options: BackfillOptions): Promise<BackfillR
     };
     const local: PipelineDeps = { ...base, log: quiet, config: { ...base.config, ledgerOverlapMs: 0 } };
     const deps = options.wrapDeps ? options.wrapDeps(local) : local;
-    const walk = await runDaySteps(deps, { kind: 'archive', runId: 'local-backfill' });
+    // Compute and publish are their Lambda handlers; ingest of the whole archive has no Step Functions
+    // event (docs/operations.md "Recovery": on AWS the recovery is a backfill { from, to }), so it is the
+    // service, called with its own typed input.
+    const runId = 'local-backfill';
+    const invokers: DayInvokers = {
+      ...createDayInvokers(deps),
+      ingest: () => runIngest(deps, { kind: 'archive', runId }),
+    };
+    const walk = await runDaySteps(deps, null, { invokers, runId });
     const { ingest } = walk.outputs;
     if (!ingest) throw new Error('backfill: ingest returned nothing');
     const site = options.site === false ? null : await buildLocalSite({ site: deps.site, stateDir, siteUrl });

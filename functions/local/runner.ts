@@ -1,9 +1,10 @@
 /**
  * The pipeline on one machine (`npm start`, `pulse run`): the embedded emulators stand in for DynamoDB
  * and S3, the folder provider for FINRA and Nasdaq, and each trading day of the input goes through the
- * state machine's step list (functions/pipeline/steps.ts) — the same service functions the Lambda
- * handlers call, in the same order, each step's output being the next one's input, a `skipped` output
- * ending the day. Then the once-per-run steps (the site build) and a static server with production's
+ * state machine's step list (functions/pipeline/steps.ts) — each step is its Lambda handler (./lambda.ts:
+ * the middy chain, the strict event schema, the service) invoked with the event Step Functions would pass:
+ * `{ date }` for a day, the S3 "Object Created" event for a drop, then each step's result as the next
+ * one's event, a `skipped` result ending the day. Then the once-per-run steps (the site build) and a static server with production's
  * headers.
  *
  * Like production, files dated on days that are not trading days (a weekend price file) and the short
@@ -11,6 +12,7 @@
  * former at their place in time, the latter after the last day, so the final snapshot is computed from
  * every file of the folder.
  */
+import './powertools-env.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { addTradingDays, isTradingDay } from '../../shared/calendar.ts';
@@ -19,38 +21,17 @@ import { headersForPath } from '../../shared/present/security-headers.ts';
 import { SAMPLE_MANIFEST_FILE } from '../../shared/sample/index.ts';
 import { type StaticServer, startStaticServer } from '../../site/serve.ts';
 import type { Log } from '../adapters/ports.ts';
-import {
-  type ComputeResult,
-  computeEventSchema,
-  type IngestResult,
-  parseStepEvent,
-  publishEventSchema,
-} from '../lib/events.ts';
-import { runCompute } from '../pipeline/compute.ts';
+import type { ComputeResult, IngestResult } from '../lib/events.ts';
 import { createAwsDeps, type PipelineDeps } from '../pipeline/deps.ts';
-import { DayIncompleteError, type IngestInput, runIngest } from '../pipeline/ingest.ts';
+import { DayIncompleteError } from '../pipeline/ingest.ts';
 import { incomingKey, type SourceName } from '../pipeline/keys.ts';
-import { type PublishResult, runPublish, SanityGateError } from '../pipeline/publish.ts';
-import { DAY_STEPS, RUN_STEPS, type StepName, type StepResult } from '../pipeline/steps.ts';
+import { type PublishResult, SanityGateError } from '../pipeline/publish.ts';
+import { type BackfillPlan, DAY_STEPS, RUN_STEPS, type StepName } from '../pipeline/steps.ts';
 import { startEmulators } from './emulators.ts';
+import { createDayInvokers, type DayInvokers, isBackfillPlan, objectCreatedEvent } from './lambda.ts';
 import { buildLocalSite, type SiteBuildResult } from './site.ts';
 
 export const DEFAULT_PORT = 4321;
-
-/** A day step as the runner calls it: the service behind the Lambda handler of that step. */
-export type DayService = (deps: PipelineDeps, input: Record<string, unknown>) => Promise<StepResult>;
-
-/**
- * The services of the day steps (the handlers in functions/{ingest,compute,publish}/handler.ts call these).
- * Compute and publish get their event through the same strict schema as their handler
- * (functions/lib/events.ts), so every local run checks that each step's result is the next step's event.
- * Ingest is given the runner's own requests (a day, a drop, the whole archive), not AWS events.
- */
-export const DAY_SERVICES: Partial<Record<StepName, DayService>> = {
-  ingest: (deps, input) => runIngest(deps, input as unknown as IngestInput),
-  compute: (deps, input) => runCompute(deps, parseStepEvent('compute', computeEventSchema, input)),
-  publish: (deps, input) => runPublish(deps, parseStepEvent('publish', publishEventSchema, input)),
-};
 
 export interface DayWalk {
   /** Each step's output, by step, for the steps that ran. */
@@ -59,29 +40,79 @@ export interface DayWalk {
   ran: StepName[];
 }
 
+export interface DayStepOptions {
+  /** The handlers to invoke (default: `createDayInvokers(deps)`, the real ones); the benchmark wraps them. */
+  invokers?: DayInvokers;
+  /** The run's id (the day lock's owner), as a Lambda's `newRunId` would draw it; default: deps' own. */
+  runId?: string;
+  onStep?: (step: StepName) => void;
+}
+
 /**
- * Runs DAY_STEPS in order on one input (a trading day `{ date }` or a drop `{ kind: 'drop', … }`), as
- * the state machine does: the output of a step is the input of the next, `skipped` ends the day.
+ * Runs DAY_STEPS in order on one execution input (a trading day `{ date }`, or the S3 "Object Created"
+ * event of a drop: `objectCreatedEvent`), as the state machine does: each step is its Lambda handler,
+ * given the previous step's result as its event; `skipped` ends the day. A backfill `{ from, to }` is
+ * `runExecution`'s.
  */
-export async function runDaySteps(
-  deps: PipelineDeps,
-  input: Record<string, unknown> & { runId: string },
-  options: { services?: Partial<Record<StepName, DayService>>; onStep?: (step: StepName) => void } = {},
-): Promise<DayWalk> {
-  const services = options.services ?? DAY_SERVICES;
+export async function runDaySteps(deps: PipelineDeps, event: unknown, options: DayStepOptions = {}): Promise<DayWalk> {
+  const runId = options.runId;
+  const withRun: PipelineDeps = runId === undefined ? deps : { ...deps, newRunId: () => runId };
+  const invokers = options.invokers ?? createDayInvokers(withRun);
   const walk: DayWalk = { outputs: {}, ran: [] };
-  let current: Record<string, unknown> = input;
+  const enter = (step: StepName) => {
+    options.onStep?.(step);
+    walk.ran.push(step);
+  };
   for (const step of DAY_STEPS) {
-    const service = services[step.name];
-    if (!service) throw new Error(`the local runner has no implementation of the day step "${step.name}"`);
-    options.onStep?.(step.name);
-    walk.ran.push(step.name);
-    const output = await service(deps, current);
-    (walk.outputs as Partial<Record<StepName, StepResult>>)[step.name] = output;
-    if (output.skipped === true) break;
-    current = { ...output, runId: input.runId };
+    switch (step.name) {
+      case 'ingest': {
+        enter('ingest');
+        const output = await invokers.ingest(event);
+        if (isBackfillPlan(output)) throw new Error('runDaySteps: a backfill { from, to } is run by runExecution');
+        walk.outputs.ingest = output;
+        if (output.skipped) return walk;
+        break;
+      }
+      case 'compute': {
+        if (!walk.outputs.ingest) throw new Error('the state machine runs compute after ingest');
+        enter('compute');
+        walk.outputs.compute = await invokers.compute(walk.outputs.ingest);
+        if (walk.outputs.compute.skipped) return walk;
+        break;
+      }
+      case 'publish': {
+        if (!walk.outputs.compute) throw new Error('the state machine runs publish after compute');
+        enter('publish');
+        walk.outputs.publish = await invokers.publish(walk.outputs.compute);
+        if (walk.outputs.publish.skipped) return walk;
+        break;
+      }
+      default:
+        throw new Error(`the local runner has no implementation of the day step "${step.name}"`);
+    }
   }
   return walk;
+}
+
+/**
+ * One state machine execution's day steps (infra/constructs/pipeline-state-machine.ts, the `Route`
+ * choice): a backfill `{ from, to }` is planned by the ingest handler, then each planned date is replayed
+ * through the day steps, one at a time, as the Map state does with `{ date }`; any other input is one day.
+ */
+export async function runExecution(
+  deps: PipelineDeps,
+  input: unknown,
+  options: DayStepOptions = {},
+): Promise<{ plan: BackfillPlan | null; days: DayWalk[] }> {
+  const isBackfill = typeof input === 'object' && input !== null && 'from' in input;
+  if (!isBackfill) return { plan: null, days: [await runDaySteps(deps, input, options)] };
+  const invokers = options.invokers ?? createDayInvokers(deps);
+  options.onStep?.('ingest');
+  const plan = await invokers.ingest(input);
+  if (!isBackfillPlan(plan)) throw new Error('ingest answered a backfill event with a day result, not a plan');
+  const days: DayWalk[] = [];
+  for (const date of plan.dates) days.push(await runDaySteps(deps, { date }, options));
+  return { plan, days };
 }
 
 // ---------------------------------------------------------------- the run
@@ -307,15 +338,13 @@ export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
     emit({ kind: 'plan', days: plan.tradingDays.length, done: done.size, toRun: toRun.length, drops: drops.length });
 
     const reports: DayReport[] = [];
-    const runOne = async (label: string, date: IsoDate, kind: DayReport['kind'], input: Record<string, unknown>) => {
-      const runId = `local-${kind}-${label}`;
+    const runOne = async (label: string, date: IsoDate, kind: DayReport['kind'], event: unknown) => {
       let report: DayReport;
       try {
-        const walk = await runDaySteps(
-          deps,
-          { ...input, runId },
-          { onStep: (step) => emit({ kind: 'step', step, label }) },
-        );
+        const walk = await runDaySteps(deps, event, {
+          runId: `local-${kind}-${label}`,
+          onStep: (step) => emit({ kind: 'step', step, label }),
+        });
         report = reportOf(label, date, kind, walk);
       } catch (error) {
         const problems = problemsOf(error);
@@ -327,8 +356,9 @@ export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
     };
     const drop = async (d: InputPlan['drops'][number]) => {
       const key = incomingKey(d.file);
-      await deps.raw.put(key, readFileSync(d.location), { contentType: 'application/octet-stream' });
-      await runOne(d.file, d.date, 'drop', { kind: 'drop', bucket: deps.raw.bucket, key });
+      const bytes = readFileSync(d.location);
+      await deps.raw.put(key, bytes, { contentType: 'application/octet-stream' });
+      await runOne(d.file, d.date, 'drop', objectCreatedEvent(deps.raw.bucket, key, { size: bytes.byteLength }));
     };
 
     let next = 0;

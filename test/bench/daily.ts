@@ -119,7 +119,7 @@ async function runMeasuredDay(
 ): Promise<DayFigures> {
   const steps: StepFigures[] = [];
   const storedBefore = storedBytes(s3Dir);
-  let input: Record<string, unknown> = { date, runId: `bench-${date}` };
+  let input: Record<string, unknown> = { date };
   for (const step of DAY_STEPS) {
     const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, step.name)}`] : [];
     const run = await runChild(DAILY_CHILD, ['step', JSON.stringify({ ...base, step: step.name, input })], {
@@ -145,7 +145,7 @@ async function runMeasuredDay(
       phases: r.phases ?? {},
     });
     if (r.output.skipped === true) break;
-    input = { ...r.output, runId: `bench-${date}` };
+    input = r.output;
   }
   const meter = steps.reduce((m, s) => addMeters(m, s.meter), emptyMeter());
   const totalMs = steps.reduce((t, s) => t + s.ms, 0);

@@ -11,6 +11,7 @@ import type { ObjectStore } from '../../functions/adapters/ports.ts';
 import { inputPaths } from '../../functions/cli/args.ts';
 import { loadInput } from '../../functions/cli/input-folder.ts';
 import { parseStepEvent, publishEventSchema } from '../../functions/lib/events.ts';
+import { objectCreatedEvent } from '../../functions/local/lambda.ts';
 import { runDaySteps } from '../../functions/local/runner.ts';
 import { type ComputeResult, ComputeStateError, runCompute } from '../../functions/pipeline/compute.ts';
 import type { PipelineDeps } from '../../functions/pipeline/deps.ts';
@@ -99,7 +100,7 @@ describe('restatement: a late short interest file and a pending split', () => {
     const seen = new Map<string, Snapshot>();
     const results: Record<string, { dates?: string[]; restated?: string[] }> = {};
     for (const date of D.slice(0, 6)) {
-      const walk = await runDaySteps(deps, { date, runId: `run-${date}` });
+      const walk = await runDaySteps(deps, { date }, { runId: `run-${date}` });
       expect(walk.ran).toEqual(['ingest', 'compute', 'publish']);
       results[date] = walk.outputs.compute as { dates?: string[]; restated?: string[] };
       seen.set(date, await siteSnapshot(deps, date));
@@ -177,7 +178,7 @@ describe('late arrivals in any order', () => {
     rmSync(lateFile);
     const deps = await pipeline(dir);
     for (const date of D) {
-      const walk = await runDaySteps(deps, { date, runId: `run-${date}` }).catch((e: unknown) => e);
+      const walk = await runDaySteps(deps, { date }, { runId: `run-${date}` }).catch((e: unknown) => e);
       if (date === late) expect(walk).toBeInstanceOf(DayIncompleteError);
     }
     expect(await deps.site.get(`data/snapshots/${late}.json`)).toBeUndefined();
@@ -186,10 +187,7 @@ describe('late arrivals in any order', () => {
     // D[2]…D[6] again from D[1]'s checkpoint.
     writeFileSync(lateFile, bytes);
     await deps.raw.put(`incoming/${late}.json`, bytes, { contentType: 'application/json' });
-    const drop = await runDaySteps(deps, {
-      kind: 'drop',
-      bucket: deps.raw.bucket,
-      key: `incoming/${late}.json`,
+    const drop = await runDaySteps(deps, objectCreatedEvent(deps.raw.bucket, `incoming/${late}.json`), {
       runId: 'drop',
     });
     expect(drop.outputs.compute).toMatchObject({ replayedFrom: late, dates: D.slice(2), through: D[6] });
@@ -216,18 +214,18 @@ describe('idempotency', () => {
   it('computing and publishing the same day again, or dropping the same file twice, changes nothing', async () => {
     const dir = market(tempDir('compute-idem'));
     const deps = await pipeline(dir);
-    for (const date of D) await runDaySteps(deps, { date, runId: `run-${date}` });
+    for (const date of D) await runDaySteps(deps, { date }, { runId: `run-${date}` });
     const before = { raw: await everyObject(deps.raw), site: await everyObject(deps.site) };
     const cursor = await deps.table.getCursor();
 
-    const again = await runDaySteps(deps, { date: D[6] as string, runId: 'again' });
+    const again = await runDaySteps(deps, { date: D[6] as string }, { runId: 'again' });
     expect(again.outputs.ingest).toMatchObject({ skipped: false, rows: 0 });
     expect(again.outputs.compute).toMatchObject({ dates: [D[6]], replayedFrom: null, restated: [] });
     expect(again.outputs.publish).toMatchObject({ published: [D[6]] });
 
     // An earlier day run again (a backfill over published days) republishes its latest snapshot — D[2]'s
     // as restated on D[5]: compute answers with the batch its journal names — not the one first computed for it.
-    const old = await runDaySteps(deps, { date: D[2] as string, runId: 'again-old' });
+    const old = await runDaySteps(deps, { date: D[2] as string }, { runId: 'again-old' });
     expect(old.outputs.compute).toMatchObject({ dates: [D[2]], replayedFrom: null, restated: [] });
     expect(Object.keys((old.outputs.compute as ComputeResult).snapshotKeys ?? {})).toEqual([D[2]]);
     expect(old.outputs.publish).toMatchObject({ published: [D[2]], latest: null });
@@ -242,10 +240,7 @@ describe('idempotency', () => {
     const bytes = (await deps.raw.get('raw/short-interest/2025-05-30/shrt20250530.csv'))?.bytes as Uint8Array;
     for (const attempt of [1, 2]) {
       await deps.raw.put('incoming/shrt20250530.csv', bytes, { contentType: 'text/plain' });
-      const drop = await runDaySteps(deps, {
-        kind: 'drop',
-        bucket: deps.raw.bucket,
-        key: 'incoming/shrt20250530.csv',
+      const drop = await runDaySteps(deps, objectCreatedEvent(deps.raw.bucket, 'incoming/shrt20250530.csv'), {
         runId: `drop-${attempt}`,
       });
       expect(drop.ran).toEqual(['ingest']);
@@ -262,7 +257,7 @@ describe('idempotency', () => {
 describe('refusals', () => {
   it('another run holding the day: compute returns skipped and writes nothing', async () => {
     const deps = await pipeline(market(tempDir('compute-lock')));
-    await runDaySteps(deps, { date: D[0] as string, runId: 'first' });
+    await runDaySteps(deps, { date: D[0] as string }, { runId: 'first' });
     const before = await everyObject(deps.raw);
     const now = Date.parse('2025-06-10T23:30:00Z');
     expect((await deps.table.acquireDayLock(D[0] as string, 'someone-else', now + 60_000, now)).acquired).toBe(true);
@@ -277,10 +272,10 @@ describe('refusals', () => {
 
   it('a checkpoint that is not what compute wrote fails the run naming the key and field', async () => {
     const deps = await pipeline(market(tempDir('compute-bad-state')));
-    await runDaySteps(deps, { date: D[0] as string, runId: 'first' });
+    await runDaySteps(deps, { date: D[0] as string }, { runId: 'first' });
     await deps.derived.putCheckpoint(D[0] as string, { v: 1, date: D[0], state: { version: 1, dayCount: 'one' } });
     // The next day starts from D[0]'s checkpoint.
-    const error = await runDaySteps(deps, { date: D[1] as string, runId: 'second' }).catch((e: unknown) => e);
+    const error = await runDaySteps(deps, { date: D[1] as string }, { runId: 'second' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ComputeStateError);
     expect(error).toMatchObject({ key: derivedStateKey(D[0] as string), field: 'state.dayCount' });
   });

@@ -10,9 +10,10 @@ import { createDynamoDocumentClient, createS3Client } from '../../../functions/a
 import { createDynamoPipelineTable } from '../../../functions/adapters/dynamo-pipeline-table.ts';
 import type { Log } from '../../../functions/adapters/ports.ts';
 import { createS3ObjectStore } from '../../../functions/adapters/s3-object-store.ts';
-import { DAY_SERVICES, runDaySteps } from '../../../functions/local/runner.ts';
+import { createDayInvokers, type DayInvokers, type DayStepName } from '../../../functions/local/lambda.ts';
+import { runDaySteps } from '../../../functions/local/runner.ts';
 import { createPipelineDeps, type PipelineDeps } from '../../../functions/pipeline/deps.ts';
-import type { StepName, StepResult } from '../../../functions/pipeline/steps.ts';
+import type { StepName } from '../../../functions/pipeline/steps.ts';
 import { createProviders, readProvidersConfig } from '../../../functions/providers/config.ts';
 import { type AwsMeter, emptyMeter, meterDynamo, meterS3 } from '../lib/aws-counters.ts';
 import { reportToParent } from '../lib/child.ts';
@@ -73,10 +74,12 @@ function benchDeps(config: Config, date: string, meter: () => AwsMeter): Pipelin
     providers,
     clock,
     log,
+    // The day lock's owner, as the parent names the run (a Lambda draws a UUID).
+    newRunId: () => `bench-${date}`,
   });
 }
 
-function summary(output: StepResult): Record<string, unknown> {
+function summary(output: object): Record<string, unknown> {
   const o: Record<string, unknown> = { ...output };
   const pick = ['date', 'skipped', 'reason', 'restateFrom', 'dates', 'restated', 'published', 'latest', 'through'];
   return Object.fromEntries(pick.filter((k) => k in o).map((k) => [k, o[k]]));
@@ -92,32 +95,34 @@ if (mode === 'days') {
     let meter = emptyMeter();
     const deps = benchDeps(config, date, () => meter);
     const steps: Record<string, { ms: number; meter: AwsMeter; output: Record<string, unknown> }> = {};
-    const services = Object.fromEntries(
-      Object.entries(DAY_SERVICES).map(([name, service]) => [
-        name,
-        async (d: PipelineDeps, input: Record<string, unknown>) => {
-          meter = emptyMeter();
-          const started = performance.now();
-          const output = await service!(d, input);
-          steps[name] = { ms: performance.now() - started, meter, output: summary(output) };
-          return output;
-        },
-      ]),
-    );
+    const real = createDayInvokers(deps);
+    const timed = async <R extends object>(name: DayStepName, invoke: () => Promise<R>): Promise<R> => {
+      meter = emptyMeter();
+      const started = performance.now();
+      const output = await invoke();
+      steps[name] = { ms: performance.now() - started, meter, output: summary(output) };
+      return output;
+    };
+    const invokers: DayInvokers = {
+      ingest: (event) => timed('ingest', () => real.ingest(event)),
+      compute: (event) => timed('compute', () => real.compute(event)),
+      publish: (event) => timed('publish', () => real.publish(event)),
+    };
     const started = performance.now();
-    await runDaySteps(deps, { date, runId: `bench-${date}` }, { services });
+    await runDaySteps(deps, { date }, { invokers });
     days.push({ date, ms: performance.now() - started, steps });
     process.stderr.write(`    ${date} ${(performance.now() - started).toFixed(0)} ms\n`);
   }
   reportToParent({ days, warnings: errors.slice(0, 20) });
 } else if (mode === 'step') {
   const step = config.step;
-  const service = step ? DAY_SERVICES[step] : undefined;
-  if (!step || !service || !config.input) throw new Error('step mode needs step and input');
+  if (step !== 'ingest' && step !== 'compute' && step !== 'publish') throw new Error('step mode needs a day step');
+  if (!config.input) throw new Error('step mode needs input');
   const meter = emptyMeter();
   const deps = benchDeps(config, String(config.input.date), () => meter);
+  const invoke = createDayInvokers(deps)[step];
   const started = performance.now();
-  const output = await service(deps, { ...config.input });
+  const output = await invoke({ ...config.input });
   const ms = performance.now() - started;
   reportToParent({ step, ms, meter, output, summary: summary(output), phases, warnings: errors.slice(0, 20) });
 } else {
