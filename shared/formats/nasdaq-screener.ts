@@ -14,9 +14,8 @@ import {
   dateFromName,
   isBlank,
   priceOf,
-  refuseNonData,
+  readJsonBody,
   showValue,
-  stripBom,
   trimText,
 } from './text.ts';
 import { issueRejection, problemTransform, symbolText, typeError } from './vendor-issue.ts';
@@ -210,16 +209,7 @@ function snapshotRows(json: unknown, file: string): unknown[] {
  * PriceRows). `sink` is called before `scanScreener` returns, never after.
  */
 export function scanScreener(text: string, file: string, sink: ScreenerSink, opts: ScreenerOptions = {}): ScreenerScan {
-  const body = stripBom(text);
-  refuseNonData(body, file, FORMAT);
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (error) {
-    const message = (error as Error).message;
-    const line = Number(/line (\d+)/.exec(message)?.[1] ?? 0);
-    throw new FormatError(file, line, '*', `the body is not JSON (${message})`, { cause: error });
-  }
+  const json = readJsonBody(text, file, FORMAT);
   const rows = snapshotRows(json, file);
   if (rows.length === 0) throw new FormatError(file, 0, '*', 'the snapshot has no rows (empty rows array)');
 

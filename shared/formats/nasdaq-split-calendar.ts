@@ -8,7 +8,7 @@ import type { IsoDate, Parsed, Rejection, SplitOverride } from '../domain.ts';
 import { splitRatioProblem } from '../gates/plausibility.ts';
 import { FormatError } from './errors.ts';
 import { canonicalSymbol } from './symbols.ts';
-import { dateFromName, parseIsoDate, refuseNonData, scanDecimal, showValue, stripBom } from './text.ts';
+import { dateFromName, parseIsoDate, readJsonBody, scanDecimal, showValue } from './text.ts';
 import { issueRejection, problemTransform, symbolText, typeError } from './vendor-issue.ts';
 
 const FORMAT = 'a Nasdaq split calendar JSON';
@@ -167,16 +167,7 @@ export function parseSplitCalendar(text: string, file: string): ParsedSplitCalen
       `the file name does not carry the calendar's day: expected splits-YYYY-MM-DD.json with a real date`,
     );
   }
-  const body = stripBom(text);
-  refuseNonData(body, file, FORMAT);
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (error) {
-    const message = (error as Error).message;
-    const line = Number(/line (\d+)/.exec(message)?.[1] ?? 0);
-    throw new FormatError(file, line, '*', `the body is not JSON (${message})`, { cause: error });
-  }
+  const json = readJsonBody(text, file, FORMAT);
   const rows = calendarRows(json, file);
 
   const records: SplitOverride[] = [];

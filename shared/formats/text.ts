@@ -35,6 +35,22 @@ export function refuseNonData(text: string, file: string, format: string): void 
   }
 }
 
+/**
+ * A JSON vendor body (the screener, the split calendar): refuses an empty body or an HTML page
+ * (`refuseNonData`) and a body that is not JSON, naming the line `JSON.parse` reports.
+ */
+export function readJsonBody(text: string, file: string, format: string): unknown {
+  const body = stripBom(text);
+  refuseNonData(body, file, format);
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    const message = (error as Error).message;
+    const line = Number(/line (\d+)/.exec(message)?.[1] ?? 0);
+    throw new FormatError(file, line, '*', `the body is not JSON (${message})`, { cause: error });
+  }
+}
+
 /** A value as it appears in a reason: JSON-quoted, cut at `max` characters so a runaway field stays readable. */
 export function showValue(value: unknown, max = 40): string {
   let shown: string;

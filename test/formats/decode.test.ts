@@ -1,17 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeText, FormatError, formatRejection, MAX_DECODED_BYTES } from '../../shared/formats/index.ts';
-import { fixtureBytes } from './fixtures.ts';
-
-function refusal(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof FormatError) return error;
-    throw error;
-  }
-  throw new Error('expected a FormatError');
-}
+import { fixtureBytes, refusal } from './fixtures.ts';
 
 describe('FormatError', () => {
   it('names file, line and field in the message', () => {

@@ -2,22 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { ShortInterestRecord } from '../../shared/domain.ts';
 import {
   compareRevisionFileNames,
-  FormatError,
   mergeShortInterestRevisions,
   type ParsedShortInterest,
   parseShortInterest,
 } from '../../shared/formats/index.ts';
-import { fixtureText } from './fixtures.ts';
-
-function refusal(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof FormatError) return error;
-    throw error;
-  }
-  throw new Error('expected a FormatError');
-}
+import { fixtureText, refusal } from './fixtures.ts';
 
 const parseFixture = (name: string) => {
   const { text, file } = fixtureText(`short-interest/${name}`);

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ShortVolumeRecord } from '../../shared/domain.ts';
-import { FormatError, parseShortVolume, shortVolumeDateFromName } from '../../shared/formats/index.ts';
-import { fixtureText } from './fixtures.ts';
-
-function refusal(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof FormatError) return error;
-    throw error;
-  }
-  throw new Error('expected a FormatError');
-}
+import { parseShortVolume, shortVolumeDateFromName } from '../../shared/formats/index.ts';
+import { fixtureText, refusal } from './fixtures.ts';
 
 const parseFixture = (name: string) => {
   const { text, file } = fixtureText(`short-volume/${name}`);

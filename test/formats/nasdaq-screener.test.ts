@@ -3,22 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { PriceRow } from '../../shared/domain.ts';
 import {
   checkScreenerRow,
-  FormatError,
   parseScreener,
   screenerDateFromName,
   screenerRowSchema,
 } from '../../shared/formats/index.ts';
-import { fixtureText } from './fixtures.ts';
-
-function refusal(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof FormatError) return error;
-    throw error;
-  }
-  throw new Error('expected a FormatError');
-}
+import { fixtureText, refusal } from './fixtures.ts';
 
 function parseFixture(name: string, opts?: { rowCheck?: 'fast' | 'zod' }) {
   const { text, file } = fixtureText(name);

@@ -4,7 +4,6 @@
  * fixtures are hand-written in the same layout.
  */
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../../shared/formats/index.ts';
 import {
   calendarRatioOf,
   mergeSplitOverrides,
@@ -12,17 +11,7 @@ import {
   splitCalendarDateFromName,
   usDateOf,
 } from '../../shared/formats/nasdaq-split-calendar.ts';
-import { fixtureText } from './fixtures.ts';
-
-function refusal(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof FormatError) return error;
-    throw error;
-  }
-  throw new Error('expected a FormatError');
-}
+import { fixtureText, refusal } from './fixtures.ts';
 
 const parseFixture = (name: string) => {
   const { text, file } = fixtureText(`split-calendar/${name}`);

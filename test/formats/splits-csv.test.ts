@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FormatError, parseSplitsCsv, readCsvRecords } from '../../shared/formats/index.ts';
-import { fixtureText } from './fixtures.ts';
-
-function refusal(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof FormatError) return error;
-    throw error;
-  }
-  throw new Error('expected a FormatError');
-}
+import { parseSplitsCsv, readCsvRecords } from '../../shared/formats/index.ts';
+import { fixtureText, refusal } from './fixtures.ts';
 
 const parseFixture = (name: string) => {
   const { text, file } = fixtureText(`splits/${name}`);
