@@ -1,5 +1,6 @@
 /**
- * Serialisers for the three public input formats, byte-compatible with the real files
+ * Build-time tool (the sample generator and the tests use it; no Lambda may import it:
+ * test/infra/lambda-imports.test.ts). Serialisers for the three public input formats, byte-compatible with the real files
  * (see ../shared/data/README.md and docs/data-formats.md): the sample generator writes its
  * input folder through these, so the parsers read generated data exactly as they read real data.
  * Pure: text in, text out.

@@ -1,5 +1,5 @@
 /**
- * Build-time only (never imported by a Lambda): turns the published snapshot JSON Schema into the
+ * Build-time tool (never imported by a Lambda; test/infra/lambda-imports.test.ts checks it): turns the published snapshot JSON Schema into the
  * source of a precompiled ajv validator, so publish runs the independent JSON Schema check without
  * bundling ajv's compiler (~150 kB) or compiling at run time. `npm run gates:generate` writes the
  * result to shared/gates/snapshot-validator.generated.js; test/gates/snapshot-validator.test.ts
