@@ -19,7 +19,6 @@ import { addTradingDays, isTradingDay } from '../../shared/calendar.ts';
 import type { IsoDate, Rejection } from '../../shared/domain.ts';
 import { headersForPath } from '../../shared/present/security-headers.ts';
 import { SAMPLE_MANIFEST_FILE } from '../../shared/sample/index.ts';
-import { type StaticServer, startStaticServer } from '../../site/serve.ts';
 import type { Log } from '../adapters/ports.ts';
 import type { ComputeResult, IngestResult } from '../lib/events.ts';
 import { createAwsDeps, type PipelineDeps } from '../pipeline/deps.ts';
@@ -29,7 +28,7 @@ import { type PublishResult, SanityGateError } from '../pipeline/publish.ts';
 import { type BackfillPlan, DAY_STEPS, RUN_STEPS, type StepName } from '../pipeline/steps.ts';
 import { startEmulators } from './emulators.ts';
 import { createDayInvokers, type DayInvokers, isBackfillPlan, objectCreatedEvent } from './lambda.ts';
-import { buildLocalSite, type SiteBuildResult } from './site.ts';
+import { buildLocalSite, type SiteBuildResult, type StaticServer, startStaticServer } from './site.ts';
 
 export const DEFAULT_PORT = 4321;
 

@@ -9,6 +9,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import path from 'node:path';
 import { buildSite, SITE_ROOT } from '../../site/build.ts';
 import type { ObjectStore } from '../adapters/ports.ts';
+
+/** The site as the local run reaches it: built here, served by site/serve.ts (one entry, issue 12 item 5). */
+export { type StaticServer, startStaticServer } from '../../site/serve.ts';
+
 import { SITE_HISTORY_KEY, SITE_LATEST_KEY, SITE_RSS_KEY } from '../pipeline/keys.ts';
 
 export interface SiteBuildResult {
