@@ -34,14 +34,16 @@ import {
   classifyDay,
   cloneState,
   type EngineState,
+  EngineStateError,
   type StepResult as EngineStepResult,
   initialState,
   LOOKAHEAD_DAYS,
   type LookaheadDay,
   lookaheadDay,
-  RING,
+  parseEngineState,
   recordRejectedDay,
   type SnapshotBody,
+  settlementsNeeded,
   snapshotAt,
   stepDay,
 } from '../../shared/methodology/index.ts';
@@ -257,32 +259,7 @@ interface Checkpoint {
   state: EngineState;
 }
 
-const ENGINE_ARRAYS = [
-  'slotDate',
-  'slotSettlement',
-  'symbols',
-  'names',
-  'held',
-  'ytdPnl',
-  'ytdExposure',
-  'ytdGrowth',
-  'ytdEligible',
-  'price',
-  'marketCap',
-  'volume',
-  'factor',
-  'shortInterest',
-  'sector',
-  'sectors',
-  'days',
-  'splits',
-  'pending',
-  'rejectedDays',
-] as const;
-
-const RING_ARRAYS = ['price', 'marketCap', 'volume', 'factor', 'shortInterest', 'sector'] as const;
-
-/** Checks the invariants a wrong or truncated checkpoint would break (a full schema pass over MBs of numbers is not worth it). */
+/** A checkpoint as compute wrote it: the envelope here, the engine state by `parseEngineState`. */
 function toCheckpoint(date: IsoDate, value: unknown): Checkpoint {
   const key = derivedStateKey(date);
   const fail = (field: string, reason: string): never => {
@@ -292,33 +269,14 @@ function toCheckpoint(date: IsoDate, value: unknown): Checkpoint {
   const c = value as Partial<Checkpoint>;
   if (c.v !== 1) fail('v', `expected 1, got ${JSON.stringify(c.v)}`);
   if (c.date !== date) fail('date', `expected ${date}, got ${JSON.stringify(c.date)}`);
-  const s = c.state as Partial<EngineState> | undefined;
-  if (typeof s !== 'object' || s === null) return fail('state', 'missing');
-  if (s.version !== 1) fail('state.version', `expected 1, got ${JSON.stringify(s.version)}`);
-  const dayCount = s.dayCount;
-  if (typeof dayCount !== 'number' || !Number.isInteger(dayCount)) return fail('state.dayCount', 'not an integer');
-  for (const name of ENGINE_ARRAYS) if (!Array.isArray(s[name])) fail(`state.${name}`, 'not an array');
-  const n = (s.symbols as string[]).length;
-  for (const name of RING_ARRAYS) {
-    if ((s[name] as number[]).length !== n * RING)
-      fail(`state.${name}`, `expected ${n * RING} values for ${n} symbols`);
+  if (typeof c.state !== 'object' || c.state === null) return fail('state', 'missing');
+  try {
+    return { v: 1, date, state: parseEngineState(c.state) };
+  } catch (error) {
+    if (error instanceof EngineStateError)
+      return fail(error.field === '*' ? 'state' : `state.${error.field}`, error.reason);
+    throw error;
   }
-  if ((s.slotDate as string[]).length !== RING) fail('state.slotDate', `expected ${RING} slots`);
-  // A checkpoint written before rule 12 (methodology v1) has no per-symbol security types: it goes on
-  // under v1, the rules it was computed with, with every symbol unclassified.
-  if (s.securityType === undefined) s.securityType = new Array<number>(n).fill(-1);
-  else if (!Array.isArray(s.securityType) || s.securityType.length !== n) {
-    fail('state.securityType', `expected ${n} values for ${n} symbols`);
-  }
-  // FINRA's ADV per symbol (v2, rule 10): absent in checkpoints written before it was kept.
-  if (s.finraAdv === undefined) s.finraAdv = s.methodology === 2 ? new Array<number>(n).fill(0) : [];
-  else if (!Array.isArray(s.finraAdv) || (s.methodology === 2 && s.finraAdv.length !== n)) {
-    fail('state.finraAdv', `expected ${n} values for ${n} symbols`);
-  }
-  if (dayCount > 0 && s.lastDate !== (s.slotDate as string[])[(dayCount - 1) % RING]) {
-    fail('state.lastDate', 'does not match the ring');
-  }
-  return c as Checkpoint;
 }
 
 async function loadCheckpoint(deps: PipelineDeps, date: IsoDate): Promise<EngineState> {
@@ -401,16 +359,7 @@ function hasNewSymbol(fold: Fold, day: StoredPriceDay): boolean {
 
 /** Loads the short interest the engine will read while stepping `day` (see ShortInterestFiles). */
 async function prepare(fold: Fold, day: StoredPriceDay, si: ShortInterestFiles): Promise<void> {
-  const s = fold.state;
-  const need: IsoDate[] = [];
-  const effective = si.inEffect(day.date) ?? '';
-  const previous = s.dayCount > 0 ? (s.slotSettlement[(s.dayCount - 1) % RING] as string) : null;
-  if (effective !== '' && previous !== effective) need.push(effective);
-  if (hasNewSymbol(fold, day)) {
-    for (let j = Math.max(0, s.dayCount - RING + 1); j < s.dayCount; j++)
-      need.push(s.slotSettlement[j % RING] as string);
-  }
-  await si.ensure(need);
+  await si.ensure(settlementsNeeded(fold.state, si.inEffect(day.date), hasNewSymbol(fold, day)));
 }
 
 type Stepped = { rejected: string } | { rejected: null; result: EngineStepResult };

@@ -26,6 +26,7 @@ export {
 export { historyRows } from './figures.ts';
 export { snapshotAt } from './snapshot.ts';
 export { CANDIDATE_FACTORS, describeFactor } from './splits.ts';
+export { EngineStateError, parseEngineState, settlementsNeeded } from './state.ts';
 export { tierOf } from './tiers.ts';
 export {
   type DayFigures,
