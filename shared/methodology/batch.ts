@@ -1,6 +1,6 @@
 /**
- * `pulse build`: the day-by-day engine folded over the candidate days in date order (rule 2 via
- * `classifyDay`, then `stepDay`), then the snapshot at A. The daily pipeline runs the same functions
+ * `pulse build`: the one fold (`startAdvance`: rule 2 via `classifyDay`, then `stepDay`) from the initial
+ * state over the candidate days in date order, then the snapshot at A. The daily pipeline runs the same functions
  * one day at a time, with no look-ahead either, so the two agree bit for bit.
  *
  * `startBatch` is the fold itself, fed one day at a time: a caller that reads days from disk can drop
@@ -9,19 +9,12 @@
  */
 import type { IsoDate, PriceDay, ShortInterestFile, SplitOverride } from '../domain.ts';
 import type { HistoryRow } from '../snapshot/schema.ts';
-import type { DayRejection } from './classify.ts';
-import { classifyDay, initialState, recordRejectedDay, stepDay } from './engine.ts';
+import { startAdvance } from './advance.ts';
+import { initialState } from './engine.ts';
 import { historyRows } from './figures.ts';
 import type { SecurityType } from './securities.ts';
 import { snapshotAt } from './snapshot.ts';
-import {
-  type DayRecord,
-  type EngineState,
-  MethodologyError,
-  type MethodologyVersion,
-  type SnapshotBody,
-  type StepContext,
-} from './types.ts';
+import { type EngineState, MethodologyError, type MethodologyVersion, type SnapshotBody } from './types.ts';
 
 export interface BatchOptions {
   shortInterest: readonly ShortInterestFile[];
@@ -70,17 +63,10 @@ export function startBatch(options: BatchOptions): BatchFold {
   // Rule 4 with --as-of: files settled later cannot be in effect on any day ≤ A anyway.
   const shortInterest =
     asOf === undefined ? options.shortInterest : options.shortInterest.filter((f) => f.settlementDate <= asOf);
-  const ctx: StepContext = {
-    shortInterest,
+  const fold = startAdvance(initialState(options.methodology ?? 2), {
     splits: options.splits,
-    lookahead: [],
     ...(options.securities ? { securities: options.securities } : {}),
-  };
-
-  let state = initialState(options.methodology ?? 2);
-  const rejected: DayRejection[] = [];
-  const records: DayRecord[] = [];
-  const position = new Map<IsoDate, number>();
+  });
   let previous: DayKey | null = null;
   let spent = false;
 
@@ -95,34 +81,19 @@ export function startBatch(options: BatchOptions): BatchFold {
       }
       previous = { date: day.date, file: day.file };
       if (asOf !== undefined && day.date > asOf) return;
-      const reason = classifyDay(state, day);
-      if (reason !== null) {
-        rejected.push({ date: day.date, file: day.file, reason });
-        return;
-      }
-      const result = stepDay(state, day, ctx);
-      state = result.state;
-      for (const r of result.restated) {
-        const at = position.get(r.date);
-        if (at !== undefined) records[at] = r;
-      }
-      if (result.day) {
-        position.set(result.day.date, records.length);
-        records.push(result.day);
-      }
+      fold.add(day, shortInterest);
     },
     finish() {
       if (spent) throw new MethodologyError('the batch is already finished');
       spent = true;
-      const a = state.lastDate;
-      if (a === null) {
+      // Every rejection is in the state, those after A included (issue 10: a stale file after the last good
+      // day says why the snapshot is not newer); with --as-of, files after it were never read (rule 7).
+      const { state, records } = fold.result();
+      if (state.lastDate === null) {
         throw new MethodologyError(
           asOf === undefined ? 'no accepted trading day in the input' : `no accepted trading day on or before ${asOf}`,
         );
       }
-      // Every rejection, those after A included (issue 10: a stale file after the last good day says why
-      // the snapshot is not newer); with --as-of, files after it were never read (rule 7).
-      for (const r of rejected) recordRejectedDay(state, r);
       return { body: snapshotAt(state), history: historyRows(records), state };
     },
   };

@@ -3,6 +3,14 @@
  * Pure: no I/O, no clock; the as-of date is an argument.
  */
 export {
+  type AdvanceOptions,
+  type AdvanceResult,
+  type Advancing,
+  advance,
+  type DayOutcome,
+  startAdvance,
+} from './advance.ts';
+export {
   type BatchFold,
   type BatchOptions,
   type BuildInput,
