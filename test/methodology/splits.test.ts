@@ -235,18 +235,25 @@ describe("rule 3(b') (methodology v2): hold less, confirm more", () => {
   const v2 = (days: PriceDay[], si: Record<string, number>) =>
     buildSnapshot({ days, shortInterest: [siFile('2024-03-01', si)], splits: [] });
 
-  it('an ordinary −45% day with no share count change is held 3 days, not 10, then counted', () => {
-    // $20 → $11 (x = 0.55: x·2 = 1.1, within v1's band, 10% from 1: a loose candidate), then flat.
+  it('an ordinary −45% day with no share count change is not held: counted at once', () => {
+    // $20 → $11 (x = 0.55: x·2 = 1.1, within v1's band but 10% from 1: no v2 candidate), then flat.
     const rows = (i: number): RowTuple[] => [px('D', i === 0 ? 20 : 11, 10 * M)];
-    const early = v2(series(dates.slice(0, 4), rows), { D: 1 * M });
-    expect(early.body.dataQuality.pendingSplits.map((p) => p.symbol)).toEqual(['D']);
-    const later = v2(series(dates.slice(0, 5), rows), { D: 1 * M });
-    expect(later.body.dataQuality.pendingSplits).toEqual([]);
-    expect(later.body.dataQuality.splits).toEqual([]);
-    // E = 1M × $20, R = −45% → +$9M on 03-05, counted once released.
-    expectClose(dayTotal(later, '2024-03-05').pnlUsd, 9 * M);
+    const early = v2(series(dates.slice(0, 2), rows), { D: 1 * M });
+    expect(early.body.dataQuality.pendingSplits).toEqual([]);
+    expect(early.body.dataQuality.splits).toEqual([]);
+    // E = 1M × $20, R = −45% → +$9M on 03-05, counted on the day.
+    expectClose(dayTotal(early, '2024-03-05').pnlUsd, 9 * M);
     // v1 still holds it: 10 later days are needed to rule 2 out.
     expect(build(series(dates.slice(0, 5), rows), { D: 1 * M }).body.dataQuality.pendingSplits).toHaveLength(1);
+  });
+
+  it('a 1-for-3 within 5% whose count has not arrived is held 3 later days, then counted as a move', () => {
+    // $3.30 → $9.80 (x = 2.97: x/3 = 0.99), shares unchanged.
+    const rows = (i: number): RowTuple[] => [px('C', i === 0 ? 3.3 : 9.8, 100 * M)];
+    expect(v2(series(dates.slice(0, 4), rows), { C: 1 * M }).body.dataQuality.pendingSplits).toHaveLength(1);
+    const r = v2(series(dates.slice(0, 5), rows), { C: 1 * M });
+    expect(r.body.dataQuality.pendingSplits).toEqual([]);
+    expect(r.body.dataQuality.splits).toEqual([]);
   });
 
   it('a 1-for-150 reverse split followed by a 26% fall (GWAV, 2024-06-03) is applied when the count arrives', () => {

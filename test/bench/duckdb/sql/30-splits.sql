@@ -148,8 +148,7 @@ FROM split_base;
 
 -- 3(b): every k whose price test passes, with how many later accepted days (≤ as-of) may confirm it.
 -- v1: x·k within [0.75, 4/3], 10 days. v2 (rule 3(b'), shared/methodology/splits.ts): a move beyond
--- [1/3, 3] when x·k lies within [0.5, 2], 10 days; an ordinary move when x·k lies within [0.75, 4/3] —
--- 10 days when x·k is within 5% of 1, 3 days otherwise.
+-- [1/3, 3] when x·k lies within [0.5, 2], 4 days; an ordinary move only when x·k is within 5% of 1, 3 days.
 CREATE OR REPLACE TABLE split_b_candidates AS
 SELECT * FROM (
   SELECT
@@ -162,8 +161,8 @@ SELECT * FROM (
     k.k,
     CASE
       WHEN NOT {{v2}} THEN CASE WHEN a.x * k.k >= 0.75 AND a.x * k.k <= 4 / 3::DOUBLE THEN 10 END
-      WHEN a.x < 1 / 3::DOUBLE OR a.x > 3 THEN CASE WHEN a.x * k.k >= 0.5 AND a.x * k.k <= 2 THEN 10 END
-      WHEN a.x * k.k >= 0.75 AND a.x * k.k <= 4 / 3::DOUBLE THEN CASE WHEN abs(a.x * k.k - 1) <= 0.05 THEN 10 ELSE 3 END
+      WHEN a.x < 1 / 3::DOUBLE OR a.x > 3 THEN CASE WHEN a.x * k.k >= 0.5 AND a.x * k.k <= 2 THEN 4 END
+      WHEN abs(a.x * k.k - 1) <= 0.05 THEN 3
     END AS days
   FROM split_a a
   CROSS JOIN split_ks k
