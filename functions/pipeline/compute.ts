@@ -28,7 +28,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
-import type { IsoDate, Rejection, ShortInterestFile, SplitOverride } from '../../shared/domain.ts';
+import type { IsoDate, Rejection, ShortInterestFile } from '../../shared/domain.ts';
 import { mergeShortInterestRevisions } from '../../shared/formats/finra-short-interest.ts';
 import {
   classifyDay,
@@ -54,7 +54,21 @@ import type { RecordedLedgerEntry } from '../adapters/ports.ts';
 import type { ComputeResult, IngestResult } from '../lib/events.ts';
 import { withDayLock } from './day-lock.ts';
 import type { PipelineDeps } from './deps.ts';
-import { assertIsoDate, DERIVED_COMPUTE_JOURNAL_KEY, derivedStateKey, SOURCES, type SourceName } from './keys.ts';
+import {
+  assertIsoDate,
+  DERIVED_COMPUTE_JOURNAL_KEY,
+  derivedStateKey,
+  isArrivalDated,
+  SOURCES,
+  type SourceName,
+} from './keys.ts';
+import {
+  emptySplitInputs,
+  type OverrideContext,
+  overrideContext,
+  refreshSplitInputs,
+  SplitInputsSchema,
+} from './split-inputs.ts';
 import { type Stopwatch, stopwatch } from './stopwatch.ts';
 
 // ---------------------------------------------------------------- API
@@ -109,11 +123,11 @@ const JournalSchema = z.object({
   position: z.string().nullable(),
   /** Every ledger entry seen, in the order recorded, one per (source, file, sha256). */
   files: z.array(JournalFileSchema),
-  /** The split overrides of the splits file in effect (rule 3c), and which content they came from. */
-  splits: z.object({
-    sha256: z.string(),
-    overrides: z.array(z.object({ symbol: z.string(), date: isoDate, ratio: z.number() })),
-  }),
+  /**
+   * The overrides in effect and which content they came from: splits.csv's and the split calendar's
+   * (rule 3c), securities.csv's (rule 12). See split-inputs.ts.
+   */
+  splits: SplitInputsSchema,
   /**
    * Day → key of the snapshot batch holding its latest computed snapshot: a later run of a day answers
    * with it (`snapshotKeys` of the result). Private to compute: publish reads only compute's result.
@@ -149,7 +163,7 @@ const emptyJournal = (): Journal => ({
   folded: [],
   position: null,
   files: [],
-  splits: { sha256: '', overrides: [] },
+  splits: emptySplitInputs(),
 });
 
 async function loadJournal(deps: PipelineDeps): Promise<Journal> {
@@ -227,16 +241,24 @@ function filesInEffect(files: readonly JournalFile[]): JournalFile[] {
   return [...byName.values()];
 }
 
-const SOURCE_ORDER: Record<SourceName, number> = { prices: 0, 'short-interest': 1, 'short-volume': 2, splits: 3 };
+const SOURCE_ORDER: Record<SourceName, number> = {
+  prices: 0,
+  'short-interest': 1,
+  'short-volume': 2,
+  splits: 3,
+  'split-calendar': 4,
+  securities: 5,
+};
 
 /**
  * `sources` and `dataQuality.rejections` of the snapshot of day `x`: the files about days up to `x`
- * (the splits file counts for every day), as `pulse build` lists the files of its input folder —
- * rejections in the order it reads them (prices, short interest, short volume, splits; each by name).
+ * (the splits and securities files count for every day), as `pulse build` lists the files of its input
+ * folder — rejections in the order it reads them (prices, short interest, short volume, splits, split
+ * calendar, securities; each by name).
  */
 function inputsOf(files: readonly JournalFile[], x: IsoDate | null) {
   const counted = files
-    .filter((f) => x === null || f.source === 'splits' || f.date === null || f.date <= x)
+    .filter((f) => x === null || isArrivalDated(f.source) || f.date === null || f.date <= x)
     .sort(
       (a, b) => SOURCE_ORDER[a.source] - SOURCE_ORDER[b.source] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0),
     );
@@ -368,7 +390,7 @@ async function step(
   fold: Fold,
   day: StoredPriceDay,
   si: ShortInterestFiles,
-  splits: readonly SplitOverride[],
+  overrides: OverrideContext,
   lookahead: readonly LookaheadDay[],
 ): Promise<Stepped> {
   const reason = classifyDay(fold.state, day);
@@ -377,7 +399,7 @@ async function step(
     return { rejected: reason };
   }
   await prepare(fold, day, si);
-  const result = stepDay(fold.state, day, { shortInterest: si.list(), splits, lookahead });
+  const result = stepDay(fold.state, day, { shortInterest: si.list(), ...overrides, lookahead });
   fold.state = result.state;
   return { rejected: null, result };
 }
@@ -503,7 +525,7 @@ async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<Com
   const baseState = await loadingBase;
   watch.lap('load checkpoint');
   const si = new ShortInterestFiles(deps, settlements);
-  const splits = journal.splits.overrides;
+  const splits = overrideContext(journal.splits);
 
   // The look-ahead-free fold: what `pulse build` runs; its states are the checkpoints.
   const sideBase = cloneState(baseState);
@@ -745,7 +767,7 @@ interface LookaheadInput extends SidePlan {
   last: IsoDate;
   prices: PriceDays;
   si: ShortInterestFiles;
-  splits: readonly SplitOverride[];
+  splits: OverrideContext;
   watch: Stopwatch;
 }
 
@@ -843,11 +865,7 @@ async function computeLocked(deps: PipelineDeps, date: IsoDate, runId: string): 
   const fresh = await readLedger(deps, journal);
   const effective = filesInEffect(journal.files);
 
-  const splitsFile = effective.find((f) => f.source === 'splits' && f.status === 'accepted');
-  if ((splitsFile?.sha256 ?? '') !== journal.splits.sha256) {
-    const stored = splitsFile ? await deps.derived.getSplits() : undefined;
-    journal.splits = { sha256: stored?.source.sha256 ?? '', overrides: stored?.overrides ?? [] };
-  }
+  journal.splits = await refreshSplitInputs(deps, effective, journal.splits);
 
   const upTo = maxDate(date, journal.lastDay) as IsoDate;
   const firstNew =
