@@ -77,11 +77,16 @@ export interface ShortVolumeRecord {
   market: string;
 }
 
-/** An explicit split from splits.csv (rule 3c): `ratio` new shares per old share on `date`. */
+/** An explicit split from splits.csv or the Nasdaq split calendar (rule 3c): `ratio` new shares per old share on `date`. */
 export interface SplitOverride {
   symbol: string;
   date: IsoDate;
   ratio: number;
+  /**
+   * The file the override was read from (`splits.csv`, `splits-2024-06-10.json`): what rule 11(c)'s
+   * quarantine names. Absent in overrides stored before it was kept, which read as `splits.csv`.
+   */
+  file?: string;
 }
 
 /** A parsed input file: good records plus rejected rows. */

@@ -17,13 +17,16 @@ import type {
   ShortVolumeRecord,
   SplitOverride,
 } from '../../shared/domain.ts';
+import { SECURITY_TYPES, type SecurityType } from '../../shared/methodology/securities.ts';
 import {
+  DERIVED_SECURITIES_KEY,
   DERIVED_SPLITS_KEY,
   derivedPricesKey,
   derivedShortInterestKey,
   derivedShortInterestPrefix,
   derivedShortVolumeKey,
   derivedSnapshotBatchKey,
+  derivedSplitCalendarKey,
   derivedStateKey,
 } from '../pipeline/keys.ts';
 import type { ObjectInfo, ObjectStore } from './ports.ts';
@@ -61,6 +64,20 @@ export interface StoredShortInterestFile {
 export interface StoredSplits {
   source: SourceRef;
   overrides: SplitOverride[];
+}
+
+/** One Nasdaq split calendar file: its entries of its own day (rule 3c), each naming the file. */
+export interface StoredSplitCalendarDay {
+  date: IsoDate;
+  file: string;
+  source: SourceRef;
+  overrides: SplitOverride[];
+}
+
+/** securities.csv: rule 12 overrides, symbol → type, in file order. */
+export interface StoredSecurities {
+  source: SourceRef;
+  overrides: { symbol: string; type: SecurityType }[];
 }
 
 export class DerivedFormatError extends Error {
@@ -132,10 +149,34 @@ const ShortInterestColumns = z.object({
 /** The envelope of a snapshot batch; publish checks each snapshot against the published schema itself. */
 const SnapshotBatchDoc = z.object({ v: z.literal(1), snapshots: z.array(z.unknown()) });
 
+/** A split override as stored; `file` is absent in objects written before it was kept (read as splits.csv). */
+export const StoredSplitOverrideSchema = z.object({
+  symbol: z.string(),
+  date: isoDate,
+  ratio: z.number().positive(),
+  file: z.string().optional(),
+});
+
 const SplitsDoc = z.object({
   v: z.literal(1),
   source: SourceRefSchema,
-  overrides: z.array(z.object({ symbol: z.string(), date: isoDate, ratio: z.number().positive() })),
+  overrides: z.array(StoredSplitOverrideSchema),
+});
+
+const SplitCalendarDoc = z.object({
+  v: z.literal(1),
+  date: isoDate,
+  file: z.string(),
+  source: SourceRefSchema,
+  overrides: z.array(StoredSplitOverrideSchema),
+});
+
+export const StoredSecurityOverrideSchema = z.object({ symbol: z.string(), type: z.enum(SECURITY_TYPES) });
+
+const SecuritiesDoc = z.object({
+  v: z.literal(1),
+  source: SourceRefSchema,
+  overrides: z.array(StoredSecurityOverrideSchema),
 });
 
 function dictionary(values: string[]): { dict: string[]; index: number[] } {
@@ -322,6 +363,8 @@ export interface DerivedRepository {
   getPriceDay(date: IsoDate): Promise<StoredPriceDay | undefined>;
   /** Head of the stored day (its `source-sha256` metadata tells which file it came from), without reading it. */
   headPriceDay(date: IsoDate): Promise<ObjectInfo | undefined>;
+  /** The earliest stored price day (one LIST request per 1,000 days), or undefined when none is stored. */
+  firstPriceDay(): Promise<IsoDate | undefined>;
   putShortVolumeDay(day: StoredShortVolumeDay): Promise<string>;
   getShortVolumeDay(date: IsoDate): Promise<StoredShortVolumeDay | undefined>;
   putShortInterestFile(f: Omit<StoredShortInterestFile, 'rejections'>): Promise<string>;
@@ -331,6 +374,11 @@ export interface DerivedRepository {
   listShortInterestDates(): Promise<IsoDate[]>;
   putSplits(splits: StoredSplits): Promise<string>;
   getSplits(): Promise<StoredSplits | undefined>;
+  /** One split calendar file (by its day and name: a `.json` and a `.json.gz` of one day are two). */
+  putSplitCalendarDay(day: StoredSplitCalendarDay): Promise<string>;
+  getSplitCalendarDay(date: IsoDate, file: string): Promise<StoredSplitCalendarDay | undefined>;
+  putSecurities(securities: StoredSecurities): Promise<string>;
+  getSecurities(): Promise<StoredSecurities | undefined>;
   /**
    * Engine checkpoint after `date` (gzip JSON; the engine validates its own shape). `state` is serialised
    * before this returns: the caller may go on changing it while the write completes.
@@ -376,6 +424,14 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
       return o ? decodePriceDay(key, o.bytes) : undefined;
     },
     headPriceDay: (date) => store.head(derivedPricesKey(date)),
+    async firstPriceDay() {
+      let first: IsoDate | undefined;
+      for (const { key } of await store.list('derived/prices/')) {
+        const date = /^derived\/prices\/(\d{4}-\d{2}-\d{2})\.json$/.exec(key)?.[1];
+        if (date !== undefined && (first === undefined || date < first)) first = date;
+      }
+      return first;
+    },
     putShortVolumeDay(day) {
       const key = derivedShortVolumeKey(day.date);
       const symbols = day.records.map((r) => r.symbol);
@@ -428,6 +484,28 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
       const o = await store.get(DERIVED_SPLITS_KEY);
       if (!o) return undefined;
       const doc = decodeJson(DERIVED_SPLITS_KEY, SplitsDoc, o.bytes);
+      return { source: doc.source, overrides: doc.overrides };
+    },
+    putSplitCalendarDay: (day) =>
+      put(derivedSplitCalendarKey(day.date, day.file), encodeJson({ v: 1, ...day }), {
+        'source-sha256': day.source.sha256,
+      }),
+    async getSplitCalendarDay(date, file) {
+      const key = derivedSplitCalendarKey(date, file);
+      const o = await store.get(key);
+      if (!o) return undefined;
+      const doc = decodeJson(key, SplitCalendarDoc, o.bytes);
+      if (doc.date !== date || doc.file !== file) {
+        throw new DerivedFormatError(key, `holds ${doc.file} of ${doc.date}, not ${file} of ${date}`);
+      }
+      return { date, file, source: doc.source, overrides: doc.overrides };
+    },
+    putSecurities: (securities) =>
+      put(DERIVED_SECURITIES_KEY, encodeJson({ v: 1, ...securities }), { 'source-sha256': securities.source.sha256 }),
+    async getSecurities() {
+      const o = await store.get(DERIVED_SECURITIES_KEY);
+      if (!o) return undefined;
+      const doc = decodeJson(DERIVED_SECURITIES_KEY, SecuritiesDoc, o.bytes);
       return { source: doc.source, overrides: doc.overrides };
     },
     async putCheckpoint(date, state) {

@@ -50,6 +50,8 @@ export interface LoadedInput {
   /** What rule 3(c) applies: splits.csv's rows, then the split calendar's (a splits.csv row wins). */
   splits: SplitOverride[];
   splitCalendar: SplitCalendarRead;
+  /** securities.csv (rule 12 overrides): symbol → type. */
+  securities: Map<string, SecurityType>;
   sources: SourceFile[];
   /** Row-level rejections and whole-file refusals (line 0), in file order. */
   rejections: Rejection[];

@@ -193,7 +193,7 @@ const fileOutcomeShape = once(() =>
     source: z.enum(SOURCES),
     /** File name as received (or the name expected, for not-yet-available/failed/present). */
     file: z.string(),
-    /** The date the file is about (trading or settlement date; arrival date for splits). */
+    /** The date the file is about (trading, settlement or calendar date; arrival date for splits and securities). */
     date: isoDateSchema().nullable(),
     /**
      * accepted: parsed and normalised now; rejected: refused as a whole (HTML page, bad header, truncated,

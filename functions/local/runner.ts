@@ -7,10 +7,10 @@
  * one's event, a `skipped` result ending the day. Then the once-per-run steps (the site build) and a static server with production's
  * headers.
  *
- * Like production, files dated on days that are not trading days (a weekend price file) and the short
- * interest files FINRA would publish after the input's last day reach the pipeline as file drops: the
- * former at their place in time, the latter after the last day, so the final snapshot is computed from
- * every file of the folder.
+ * Like production, files dated on days that are not trading days (a weekend price file, a split calendar
+ * of a day without prices) and the short interest files FINRA would publish after the input's last day
+ * reach the pipeline as file drops: the former at their place in time, the latter after the last day, so
+ * the final snapshot is computed from every file of the folder.
  */
 import './powertools-env.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -179,6 +179,7 @@ export interface LocalRun {
 
 const PRICE_FILE = /^(\d{4}-\d{2}-\d{2})\.json(?:\.gz)?$/;
 const SHORT_INTEREST_FILE = /^shrt(\d{4})(\d{2})(\d{2})[^/]*\.csv(?:\.gz)?$/i;
+const SPLIT_CALENDAR_FILE = /^splits-(\d{4}-\d{2}-\d{2})\.json(?:\.gz)?$/;
 
 function listNames(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -204,6 +205,13 @@ function planInput(inputDir: string, lag: number): InputPlan {
     seen.add(date);
     if (isTradingDay(date)) tradingDays.push(date);
     else drops.push({ date, source: 'prices', file: name, location: path.join(inputDir, 'prices', name) });
+  }
+  // A calendar of a day the run does not ingest (a closed day, a day without prices) arrives as a drop, so
+  // the run reads every calendar file of the folder, as `pulse build` does.
+  for (const name of listNames(path.join(inputDir, 'split-calendar'))) {
+    const date = SPLIT_CALENDAR_FILE.exec(name)?.[1];
+    if (!date || tradingDays.includes(date)) continue;
+    drops.push({ date, source: 'split-calendar', file: name, location: path.join(inputDir, 'split-calendar', name) });
   }
   const last = tradingDays.at(-1);
   if (last !== undefined) {

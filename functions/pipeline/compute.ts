@@ -8,14 +8,15 @@
  *   derived/state/<day>.json.gz   the engine state after each folded day (accepted or refused by rule 2)
  *   derived/state/journal.json.gz the days folded, every ledger entry seen (for `sources` and
  *                                 `dataQuality.rejections`), the position reached in the ledger index,
- *                                 the split overrides in use, and for each day the batch with its
+ *                                 the overrides in use (splits.csv, split calendar, securities.csv),
+ *                                 and for each day the batch with its
  *                                 latest snapshot
  *   derived/snapshots/runs/<day>-<sha256>.json.gz   the snapshots of one run (its newest day), never replaced
  *
  * Replay. The work starts at the earliest of: the first ingested day not folded yet, and the cursor's
- * `restateFrom` (ingest sets it when a short interest file, a revision, a splits file or a late price
- * day arrives). Everything after the checkpoint before it is folded again, so the state equals a batch
- * run over the same inputs. Days before the run's date that get a new snapshot are `restated: true`,
+ * `restateFrom` (ingest sets it when a short interest file, a revision, a splits, split calendar or
+ * securities file, or a late price day arrives). Everything after the checkpoint before it is folded
+ * again, so the state equals a batch run over the same inputs. Days before the run's date that get a new snapshot are `restated: true`,
  * `restatedOn: <run's trading date>`.
  *
  * Pending splits. A split that rule 3(b) can only confirm later is decided by the engine itself on the
@@ -42,6 +43,7 @@ import { filesInEffect, loadJournal, maxDate, minDate, readLedger, saveJournal }
 import { withDayLock } from './day-lock.ts';
 import type { PipelineDeps } from './deps.ts';
 import { assertIsoDate } from './keys.ts';
+import { refreshSplitInputs } from './split-inputs.ts';
 import { stopwatch } from './stopwatch.ts';
 
 export { ComputeStateError } from './compute/journal.ts';
@@ -86,11 +88,7 @@ async function computeLocked(deps: PipelineDeps, date: IsoDate, runId: string): 
   const fresh = await readLedger(deps, journal);
   const effective = filesInEffect(journal.files);
 
-  const splitsFile = effective.find((f) => f.source === 'splits' && f.status === 'accepted');
-  if ((splitsFile?.sha256 ?? '') !== journal.splits.sha256) {
-    const stored = splitsFile ? await deps.derived.getSplits() : undefined;
-    journal.splits = { sha256: stored?.source.sha256 ?? '', overrides: stored?.overrides ?? [] };
-  }
+  journal.splits = await refreshSplitInputs(deps, effective, journal.splits);
 
   const upTo = maxDate(date, journal.lastDay) as IsoDate;
   const firstNew =

@@ -28,6 +28,8 @@ import {
   parseShortVolume,
   parseSplitsCsv,
 } from '../../shared/formats/index.ts';
+import { parseSplitCalendar } from '../../shared/formats/nasdaq-split-calendar.ts';
+import { parseSecuritiesCsv, type SecurityOverride } from '../../shared/formats/securities-csv.ts';
 import type { SourceRef } from '../adapters/derived-repository.ts';
 import {
   type FileOrigin,
@@ -45,6 +47,7 @@ import { withDayLock } from './day-lock.ts';
 import type { PipelineDeps } from './deps.ts';
 import {
   assertIsoDate,
+  isArrivalDated,
   parseRawKey,
   RAW_PREFIX,
   rawKey,
@@ -59,7 +62,7 @@ import {
 export interface DayIngestInput {
   kind?: 'day';
   date: IsoDate;
-  /** Default: all four sources. */
+  /** Default: every source (SOURCES). */
   sources?: SourceName[];
   /** Lock owner; the state machine may pass its execution name so a run's steps share one owner. */
   runId?: string;
@@ -273,6 +276,45 @@ function validate(
         restateFrom: async () => settlementDate,
       };
     }
+    if (source === 'split-calendar') {
+      const parsed = parseSplitCalendar(text, file);
+      const date = parsed.date;
+      if (date !== expected) {
+        return {
+          ok: false,
+          rejection: wholeFile(file, `the file name's day ${date} is not the day it was received for, ${expected}`),
+          rejections: [],
+        };
+      }
+      return {
+        ok: true,
+        date,
+        rows: parsed.records.length,
+        rejections: parsed.rejections,
+        write: (ref) => derived.putSplitCalendarDay({ date, file, source: ref, overrides: parsed.records }),
+        restateFrom: async () => {
+          // Its entries are of its own day: a day computed already is folded again with them.
+          const previous = await derived.getSplitCalendarDay(date, file);
+          return earliestChangedSplit(previous?.overrides ?? [], parsed.records);
+        },
+      };
+    }
+    if (source === 'securities') {
+      const parsed = parseSecuritiesCsv(text, file);
+      return {
+        ok: true,
+        date: expected,
+        rows: parsed.records.length,
+        rejections: parsed.rejections,
+        write: (ref) => derived.putSecurities({ source: ref, overrides: parsed.records }),
+        restateFrom: async () => {
+          const previous = await derived.getSecurities();
+          if (!securitiesChanged(previous?.overrides ?? [], parsed.records)) return null;
+          // Rule 12 applies on every day a symbol is listed, from the first: the whole history is folded again.
+          return (await derived.firstPriceDay()) ?? null;
+        },
+      };
+    }
     const parsed = parseSplitsCsv(text, file);
     return {
       ok: true,
@@ -300,6 +342,13 @@ export function earliestChangedSplit(before: SplitOverride[], after: SplitOverri
   for (const s of before) if (!b.has(id(s))) earliest = minDate(earliest, s.date);
   for (const s of after) if (!a.has(id(s))) earliest = minDate(earliest, s.date);
   return earliest;
+}
+
+/** Whether two securities files give any symbol another type (or none). */
+export function securitiesChanged(before: readonly SecurityOverride[], after: readonly SecurityOverride[]): boolean {
+  const types = new Map(before.map((o) => [o.symbol, o.type]));
+  if (types.size !== new Set(after.map((o) => o.symbol)).size) return true;
+  return after.some((o) => types.get(o.symbol) !== o.type);
 }
 
 interface Incoming {
@@ -524,9 +573,9 @@ async function ingestSource(
   const fetchDates = provider ? await provider.datesFor(date) : [];
   const dates = [...new Set([...archiveDates(source, date), ...fetchDates])].sort();
 
-  // Splits are dated by arrival (possibly a weekend): replay every archived one up to this day.
-  if (source === 'splits') {
-    const archived = await ingestArchived(deps, source, await deps.raw.list(`${RAW_PREFIX}splits/`), versions, date);
+  // Splits and securities files are dated by arrival (possibly a weekend): replay every archived one up to this day.
+  if (isArrivalDated(source)) {
+    const archived = await ingestArchived(deps, source, await deps.raw.list(`${RAW_PREFIX}${source}/`), versions, date);
     files.push(...archived.runs);
   }
 
@@ -558,7 +607,7 @@ async function ingestSource(
         continue;
       }
     }
-    if (source !== 'splits') {
+    if (!isArrivalDated(source)) {
       const listed = await deps.raw.list(rawPrefix(source, fileDate));
       const archived = await ingestArchived(deps, source, await orderByArrival(deps, listed), versions, date);
       files.push(...archived.runs);

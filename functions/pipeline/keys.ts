@@ -11,8 +11,10 @@
  *   derived/short-volume/<date>.json                 normalised Reg SHO day
  *   derived/short-interest/<settlement>/<file>.json  normalised short interest file (one per file / revision)
  *   derived/splits.json                              normalised split overrides (last accepted splits.csv)
+ *   derived/split-calendar/<date>/<file>.json        a Nasdaq split calendar day's entries of its own day
+ *   derived/securities.json                          normalised rule 12 overrides (last accepted securities.csv)
  *   derived/state/<date>.json.gz                     engine checkpoint after <date> (compute)
- *   derived/state/journal.json.gz                    compute's journal: days folded, files seen, splits in use
+ *   derived/state/journal.json.gz                    compute's journal: days folded, files seen, overrides in use
  *   derived/snapshots/runs/<date>-<sha>.json.gz      the snapshots one compute run wrote for publish, named by
  *                                                    their content (never replaced); compute's result names, for
  *                                                    each day to publish, the object holding its latest snapshot
@@ -31,11 +33,19 @@
 import type { IsoDate } from '../../shared/domain.ts';
 import { parseIsoDate } from '../../shared/formats/text.ts';
 
-export const SOURCES = ['prices', 'short-interest', 'short-volume', 'splits'] as const;
+export const SOURCES = ['prices', 'short-interest', 'short-volume', 'splits', 'split-calendar', 'securities'] as const;
 export type SourceName = (typeof SOURCES)[number];
 
 export function isSourceName(value: string): value is SourceName {
   return (SOURCES as readonly string[]).includes(value);
+}
+
+/**
+ * The operator's files (splits.csv, securities.csv): about no day, so archived under the day they arrive
+ * and in effect for every day, whatever their date.
+ */
+export function isArrivalDated(source: SourceName): source is 'splits' | 'securities' {
+  return source === 'splits' || source === 'securities';
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -120,6 +130,12 @@ export function derivedShortInterestKey(settlementDate: IsoDate, file: string): 
 }
 
 export const DERIVED_SPLITS_KEY = `${DERIVED_PREFIX}splits.json`;
+
+export const DERIVED_SECURITIES_KEY = `${DERIVED_PREFIX}securities.json`;
+
+export function derivedSplitCalendarKey(date: IsoDate, file: string): string {
+  return `${DERIVED_PREFIX}split-calendar/${assertIsoDate(date)}/${assertFileName(file)}.json`;
+}
 
 export function derivedStateKey(date: IsoDate): string {
   return `${DERIVED_PREFIX}state/${assertIsoDate(date)}.json.gz`;

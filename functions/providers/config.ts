@@ -1,6 +1,7 @@
 /**
  * Which providers run and how they talk to the network, from the environment (read once at init).
- *   PROVIDERS            comma list (default: finra-short-interest,finra-short-volume,nasdaq-screener);
+ *   PROVIDERS            comma list (default: finra-short-interest,finra-short-volume,nasdaq-screener,
+ *                        nasdaq-split-calendar);
  *                        `folder` reads INPUT_DIR instead (local runs), `none` = file drops only
  *   PULSE_CONTACT        URL or e-mail put in the User-Agent (strongly recommended in production)
  *   PULSE_USER_AGENT     replaces the whole User-Agent
@@ -15,17 +16,24 @@ import { finraShortInterestProvider, finraShortVolumeProvider } from './finra.ts
 import { folderProviders } from './folder.ts';
 import { createHttpClient, DEFAULT_HTTP_RETRY } from './http.ts';
 import { nasdaqScreenerProvider } from './nasdaq-screener.ts';
+import { nasdaqSplitCalendarProvider } from './nasdaq-split-calendar.ts';
 import type { SourceProvider } from './source-provider.ts';
 
 export const PROVIDER_IDS = [
   'finra-short-interest',
   'finra-short-volume',
   'nasdaq-screener',
+  'nasdaq-split-calendar',
   'folder',
   'none',
 ] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
-export const DEFAULT_PROVIDERS: ProviderId[] = ['finra-short-interest', 'finra-short-volume', 'nasdaq-screener'];
+export const DEFAULT_PROVIDERS: ProviderId[] = [
+  'finra-short-interest',
+  'finra-short-volume',
+  'nasdaq-screener',
+  'nasdaq-split-calendar',
+];
 
 export const PROJECT_URL = 'https://github.com/short-pulse/short-pulse';
 export const MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
@@ -129,6 +137,14 @@ export function createProviders(config: ProvidersConfig, clock: () => Date): Sou
         nasdaqScreenerProvider({
           http,
           clock,
+          ...(config.nasdaqBaseUrl ? { baseUrl: config.nasdaqBaseUrl } : {}),
+          ...(config.nasdaqUserAgent ? { userAgent: config.nasdaqUserAgent } : {}),
+        }),
+      );
+    } else if (id === 'nasdaq-split-calendar') {
+      providers.push(
+        nasdaqSplitCalendarProvider({
+          http,
           ...(config.nasdaqBaseUrl ? { baseUrl: config.nasdaqBaseUrl } : {}),
           ...(config.nasdaqUserAgent ? { userAgent: config.nasdaqUserAgent } : {}),
         }),

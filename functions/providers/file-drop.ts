@@ -5,14 +5,16 @@
  *   shrtYYYYMMDD*.csv[.gz]      short interest (settlement date; suffixes are revisions)
  *   CNMSshvolYYYYMMDD.txt[.gz]  short volume
  *   splits*.csv                 split overrides (dated by the day it arrives)
+ *   splits-YYYY-MM-DD.json[.gz] Nasdaq split calendar of that day
+ *   securities*.csv             rule 12 overrides (dated by the day it arrives)
  */
 import type { IsoDate } from '../../shared/domain.ts';
-import { INCOMING_PREFIX, isSourceName, type SourceName } from '../pipeline/keys.ts';
+import { INCOMING_PREFIX, isArrivalDated, isSourceName, type SourceName } from '../pipeline/keys.ts';
 
 export interface ClassifiedDrop {
   source: SourceName;
   file: string;
-  /** The date the file is about; for splits, the arrival date. */
+  /** The date the file is about; for splits and securities, the arrival date. */
   date: IsoDate;
 }
 
@@ -30,6 +32,13 @@ const PATTERNS: { source: SourceName; re: RegExp; date: (m: RegExpExecArray) => 
     re: /^CNMSshvol(\d{4})(\d{2})(\d{2})\.txt(?:\.gz)?$/i,
     date: (m) => `${m[1]}-${m[2]}-${m[3]}`,
   },
+  { source: 'split-calendar', re: /^splits-(\d{4}-\d{2}-\d{2})\.json(?:\.gz)?$/i, date: (m) => m[1] },
+];
+
+/** The operator's files, named by what they hold: dated by arrival. */
+const ARRIVAL_DATED: { source: SourceName; re: RegExp }[] = [
+  { source: 'splits', re: /^splits[^/]*\.csv$/i },
+  { source: 'securities', re: /^securities[^/]*\.csv$/i },
 ];
 
 function realDate(date: string | undefined): date is IsoDate {
@@ -40,9 +49,11 @@ function realDate(date: string | undefined): date is IsoDate {
 
 /** The source and date of a file name, or why it is not one the pipeline knows. */
 export function classifyFile(file: string, arrivalDate: IsoDate, forcedSource?: SourceName): DropClassification {
-  if (forcedSource === 'splits' || (forcedSource === undefined && /^splits[^/]*\.csv$/i.test(file))) {
-    return { ok: true, drop: { source: 'splits', file, date: arrivalDate } };
+  if (forcedSource !== undefined && isArrivalDated(forcedSource)) {
+    return { ok: true, drop: { source: forcedSource, file, date: arrivalDate } };
   }
+  const operator = forcedSource === undefined ? ARRIVAL_DATED.find((a) => a.re.test(file)) : undefined;
+  if (operator) return { ok: true, drop: { source: operator.source, file, date: arrivalDate } };
   for (const p of PATTERNS) {
     if (forcedSource !== undefined && p.source !== forcedSource) continue;
     const m = p.re.exec(file);
@@ -53,7 +64,7 @@ export function classifyFile(file: string, arrivalDate: IsoDate, forcedSource?: 
   }
   const expected = forcedSource
     ? `a ${forcedSource} file name`
-    : 'YYYY-MM-DD.json[.gz], shrtYYYYMMDD*.csv, CNMSshvolYYYYMMDD.txt or splits.csv';
+    : 'YYYY-MM-DD.json[.gz], shrtYYYYMMDD*.csv, CNMSshvolYYYYMMDD.txt, splits.csv, splits-YYYY-MM-DD.json or securities.csv';
   return { ok: false, file, reason: `unrecognised file name (expected ${expected})` };
 }
 

@@ -2,6 +2,7 @@
  * A local input folder (issue 2 convention) as providers, for `npm start` / `pulse run --input DIR`:
  *   <dir>/prices/YYYY-MM-DD.json[.gz]  <dir>/short-volume/CNMSshvolYYYYMMDD.txt[.gz]
  *   <dir>/short-interest/shrtYYYYMMDD*.csv  <dir>/splits.csv
+ *   <dir>/split-calendar/splits-YYYY-MM-DD.json[.gz]  <dir>/securities.csv
  * Short interest files become "available" `publicationLag` trading days after their settlement date, as
  * FINRA publishes them, so a day-by-day run sees late files and restatements as production does.
  */
@@ -56,6 +57,7 @@ export function folderProviders(options: FolderOptions): SourceProvider[] {
   const pricesDir = path.join(dir, 'prices');
   const volumeDir = path.join(dir, 'short-volume');
   const interestDir = path.join(dir, 'short-interest');
+  const calendarDir = path.join(dir, 'split-calendar');
 
   // Listed once per provider instance: a run sees the folder as it was when it started.
   let index: Promise<Map<IsoDate, string[]>> | undefined;
@@ -116,6 +118,20 @@ export function folderProviders(options: FolderOptions): SourceProvider[] {
       immutable: true,
       datesFor: (d) => [d],
       fetch: () => firstPresent(dir, ['splits.csv']),
+    },
+    {
+      id: 'folder-split-calendar',
+      source: 'split-calendar',
+      immutable: true,
+      datesFor: (d) => [d],
+      fetch: (d) => firstPresent(calendarDir, [`splits-${d}.json`, `splits-${d}.json.gz`]),
+    },
+    {
+      id: 'folder-securities',
+      source: 'securities',
+      immutable: true,
+      datesFor: (d) => [d],
+      fetch: () => firstPresent(dir, ['securities.csv']),
     },
   ];
 }

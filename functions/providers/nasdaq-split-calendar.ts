@@ -5,8 +5,8 @@
  * is `data: null` with "No record found" (status 200), which is a file like any other. Past days are
  * served too, so a missed day can be fetched later. Same host and headers as the screener.
  *
- * Not in PROVIDERS yet: the pipeline has no `split-calendar` source (ingest, the derived store and compute
- * would need one); `pulse build` reads the files from `<input>/split-calendar/`.
+ * The pipeline's `split-calendar` source (PROVIDERS id `nasdaq-split-calendar`); `pulse build` reads the same
+ * files from `<input>/split-calendar/`.
  */
 import type { IsoDate } from '../../shared/domain.ts';
 import type { HttpClient } from './http.ts';
@@ -29,7 +29,7 @@ export function splitCalendarFileName(date: IsoDate): string {
   return `splits-${date}.json`;
 }
 
-export function nasdaqSplitCalendarProvider(options: NasdaqSplitCalendarOptions): SourceProvider<'split-calendar'> {
+export function nasdaqSplitCalendarProvider(options: NasdaqSplitCalendarOptions): SourceProvider {
   const baseUrl = options.baseUrl ?? NASDAQ_BASE_URL;
   const headers = { ...NASDAQ_BROWSER_HEADERS, ...(options.userAgent ? { 'user-agent': options.userAgent } : {}) };
   return {

@@ -1,6 +1,6 @@
 /**
  * The one port every data source implements: "give me the file(s) for this date, or tell me they are not
- * published yet". Network providers (FINRA CDN, Nasdaq screener) and the local input folder implement it;
+ * published yet". Network providers (FINRA CDN, Nasdaq screener and split calendar) and the local input folder implement it;
  * file drops arrive through the ingest service directly (functions/providers/file-drop.ts names them).
  */
 import type { IsoDate } from '../../shared/domain.ts';
@@ -21,7 +21,7 @@ export type FetchResult =
 
 /**
  * `S` is the source the files belong to: a pipeline source by default. A provider of a source the pipeline
- * does not ingest yet (the split calendar) names its own, so it cannot be wired into ingest by mistake.
+ * does not ingest names its own, so it cannot be wired into ingest by mistake.
  */
 export interface SourceProvider<S extends string = SourceName> {
   /** e.g. `finra-short-interest`. */

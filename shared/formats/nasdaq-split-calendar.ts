@@ -182,7 +182,7 @@ export function parseSplitCalendar(text: string, file: string): ParsedSplitCalen
       rejections.push(issueRejection(file, line, raw, parsed.error.issues));
       continue;
     }
-    const split = toCalendarSplit(parsed.data);
+    const split: SplitOverride = { ...toCalendarSplit(parsed.data), file };
     const key = `${split.symbol} ${split.date}`;
     const first = firstRow.get(key);
     if (first !== undefined) {

@@ -9,7 +9,7 @@ import type { Parsed } from '../domain.ts';
 import { isSecurityType, SECURITY_TYPES, type SecurityType } from '../methodology/securities.ts';
 import { readCsvTable } from './splits-csv.ts';
 import { canonicalSymbol } from './symbols.ts';
-import { issueRejection, problemTransform, symbolText, typeError } from './vendor-issue.ts';
+import { issueRejection, symbolText, typeError } from './vendor-issue.ts';
 
 const FORMAT = 'a securities CSV (symbol,type)';
 export const SECURITIES_COLUMNS = ['symbol', 'type'] as const;
@@ -19,15 +19,22 @@ export interface SecurityOverride {
   type: SecurityType;
 }
 
-function typeOf(raw: string): SecurityType | string {
-  const t = raw.trim().toLowerCase();
-  return isSecurityType(t) ? t : `is not one of ${SECURITY_TYPES.join(', ')}`;
-}
-
-const rowSchema = z.object({
-  symbol: symbolText,
-  type: z.string({ error: typeError('a string') }).transform(problemTransform(typeOf)),
+/**
+ * The `type` column, any case. Not `problemTransform`: a type is a string too, so a good value would read
+ * as a problem (every row was rejected that way: `"fund" fund`).
+ */
+const typeField = z.string({ error: typeError('a string') }).transform((input, ctx): SecurityType => {
+  const t = input.trim().toLowerCase();
+  if (isSecurityType(t)) return t;
+  ctx.issues.push({
+    code: 'custom',
+    message: t === '' ? 'is empty' : `is not one of ${SECURITY_TYPES.join(', ')}`,
+    input,
+  });
+  return z.NEVER;
 });
+
+const rowSchema = z.object({ symbol: symbolText, type: typeField });
 
 /** Parses securities.csv like splits.csv (`readCsvTable`); a later row for a symbol already given is rejected. */
 export function parseSecuritiesCsv(text: string, file: string): Parsed<SecurityOverride> {
@@ -53,7 +60,7 @@ export function parseSecuritiesCsv(text: string, file: string): Parsed<SecurityO
       continue;
     }
     firstLine.set(symbol, line);
-    records.push({ symbol, type: parsed.data.type as SecurityType }); // typeOf let only a SecurityType through
+    records.push({ symbol, type: parsed.data.type });
   }
   rejections.sort((x, y) => x.line - y.line);
   return { file, records, rejections };

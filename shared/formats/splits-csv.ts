@@ -197,7 +197,7 @@ export function parseSplitsCsv(text: string, file: string): Parsed<SplitOverride
       rejections.push(issueRejection(file, line, raw, parsed.error.issues));
       continue;
     }
-    const split = toSplitOverride(parsed.data);
+    const split: SplitOverride = { ...toSplitOverride(parsed.data), file };
     const key = `${split.symbol} ${split.date}`;
     const first = firstLine.get(key);
     if (first !== undefined) {

@@ -612,7 +612,13 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     }
   }
   const overrides = new Map<string, number>();
-  for (const o of ctx.splits) if (o.date === date && !overrides.has(o.symbol)) overrides.set(o.symbol, o.ratio);
+  // Where each override came from, for rule 11(c)'s quarantine (a calendar entry names its calendar file).
+  const overrideFiles = new Map<string, string>();
+  for (const o of ctx.splits) {
+    if (o.date !== date || overrides.has(o.symbol)) continue;
+    overrides.set(o.symbol, o.ratio);
+    overrideFiles.set(o.symbol, o.file ?? 'splits.csv');
+  }
   const v2 = state.methodology === 2;
   const securities = ctx.securities;
   const { securityType } = state;
@@ -679,14 +685,15 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     if (inUniverse && p1 > 0 && p0 > 0) {
       let override = overrides.size > 0 ? overrides.get(symbols[id] as string) : undefined;
       if (override !== undefined && !plausibleOverride(p1 / p0, override)) {
+        const file = overrideFiles.get(symbols[id] as string) ?? 'splits.csv';
         quarantine(state, {
           date,
           symbol: symbols[id] as string,
-          file: 'splits.csv',
+          file,
           field: 'ratio',
           rule: '11c',
           reason:
-            `splits.csv ratio ${override} is not in rule 3(b)'s list and the price moved ×${Number((p1 / p0).toPrecision(4))} ` +
+            `${file} ratio ${override} is not in rule 3(b)'s list and the price moved ×${Number((p1 / p0).toPrecision(4))} ` +
             `(a split by it would leave ×${Number(((p1 / p0) * override).toPrecision(4))}): not applied; rules 3(a) and 3(b) decide the day`,
         });
         override = undefined;

@@ -55,7 +55,7 @@ export interface QuarantineEvent {
   /** The trading day it was found on. */
   date: IsoDate;
   symbol: string;
-  /** The input file the value came from (`splits.csv` for an override; the short interest file(s)). */
+  /** The input file the value came from (splits.csv or the split calendar file for an override; the short interest file(s)). */
   file: string;
   /** The vendor field: `lastsale`, `currentShortPositionQuantity`, `ratio`. */
   field: string;
@@ -146,7 +146,7 @@ export interface StepContext {
    * files in effect on the previous RING accepted days (all files is always right).
    */
   shortInterest: readonly ShortInterestFile[];
-  /** splits.csv overrides (rule 3c); only those dated d are used. */
+  /** splits.csv and split calendar overrides (rule 3c); only those dated d are used, the first of a symbol. */
   splits: readonly SplitOverride[];
   /** The next accepted days after d (up to 10, possibly none) for rule 3(b); empty in the daily pipeline. */
   lookahead: readonly LookaheadDay[];

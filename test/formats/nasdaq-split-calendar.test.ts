@@ -70,7 +70,7 @@ describe('parseSplitCalendar', () => {
     expect(parseFixture('splits-2021-11-12.json')).toEqual({
       file: 'splits-2021-11-12.json',
       date: '2021-11-12',
-      records: [{ symbol: 'SRL', date: '2021-11-12', ratio: 1.08 }],
+      records: [{ symbol: 'SRL', date: '2021-11-12', ratio: 1.08, file: 'splits-2021-11-12.json' }],
       rejections: [],
       otherDays: 0,
     });
@@ -92,8 +92,8 @@ describe('parseSplitCalendar', () => {
       file: 'splits-2024-06-10.json',
       date: '2024-06-10',
       records: [
-        { symbol: 'NVDA', date: '2024-06-10', ratio: 10 },
-        { symbol: 'ABR-PD', date: '2024-06-10', ratio: 0.1 },
+        { symbol: 'NVDA', date: '2024-06-10', ratio: 10, file: 'splits-2024-06-10.json' },
+        { symbol: 'ABR-PD', date: '2024-06-10', ratio: 0.1, file: 'splits-2024-06-10.json' },
       ],
       rejections: [],
       otherDays: 2,
@@ -104,8 +104,8 @@ describe('parseSplitCalendar', () => {
     const f = 'splits-2024-07-12.json';
     const p = parseFixture(f);
     expect(p.records).toEqual([
-      { symbol: 'NYCB', date: '2024-07-12', ratio: 1 / 3 },
-      { symbol: 'STKD', date: '2024-07-12', ratio: 1.1 },
+      { symbol: 'NYCB', date: '2024-07-12', ratio: 1 / 3, file: f },
+      { symbol: 'STKD', date: '2024-07-12', ratio: 1.1, file: f },
     ]);
     expect(p.otherDays).toBe(0);
     expect(p.rejections).toEqual([

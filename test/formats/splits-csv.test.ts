@@ -25,10 +25,10 @@ describe('parseSplitsCsv', () => {
     expect(parseFixture('splits.csv')).toEqual({
       file: 'splits.csv',
       records: [
-        { symbol: 'NVDA', date: '2024-06-10', ratio: 10 },
-        { symbol: 'BRK.B', date: '2024-03-01', ratio: 2 },
-        { symbol: 'ABR-PD', date: '2024-03-04', ratio: 0.1 },
-        { symbol: 'AVGO', date: '2024-07-15', ratio: 10 },
+        { symbol: 'NVDA', date: '2024-06-10', ratio: 10, file: 'splits.csv' },
+        { symbol: 'BRK.B', date: '2024-03-01', ratio: 2, file: 'splits.csv' },
+        { symbol: 'ABR-PD', date: '2024-03-04', ratio: 0.1, file: 'splits.csv' },
+        { symbol: 'AVGO', date: '2024-07-15', ratio: 10, file: 'splits.csv' },
       ],
       rejections: [],
     });
@@ -38,8 +38,8 @@ describe('parseSplitsCsv', () => {
     const p = parseFixture('splits-bad.csv');
     const f = 'splits-bad.csv';
     expect(p.records).toEqual([
-      { symbol: 'NVDA', date: '2024-06-10', ratio: 10 },
-      { symbol: 'SIRI', date: '2024-06-11', ratio: 0.05 },
+      { symbol: 'NVDA', date: '2024-06-10', ratio: 10, file: f },
+      { symbol: 'SIRI', date: '2024-06-11', ratio: 0.05, file: f },
     ]);
     expect(p.rejections).toEqual([
       { file: f, line: 3, field: 'ratio', reason: '"0" is zero (a ratio must be > 0)' },

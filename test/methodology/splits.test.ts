@@ -189,6 +189,66 @@ describe('rule 3(c): splits.csv overrides', () => {
   });
 });
 
+describe('rule 11(c): an implausible override is quarantined under the file it came from', () => {
+  it("names splits.csv for a row without a file, and the calendar's file for a calendar entry", () => {
+    // Flat prices ($100 → $100) with a ratio of 7, which is not in rule 3(b)'s list: ×1 would become ×7.
+    const days = series(dates.slice(0, 2), () => [px('A', 100, 10 * M), px('B', 100, 10 * M), px('C', 100, 10 * M)]);
+    const overrides = [
+      { symbol: 'A', date: '2024-03-05', ratio: 7 },
+      { symbol: 'B', date: '2024-03-05', ratio: 7, file: 'splits-2024-03-05.json' },
+      { symbol: 'C', date: '2024-03-05', ratio: 7, file: 'my-splits.csv' },
+    ];
+    const r = build(days, { A: 1 * M, B: 1 * M, C: 1 * M }, { splits: overrides });
+    const reason = (file: string) =>
+      `${file} ratio 7 is not in rule 3(b)'s list and the price moved ×1 (a split by it would leave ×7): ` +
+      'not applied; rules 3(a) and 3(b) decide the day';
+    expect(r.body.dataQuality.quarantined).toEqual([
+      {
+        date: '2024-03-05',
+        symbol: 'A',
+        file: 'splits.csv',
+        field: 'ratio',
+        rule: '11c',
+        reason: reason('splits.csv'),
+      },
+      {
+        date: '2024-03-05',
+        symbol: 'B',
+        file: 'splits-2024-03-05.json',
+        field: 'ratio',
+        rule: '11c',
+        reason: reason('splits-2024-03-05.json'),
+      },
+      {
+        date: '2024-03-05',
+        symbol: 'C',
+        file: 'my-splits.csv',
+        field: 'ratio',
+        rule: '11c',
+        reason: reason('my-splits.csv'),
+      },
+    ]);
+    expect(r.body.dataQuality.splits).toEqual([]);
+  });
+
+  it('of two overrides of a symbol and day, the first decides, file included', () => {
+    const days = series(dates.slice(0, 2), () => [px('A', 100, 10 * M)]);
+    const r = build(
+      days,
+      { A: 1 * M },
+      {
+        splits: [
+          { symbol: 'A', date: '2024-03-05', ratio: 7, file: 'splits-2024-03-05.json' },
+          { symbol: 'A', date: '2024-03-05', ratio: 9, file: 'splits.csv' },
+        ],
+      },
+    );
+    expect(r.body.dataQuality.quarantined.map((q) => [q.symbol, q.file, q.reason.split(' is ')[0]])).toEqual([
+      ['A', 'splits-2024-03-05.json', 'splits-2024-03-05.json ratio 7'],
+    ]);
+  });
+});
+
 describe('pending splits in the day-by-day pipeline', () => {
   const rows = [px('S', 100, 200 * M), px('S', 49, 200 * M), px('S', 49.5, 200 * M), px('S', 50, 400 * M)];
   const days = series(dates.slice(0, 5), (i) => [rows[Math.min(i, 3)] as RowTuple, px('K', 10 + i, 100 * M)]);

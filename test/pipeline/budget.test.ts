@@ -29,7 +29,7 @@ const snapshot = (date: string): Snapshot =>
   JSON.parse(readFileSync(path.resolve(import.meta.dirname, `../fixtures/site/data/snapshots/${date}.json`), 'utf8'));
 
 describe('request budget of an ordinary day', () => {
-  it('ingest: 10 S3 requests and 8 item writes when prices and short volume arrive and short interest is already in', async () => {
+  it('ingest: 16 S3 requests and 10 item writes when prices, short volume and the split calendar arrive and short interest is already in', async () => {
     const compact = (d: string) => d.replaceAll('-', '');
     const deps = memoryDeps({
       now: '2024-06-12T23:30:00Z',
@@ -45,6 +45,18 @@ describe('request budget of an ordinary day', () => {
           {
             expected: (d) => [`CNMSshvol${compact(d)}.txt`],
           },
+        ),
+        fakeProvider(
+          'split-calendar',
+          {
+            '2024-06-12': [
+              file(
+                'splits-2024-06-12.json',
+                '{"data":null,"message":null,"status":{"rCode":200,"bCodeMessage":[{"code":1002,"errorMessage":"Splits Calendar: No record found."}],"developerMessage":null}}',
+              ),
+            ],
+          },
+          { expected: (d) => [`splits-${d}.json`] },
         ),
         fakeProvider(
           'short-interest',
@@ -77,10 +89,12 @@ describe('request budget of an ordinary day', () => {
 
     expect(result.pricesReady).toBe(true);
     // prices: LIST raw/prices/D/, HEAD+PUT raw, HEAD derived (restatement check), PUT derived = 5;
-    // short volume: LIST, HEAD+PUT raw, PUT derived = 4; splits: LIST raw/splits/ = 1; short interest: 0.
-    expect(s3Requests(deps.raw, deps.site)).toBe(10);
-    // Two ledger items and their two ledger-index items, lock taken and released, the day's status, the cursor.
-    expect(table.writes.count).toBe(8);
+    // short volume: LIST, HEAD+PUT raw, PUT derived = 4; split calendar: LIST, HEAD+PUT raw, GET derived (an
+    // earlier content of the day's file, for the restatement check), PUT derived = 5; splits: LIST raw/splits/
+    // = 1; securities: LIST raw/securities/ = 1; short interest: 0.
+    expect(s3Requests(deps.raw, deps.site)).toBe(16);
+    // Three ledger items and their three ledger-index items, lock taken and released, the day's status, the cursor.
+    expect(table.writes.count).toBe(10);
   });
 
   it('publish: 10 S3 requests for a day after the first', async () => {

@@ -391,8 +391,8 @@ describe('file drops', () => {
     expect(second.rejections).toEqual([expect.objectContaining({ file: 'splits.csv', line: 3, field: 'ratio' })]);
     expect(second.restateFrom).toBe('2024-10-03');
     expect((await deps.derived.getSplits())?.overrides).toEqual([
-      { symbol: 'NVDA', date: '2024-06-10', ratio: 10 },
-      { symbol: 'LRCX', date: '2024-10-03', ratio: 10 },
+      { symbol: 'NVDA', date: '2024-06-10', ratio: 10, file: 'splits.csv' },
+      { symbol: 'LRCX', date: '2024-10-03', ratio: 10, file: 'splits.csv' },
     ]);
   });
 

@@ -69,6 +69,7 @@ describe('Nasdaq split calendar provider', () => {
       symbol: 'NVDA',
       date: '2024-06-10',
       ratio: 10,
+      file: 'splits-2024-06-10.json',
     });
     expect(sleeps).toEqual([]);
   });

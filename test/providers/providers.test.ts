@@ -238,15 +238,21 @@ describe('Nasdaq screener', () => {
 });
 
 describe('configuration from the environment', () => {
-  it('defaults to the three network providers with a contact User-Agent', () => {
+  it('defaults to the four network providers with a contact User-Agent', () => {
     const config = readProvidersConfig({ PULSE_CONTACT: 'ops@example.org' });
-    expect(config.ids).toEqual(['finra-short-interest', 'finra-short-volume', 'nasdaq-screener']);
+    expect(config.ids).toEqual([
+      'finra-short-interest',
+      'finra-short-volume',
+      'nasdaq-screener',
+      'nasdaq-split-calendar',
+    ]);
     expect(config.userAgent).toBe(contactUserAgent('ops@example.org'));
     expect(config.userAgent).toBe(UA);
     expect(createProviders(config, () => new Date()).map((p) => p.id)).toEqual([
       'finra-short-interest',
       'finra-short-volume',
       'nasdaq-screener',
+      'nasdaq-split-calendar',
     ]);
   });
 
@@ -285,6 +291,26 @@ describe('file drops and the local input folder', () => {
       ok: true,
       drop: { source: 'splits' },
     });
+    expect(classifyDrop('incoming/splits-2024-06-10.json', '2024-06-15')).toEqual({
+      ok: true,
+      drop: { source: 'split-calendar', file: 'splits-2024-06-10.json', date: '2024-06-10' },
+    });
+    expect(classifyDrop('incoming/split-calendar/splits-2024-06-10.json.gz', '2024-06-15')).toMatchObject({
+      ok: true,
+      drop: { source: 'split-calendar', date: '2024-06-10' },
+    });
+    expect(classifyDrop('incoming/splits-2024-02-30.json', '2024-03-01')).toMatchObject({
+      ok: false,
+      reason: /not a calendar day/,
+    });
+    expect(classifyDrop('incoming/securities.csv', '2024-06-15')).toEqual({
+      ok: true,
+      drop: { source: 'securities', file: 'securities.csv', date: '2024-06-15' },
+    });
+    expect(classifyDrop('incoming/securities/adr-list.csv', '2024-06-15')).toMatchObject({
+      ok: true,
+      drop: { source: 'securities', file: 'adr-list.csv', date: '2024-06-15' },
+    });
     expect(classifyDrop('incoming/2024-02-30.json', '2024-03-01')).toMatchObject({
       ok: false,
       reason: /not a calendar day/,
@@ -319,6 +345,33 @@ describe('file drops and the local input folder', () => {
       const day = await prices!.fetch('2024-02-09');
       expect(day.status === 'available' && day.files[0]?.name).toBe('2024-02-09.json.gz');
       expect((await prices!.fetch('2024-02-12')).status).toBe('not-yet-available');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the folder provider reads a day's split calendar (.json or .json.gz) and securities.csv", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'short-pulse-folder-'));
+    try {
+      await mkdir(path.join(dir, 'split-calendar'), { recursive: true });
+      await writeFile(path.join(dir, 'split-calendar', 'splits-2024-06-10.json'), '{"data":{"rows":[]}}');
+      await writeFile(path.join(dir, 'split-calendar', 'splits-2024-06-11.json.gz'), 'gz');
+      await writeFile(path.join(dir, 'securities.csv'), 'symbol,type\nBRK.B,common\n');
+      const byId = new Map(folderProviders({ dir }).map((p) => [p.id, p]));
+      const calendar = byId.get('folder-split-calendar');
+      const securities = byId.get('folder-securities');
+      expect(calendar).toMatchObject({ source: 'split-calendar', immutable: true });
+      expect(await calendar!.datesFor('2024-06-10')).toEqual(['2024-06-10']);
+      const names = async (d: string) => {
+        const r = await calendar!.fetch(d);
+        return r.status === 'available' ? r.files.map((f) => f.name) : r.status;
+      };
+      expect(await names('2024-06-10')).toEqual(['splits-2024-06-10.json']);
+      expect(await names('2024-06-11')).toEqual(['splits-2024-06-11.json.gz']);
+      expect(await names('2024-06-12')).toBe('not-yet-available');
+      expect(securities).toMatchObject({ source: 'securities', immutable: true });
+      const s = await securities!.fetch('2024-06-10');
+      expect(s.status === 'available' && s.files.map((f) => f.name)).toEqual(['securities.csv']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -3,11 +3,15 @@
  * sample folder WITHOUT its manifest (so nothing but the generated short interest's own mark says it is
  * sample data) gets a price typo ×1000 on a mid cap (rule 11a), a market cap of 1e30 (parser ceiling), a
  * short position of 1e15 shares (parser ceiling) and a splits.csv ratio off rule 3(b)'s list with a flat
- * price (rule 11c). The pipeline runs it day by day on dynalite and s3rver; its latest snapshot must be
- * what `pulse build` writes for the folder, apart from generatedAt — quarantines, rejections and
- * `sample: true` included — and no day may fail.
+ * price (rule 11c). It also gets a Nasdaq split calendar (issue 11): a day whose calendar gives another mid
+ * cap the same off-list ratio (rule 11c, quarantined under the calendar's file name) and has a bad row, and
+ * a Saturday's "No record found" answer (a day the pipeline does not run: it arrives as a drop); and a
+ * securities.csv that makes one large listing a fund (rule 12: out of every figure) and has a bad row.
+ * The pipeline runs it day by day on dynalite and s3rver; its latest snapshot must be what `pulse build`
+ * writes for the folder, apart from generatedAt — quarantines, rejections, sources and `sample: true`
+ * included — and no day may fail.
  */
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRun, runLocal } from '../../functions/local/runner.ts';
@@ -25,6 +29,8 @@ let out: string;
 let run: LocalRun;
 let built: Snapshot;
 let typo: { symbol: string; date: string };
+let calendarSplit: { symbol: string; date: string; file: string };
+let fund: string;
 
 const usd = (s: string) => Number(s.replace(/[$,]/g, ''));
 
@@ -84,6 +90,36 @@ beforeAll(async () => {
   const splits = readFileSync(path.join(input, 'splits.csv'), 'utf8').trimEnd();
   writeFileSync(path.join(input, 'splits.csv'), `${splits}\n${mid.symbol},${dates[dates.length - 10]},7\n`);
 
+  // The calendar of a day 4 days before the last: another mid cap, ratio 7 (off rule 3(b)'s list).
+  const calendarDay = dates[dates.length - 4] as string;
+  const other = rowsOf(path.join(pricesDir, `${calendarDay}.json`))
+    .filter((r) => usd(r.marketCap) >= 2e9 && usd(r.marketCap) <= 9e9 && r.symbol !== mid.symbol)
+    .sort((a, b) => (a.symbol < b.symbol ? -1 : 1))[0] as Row;
+  calendarSplit = { symbol: other.symbol, date: calendarDay, file: `splits-${calendarDay}.json` };
+  const us = (iso: string) => `${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso.slice(0, 4)}`;
+  mkdirSync(path.join(input, 'split-calendar'));
+  writeFileSync(
+    path.join(input, 'split-calendar', calendarSplit.file),
+    JSON.stringify({
+      data: {
+        rows: [
+          { symbol: other.symbol, name: 'x', ratio: '7 : 1', payableDate: 'N/A', executionDate: us(calendarDay) },
+          { symbol: 'ZZZZ', name: 'y', ratio: '1 : 0', payableDate: 'N/A', executionDate: us(calendarDay) },
+        ],
+      },
+      message: null,
+      status: { rCode: 200, bCodeMessage: null, developerMessage: null },
+    }),
+  );
+  writeFileSync(
+    path.join(input, 'split-calendar', 'splits-2025-03-08.json'),
+    '{"data":null,"message":null,"status":{"rCode":200,"bCodeMessage":[{"code":1002,"errorMessage":"Splits Calendar: No record found."}],"developerMessage":null}}',
+  );
+  // The largest listing of the first day as a fund, from the first day on.
+  fund = rowsOf(path.join(pricesDir, `${dates[0]}.json`)).sort((a, b) => usd(b.marketCap) - usd(a.marketCap))[0]
+    ?.symbol as string;
+  writeFileSync(path.join(input, 'securities.csv'), `symbol,type\n${fund},fund\nQQQQ,bond\n`);
+
   const b = await pulse('build', '--input', input, '--out', out, '--workers', '0');
   expect(b.code, b.stderr).toBe(0);
   built = SnapshotSchema.parse(JSON.parse(readFileSync(path.join(out, 'data', 'latest.json'), 'utf8')));
@@ -113,6 +149,37 @@ describe('pulse build and pulse run on the same damaged input', () => {
     expect(published.dataQuality.quarantined).toEqual(built.dataQuality.quarantined);
     expect(published.dataQuality.rejectedDays).toEqual(built.dataQuality.rejectedDays);
     expect(published.dataQuality.splits).toEqual(built.dataQuality.splits);
+    expect(published.dataQuality.securityTypes).toEqual(built.dataQuality.securityTypes);
+    expect(published.dataQuality.rejections).toEqual(built.dataQuality.rejections);
+    expect(published.dataQuality.rejectedRows).toEqual(built.dataQuality.rejectedRows);
+    expect(published.sources).toEqual(built.sources);
+    expect({ ...published, generatedAt: built.generatedAt }).toEqual(built);
+  });
+
+  it('both apply the split calendar (its quarantine names its file) and securities.csv, rejecting their bad rows', () => {
+    expect(built.dataQuality.quarantined).toContainEqual(
+      expect.objectContaining({
+        symbol: calendarSplit.symbol,
+        date: calendarSplit.date,
+        file: calendarSplit.file,
+        field: 'ratio',
+        rule: '11c',
+      }),
+    );
+    expect(built.dataQuality.rejections).toContainEqual(
+      expect.objectContaining({ file: calendarSplit.file, line: 2, field: 'ratio' }),
+    );
+    expect(built.dataQuality.rejections).toContainEqual(
+      expect.objectContaining({ file: 'securities.csv', line: 3, field: 'type' }),
+    );
+    expect(built.sources.map((s) => s.file)).toEqual(
+      expect.arrayContaining([calendarSplit.file, 'splits-2025-03-08.json', 'securities.csv']),
+    );
+    // The fund is in no figure: not among the ytd top entries, not crowded.
+    const named = [...built.windows.ytd.topWinners, ...built.windows.ytd.topLosers, ...built.crowded].map(
+      (e) => e.symbol,
+    );
+    expect(named).not.toContain(fund);
   });
 
   it('both quarantine the typo and the splits.csv ratio, and reject the two rows above a ceiling', () => {

@@ -107,7 +107,7 @@ describe.skipIf(!hasFormat('splits-csv.ts'))('generated splits.csv through parse
     expect(parsed.records).toEqual(
       sample.manifest.splits
         .filter((s) => s.kind === 'override')
-        .map((s) => ({ symbol: s.symbol, date: s.date, ratio: s.factor })),
+        .map((s) => ({ symbol: s.symbol, date: s.date, ratio: s.factor, file: 'splits.csv' })),
     );
   });
 });

@@ -8,6 +8,7 @@ import { cloneState, initialState, snapshotAt, startAdvance } from '../../../sha
 import type { Snapshot } from '../../../shared/snapshot/schema.ts';
 import type { ComputeResult } from '../../lib/events.ts';
 import type { PipelineDeps } from '../deps.ts';
+import { overrideContext } from '../split-inputs.ts';
 import { finishRun, resultOf, snapshotOf, unchanged, type Work, withSnapshotKeys } from './commit.ts';
 import { type Checkpoint, foldDay, loadCheckpoint, PriceDays, ShortInterestFiles, yieldToIo } from './inputs.ts';
 import { filesInEffect, maxDate, saveJournal } from './journal.ts';
@@ -46,11 +47,11 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
   const baseState = await loadingBase;
   watch.lap('load checkpoint');
   const si = new ShortInterestFiles(deps, settlements);
-  const splits = journal.splits.overrides;
+  const overrides = overrideContext(journal.splits);
 
   // The look-ahead-free fold: what `pulse build` runs; its states are the checkpoints.
   const sideBase = cloneState(baseState);
-  const main = startAdvance(baseState, { splits });
+  const main = startAdvance(baseState, overrides);
   const outcomes: { date: IsoDate; accepted: boolean }[] = [];
   const released = new Set<IsoDate>();
   const rejectedDays: ComputeRejectedDay[] = [];
@@ -122,7 +123,7 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
   watch.lap('snapshots');
 
   if (side) {
-    const bodies = await lookaheadFold({ ...side, last: last.date, prices, si, splits, watch });
+    const bodies = await lookaheadFold({ ...side, last: last.date, prices, si, overrides, watch });
     // When the last day folded was refused by rule 2, the newest snapshot is an earlier day's.
     const newest = main.state.lastDate;
     for (const body of bodies) {

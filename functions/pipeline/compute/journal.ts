@@ -1,7 +1,7 @@
 /**
  * Compute's journal (derived/state/journal.json.gz): the commit record of compute. It lists the days folded
  * (rule 2's verdict on each), every ledger entry seen (for `sources` and `dataQuality.rejections`), the
- * position reached in the ledger index, the split overrides in use, for each day the batch holding its
+ * position reached in the ledger index, the overrides in use (splits.csv, split calendar, securities.csv), for each day the batch holding its
  * latest snapshot, and the last run (`run`): its result and the writes derived from it (cursor,
  * restateFrom, the day's status), which `finishRun` (./commit.ts) repeats until they have landed.
  */
@@ -11,7 +11,8 @@ import type { IsoDate, Rejection } from '../../../shared/domain.ts';
 import { MAX_LISTED_REJECTIONS } from '../../../shared/snapshot/assemble.ts';
 import type { RecordedLedgerEntry } from '../../adapters/ports.ts';
 import type { PipelineDeps } from '../deps.ts';
-import { DERIVED_COMPUTE_JOURNAL_KEY, SOURCES, type SourceName } from '../keys.ts';
+import { DERIVED_COMPUTE_JOURNAL_KEY, isArrivalDated, SOURCES, type SourceName } from '../keys.ts';
+import { emptySplitInputs, SplitInputsSchema } from '../split-inputs.ts';
 
 /** A checkpoint or the journal does not have the shape this version writes. */
 export class ComputeStateError extends Error {
@@ -51,11 +52,11 @@ const JournalSchema = z.object({
   position: z.string().nullable(),
   /** Every ledger entry seen, in the order recorded, one per (source, file, sha256). */
   files: z.array(JournalFileSchema),
-  /** The split overrides of the splits file in effect (rule 3c), and which content they came from. */
-  splits: z.object({
-    sha256: z.string(),
-    overrides: z.array(z.object({ symbol: z.string(), date: isoDate, ratio: z.number() })),
-  }),
+  /**
+   * The overrides in effect and which content they came from: splits.csv's and the split calendar's
+   * (rule 3c), securities.csv's (rule 12). See split-inputs.ts.
+   */
+  splits: SplitInputsSchema,
   /**
    * Day → key of the snapshot batch holding its latest computed snapshot: a later run of a day answers
    * with it (`snapshotKeys` of the result). Private to compute: publish reads only compute's result.
@@ -91,7 +92,7 @@ export const emptyJournal = (): Journal => ({
   folded: [],
   position: null,
   files: [],
-  splits: { sha256: '', overrides: [] },
+  splits: emptySplitInputs(),
 });
 
 export async function loadJournal(deps: PipelineDeps): Promise<Journal> {
@@ -169,16 +170,24 @@ export function filesInEffect(files: readonly JournalFile[]): JournalFile[] {
   return [...byName.values()];
 }
 
-const SOURCE_ORDER: Record<SourceName, number> = { prices: 0, 'short-interest': 1, 'short-volume': 2, splits: 3 };
+const SOURCE_ORDER: Record<SourceName, number> = {
+  prices: 0,
+  'short-interest': 1,
+  'short-volume': 2,
+  splits: 3,
+  'split-calendar': 4,
+  securities: 5,
+};
 
 /**
  * `sources` and `dataQuality.rejections` of the snapshot of day `x`: the files about days up to `x`
- * (the splits file counts for every day), as `pulse build` lists the files of its input folder —
- * rejections in the order it reads them (prices, short interest, short volume, splits; each by name).
+ * (the splits and securities files count for every day), as `pulse build` lists the files of its input
+ * folder — rejections in the order it reads them (prices, short interest, short volume, splits, split
+ * calendar, securities; each by name).
  */
 export function inputsOf(files: readonly JournalFile[], x: IsoDate | null) {
   const counted = files
-    .filter((f) => x === null || f.source === 'splits' || f.date === null || f.date <= x)
+    .filter((f) => x === null || isArrivalDated(f.source) || f.date === null || f.date <= x)
     .sort(
       (a, b) => SOURCE_ORDER[a.source] - SOURCE_ORDER[b.source] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0),
     );

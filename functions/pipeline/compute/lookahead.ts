@@ -5,7 +5,7 @@
  * checkpoint before the first of them, with rule 3(b) seeing the accepted days after each day (at most
  * LOOKAHEAD_DAYS), so an archived day shows the split it had: "what we know today about that day".
  */
-import type { IsoDate, SplitOverride } from '../../../shared/domain.ts';
+import type { IsoDate } from '../../../shared/domain.ts';
 import {
   type EngineState,
   initialState,
@@ -17,6 +17,7 @@ import {
   startAdvance,
 } from '../../../shared/methodology/index.ts';
 import type { PipelineDeps } from '../deps.ts';
+import type { OverrideContext } from '../split-inputs.ts';
 import type { Stopwatch } from '../stopwatch.ts';
 import { foldDay, loadCheckpoint, type PriceDays, type ShortInterestFiles, yieldToIo } from './inputs.ts';
 import type { Journal } from './journal.ts';
@@ -80,7 +81,8 @@ export interface LookaheadInput extends SidePlan {
   last: IsoDate;
   prices: PriceDays;
   si: ShortInterestFiles;
-  splits: readonly SplitOverride[];
+  /** splits.csv and split calendar overrides, securities.csv's types: what the main fold had. */
+  overrides: OverrideContext;
   watch: Stopwatch;
 }
 
@@ -111,7 +113,7 @@ export async function lookaheadFold(input: LookaheadInput): Promise<SnapshotBody
     for (const d of shares.keys()) if (d <= (dates[i] as IsoDate)) shares.delete(d);
     return out;
   };
-  const side = startAdvance(state, { splits: input.splits });
+  const side = startAdvance(state, input.overrides);
   const bodies: SnapshotBody[] = [];
   for (let i = 0; i < dates.length && (dates[i] as IsoDate) < input.last; i++) {
     const day = await input.prices.at(dates, i);
