@@ -20,7 +20,7 @@ import {
 import { type DayRejection, isValidPrice, rejectionReason } from './classify.ts';
 import { addDays } from './dates.ts';
 import { COUNTED_TYPES, classifySecurity, SECURITY_TYPES } from './securities.ts';
-import { CONFIRM_DAYS, ruleA, ruleB } from './splits.ts';
+import { CONFIRM_DAYS, lookBackShares, ruleA, ruleB } from './splits.ts';
 import { sectorName, tierIndex } from './tiers.ts';
 import {
   type DayFigures,
@@ -269,7 +269,19 @@ function evaluateRuleB(
     }
     return lookahead[i - inRing]?.sharesOutstanding.get(symbol);
   };
-  return ruleB(x, sharesPrev, later, inRing + lookahead.length, state.methodology ?? 1);
+  if (state.methodology !== 2) return ruleB(x, sharesPrev, later, inRing + lookahead.length, 1);
+  // Rule 3(b') look-back: accepted day index−1−j, while still in the ring (a pending day is re-evaluated
+  // at most 10 days on, so its look-back days, 7 back, are always there).
+  const earlier = lookBackShares((j) => {
+    const at = index - 1 - j;
+    if (at < 0 || today - at >= RING) return undefined;
+    const slot = b + slotOf(at);
+    const p = state.price[slot] as number;
+    return p > 0
+      ? { price: p, marketCap: state.marketCap[slot] as number, factor: state.factor[slot] as number }
+      : undefined;
+  });
+  return ruleB(x, sharesPrev, later, inRing + lookahead.length, 2, earlier);
 }
 
 /** True when counted day `j` is the first counted day of its year (the ytd window starts there). */

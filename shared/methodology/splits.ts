@@ -104,6 +104,49 @@ export function confirmsV2(sharesLater: number, k: number, sharesPrev: number, x
   return k >= 1 ? q >= k / 1.5 && q <= k * 1.5 : q <= k * 1.5 && q >= k / 1.5;
 }
 
+/**
+ * Rule 3(b') look-back (v2): how many accepted days before d−1 the share count may have moved ahead of the
+ * price. Measured on the real 2024 year: the screener took LRCX's 10-for-1 (ex-date 2024-10-03) into its
+ * count 2 accepted days early and SONY's 5-for-1 (2024-10-09) 6 days early (both on 2024-10-01), SISI's
+ * 1-for-10 (2024-02-16) 4 days early; the next pairing, at 7 days, is WHLR's price doubling of 2024-10-02
+ * with the halved count of 2024-09-23, which followed an earlier doubling (2024-09-20): no early count.
+ */
+export const V2_LOOKBACK_DAYS = 6;
+
+/** A symbol on one accepted day as the look-back reads it: raw price, market cap (0 if unknown), factor. */
+export type LookBackDay = { price: number; marketCap: number; factor: number };
+
+/**
+ * Rule 3(b') look-back (v2): the share counts SO_{d−1−j}, j = 1 … V2_LOOKBACK_DAYS, that SO_{d−1} may be
+ * compared with. `day(j)` is the symbol on accepted day d−1−j (j = 0: d−1), undefined when absent. The
+ * walk back stops at the first day the symbol is absent, and before a day d−j whose price moved by a third
+ * or more (the test of priceFits with k = 1) or on which a split was applied: the count must have moved
+ * while the price stood still, and a split already applied (rule 3(a) or 3(c)) has used its count change.
+ * No day of the window can be a 3(b) split: its price moved by less than a third. A day without a known
+ * market cap is passed over, not a stop.
+ */
+export function lookBackShares(day: (j: number) => LookBackDay | undefined): number[] {
+  const out: number[] = [];
+  let cur = day(0);
+  for (let j = 1; cur !== undefined && j <= V2_LOOKBACK_DAYS; j++) {
+    const prev = day(j);
+    if (prev === undefined || cur.factor !== 1 || !priceFits(cur.price / prev.price, 1)) break;
+    if (prev.marketCap > 0) out.push(prev.marketCap / prev.price);
+    cur = prev;
+  }
+  return out;
+}
+
+/**
+ * Rule 3(b') look-back confirmation (v2): the count on d−1 is already within 10% of k times a count of
+ * the look-back (`lookBackShares`), and the split leaves a move of less than a third (v1's price test,
+ * 0.75 ≤ x·k ≤ 4/3; VATE's ×9.1 of 2024-08-09 after a count ×0.153 is no 1-for-6). Confirm targets
+ * k · SO_{d−1} of later days cannot work here, SO_{d−1} being the count after the split.
+ */
+export function confirmsLookBack(x: number, k: number, sharesPrev: number, earlier: readonly number[]): boolean {
+  return priceFits(x, k) && earlier.some((so) => confirms(sharesPrev, k, so));
+}
+
 export type RuleBDecision =
   | { kind: 'none' }
   | { kind: 'split'; factor: number }
@@ -126,8 +169,9 @@ export function ruleB(
   later: (i: number) => number | undefined,
   known: number,
   methodology: 1 | 2 = 1,
+  earlier: readonly number[] = [],
 ): RuleBDecision {
-  if (methodology === 2) return ruleBV2(x, sharesPrev, later, known);
+  if (methodology === 2) return ruleBV2(x, sharesPrev, later, known, earlier);
   for (const [num, den] of CANDIDATE_FACTORS) {
     const k = num / den;
     if (!priceFits(x, k)) continue;
@@ -142,7 +186,9 @@ export function ruleB(
 }
 
 /**
- * Rule 3(b') (v2). The later days are read in order; the first day on which a share count confirms
+ * Rule 3(b') (v2). A candidate k confirmed by the look-back (`confirmsLookBack`, with `earlier` from
+ * `lookBackShares`) decides on d itself, the k leaving the smallest move |ln(x·k)| first, then list order:
+ * that evidence is known on d, before any later day. Otherwise the later days are read in order; the first day on which a share count confirms
  * some candidate k (`candidateDaysV2`, within its own days) decides: of the k it confirms, one within 10%
  * (v1's evidence) before one only within the wider band of `confirmsV2`, then the one leaving the smallest
  * move |ln(x·k)|, then list order. With no confirmation among the days known, the day is pending while a
@@ -156,6 +202,7 @@ function ruleBV2(
   sharesPrev: number,
   later: (i: number) => number | undefined,
   known: number,
+  earlier: readonly number[],
 ): RuleBDecision {
   const candidates: { k: number; days: number; fit: number }[] = [];
   for (const [num, den] of CANDIDATE_FACTORS) {
@@ -164,6 +211,13 @@ function ruleBV2(
     if (days !== null) candidates.push({ k, days, fit: Math.abs(Math.log(x * k)) });
   }
   if (candidates.length === 0) return { kind: 'none' };
+  if (earlier.length > 0) {
+    let early: { k: number; fit: number } | null = null;
+    for (const c of candidates) {
+      if ((early === null || c.fit < early.fit) && confirmsLookBack(x, c.k, sharesPrev, earlier)) early = c;
+    }
+    if (early !== null) return { kind: 'split', factor: early.k };
+  }
   const n = Math.min(known, CONFIRM_DAYS);
   for (let i = 0; i < n; i++) {
     const so = later(i);

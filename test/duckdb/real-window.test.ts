@@ -119,3 +119,55 @@ describe.skipIf(!existsSync(realPrices))('DuckDB reference = engine on the last 
     });
   }
 });
+
+/**
+ * Rule 3(b')'s look-back on the real data: the screener put LRCX's 10-for-1 (2024-10-03) and SONY's
+ * 5-for-1 (2024-10-09) into its share counts on 2024-10-01, before the price moved. Files 2024-09-16 ..
+ * 2024-10-31 (no later share count confirms either split; only the look-back does).
+ */
+describe.skipIf(!existsSync(realPrices))(
+  'DuckDB reference = engine around LRCX and SONY (2024-09-16 .. 2024-10-31)',
+  () => {
+    let work = '';
+    let input = { pricesDir: '', shortInterestDir: '' };
+
+    beforeAll(async () => {
+      work = mkdtempSync(path.join(tmpdir(), 'duckdb-lookback-window-'));
+      const pricesDir = path.join(work, 'prices');
+      mkdirSync(pricesDir);
+      for (const name of readdirSync(realPrices)) {
+        const date = name.slice(0, 10);
+        if (/^\d{4}-\d{2}-\d{2}\.json\.gz$/.test(name) && date >= '2024-09-16' && date <= '2024-10-31') {
+          symlinkSync(path.join(realPrices, name), path.join(pricesDir, name));
+        }
+      }
+      const shortInterestDir = path.join(work, 'short-interest');
+      await generateShortInterest(pricesDir, shortInterestDir);
+      input = { pricesDir, shortInterestDir };
+    }, 60_000);
+
+    afterAll(() => {
+      if (work) rmSync(work, { recursive: true, force: true });
+    });
+
+    it('methodology v2: agrees on every figure and split, LRCX and SONY applied on their ex-dates', {
+      timeout: 60_000,
+    }, async () => {
+      const at = { ...input, methodology: 2 as const };
+      const ours = await engineSnapshot(at);
+      const theirs = await duckdbGroupFigures(at);
+      const { over } = deviations(ours.windows, theirs.windows);
+      expect(over).toEqual([]);
+      const splitKey = (s: { symbol: string; date: string; factor: number; rule: string }) =>
+        `${s.date} ${s.symbol} ${s.rule} ×${+s.factor.toPrecision(9)}`;
+      expect(theirs.splits.map(splitKey).sort()).toEqual(ours.dataQuality.splits.map(splitKey).sort());
+      const pendingKey = (p: { symbol: string; date: string }) => `${p.date} ${p.symbol}`;
+      expect(theirs.pendingSplits.map(pendingKey).sort()).toEqual(
+        ours.dataQuality.pendingSplits.map(pendingKey).sort(),
+      );
+      expect(theirs.splits.filter((s) => s.symbol === 'LRCX' || s.symbol === 'SONY').map(splitKey)).toEqual(
+        expect.arrayContaining(['2024-10-03 LRCX 3b ×10', '2024-10-09 SONY 3b ×5']),
+      );
+    });
+  },
+);

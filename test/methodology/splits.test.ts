@@ -9,6 +9,7 @@ import {
   snapshotAt,
   stepDay,
 } from '../../shared/methodology/index.ts';
+import { lookBackShares, V2_LOOKBACK_DAYS } from '../../shared/methodology/splits.ts';
 import { expectClose, type RowTuple, series, siFile, weekdays } from './helpers.ts';
 
 const M = 1e6;
@@ -346,5 +347,111 @@ describe("rule 3(b') (methodology v2): hold less, confirm more", () => {
     const r = v2(series(dates.slice(0, 3), rows), { T: 1 * M });
     expect(r.body.dataQuality.splits).toEqual([{ symbol: 'T', date: '2024-03-05', factor: 4, rule: '3b' }]);
     expect(r.body.dataQuality.pendingSplits).toEqual([]);
+  });
+});
+
+describe("rule 3(b') look-back (methodology v2): the count moved before the price", () => {
+  const v2 = (days: PriceDay[], si: Record<string, number>) =>
+    buildSnapshot({ days, shortInterest: [siFile('2024-03-01', si)], splits: [] });
+  /** 10M shares at $100 on 03-04; the screener shows ×`jump` shares from 03-05 at a flat price; $`after` from 03-07. */
+  const early =
+    (jump: number, after: number) =>
+    (i: number): RowTuple[] => [px('L', i < 3 ? 100 : after + (i - 3) * 0.2, i === 0 ? 10 * M : jump * 10 * M)];
+
+  it('LRCX shape: count ×10 on day 1 at a flat price, price ÷10 on day 3 → a 10-for-1 on day 3, applied at once', () => {
+    // 03-07: x = 9.8/100 = 0.098; SO_{d−1} = 100M = 10 × SO on 03-04 (two days back), price flat since.
+    const r = v2(series(dates.slice(0, 4), early(10, 9.8)), { L: 1 * M });
+    expect(r.body.dataQuality.splits).toEqual([{ symbol: 'L', date: '2024-03-07', factor: 10, rule: '3b' }]);
+    expect(r.body.dataQuality.pendingSplits).toEqual([]);
+    // The jump day is no split and no move: 03-05 P&L 0.
+    expectClose(dayTotal(r, '2024-03-05').pnlUsd, 0);
+    // 03-07: E = 1M × $100 = $100M, R = 0.098 × 10 − 1 = −2% → short sellers +$2M (unadjusted: +$90.2M).
+    expectClose(dayTotal(r, '2024-03-07').pnlUsd, 2 * M);
+    expectClose(dayTotal(r, '2024-03-07').returnPct, -2);
+  });
+
+  it('LRCX shape, the day after: the short interest is in post-split shares (rule 4)', () => {
+    const r = v2(series(dates.slice(0, 5), early(10, 9.8)), { L: 1 * M });
+    // 03-08: SI = 1M × 10 = 10M shares, E = 10M × $9.80 = $98M, R = 10/9.8 − 1 → pnl = −$2M.
+    expectClose(dayTotal(r, '2024-03-08').avgShortInterestUsd, 98 * M);
+    expectClose(dayTotal(r, '2024-03-08').pnlUsd, -2 * M);
+  });
+
+  it('a count jump not followed by a price move is no split', () => {
+    const r = v2(series(dates.slice(0, 8), early(10, 100.5)), { L: 1 * M });
+    expect(r.body.dataQuality.splits).toEqual([]);
+    expect(r.body.dataQuality.pendingSplits).toEqual([]);
+  });
+
+  it('a count jump followed by an unrelated halving is no split: the count moved by 10, not by 2', () => {
+    // 03-07: $100 → $50 (x = 0.5: k = 2 within 5%, a candidate); SO_{d−1} = 10 × the count before, not 2 ×.
+    // Held 3 later days for a count of 200M that never comes, then counted: E = $100M, R = −50% → +$50M.
+    const held = v2(series(dates.slice(0, 4), early(10, 50)), { L: 1 * M });
+    expect(held.body.dataQuality.pendingSplits).toHaveLength(1);
+    const r = v2(series(dates.slice(0, 7), early(10, 50)), { L: 1 * M });
+    expect(r.body.dataQuality.splits).toEqual([]);
+    expect(r.body.dataQuality.pendingSplits).toEqual([]);
+    expectClose(dayTotal(r, '2024-03-07').pnlUsd, 50 * M);
+  });
+
+  it('a count jump followed by an ordinary −20% day is no split (no candidate k)', () => {
+    const r = v2(series(dates.slice(0, 4), early(10, 80)), { L: 1 * M });
+    expect(r.body.dataQuality.splits).toEqual([]);
+    expect(r.body.dataQuality.pendingSplits).toEqual([]);
+    expectClose(dayTotal(r, '2024-03-07').pnlUsd, 20 * M);
+  });
+
+  it('methodology 1 has no look-back: the LRCX shape is held 10 days, then counted as a −90% move', () => {
+    const r = build(series(dates.slice(0, 14), early(10, 9.8)), { L: 1 * M });
+    expect(r.body.dataQuality.splits).toEqual([]);
+    expectClose(dayTotal(r, '2024-03-07').pnlUsd, 90.2 * M);
+  });
+});
+
+describe("rule 3(b') lookBackShares: which earlier counts SO_{d−1} may be compared with", () => {
+  /** Accepted days d−1, d−2, … as [price, market cap, factor]. */
+  const walk = (days: [number, number, number][]) =>
+    lookBackShares((j) => {
+      const d = days[j];
+      return d ? { price: d[0], marketCap: d[1], factor: d[2] } : undefined;
+    });
+
+  it('returns SO_{d−1−j} for j = 1 … 6 over flat days, and no more', () => {
+    const flat = Array.from({ length: 9 }, (_, j): [number, number, number] => [10, 10 * (j + 1), 1]);
+    expect(V2_LOOKBACK_DAYS).toBe(6);
+    expect(walk(flat)).toEqual([2, 3, 4, 5, 6, 7]);
+  });
+
+  it('stops before a day whose price moved by a third or more (the count must move while the price stands)', () => {
+    // d−1 at $10, d−2 at $10, d−3 at $20: the move d−3 → d−2 is ×0.5.
+    expect(
+      walk([
+        [10, 100, 1],
+        [10, 50, 1],
+        [20, 10, 1],
+      ]),
+    ).toEqual([5]);
+  });
+
+  it('stops before a day with a split applied: a 3(a) split in the window has used its count change', () => {
+    // d−2 applied a 3(a) factor 1.6 at a price move of ×0.8; the count before it cannot confirm again.
+    expect(
+      walk([
+        [8, 160, 1],
+        [8, 128, 1.6],
+        [10, 100, 1],
+      ]),
+    ).toEqual([16]);
+  });
+
+  it('passes over a day without a market cap, stops at an absent day', () => {
+    expect(
+      walk([
+        [10, 100, 1],
+        [10, 0, 1],
+        [10, 20, 1],
+      ]),
+    ).toEqual([2]);
+    expect(walk([[10, 100, 1]])).toEqual([]);
   });
 });

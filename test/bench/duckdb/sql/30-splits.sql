@@ -170,6 +170,39 @@ SELECT * FROM (
 )
 WHERE days IS NOT NULL;
 
+-- v2, rule 3(b') look-back (shared/methodology/splits.ts, lookBackShares and confirmsLookBack): the count
+-- on d−1 may already be k times a count of one of the V2_LOOKBACK_DAYS = 6 accepted days before d−1. The
+-- walk back from d−1 steps over a day i (to i−1) while the symbol was priced on i−1 and i, its price moved
+-- by less than a third (x_i within [0.75, 4/3]) and no split was applied on i (3(a) or 3(c): a 3(b) split
+-- needs a bigger move). `lb_streak`: how many such steps end at day i, so day d−1−j is reached when
+-- j ≤ streak(d−1); its count counts when its market cap is known.
+CREATE OR REPLACE TABLE lb_step AS
+SELECT s.sid, s.arn
+FROM sd s
+LEFT JOIN split_a a USING (sid, arn)
+WHERE s.prev_arn = s.arn - 1
+  AND s.price / s.prev_price BETWEEN 0.75 AND 4 / 3::DOUBLE
+  AND NOT coalesce(a.override IS NOT NULL OR a.rule_a, false);
+
+CREATE OR REPLACE TABLE lb_streak AS
+SELECT sid, arn, arn - min(arn) OVER (PARTITION BY sid, island) + 1 AS streak
+FROM (SELECT sid, arn, arn - row_number() OVER (PARTITION BY sid ORDER BY arn) AS island FROM lb_step);
+
+-- A candidate k confirmed by the look-back: x·k within [0.75, 4/3] and SO_{d−1} within 10% of k·SO_{d−1−j}.
+-- The k leaving the smallest move |ln(x·k)| decides on d (then list order).
+CREATE OR REPLACE TABLE split_b_lookback AS
+SELECT c.sid, c.arn, arg_min(c.ord, (abs(ln(c.x * c.k)), c.ord)) AS lb_ord
+FROM split_b_candidates c
+JOIN lb_streak w ON w.sid = c.sid AND w.arn = c.arn - 1
+CROSS JOIN range(1, 7) t(j)
+JOIN sd e ON e.sid = c.sid AND e.arn = c.arn - 1 - t.j
+WHERE {{v2}}
+  AND t.j <= w.streak
+  AND e.mc IS NOT NULL
+  AND c.x * c.k BETWEEN 0.75 AND 4 / 3::DOUBLE
+  AND abs(c.so_prev - c.k * (e.mc / e.price)) <= 0.1 * (c.k * (e.mc / e.price))
+GROUP BY c.sid, c.arn;
+
 -- Confirmation on one of the k's later days: a known MC with SO within 10% of k·SO_{d−1}; in v2 also,
 -- when x·k is within 5% of 1, SO/SO_{d−1} within [k/1.5, 1.5k]. The look-ahead is an equi-join on
 -- (sid, arn + 1..10): a range condition here makes DuckDB fall back to a nested-loop join.
@@ -222,15 +255,20 @@ FROM cand c
 LEFT JOIN first_day d USING (sid, arn)
 GROUP BY c.sid, c.arn;
 
--- v1: the first live k decides (a split when confirmed, else pending). v2: the first confirming day
--- decides (see first_day); with no confirmation, pending while a candidate waits, else no split.
+-- v1: the first live k decides (a split when confirmed, else pending). v2: the look-back decides on d;
+-- else the first confirming day (see first_day); with no confirmation, pending while a candidate waits,
+-- else no split.
 CREATE OR REPLACE TABLE split_b_decision AS
 SELECT
-  sid,
-  arn,
-  CASE WHEN {{v2}} THEN best_ord WHEN live_conf THEN live_ord END AS decided_ord,
-  CASE WHEN {{v2}} THEN best_ord IS NOT NULL OR NOT any_waiting ELSE live_ord IS NULL OR live_conf END AS decided
-FROM split_b;
+  b.sid,
+  b.arn,
+  CASE WHEN {{v2}} THEN coalesce(l.lb_ord, b.best_ord) WHEN b.live_conf THEN b.live_ord END AS decided_ord,
+  CASE
+    WHEN {{v2}} THEN l.lb_ord IS NOT NULL OR b.best_ord IS NOT NULL OR NOT b.any_waiting
+    ELSE b.live_ord IS NULL OR b.live_conf
+  END AS decided
+FROM split_b b
+LEFT JOIN split_b_lookback l USING (sid, arn);
 
 -- `split_factor`: every day with a factor other than "nothing found" (3c, 3a, 3b); `split_pending`: the
 -- 3(b) days still undecided (see split_b_decision), which hold the symbol out from that day on.
