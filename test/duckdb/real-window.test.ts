@@ -20,6 +20,25 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
 const realPrices = path.resolve(repoRoot, '../shared/data/nasdaq-screener/2024');
 const FIRST_FILE = '2024-10-28';
 
+/**
+ * A temporary input folder with links (not copies: the real files stay where they are) to the real
+ * screener files dated `from` … `to`, and short interest generated for them.
+ */
+async function realWindow(prefix: string, from: string, to: string) {
+  const work = mkdtempSync(path.join(tmpdir(), prefix));
+  const pricesDir = path.join(work, 'prices');
+  mkdirSync(pricesDir);
+  for (const name of readdirSync(realPrices)) {
+    const date = name.slice(0, 10);
+    if (/^\d{4}-\d{2}-\d{2}\.json\.gz$/.test(name) && date >= from && date <= to) {
+      symlinkSync(path.join(realPrices, name), path.join(pricesDir, name));
+    }
+  }
+  const shortInterestDir = path.join(work, 'short-interest');
+  await generateShortInterest(pricesDir, shortInterestDir);
+  return { work, input: { pricesDir, shortInterestDir } };
+}
+
 /** Every value that differs by more than 1e-6 relative (1e-6 absolute near zero, where sums cancel). */
 function deviations(
   ours: Record<string, { groups: Record<string, GroupFigures>; sectors: Record<string, GroupFigures> }>,
@@ -60,18 +79,7 @@ describe.skipIf(!existsSync(realPrices))('DuckDB reference = engine on the last 
   let input = { pricesDir: '', shortInterestDir: '' };
 
   beforeAll(async () => {
-    work = mkdtempSync(path.join(tmpdir(), 'duckdb-real-window-'));
-    const pricesDir = path.join(work, 'prices');
-    mkdirSync(pricesDir);
-    // Links, not copies: the real files stay where they are.
-    for (const name of readdirSync(realPrices)) {
-      if (/^\d{4}-\d{2}-\d{2}\.json\.gz$/.test(name) && name.slice(0, 10) >= FIRST_FILE) {
-        symlinkSync(path.join(realPrices, name), path.join(pricesDir, name));
-      }
-    }
-    const shortInterestDir = path.join(work, 'short-interest');
-    await generateShortInterest(pricesDir, shortInterestDir);
-    input = { pricesDir, shortInterestDir };
+    ({ work, input } = await realWindow('duckdb-real-window-', FIRST_FILE, '9999-12-31'));
   }, 60_000);
 
   afterAll(() => {
@@ -132,18 +140,7 @@ describe.skipIf(!existsSync(realPrices))(
     let input = { pricesDir: '', shortInterestDir: '' };
 
     beforeAll(async () => {
-      work = mkdtempSync(path.join(tmpdir(), 'duckdb-lookback-window-'));
-      const pricesDir = path.join(work, 'prices');
-      mkdirSync(pricesDir);
-      for (const name of readdirSync(realPrices)) {
-        const date = name.slice(0, 10);
-        if (/^\d{4}-\d{2}-\d{2}\.json\.gz$/.test(name) && date >= '2024-09-16' && date <= '2024-10-31') {
-          symlinkSync(path.join(realPrices, name), path.join(pricesDir, name));
-        }
-      }
-      const shortInterestDir = path.join(work, 'short-interest');
-      await generateShortInterest(pricesDir, shortInterestDir);
-      input = { pricesDir, shortInterestDir };
+      ({ work, input } = await realWindow('duckdb-lookback-window-', '2024-09-16', '2024-10-31'));
     }, 60_000);
 
     afterAll(() => {
