@@ -4,12 +4,13 @@
  * file's day acts like a splits.csv row (rule 3c). Rules and reasons: docs/data-formats.md, "Nasdaq split calendar".
  */
 import * as z from 'zod';
-import type { IsoDate, Parsed, Rejection, SplitOverride } from '../domain.ts';
+import type { IsoDate, Parsed, SplitOverride } from '../domain.ts';
 import { splitRatioProblem } from '../gates/plausibility.ts';
 import { FormatError } from './errors.ts';
+import { splitKey } from './splits-csv.ts';
 import { canonicalSymbol } from './symbols.ts';
 import { dateFromName, parseIsoDate, readJsonBody, scanDecimal, showValue } from './text.ts';
-import { issueRejection, problemTransform, symbolText, typeError } from './vendor-issue.ts';
+import { firstRowsByKey, problemTransform, symbolText, typeError } from './vendor-issue.ts';
 
 const FORMAT = 'a Nasdaq split calendar JSON';
 
@@ -170,35 +171,16 @@ export function parseSplitCalendar(text: string, file: string): ParsedSplitCalen
   const json = readJsonBody(text, file, FORMAT);
   const rows = calendarRows(json, file);
 
-  const records: SplitOverride[] = [];
-  const rejections: Rejection[] = [];
-  const firstRow = new Map<string, number>();
-  let otherDays = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const raw = rows[i];
-    const line = i + 1;
-    const parsed = splitCalendarRowSchema.safeParse(raw);
-    if (!parsed.success) {
-      rejections.push(issueRejection(file, line, raw, parsed.error.issues));
-      continue;
-    }
-    const split: SplitOverride = { ...toCalendarSplit(parsed.data), file };
-    const key = `${split.symbol} ${split.date}`;
-    const first = firstRow.get(key);
-    if (first !== undefined) {
-      rejections.push({
-        file,
-        line,
-        field: 'symbol',
-        reason: `${split.symbol} on ${split.date} repeats row ${first}; the first row is kept`,
-      });
-      continue;
-    }
-    firstRow.set(key, line);
-    if (split.date === date) records.push(split);
-    else otherDays++;
-  }
-  return { file, date, records, rejections, otherDays };
+  const valid = firstRowsByKey(
+    file,
+    rows.map((raw, i) => ({ line: i + 1, raw })),
+    splitCalendarRowSchema,
+    (row): SplitOverride => ({ ...toCalendarSplit(row), file }),
+    splitKey,
+    'row',
+  );
+  const records = valid.records.filter((s) => s.date === date);
+  return { file, date, records, rejections: valid.rejections, otherDays: valid.records.length - records.length };
 }
 
 /**
@@ -212,9 +194,9 @@ export function mergeSplitOverrides(
 ): { splits: SplitOverride[]; superseded: SplitOverride[] } {
   const splits = [...explicit];
   const superseded: SplitOverride[] = [];
-  const given = new Set(explicit.map((s) => `${s.symbol} ${s.date}`));
+  const given = new Set(explicit.map((s) => splitKey(s).key));
   for (const s of calendar) {
-    const key = `${s.symbol} ${s.date}`;
+    const key = splitKey(s).key;
     if (given.has(key)) {
       superseded.push(s);
       continue;

@@ -9,7 +9,7 @@ import type { Parsed } from '../domain.ts';
 import { isSecurityType, SECURITY_TYPES, type SecurityType } from '../methodology/securities.ts';
 import { readCsvTable } from './splits-csv.ts';
 import { canonicalSymbol } from './symbols.ts';
-import { issueRejection, symbolText, typeError } from './vendor-issue.ts';
+import { firstRowsByKey, symbolText, typeError } from './vendor-issue.ts';
 
 const FORMAT = 'a securities CSV (symbol,type)';
 export const SECURITIES_COLUMNS = ['symbol', 'type'] as const;
@@ -39,29 +39,15 @@ const rowSchema = z.object({ symbol: symbolText, type: typeField });
 /** Parses securities.csv like splits.csv (`readCsvTable`); a later row for a symbol already given is rejected. */
 export function parseSecuritiesCsv(text: string, file: string): Parsed<SecurityOverride> {
   const table = readCsvTable(text, file, FORMAT, SECURITIES_COLUMNS);
-  const records: SecurityOverride[] = [];
-  const rejections = [...table.rejections];
-  const firstLine = new Map<string, number>();
-  for (const { line, raw } of table.rows) {
-    const parsed = rowSchema.safeParse(raw);
-    if (!parsed.success) {
-      rejections.push(issueRejection(file, line, raw, parsed.error.issues));
-      continue;
-    }
-    const symbol = canonicalSymbol(parsed.data.symbol);
-    const first = firstLine.get(symbol);
-    if (first !== undefined) {
-      rejections.push({
-        file,
-        line,
-        field: 'symbol',
-        reason: `${symbol} repeats line ${first}; the first row is kept`,
-      });
-      continue;
-    }
-    firstLine.set(symbol, line);
-    records.push({ symbol, type: parsed.data.type });
-  }
+  const { records, rejections: bad } = firstRowsByKey(
+    file,
+    table.rows,
+    rowSchema,
+    (row): SecurityOverride => ({ symbol: canonicalSymbol(row.symbol), type: row.type }),
+    (o) => ({ key: o.symbol, label: o.symbol }),
+    'line',
+  );
+  const rejections = [...table.rejections, ...bad];
   rejections.sort((x, y) => x.line - y.line);
   return { file, records, rejections };
 }

@@ -10,7 +10,7 @@ import { splitRatioProblem } from '../gates/plausibility.ts';
 import { FormatError } from './errors.ts';
 import { canonicalSymbol } from './symbols.ts';
 import { quantityOf, refuseNonData, showValue, stripBom } from './text.ts';
-import { dateField, issueRejection, problemTransform, symbolText, typeError } from './vendor-issue.ts';
+import { dateField, firstRowsByKey, problemTransform, symbolText, typeError } from './vendor-issue.ts';
 
 const FORMAT = 'a splits CSV (symbol,date,ratio)';
 export const SPLITS_COLUMNS = ['symbol', 'date', 'ratio'] as const;
@@ -181,6 +181,9 @@ export function readCsvTable<C extends string>(
   return { rows, rejections };
 }
 
+/** One split override per symbol and day (rule 3(c)): the key, and how a repeat names it. */
+export const splitKey = (s: SplitOverride) => ({ key: `${s.symbol} ${s.date}`, label: `${s.symbol} on ${s.date}` });
+
 /**
  * Parses splits.csv. Refuses and rejects as `readCsvTable` does; also rejects an empty symbol, a date
  * that is not YYYY-MM-DD, a ratio that is not a number > 0 (or is 1), and a later row for a symbol and
@@ -188,30 +191,15 @@ export function readCsvTable<C extends string>(
  */
 export function parseSplitsCsv(text: string, file: string): Parsed<SplitOverride> {
   const table = readCsvTable(text, file, FORMAT, SPLITS_COLUMNS);
-  const records: SplitOverride[] = [];
-  const rejections: Rejection[] = [...table.rejections];
-  const firstLine = new Map<string, number>();
-  for (const { line, raw } of table.rows) {
-    const parsed = splitRowSchema.safeParse(raw);
-    if (!parsed.success) {
-      rejections.push(issueRejection(file, line, raw, parsed.error.issues));
-      continue;
-    }
-    const split: SplitOverride = { ...toSplitOverride(parsed.data), file };
-    const key = `${split.symbol} ${split.date}`;
-    const first = firstLine.get(key);
-    if (first !== undefined) {
-      rejections.push({
-        file,
-        line,
-        field: 'symbol',
-        reason: `${split.symbol} on ${split.date} repeats line ${first}; the first row is kept`,
-      });
-      continue;
-    }
-    firstLine.set(key, line);
-    records.push(split);
-  }
+  const { records, rejections: bad } = firstRowsByKey(
+    file,
+    table.rows,
+    splitRowSchema,
+    (row): SplitOverride => ({ ...toSplitOverride(row), file }),
+    splitKey,
+    'line',
+  );
+  const rejections: Rejection[] = [...table.rejections, ...bad];
   rejections.sort((x, y) => x.line - y.line);
   return { file, records, rejections };
 }

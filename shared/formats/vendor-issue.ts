@@ -65,3 +65,44 @@ export const symbolText = z.string({ error: typeError('a string') }).superRefine
   const problem = isBlank(s) ? 'is empty' : symbolProblem(s);
   if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, input: s });
 });
+
+/**
+ * The rows of an operator's or vendor's table through their row schema, the first row of each key kept:
+ * the records in row order, and a rejection for each row the schema refuses (`issueRejection`) and for each
+ * later row of a key already given (`<label> repeats <unit> <n>; the first row is kept`, field `symbol`).
+ * The one reading of splits.csv, securities.csv and the split calendar.
+ */
+export function firstRowsByKey<S extends z.ZodType, T>(
+  file: string,
+  rows: Iterable<{ line: number; raw: unknown }>,
+  schema: S,
+  toRecord: (row: z.output<S>) => T,
+  keyOf: (record: T) => { key: string; label: string },
+  unit: 'line' | 'row',
+): { records: T[]; rejections: Rejection[] } {
+  const records: T[] = [];
+  const rejections: Rejection[] = [];
+  const first = new Map<string, number>();
+  for (const { line, raw } of rows) {
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      rejections.push(issueRejection(file, line, raw, parsed.error.issues));
+      continue;
+    }
+    const record = toRecord(parsed.data);
+    const { key, label } = keyOf(record);
+    const seen = first.get(key);
+    if (seen !== undefined) {
+      rejections.push({
+        file,
+        line,
+        field: 'symbol',
+        reason: `${label} repeats ${unit} ${seen}; the first row is kept`,
+      });
+      continue;
+    }
+    first.set(key, line);
+    records.push(record);
+  }
+  return { records, rejections };
+}
