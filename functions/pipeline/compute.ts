@@ -99,7 +99,7 @@ async function computeLocked(deps: PipelineDeps, date: IsoDate, runId: string): 
       .sort()[0] ?? null;
   const restateFrom = cursor.restateFrom !== null && cursor.restateFrom <= upTo ? cursor.restateFrom : null;
   const start = minDate(firstNew, restateFrom);
-  const work: Work = { date, runId, journal, cursorRestateFrom: cursor.restateFrom, watch };
+  const work: Work = { date, runId, journal, effective, cursorRestateFrom: cursor.restateFrom, watch };
   watch.lap('read journal and ledger');
   const committed = journal.run;
   if (

@@ -12,43 +12,52 @@ import type { ComputeResult } from '../../lib/events.ts';
 import type { PipelineDeps } from '../deps.ts';
 import { DERIVED_COMPUTE_JOURNAL_KEY } from '../keys.ts';
 import type { Stopwatch } from '../stopwatch.ts';
-import {
-  type CommittedRun,
-  ComputeStateError,
-  filesInEffect,
-  inputsOf,
-  type Journal,
-  type JournalFile,
-} from './journal.ts';
+import { type CommittedRun, ComputeStateError, inputsOf, type Journal, type JournalFile } from './journal.ts';
 
 /** One run of compute: its day, id, the journal as read, the cursor's restateFrom as read. */
 export interface Work {
   date: IsoDate;
   runId: string;
   journal: Journal;
+  /** `filesInEffect` of the journal's files, after the ledger read. */
+  effective: readonly JournalFile[];
   cursorRestateFrom: IsoDate | null;
   watch: Stopwatch;
 }
 
+/** What every snapshot of a run is assembled with. */
+export interface SnapshotMeta {
+  /** The journal's files (every ledger entry seen). */
+  files: readonly JournalFile[];
+  generatedAt: string;
+  sample: boolean;
+}
+
+/** The run's snapshot metadata: generated short interest marks itself (issue 10), whatever SAMPLE_DATA says. */
+export function snapshotMeta(deps: PipelineDeps, work: Work): SnapshotMeta {
+  return {
+    files: work.journal.files,
+    generatedAt: deps.clock().toISOString(),
+    sample: deps.config.sample || work.effective.some((f) => f.status === 'accepted' && f.generated === true),
+  };
+}
+
 /** A snapshot body with the run's metadata: `sources` and rejections of the files about days up to it. */
 export function snapshotOf(
-  deps: PipelineDeps,
+  meta: SnapshotMeta,
   body: SnapshotBody,
-  files: readonly JournalFile[],
   restatedOn: IsoDate | null,
-  generatedAt: string,
   latest: boolean,
 ): Snapshot {
   // The newest snapshot lists every file received, as `pulse build` lists every file of its folder
   // (a short interest file settled after the last accepted day included); an earlier day, the files
   // about days up to it.
-  const inputs = inputsOf(files, latest ? null : body.asOf);
+  const inputs = inputsOf(meta.files, latest ? null : body.asOf);
   return assembleSnapshot(
     { ...body, restated: restatedOn !== null, restatedOn },
     {
-      generatedAt,
-      // Generated short interest marks itself (issue 10), whatever SAMPLE_DATA says.
-      sample: deps.config.sample || filesInEffect(files).some((f) => f.status === 'accepted' && f.generated === true),
+      generatedAt: meta.generatedAt,
+      sample: meta.sample,
       sources: inputs.sources,
       rejections: inputs.rejections,
       rejectedRows: inputs.rejectedRows,

@@ -9,9 +9,9 @@ import type { Snapshot } from '../../../shared/snapshot/schema.ts';
 import type { ComputeResult } from '../../lib/events.ts';
 import type { PipelineDeps } from '../deps.ts';
 import { overrideContext } from '../split-inputs.ts';
-import { finishRun, resultOf, snapshotOf, unchanged, type Work, withSnapshotKeys } from './commit.ts';
+import { finishRun, resultOf, snapshotMeta, snapshotOf, unchanged, type Work, withSnapshotKeys } from './commit.ts';
 import { type Checkpoint, foldDay, loadCheckpoint, PriceDays, ShortInterestFiles, yieldToIo } from './inputs.ts';
-import { filesInEffect, maxDate, saveJournal } from './journal.ts';
+import { maxDate, saveJournal } from './journal.ts';
 import { lookaheadFold, planSide, type SidePlan } from './lookahead.ts';
 
 type ComputeRejectedDay = ComputeResult['rejectedDays'][number];
@@ -21,9 +21,8 @@ type ComputeRejectedDay = ComputeResult['rejectedDays'][number];
  * each, the run's snapshots in one batch, then the journal that commits the run and the writes derived from it.
  */
 export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<ComputeResult> {
-  const { date, runId, journal, watch } = work;
+  const { date, runId, journal, watch, effective } = work;
   const previousLastDay = journal.lastDay;
-  const effective = filesInEffect(journal.files);
   const priceDates = effective
     .filter((f) => f.source === 'prices' && f.status === 'accepted' && f.date !== null)
     .map((f) => f.date as IsoDate)
@@ -113,12 +112,12 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
   const last = outcomes.at(-1) as { date: IsoDate; accepted: boolean };
   const lastDay = maxDate(previousLastDay, last.date) as IsoDate;
   const runDate = maxDate(date, lastDay) as IsoDate;
-  const generatedAt = deps.clock().toISOString();
+  const meta = snapshotMeta(deps, work);
   const restatedOn = (x: IsoDate) => (previousLastDay !== null && x <= previousLastDay && x < runDate ? runDate : null);
 
   const snapshots: Snapshot[] = [];
   if (last.accepted) {
-    snapshots.push(snapshotOf(deps, snapshotAt(main.state), journal.files, restatedOn(last.date), generatedAt, true));
+    snapshots.push(snapshotOf(meta, snapshotAt(main.state), restatedOn(last.date), true));
   }
   watch.lap('snapshots');
 
@@ -127,7 +126,7 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
     // When the last day folded was refused by rule 2, the newest snapshot is an earlier day's.
     const newest = main.state.lastDate;
     for (const body of bodies) {
-      snapshots.push(snapshotOf(deps, body, journal.files, restatedOn(body.asOf), generatedAt, body.asOf === newest));
+      snapshots.push(snapshotOf(meta, body, restatedOn(body.asOf), body.asOf === newest));
     }
     watch.lap('snapshots');
   }
