@@ -4,13 +4,13 @@
  * HTML page served with 200, a 500 that does not go away. What each becomes: a file the parser reads, a
  * file it refuses, or a ProviderError for a later run.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHttpClient, ProviderError } from '../../functions/providers/http.ts';
 import { nasdaqSplitCalendarProvider, splitCalendarUrl } from '../../functions/providers/nasdaq-split-calendar.ts';
 import { FormatError } from '../../shared/formats/errors.ts';
 import { parseSplitCalendar } from '../../shared/formats/nasdaq-split-calendar.ts';
 import { fixtureText } from '../formats/fixtures.ts';
-import { type ReplayServer, startReplayServer } from './helpers/replay-server.ts';
+import { useReplayServer } from './helpers/replay-server.ts';
 
 const UA = 'ShortPulse/0.1 (+https://github.com/short-pulse/short-pulse; ops@example.org)';
 const path = (date: string) => `/api/calendar/splits?date=${date}`;
@@ -18,17 +18,7 @@ const fixture = (name: string) => fixtureText(`split-calendar/${name}`).text;
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 const json = { 'content-type': 'application/json; charset=utf-8' };
 
-let server: ReplayServer;
-let sleeps: number[];
-beforeAll(async () => {
-  server = await startReplayServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
-beforeEach(() => {
-  sleeps = [];
-});
+const replay = useReplayServer();
 
 function provider(userAgent?: string) {
   const http = createHttpClient({
@@ -37,26 +27,26 @@ function provider(userAgent?: string) {
     retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
     maxBytes: 1024 * 1024,
     sleep: async (ms) => {
-      sleeps.push(ms);
+      replay.sleeps.push(ms);
     },
     random: () => 1,
   });
-  return nasdaqSplitCalendarProvider({ http, baseUrl: server.baseUrl, ...(userAgent ? { userAgent } : {}) });
+  return nasdaqSplitCalendarProvider({ http, baseUrl: replay.server.baseUrl, ...(userAgent ? { userAgent } : {}) });
 }
 
 describe('Nasdaq split calendar provider', () => {
   it("asks for one day's calendar with the screener's browser-like headers and names the file after the day", async () => {
     const body = fixture('splits-2024-06-10.json');
-    server.script(path('2024-06-10'), { status: 200, headers: json, body });
+    replay.server.script(path('2024-06-10'), { status: 200, headers: json, body });
     const p = provider();
     expect(p).toMatchObject({ id: 'nasdaq-split-calendar', source: 'split-calendar' });
     expect(await p.datesFor('2024-06-10')).toEqual(['2024-06-10']);
     expect(await p.expectedFiles?.('2024-06-10')).toEqual(['splits-2024-06-10.json']);
     const result = await p.fetch('2024-06-10');
     expect(result.status === 'available' && result.files.map((f) => [f.name, f.location, text(f.bytes)])).toEqual([
-      ['splits-2024-06-10.json', splitCalendarUrl(server.baseUrl, '2024-06-10'), body],
+      ['splits-2024-06-10.json', splitCalendarUrl(replay.server.baseUrl, '2024-06-10'), body],
     ]);
-    expect(server.hits(path('2024-06-10')).at(-1)).toMatchObject({
+    expect(replay.server.hits(path('2024-06-10')).at(-1)).toMatchObject({
       'user-agent': UA,
       accept: 'application/json, text/plain, */*',
       origin: 'https://www.nasdaq.com',
@@ -71,12 +61,12 @@ describe('Nasdaq split calendar provider', () => {
       ratio: 10,
       file: 'splits-2024-06-10.json',
     });
-    expect(sleeps).toEqual([]);
+    expect(replay.sleeps).toEqual([]);
   });
 
   it('a day without splits ("No record found", status 200) is a file, read as no split', async () => {
     const body = fixture('splits-2021-11-13.json');
-    server.script(path('2021-11-13'), { status: 200, headers: json, body });
+    replay.server.script(path('2021-11-13'), { status: 200, headers: json, body });
     const result = await provider().fetch('2021-11-13');
     expect(result.status).toBe('available');
     if (result.status !== 'available') return;
@@ -86,7 +76,7 @@ describe('Nasdaq split calendar provider', () => {
 
   it('an HTML page served with 200 is returned as the file; the parser refuses it (ingest archives it first)', async () => {
     const body = fixture('splits-2024-06-11.json');
-    server.script(path('2024-06-11'), { status: 200, headers: { 'content-type': 'text/html' }, body });
+    replay.server.script(path('2024-06-11'), { status: 200, headers: { 'content-type': 'text/html' }, body });
     const result = await provider().fetch('2024-06-11');
     expect(result.status === 'available' && text(result.files[0]!.bytes)).toBe(body);
     if (result.status !== 'available') return;
@@ -96,32 +86,36 @@ describe('Nasdaq split calendar provider', () => {
   });
 
   it('a 500 that lasts is retried with backoff, then fails as retryable for a later run', async () => {
-    server.script(path('2024-06-12'), { status: 500, headers: json, body: '{"message":"Internal Server Error"}' });
+    replay.server.script(path('2024-06-12'), {
+      status: 500,
+      headers: json,
+      body: '{"message":"Internal Server Error"}',
+    });
     const error = await provider()
       .fetch('2024-06-12')
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ status: 500, retryable: true });
     expect((error as Error).message).toMatch(/HTTP 500 after 3 attempts/);
-    expect(server.hits(path('2024-06-12'))).toHaveLength(3);
-    expect(sleeps).toEqual([100, 200]);
+    expect(replay.server.hits(path('2024-06-12'))).toHaveLength(3);
+    expect(replay.sleeps).toEqual([100, 200]);
   });
 
   it('a 500 that passes is retried and the day arrives; a 404 means "not available", asked once', async () => {
     const body = fixture('splits-2024-07-12.json');
-    server.script(path('2024-07-12'), { status: 500, body: 'oops' }, { status: 200, headers: json, body });
+    replay.server.script(path('2024-07-12'), { status: 500, body: 'oops' }, { status: 200, headers: json, body });
     const result = await provider().fetch('2024-07-12');
     expect(result.status === 'available' && text(result.files[0]!.bytes)).toBe(body);
-    expect(sleeps).toEqual([100]);
-    server.script(path('2024-07-15'), { status: 404, body: 'Not Found' });
+    expect(replay.sleeps).toEqual([100]);
+    replay.server.script(path('2024-07-15'), { status: 404, body: 'Not Found' });
     expect(await provider().fetch('2024-07-15')).toMatchObject({ status: 'not-yet-available', reason: 'HTTP 404' });
-    expect(server.hits(path('2024-07-15'))).toHaveLength(1);
+    expect(replay.server.hits(path('2024-07-15'))).toHaveLength(1);
   });
 
   it('a dedicated Nasdaq User-Agent replaces ours for this host', async () => {
-    server.script(path('2024-06-14'), { status: 200, headers: json, body: fixture('splits-2024-06-14.json') });
+    replay.server.script(path('2024-06-14'), { status: 200, headers: json, body: fixture('splits-2024-06-14.json') });
     await provider('Mozilla/5.0 (X11; Linux x86_64) ShortPulse/0.1').fetch('2024-06-14');
-    expect(server.hits(path('2024-06-14')).at(-1)?.['user-agent']).toBe(
+    expect(replay.server.hits(path('2024-06-14')).at(-1)?.['user-agent']).toBe(
       'Mozilla/5.0 (X11; Linux x86_64) ShortPulse/0.1',
     );
   });

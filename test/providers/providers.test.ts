@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EnvError } from '../../functions/lib/env.ts';
 import { contactUserAgent, createProviders, readProvidersConfig } from '../../functions/providers/config.ts';
 import { classifyDrop } from '../../functions/providers/file-drop.ts';
@@ -14,24 +14,14 @@ import { finraShortInterestProvider, finraShortVolumeProvider } from '../../func
 import { folderProviders } from '../../functions/providers/folder.ts';
 import { createHttpClient, type HttpClientOptions, ProviderError } from '../../functions/providers/http.ts';
 import { nasdaqScreenerProvider } from '../../functions/providers/nasdaq-screener.ts';
-import { FIXTURES, type ReplayServer, startReplayServer } from './helpers/replay-server.ts';
+import { FIXTURES, useReplayServer } from './helpers/replay-server.ts';
 
 const UA = 'ShortPulse/0.1 (+https://github.com/short-pulse/short-pulse; ops@example.org)';
 const SI_PATH = '/equity/otcmarket/biweekly/shrt20240131.csv';
 const SV_PATH = '/equity/regsho/daily/CNMSshvol20240610.txt';
 const SCREENER_PATH = '/api/screener/stocks?tableonly=true&download=true';
 
-let server: ReplayServer;
-let sleeps: number[];
-beforeAll(async () => {
-  server = await startReplayServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
-beforeEach(() => {
-  sleeps = [];
-});
+const replay = useReplayServer();
 
 function http(overrides: Partial<HttpClientOptions> = {}) {
   return createHttpClient({
@@ -40,7 +30,7 @@ function http(overrides: Partial<HttpClientOptions> = {}) {
     retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
     maxBytes: 1024 * 1024,
     sleep: async (ms) => {
-      sleeps.push(ms);
+      replay.sleeps.push(ms);
     },
     random: () => 1,
     ...overrides,
@@ -51,40 +41,46 @@ const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 
 describe('FINRA short interest', () => {
   it('downloads the consolidated file from the CDN path, byte-exact, with our User-Agent', async () => {
-    server.script(SI_PATH, { status: 200, headers: { 'content-type': 'text/csv' }, body: FIXTURES.shortInterest });
-    const provider = finraShortInterestProvider({ http: http(), baseUrl: server.baseUrl });
+    replay.server.script(SI_PATH, {
+      status: 200,
+      headers: { 'content-type': 'text/csv' },
+      body: FIXTURES.shortInterest,
+    });
+    const provider = finraShortInterestProvider({ http: http(), baseUrl: replay.server.baseUrl });
     const result = await provider.fetch('2024-01-31');
     expect(result.status).toBe('available');
     if (result.status !== 'available') return;
     expect(result.files).toHaveLength(1);
     expect(result.files[0]?.name).toBe('shrt20240131.csv');
-    expect(result.files[0]?.location).toBe(`${server.baseUrl}${SI_PATH}`);
+    expect(result.files[0]?.location).toBe(`${replay.server.baseUrl}${SI_PATH}`);
     expect(text(result.files[0]!.bytes)).toBe(FIXTURES.shortInterest);
-    expect(server.hits(SI_PATH).at(-1)?.['user-agent']).toBe(UA);
-    expect(sleeps).toEqual([]);
+    expect(replay.server.hits(SI_PATH).at(-1)?.['user-agent']).toBe(UA);
+    expect(replay.sleeps).toEqual([]);
   });
 
   it('404 means "not published yet": answered once, never retried', async () => {
-    server.script('/equity/otcmarket/biweekly/shrt20240215.csv', { status: 404, body: 'Not Found' });
-    const provider = finraShortInterestProvider({ http: http(), baseUrl: server.baseUrl });
+    replay.server.script('/equity/otcmarket/biweekly/shrt20240215.csv', { status: 404, body: 'Not Found' });
+    const provider = finraShortInterestProvider({ http: http(), baseUrl: replay.server.baseUrl });
     const result = await provider.fetch('2024-02-15');
     expect(result).toMatchObject({ status: 'not-yet-available' });
-    expect(server.hits('/equity/otcmarket/biweekly/shrt20240215.csv')).toHaveLength(1);
-    expect(sleeps).toEqual([]);
+    expect(replay.server.hits('/equity/otcmarket/biweekly/shrt20240215.csv')).toHaveLength(1);
+    expect(replay.sleeps).toEqual([]);
   });
 
   it('an HTML error page served with 200 is returned as the file: ingest archives it, the parser refuses it', async () => {
-    server.script('/equity/otcmarket/biweekly/shrt20240229.csv', {
+    replay.server.script('/equity/otcmarket/biweekly/shrt20240229.csv', {
       status: 200,
       headers: { 'content-type': 'text/html' },
       body: FIXTURES.htmlErrorPage,
     });
-    const result = await finraShortInterestProvider({ http: http(), baseUrl: server.baseUrl }).fetch('2024-02-29');
+    const result = await finraShortInterestProvider({ http: http(), baseUrl: replay.server.baseUrl }).fetch(
+      '2024-02-29',
+    );
     expect(result.status === 'available' && text(result.files[0]!.bytes)).toBe(FIXTURES.htmlErrorPage);
   });
 
   it('asks only for settlement dates old enough to be published, within the look-back window', async () => {
-    const provider = finraShortInterestProvider({ http: http(), baseUrl: server.baseUrl });
+    const provider = finraShortInterestProvider({ http: http(), baseUrl: replay.server.baseUrl });
     // 2024-01-15 is Martin Luther King Jr. Day, so mid-January settles on Friday 2024-01-12. 2024-01-31
     // (Wednesday) needs five trading days: Feb 1, 2, 5, 6, 7 → asked for from 2024-02-07 on.
     expect(await provider.datesFor('2024-02-06')).toEqual(['2024-01-12']);
@@ -96,8 +92,8 @@ describe('FINRA short interest', () => {
 
 describe('FINRA Reg SHO daily short volume', () => {
   it('downloads CNMSshvolYYYYMMDD.txt', async () => {
-    server.script(SV_PATH, { status: 200, body: FIXTURES.shortVolume });
-    const result = await finraShortVolumeProvider({ http: http(), baseUrl: server.baseUrl }).fetch('2024-06-10');
+    replay.server.script(SV_PATH, { status: 200, body: FIXTURES.shortVolume });
+    const result = await finraShortVolumeProvider({ http: http(), baseUrl: replay.server.baseUrl }).fetch('2024-06-10');
     expect(result.status === 'available' && result.files.map((f) => [f.name, text(f.bytes)])).toEqual([
       ['CNMSshvol20240610.txt', FIXTURES.shortVolume],
     ]);
@@ -106,85 +102,87 @@ describe('FINRA Reg SHO daily short volume', () => {
 
 describe('retries, timeouts and refusals (HTTP client)', () => {
   it('retries 503 and 429 with exponential backoff, honouring Retry-After, then succeeds', async () => {
-    server.script(
+    replay.server.script(
       '/retry/ok.txt',
       { status: 503, body: 'Service Unavailable' },
       { status: 429, headers: { 'retry-after': '0.5' }, body: 'Too Many Requests' },
       { status: 200, body: 'payload' },
     );
-    const result = await http().get(`${server.baseUrl}/retry/ok.txt`);
+    const result = await http().get(`${replay.server.baseUrl}/retry/ok.txt`);
     expect(result.kind === 'ok' && text(result.bytes)).toBe('payload');
     // Attempt 1 → ceiling 100 ms; attempt 2 → 200 ms, but the server asked for 500 ms.
-    expect(sleeps).toEqual([100, 500]);
+    expect(replay.sleeps).toEqual([100, 500]);
   });
 
   it('a 403 is refused at once (retrying will not unblock us) and names the status', async () => {
-    server.script('/blocked.json', { status: 403, body: '<html>Access Denied</html>' });
+    replay.server.script('/blocked.json', { status: 403, body: '<html>Access Denied</html>' });
     const error = await http()
-      .get(`${server.baseUrl}/blocked.json`)
+      .get(`${replay.server.baseUrl}/blocked.json`)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ status: 403, retryable: false });
-    expect(server.hits('/blocked.json')).toHaveLength(1);
+    expect(replay.server.hits('/blocked.json')).toHaveLength(1);
   });
 
   it('a response slower than the timeout is abandoned and retried', async () => {
-    server.script('/slow.txt', { status: 200, body: 'late', delayMs: 1_000 }, { status: 200, body: 'on time' });
-    const result = await http().get(`${server.baseUrl}/slow.txt`);
+    replay.server.script('/slow.txt', { status: 200, body: 'late', delayMs: 1_000 }, { status: 200, body: 'on time' });
+    const result = await http().get(`${replay.server.baseUrl}/slow.txt`);
     expect(result.kind === 'ok' && text(result.bytes)).toBe('on time');
-    expect(sleeps).toEqual([100]);
+    expect(replay.sleeps).toEqual([100]);
   });
 
   it('the timeout covers the body too: a body that stalls halfway is retried', async () => {
-    server.script(
+    replay.server.script(
       '/stall.txt',
       { status: 200, body: 'abcdefgh', stallBodyMs: 1_000 },
       { status: 200, body: 'abcdefgh' },
     );
-    const result = await http().get(`${server.baseUrl}/stall.txt`);
+    const result = await http().get(`${replay.server.baseUrl}/stall.txt`);
     expect(result.kind === 'ok' && text(result.bytes)).toBe('abcdefgh');
-    expect(server.hits('/stall.txt')).toHaveLength(2);
+    expect(replay.server.hits('/stall.txt')).toHaveLength(2);
   });
 
   it('a body shorter than its Content-Length (connection cut) is retried, never returned', async () => {
-    server.script(
+    replay.server.script(
       '/cut.csv',
       { status: 200, body: FIXTURES.shortInterest.slice(0, 200), declaredLength: FIXTURES.shortInterest.length },
       { status: 200, body: FIXTURES.shortInterest },
     );
-    const result = await http().get(`${server.baseUrl}/cut.csv`);
+    const result = await http().get(`${replay.server.baseUrl}/cut.csv`);
     expect(result.kind === 'ok' && text(result.bytes)).toBe(FIXTURES.shortInterest);
-    expect(server.hits('/cut.csv')).toHaveLength(2);
+    expect(replay.server.hits('/cut.csv')).toHaveLength(2);
   });
 
   it('a connection reset is retried', async () => {
-    server.script('/reset.txt', { reset: true }, { status: 200, body: 'after reset' });
-    const result = await http().get(`${server.baseUrl}/reset.txt`);
+    replay.server.script('/reset.txt', { reset: true }, { status: 200, body: 'after reset' });
+    const result = await http().get(`${replay.server.baseUrl}/reset.txt`);
     expect(result.kind === 'ok' && text(result.bytes)).toBe('after reset');
   });
 
   it('when every attempt fails, the error says so and is marked retryable for a later run', async () => {
-    server.script('/down.txt', { status: 502, body: 'Bad Gateway' });
+    replay.server.script('/down.txt', { status: 502, body: 'Bad Gateway' });
     const error = await http()
-      .get(`${server.baseUrl}/down.txt`)
+      .get(`${replay.server.baseUrl}/down.txt`)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ status: 502, retryable: true });
     expect((error as Error).message).toMatch(/HTTP 502 after 3 attempts/);
-    expect(server.hits('/down.txt')).toHaveLength(3);
-    expect(sleeps).toEqual([100, 200]);
+    expect(replay.server.hits('/down.txt')).toHaveLength(3);
+    expect(replay.sleeps).toEqual([100, 200]);
   });
 
   it('refuses a body above the size limit without retrying (declared or streamed)', async () => {
-    server.script('/huge-declared.txt', { status: 200, body: 'x'.repeat(2048) });
+    replay.server.script('/huge-declared.txt', { status: 200, body: 'x'.repeat(2048) });
     const client = http({ maxBytes: 1024 });
-    await expect(client.get(`${server.baseUrl}/huge-declared.txt`)).rejects.toThrow(
+    await expect(client.get(`${replay.server.baseUrl}/huge-declared.txt`)).rejects.toThrow(
       /2048 bytes exceeds the 1024-byte limit/,
     );
-    expect(server.hits('/huge-declared.txt')).toHaveLength(1);
-    server.script('/huge-chunked.txt', { status: 200, chunked: true, body: 'y'.repeat(4096) });
-    await expect(client.get(`${server.baseUrl}/huge-chunked.txt`)).rejects.toThrow(/body exceeds the 1024-byte limit/);
-    expect(server.hits('/huge-chunked.txt')).toHaveLength(1);
+    expect(replay.server.hits('/huge-declared.txt')).toHaveLength(1);
+    replay.server.script('/huge-chunked.txt', { status: 200, chunked: true, body: 'y'.repeat(4096) });
+    await expect(client.get(`${replay.server.baseUrl}/huge-chunked.txt`)).rejects.toThrow(
+      /body exceeds the 1024-byte limit/,
+    );
+    expect(replay.server.hits('/huge-chunked.txt')).toHaveLength(1);
   });
 });
 
@@ -192,17 +190,17 @@ describe('Nasdaq screener', () => {
   const clock = () => new Date('2024-06-10T23:30:00Z'); // 19:30 in New York, 2024-06-10
 
   it('asks with browser-like headers and our User-Agent, and names the file after the day', async () => {
-    server.script(SCREENER_PATH, {
+    replay.server.script(SCREENER_PATH, {
       status: 200,
       headers: { 'content-type': 'application/json' },
       body: FIXTURES.screener,
     });
-    const provider = nasdaqScreenerProvider({ http: http(), baseUrl: server.baseUrl, clock });
+    const provider = nasdaqScreenerProvider({ http: http(), baseUrl: replay.server.baseUrl, clock });
     const result = await provider.fetch('2024-06-10');
     expect(result.status === 'available' && result.files.map((f) => [f.name, text(f.bytes)])).toEqual([
       ['2024-06-10.json', FIXTURES.screener],
     ]);
-    const headers = server.hits(SCREENER_PATH).at(-1);
+    const headers = replay.server.hits(SCREENER_PATH).at(-1);
     expect(headers).toMatchObject({
       'user-agent': UA,
       accept: 'application/json, text/plain, */*',
@@ -212,28 +210,30 @@ describe('Nasdaq screener', () => {
   });
 
   it('can only serve the current New York session: another date is "not available" without a request', async () => {
-    const before = server.hits(SCREENER_PATH).length;
-    const provider = nasdaqScreenerProvider({ http: http(), baseUrl: server.baseUrl, clock });
+    const before = replay.server.hits(SCREENER_PATH).length;
+    const provider = nasdaqScreenerProvider({ http: http(), baseUrl: replay.server.baseUrl, clock });
     // 01:00 UTC on the 11th is still the 10th in New York.
     const lateClock = nasdaqScreenerProvider({
       http: http(),
-      baseUrl: server.baseUrl,
+      baseUrl: replay.server.baseUrl,
       clock: () => new Date('2024-06-11T01:00:00Z'),
     });
     expect(await provider.fetch('2024-06-07')).toMatchObject({ status: 'not-yet-available' });
-    expect(server.hits(SCREENER_PATH)).toHaveLength(before);
+    expect(replay.server.hits(SCREENER_PATH)).toHaveLength(before);
     expect((await lateClock.fetch('2024-06-10')).status).toBe('available');
   });
 
   it('a dedicated Nasdaq User-Agent replaces ours for that host only', async () => {
     const provider = nasdaqScreenerProvider({
       http: http(),
-      baseUrl: server.baseUrl,
+      baseUrl: replay.server.baseUrl,
       clock,
       userAgent: 'Mozilla/5.0 (X11; Linux x86_64) ShortPulse/0.1',
     });
     await provider.fetch('2024-06-10');
-    expect(server.hits(SCREENER_PATH).at(-1)?.['user-agent']).toBe('Mozilla/5.0 (X11; Linux x86_64) ShortPulse/0.1');
+    expect(replay.server.hits(SCREENER_PATH).at(-1)?.['user-agent']).toBe(
+      'Mozilla/5.0 (X11; Linux x86_64) ShortPulse/0.1',
+    );
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export interface Scripted {
   status?: number;
@@ -163,3 +164,21 @@ export const FIXTURES = {
   htmlErrorPage:
     '<!DOCTYPE html>\n<html><head><title>404 - Not Found</title></head><body><h1>Page not found</h1><p>The requested document was not found on this server.</p></body></html>\n',
 };
+
+/**
+ * One replay server for a test file (started before its tests, closed after) and the back-off sleeps the
+ * HTTP client asked for, emptied before each test: `replay.server`, `replay.sleeps`.
+ */
+export function useReplayServer(): { server: ReplayServer; sleeps: number[] } {
+  const replay = { server: undefined as unknown as ReplayServer, sleeps: [] as number[] };
+  beforeAll(async () => {
+    replay.server = await startReplayServer();
+  });
+  afterAll(async () => {
+    await replay.server?.close();
+  });
+  beforeEach(() => {
+    replay.sleeps = [];
+  });
+  return replay;
+}
