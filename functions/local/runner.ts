@@ -12,6 +12,7 @@
  * reach the pipeline as file drops: the former at their place in time, the latter after the last day, so
  * the final snapshot is computed from every file of the folder.
  */
+import { SPLIT_CALENDAR_FILE } from '../../shared/formats/nasdaq-split-calendar.ts';
 import './powertools-env.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -179,7 +180,6 @@ export interface LocalRun {
 
 const PRICE_FILE = /^(\d{4}-\d{2}-\d{2})\.json(?:\.gz)?$/;
 const SHORT_INTEREST_FILE = /^shrt(\d{4})(\d{2})(\d{2})[^/]*\.csv(?:\.gz)?$/i;
-const SPLIT_CALENDAR_FILE = /^splits-(\d{4}-\d{2}-\d{2})\.json(?:\.gz)?$/;
 
 function listNames(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -208,9 +208,10 @@ function planInput(inputDir: string, lag: number): InputPlan {
   }
   // A calendar of a day the run does not ingest (a closed day, a day without prices) arrives as a drop, so
   // the run reads every calendar file of the folder, as `pulse build` does.
+  const trading = new Set(tradingDays);
   for (const name of listNames(path.join(inputDir, 'split-calendar'))) {
     const date = SPLIT_CALENDAR_FILE.exec(name)?.[1];
-    if (!date || tradingDays.includes(date)) continue;
+    if (!date || trading.has(date)) continue;
     drops.push({ date, source: 'split-calendar', file: name, location: path.join(inputDir, 'split-calendar', name) });
   }
   const last = tradingDays.at(-1);

@@ -8,7 +8,9 @@
  *   splits-YYYY-MM-DD.json[.gz] Nasdaq split calendar of that day
  *   securities*.csv             rule 12 overrides (dated by the day it arrives)
  */
+
 import type { IsoDate } from '../../shared/domain.ts';
+import { SPLIT_CALENDAR_FILE } from '../../shared/formats/nasdaq-split-calendar.ts';
 import { INCOMING_PREFIX, isArrivalDated, isSourceName, type SourceName } from '../pipeline/keys.ts';
 
 export interface ClassifiedDrop {
@@ -32,7 +34,7 @@ const PATTERNS: { source: SourceName; re: RegExp; date: (m: RegExpExecArray) => 
     re: /^CNMSshvol(\d{4})(\d{2})(\d{2})\.txt(?:\.gz)?$/i,
     date: (m) => `${m[1]}-${m[2]}-${m[3]}`,
   },
-  { source: 'split-calendar', re: /^splits-(\d{4}-\d{2}-\d{2})\.json(?:\.gz)?$/i, date: (m) => m[1] },
+  { source: 'split-calendar', re: SPLIT_CALENDAR_FILE, date: (m) => m[1] },
 ];
 
 /** The operator's files, named by what they hold: dated by arrival. */

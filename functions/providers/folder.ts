@@ -6,10 +6,12 @@
  * Short interest files become "available" `publicationLag` trading days after their settlement date, as
  * FINRA publishes them, so a day-by-day run sees late files and restatements as production does.
  */
+
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { addTradingDays } from '../../shared/calendar.ts';
 import type { IsoDate } from '../../shared/domain.ts';
+import { splitCalendarFileName } from '../../shared/formats/nasdaq-split-calendar.ts';
 import type { FetchResult, ReceivedFile, SourceProvider } from './source-provider.ts';
 import { compactDate } from './source-provider.ts';
 
@@ -124,7 +126,7 @@ export function folderProviders(options: FolderOptions): SourceProvider[] {
       source: 'split-calendar',
       immutable: true,
       datesFor: (d) => [d],
-      fetch: (d) => firstPresent(calendarDir, [`splits-${d}.json`, `splits-${d}.json.gz`]),
+      fetch: (d) => firstPresent(calendarDir, [splitCalendarFileName(d), `${splitCalendarFileName(d)}.gz`]),
     },
     {
       id: 'folder-securities',

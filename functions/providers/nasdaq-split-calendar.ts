@@ -8,7 +8,9 @@
  * The pipeline's `split-calendar` source (PROVIDERS id `nasdaq-split-calendar`); `pulse build` reads the same
  * files from `<input>/split-calendar/`.
  */
+
 import type { IsoDate } from '../../shared/domain.ts';
+import { splitCalendarFileName } from '../../shared/formats/nasdaq-split-calendar.ts';
 import type { HttpClient } from './http.ts';
 import { NASDAQ_BASE_URL, NASDAQ_BROWSER_HEADERS } from './nasdaq-screener.ts';
 import type { FetchResult, SourceProvider } from './source-provider.ts';
@@ -22,11 +24,6 @@ export interface NasdaqSplitCalendarOptions {
 
 export function splitCalendarUrl(baseUrl: string, date: IsoDate): string {
   return `${baseUrl.replace(/\/+$/, '')}/api/calendar/splits?date=${date}`;
-}
-
-/** The name a day's calendar is archived and read under (`<input>/split-calendar/`). */
-export function splitCalendarFileName(date: IsoDate): string {
-  return `splits-${date}.json`;
 }
 
 export function nasdaqSplitCalendarProvider(options: NasdaqSplitCalendarOptions): SourceProvider {
