@@ -43,15 +43,8 @@ import { startPricePool } from './price-pool.ts';
 export type { FileRead, FileRefusal, PriceFileRead, SourceFile };
 export { PRICE_FILE, readPriceFile };
 
-export interface LoadedInput {
+export interface LoadedInput extends SideFiles {
   priceDays: PriceDay[];
-  shortInterest: ShortInterestFile[];
-  shortVolume: { file: string; date: string | null; records: ShortVolumeRecord[] }[];
-  /** What rule 3(c) applies: splits.csv's rows, then the split calendar's (a splits.csv row wins). */
-  splits: SplitOverride[];
-  splitCalendar: SplitCalendarRead;
-  /** securities.csv (rule 12 overrides): symbol → type. */
-  securities: Map<string, SecurityType>;
   sources: SourceFile[];
   /** Row-level rejections and whole-file refusals (line 0), in file order. */
   rejections: Rejection[];
@@ -94,8 +87,8 @@ export interface SplitCalendarRead {
 /** Everything but the price snapshots, read and parsed. */
 export interface SideFiles {
   shortInterest: ShortInterestFile[];
-  shortVolume: LoadedInput['shortVolume'];
-  /** splits.csv's overrides and the split calendar's, merged (`mergeSplitOverrides`). */
+  shortVolume: { file: string; date: string | null; records: ShortVolumeRecord[] }[];
+  /** What rule 3(c) applies: splits.csv's rows, then the split calendar's, merged (`mergeSplitOverrides`: a splits.csv row wins). */
   splits: SplitOverride[];
   splitCalendar: SplitCalendarRead;
   /** securities.csv (rule 12 overrides): symbol → type. */

@@ -119,7 +119,8 @@ export function scanPriceFile(dir: string, file: string, sink: ScreenerSink): Pr
     source: read.source,
     rejections: read.rejections,
     refusal: read.refusal,
-    date: read.parsed ? (read.parsed.date ?? priceFileDate(file)) : null,
+    // scanScreener's date is the name's, which the check above proved a calendar date.
+    date: read.parsed?.date ?? null,
   };
 }
 

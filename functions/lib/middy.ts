@@ -8,12 +8,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
-import { type EventSchema, EventValidationError, parseStepEvent } from './events.ts';
+import { type EventSchema, parseStepEvent } from './events.ts';
 import { logger, metrics, tracer } from './observability.ts';
 
-export { EventValidationError };
-
-/** Replaces `request.event` with the schema's output, or throws `EventValidationError`. */
+/** Replaces `request.event` with the schema's output, or throws `EventValidationError` (./events.ts). */
 export function parseEvent<T>(handler: string, schema: EventSchema<T>): MiddlewareObj<T> {
   return {
     before: (request) => {

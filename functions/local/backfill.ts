@@ -66,7 +66,7 @@ export async function backfillLocal(options: BackfillOptions): Promise<BackfillR
       ...createDayInvokers(deps),
       ingest: () => runIngest(deps, { kind: 'archive', runId }),
     };
-    const walk = await runDaySteps(deps, null, { invokers, runId });
+    const walk = await runDaySteps(deps, null, { invokers });
     const { ingest } = walk.outputs;
     if (!ingest) throw new Error('backfill: ingest returned nothing');
     const site = options.site === false ? null : await buildLocalSite({ site: deps.site, stateDir, siteUrl });

@@ -39,10 +39,10 @@ import type { IsoDate } from '../../shared/domain.ts';
 import type { ComputeResult, IngestResult } from '../lib/events.ts';
 import { finishRun, resultOf, unchanged, type Work, withSnapshotKeys } from './compute/commit.ts';
 import { fold } from './compute/fold.ts';
-import { filesInEffect, loadJournal, maxDate, minDate, readLedger, saveJournal } from './compute/journal.ts';
+import { filesInEffect, loadJournal, readLedger, saveJournal } from './compute/journal.ts';
 import { withDayLock } from './day-lock.ts';
 import type { PipelineDeps } from './deps.ts';
-import { assertIsoDate } from './keys.ts';
+import { assertIsoDate, maxDate, minDate } from './keys.ts';
 import { refreshSplitInputs } from './split-inputs.ts';
 import { stopwatch } from './stopwatch.ts';
 
@@ -56,7 +56,6 @@ export type ComputeInput = Pick<IngestResult, 'date'> & Partial<Pick<IngestResul
  * holding its latest snapshot (`snapshotKeys`), the only thing publish reads of compute's work.
  */
 export type { ComputeResult } from '../lib/events.ts';
-export type ComputeRejectedDay = ComputeResult['rejectedDays'][number];
 
 /**
  * Folds what is new since the last run through the engine (see the file comment) and writes the

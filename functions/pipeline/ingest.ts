@@ -48,6 +48,7 @@ import type { PipelineDeps } from './deps.ts';
 import {
   assertIsoDate,
   isArrivalDated,
+  minDate,
   parseRawKey,
   RAW_PREFIX,
   rawKey,
@@ -147,9 +148,6 @@ async function inContext<T>(where: string, fn: () => Promise<T>): Promise<T> {
 }
 
 const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-const minDate = (a: IsoDate | null, b: IsoDate | null): IsoDate | null =>
-  a === null ? b : b === null ? a : a < b ? a : b;
 
 function rawContentType(file: string): string {
   if (/\.gz$/i.test(file)) return 'application/gzip';

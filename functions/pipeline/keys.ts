@@ -209,3 +209,11 @@ export const LEDGER_INDEX_PK = 'LEDGER';
 export function ledgerIndexKey(recordedAt: string, source: SourceName, file: string, sha256: string): TableKey {
   return { pk: LEDGER_INDEX_PK, sk: `${recordedAt}#${source}#${assertFileName(file)}#${assertSha256(sha256)}` };
 }
+
+/** The earlier of two days, either possibly absent. */
+export const minDate = (a: IsoDate | null, b: IsoDate | null): IsoDate | null =>
+  a === null ? b : b === null ? a : a < b ? a : b;
+
+/** The later of two days, either possibly absent. */
+export const maxDate = (a: IsoDate | null, b: IsoDate | null): IsoDate | null =>
+  a === null ? b : b === null ? a : a > b ? a : b;

@@ -52,6 +52,17 @@ export interface InputFile {
 const byName = (a: { file: string }, b: { file: string }) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
 
 /**
+ * The accepted file of an operator's source recorded last: the one its derived record holds (ingest writes
+ * the record before recording), whatever its name (`splits*.csv`, `securities*.csv`).
+ */
+function lastAccepted(effective: readonly InputFile[], source: SourceName): InputFile | undefined {
+  return effective
+    .filter((f) => f.source === source && f.status === 'accepted')
+    .sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0))
+    .at(-1);
+}
+
+/**
  * The inputs as of `effective` (the content in effect of each file name): what `current` holds where the
  * content is the same, the derived record where it changed. Never mutates `current`.
  */
@@ -61,7 +72,7 @@ export async function refreshSplitInputs(
   current: SplitInputs,
 ): Promise<SplitInputs> {
   let { sha256, overrides } = current;
-  const splitsFile = effective.find((f) => f.source === 'splits' && f.status === 'accepted');
+  const splitsFile = lastAccepted(effective, 'splits');
   if ((splitsFile?.sha256 ?? '') !== current.sha256) {
     const stored = splitsFile ? await deps.derived.getSplits() : undefined;
     sha256 = stored?.source.sha256 ?? '';
@@ -91,10 +102,7 @@ export async function refreshSplitInputs(
   );
 
   let securities = current.securities;
-  const securitiesFile = effective
-    .filter((f) => f.source === 'securities' && f.status === 'accepted')
-    .sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0))
-    .at(-1);
+  const securitiesFile = lastAccepted(effective, 'securities');
   if ((securitiesFile?.sha256 ?? '') !== (current.securities?.sha256 ?? '')) {
     const stored = securitiesFile ? await deps.derived.getSecurities() : undefined;
     securities = stored ? { sha256: stored.source.sha256, overrides: stored.overrides } : undefined;

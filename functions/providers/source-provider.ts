@@ -19,14 +19,10 @@ export type FetchResult =
   | { status: 'available'; files: ReceivedFile[] }
   | { status: 'not-yet-available'; location: string; reason: string };
 
-/**
- * `S` is the source the files belong to: a pipeline source by default. A provider of a source the pipeline
- * does not ingest names its own, so it cannot be wired into ingest by mistake.
- */
-export interface SourceProvider<S extends string = SourceName> {
+export interface SourceProvider {
   /** e.g. `finra-short-interest`. */
   readonly id: string;
-  readonly source: S;
+  readonly source: SourceName;
   /**
    * The file dates worth asking for while ingesting trading day `tradingDate`: the day itself for daily
    * sources, the recent settlement dates whose files may have been published since (short interest).

@@ -17,6 +17,11 @@ const FORMAT = 'a Nasdaq split calendar JSON';
 /** `splits-2024-06-10.json[.gz]`: the day the calendar was asked for (`?date=`). */
 export const SPLIT_CALENDAR_FILE = /^splits-(\d{4}-\d{2}-\d{2})\.json(?:\.gz)?$/i;
 
+/** The name a day's calendar is archived and read under (`<input>/split-calendar/`). */
+export function splitCalendarFileName(date: IsoDate): string {
+  return `splits-${date}.json`;
+}
+
 const NOT_A_RATIO = 'is not a split ratio ("new : old" such as "10 : 1" or "1 : 10", or a stock dividend "P%")';
 
 /**

@@ -11,7 +11,7 @@
  *     (the previous day's price, the shares outstanding): the symbol-day is quarantined and listed in
  *     `dataQuality.quarantined` with its reason.
  */
-import { CANDIDATE_FACTORS } from '../methodology/splits.ts';
+import { CANDIDATE_FACTORS, priceFits } from '../methodology/splits.ts';
 
 /**
  * The bounds, with the real figure each is measured against (the 2024 screener year in ../shared/data,
@@ -123,7 +123,5 @@ export function inSplitList(ratio: number): boolean {
  * probable typo (0.0000001 for 0.1) and the day's factor comes from rules 3(a) and 3(b).
  */
 export function plausibleOverride(x: number, ratio: number): boolean {
-  if (inSplitList(ratio)) return true;
-  const g = x * ratio;
-  return g >= 0.75 && g <= 4 / 3;
+  return inSplitList(ratio) || priceFits(x, ratio);
 }

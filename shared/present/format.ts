@@ -93,6 +93,13 @@ export function formatNumber(value: Maybe, digits = 0): string {
   return withSign(body, value < 0, isZero, false);
 }
 
+/** An English ordinal: 1 → `1st`, 2 → `2nd`, 3 → `3rd`, 11 → `11th`, 22 → `22nd`, 113 → `113th`. */
+export function formatOrdinal(n: number): string {
+  const tens = Math.abs(n) % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][Math.abs(n) % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
 /** Full precision for tooltips: the number as JSON writes it, with a real minus sign. */
 export function formatRaw(value: Maybe): string {
   if (!isNumber(value)) return MISSING;

@@ -4,6 +4,7 @@ import {
   formatDateLong,
   formatFractionAsPercent,
   formatNumber,
+  formatOrdinal,
   formatPercent,
   formatRfc822,
   formatSplitFactor,
@@ -104,6 +105,30 @@ describe('formatNumber', () => {
     expect(formatNumber(14.76, 1)).toBe('14.8');
     expect(formatNumber(-2.25, 1)).toBe('−2.3');
     expect(formatNumber(null)).toBe('—');
+  });
+});
+
+describe('formatOrdinal (percentile labels)', () => {
+  it('gives st, nd, rd, th, with 11–13 and 111–113 as th', () => {
+    expect([0, 1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 99, 100, 101, 111, 112, 113].map(formatOrdinal)).toEqual([
+      '0th',
+      '1st',
+      '2nd',
+      '3rd',
+      '4th',
+      '11th',
+      '12th',
+      '13th',
+      '21st',
+      '22nd',
+      '23rd',
+      '99th',
+      '100th',
+      '101st',
+      '111th',
+      '112th',
+      '113th',
+    ]);
   });
 });
 

@@ -8,10 +8,11 @@ import { cloneState, initialState, snapshotAt, startAdvance } from '../../../sha
 import type { Snapshot } from '../../../shared/snapshot/schema.ts';
 import type { ComputeResult } from '../../lib/events.ts';
 import type { PipelineDeps } from '../deps.ts';
+import { maxDate } from '../keys.ts';
 import { overrideContext } from '../split-inputs.ts';
 import { finishRun, resultOf, snapshotMeta, snapshotOf, unchanged, type Work, withSnapshotKeys } from './commit.ts';
 import { type Checkpoint, foldDay, loadCheckpoint, PriceDays, ShortInterestFiles, yieldToIo } from './inputs.ts';
-import { maxDate, saveJournal } from './journal.ts';
+import { saveJournal } from './journal.ts';
 import { lookaheadFold, planSide, type SidePlan } from './lookahead.ts';
 
 type ComputeRejectedDay = ComputeResult['rejectedDays'][number];

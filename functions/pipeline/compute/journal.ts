@@ -204,9 +204,3 @@ export function inputsOf(files: readonly JournalFile[], x: IsoDate | null) {
 
 /** The run a journal commits (see `run` above). */
 export type CommittedRun = NonNullable<Journal['run']>;
-
-export const minDate = (a: IsoDate | null, b: IsoDate | null): IsoDate | null =>
-  a === null ? b : b === null ? a : a < b ? a : b;
-
-export const maxDate = (a: IsoDate | null, b: IsoDate | null): IsoDate | null =>
-  a === null ? b : b === null ? a : a > b ? a : b;
