@@ -7,8 +7,7 @@
  */
 import type { IsoDate, PriceDay, ShortInterestFile, SplitOverride } from '../domain.ts';
 import type { DayRejection } from './classify.ts';
-import { isValidPrice } from './classify.ts';
-import { classifyDay, recordRejectedDay, stepDay } from './engine.ts';
+import { classifyDay, hasUnseenSymbol, recordRejectedDay, stepDay } from './engine.ts';
 import type { SecurityType } from './securities.ts';
 import { settlementsNeeded } from './state.ts';
 import type { DayRecord, EngineState, LookaheadDay, StepContext } from './types.ts';
@@ -72,24 +71,12 @@ export function startAdvance(state: EngineState, options: AdvanceOptions): Advan
   const rejected: DayRejection[] = [];
   const outcomes: { date: IsoDate; accepted: boolean }[] = [];
   const restated = new Set<IsoDate>();
-  // The state's symbols as a set, grown as the engine adds symbols (to spot a first-seen one cheaply).
-  const known = new Set(current.symbols);
-  let knownCount = current.symbols.length;
-
-  const hasNewSymbol = (day: PriceDay): boolean => {
-    const symbols = current.symbols;
-    for (let i = knownCount; i < symbols.length; i++) known.add(symbols[i] as string);
-    knownCount = symbols.length;
-    for (const row of day.rows) if (isValidPrice(row.price) && !known.has(row.symbol)) return true;
-    return false;
-  };
-
   return {
     get state() {
       return current;
     },
     settlementsFor(day, inEffect) {
-      return settlementsNeeded(current, inEffect, hasNewSymbol(day));
+      return settlementsNeeded(current, inEffect, hasUnseenSymbol(current, day));
     },
     add(day, shortInterest, lookahead = []) {
       const reason = classifyDay(current, day);

@@ -8,7 +8,7 @@
  * `cloneState` first.
  */
 import { dataRecord } from '../data-record.ts';
-import type { IsoDate, PriceDay, ShortInterestFile } from '../domain.ts';
+import type { IsoDate, PriceDay, ShortInterestFile, SplitOverride } from '../domain.ts';
 import { TIERS } from '../domain.ts';
 import {
   exposureOf,
@@ -170,6 +170,15 @@ function rowIds(state: EngineState, day: PriceDay): Int32Array {
   }
   rowIdsCache.set(day, { state, known: state.symbols.length, ids });
   return ids;
+}
+
+/** Whether the day prices a symbol the state has never seen (one lookup per row, shared with `classifyDay`). */
+export function hasUnseenSymbol(state: EngineState, day: PriceDay): boolean {
+  const ids = rowIds(state, day);
+  for (let i = 0; i < ids.length; i++) {
+    if (ids[i] === -1 && isValidPrice((day.rows[i] as PriceDay['rows'][number]).price)) return true;
+  }
+  return false;
 }
 
 /**
@@ -623,14 +632,9 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
       if (ids[i] === -1) ids[i] = index.get((rows[i] as PriceDay['rows'][number]).symbol) ?? -1;
     }
   }
-  const overrides = new Map<string, number>();
-  // Where each override came from, for rule 11(c)'s quarantine (a calendar entry names its calendar file).
-  const overrideFiles = new Map<string, string>();
-  for (const o of ctx.splits) {
-    if (o.date !== date || overrides.has(o.symbol)) continue;
-    overrides.set(o.symbol, o.ratio);
-    overrideFiles.set(o.symbol, o.file ?? 'splits.csv');
-  }
+  // Rule 3(c): the day's first override of each symbol (its file names a rule 11(c) quarantine).
+  const overrides = new Map<string, SplitOverride>();
+  for (const o of ctx.splits) if (o.date === date && !overrides.has(o.symbol)) overrides.set(o.symbol, o);
   const v2 = state.methodology === 2;
   const securities = ctx.securities;
   const { securityType } = state;
@@ -648,7 +652,7 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     symbolsToday++;
     const b = id * RING + s;
     if ((price[b] as number) > 0) continue; // a symbol listed twice keeps its first row
-    if (counted && implausibleRow(state, id, sp, row, overrides.get(row.symbol), day)) continue;
+    if (counted && implausibleRow(state, id, sp, row, overrides.get(row.symbol)?.ratio, day)) continue;
     // Rule 12 (v2): the listing's type, as of today's row; figures count common stocks and ADRs only.
     // Classified again only when the name changes (names are stable; the patterns cost a few regexes).
     if (v2) {
@@ -695,9 +699,10 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     const inUniverse = !v2 || isCountedType(securityType[id] as number);
     let f = 1;
     if (inUniverse && p1 > 0 && p0 > 0) {
-      let override = overrides.size > 0 ? overrides.get(symbols[id] as string) : undefined;
+      const given = overrides.size > 0 ? overrides.get(symbols[id] as string) : undefined;
+      let override = given?.ratio;
       if (override !== undefined && !plausibleOverride(p1 / p0, override)) {
-        const file = overrideFiles.get(symbols[id] as string) ?? 'splits.csv';
+        const file = given?.file ?? 'splits.csv';
         quarantine(state, {
           date,
           symbol: symbols[id] as string,
