@@ -48,6 +48,8 @@ export interface AdvanceResult {
 export interface Advancing {
   /** The state reached so far (stepped in place: copy it with `cloneState` to keep it). */
   readonly state: EngineState;
+  /** Rule 2's verdict on each day added so far, in order (the list itself, grown by `add`). */
+  readonly outcomes: readonly { date: IsoDate; accepted: boolean }[];
   /**
    * The settlement dates of the short interest files the engine reads to step `day` when `inEffect` is the
    * one in effect on it (rule 4): every other file may be passed to `add` as an empty stand-in.
@@ -75,6 +77,7 @@ export function startAdvance(state: EngineState, options: AdvanceOptions): Advan
     get state() {
       return current;
     },
+    outcomes,
     settlementsFor(day, inEffect) {
       return settlementsNeeded(current, inEffect, hasUnseenSymbol(current, day));
     },

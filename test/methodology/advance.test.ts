@@ -108,5 +108,8 @@ describe('advance', () => {
     fold.add(days[2] as (typeof days)[number], si);
     expect(before.dayCount).toBe(2);
     expect(fold.state.dayCount).toBe(3);
+    // The verdicts so far, as `result()` gives them.
+    expect(fold.outcomes.map((o) => o.date)).toEqual(['2024-03-04', '2024-03-05', '2024-03-06']);
+    expect(fold.result().outcomes).toEqual(fold.outcomes);
   });
 });

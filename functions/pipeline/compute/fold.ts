@@ -52,7 +52,7 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
   // The look-ahead-free fold: what `pulse build` runs; its states are the checkpoints.
   const sideBase = cloneState(baseState);
   const main = startAdvance(baseState, overrides);
-  const outcomes: { date: IsoDate; accepted: boolean }[] = [];
+  const outcomes = main.outcomes;
   const released = new Set<IsoDate>();
   const rejectedDays: ComputeRejectedDay[] = [];
   // The look-ahead fold's inputs, started as soon as the last day is stepped (see `planSide`).
@@ -79,12 +79,10 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
     const outcome = await foldDay(main, day, si);
     watch.lap('fold');
     if (outcome.rejected !== null) {
-      outcomes.push({ date: day.date, accepted: false });
       if (previousLastDay === null || day.date > previousLastDay) {
         rejectedDays.push({ date: day.date, file: day.file, reason: outcome.rejected });
       }
     } else {
-      outcomes.push({ date: day.date, accepted: true });
       for (const r of outcome.restated) {
         // Replayed days repeat releases already published; only a new day's release restates anything.
         if (previousLastDay === null || day.date > previousLastDay) released.add(r.date);
