@@ -5,14 +5,14 @@
  * file it refuses, or a ProviderError for a later run.
  */
 import { describe, expect, it } from 'vitest';
-import { createHttpClient, ProviderError } from '../../functions/providers/http.ts';
+import { ProviderError } from '../../functions/providers/http.ts';
 import { nasdaqSplitCalendarProvider, splitCalendarUrl } from '../../functions/providers/nasdaq-split-calendar.ts';
 import { FormatError } from '../../shared/formats/errors.ts';
 import { parseSplitCalendar } from '../../shared/formats/nasdaq-split-calendar.ts';
 import { fixtureText } from '../formats/fixtures.ts';
-import { useReplayServer } from './helpers/replay-server.ts';
+import { TEST_USER_AGENT, useReplayServer } from './helpers/replay-server.ts';
 
-const UA = 'ShortPulse/0.1 (+https://github.com/short-pulse/short-pulse; ops@example.org)';
+const UA = TEST_USER_AGENT;
 const path = (date: string) => `/api/calendar/splits?date=${date}`;
 const fixture = (name: string) => fixtureText(`split-calendar/${name}`).text;
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
@@ -21,16 +21,7 @@ const json = { 'content-type': 'application/json; charset=utf-8' };
 const replay = useReplayServer();
 
 function provider(userAgent?: string) {
-  const http = createHttpClient({
-    userAgent: UA,
-    timeoutMs: 250,
-    retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
-    maxBytes: 1024 * 1024,
-    sleep: async (ms) => {
-      replay.sleeps.push(ms);
-    },
-    random: () => 1,
-  });
+  const http = replay.http();
   return nasdaqSplitCalendarProvider({ http, baseUrl: replay.server.baseUrl, ...(userAgent ? { userAgent } : {}) });
 }
 

@@ -12,30 +12,18 @@ import { contactUserAgent, createProviders, readProvidersConfig } from '../../fu
 import { classifyDrop } from '../../functions/providers/file-drop.ts';
 import { finraShortInterestProvider, finraShortVolumeProvider } from '../../functions/providers/finra.ts';
 import { folderProviders } from '../../functions/providers/folder.ts';
-import { createHttpClient, type HttpClientOptions, ProviderError } from '../../functions/providers/http.ts';
+import { ProviderError } from '../../functions/providers/http.ts';
 import { nasdaqScreenerProvider } from '../../functions/providers/nasdaq-screener.ts';
-import { FIXTURES, useReplayServer } from './helpers/replay-server.ts';
+import { FIXTURES, TEST_USER_AGENT, useReplayServer } from './helpers/replay-server.ts';
 
-const UA = 'ShortPulse/0.1 (+https://github.com/short-pulse/short-pulse; ops@example.org)';
+const UA = TEST_USER_AGENT;
 const SI_PATH = '/equity/otcmarket/biweekly/shrt20240131.csv';
 const SV_PATH = '/equity/regsho/daily/CNMSshvol20240610.txt';
 const SCREENER_PATH = '/api/screener/stocks?tableonly=true&download=true';
 
 const replay = useReplayServer();
 
-function http(overrides: Partial<HttpClientOptions> = {}) {
-  return createHttpClient({
-    userAgent: UA,
-    timeoutMs: 250,
-    retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
-    maxBytes: 1024 * 1024,
-    sleep: async (ms) => {
-      replay.sleeps.push(ms);
-    },
-    random: () => 1,
-    ...overrides,
-  });
-}
+const http = replay.http;
 
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 

@@ -6,6 +6,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { createHttpClient, type HttpClient, type HttpClientOptions } from '../../../functions/providers/http.ts';
 
 export interface Scripted {
   status?: number;
@@ -165,12 +166,35 @@ export const FIXTURES = {
     '<!DOCTYPE html>\n<html><head><title>404 - Not Found</title></head><body><h1>Page not found</h1><p>The requested document was not found on this server.</p></body></html>\n',
 };
 
+/** The test HTTP client the provider tests talk to the replay server with. */
+export const TEST_USER_AGENT = 'ShortPulse/0.1 (+https://github.com/short-pulse/short-pulse; ops@example.org)';
+
 /**
- * One replay server for a test file (started before its tests, closed after) and the back-off sleeps the
- * HTTP client asked for, emptied before each test: `replay.server`, `replay.sleeps`.
+ * One replay server for a test file (started before its tests, closed after), the back-off sleeps the
+ * HTTP client asked for (emptied before each test), and `http()`: a client with short timeouts, three
+ * attempts, no jitter, whose sleeps are recorded instead of waited.
  */
-export function useReplayServer(): { server: ReplayServer; sleeps: number[] } {
-  const replay = { server: undefined as unknown as ReplayServer, sleeps: [] as number[] };
+export function useReplayServer(): {
+  server: ReplayServer;
+  sleeps: number[];
+  http(overrides?: Partial<HttpClientOptions>): HttpClient;
+} {
+  const replay = {
+    server: undefined as unknown as ReplayServer,
+    sleeps: [] as number[],
+    http: (overrides: Partial<HttpClientOptions> = {}) =>
+      createHttpClient({
+        userAgent: TEST_USER_AGENT,
+        timeoutMs: 250,
+        retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
+        maxBytes: 1024 * 1024,
+        sleep: async (ms) => {
+          replay.sleeps.push(ms);
+        },
+        random: () => 1,
+        ...overrides,
+      }),
+  };
   beforeAll(async () => {
     replay.server = await startReplayServer();
   });
