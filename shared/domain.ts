@@ -49,9 +49,21 @@ export interface ShortInterestRecord {
   /** currentShortPositionQuantity, shares (>= 0). */
   shares: number;
   settlementDate: IsoDate;
+  /**
+   * revisionFlag `R`: FINRA revised the PREVIOUS settlement's figure of this issue; the revised quantity is
+   * `previousShares` (rule 4(a)). This row's own `shares` stand as they are.
+   */
   revision: boolean;
   /** averageDailyVolumeQuantity (FINRA's consolidated average daily volume, shares), null when absent. */
   averageDailyVolume?: number | null;
+  /** previousShortPositionQuantity, kept only on an `R` row: the previous settlement's revised figure. */
+  previousShares?: number;
+  /** stockSplitFlag `S`: the issue split during the cycle (rule 3(d), v3); absent when not flagged. */
+  splitFlag?: true;
+  /** marketClassCode `OTC`: not exchange-listed (present only then; listed rows leave it out). */
+  otc?: true;
+  /** marketClassCode `ARCA` or `BZX`: listed on a venue of exchange-traded products (rule 4(b)'s fund count). */
+  etpVenue?: true;
 }
 
 /** All revisions of one settlement date applied in file-name order ("the file" of that date, rule 4). */
@@ -65,6 +77,19 @@ export interface ShortInterestFile {
   adv?: Map<string, number>;
   /** Made by Short Pulse's generator (GENERATED_COLUMN), not FINRA: whatever is built on it is sample data. */
   generated?: true;
+  /**
+   * The `R` rows of this file: symbol → the revised quantity of the PREVIOUS settlement date
+   * (previousShortPositionQuantity). `applyFinraRevisions` merges them into that date's file (rule 4(a)).
+   */
+  revisesPrevious?: Map<string, number>;
+  /** Files of the NEXT settlement date whose `R` rows revised this one (rule 4(a)), in the order applied. */
+  revisedBy?: string[];
+  /** Symbols flagged `S` (the issue split during the cycle ending on this settlement date; rule 3(d), v3). */
+  splitFlagged?: Set<string>;
+  /** Exchange-listed rows (marketClassCode not OTC): symbol → issueName (rule 4(b)'s join, v3). */
+  listedNames?: Map<string, string>;
+  /** Listed rows on an ETP venue (ARCA, BZX): counted as funds when unmatched (rule 4(b)). */
+  etpVenue?: Set<string>;
 }
 
 /** One row of a FINRA Reg SHO daily short sale volume file. */

@@ -144,6 +144,14 @@ const ShortInterestColumns = z.object({
   revision: booleans,
   /** FINRA's average daily volume per row (null: none); absent in objects written before it was kept. */
   adv: numbersOrNull.optional(),
+  /** Rule 4(a): an R row's previousShortPositionQuantity (null on other rows); absent before it was kept. */
+  previous: numbersOrNull.optional(),
+  /** stockSplitFlag S per row; absent before it was kept. */
+  splitFlag: booleans.optional(),
+  /** marketClassCode OTC per row; absent before it was kept. */
+  otc: booleans.optional(),
+  /** marketClassCode ARCA or BZX per row; absent before it was kept. */
+  etpVenue: booleans.optional(),
 });
 
 /** The envelope of a snapshot batch; publish checks each snapshot against the published schema itself. */
@@ -333,6 +341,10 @@ export function encodeShortInterestFile(f: Omit<StoredShortInterestFile, 'reject
     shares: f.records.map((r) => r.shares),
     revision: f.records.map((r) => r.revision),
     adv: f.records.map((r) => r.averageDailyVolume ?? null),
+    previous: f.records.map((r) => r.previousShares ?? null),
+    splitFlag: f.records.map((r) => r.splitFlag === true),
+    otc: f.records.map((r) => r.otc === true),
+    etpVenue: f.records.map((r) => r.etpVenue === true),
   });
 }
 
@@ -341,7 +353,16 @@ export function decodeShortInterestFile(key: string, bytes: Uint8Array): StoredS
   const n = c.symbol.length;
   sameLength(
     key,
-    { issueName: c.issueName, shares: c.shares, revision: c.revision, ...(c.adv ? { adv: c.adv } : {}) },
+    {
+      issueName: c.issueName,
+      shares: c.shares,
+      revision: c.revision,
+      ...(c.adv ? { adv: c.adv } : {}),
+      ...(c.previous ? { previous: c.previous } : {}),
+      ...(c.splitFlag ? { splitFlag: c.splitFlag } : {}),
+      ...(c.otc ? { otc: c.otc } : {}),
+      ...(c.etpVenue ? { etpVenue: c.etpVenue } : {}),
+    },
     n,
   );
   const records: ShortInterestRecord[] = new Array(n);
@@ -354,6 +375,11 @@ export function decodeShortInterestFile(key: string, bytes: Uint8Array): StoredS
       revision: c.revision[i] as boolean,
       averageDailyVolume: c.adv?.[i] ?? null,
     };
+    const previous = c.previous?.[i];
+    if (previous != null) (records[i] as ShortInterestRecord).previousShares = previous;
+    if (c.splitFlag?.[i] === true) (records[i] as ShortInterestRecord).splitFlag = true;
+    if (c.otc?.[i] === true) (records[i] as ShortInterestRecord).otc = true;
+    if (c.etpVenue?.[i] === true) (records[i] as ShortInterestRecord).etpVenue = true;
   }
   return { settlementDate: c.settlementDate, file: c.file, source: c.source, records, rejections: [] };
 }

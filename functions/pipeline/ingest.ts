@@ -20,6 +20,7 @@ import {
   settlementDates,
 } from '../../shared/calendar.ts';
 import type { IsoDate, Rejection, SplitOverride } from '../../shared/domain.ts';
+import { MAX_SETTLEMENT_GAP_DAYS } from '../../shared/formats/finra-short-interest.ts';
 import {
   decodeText,
   FormatError,
@@ -30,6 +31,7 @@ import {
 } from '../../shared/formats/index.ts';
 import { parseSplitCalendar } from '../../shared/formats/nasdaq-split-calendar.ts';
 import { parseSecuritiesCsv, type SecurityOverride } from '../../shared/formats/securities-csv.ts';
+import { addDays } from '../../shared/methodology/dates.ts';
 import type { SourceRef } from '../adapters/derived-repository.ts';
 import {
   type FileOrigin,
@@ -270,8 +272,16 @@ function validate(
         rejections: parsed.rejections,
         ...(parsed.generated === true ? { generated: true as const } : {}),
         write: (ref) => derived.putShortInterestFile({ settlementDate, file, source: ref, records: parsed.records }),
-        // Rule 4: a settlement date's short interest applies from that date on, so those days change.
-        restateFrom: async () => settlementDate,
+        // Rule 4: a settlement date's short interest applies from that date on, so those days change;
+        // rule 4(a): its R rows revise the previous settlement, so that one's days change too.
+        restateFrom: async () => {
+          if (!parsed.records.some((r) => r.revision && r.previousShares !== undefined)) return settlementDate;
+          const earlier = (await derived.listShortInterestDates()).filter((d) => d < settlementDate).sort();
+          const previous = earlier.at(-1);
+          return previous !== undefined && addDays(previous, MAX_SETTLEMENT_GAP_DAYS) >= settlementDate
+            ? previous
+            : settlementDate;
+        },
       };
     }
     if (source === 'split-calendar') {

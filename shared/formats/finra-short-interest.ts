@@ -47,20 +47,34 @@ export const SHORT_INTEREST_REQUIRED = [
 export const GENERATED_COLUMN = 'shortPulseGenerated';
 export const GENERATED_MARK = 'Y';
 
-/** Read and checked when present; the other eight columns are informational and ignored. */
+/** Read and checked when present; the other columns are informational and ignored. */
 const SHORT_INTEREST_CHECKED = [
   'accountingYearMonthNumber',
   'revisionFlag',
   'marketClassCode',
   'averageDailyVolumeQuantity',
+  'previousShortPositionQuantity',
+  'stockSplitFlag',
   GENERATED_COLUMN,
 ] as const;
 
+/**
+ * FINRA's revisionFlag is `R` or empty: `R` on a row of settlement T says the figure of the previous
+ * settlement was revised (rule 4(a)). A `Y` was never FINRA's (an earlier fixture invented it): refused,
+ * so a file in an invented shape cannot pass for a real one.
+ */
 function revisionOf(raw: string): boolean | string {
-  const s = trimText(raw).toUpperCase();
-  if (s === 'Y') return true;
-  if (s === '' || s === 'N') return false;
-  return 'is not Y, N or empty';
+  const s = trimText(raw);
+  if (s === 'R') return true;
+  if (s === '') return false;
+  return 'is not R or empty (FINRA marks a revision of the previous settlement with R)';
+}
+
+function splitFlagOf(raw: string): boolean | string {
+  const s = trimText(raw);
+  if (s === 'S') return true;
+  if (s === '') return false;
+  return 'is not S or empty';
 }
 
 function buildRowSchema() {
@@ -75,6 +89,13 @@ function buildRowSchema() {
       .transform(problemTransform(revisionOf))
       .optional(),
     marketClassCode: z.string().optional(),
+    stockSplitFlag: z
+      .string({ error: typeError('a string') })
+      .transform(problemTransform(splitFlagOf))
+      .optional(),
+    // Read as a quantity only where it matters (an R row); otherwise informational, like FINRA's own
+    // changePercent, and never split-adjusted (docs/data-formats.md).
+    previousShortPositionQuantity: z.string({ error: typeError('a string') }).optional(),
     // FINRA's own average daily volume (all venues), for days to cover (rule 10, v2). Informational: a
     // blank or unreadable value is "unknown", never a reason to reject the row.
     averageDailyVolumeQuantity: z
@@ -96,7 +117,7 @@ export function shortInterestRowSchema(): ReturnType<typeof buildRowSchema> {
   return rowSchemas.schema();
 }
 
-export function toShortInterestRecord(row: ShortInterestRow): ShortInterestRecord {
+export function toShortInterestRecord(row: ShortInterestRow, previousShares?: number): ShortInterestRecord {
   return {
     symbol: canonicalSymbol(row.symbolCode),
     issueName: row.issueName,
@@ -104,12 +125,32 @@ export function toShortInterestRecord(row: ShortInterestRow): ShortInterestRecor
     settlementDate: row.settlementDate,
     revision: row.revisionFlag ?? false,
     averageDailyVolume: row.averageDailyVolumeQuantity,
+    ...(previousShares !== undefined ? { previousShares } : {}),
+    ...(row.stockSplitFlag === true ? { splitFlag: true as const } : {}),
+    ...marketClassOf(row.marketClassCode),
   };
+}
+
+function marketClassOf(raw: string | undefined): { otc?: true; etpVenue?: true } {
+  const s = trimText(raw ?? '').toUpperCase();
+  if (s === 'OTC') return { otc: true };
+  if (s === 'ARCA' || s === 'BZX') return { etpVenue: true };
+  return {};
+}
+
+/** An R row's revised previous quantity, or the problem (an R row without it revises nothing). */
+function revisedPrevious(row: ShortInterestRow): number | string | undefined {
+  if (row.revisionFlag !== true) return undefined;
+  const raw = row.previousShortPositionQuantity;
+  if (raw === undefined) return 'is missing: an R row revises the previous settlement with this quantity';
+  const n = sharesOf(raw);
+  return typeof n === 'number' ? n : `${showValue(raw)} ${n} (an R row revises the previous settlement with it)`;
 }
 
 interface Candidate {
   line: number;
   row: ShortInterestRow;
+  previousShares: number | undefined;
 }
 
 /** The date most rows carry (ties: the earliest line's); the few that differ are the odd ones out. */
@@ -134,8 +175,9 @@ export type ParsedShortInterest = Parsed<ShortInterestRecord> & {
  * negative or non-numeric quantity, a bad or disagreeing settlement date, an
  * accountingYearMonthNumber that is not that date, and duplicates (see the duplicate rule below).
  *
- * Duplicate symbol in one file: a restated row (revisionFlag Y) replaces an original one;
- * otherwise the first row is kept and the later one rejected, saying whether it agreed.
+ * Duplicate symbol in one file: the first row is kept and the later one rejected, saying whether it
+ * agreed (FINRA's files hold one row per symbol; an `R` row revises the previous settlement, not a row
+ * of its own file). An `R` row without a readable previousShortPositionQuantity is rejected.
  */
 export function parseShortInterest(text: string, file: string): ParsedShortInterest {
   const table = readPipeTable(text, file, {
@@ -168,7 +210,12 @@ export function parseShortInterest(text: string, file: string): ParsedShortInter
       });
       continue;
     }
-    candidates.push({ line: pl.line, row });
+    const previousShares = revisedPrevious(row);
+    if (typeof previousShares === 'string') {
+      rejections.push({ file, line: pl.line, field: 'previousShortPositionQuantity', reason: previousShares });
+      continue;
+    }
+    candidates.push({ line: pl.line, row, previousShares });
   }
   if (candidates.length === 0) {
     const first = rejections[0];
@@ -195,7 +242,7 @@ export function parseShortInterest(text: string, file: string): ParsedShortInter
   }
   const records: ShortInterestRecord[] = [];
   const kept = new Map<string, { index: number; line: number; marketClass: string | undefined }>();
-  for (const { line, row } of candidates) {
+  for (const { line, row, previousShares } of candidates) {
     if (row.settlementDate !== settlementDate) {
       rejections.push({
         file,
@@ -205,7 +252,7 @@ export function parseShortInterest(text: string, file: string): ParsedShortInter
       });
       continue;
     }
-    const record = toShortInterestRecord(row);
+    const record = toShortInterestRecord(row, previousShares);
     const earlier = kept.get(record.symbol);
     if (earlier === undefined) {
       kept.set(record.symbol, { index: records.length, line, marketClass: row.marketClassCode });
@@ -213,17 +260,6 @@ export function parseShortInterest(text: string, file: string): ParsedShortInter
       continue;
     }
     const previous = records[earlier.index] as ShortInterestRecord;
-    if (record.revision && !previous.revision) {
-      rejections.push({
-        file,
-        line: earlier.line,
-        field: 'symbolCode',
-        reason: `${showValue(row.symbolCode)} is restated on line ${line} (revisionFlag Y), which replaces this row`,
-      });
-      records[earlier.index] = record;
-      kept.set(record.symbol, { index: earlier.index, line, marketClass: row.marketClassCode });
-      continue;
-    }
     const classes =
       earlier.marketClass !== undefined && row.marketClassCode !== undefined
         ? ` (market class ${earlier.marketClass} vs ${row.marketClassCode})`
@@ -284,7 +320,8 @@ export function compareRevisionFileNames(a: string, b: string): number {
 
 /**
  * Groups parsed files by settlement date and applies each group in file-name order, a later row
- * replacing an earlier one of the same symbol (rule 4: together they are "the file" of that date).
+ * replacing an earlier one of the same symbol (rule 4: together they are "the file" of that date), then
+ * merges each date's `R` rows into the previous date's file (rule 4(a), `applyFinraRevisions`).
  * Returns one ShortInterestFile per settlement date, oldest first. Does not modify its input.
  */
 export function mergeShortInterestRevisions(parsedFiles: readonly ParsedShortInterest[]): ShortInterestFile[] {
@@ -295,10 +332,18 @@ export function mergeShortInterestRevisions(parsedFiles: readonly ParsedShortInt
 export function shortInterestFileOf(parsed: ParsedShortInterest): ShortInterestFile {
   const shares = new Map<string, number>();
   const adv = new Map<string, number>();
+  const revises = new Map<string, number>();
+  const flagged = new Set<string>();
+  const listed = new Map<string, string>();
+  const etp = new Set<string>();
   for (const r of parsed.records) {
     shares.set(r.symbol, r.shares);
     if (r.averageDailyVolume != null) adv.set(r.symbol, r.averageDailyVolume);
     else adv.delete(r.symbol);
+    if (r.revision && r.previousShares !== undefined) revises.set(r.symbol, r.previousShares);
+    if (r.splitFlag === true) flagged.add(r.symbol);
+    if (r.otc !== true) listed.set(r.symbol, r.issueName);
+    if (r.etpVenue === true) etp.add(r.symbol);
   }
   return {
     settlementDate: parsed.settlementDate,
@@ -306,6 +351,10 @@ export function shortInterestFileOf(parsed: ParsedShortInterest): ShortInterestF
     shares,
     ...(adv.size > 0 ? { adv } : {}),
     ...(parsed.generated ? { generated: true as const } : {}),
+    ...(revises.size > 0 ? { revisesPrevious: revises } : {}),
+    ...(flagged.size > 0 ? { splitFlagged: flagged } : {}),
+    listedNames: listed,
+    ...(etp.size > 0 ? { etpVenue: etp } : {}),
   };
 }
 
@@ -313,7 +362,7 @@ export function shortInterestFileOf(parsed: ParsedShortInterest): ShortInterestF
  * The merge of `mergeShortInterestRevisions` over files already reduced one by one (so a reader can
  * drop each file's rows as soon as it is parsed): per settlement date, the files in
  * `compareRevisionFileNames` order, a later file's share count replacing an earlier one; the maps come
- * out the same, insertion order included.
+ * out the same, insertion order included. Then FINRA's `R` rows (`applyFinraRevisions`).
  */
 export function combineRevisions(single: readonly ShortInterestFile[]): ShortInterestFile[] {
   const groups = new Map<IsoDate, ShortInterestFile[]>();
@@ -322,19 +371,33 @@ export function combineRevisions(single: readonly ShortInterestFile[]): ShortInt
     if (group) group.push(f);
     else groups.set(f.settlementDate, [f]);
   }
-  return [...groups.keys()].sort().map((settlementDate) => {
+  const merged = [...groups.keys()].sort().map((settlementDate) => {
     const group = groups.get(settlementDate) as ShortInterestFile[];
     if (group.length === 1) return group[0] as ShortInterestFile;
     const ordered = group.toSorted((x, y) => compareRevisionFileNames(x.files[0] ?? '', y.files[0] ?? ''));
     const shares = new Map<string, number>();
     const adv = new Map<string, number>();
+    const revises = new Map<string, number>();
+    const flagged = new Set<string>();
+    const listed = new Map<string, string>();
+    const etp = new Set<string>();
     for (const f of ordered) {
       for (const [symbol, n] of f.shares) {
         shares.set(symbol, n);
-        // A later file's row replaces the whole row, its ADV (or the lack of one) included.
+        // A later file's row replaces the whole row, its ADV, revision, flag and listing included.
         const a = f.adv?.get(symbol);
         if (a === undefined) adv.delete(symbol);
         else adv.set(symbol, a);
+        const r = f.revisesPrevious?.get(symbol);
+        if (r === undefined) revises.delete(symbol);
+        else revises.set(symbol, r);
+        if (f.splitFlagged?.has(symbol)) flagged.add(symbol);
+        else flagged.delete(symbol);
+        const name = f.listedNames?.get(symbol);
+        if (name === undefined) listed.delete(symbol);
+        else listed.set(symbol, name);
+        if (f.etpVenue?.has(symbol)) etp.add(symbol);
+        else etp.delete(symbol);
       }
     }
     const generated = ordered.some((f) => f.generated === true);
@@ -344,6 +407,53 @@ export function combineRevisions(single: readonly ShortInterestFile[]): ShortInt
       shares,
       ...(adv.size > 0 ? { adv } : {}),
       ...(generated ? { generated: true as const } : {}),
+      ...(revises.size > 0 ? { revisesPrevious: revises } : {}),
+      ...(flagged.size > 0 ? { splitFlagged: flagged } : {}),
+      listedNames: listed,
+      ...(etp.size > 0 ? { etpVenue: etp } : {}),
     };
   });
+  return applyFinraRevisions(merged);
+}
+
+/**
+ * FINRA publishes two settlement dates a month (mid-month and month end), so the previous settlement of
+ * T lies at most 20 calendar days before it (2024: 13 to 19). A file further back is not T's previous
+ * settlement (one in between is missing): its figures are not revised by T's `R` rows.
+ */
+export const MAX_SETTLEMENT_GAP_DAYS = 22;
+
+function daysBetween(a: IsoDate, b: IsoDate): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
+/**
+ * Rule 4(a): each file's `R` rows revise the previous settlement date's figures (the revised quantity is
+ * the row's previousShortPositionQuantity; FINRA never re-issues the earlier file). `files` is one entry
+ * per settlement date, oldest first (as `combineRevisions` makes them). A file whose previous settlement
+ * is absent, or more than MAX_SETTLEMENT_GAP_DAYS back, revises nothing. Returns new objects for the
+ * revised dates (the revising files are named in `revisedBy`); the input is not modified.
+ */
+export function applyFinraRevisions(files: readonly ShortInterestFile[]): ShortInterestFile[] {
+  const out = files.slice();
+  for (let i = 1; i < out.length; i++) {
+    const next = out[i] as ShortInterestFile;
+    const revises = next.revisesPrevious;
+    if (revises === undefined || revises.size === 0) continue;
+    const previous = out[i - 1] as ShortInterestFile;
+    if (daysBetween(previous.settlementDate, next.settlementDate) > MAX_SETTLEMENT_GAP_DAYS) continue;
+    out[i - 1] = reviseWith(previous, revises, next.files);
+  }
+  return out;
+}
+
+/** `file` with `revises`' quantities in place of its own (a symbol it lacked is added: FINRA revised it in). */
+export function reviseWith(
+  file: ShortInterestFile,
+  revises: ReadonlyMap<string, number>,
+  by: readonly string[],
+): ShortInterestFile {
+  const shares = new Map(file.shares);
+  for (const [symbol, n] of revises) shares.set(symbol, n);
+  return { ...file, shares, revisedBy: [...(file.revisedBy ?? []), ...by] };
 }

@@ -154,7 +154,7 @@ export interface ShortInterestRowInput {
   /** A split between the previous and this settlement date (written `S`). */
   stockSplit: boolean;
   averageDailyVolume: number;
-  /** Restated row (written `Y`, as in the real file). */
+  /** The previous settlement's figure of this row was revised to `previousShares` (written `R`, as FINRA does). */
   revision: boolean;
 }
 
@@ -237,7 +237,7 @@ export function writeShortInterest(
         r.stockSplit ? 'S' : '',
         adv,
         dtc.toFixed(2),
-        r.revision ? 'Y' : '',
+        r.revision ? 'R' : '',
         changePct,
         String(r.currentShares - (prev ?? 0)),
         settlementDate,

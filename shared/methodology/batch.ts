@@ -21,7 +21,7 @@ export interface BatchOptions {
   splits: readonly SplitOverride[];
   /** Compute as of the last accepted day ≤ this date; later files are ignored entirely (decision). */
   asOf?: IsoDate;
-  /** 2 (default): rules 1–12; 1 reproduces methodology v1. */
+  /** 3 (default): rules 1–12 with v3's join, split flags and tier as of A; 2 and 1 reproduce v2 and v1. */
   methodology?: MethodologyVersion;
   /** securities.csv overrides of rule 12. */
   securities?: ReadonlyMap<string, SecurityType>;
@@ -63,7 +63,7 @@ export function startBatch(options: BatchOptions): BatchFold {
   // Rule 4 with --as-of: files settled later cannot be in effect on any day ≤ A anyway.
   const shortInterest =
     asOf === undefined ? options.shortInterest : options.shortInterest.filter((f) => f.settlementDate <= asOf);
-  const fold = startAdvance(initialState(options.methodology ?? 2), {
+  const fold = startAdvance(initialState(options.methodology ?? 3), {
     splits: options.splits,
     ...(options.securities ? { securities: options.securities } : {}),
   });

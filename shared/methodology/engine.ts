@@ -19,6 +19,7 @@ import {
 } from '../gates/plausibility.ts';
 import { type DayRejection, isValidPrice, rejectionReason } from './classify.ts';
 import { addDays } from './dates.ts';
+import { finraKeyOf, joinStats, type Universe, universeOf } from './join.ts';
 import { COUNTED_TYPES, classifySecurity, SECURITY_TYPES } from './securities.ts';
 import { CONFIRM_DAYS, lookBackShares, ruleA, ruleB } from './splits.ts';
 import { sectorName, tierIndex } from './tiers.ts';
@@ -39,13 +40,14 @@ import {
 export const RING = 24;
 
 /**
- * A new state for methodology `methodology` (default 2, the published one; 1 reproduces v1 exactly). The
- * version travels with the state, so a checkpointed run continues under the rules it started with.
+ * A new state for methodology `methodology` (default 3, the published one; 2 and 1 reproduce v2 and v1
+ * exactly). The version travels with the state, so a checkpointed run continues under the rules it started with.
  */
-export function initialState(methodology: MethodologyVersion = 2): EngineState {
+export function initialState(methodology: MethodologyVersion = 3): EngineState {
   return {
     version: 1,
-    ...(methodology === 2 ? { methodology: 2 as const } : {}),
+    ...(methodology !== 1 ? { methodology } : {}),
+    ...(methodology === 3 ? { ytdNetNew: [], lastCap: [], lastSector: [] } : {}),
     dayCount: 0,
     lastDate: null,
     lastSymbols: 0,
@@ -103,6 +105,9 @@ export function cloneState(state: EngineState): EngineState {
     rejectedDays: state.rejectedDays.slice(),
     quarantined: state.quarantined.slice(),
   };
+  if (state.ytdNetNew) copy.ytdNetNew = state.ytdNetNew.slice();
+  if (state.lastCap) copy.lastCap = state.lastCap.slice();
+  if (state.lastSector) copy.lastSector = state.lastSector.slice();
   const index = symbolIndexCache.get(state);
   if (index && index.size === state.symbols.length) symbolIndexCache.set(copy, new Map(index));
   return copy;
@@ -211,8 +216,42 @@ function yearOf(date: IsoDate): string {
   return date.slice(0, 4);
 }
 
+/** Whether the state folds under v2 or later (rule 12, FINRA's ADV, rule 3(b')). */
+const v2OrLater = (state: EngineState): boolean => state.methodology !== undefined;
+
+/**
+ * Rule 4 with rule 4(b)'s join (v3): symbol → shares of `file`, and its FINRA ADV. Before v3 a row meets
+ * only the listing spelled like it. One resolver per step: `universe` is built on first use.
+ */
+class ShareLookup {
+  readonly #state: EngineState;
+  #universe: Universe | null = null;
+  constructor(state: EngineState) {
+    this.#state = state;
+  }
+  key(file: ShortInterestFile, symbol: string): string | undefined {
+    if (this.#state.methodology !== 3) return symbol;
+    this.#universe ??= universeOf(this.#state.symbols, this.#state.names);
+    return finraKeyOf(file, symbol, this.#universe);
+  }
+  shares(file: ShortInterestFile, symbol: string): number {
+    const key = this.key(file, symbol);
+    return key === undefined ? 0 : (file.shares.get(key) ?? 0);
+  }
+  adv(file: ShortInterestFile, symbol: string): number {
+    const key = this.key(file, symbol);
+    return key === undefined ? 0 : (file.adv?.get(key) ?? 0);
+  }
+}
+
 /** Registers new symbols in code-unit order, so ids (and so summation order) do not depend on row order. */
-function addSymbols(state: EngineState, fresh: string[], ctx: StepContext, today: number): void {
+function addSymbols(
+  state: EngineState,
+  fresh: string[],
+  freshNames: ReadonlyMap<string, string>,
+  ctx: StepContext,
+  today: number,
+): void {
   fresh.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const index = symbolIndex(state);
   // Rule 4 gives a symbol short interest from the files even on days it was not in the screener
@@ -222,14 +261,21 @@ function addSymbols(state: EngineState, fresh: string[], ctx: StepContext, today
   for (let j = oldest; j < today; j++) {
     pastFiles.push(fileBySettlement(ctx.shortInterest, state.slotSettlement[slotOf(j)] as string));
   }
+  const v3 = state.methodology === 3;
   for (const symbol of fresh) {
     const id = state.symbols.length;
     state.symbols.push(symbol);
     index.set(symbol, id);
-    state.names.push('');
+    // v3's join reads names (rule 4(b)); v1 and v2 keep '' until the row loop, as before.
+    state.names.push(v3 ? (freshNames.get(symbol) ?? '') : '');
     state.held.push(-1);
     state.securityType.push(-1);
-    if (state.methodology === 2) state.finraAdv.push(0);
+    if (v2OrLater(state)) state.finraAdv.push(0);
+    if (v3) {
+      state.ytdNetNew?.push(0);
+      state.lastCap?.push(0);
+      state.lastSector?.push(-1);
+    }
     state.ytdPnl.push(0);
     state.ytdExposure.push(0);
     state.ytdGrowth.push(1);
@@ -242,9 +288,13 @@ function addSymbols(state: EngineState, fresh: string[], ctx: StepContext, today
       state.shortInterest.push(0);
       state.sector.push(-1);
     }
+  }
+  const lookup = new ShareLookup(state);
+  for (let id = state.symbols.length - fresh.length; id < state.symbols.length; id++) {
+    const symbol = state.symbols[id] as string;
     for (let j = oldest; j < today; j++) {
       const file = pastFiles[j - oldest];
-      if (file) state.shortInterest[id * RING + slotOf(j)] = file.shares.get(symbol) ?? 0;
+      if (file) state.shortInterest[id * RING + slotOf(j)] = lookup.shares(file, symbol);
     }
   }
 }
@@ -278,7 +328,7 @@ function evaluateRuleB(
     }
     return lookahead[i - inRing]?.sharesOutstanding.get(symbol);
   };
-  if (state.methodology !== 2) return ruleB(x, sharesPrev, later, inRing + lookahead.length, 1);
+  if (!v2OrLater(state)) return ruleB(x, sharesPrev, later, inRing + lookahead.length, 1);
   // Rule 3(b') look-back: accepted day index−1−j, while still in the ring (a pending day is re-evaluated
   // at most 10 days on, so its look-back days, 7 back, are always there).
   const earlier = lookBackShares((j) => {
@@ -318,6 +368,7 @@ function accumulateYtd(state: EngineState, id: number, j: number, counts: YtdCou
     state.ytdExposure[id] = 0;
     state.ytdGrowth[id] = 1;
     state.ytdEligible[id] = (state.price[b + sp] as number) > 0 ? 1 : 0;
+    if (state.ytdNetNew) state.ytdNetNew[id] = 0;
   }
   const p0 = state.price[b + sp] as number;
   const p1 = state.price[b + s] as number;
@@ -341,7 +392,7 @@ function accumulateYtd(state: EngineState, id: number, j: number, counts: YtdCou
 }
 
 /** One tiered symbol-day (rules 5, 6): written into a scratch object to keep the hot loop allocation-free. */
-interface SymbolDay {
+export interface SymbolDay {
   tier: number;
   sector: number;
   pnl: number;
@@ -352,7 +403,7 @@ interface SymbolDay {
   declining: boolean;
 }
 
-const scratch = (): SymbolDay => ({
+export const scratch = (): SymbolDay => ({
   tier: 0,
   sector: 0,
   pnl: 0,
@@ -368,7 +419,7 @@ const scratch = (): SymbolDay => ({
  * (rule 6 leaves other symbol-days out of everything). The one place rules 5 and 8 are computed
  * per symbol-day.
  */
-function symbolDay(state: EngineState, id: number, j: number, hadFile: boolean, out: SymbolDay): boolean {
+export function symbolDay(state: EngineState, id: number, j: number, hadFile: boolean, out: SymbolDay): boolean {
   const b = id * RING;
   const s = slotOf(j);
   const sp = slotOf(j - 1);
@@ -516,7 +567,7 @@ function resolvePending(state: EngineState, today: number, ctx: StepContext): Da
       });
       // FINRA's ADV (v2) is in the shares of its settlement date: rescale it when that is before the split.
       const settlement = state.slotSettlement[slotOf(today)] as string;
-      if (state.methodology === 2 && settlement !== '' && settlement < splitDate) {
+      if (v2OrLater(state) && settlement !== '' && settlement < splitDate) {
         state.finraAdv[entry.id] = (state.finraAdv[entry.id] as number) * factor;
       }
     }
@@ -561,7 +612,10 @@ function resolvePending(state: EngineState, today: number, ctx: StepContext): Da
       const counts = newYtdCounts();
       accumulateYtd(state, id, j, counts, isYearStart(state, j));
       addYtdCounts(patch, counts);
-      if (symbolDay(state, id, j, state.slotSettlement[sp] !== '', c)) addSymbolDay(patch, c);
+      if (symbolDay(state, id, j, state.slotSettlement[sp] !== '', c)) {
+        addSymbolDay(patch, c);
+        if (state.ytdNetNew) state.ytdNetNew[id] = (state.ytdNetNew[id] as number) + c.netNew;
+      }
     }
   }
 
@@ -605,11 +659,11 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
   const ids = rowIds(state, day);
   const rows = day.rows;
   const fresh: string[] = [];
-  const seen = new Set<string>();
+  const freshNames = new Map<string, string>();
   for (let i = 0; i < ids.length; i++) {
     const row = rows[i] as PriceDay['rows'][number];
-    if (ids[i] === -1 && isValidPrice(row.price) && !seen.has(row.symbol)) {
-      seen.add(row.symbol);
+    if (ids[i] === -1 && isValidPrice(row.price) && !freshNames.has(row.symbol)) {
+      freshNames.set(row.symbol, row.name);
       fresh.push(row.symbol);
     }
   }
@@ -626,7 +680,7 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     sector[b] = -1;
   }
   if (fresh.length > 0) {
-    addSymbols(state, fresh, ctx, today);
+    addSymbols(state, fresh, freshNames, ctx, today);
     const index = symbolIndex(state);
     for (let i = 0; i < ids.length; i++) {
       if (ids[i] === -1) ids[i] = index.get((rows[i] as PriceDay['rows'][number]).symbol) ?? -1;
@@ -635,7 +689,10 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
   // Rule 3(c): the day's first override of each symbol (its file names a rule 11(c) quarantine).
   const overrides = new Map<string, SplitOverride>();
   for (const o of ctx.splits) if (o.date === date && !overrides.has(o.symbol)) overrides.set(o.symbol, o);
-  const v2 = state.methodology === 2;
+  const v2 = v2OrLater(state);
+  const v3 = state.methodology === 3;
+  const { lastCap } = state;
+  const lastSectorOf = state.lastSector;
   const securities = ctx.securities;
   const { securityType } = state;
   const sectorIds = new Map<string, number>();
@@ -680,6 +737,11 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     }
     sector[b] = lastSectorId;
     state.names[id] = row.name;
+    // Rule 6 (v3): the latest market cap and sector on or before the day, for the tier and sector as of A.
+    if (v3 && lastCap && lastSectorOf) {
+      if ((marketCap[b] as number) > 0) lastCap[id] = marketCap[b] as number;
+      lastSectorOf[id] = lastSectorId;
+    }
   }
   rowIdsCache.delete(day);
 
@@ -689,8 +751,9 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
   const counts = newYtdCounts();
   const yearStart = counted && isYearStart(state, today);
   const c = scratch();
-  const { shortInterest, held, symbols, finraAdv } = state;
+  const { shortInterest, held, symbols, finraAdv, ytdNetNew } = state;
   const n = symbols.length;
+  const lookup = new ShareLookup(state);
   for (let id = 0; id < n; id++) {
     const b = id * RING;
     const p1 = price[b + s] as number;
@@ -744,10 +807,10 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     }
     factor[b + s] = f;
     if (switched) {
-      const base = file ? (file.shares.get(symbols[id] as string) ?? 0) : 0;
+      const base = file ? lookup.shares(file, symbols[id] as string) : 0;
       shortInterest[b + s] = settledBefore ? base * f : base;
       if (v2) {
-        const adv = file?.adv?.get(symbols[id] as string) ?? 0;
+        const adv = file ? lookup.adv(file, symbols[id] as string) : 0;
         finraAdv[id] = settledBefore ? adv * f : adv;
       }
     } else {
@@ -760,9 +823,14 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     }
     if (counted && held[id] === -1 && inUniverse) {
       accumulateYtd(state, id, today, counts, yearStart);
-      if (symbolDay(state, id, today, hadFile, c)) addSymbolDay(acc, c);
+      if (symbolDay(state, id, today, hadFile, c)) {
+        addSymbolDay(acc, c);
+        if (ytdNetNew) ytdNetNew[id] = (ytdNetNew[id] as number) + c.netNew;
+      }
     }
   }
+
+  if (v3) state.join = file ? joinOfDay(state, file, s, lookup) : null;
 
   let record: DayRecord | null = null;
   if (counted) {
@@ -783,6 +851,19 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
   return { state, day: record, restated };
 }
 
+/** Rule 4(b)'s count (v3): the file's listed rows against the listings priced in slot `s`. */
+function joinOfDay(state: EngineState, file: ShortInterestFile, s: number, lookup: ShareLookup) {
+  const keys = new Map<string, string>();
+  const { price, symbols } = state;
+  for (let id = 0; id < symbols.length; id++) {
+    if (!((price[id * RING + s] as number) > 0)) continue;
+    const symbol = symbols[id] as string;
+    const key = lookup.key(file, symbol);
+    if (key !== undefined && file.shares.has(key)) keys.set(symbol, key);
+  }
+  return joinStats(file, keys);
+}
+
 const COUNTED_INDEX = SECURITY_TYPES.map((t) => COUNTED_TYPES.has(t));
 
 /** Rule 12: whether a symbol of this type index counts in the figures. */
@@ -792,7 +873,7 @@ export function isCountedType(index: number): boolean {
 
 /** Whether symbol `id` counts in the figures under the state's methodology (always in v1). */
 export function inUniverse(state: EngineState, id: number): boolean {
-  return state.methodology !== 2 || isCountedType(state.securityType[id] as number);
+  return !v2OrLater(state) || isCountedType(state.securityType[id] as number);
 }
 
 /** Records a rule-11 quarantine (dataQuality.quarantined). */

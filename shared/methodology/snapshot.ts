@@ -14,7 +14,7 @@ import { GROUPS, TIERS, WINDOWS } from '../domain.ts';
 import { exposureOf, implausibleShortInterest } from '../gates/plausibility.ts';
 import type { CrowdedEntry, DataQuality, SnapshotWindow, TopEntry } from '../snapshot/schema.ts';
 import { addDays } from './dates.ts';
-import { inUniverse, RING } from './engine.ts';
+import { inUniverse, RING, scratch, symbolDay } from './engine.ts';
 import { addDay, type Breadth, emptySum, type FiguresSum, type GroupTable, groupDay, toFigures } from './figures.ts';
 import { SECURITY_TYPES, type SecurityType } from './securities.ts';
 import { describeFactor } from './splits.ts';
@@ -83,6 +83,7 @@ function asOfA(state: EngineState, tA: number): AsOfA {
   const sAp = slotOf(tA + RING - 1);
   const counted = tA >= 1;
   const { price, marketCap, shortInterest, sector, held } = state;
+  const v3 = state.methodology === 3;
   let count = 0;
   for (let id = 0; id < n; id++) {
     if ((price[id * RING + sA] as number) > 0 && held[id] === -1 && inUniverse(state, id)) count++;
@@ -103,7 +104,8 @@ function asOfA(state: EngineState, tA: number): AsOfA {
     if (!(p > 0) || held[id] !== -1 || !inUniverse(state, id)) continue;
     const m0 = counted ? (marketCap[b + sAp] as number) : 0;
     out.id[k] = id;
-    out.tier[k] = m0 > 0 ? tierIndex(m0) : -1;
+    // v3: the tier of the latest market cap on or before A (rule 6, S3's convention); before: of MC_{A−1}.
+    out.tier[k] = v3 ? tierOfLastCap(state, id) : m0 > 0 ? tierIndex(m0) : -1;
     out.sector[k] = sector[b + sA] as number;
     out.price[k] = p;
     out.marketCap[k] = marketCap[b + sA] as number;
@@ -113,6 +115,100 @@ function asOfA(state: EngineState, tA: number): AsOfA {
     k++;
   }
   return out;
+}
+
+/** Rule 6 (v3): the tier of symbol `id`'s latest known market cap on or before A, −1 when never known. */
+function tierOfLastCap(state: EngineState, id: number): number {
+  const cap = state.lastCap?.[id] ?? 0;
+  return cap > 0 ? tierIndex(cap) : -1;
+}
+
+/** Per symbol id: Σ pnl, Σ E and Σ N over a window (rules 5, 8), for v3's grouping by tier as of A. */
+interface SymbolSums {
+  pnl: Float64Array;
+  exposure: Float64Array;
+  netNew: Float64Array;
+}
+
+/**
+ * Rule 8 (v3) over the ring's days `from` … `to`: each symbol's sums, every symbol in the universe (a stock
+ * delisted during the window counts too), without the days a pending split holds out, the engine's
+ * symbol-day expressions (so a day's sums over the symbols are its record's, up to the order of addition).
+ */
+function ringSymbolSums(state: EngineState, from: number, to: number): SymbolSums {
+  const n = state.symbols.length;
+  const out: SymbolSums = { pnl: new Float64Array(n), exposure: new Float64Array(n), netNew: new Float64Array(n) };
+  const c = scratch();
+  for (let id = 0; id < n; id++) {
+    if (!inUniverse(state, id)) continue;
+    const held = state.held[id] as number;
+    const until = held === -1 ? to : Math.min(to, held - 1);
+    let pnl = 0;
+    let exposure = 0;
+    let netNew = 0;
+    for (let j = from; j <= until; j++) {
+      if (!symbolDay(state, id, j, state.slotSettlement[slotOf(j - 1)] !== '', c)) continue;
+      pnl += c.pnl;
+      exposure += c.exposure;
+      netNew += c.netNew;
+    }
+    out.pnl[id] = pnl;
+    out.exposure[id] = exposure;
+    out.netNew[id] = netNew;
+  }
+  return out;
+}
+
+/** Year to date (v3): the engine's running sums per symbol. */
+function ytdSymbolSums(state: EngineState): SymbolSums {
+  const n = state.symbols.length;
+  const out: SymbolSums = { pnl: new Float64Array(n), exposure: new Float64Array(n), netNew: new Float64Array(n) };
+  for (let id = 0; id < n; id++) {
+    if (!inUniverse(state, id)) continue;
+    out.pnl[id] = state.ytdPnl[id] as number;
+    out.exposure[id] = state.ytdExposure[id] as number;
+    out.netNew[id] = state.ytdNetNew?.[id] ?? 0;
+  }
+  return out;
+}
+
+/** v3 group and sector sums: each symbol's whole window in its tier and sector as of A (rules 6 and 8). */
+interface AsOfSums {
+  tiers: { pnl: number; exposure: number; netNew: number }[];
+  sectors: Map<number, { pnl: number; exposure: number; netNew: number }>;
+}
+
+function sumsAsOfA(state: EngineState, sums: SymbolSums): AsOfSums {
+  const tiers = TIERS.map(() => ({ pnl: 0, exposure: 0, netNew: 0 }));
+  const sectors = new Map<number, { pnl: number; exposure: number; netNew: number }>();
+  for (let id = 0; id < state.symbols.length; id++) {
+    const pnl = sums.pnl[id] as number;
+    const exposure = sums.exposure[id] as number;
+    const netNew = sums.netNew[id] as number;
+    if (pnl === 0 && exposure === 0 && netNew === 0) continue;
+    const tier = tierOfLastCap(state, id);
+    if (tier < 0) continue;
+    const t = tiers[tier] as { pnl: number; exposure: number; netNew: number };
+    t.pnl += pnl;
+    t.exposure += exposure;
+    t.netNew += netNew;
+    const sector = state.lastSector?.[id] ?? -1;
+    if (sector < 0) continue;
+    let s = sectors.get(sector);
+    if (!s) {
+      s = { pnl: 0, exposure: 0, netNew: 0 };
+      sectors.set(sector, s);
+    }
+    s.pnl += pnl;
+    s.exposure += exposure;
+    s.netNew += netNew;
+  }
+  return { tiers, sectors };
+}
+
+/** A v2 window sum with v3's P&L, exposure and net new shorting in place of the day-tier ones (returnPct stays). */
+function withAsOf(sum: FiguresSum, part: { pnl: number; exposure: number; netNew: number } | undefined): FiguresSum {
+  return { ...sum, pnl: part?.pnl ?? 0, exposure: part?.exposure ?? 0, netNew: part?.netNew ?? 0 };
 }
 
 const windowColumns = (count: number): WindowColumns => ({
@@ -337,7 +433,7 @@ function crowded(state: EngineState, a: AsOfA): CrowdedEntry[] {
   const usdAll = new Float64Array(a.count);
   const changeList: (number | null)[] = [];
   // v2: days to cover from FINRA's own average daily volume (all venues) when its file gives one.
-  const v2 = state.methodology === 2;
+  const v2 = state.methodology !== undefined;
   const fromFinra = new Uint8Array(a.count);
   let n = 0;
   for (let k = 0; k < a.count; k++) {
@@ -481,7 +577,8 @@ function dataQuality(state: EngineState): SnapshotBody['dataQuality'] {
     rejections: [],
     shortInterestSettlementDate: settlement === '' ? null : settlement,
     acceptedDays: state.dayCount,
-    ...(state.methodology === 2 ? { securityTypes: securityTypeCounts(state) } : {}),
+    ...(state.methodology !== undefined ? { securityTypes: securityTypeCounts(state) } : {}),
+    ...(state.methodology === 3 && state.join ? { shortInterestJoin: state.join } : {}),
     quarantined: state.quarantined
       .map((q) => ({ date: q.date, symbol: q.symbol, file: q.file, field: q.field, rule: q.rule, reason: q.reason }))
       .sort(
@@ -561,10 +658,14 @@ export function snapshotAt(state: EngineState): SnapshotBody {
   const bySymbol = (i: number, j: number) =>
     compareCodeUnits(state.symbols[asOf.id[i] as number] as string, state.symbols[asOf.id[j] as number] as string);
 
+  const v3 = state.methodology === 3;
   const windows = {} as Record<WindowName, SnapshotWindow>;
-  spans.forEach(({ name, records, days }, index) => {
+  spans.forEach(({ name, records, days, from }, index) => {
     const w = columns[index] as WindowColumns;
     if (days > 0 && name === 'ytd') ytdWindow(state, asOf, w);
+    // v3 (rules 6 and 8): each symbol's whole window in its tier and sector as of A.
+    const asOfSums =
+      v3 && days > 0 ? sumsAsOfA(state, name === 'ytd' ? ytdSymbolSums(state) : ringSymbolSums(state, from, tA)) : null;
 
     const breadthTier = TIERS.map(() => ({ eligible: 0, declining: 0 }));
     const sectorEligible = new Int32Array(sectorCount);
@@ -588,6 +689,16 @@ export function snapshotAt(state: EngineState): SnapshotBody {
     for (const g of GROUPS as readonly Group[]) {
       const sum = emptySum();
       for (const record of records) addDay(sum, groupDay(record, g));
+      if (asOfSums) {
+        const part = { pnl: 0, exposure: 0, netNew: 0 };
+        for (const i of GROUP_MEMBERS[g]) {
+          const t = asOfSums.tiers[i] as { pnl: number; exposure: number; netNew: number };
+          part.pnl += t.pnl;
+          part.exposure += t.exposure;
+          part.netNew += t.netNew;
+        }
+        Object.assign(sum, withAsOf(sum, part));
+      }
       const breadth: Breadth = { eligible: 0, declining: 0, symbols: 0 };
       for (const i of GROUP_MEMBERS[g]) {
         breadth.eligible += (breadthTier[i] as { eligible: number }).eligible;
@@ -604,6 +715,12 @@ export function snapshotAt(state: EngineState): SnapshotBody {
         if (!sectorSums.has(sector)) sectorSums.set(sector, emptySum());
       }
     }
+    if (asOfSums) {
+      for (const k of asOfSums.sectors.keys()) {
+        const sector = state.sectors[k] as string;
+        if (!sectorSums.has(sector)) sectorSums.set(sector, emptySum());
+      }
+    }
     const sectors: SnapshotWindow['sectors'] = dataRecord();
     for (const sector of [...sectorSums.keys()].sort(compareCodeUnits)) {
       const sum = sectorSums.get(sector) as FiguresSum;
@@ -611,6 +728,7 @@ export function snapshotAt(state: EngineState): SnapshotBody {
       // read back from a JSON checkpoint is a plain object: `toString` must not find Object.prototype's.
       for (const record of records) addDay(sum, ownValue(record.sectors, sector) ?? NO_SYMBOLS);
       const i = sectorIndex.get(sector);
+      if (asOfSums) Object.assign(sum, withAsOf(sum, i === undefined ? undefined : asOfSums.sectors.get(i)));
       sectors[sector] = toFigures(sum, {
         eligible: i === undefined ? 0 : (sectorEligible[i] as number),
         declining: i === undefined ? 0 : (sectorDeclining[i] as number),

@@ -58,9 +58,10 @@ export function parseEngineState(value: unknown): EngineState {
   if (typeof value !== 'object' || value === null) return fail('*', 'not an object');
   const s = value as Partial<EngineState>;
   if (s.version !== 1) fail('version', `expected 1, got ${JSON.stringify(s.version)}`);
-  if (s.methodology !== undefined && s.methodology !== 2) {
-    fail('methodology', `expected 2 or absent, got ${JSON.stringify(s.methodology)}`);
+  if (s.methodology !== undefined && s.methodology !== 2 && s.methodology !== 3) {
+    fail('methodology', `expected 2, 3 or absent, got ${JSON.stringify(s.methodology)}`);
   }
+  const v2 = s.methodology !== undefined;
   const dayCount = s.dayCount;
   if (typeof dayCount !== 'number' || !Number.isInteger(dayCount)) return fail('dayCount', 'not an integer');
   for (const name of ARRAYS) if (!Array.isArray(s[name])) fail(name, 'not an array');
@@ -73,9 +74,15 @@ export function parseEngineState(value: unknown): EngineState {
   else if (!Array.isArray(s.securityType) || s.securityType.length !== n) {
     fail('securityType', `expected ${n} values for ${n} symbols`);
   }
-  if (s.finraAdv === undefined) s.finraAdv = s.methodology === 2 ? new Array<number>(n).fill(0) : [];
-  else if (!Array.isArray(s.finraAdv) || (s.methodology === 2 && s.finraAdv.length !== n)) {
+  if (s.finraAdv === undefined) s.finraAdv = v2 ? new Array<number>(n).fill(0) : [];
+  else if (!Array.isArray(s.finraAdv) || (v2 && s.finraAdv.length !== n)) {
     fail('finraAdv', `expected ${n} values for ${n} symbols`);
+  }
+  if (s.methodology === 3) {
+    for (const name of ['ytdNetNew', 'lastCap', 'lastSector'] as const) {
+      const column = s[name];
+      if (!Array.isArray(column) || column.length !== n) fail(name, `expected ${n} values for ${n} symbols`);
+    }
   }
   if (s.quarantined === undefined) s.quarantined = [];
   else if (!Array.isArray(s.quarantined)) fail('quarantined', 'not an array');

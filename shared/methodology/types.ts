@@ -2,6 +2,7 @@
 import type { IsoDate, ShortInterestFile, SplitOverride, Tier } from '../domain.ts';
 import type { Snapshot } from '../snapshot/schema.ts';
 import type { DayRejection } from './classify.ts';
+import type { JoinStats } from './join.ts';
 import type { SecurityType } from './securities.ts';
 
 /** What the methodology computes: the snapshot without the caller's fields (same as shared/snapshot/assemble.ts). */
@@ -47,7 +48,7 @@ export interface SplitEvent {
   symbol: string;
   date: IsoDate;
   factor: number;
-  rule: '3a' | '3b' | '3c';
+  rule: '3a' | '3b' | '3c' | '3d';
 }
 
 /** A value rule 11 (plausibility) kept out of the figures: what, where and why (dataQuality.quarantined). */
@@ -78,12 +79,15 @@ export interface PendingSplit {
  * month plus the day before it), for ADV20 (rule 10) and for 30-day-old short interest (rule 10).
  * Year-to-date figures are running sums per symbol; windows' group sums come from `days`.
  */
-export type MethodologyVersion = 1 | 2;
+export type MethodologyVersion = 1 | 2 | 3;
 
 export interface EngineState {
   version: 1;
-  /** The methodology the state folds under: 2 (rule 12's security master), absent for v1. */
-  methodology?: 2;
+  /**
+   * The methodology the state folds under: 2 (rule 12's security master), 3 (v2 with rule 4(b)'s symbol
+   * join, rule 3(d)'s FINRA split flags and rule 6's tier as of A), absent for v1.
+   */
+  methodology?: 2 | 3;
   /** Accepted days stepped so far; the next day gets this index. */
   dayCount: number;
   lastDate: IsoDate | null;
@@ -102,6 +106,14 @@ export interface EngineState {
    * day, in shares after later splits (like `shortInterest`); 0 = unknown. Empty in v1.
    */
   finraAdv: number[];
+  /** v3: rule 4(b)'s join of the file in effect on the last day against its priced listings (null: no file). */
+  join?: JoinStats | null;
+  /** Per symbol id (v3): Σ N over the year to date (rule 8 netNewShortingUsd by tier as of A). Empty before v3. */
+  ytdNetNew?: number[];
+  /** Per symbol id (v3): the latest known market cap on or before the last day (0 = never known; rule 6 v3). */
+  lastCap?: number[];
+  /** Per symbol id (v3): index into `sectors` of the latest row (−1 = never priced; rule 6 v3). */
+  lastSector?: number[];
   /** Per symbol id: rule 12's type (index into SECURITY_TYPES) as of its latest row; −1 until classified (always in v1). */
   securityType: number[];
   ytdPnl: number[];

@@ -84,6 +84,7 @@ export interface SampleManifest {
   partialDays: IsoDate[];
   /** Files dated on a Saturday or Sunday (copies of the last trading day before). */
   weekendFiles: IsoDate[];
+  /** `file` (the next settlement's) flags `symbols` R: their figures of `settlementDate` are revised (rule 4(a)). */
   revisions: { settlementDate: IsoDate; file: string; symbols: string[] }[];
   /** Market cap multiplied by `factor` on [from, to] (both inclusive) at an unchanged price: no split. */
   glitches: { symbol: string; from: IsoDate; to: IsoDate; factor: number }[];
@@ -356,6 +357,11 @@ export function generateSample(options: GenerateSampleOptions = {}): GeneratedSa
   const encode = (json: string): string | Uint8Array => (gzip ? new Uint8Array(gzipSync(json, { level: 1 })) : json);
   const priceExt = gzip ? '.json.gz' : '.json';
 
+  // Rows of the revised settlement (FINRA symbol → its revised quantity), flagged R in the next file.
+  const reviseNext = new Map<string, number>();
+  let revisionOf: IsoDate | null = null;
+  const listingByFinra = new Map(universe.map((l) => [l.finraSymbol, l]));
+  const bySymbolOf = (finra: string) => listingByFinra.get(finra)?.symbol ?? finra;
   const writeSettlement = (date: IsoDate, day: number) => {
     const rows: ShortInterestRowInput[] = [];
     for (const l of universe) {
@@ -371,7 +377,8 @@ export function generateSample(options: GenerateSampleOptions = {}): GeneratedSa
             );
       s.siPct = Math.min(0.45, Math.max(0.0001, s.siPct));
       const current = Math.round(s.siPct * s.shares);
-      const previous = s.siLast === null ? null : Math.round(s.siLast * s.splitFactorSinceSettlement);
+      // FINRA's previousShortPositionQuantity is NOT split-adjusted (NVDA 2024-06-14: +978.77%); the S flag says why.
+      const previous = s.siLast === null ? null : Math.round(s.siLast);
       const adv = s.volumeDays > 0 ? Math.round(s.volumeSum / s.volumeDays) : Math.round(s.shares * l.turnover);
       rows.push({
         symbolCode: l.finraSymbol,
@@ -381,7 +388,7 @@ export function generateSample(options: GenerateSampleOptions = {}): GeneratedSa
         previousShares: day < 0 ? Math.round(current * r.logNormal(1, 0.1)) : previous,
         stockSplit: splitFlagged.has(l.index),
         averageDailyVolume: adv,
-        revision: false,
+        revision: reviseNext.has(l.finraSymbol),
       });
       s.siLast = current;
       s.splitFactorSinceSettlement = 1;
@@ -411,28 +418,27 @@ export function generateSample(options: GenerateSampleOptions = {}): GeneratedSa
     });
 
     if (date === revisionSettlement) {
+      // FINRA's mechanism (rule 4(a)): the NEXT settlement's file flags these rows R, and its
+      // previousShortPositionQuantity is this date's revised figure; this file is never re-issued.
       const bySymbol = new Map(universe.map((l) => [l.finraSymbol, l]));
       const candidates = rows.filter((r) => r.currentShares > 1000 && bySymbol.has(r.symbolCode));
       const picked = siRng.sample(candidates.length, 20).map((i) => candidates[i] as ShortInterestRowInput);
-      const revised = picked.map((r) => ({
-        ...r,
-        currentShares: Math.round(r.currentShares * siRng.uniform(0.8, 1.25)),
-        revision: true,
-      }));
-      for (const r of revised) {
+      for (const r of picked) {
         const l = bySymbol.get(r.symbolCode);
-        if (l) stateOf(l).siLast = r.currentShares;
+        if (!l) continue;
+        const revised = Math.round(r.currentShares * siRng.uniform(0.8, 1.25));
+        stateOf(l).siLast = revised;
+        reviseNext.set(r.symbolCode, revised);
       }
-      const file = shortInterestFileName(date, 1);
-      files.push({
-        path: `short-interest/${file}`,
-        content: writeShortInterest(date, revised, file, { generated: true }),
-      });
+      revisionOf = date;
+    } else if (revisionOf !== null) {
       revisions.push({
-        settlementDate: date,
-        file,
-        symbols: revised.map((r) => bySymbol.get(r.symbolCode)?.symbol ?? r.symbolCode),
+        settlementDate: revisionOf,
+        file: shortInterestFileName(date),
+        symbols: [...reviseNext.keys()].map((s) => bySymbolOf(s)),
       });
+      reviseNext.clear();
+      revisionOf = null;
     }
   };
 

@@ -65,11 +65,11 @@ export function assembleSnapshot(body: SnapshotBody, ctx: AssembleContext): Snap
 
 export function assembleHistory(
   rows: HistoryRow[],
-  ctx: { generatedAt: string; sample: boolean; methodologyVersion?: 1 | 2 },
+  ctx: { generatedAt: string; sample: boolean; methodologyVersion?: 1 | 2 | 3 },
 ): History {
   const candidate: History = {
     schemaVersion: 1,
-    methodologyVersion: ctx.methodologyVersion ?? 2,
+    methodologyVersion: ctx.methodologyVersion ?? 3,
     generatedAt: ctx.generatedAt,
     sample: ctx.sample,
     rows,

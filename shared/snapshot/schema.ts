@@ -119,8 +119,34 @@ export const CrowdedEntrySchema = z
   })
   .strict();
 
-/** 1: rules 1–11; 2: rule 12's security master on top (docs/methodology.md). */
-export const MethodologyVersionSchema = z.union([z.literal(1), z.literal(2)]);
+/**
+ * 1: rules 1–11; 2: rule 12's security master on top; 3: rule 4(a–b)'s revisions and symbol join, rule
+ * 3(d)'s FINRA split flags and rule 6's tier as of A (docs/methodology.md).
+ */
+export const MethodologyVersionSchema = z.union([z.literal(1), z.literal(2), z.literal(3)]);
+
+const rowsAndShares = z.object({ rows: z.number().int().min(0), shares: z.number().min(0) }).strict();
+
+/**
+ * v3, rule 4(b): how the exchange-listed rows of the short interest file in effect on A met the listings
+ * priced on A. Unmatched rows are split into funds and ETFs (outside the screener's universe) and the rest,
+ * the largest of which are named.
+ */
+export const ShortInterestJoinSchema = z
+  .object({
+    settlementDate: isoDate,
+    listedRows: z.number().int().min(0),
+    matchedRows: z.number().int().min(0),
+    /** Rows met through a compressed spelling (`BRKB` → `BRK.B`). */
+    resolvedSpellings: z.number().int().min(0),
+    unmatchedFunds: rowsAndShares,
+    unmatchedOther: rowsAndShares,
+    /** The largest unmatched non-fund rows by shares (at most 10). */
+    largestUnmatched: z
+      .array(z.object({ symbol: z.string(), issueName: z.string(), shares: z.number().min(0) }).strict())
+      .max(10),
+  })
+  .strict();
 
 /** Rule 12 (v2): listings priced on A by type; only common stocks and ADRs enter the figures. */
 export const SecurityTypeCountsSchema = z
@@ -150,7 +176,7 @@ export const DataQualitySchema = z
           symbol: z.string(),
           date: isoDate,
           factor: z.number().positive(),
-          rule: z.enum(['3a', '3b', '3c']),
+          rule: z.enum(['3a', '3b', '3c', '3d']),
         })
         .strict(),
     ),
@@ -161,8 +187,10 @@ export const DataQualitySchema = z
     /** Settlement date of the short interest file in effect on asOf (rule 4); null when none. */
     shortInterestSettlementDate: isoDate.nullable(),
     acceptedDays: z.number().int().min(0),
-    /** Methodology v2 only: listings priced on A by rule 12's type. */
+    /** Methodology v2 and later: listings priced on A by rule 12's type. */
     securityTypes: SecurityTypeCountsSchema.optional(),
+    /** Methodology v3: rule 4(b)'s join of the file in effect on A (absent when no file is in effect). */
+    shortInterestJoin: ShortInterestJoinSchema.optional(),
     /** Values rule 11 (plausibility) kept out of the figures, with the file, field and reason. */
     quarantined: z.array(
       z

@@ -38,10 +38,11 @@ function acceptGatesOption(value: unknown): GateName[] {
   return names as GateName[];
 }
 
-function methodologyOption(value: unknown): 1 | 2 {
-  if (value === undefined || value === '2') return 2;
+function methodologyOption(value: unknown): 1 | 2 | 3 {
+  if (value === undefined || value === '3') return 3;
+  if (value === '2') return 2;
   if (value === '1') return 1;
-  throw new UsageError(`--methodology must be 1 or 2, got ${JSON.stringify(value)}`);
+  throw new UsageError(`--methodology must be 1, 2 or 3, got ${JSON.stringify(value)}`);
 }
 
 /** Exit code when a sanity gate refuses the snapshot (docs/reliability.md). */
@@ -49,7 +50,7 @@ export const EXIT_REFUSED = 2;
 
 export const buildCommand: Command = {
   name: 'build',
-  summary: 'compute the snapshot (methodology v2, or v1 with --methodology 1) from an input folder',
+  summary: 'compute the snapshot (methodology v3, or v2/v1 with --methodology 2|1) from an input folder',
   help: `Usage: npm run pulse -- build [input options] --out DIR [--as-of YYYY-MM-DD] [--sample]
 
 Reads the input, applies the methodology (docs/methodology.md) and writes
@@ -64,8 +65,8 @@ ${INPUT_HELP}
   --workers N|auto       threads that read and parse price files ahead of the engine; 0 = all on one
                          thread (default auto: ${AUTO_WORKERS_HELP})
   --accept-gates G,…     publish even though these sanity gates trip (after checking the day by hand)
-  --methodology 1|2      the rules to apply (default 2: rule 12's security master counts common stocks
-                         and ADRs only; 1 reproduces methodology v1 exactly)
+  --methodology 1|2|3    the rules to apply (default 3: FINRA's R revisions and class-share spellings
+                         joined, FINRA's split flags, tiers as of A; 2 and 1 reproduce v2 and v1 exactly)
 
 The snapshot goes through the same sanity gates as the pipeline's publish step (shared/gates,
 docs/reliability.md), against the accepted day before it. When a gate refuses it, nothing under

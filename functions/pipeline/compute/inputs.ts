@@ -3,7 +3,12 @@
  * the short interest files the engine will actually read, and the stored price days.
  */
 import type { IsoDate, ShortInterestFile } from '../../../shared/domain.ts';
-import { mergeShortInterestRevisions } from '../../../shared/formats/finra-short-interest.ts';
+import {
+  MAX_SETTLEMENT_GAP_DAYS,
+  mergeShortInterestRevisions,
+  reviseWith,
+} from '../../../shared/formats/finra-short-interest.ts';
+import { addDays } from '../../../shared/methodology/dates.ts';
 import {
   type Advancing,
   type DayOutcome,
@@ -80,13 +85,28 @@ export class ShortInterestFiles {
     return best;
   }
 
+  /** The settlement date after `s` when it is s's successor in FINRA's calendar (rule 4(a)), else null. */
+  #next(s: IsoDate): IsoDate | null {
+    const next = this.#dates.find((d) => d > s);
+    return next !== undefined && addDays(s, MAX_SETTLEMENT_GAP_DAYS) >= next ? next : null;
+  }
+
   async ensure(settlements: Iterable<IsoDate>): Promise<void> {
     const missing = [...new Set(settlements)].filter((s) => s !== '' && !this.#loaded.has(s));
     if (missing.length === 0) return;
+    // Rule 4(a): a date's figures are its own files with the next settlement's R rows merged in.
+    const nexts = missing.map((s) => this.#next(s));
     const loaded = await Promise.all(missing.map((s) => this.#deps.derived.getShortInterestFiles(s)));
+    const following = await Promise.all(
+      nexts.map((n) => (n === null ? Promise.resolve([]) : this.#deps.derived.getShortInterestFiles(n))),
+    );
     missing.forEach((s, i) => {
       const files = loaded[i] ?? [];
-      const merged = mergeShortInterestRevisions(files).find((f) => f.settlementDate === s);
+      let merged = mergeShortInterestRevisions(files).find((f) => f.settlementDate === s);
+      const next = mergeShortInterestRevisions(following[i] ?? []).find((f) => f.settlementDate === nexts[i]);
+      if (merged && next?.revisesPrevious && next.revisesPrevious.size > 0) {
+        merged = reviseWith(merged, next.revisesPrevious, next.files);
+      }
       this.#loaded.set(s, merged ?? { settlementDate: s, files: [], shares: new Map() });
     });
     this.#list = null;
