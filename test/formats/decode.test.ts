@@ -41,9 +41,9 @@ describe('decodeText', () => {
   });
 
   it('strips a UTF-8 BOM', () => {
-    const bytes = fixtureBytes('short-interest/shrt20240131-r1.csv');
+    const bytes = fixtureBytes('short-interest/shrt20240112.csv');
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(decodeText(bytes, 'shrt20240131-r1.csv').startsWith('accountingYearMonthNumber|')).toBe(true);
+    expect(decodeText(bytes, 'shrt20240112.csv').startsWith('accountingYearMonthNumber|')).toBe(true);
   });
 
   it('gunzips by magic bytes', () => {

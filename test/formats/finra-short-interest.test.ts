@@ -13,21 +13,38 @@ const parseFixture = (name: string) => {
   return parseShortInterest(text, file);
 };
 
-const rec = (symbol: string, issueName: string, shares: number, settlementDate: string, revision = false) =>
-  ({ symbol, issueName, shares, settlementDate, revision }) satisfies ShortInterestRecord;
+const rec = (
+  symbol: string,
+  issueName: string,
+  shares: number,
+  settlementDate: string,
+  extra: Pick<ShortInterestRecord, 'previousShares' | 'splitFlag' | 'otc'> = {},
+) =>
+  ({
+    symbol,
+    issueName,
+    shares,
+    settlementDate,
+    revision: extra.previousShares !== undefined,
+    ...extra,
+  }) satisfies ShortInterestRecord;
 
 /** The records without FINRA's average daily volume (checked on its own where a test is about it). */
 const withoutAdv = (records: readonly ShortInterestRecord[]) => records.map(({ averageDailyVolume: _, ...r }) => r);
+
+const NOT_R = 'is not R or empty (FINRA marks a revision of the previous settlement with R)';
 
 describe('parseShortInterest', () => {
   it('reads the real 14-column pipe layout (LF), canonical symbols, names untouched', () => {
     const p = parseFixture('shrt20240131.csv');
     expect(p.settlementDate).toBe('2024-01-31');
+    // AA and ABRpD are flagged R: their 2024-01-12 figures were revised to their previousShortPositionQuantity;
+    // their own 2024-01-31 quantities stand.
     expect(withoutAdv(p.records)).toEqual([
       rec('A', 'Agilent Technologies Inc.', 2911097, '2024-01-31'),
-      rec('AA', 'Alcoa Corporation', 8240146, '2024-01-31'),
+      rec('AA', 'Alcoa Corporation', 8240146, '2024-01-31', { previousShares: 8328174 }),
       rec('BRK.B', 'Berkshire Hathaway Inc. Class', 21563340, '2024-01-31'),
-      rec('ABR-PD', 'Arbor Realty Trust Inc. 6.375%', 10422, '2024-01-31'),
+      rec('ABR-PD', 'Arbor Realty Trust Inc. 6.375%', 10422, '2024-01-31', { previousShares: 9001 }),
       rec('SPCL', 'Special "Quoted", Name <script>', 120000, '2024-01-31'),
     ]);
     // averageDailyVolumeQuantity, FINRA's own ADV (days to cover, rule 10 v2).
@@ -35,11 +52,15 @@ describe('parseShortInterest', () => {
     expect(p.rejections).toEqual([]);
   });
 
-  it('reads CRLF with a BOM and maps revisionFlag Y to revision', () => {
-    const p = parseFixture('shrt20240131-r1.csv');
+  it('reads CRLF with a BOM; stockSplitFlag S and marketClassCode OTC are kept on the record', () => {
+    const p = parseFixture('shrt20240112.csv');
+    expect(p.settlementDate).toBe('2024-01-12');
     expect(withoutAdv(p.records)).toEqual([
-      rec('AA', 'Alcoa Corporation', 8300000, '2024-01-31', true),
-      rec('AAAU', 'Goldman Sachs Physical Gold ET', 643889, '2024-01-31', true),
+      rec('A', 'Agilent Technologies Inc.', 3151214, '2024-01-12'),
+      rec('AA', 'Alcoa Corporation', 8350000, '2024-01-12'),
+      rec('BRK.B', 'Berkshire Hathaway Inc. Class', 20158775, '2024-01-12'),
+      rec('DSS', 'DSS, Inc.', 8122, '2024-01-12', { splitFlag: true }),
+      rec('WRLGF', 'WEST RED LAKE GOLD MINES LTD C', 947257, '2024-01-12', { otc: true }),
     ]);
     expect(p.rejections).toEqual([]);
   });
@@ -48,7 +69,7 @@ describe('parseShortInterest', () => {
     const p = parseFixture('shrt20240229.csv');
     expect(withoutAdv(p.records)).toEqual([
       rec('A', 'Agilent Technologies Inc.', 2700000, '2024-02-29'),
-      rec('BF.B', 'Brown Forman Corporation Cla', 3500000, '2024-02-29', true),
+      rec('BF.B', 'Brown Forman Corporation Cla', 3500000, '2024-02-29', { previousShares: 3400000 }),
     ]);
   });
 
@@ -59,8 +80,9 @@ describe('parseShortInterest', () => {
     expect(withoutAdv(p.records)).toEqual([
       rec('A', 'Agilent Technologies Inc.', 2800000, '2024-02-15'),
       rec('AAPL', 'Apple Inc.', 95000000, '2024-02-15'),
-      rec('ABNB', 'Airbnb Inc.', 12500000, '2024-02-15', true),
+      rec('ABNB', 'Airbnb Inc.', 12000000, '2024-02-15'),
       rec('ACHR', 'Archer Aviation Inc.', 1234.5, '2024-02-15'),
+      rec('ACRE', 'Ares Commercial Real Estate', 6000000, '2024-02-15', { previousShares: 5900000, splitFlag: true }),
     ]);
     expect(p.rejections).toEqual([
       { file: f, line: 3, field: 'currentShortPositionQuantity', reason: '"-5" is negative' },
@@ -70,7 +92,7 @@ describe('parseShortInterest', () => {
         file: f,
         line: 6,
         field: 'settlementDate',
-        reason: `"2024-01-31" differs from the file's settlement date 2024-02-15 (carried by 7 of 8 valid rows)`,
+        reason: `"2024-01-31" differs from the file's settlement date 2024-02-15 (carried by 8 of 9 valid rows)`,
       },
       {
         file: f,
@@ -99,13 +121,25 @@ describe('parseShortInterest', () => {
         reason:
           '"A" repeats line 2 with a different quantity (2800000 vs 2799999 shares) (market class NYSE vs NYSE); the first row is kept',
       },
+      // An R row revises the PREVIOUS settlement, never a row of its own file: a repeat is a repeat.
       {
         file: f,
-        line: 14,
+        line: 15,
         field: 'symbolCode',
-        reason: '"ABNB" is restated on line 15 (revisionFlag Y), which replaces this row',
+        reason:
+          '"ABNB" repeats line 14 with a different quantity (12000000 vs 12500000 shares) (market class NNM vs NNM); the first row is kept',
       },
-      { file: f, line: 16, field: 'revisionFlag', reason: '"X" is not Y, N or empty' },
+      { file: f, line: 16, field: 'revisionFlag', reason: `"X" ${NOT_R}` },
+      // FINRA never writes Y or N (an earlier fixture invented Y): refused row by row.
+      { file: f, line: 18, field: 'revisionFlag', reason: `"Y" ${NOT_R}` },
+      { file: f, line: 19, field: 'revisionFlag', reason: `"N" ${NOT_R}` },
+      {
+        file: f,
+        line: 20,
+        field: 'previousShortPositionQuantity',
+        reason: '"" is empty (an R row revises the previous settlement with it)',
+      },
+      { file: f, line: 21, field: 'stockSplitFlag', reason: '"Y" is not S or empty' },
     ]);
   });
 
@@ -165,32 +199,73 @@ describe('revisions', () => {
     ]);
   });
 
-  it('merges the revisions of a settlement date in file-name order, whatever order they come in', () => {
-    const original = parseFixture('shrt20240131.csv');
-    const revision = parseFixture('shrt20240131-r1.csv');
-    const other = parseFixture('shrt20240229.csv');
-    const input = [revision, other, original];
+  it("applies each date's R rows to the previous settlement's shares, never to a date more than 22 days back", () => {
+    const jan12 = parseFixture('shrt20240112.csv');
+    const jan31 = parseFixture('shrt20240131.csv');
+    const feb29 = parseFixture('shrt20240229.csv');
+    const input = [feb29, jan31, jan12];
     const merged = mergeShortInterestRevisions(input);
-    expect(merged.map((m) => [m.settlementDate, m.files])).toEqual([
-      ['2024-01-31', ['shrt20240131.csv', 'shrt20240131-r1.csv']],
-      ['2024-02-29', ['shrt20240229.csv']],
+    expect(merged.map((m) => [m.settlementDate, m.files, m.revisedBy])).toEqual([
+      ['2024-01-12', ['shrt20240112.csv'], ['shrt20240131.csv']],
+      ['2024-01-31', ['shrt20240131.csv'], undefined],
+      ['2024-02-29', ['shrt20240229.csv'], undefined],
     ]);
+    // 2024-01-12 (19 days before 2024-01-31): 01-31's R rows set AA to 8328174 (its file said 8350000) and
+    // bring in ABR-PD at 9001 (absent from the 01-12 file); A, BRK.B, DSS and WRLGF keep their own figures.
     expect([...(merged[0]?.shares ?? [])]).toEqual([
+      ['A', 3151214],
+      ['AA', 8328174],
+      ['BRK.B', 20158775],
+      ['DSS', 8122],
+      ['WRLGF', 947257],
+      ['ABR-PD', 9001],
+    ]);
+    // 2024-01-31: its own R rows do not touch its own figures (AA 8240146, ABR-PD 10422), and 02-29's R row
+    // (BF.B, previous 3400000) does not reach it: 2024-02-15 is missing and 01-31 is 29 days back (> 22).
+    expect([...(merged[1]?.shares ?? [])]).toEqual([
       ['A', 2911097],
-      ['AA', 8300000],
+      ['AA', 8240146],
       ['BRK.B', 21563340],
       ['ABR-PD', 10422],
       ['SPCL', 120000],
-      ['AAAU', 643889],
     ]);
-    expect(input.map((p) => p.file)).toEqual(['shrt20240131-r1.csv', 'shrt20240229.csv', 'shrt20240131.csv']);
+    expect([...(merged[1]?.revisesPrevious ?? [])]).toEqual([
+      ['AA', 8328174],
+      ['ABR-PD', 9001],
+    ]);
+    expect([...(merged[2]?.revisesPrevious ?? [])]).toEqual([['BF.B', 3400000]]);
+    // S and OTC reach the merged file: DSS split-flagged, WRLGF (OTC) not among the listed names.
+    expect(merged[0]?.splitFlagged).toEqual(new Set(['DSS']));
+    expect([...(merged[0]?.listedNames?.keys() ?? [])]).toEqual(['A', 'AA', 'BRK.B', 'DSS']);
+    expect(merged[1]?.splitFlagged).toBeUndefined();
+    // The input is not modified: neither its order nor the parsed records.
+    expect(input.map((p) => p.file)).toEqual(['shrt20240229.csv', 'shrt20240131.csv', 'shrt20240112.csv']);
+    expect(jan12.records.find((r) => r.symbol === 'AA')?.shares).toBe(8350000);
+  });
+
+  it('revises the previous date when it is present and at most 22 days back (2024-02-15 → 2024-02-29)', () => {
+    const feb15 = parseFixture('shrt20240215.csv');
+    const feb29 = parseFixture('shrt20240229.csv');
+    const [first, second] = mergeShortInterestRevisions([feb29, feb15]);
+    // 14 days apart: 02-29's R row BF.B (previousShortPositionQuantity 3400000) revises 02-15 in.
+    expect(first?.revisedBy).toEqual(['shrt20240229.csv']);
+    expect([...(first?.shares ?? [])]).toEqual([
+      ['A', 2800000],
+      ['AAPL', 95000000],
+      ['ABNB', 12000000],
+      ['ACHR', 1234.5],
+      ['ACRE', 6000000],
+      ['BF.B', 3400000],
+    ]);
+    expect(second?.shares.get('BF.B')).toBe(3500000);
+    expect(second?.revisedBy).toBeUndefined();
   });
 
   it('lets a later revision replace an earlier one (r2 after r1)', () => {
     const file = (name: string, shares: number): ParsedShortInterest => ({
       file: name,
       settlementDate: '2024-01-31',
-      records: [{ symbol: 'AA', issueName: 'Alcoa', shares, settlementDate: '2024-01-31', revision: true }],
+      records: [{ symbol: 'AA', issueName: 'Alcoa', shares, settlementDate: '2024-01-31', revision: false }],
       rejections: [],
     });
     const merged = mergeShortInterestRevisions([

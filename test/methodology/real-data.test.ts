@@ -59,7 +59,7 @@ describe.skipIf(!haveData)('real 2024 screener data (optional)', () => {
         `load (decodeText + parseScreener) ${loadMs.toFixed(0)} ms, buildSnapshot ${buildMs.toFixed(0)} ms`,
     );
     console.log(`rejected days: ${JSON.stringify(dq.rejectedDays)}`);
-    const byRule = { '3a': 0, '3b': 0, '3c': 0 };
+    const byRule = { '3a': 0, '3b': 0, '3c': 0, '3d': 0 };
     for (const s of dq.splits) byRule[s.rule]++;
     console.log(
       `splits: ${dq.splits.length} ${JSON.stringify(byRule)}; pending at ${full.body.asOf}: ${dq.pendingSplits.length}`,

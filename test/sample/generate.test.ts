@@ -330,9 +330,12 @@ describe('real shapes', () => {
     const names = small.files.filter((f) => f.path.startsWith('short-interest/')).map((f) => path.basename(f.path));
     const dates = ['2024-12-31', ...settlementDates(SMALL.from, SMALL.to)];
     expect(small.manifest.settlementDates).toEqual(dates);
-    const revised = small.manifest.revisions.map((r) => r.file);
-    expect(revised).toHaveLength(1);
-    expect(names.sort()).toEqual([...dates.map((d) => `shrt${d.replaceAll('-', '')}.csv`), ...revised].sort());
+    // No `-r1` file: FINRA never re-issues a settlement's file; the revision rides on the NEXT settlement's.
+    expect(names.sort()).toEqual(dates.map((d) => `shrt${d.replaceAll('-', '')}.csv`).sort());
+    const [rev, ...more] = small.manifest.revisions;
+    expect(more).toEqual([]);
+    const next = dates[dates.indexOf(rev?.settlementDate ?? '') + 1] as string;
+    expect(rev?.file).toBe(`shrt${next.replaceAll('-', '')}.csv`);
   });
 
   it('short interest files are pipe-delimited with the 14 FINRA columns and the generated mark, LF, and no pipe inside a field', () => {
@@ -412,30 +415,49 @@ describe('real shapes', () => {
     const ratio = Number(shares(after)[5]) / Number(shares(before)[5]);
     expect(ratio).toBeGreaterThan(1.2);
     expect(ratio).toBeLessThan(3.4);
-    // FINRA's previous position is split-adjusted and the split is flagged.
-    expect(Number(shares(after)[6])).toBe(2 * Number(shares(before)[5]));
+    // As in FINRA's files (NVDA 2024-06-14: +978.77%), the previous position is NOT split-adjusted: it is
+    // the previous file's figure as it was (this symbol is not among the revised ones); the S flag says why.
+    const rev = small.manifest.revisions[0];
+    expect(rev?.settlementDate === before && rev.symbols.includes(s.symbol)).toBe(false);
+    expect(Number(shares(after)[6])).toBe(Number(shares(before)[5]));
     expect(shares(after)[7]).toBe('S');
+    expect(shares(before)[7]).toBe('');
   });
 
-  it('the revision file restates some rows of one settlement date, flagged Y', () => {
+  it('the next settlement file flags R the rows whose previous figure was revised, with the revised quantity', () => {
     const [rev] = small.manifest.revisions;
     if (!rev) throw new Error('no revision');
-    const revised = textOf(fileAt(small.files, `short-interest/${rev.file}`))
-      .trimEnd()
-      .split('\n');
-    const original = textOf(fileAt(small.files, `short-interest/${rev.file.replace('-r1', '')}`))
-      .trimEnd()
-      .split('\n');
-    expect(revised[0]).toBe(original[0]);
-    const orig = new Map(original.slice(1).map((l) => [l.split('|')[1], l.split('|')]));
-    const rows = revised.slice(1).map((l) => l.split('|'));
-    expect(rows.map((c) => canonicalSymbol(c[1] as string)).sort()).toEqual([...rev.symbols].sort());
-    expect(rows.length).toBe(20);
-    for (const c of rows) {
-      expect(c[10]).toBe('Y');
-      expect(orig.has(c[1])).toBe(true);
+    const table = (file: string) =>
+      textOf(fileAt(small.files, `short-interest/${file}`))
+        .trimEnd()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split('|'));
+    const next = table(rev.file);
+    const revisedDate = table(`shrt${rev.settlementDate.replaceAll('-', '')}.csv`);
+    const before = new Map(revisedDate.map((c) => [c[1], c]));
+    const flagged = next.filter((c) => c[10] === 'R');
+    expect(flagged.map((c) => canonicalSymbol(c[1] as string)).sort()).toEqual([...rev.symbols].sort());
+    expect(flagged).toHaveLength(20);
+    for (const c of flagged) {
+      // previousShortPositionQuantity is the revised figure of rev.settlementDate: that date's own figure
+      // moved by a factor in [0.8, 1.25] (rounded to whole shares).
+      const original = Number(before.get(c[1])?.[5]);
+      expect(original, c[1]).toBeGreaterThan(1000);
+      const ratio = Number(c[6]) / original;
+      expect(ratio).toBeGreaterThanOrEqual(0.8 - 1e-3);
+      expect(ratio).toBeLessThanOrEqual(1.25 + 1e-3);
     }
-    expect(rows.filter((c) => c[5] !== orig.get(c[1])?.[5]).length).toBeGreaterThan(15);
+    expect(flagged.filter((c) => c[6] !== before.get(c[1])?.[5]).length).toBeGreaterThan(15);
+    // Every other row of the next file carries the revised date's figure unchanged as its previous one.
+    const others = next.filter((c) => c[10] !== 'R' && before.has(c[1]));
+    expect(others.length).toBeGreaterThan(300);
+    for (const c of others) expect(c[6], c[1]).toBe(before.get(c[1])?.[5]);
+    // Only that file carries R, and only R or empty: never Y.
+    for (const f of small.files.filter((x) => x.path.startsWith('short-interest/'))) {
+      const flags = new Set(table(path.basename(f.path)).map((c) => c[10]));
+      expect([...flags].sort(), f.path).toEqual(path.basename(f.path) === rev.file ? ['', 'R'] : ['']);
+    }
   });
 
   it('Reg SHO files: header, CRLF, trailer count, CNMS symbols; on the last trading days', () => {

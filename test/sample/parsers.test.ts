@@ -56,21 +56,40 @@ describe.skipIf(!hasFormat('finra-short-interest.ts'))('generated short interest
     }
   });
 
-  it('applies the revision file over its settlement date', async () => {
+  it("applies the next settlement's R rows over the revised settlement date", async () => {
     const api = await load<ShortInterestApi>('finra-short-interest.ts');
     const [rev] = sample.manifest.revisions;
     if (!rev) throw new Error('no revision in the sample');
     const all = under('short-interest').map((f) => api.parseShortInterest(textOf(f), nameOf(f)));
     const merged = api.mergeShortInterestRevisions(all);
     expect(merged.map((m) => m.settlementDate)).toEqual(sample.manifest.settlementDates);
+    const targetFile = `shrt${rev.settlementDate.replaceAll('-', '')}.csv`;
     const target = merged.find((m) => m.settlementDate === rev.settlementDate) as ShortInterestFile;
-    expect(target.files).toEqual([rev.file.replace('-r1', ''), rev.file]);
-    const revised = all.find((p) => p.file === rev.file) as Parsed<ShortInterestRecord>;
-    expect(revised.records.map((r) => r.symbol).sort()).toEqual([...rev.symbols].sort());
-    for (const r of revised.records) {
-      expect(r.revision).toBe(true);
-      expect(target.shares.get(r.symbol)).toBe(r.shares);
+    // FINRA re-issues no file: the revised date keeps its one file and names the file that revised it.
+    expect(target.files).toEqual([targetFile]);
+    expect(target.revisedBy).toEqual([rev.file]);
+    expect(merged.filter((m) => m.revisedBy !== undefined).map((m) => m.settlementDate)).toEqual([rev.settlementDate]);
+    const original = all.find((p) => p.file === targetFile) as Parsed<ShortInterestRecord>;
+    const revising = all.find((p) => p.file === rev.file) as Parsed<ShortInterestRecord>;
+    const flagged = revising.records.filter((r) => r.revision);
+    expect(flagged.map((r) => r.symbol).sort()).toEqual([...rev.symbols].sort());
+    const next = merged.find((m) => m.files.includes(rev.file)) as ShortInterestFile;
+    for (const r of flagged) {
+      // The R row's previousShortPositionQuantity becomes the earlier date's figure; its own shares stand.
+      expect(r.previousShares, r.symbol).toBeTypeOf('number');
+      expect(target.shares.get(r.symbol), r.symbol).toBe(r.previousShares);
+      expect(next.shares.get(r.symbol), r.symbol).toBe(r.shares);
     }
+    const changed = flagged.filter(
+      (r) => r.previousShares !== original.records.find((o) => o.symbol === r.symbol)?.shares,
+    );
+    expect(changed.length).toBeGreaterThan(15);
+    // Every other symbol of the revised date keeps its own file's figure.
+    const revised = new Set(rev.symbols);
+    for (const o of original.records.filter((x) => !revised.has(x.symbol))) {
+      expect(target.shares.get(o.symbol), o.symbol).toBe(o.shares);
+    }
+    expect(target.shares.size).toBe(original.records.length);
   });
 
   it('reads class shares and preferreds under their canonical symbols', async () => {

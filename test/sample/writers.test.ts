@@ -22,7 +22,7 @@ import {
 import { repoRoot } from './load.ts';
 
 const data = path.resolve(repoRoot, '../shared/data');
-const siHead = path.join(data, 'finra/short-interest/shrt20241231-head.csv');
+const siReal = path.join(data, 'finra/short-interest/2024/shrt20241231.csv');
 const cnms = path.join(data, 'finra/regsho/CNMSshvol20210427.txt');
 
 describe('screener writer', () => {
@@ -126,8 +126,8 @@ describe('FINRA short interest writer', () => {
         '20250115|ABC|Abc Corp|A|NYSE|1000|800||400|2.50||25.00|200|2025-01-15',
         // 300 / 400 = 0.75 days, floored at 1.00 as FINRA does; −25.00%.
         '20250115|BRK.B|Berkshire Hathaway Inc|A|NYSE|300|400||400|1.00||-25.00|-100|2025-01-15',
-        // No previous position: 0 and a blank change; ADV 0 → 999.99.
-        '20250115|NEW|Abc Corp|A|NYSE|1000|0|S|0|999.99|Y||1000|2025-01-15',
+        // No previous position: 0 and a blank change; ADV 0 → 999.99; a revision is written R, as FINRA does.
+        '20250115|NEW|Abc Corp|A|NYSE|1000|0|S|0|999.99|R||1000|2025-01-15',
         '',
       ].join('\n'),
     );
@@ -155,8 +155,8 @@ describe('FINRA short interest writer', () => {
     );
   });
 
-  it.skipIf(!existsSync(siHead))('reproduces the real head file of 2024-12-31 from its values', () => {
-    const real = readFileSync(siHead, 'utf8');
+  it.skipIf(!existsSync(siReal))('reproduces the first rows of the real 2024-12-31 file from its values', () => {
+    const real = readFileSync(siReal, 'utf8');
     const text = writeShortInterest('2024-12-31', [
       row({
         symbolCode: 'A',
@@ -164,7 +164,6 @@ describe('FINRA short interest writer', () => {
         currentShares: 2911097,
         previousShares: 3151214,
         averageDailyVolume: 1523270,
-        revision: true,
       }),
       row({
         symbolCode: 'AA',
@@ -192,7 +191,7 @@ describe('FINRA short interest writer', () => {
         averageDailyVolume: 1679326,
       }),
     ]);
-    expect(text).toBe(real);
+    expect(real.startsWith(text)).toBe(true);
   });
 });
 
