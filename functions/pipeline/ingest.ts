@@ -275,7 +275,9 @@ function validate(
         // Rule 4: a settlement date's short interest applies from that date on, so those days change;
         // rule 4(a): its R rows revise the previous settlement, so that one's days change too.
         restateFrom: async () => {
-          if (!parsed.records.some((r) => r.revision && r.previousShares !== undefined)) return settlementDate;
+          // Rule 3(d) (v3): its S flags decide splits of the cycle since the previous settlement too.
+          const reaches = parsed.records.some((r) => (r.revision && r.previousShares !== undefined) || r.splitFlag);
+          if (!reaches) return settlementDate;
           const earlier = (await derived.listShortInterestDates()).filter((d) => d < settlementDate).sort();
           const previous = earlier.at(-1);
           return previous !== undefined && addDays(previous, MAX_SETTLEMENT_GAP_DAYS) >= settlementDate

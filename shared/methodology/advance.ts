@@ -54,7 +54,7 @@ export interface Advancing {
    * The settlement dates of the short interest files the engine reads to step `day` when `inEffect` is the
    * one in effect on it (rule 4): every other file may be passed to `add` as an empty stand-in.
    */
-  settlementsFor(day: PriceDay, inEffect: IsoDate | null): IsoDate[];
+  settlementsFor(day: PriceDay, inEffect: IsoDate | null, cycle?: IsoDate | null): IsoDate[];
   /**
    * Rule 2 then the engine for the next candidate day. `shortInterest`: the files (revisions merged), at
    * least those `settlementsFor` names; `lookahead`: the next accepted days' share counts for rule 3(b)
@@ -78,8 +78,8 @@ export function startAdvance(state: EngineState, options: AdvanceOptions): Advan
       return current;
     },
     outcomes,
-    settlementsFor(day, inEffect) {
-      return settlementsNeeded(current, inEffect, hasUnseenSymbol(current, day));
+    settlementsFor(day, inEffect, cycle = null) {
+      return settlementsNeeded(current, inEffect, hasUnseenSymbol(current, day), cycle);
     },
     add(day, shortInterest, lookahead = []) {
       const reason = classifyDay(current, day);

@@ -10,6 +10,7 @@
 import { dataRecord } from '../data-record.ts';
 import type { IsoDate, PriceDay, ShortInterestFile, SplitOverride } from '../domain.ts';
 import { TIERS } from '../domain.ts';
+import { MAX_SETTLEMENT_GAP_DAYS } from '../formats/finra-short-interest.ts';
 import {
   exposureOf,
   implausibleMove,
@@ -21,7 +22,7 @@ import { type DayRejection, isValidPrice, rejectionReason } from './classify.ts'
 import { addDays } from './dates.ts';
 import { finraKeyOf, joinStats, type Universe, universeOf } from './join.ts';
 import { COUNTED_TYPES, classifySecurity, SECURITY_TYPES } from './securities.ts';
-import { CONFIRM_DAYS, lookBackShares, ruleA, ruleB } from './splits.ts';
+import { CONFIRM_DAYS, flaggedFactor, lookBackShares, ruleA, ruleB } from './splits.ts';
 import { sectorName, tierIndex } from './tiers.ts';
 import {
   type DayFigures,
@@ -150,6 +151,37 @@ export function fileInEffect(files: readonly ShortInterestFile[], date: IsoDate)
     if (f.settlementDate <= date && (best === null || f.settlementDate > best.settlementDate)) best = f;
   }
   return best;
+}
+
+/**
+ * Rule 3(d) (v3): the FINRA file of the cycle that holds `date` — the first settlement date on or after it
+ * whose previous settlement (FINRA's calendar: at most MAX_SETTLEMENT_GAP_DAYS before) is before it — and
+ * that previous date ('' when none is known). Null when no such file is known yet.
+ */
+export function cycleFile(
+  files: readonly ShortInterestFile[],
+  date: IsoDate,
+): { file: ShortInterestFile; previous: IsoDate } | null {
+  let next: ShortInterestFile | null = null;
+  let previous = '';
+  for (const f of files) {
+    if (f.settlementDate >= date) {
+      if (next === null || f.settlementDate < next.settlementDate) next = f;
+    } else if (f.settlementDate > previous) previous = f.settlementDate;
+  }
+  if (next === null) return null;
+  if (previous !== '' && addDays(previous, MAX_SETTLEMENT_GAP_DAYS) < next.settlementDate) return null;
+  if (previous === '' && addDays(date, MAX_SETTLEMENT_GAP_DAYS) < next.settlementDate) return null;
+  return { file: next, previous };
+}
+
+/** Whether symbol `symbol` already has a split after `after` (rule 3(d): one split per flagged cycle). */
+function splitSince(state: EngineState, symbol: string, after: IsoDate): boolean {
+  for (let i = state.splits.length - 1; i >= 0; i--) {
+    const s = state.splits[i];
+    if (s && s.symbol === symbol && s.date > after) return true;
+  }
+  return false;
 }
 
 function fileBySettlement(files: readonly ShortInterestFile[], settlement: IsoDate): ShortInterestFile | null {
@@ -754,6 +786,9 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
   const { shortInterest, held, symbols, finraAdv, ytdNetNew } = state;
   const n = symbols.length;
   const lookup = new ShareLookup(state);
+  // Rule 3(d) (v3): the FINRA file of the cycle holding this day, when it is known (its S flags).
+  const cycle = v3 && counted ? cycleFile(ctx.shortInterest, date) : null;
+  const flags = cycle?.file.splitFlagged;
   for (let id = 0; id < n; id++) {
     const b = id * RING;
     const p1 = price[b + s] as number;
@@ -788,9 +823,16 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
           const x = p1 / p0;
           const m1 = marketCap[b + s] as number;
           const q = m1 > 0 ? ruleA(x, m0 / p0, m1 / p1) : null;
+          const flagged =
+            flags !== undefined && (x <= 0.7 || x >= 1.4) && q === null
+              ? flaggedSplit(state, cycle, lookup, symbols[id] as string, x)
+              : null;
           if (q !== null) {
             f = q;
             state.splits.push({ symbol: symbols[id] as string, date, factor: q, rule: '3a' });
+          } else if (flagged !== null) {
+            f = flagged;
+            state.splits.push({ symbol: symbols[id] as string, date, factor: f, rule: '3d' });
           } else if (x <= 0.7 || x >= 1.4) {
             // Outside this band no k of rule 3(b) passes the price test.
             const decision = evaluateRuleB(state, id, today, today, ctx.lookahead);
@@ -849,6 +891,24 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
   while (drop < state.days.length && (state.days[drop]?.date as string) < keepFrom) drop++;
   if (drop > 0) state.days.splice(0, drop);
   return { state, day: record, restated };
+}
+
+/**
+ * Rule 3(d) (v3): the factor of the split FINRA flags (`S`) for `symbol` in `cycle`, when the day's move x
+ * is the first in the cycle to sit near a split ratio; null otherwise.
+ */
+function flaggedSplit(
+  state: EngineState,
+  cycle: { file: ShortInterestFile; previous: IsoDate } | null,
+  lookup: ShareLookup,
+  symbol: string,
+  x: number,
+): number | null {
+  if (cycle === null) return null;
+  const key = lookup.key(cycle.file, symbol);
+  if (key === undefined || cycle.file.splitFlagged?.has(key) !== true) return null;
+  if (splitSince(state, symbol, cycle.previous)) return null;
+  return flaggedFactor(x);
 }
 
 /** Rule 4(b)'s count (v3): the file's listed rows against the listings priced in slot `s`. */

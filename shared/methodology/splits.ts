@@ -46,6 +46,25 @@ export function priceFits(x: number, k: number): boolean {
   return xk >= 0.75 && xk <= 4 / 3;
 }
 
+/**
+ * Rule 3(d) (v3): the split a FINRA `S` flag stands for, given the day's price ratio x: the candidate k
+ * whose x·k is nearest 1 (in ratio), if the price test passes; null otherwise.
+ */
+export function flaggedFactor(x: number): number | null {
+  let best: number | null = null;
+  let distance = Number.POSITIVE_INFINITY;
+  for (const [num, den] of CANDIDATE_FACTORS) {
+    const k = num / den;
+    if (!priceFits(x, k)) continue;
+    const d = Math.abs(Math.log(x * k));
+    if (d < distance) {
+      distance = d;
+      best = k;
+    }
+  }
+  return best;
+}
+
 /** Rule 3(a): the raw share-count ratio q if it is a split, else null. */
 export function ruleA(x: number, sharesPrev: number, sharesNow: number): number | null {
   const q = sharesNow / sharesPrev;

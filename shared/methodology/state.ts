@@ -95,12 +95,20 @@ export function parseEngineState(value: unknown): EngineState {
 /**
  * The short interest files (settlement dates) the engine reads while stepping a day dated `date`, when
  * `inEffect` is the settlement date in effect on it (rule 4): that file when it differs from the one in
- * effect on the state's last day, and — when the day lists a symbol the state has never seen
+ * effect on the state's last day, under v3 the file of the day's cycle (`cycle`, the first settlement date on or
+ * after it, for rule 3(d)'s S flags), and — when the day lists a symbol the state has never seen
  * (`newSymbols`) — the files of the ring's days too (a new symbol's past short interest). Every other
  * file may be passed as an empty stand-in with its settlement date.
  */
-export function settlementsNeeded(state: EngineState, inEffect: IsoDate | null, newSymbols: boolean): IsoDate[] {
+export function settlementsNeeded(
+  state: EngineState,
+  inEffect: IsoDate | null,
+  newSymbols: boolean,
+  cycle: IsoDate | null = null,
+): IsoDate[] {
   const need: IsoDate[] = [];
+  // Rule 3(d) (v3): the S flags of the file of the cycle holding the day, once it is known.
+  if (state.methodology === 3 && cycle !== null && cycle !== inEffect) need.push(cycle);
   const effective = inEffect ?? '';
   const previous = state.dayCount > 0 ? (state.slotSettlement[(state.dayCount - 1) % RING] as string) : null;
   if (effective !== '' && previous !== effective) need.push(effective);

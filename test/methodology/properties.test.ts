@@ -111,11 +111,18 @@ describe('property: one code path', () => {
         const { state, records } = dayByDay(m);
         expect(JSON.stringify(snapshotAt(state))).toBe(JSON.stringify(batch.body));
         expect(JSON.stringify(historyRows(records))).toBe(JSON.stringify(batch.history));
-        // history's last row (from day records) and the snapshot's groups (breadth from per-symbol data) agree
-        const last = batch.history.at(-1);
-        if (last && last.date === batch.body.asOf) {
-          expect(last['1d']).toEqual(batch.body.windows['1d'].groups);
-          expect(last.ytd).toEqual(batch.body.windows.ytd.groups);
+        // v2: history's last row (from day records) and the snapshot's groups (breadth from per-symbol data)
+        // agree. v3 groups each symbol's whole window by its tier as of A, history each day by that day's
+        // tier (docs/methodology.md, rule 6): only the index return is common to both.
+        const v2 = buildSnapshot({ ...m, methodology: 2 });
+        const last = v2.history.at(-1);
+        if (last && last.date === v2.body.asOf) {
+          expect(last['1d']).toEqual(v2.body.windows['1d'].groups);
+          expect(last.ytd).toEqual(v2.body.windows.ytd.groups);
+          const v3Last = batch.history.at(-1);
+          for (const g of Object.keys(last.ytd) as (keyof typeof last.ytd)[]) {
+            expect(v3Last?.ytd[g].returnPct).toEqual(batch.body.windows.ytd.groups[g].returnPct);
+          }
         }
       }),
       { numRuns: 100 },

@@ -43,7 +43,8 @@ describe('parseEngineState', () => {
     ['price', (s: Record<string, unknown>) => ({ ...s, price: [1, 2] }), /expected \d+ values/],
     ['days', (s: Record<string, unknown>) => ({ ...s, days: null }), 'not an array'],
     ['lastDate', (s: Record<string, unknown>) => ({ ...s, lastDate: '1999-01-01' }), 'does not match the ring'],
-    ['methodology', (s: Record<string, unknown>) => ({ ...s, methodology: 3 }), /expected 2 or absent/],
+    ['methodology', (s: Record<string, unknown>) => ({ ...s, methodology: 4 }), /expected 2, 3 or absent/],
+    ['lastCap', (s: Record<string, unknown>) => ({ ...s, lastCap: [] }), /expected \d+ values/],
   ])('refuses a broken %s, naming it', (field, breakIt, reason) => {
     const broken = breakIt(JSON.parse(JSON.stringify(stepped())) as Record<string, unknown>);
     let error: unknown;

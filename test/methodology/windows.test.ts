@@ -150,7 +150,8 @@ describe('rule 6: tiers', () => {
       ['U', [10, 11, 12][i] as number, { marketCap: caps[i] ?? null }],
       ['K', 20 + i],
     ]);
-    const r = buildSnapshot({ days, shortInterest: [siFile('2024-03-01', { U: 1 * M, K: 1 * M })], splits: [] });
+    const input = { days, shortInterest: [siFile('2024-03-01', { U: 1 * M, K: 1 * M })], splits: [] };
+    const r = buildSnapshot({ ...input, methodology: 2 });
     // 03-05: U (MC_{03-04} known): E = $10M, pnl −$1M; K: E = $20M, pnl −$1M
     expectClose(r.history[0]?.['1d'].total.pnlUsd, -2 * M);
     // 03-06: only K
@@ -159,6 +160,13 @@ describe('rule 6: tiers', () => {
     // U has no tier as of A (MC_{A−1} unknown): not in the lists, not in symbols
     expect(r.body.windows.ytd.topLosers.map((e) => e.symbol)).toEqual(['K']);
     expect(r.body.windows.ytd.groups.total.symbols).toBe(1);
+    // v3: U's tier as of A is its latest market cap ($1B on A, small): listed after K (−$1M against −$2M).
+    const v3 = buildSnapshot(input);
+    expect(v3.body.windows.ytd.topLosers.map((e) => [e.symbol, e.tier])).toEqual([
+      ['K', v3.body.windows.ytd.topLosers[0]?.tier],
+      ['U', 'small'],
+    ]);
+    expectClose(v3.body.windows.ytd.groups.total.pnlUsd, -3 * M);
   });
 });
 

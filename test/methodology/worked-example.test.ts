@@ -19,7 +19,10 @@ interface Fixture {
 const fixture = JSON.parse(
   readFileSync(path.resolve(import.meta.dirname, '../fixtures/methodology/worked-example.json'), 'utf8'),
 ) as Fixture;
+// The worked example is written for rule 6's day-by-day tiers (version 2); version 3's tier as of A is
+// hand-computed in test/methodology/tier-as-of-a.test.ts.
 const input = {
+  methodology: 2 as const,
   days: fixture.days,
   shortInterest: fixture.shortInterest.map((f) => siFile(f.settlementDate, f.shares, f.files)),
   splits: [],

@@ -91,6 +91,11 @@ export class ShortInterestFiles {
     return next !== undefined && addDays(s, MAX_SETTLEMENT_GAP_DAYS) >= next ? next : null;
   }
 
+  /** The first settlement date on or after `date` (rule 3(d)'s cycle file), or null when none is stored yet. */
+  cycleOf(date: IsoDate): IsoDate | null {
+    return this.#dates.find((d) => d >= date) ?? null;
+  }
+
   async ensure(settlements: Iterable<IsoDate>): Promise<void> {
     const missing = [...new Set(settlements)].filter((s) => s !== '' && !this.#loaded.has(s));
     if (missing.length === 0) return;
@@ -176,7 +181,7 @@ export async function foldDay(
   si: ShortInterestFiles,
   lookahead: readonly LookaheadDay[] = [],
 ): Promise<DayOutcome> {
-  await si.ensure(fold.settlementsFor(day, si.inEffect(day.date)));
+  await si.ensure(fold.settlementsFor(day, si.inEffect(day.date), si.cycleOf(day.date)));
   return fold.add(day, si.list(), lookahead);
 }
 
