@@ -872,7 +872,9 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     }
   }
 
-  if (v3) state.join = file ? joinOfDay(state, file, s, lookup) : null;
+  // Counted when the file takes effect (the engine reads a file's rows only then; the pipeline passes
+  // stand-ins for the others), against the listings priced that day.
+  if (v3 && switched) state.join = file ? joinOfDay(state, file, s, lookup) : null;
 
   let record: DayRecord | null = null;
   if (counted) {

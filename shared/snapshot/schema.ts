@@ -129,7 +129,7 @@ const rowsAndShares = z.object({ rows: z.number().int().min(0), shares: z.number
 
 /**
  * v3, rule 4(b): how the exchange-listed rows of the short interest file in effect on A met the listings
- * priced on A. Unmatched rows are split into funds and ETFs (outside the screener's universe) and the rest,
+ * priced on the day it took effect. Unmatched rows are split into funds and ETFs (outside the screener's universe) and the rest,
  * the largest of which are named.
  */
 export const ShortInterestJoinSchema = z
