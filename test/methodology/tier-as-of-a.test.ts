@@ -10,13 +10,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildSnapshot } from '../../shared/methodology/index.ts';
-import { expectClose, series, siFile, weekdays } from './helpers.ts';
+import { expectClose, type RowTuple, series, siFile, weekdays } from './helpers.ts';
 
 const M = 1e6;
 const days = series(weekdays('2024-03-04', 3), (i) => [
   ['F', [100, 60, 24][i] as number, { shares: 50 * M, sector: 'Finance' }],
   ['G', [50, 55, 55][i] as number, { shares: 400 * M, sector: 'Technology' }],
-  ...(i < 2 ? ([['D', [10, 12][i] as number, { shares: 4.5 * M, sector: 'Health Care' }]] as const) : []),
+  ...(i < 2 ? [['D', [10, 12][i] as number, { shares: 4.5 * M, sector: 'Health Care' }] as RowTuple] : []),
 ]);
 const input = { days, shortInterest: [siFile('2024-03-01', { F: M, G: M, D: M })], splits: [] };
 
