@@ -1,8 +1,7 @@
 /**
  * Optional: the sanity gates over the REAL 2024 year — every trading day's snapshot, built day by day
- * exactly as the pipeline does (classifyDay, stepDay, snapshotAt, assembleSnapshot), with short
- * interest generated for those prices by generateShortInterestFor (seed 2024, one file per settlement
- * date, each in effect from its settlement date). No gate may trip on it. Prints the maxima the bounds
+ * exactly as the pipeline does (classifyDay, stepDay, snapshotAt, assembleSnapshot), with FINRA's real
+ * short interest files of 2024 (../shared/data/finra/short-interest/2024, R revisions merged; methodology 3). No gate may trip on it. Prints the maxima the bounds
  * in DEFAULT_GATE_BOUNDS were chosen from (docs/reliability.md). Skipped when ../shared/data is absent.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -24,13 +23,13 @@ import {
   sanityMeasures,
 } from '../../shared/gates/index.ts';
 import { classifyDay, initialState, recordRejectedDay, snapshotAt, stepDay } from '../../shared/methodology/index.ts';
-import { generateShortInterestFor } from '../../shared/sample/index.ts';
 import { assembleSnapshot } from '../../shared/snapshot/assemble.ts';
 import type { Snapshot } from '../../shared/snapshot/schema.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const dataDir = path.join(path.resolve(repoRoot, '../shared/data'), 'nasdaq-screener/2024');
-const haveData = existsSync(dataDir);
+const finraDir = path.join(path.resolve(repoRoot, '../shared/data'), 'finra/short-interest/2024');
+const haveData = existsSync(dataDir) && existsSync(finraDir);
 
 interface Max {
   value: number;
@@ -55,12 +54,12 @@ describe.skipIf(!haveData)('sanity gates on the real 2024 year (optional)', () =
       const parsed = parseScreener(decodeText(readFileSync(path.join(dataDir, file)), file), file);
       return { date: parsed.date ?? file.slice(0, 10), file, rows: parsed.records };
     });
+    // FINRA's real files of 2024 (and 2023-12-29, in effect on the first days), R revisions merged.
     const shortInterest = mergeShortInterestRevisions(
-      generateShortInterestFor(days, { seed: 2024 }).map((f) => {
-        const name = path.basename(f.path);
-        const text = typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8');
-        return parseShortInterest(text, name);
-      }),
+      readdirSync(finraDir)
+        .filter((f) => /^shrt\d{8}\.csv$/.test(f))
+        .sort()
+        .map((name) => parseShortInterest(decodeText(readFileSync(path.join(finraDir, name)), name), name)),
     );
     const ctx = { shortInterest, splits: [], lookahead: [] };
     let state = initialState();
