@@ -17,6 +17,7 @@
  */
 import type { IsoDate, PriceDay, PriceRow, ShortInterestFile } from '../../shared/domain.ts';
 import { buildSnapshot } from '../../shared/methodology/index.ts';
+import type { MethodologyVersion } from '../../shared/methodology/types.ts';
 import { assembleSnapshot } from '../../shared/snapshot/assemble.ts';
 import type { Snapshot } from '../../shared/snapshot/schema.ts';
 import { row, siFile } from '../methodology/helpers.ts';
@@ -80,13 +81,23 @@ export function shortInterest(
   return siFile(settlementDate, shares, files);
 }
 
-/** The published snapshot as of `asOf`, as compute and publish would produce it. */
+/**
+ * The published snapshot as of `asOf`, as compute and publish would produce it (the default methodology
+ * unless `methodology` pins another: a gate scenario whose figures a version's rule changes).
+ */
 export function snapshotAt(
   asOf: IsoDate,
   days: PriceDay[] = market(),
   files: ShortInterestFile[] = [shortInterest()],
+  methodology?: MethodologyVersion,
 ): Snapshot {
-  const { body } = buildSnapshot({ days, shortInterest: files, splits: [], asOf });
+  const { body } = buildSnapshot({
+    days,
+    shortInterest: files,
+    splits: [],
+    asOf,
+    ...(methodology !== undefined ? { methodology } : {}),
+  });
   return assembleSnapshot(body, {
     generatedAt: `${asOf}T23:45:00.000Z`,
     sample: false,

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { IsoDate } from '../../shared/domain.ts';
 import {
   checkSanity,
   checkSanitySeries,
@@ -165,13 +166,24 @@ describe('short-interest-move: total exposure moves by more than 15% on the same
   });
 
   it('a screener day without MEGA’s market cap: MEGA has no tier the next day, exposure −70.39%, symbols −16.7%', () => {
+    // Methodology 2 (rule 6's day-by-day tiers), where the untiered day drops MEGA from both the exposure
+    // and the symbol count: the two gates this scenario is about.
     const days = market({ '2024-06-12': { MEGA: 'no-market-cap' } });
-    const result = checkSanity(snapshotAt('2024-06-12', days), snapshotAt('2024-06-13', days));
+    const v2 = (asOf: IsoDate) => snapshotAt(asOf, days, [shortInterest()], 2);
+    const result = checkSanity(v2('2024-06-12'), v2('2024-06-13'));
     expect(result.violations.map((v) => [v.gate, v.field])).toEqual([
       ['symbol-drop', 'windows.1d.groups.total.symbols'],
       ['short-interest-move', 'windows.1d.groups.total.avgShortInterestUsd'],
     ]);
     expectClose(result.violations[1]?.observed as number, 1.262 / 4.262 - 1);
+    // Version 3 (the default) groups MEGA by its latest market cap on or before A (06-13's: mega), so it is
+    // still counted among the symbols; its 06-13 symbol-day, untiered by MC_{06-12}, stays out of the
+    // exposure: only short-interest-move trips.
+    const v3 = checkSanity(snapshotAt('2024-06-12', days), snapshotAt('2024-06-13', days));
+    expect(v3.violations.map((v) => [v.gate, v.field])).toEqual([
+      ['short-interest-move', 'windows.1d.groups.total.avgShortInterestUsd'],
+    ]);
+    expectClose(v3.violations[0]?.observed as number, 1.262 / 4.262 - 1);
   });
 });
 

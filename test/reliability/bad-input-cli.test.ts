@@ -3,7 +3,8 @@
  * `pulse run` on test/fixtures/reliability/bad-input (see its generator for what each file holds). Every
  * refused file and rejected row is named (file, line, field, reason) in the CLI output and in the
  * snapshot's dataQuality; rule 2 rejects the partial, weekend, stale and holiday-repeat days; a short
- * interest file from 2019 changes no figure; the revision of 2024-05-31 is the one in effect. `pulse run`
+ * interest file from 2019 changes no figure; the revision of 2024-05-31 (an R row of the 2024-06-14 file,
+ * FINRA's mechanism) is the figure in effect until 2024-06-14's own takes over. `pulse run`
  * exits 1 naming each failed day (unreadable prices, a sanity gate refusing to publish) after running
  * the later days, and 0 when the only problems are refused days and rejected rows.
  */
@@ -30,9 +31,9 @@ const REFUSED = [
   },
   {
     kind: 'short-interest',
-    file: 'shrt20240614.csv',
+    file: 'shrt20240515.csv',
     message:
-      'shrt20240614.csv line 1: the body is an HTML page (title "404 - File or directory not found."), not a FINRA short interest file',
+      'shrt20240515.csv line 1: the body is an HTML page (title "404 - File or directory not found."), not a FINRA short interest file',
   },
   {
     kind: 'short-volume',
@@ -64,6 +65,9 @@ describe('pulse validate on the bad-input folder', () => {
     expect(text.stdout).toContain('refused files:  5\n');
     for (const r of REFUSED) expect(text.stdout).toContain(`  ${r.kind}: ${r.message}\n`);
     expect(text.stdout).toContain('  shrt20240531.csv line 9, field currentShortPositionQuantity: "-5" is negative\n');
+    expect(text.stdout).toContain(
+      '  shrt20240614.csv line 8, field revisionFlag: "Y" is not R or empty (FINRA marks a revision of the previous settlement with R)\n',
+    );
 
     const json = await pulse('validate', '--input', FIXTURE, '--json');
     expect(json.code).toBe(1);
@@ -107,15 +111,16 @@ describe('pulse build on the bad-input folder', () => {
       '2024-06-10.json|12|symbol',
       '2024-06-12.json.gz|0|*',
       '2024-06-13.json|1|*',
+      'shrt20240515.csv|1|*',
       'shrt20240531.csv|8|*',
       'shrt20240531.csv|9|currentShortPositionQuantity',
       'shrt20240531.csv|10|currentShortPositionQuantity',
       'shrt20240531.csv|12|symbolCode',
-      'shrt20240614.csv|1|*',
+      'shrt20240614.csv|8|revisionFlag',
       'CNMSshvol20240611.txt|5|*',
       'CNMSshvol20240613.txt|1|TotalVolume',
     ]);
-    expect(snapshot.dataQuality.rejectedRows).toBe(13);
+    expect(snapshot.dataQuality.rejectedRows).toBe(14);
     expect(snapshot.dataQuality.rejections.slice(0, 5).map((r) => r.reason)).toEqual([
       '"$0.00" is zero (no trade price)',
       '"NA" is not a price',
@@ -123,6 +128,13 @@ describe('pulse build on the bad-input folder', () => {
       '"AAPL" duplicates row 1 (both are AAPL); the first row is kept',
       'the body starts like gzip but does not decompress (unexpected end of file)',
     ]);
+    // A row flagged Y (an invented revision flag, never FINRA's) is rejected, the rest of its file kept.
+    expect(snapshot.dataQuality.rejections.find((r) => r.field === 'revisionFlag')).toEqual({
+      file: 'shrt20240614.csv',
+      line: 8,
+      field: 'revisionFlag',
+      reason: '"Y" is not R or empty (FINRA marks a revision of the previous settlement with R)',
+    });
   });
 
   it('does not count the share-count jump of NVDA on 2024-06-20 as a split', () => {
@@ -130,12 +142,32 @@ describe('pulse build on the bad-input folder', () => {
     expect(snapshot.dataQuality.pendingSplits).toEqual([]);
   });
 
-  it('uses the revised 2024-05-31 short interest: AAPL 97.5M shares, at $200.84 on 2024-06-20', () => {
-    expect(snapshot.dataQuality.shortInterestSettlementDate).toBe('2024-05-31');
-    const w = snapshot.windows.ytd;
-    const aapl = [...w.topWinners, ...w.topLosers].find((e) => e.symbol === 'AAPL');
+  it('uses 2024-05-31 as revised by the R row of shrt20240614.csv: AAPL 97.5M shares as of 2024-06-11 ($195.05), 2024-06-14’s own 98M at $200.84 on 2024-06-20', async () => {
+    const aaplIn = (s: Snapshot) =>
+      [...s.windows.ytd.topWinners, ...s.windows.ytd.topLosers].find((e) => e.symbol === 'AAPL');
+    const asOf0611 = async (input: string, out: string) => {
+      const built = await pulse('build', '--input', input, '--out', out, '--as-of', '2024-06-11');
+      expect(built.code, built.stderr).toBe(0);
+      return SnapshotSchema.parse(JSON.parse(readFileSync(path.join(out, 'data/latest.json'), 'utf8')));
+    };
+    // On 2024-06-20 the file in effect is 2024-06-14's, whose own current quantity stands.
+    expect(snapshot.dataQuality.shortInterestSettlementDate).toBe('2024-06-14');
     // 193.12 × 1.04 = 200.8448, written "$200.84" by the screener writer.
-    expect(aapl?.shortInterestUsd).toBe(97_500_000 * 200.84);
+    expect(aaplIn(snapshot)?.shortInterestUsd).toBe(98_000_000 * 200.84);
+
+    // As of 2024-06-11 the file in effect is 2024-05-31's, with AAPL's figure revised by the R row of the
+    // next settlement's file (previousShortPositionQuantity 97,500,000; the original said 95,000,000).
+    const revised = await asOf0611(FIXTURE, path.join(tmp, 'out-0611'));
+    expect(revised.dataQuality.shortInterestSettlementDate).toBe('2024-05-31');
+    // 193.12 × 1.01 = 195.0512, written "$195.05".
+    expect(aaplIn(revised)?.shortInterestUsd).toBe(97_500_000 * 195.05);
+
+    // Without the revising file, the original figure.
+    const without = path.join(tmp, 'without-2024-06-14');
+    cpSync(FIXTURE, without, { recursive: true });
+    rmSync(path.join(without, 'short-interest/shrt20240614.csv'));
+    const original = await asOf0611(without, path.join(tmp, 'out-0611-without'));
+    expect(aaplIn(original)?.shortInterestUsd).toBe(95_000_000 * 195.05);
   });
 
   it('keeps hostile text as data: the name with | " <script> and javascript: reaches the snapshot unchanged', () => {
@@ -184,13 +216,18 @@ describe('pulse run on the bad-input folder', () => {
       .trimEnd()
       .split('\n');
     expect(summary.slice(0, 3)).toEqual([
-      '3 day(s) failed; their previous snapshot stays published and the next run tries them again:',
+      '4 day(s) failed; their previous snapshot stays published and the next run tries them again:',
       '  2024-06-12: 2024-06-12.json.gz [*] the body starts like gzip but does not decompress (unexpected end of file)',
       '  2024-06-13: 2024-06-13.json:1 [*] the body is an HTML page (title "Access Denied"), not a Nasdaq screener JSON snapshot (+1 more above)',
     ]);
+    // shrt20240614.csv settles before 2024-06-20 but is published after it: dropped last, it restates
+    // 2024-06-20, which the gate refuses again.
     expect(summary.slice(3)).toEqual([
       expect.stringMatching(
         /^ {2}2024-06-20: publish refused \(symbol-drop\): .*2024-06-20 has 5 shorted symbols against 6 on 2024-06-18/,
+      ),
+      expect.stringMatching(
+        /^ {2}dropped shrt20240614\.csv \(2024-06-20\): publish refused \(symbol-drop\): .*2024-06-20 has 5 shorted symbols against 6 on 2024-06-18/,
       ),
     ]);
     // The days after the failed ones ran: 2024-06-18 is published and the site built; 2024-06-20 is not.
@@ -213,7 +250,14 @@ describe('pulse run on the bad-input folder', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toContain('2024-06-14: refused\n');
     expect(res.stderr).toContain('2024-06-17: refused\n');
-    expect(res.stderr).toContain('dropped shrt20240614.csv: refused\n');
+    expect(res.stderr).toContain('dropped 2024-06-15.json: refused\n');
+    expect(res.stderr).toContain(
+      '  shrt20240515.csv:1 [*] the body is an HTML page (title "404 - File or directory not found."), not a FINRA short interest file\n',
+    );
+    expect(res.stderr).toContain('dropped shrt20240614.csv: published\n');
+    expect(res.stderr).toContain(
+      '  shrt20240614.csv:8 [revisionFlag] "Y" is not R or empty (FINRA marks a revision of the previous settlement with R)\n',
+    );
     expect(res.stderr).not.toContain('failed');
     expect(existsSync(snapshotIn(state, '2024-06-20'))).toBe(true);
   }, 240_000);

@@ -67,14 +67,15 @@ const EXPECTED: Record<string, Expected> = {
     rawKey: 'raw/short-interest/2024-05-31/shrt20240531.csv',
     rows: 7,
   },
-  'short-interest/shrt20240531-r1.csv': {
-    status: 'accepted',
-    rawKey: 'raw/short-interest/2024-05-31/shrt20240531-r1.csv',
-    rows: 1,
-  },
+  // The next settlement: its R row revises AAPL's 2024-05-31 figure; its Y row is rejected.
   'short-interest/shrt20240614.csv': {
-    status: 'rejected',
+    status: 'accepted',
     rawKey: 'raw/short-interest/2024-06-14/shrt20240614.csv',
+    rows: 6,
+  },
+  'short-interest/shrt20240515.csv': {
+    status: 'rejected',
+    rawKey: 'raw/short-interest/2024-05-15/shrt20240515.csv',
     rejection: {
       line: 1,
       field: '*',
@@ -106,9 +107,9 @@ const EXPECTED: Record<string, Expected> = {
 /** Short interest files arrive after the day they settle; everything else in date order. */
 const ARRIVAL = [
   'short-interest/shrt20190131.csv',
+  'short-interest/shrt20240515.csv',
   'short-interest/shrt20240531.csv',
   ...Object.keys(EXPECTED).filter((f) => f.startsWith('prices/') || f.startsWith('short-volume/')),
-  'short-interest/shrt20240531-r1.csv',
   'short-interest/shrt20240614.csv',
 ];
 
@@ -211,16 +212,36 @@ describe('short interest arriving late, far in the past, or revised', () => {
     expect(results.get('short-interest/shrt20190131.csv')).toMatchObject({ restateFrom: '2019-01-31' });
   });
 
-  it('a revision of 2024-05-31 is stored beside the original; merged, the revised row wins', async () => {
-    const revision = results.get('short-interest/shrt20240531-r1.csv');
-    expect(revision).toMatchObject({ restateFrom: '2024-05-31', skipped: false });
-    const stored = await deps.derived.getShortInterestFiles('2024-05-31');
-    expect(stored.map((f) => f.file).sort()).toEqual(['shrt20240531-r1.csv', 'shrt20240531.csv']);
-    const [merged] = mergeShortInterestRevisions(stored);
-    expect(merged?.files).toEqual(['shrt20240531.csv', 'shrt20240531-r1.csv']);
-    expect(merged?.shares.get('AAPL')).toBe(97_500_000);
-    expect(merged?.shares.get('NVDA')).toBe(250_000_000);
-    expect(merged?.shares.get('FRAC')).toBe(1234.5);
+  it('a revision of 2024-05-31 arrives as an R row of the 2024-06-14 file and restates from 2024-05-31; merged, the revised figure wins', async () => {
+    // FINRA never re-issues a file: 2024-06-14's AAPL row is flagged R, its previousShortPositionQuantity
+    // (97,500,000) the revised 2024-05-31 figure. The original file stays as it was archived.
+    const revising = results.get('short-interest/shrt20240614.csv');
+    expect(revising).toMatchObject({ restateFrom: '2024-05-31', skipped: false });
+    // The row flagged Y (never FINRA's flag) is rejected, the rest of the file kept.
+    expect(revising?.rejections).toEqual([
+      {
+        file: 'shrt20240614.csv',
+        line: 8,
+        field: 'revisionFlag',
+        reason: '"Y" is not R or empty (FINRA marks a revision of the previous settlement with R)',
+      },
+    ]);
+    const original = await deps.derived.getShortInterestFiles('2024-05-31');
+    expect(original.map((f) => f.file)).toEqual(['shrt20240531.csv']);
+    expect(original[0]?.records.find((r) => r.symbol === 'AAPL')?.shares).toBe(95_000_000);
+    const next = await deps.derived.getShortInterestFiles('2024-06-14');
+    expect(next.map((f) => f.file)).toEqual(['shrt20240614.csv']);
+
+    const [may31, june14] = mergeShortInterestRevisions([...original, ...next]);
+    expect(may31).toMatchObject({ settlementDate: '2024-05-31', files: ['shrt20240531.csv'] });
+    expect(may31?.revisedBy).toEqual(['shrt20240614.csv']);
+    expect(may31?.shares.get('AAPL')).toBe(97_500_000);
+    expect(may31?.shares.get('NVDA')).toBe(250_000_000);
+    expect(may31?.shares.get('FRAC')).toBe(1234.5);
+    // The R row's own current quantity is 2024-06-14's figure; the rejected Y row is nowhere.
+    expect(june14?.shares.get('AAPL')).toBe(98_000_000);
+    expect(june14?.shares.has('REVY')).toBe(false);
+    expect(may31?.shares.has('REVY')).toBe(false);
   });
 
   it('a corrected file under the same name is archived beside the first (never overwritten) and restates', async () => {

@@ -76,7 +76,7 @@ export const BAD_INPUT: Case[] = [
         f.ingest,
         'an HTML page served as prices is archived byte-exact and refused; a good snapshot later is accepted beside it',
       ),
-      dropped('short-interest/shrt20240614.csv', 'rejected'),
+      dropped('short-interest/shrt20240515.csv', 'rejected'),
       t(f.relCli, 'exits 1 and names every refused file with its line, field and reason'),
     ],
   },
@@ -116,7 +116,7 @@ export const BAD_INPUT: Case[] = [
     outcome: 'accepted: the BOM is stripped, CRLF and LF read alike, line numbers stay physical',
     tests: [
       t(f.decode, 'strips a UTF-8 BOM'),
-      t(f.siFormat, 'reads CRLF with a BOM and maps revisionFlag Y to revision'),
+      t(f.siFormat, 'reads CRLF with a BOM; stockSplitFlag S and marketClassCode OTC are kept on the record'),
       t(f.svFormat, 'reads a CRLF day with fractional volumes, checks the trailer, canonicalises CQS suffixes'),
       dropped('short-interest/shrt20240531.csv', 'accepted'),
     ],
@@ -145,7 +145,10 @@ export const BAD_INPUT: Case[] = [
     outcome: 'accepted as numbers (Reg SHO volumes, short interest quantities)',
     tests: [
       t(f.svFormat, 'reads a CRLF day with fractional volumes, checks the trailer, canonicalises CQS suffixes'),
-      t(f.relIngest, 'a revision of 2024-05-31 is stored beside the original; merged, the revised row wins'),
+      t(
+        f.relIngest,
+        'a revision of 2024-05-31 arrives as an R row of the 2024-06-14 file and restates from 2024-05-31; merged, the revised figure wins',
+      ),
     ],
   },
   {
@@ -185,12 +188,18 @@ export const BAD_INPUT: Case[] = [
     outcome:
       'stored beside the original (never overwritten), restated from the settlement date; merged in file-name order, the revised rows win',
     tests: [
-      t(f.relIngest, 'a revision of 2024-05-31 is stored beside the original; merged, the revised row wins'),
+      t(
+        f.relIngest,
+        'a revision of 2024-05-31 arrives as an R row of the 2024-06-14 file and restates from 2024-05-31; merged, the revised figure wins',
+      ),
       t(
         f.relIngest,
         'a corrected file under the same name is archived beside the first (never overwritten) and restates',
       ),
-      t(f.relCli, 'uses the revised 2024-05-31 short interest: AAPL 97.5M shares, at $200.84 on 2024-06-20'),
+      t(
+        f.relCli,
+        'uses 2024-05-31 as revised by the R row of shrt20240614.csv: AAPL 97.5M shares as of 2024-06-11 ($195.05), 2024-06-14’s own 98M at $200.84 on 2024-06-20',
+      ),
       t(f.siFormat, 'lets a later revision replace an earlier one (r2 after r1)'),
       t(f.siRule, 'uses the revised figures of a file (revisions merged by the parser)'),
       t(
