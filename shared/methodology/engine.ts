@@ -665,29 +665,69 @@ function resolvePending(state: EngineState, today: number, ctx: StepContext): Da
 }
 
 /**
- * Folds accepted day `day` into `state`, which is CONSUMED (modified and returned). `day` must come
- * after the state's last day and must have passed rule 2 (`classifyDay`).
+ * What every rule step of one day reads: the day, its ring slots, the short interest file in effect
+ * (rule 4) and the cycle's file (rule 3(d)), the day's overrides (rule 3(c)) and the methodology version.
  */
-export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): StepResult {
+interface DayContext {
+  date: IsoDate;
+  /** Accepted-day index of the day, its ring slot and the previous accepted day's slot. */
+  today: number;
+  s: number;
+  sp: number;
+  /** The day has a previous accepted day (rule 7: only then is it counted). */
+  counted: boolean;
+  /** Rule 4: the file in effect, whether it differs from yesterday's, and whether it settled before the day. */
+  file: ShortInterestFile | null;
+  switched: boolean;
+  settledBefore: boolean;
+  /** A file was in effect on the previous day (rule 5: net new shorting needs one). */
+  hadFile: boolean;
+  /** Rule 3(c): the day's first override of each symbol. */
+  overrides: Map<string, SplitOverride>;
+  /** Rule 3(d) (v3): the FINRA file of the cycle holding the day, when known. */
+  cycle: { file: ShortInterestFile; previous: IsoDate } | null;
+  lookup: ShareLookup;
+  v2: boolean;
+  v3: boolean;
+}
+
+function dayContext(state: EngineState, day: PriceDay, ctx: StepContext): DayContext {
   const date = day.date;
-  if (state.lastDate !== null && date <= state.lastDate) {
-    throw new MethodologyError(`trading day ${date} does not come after the last one, ${state.lastDate}`, {
-      file: day.file,
-    });
-  }
   const today = state.dayCount;
-  const s = slotOf(today);
   const sp = slotOf(today + RING - 1);
   const counted = today >= 1;
   const file = fileInEffect(ctx.shortInterest, date);
   const settlement = file?.settlementDate ?? '';
-  const hadFile = counted && state.slotSettlement[sp] !== '';
-  const switched = !counted || state.slotSettlement[sp] !== settlement;
-  // Rule 4: when the file in effect changes to one settled before d, d's own split applies on top of it.
-  const settledBefore = settlement !== '' && settlement < date;
+  const overrides = new Map<string, SplitOverride>();
+  for (const o of ctx.splits) if (o.date === date && !overrides.has(o.symbol)) overrides.set(o.symbol, o);
+  const v3 = state.methodology === 3;
+  return {
+    date,
+    today,
+    s: slotOf(today),
+    sp,
+    counted,
+    file,
+    switched: !counted || state.slotSettlement[sp] !== settlement,
+    // When the file in effect changes to one settled before d, d's own split applies on top of it.
+    settledBefore: settlement !== '' && settlement < date,
+    hadFile: counted && state.slotSettlement[sp] !== '',
+    overrides,
+    cycle: v3 && counted ? cycleFile(ctx.shortInterest, date) : null,
+    lookup: new ShareLookup(state),
+    v2: v2OrLater(state),
+    v3,
+  };
+}
 
-  // Rule 1: rows → ids; symbols never seen get ids in code-unit order, so ids (and the order of
-  // every sum) do not depend on the order of rows in a file.
+/**
+ * Rule 1 (prices), with rule 11(a)'s quarantine of an implausible row, rule 12's security type and rule 6's
+ * latest market cap and sector (v3): the day's rows into the ring's slot. Symbols never seen get ids in
+ * code-unit order, so ids (and the order of every sum) do not depend on the order of rows in a file; a
+ * symbol listed twice keeps its first row. Returns how many symbols have a valid price (rule 2's count).
+ */
+function rule1Prices(state: EngineState, day: PriceDay, d: DayContext, ctx: StepContext): number {
+  const { s, sp, counted, v2, v3 } = d;
   const ids = rowIds(state, day);
   const rows = day.rows;
   const fresh: string[] = [];
@@ -699,8 +739,8 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
       fresh.push(row.symbol);
     }
   }
-  state.slotDate[s] = date;
-  state.slotSettlement[s] = settlement;
+  state.slotDate[s] = d.date;
+  state.slotSettlement[s] = d.file?.settlementDate ?? '';
   const { price, marketCap, volume, factor, sector } = state;
   const n0 = state.symbols.length;
   for (let id = 0; id < n0; id++) {
@@ -712,17 +752,12 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     sector[b] = -1;
   }
   if (fresh.length > 0) {
-    addSymbols(state, fresh, freshNames, ctx, today);
+    addSymbols(state, fresh, freshNames, ctx, d.today);
     const index = symbolIndex(state);
     for (let i = 0; i < ids.length; i++) {
       if (ids[i] === -1) ids[i] = index.get((rows[i] as PriceDay['rows'][number]).symbol) ?? -1;
     }
   }
-  // Rule 3(c): the day's first override of each symbol (its file names a rule 11(c) quarantine).
-  const overrides = new Map<string, SplitOverride>();
-  for (const o of ctx.splits) if (o.date === date && !overrides.has(o.symbol)) overrides.set(o.symbol, o);
-  const v2 = v2OrLater(state);
-  const v3 = state.methodology === 3;
   const { lastCap } = state;
   const lastSectorOf = state.lastSector;
   const securities = ctx.securities;
@@ -741,7 +776,7 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     symbolsToday++;
     const b = id * RING + s;
     if ((price[b] as number) > 0) continue; // a symbol listed twice keeps its first row
-    if (counted && implausibleRow(state, id, sp, row, overrides.get(row.symbol)?.ratio, day)) continue;
+    if (counted && implausibleRow(state, id, sp, row, d.overrides.get(row.symbol)?.ratio, day)) continue;
     // Rule 12 (v2): the listing's type, as of today's row; figures count common stocks and ADRs only.
     // Classified again only when the name changes (names are stable; the patterns cost a few regexes).
     if (v2) {
@@ -776,122 +811,160 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
     }
   }
   rowIdsCache.delete(day);
+  return symbolsToday;
+}
 
-  const restated = counted ? resolvePending(state, today, ctx) : [];
-
-  const acc = newDayAcc();
-  const counts = newYtdCounts();
-  const yearStart = counted && isYearStart(state, today);
-  const c = scratch();
-  const { shortInterest, held, symbols, finraAdv, ytdNetNew } = state;
-  const n = symbols.length;
-  const lookup = new ShareLookup(state);
-  // Rule 3(d) (v3): the FINRA file of the cycle holding this day, when it is known (its S flags).
-  const cycle = v3 && counted ? cycleFile(ctx.shortInterest, date) : null;
-  const flags = cycle?.file.splitFlagged;
-  for (let id = 0; id < n; id++) {
-    const b = id * RING;
-    const p1 = price[b + s] as number;
-    const p0 = counted ? (price[b + sp] as number) : 0;
-    // Rule 12 (v2): a listing that is not a common stock or ADR enters no figure and needs no split decision.
-    const inUniverse = !v2 || isCountedType(securityType[id] as number);
-    let f = 1;
-    if (inUniverse && p1 > 0 && p0 > 0) {
-      const given = overrides.size > 0 ? overrides.get(symbols[id] as string) : undefined;
-      let override = given?.ratio;
-      if (override !== undefined && !plausibleOverride(p1 / p0, override)) {
-        const file = given?.file ?? 'splits.csv';
-        quarantine(state, {
-          date,
-          symbol: symbols[id] as string,
-          file,
-          field: 'ratio',
-          rule: '11c',
-          reason:
-            `${file} ratio ${override} is not in rule 3(b)'s list and the price moved ×${Number((p1 / p0).toPrecision(4))} ` +
-            `(a split by it would leave ×${Number(((p1 / p0) * override).toPrecision(4))}): not applied; rules 3(a) and 3(b) decide the day`,
-        });
-        override = undefined;
-      }
-      if (override !== undefined) {
-        // Rule 3(c). An explicit split is a fact: applied even when MC_{d−1} is unknown.
-        f = override;
-        if (f !== 1) state.splits.push({ symbol: symbols[id] as string, date, factor: f, rule: '3c' });
-      } else {
-        const m0 = marketCap[b + sp] as number;
-        if (m0 > 0) {
-          const x = p1 / p0;
-          const m1 = marketCap[b + s] as number;
-          const q = m1 > 0 ? ruleA(x, m0 / p0, m1 / p1) : null;
-          const flagged =
-            flags !== undefined && (x <= 0.7 || x >= 1.4) && q === null
-              ? flaggedSplit(state, cycle, lookup, symbols[id] as string, x)
-              : null;
-          if (q !== null) {
-            f = q;
-            state.splits.push({ symbol: symbols[id] as string, date, factor: q, rule: '3a' });
-          } else if (flagged !== null) {
-            f = flagged;
-            state.splits.push({ symbol: symbols[id] as string, date, factor: f, rule: '3d' });
-          } else if (x <= 0.7 || x >= 1.4) {
-            // Outside this band no k of rule 3(b) passes the price test.
-            const decision = evaluateRuleB(state, id, today, today, ctx.lookahead);
-            if (decision.kind === 'split') {
-              f = decision.factor;
-              state.splits.push({ symbol: symbols[id] as string, date, factor: f, rule: '3b' });
-            } else if (decision.kind === 'pending') {
-              state.pending.push({ id, index: today });
-              if (held[id] === -1) held[id] = today;
-            }
-          }
-        }
-      }
-    }
-    factor[b + s] = f;
-    if (switched) {
-      const base = file ? lookup.shares(file, symbols[id] as string) : 0;
-      shortInterest[b + s] = settledBefore ? base * f : base;
-      if (v2) {
-        const adv = file ? lookup.adv(file, symbols[id] as string) : 0;
-        finraAdv[id] = settledBefore ? adv * f : adv;
-      }
-    } else {
-      shortInterest[b + s] = (shortInterest[b + sp] as number) * f;
-      // FINRA's ADV is in the shares of its settlement date: a later split rescales it like SI (rule 4).
-      if (v2 && f !== 1) finraAdv[id] = (finraAdv[id] as number) * f;
-    }
-    if (file && p1 > 0 && implausibleShortInterest(shortInterest[b + s] as number, marketCap[b + s] as number, p1)) {
-      noteShortInterest(state, id, file, date, shortInterest[b + s] as number, marketCap[b + s] as number, p1);
-    }
-    if (counted && held[id] === -1 && inUniverse) {
-      accumulateYtd(state, id, today, counts, yearStart);
-      if (symbolDay(state, id, today, hadFile, c)) {
-        addSymbolDay(acc, c);
-        if (ytdNetNew) ytdNetNew[id] = (ytdNetNew[id] as number) + c.netNew;
-      }
-    }
+/**
+ * Rule 3: the split factor of symbol `id` on the day, priced on d−1 and d — (c) an override (after rule
+ * 11(c)'s check), else (a) the share count, (d) FINRA's split flag (v3), (b) a candidate ratio confirmed
+ * later (or held pending); 1 otherwise. Records the split it applies.
+ */
+function rule3Split(state: EngineState, id: number, d: DayContext, ctx: StepContext): number {
+  const b = id * RING;
+  const p1 = state.price[b + d.s] as number;
+  const p0 = state.price[b + d.sp] as number;
+  const symbol = state.symbols[id] as string;
+  const given = d.overrides.size > 0 ? d.overrides.get(symbol) : undefined;
+  let override = given?.ratio;
+  if (override !== undefined && !plausibleOverride(p1 / p0, override)) {
+    const file = given?.file ?? 'splits.csv';
+    quarantine(state, {
+      date: d.date,
+      symbol,
+      file,
+      field: 'ratio',
+      rule: '11c',
+      reason:
+        `${file} ratio ${override} is not in rule 3(b)'s list and the price moved ×${Number((p1 / p0).toPrecision(4))} ` +
+        `(a split by it would leave ×${Number(((p1 / p0) * override).toPrecision(4))}): not applied; rules 3(a) and 3(b) decide the day`,
+    });
+    override = undefined;
   }
-
-  // Counted when the file takes effect (the engine reads a file's rows only then; the pipeline passes
-  // stand-ins for the others), against the listings priced that day.
-  if (v3 && switched) state.join = file ? joinOfDay(state, file, s, lookup) : null;
-
-  let record: DayRecord | null = null;
-  if (counted) {
-    addYtdCounts(acc, counts);
-    record = toRecord(state, date, acc);
-    state.days.push(record);
+  if (override !== undefined) {
+    // Rule 3(c). An explicit split is a fact: applied even when MC_{d−1} is unknown.
+    if (override !== 1) state.splits.push({ symbol, date: d.date, factor: override, rule: '3c' });
+    return override;
   }
-  state.dayCount = today + 1;
-  state.lastDate = date;
-  state.lastSymbols = symbolsToday;
-  // Keep what windows can still need: the current year and the last 30 calendar days (rule 7).
+  const m0 = state.marketCap[b + d.sp] as number;
+  if (!(m0 > 0)) return 1;
+  const x = p1 / p0;
+  const m1 = state.marketCap[b + d.s] as number;
+  const q = m1 > 0 ? ruleA(x, m0 / p0, m1 / p1) : null;
+  if (q !== null) {
+    state.splits.push({ symbol, date: d.date, factor: q, rule: '3a' });
+    return q;
+  }
+  // Outside this band no k of rules 3(b) and 3(d) passes the price test.
+  if (!(x <= 0.7 || x >= 1.4)) return 1;
+  const flagged = d.cycle?.file.splitFlagged !== undefined ? flaggedSplit(state, d.cycle, d.lookup, symbol, x) : null;
+  if (flagged !== null) {
+    state.splits.push({ symbol, date: d.date, factor: flagged, rule: '3d' });
+    return flagged;
+  }
+  const decision = evaluateRuleB(state, id, d.today, d.today, ctx.lookahead);
+  if (decision.kind === 'split') {
+    state.splits.push({ symbol, date: d.date, factor: decision.factor, rule: '3b' });
+    return decision.factor;
+  }
+  if (decision.kind === 'pending') {
+    state.pending.push({ id, index: d.today });
+    if (state.held[id] === -1) state.held[id] = d.today;
+  }
+  return 1;
+}
+
+/**
+ * Rule 4: SI(s, d) — the file's shares when the file in effect changes (times d's split when it settled
+ * before d; rule 4(b)'s join under v3), else yesterday's times d's split; FINRA's ADV the same way (v2). Rule
+ * 11(b) notes an implausible position.
+ */
+function rule4ShortInterest(state: EngineState, id: number, f: number, d: DayContext): void {
+  const b = id * RING;
+  const { shortInterest, finraAdv } = state;
+  const file = d.file;
+  const symbol = state.symbols[id] as string;
+  if (d.switched) {
+    const base = file ? d.lookup.shares(file, symbol) : 0;
+    shortInterest[b + d.s] = d.settledBefore ? base * f : base;
+    if (d.v2) {
+      const adv = file ? d.lookup.adv(file, symbol) : 0;
+      finraAdv[id] = d.settledBefore ? adv * f : adv;
+    }
+  } else {
+    shortInterest[b + d.s] = (shortInterest[b + d.sp] as number) * f;
+    // FINRA's ADV is in the shares of its settlement date: a later split rescales it like SI (rule 4).
+    if (d.v2 && f !== 1) finraAdv[id] = (finraAdv[id] as number) * f;
+  }
+  const p1 = state.price[b + d.s] as number;
+  const si = shortInterest[b + d.s] as number;
+  const mc = state.marketCap[b + d.s] as number;
+  if (file && p1 > 0 && implausibleShortInterest(si, mc, p1)) noteShortInterest(state, id, file, d.date, si, mc, p1);
+}
+
+/** Rule 7: keep the day records windows can still need — the current year and the last 30 calendar days. */
+function rule7KeepDays(state: EngineState, date: IsoDate): void {
   const newYear = `${yearOf(date)}-01-01`;
   const monthAgo = addDays(date, -30);
   const keepFrom = newYear < monthAgo ? newYear : monthAgo;
   let drop = 0;
   while (drop < state.days.length && (state.days[drop]?.date as string) < keepFrom) drop++;
   if (drop > 0) state.days.splice(0, drop);
+}
+
+/**
+ * Folds accepted day `day` into `state`, which is CONSUMED (modified and returned). `day` must come
+ * after the state's last day and must have passed rule 2 (`classifyDay`). The rules in order: 1 (prices),
+ * the pending 3(b) decisions the day settles, then per symbol 3 (split), 4 (short interest) and 5–8 (the
+ * day's figures), rule 4(b)'s join count (v3), and 7 (what is kept).
+ */
+export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): StepResult {
+  if (state.lastDate !== null && day.date <= state.lastDate) {
+    throw new MethodologyError(`trading day ${day.date} does not come after the last one, ${state.lastDate}`, {
+      file: day.file,
+    });
+  }
+  const d = dayContext(state, day, ctx);
+  const symbolsToday = rule1Prices(state, day, d, ctx);
+  const restated = d.counted ? resolvePending(state, d.today, ctx) : [];
+
+  const acc = newDayAcc();
+  const counts = newYtdCounts();
+  const yearStart = d.counted && isYearStart(state, d.today);
+  const c = scratch();
+  const { price, factor, securityType, held, ytdNetNew } = state;
+  const n = state.symbols.length;
+  for (let id = 0; id < n; id++) {
+    const b = id * RING;
+    // Rule 12 (v2): a listing that is not a common stock or ADR enters no figure and needs no split decision.
+    const inUniverse = !d.v2 || isCountedType(securityType[id] as number);
+    const priced = (price[b + d.s] as number) > 0 && d.counted && (price[b + d.sp] as number) > 0;
+    const f = inUniverse && priced ? rule3Split(state, id, d, ctx) : 1;
+    factor[b + d.s] = f;
+    rule4ShortInterest(state, id, f, d);
+    // Rules 5–8: the symbol-day's figures into the day's record and the year-to-date sums.
+    if (d.counted && held[id] === -1 && inUniverse) {
+      accumulateYtd(state, id, d.today, counts, yearStart);
+      if (symbolDay(state, id, d.today, d.hadFile, c)) {
+        addSymbolDay(acc, c);
+        if (ytdNetNew) ytdNetNew[id] = (ytdNetNew[id] as number) + c.netNew;
+      }
+    }
+  }
+
+  // Rule 4(b) (v3): counted when the file takes effect (the engine reads a file's rows only then; the
+  // pipeline passes stand-ins for the others), against the listings priced that day.
+  if (d.v3 && d.switched) state.join = d.file ? joinOfDay(state, d.file, d.s, d.lookup) : null;
+
+  let record: DayRecord | null = null;
+  if (d.counted) {
+    addYtdCounts(acc, counts);
+    record = toRecord(state, d.date, acc);
+    state.days.push(record);
+  }
+  state.dayCount = d.today + 1;
+  state.lastDate = d.date;
+  state.lastSymbols = symbolsToday;
+  rule7KeepDays(state, d.date);
   return { state, day: record, restated };
 }
 
