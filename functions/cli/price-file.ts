@@ -3,11 +3,11 @@
  * record for it. Its own module so that a price worker thread (price-worker.ts) loads only the
  * screener parser, not every format.
  */
-import { hash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash, hash } from 'node:crypto';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { PriceDay, PriceRow, Rejection } from '../../shared/domain.ts';
-import { decodeText } from '../../shared/formats/decode.ts';
+import { decodeText, MAX_DECODED_BYTES } from '../../shared/formats/decode.ts';
 import { FormatError } from '../../shared/formats/errors.ts';
 import { type ScreenerSink, scanScreener, screenerDateFromName } from '../../shared/formats/nasdaq-screener.ts';
 
@@ -58,7 +58,25 @@ function readFileWith<T extends { rejections: Rejection[] }>(
   parse: (text: string) => T,
   rowsOf: (parsed: T) => number,
 ): FileRead<T> {
-  const bytes = readFileSync(path.join(dir, file));
+  const full = path.join(dir, file);
+  const size = statSync(full).size;
+  if (size > MAX_DECODED_BYTES) {
+    // Refused before reading (issue 17: a 1.2 GB file was read whole, a 2 GiB one aborted the command
+    // without naming it); hashed in chunks so its source line is still exact.
+    const error = new FormatError(
+      file,
+      0,
+      '*',
+      `is ${size.toLocaleString('en-US')} bytes, above the ${MAX_DECODED_BYTES.toLocaleString('en-US')} bytes any input file may have: refused before reading`,
+    );
+    return {
+      source: { file, sha256: sha256OfFile(full), rows: 0 },
+      rejections: [refusalOf(error, file)],
+      refusal: { kind, file, message: error.message },
+      parsed: null,
+    };
+  }
+  const bytes = readFileSync(full);
   try {
     const parsed = parse(decodeText(bytes, file));
     return {
@@ -75,6 +93,23 @@ function readFileWith<T extends { rejections: Rejection[] }>(
       parsed: null,
     };
   }
+}
+
+/** SHA-256 of a file read 1 MiB at a time (bounded memory, for files too large to read whole). */
+function sha256OfFile(full: string): string {
+  const hash = createHash('sha256');
+  const fd = openSync(full, 'r');
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      hash.update(chunk.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 /** One price snapshot read: `day` is null when the file was refused. */

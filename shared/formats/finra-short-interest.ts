@@ -10,7 +10,7 @@ import { FormatError, formatRejection } from './errors.ts';
 import { lazyRowSchema } from './lazy-schema.ts';
 import { pipeRecord, readPipeTable } from './pipe-table.ts';
 import { canonicalSymbol } from './symbols.ts';
-import { dateFromName, sharesOf, showValue, trimText } from './text.ts';
+import { boundText, dateFromName, sharesOf, showValue, trimText } from './text.ts';
 import { dateField, issueRejection, problemTransform, symbolText, typeError } from './vendor-issue.ts';
 
 const FORMAT = 'a FINRA short interest file';
@@ -120,7 +120,7 @@ export function shortInterestRowSchema(): ReturnType<typeof buildRowSchema> {
 export function toShortInterestRecord(row: ShortInterestRow, previousShares?: number): ShortInterestRecord {
   return {
     symbol: canonicalSymbol(row.symbolCode),
-    issueName: row.issueName,
+    issueName: boundText(row.issueName),
     shares: row.currentShortPositionQuantity,
     settlementDate: row.settlementDate,
     revision: row.revisionFlag ?? false,
@@ -276,7 +276,24 @@ export function parseShortInterest(text: string, file: string): ParsedShortInter
     });
   }
   rejections.sort((a, b) => a.line - b.line);
+  refuseMostlyRejected(file, table.lines.length, records.length, rejections);
   return { file, settlementDate, records, rejections, generated: table.columns.has(GENERATED_COLUMN) };
+}
+
+/**
+ * A file most of whose rows are rejected is refused whole (issue 17): taking the valid minority would give
+ * every other symbol no short interest for a whole cycle (a file written with thousands separators, 97% of
+ * rows rejected, took effect with $0 exposure). FINRA's real 2024 files reject none.
+ */
+function refuseMostlyRejected(file: string, total: number, kept: number, rejections: readonly Rejection[]): void {
+  if (rejections.length * 2 <= total) return;
+  const first = rejections[0];
+  throw new FormatError(
+    file,
+    0,
+    '*',
+    `${rejections.length} of its ${total} records are rejected and only ${kept} kept${first ? ` (first: ${formatRejection(first)})` : ''}: a file most of whose rows are rejected is refused, not taken in part`,
+  );
 }
 
 /** `shrt20240131.csv`, `shrt20240131-r1.csv` → `2024-01-31`; null when the name carries no (real) date. */

@@ -6,11 +6,12 @@
 import * as z from 'zod';
 import type { IsoDate, Parsed, PriceRow, Rejection } from '../domain.ts';
 import { PLAUSIBILITY } from '../gates/plausibility.ts';
-import { FormatError } from './errors.ts';
+import { FormatError, formatRejection } from './errors.ts';
 import { canonicalSymbol, symbolProblem } from './symbols.ts';
 import {
   amountOrNull,
   amountWithin,
+  boundText,
   dateFromName,
   isBlank,
   priceOf,
@@ -263,12 +264,23 @@ export function scanScreener(text: string, file: string, sink: ScreenerSink, opt
     accepted++;
     sink(
       symbol,
-      rowName,
+      boundText(rowName),
       rowPrice,
       rowMarketCap,
       rowVolume,
-      rowSector === '' ? 'Unclassified' : rowSector,
-      rowIndustry,
+      rowSector === '' ? 'Unclassified' : boundText(rowSector),
+      boundText(rowIndustry),
+    );
+  }
+  // Issue 17: a day most of whose rows are rejected is refused whole, not taken in part (the real 2024
+  // files reject 3 rows in the year).
+  if (rejections.length * 2 > rows.length) {
+    const first = rejections[0];
+    throw new FormatError(
+      file,
+      0,
+      '*',
+      `${rejections.length} of its ${rows.length} rows are rejected and only ${accepted} kept${first ? ` (first: ${formatRejection(first)})` : ''}: a file most of whose rows are rejected is refused, not taken in part`,
     );
   }
   return { date: screenerDateFromName(file), rejections, accepted, total: rows.length };

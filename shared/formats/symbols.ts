@@ -37,6 +37,11 @@ export function symbolProblem(raw: string): string | null {
   if (!SYMBOL_CHARACTERS.test(s)) {
     return 'has a character no ticker spelling uses (letters, digits, ".", "/", "^", "-" and one space)';
   }
+  // Stray punctuation (`AAPL.`, `MSFT/`, `^META`, `BRK//B`) would become a symbol no other source meets
+  // (issue 17); a trailing `^` is a preferred without a series (`ABR^`), which the screener writes.
+  if (/^[./^-]/.test(s) || /[./-]$/.test(s) || /[./^-]{2}/.test(s)) {
+    return 'has a separator (".", "/", "^", "-") at its start or end, or two in a row: stray punctuation, not a ticker';
+  }
   if (/\s/.test(s) && !CLASS_SPACED.test(s) && !CQS_PREFERRED.test(s)) {
     return 'has a space that is neither a class share ("BRK B") nor a CQS preferred ("ABR pD"), so it would become a symbol of its own';
   }

@@ -163,6 +163,17 @@ export function sharesOf(raw: string): number | string {
   return sharesCeilingProblem(value) ?? value;
 }
 
+/**
+ * Free text (names, sectors) is bounded before it reaches a snapshot or a page (issue 17: a megabyte company
+ * name made a 17 MB latest.json). The longest real 2024 screener name is 226 characters (a Kimco depositary
+ * share), so 500 leaves every real one whole; a longer value keeps its first 500 characters and an ellipsis.
+ */
+export const MAX_TEXT_LENGTH = 500;
+
+export function boundText(value: string): string {
+  return value.length <= MAX_TEXT_LENGTH ? value : `${value.slice(0, MAX_TEXT_LENGTH)}…`;
+}
+
 /** Screener `lastsale` (`"$1,209.98"`, or a number): a price > 0, or the problem. */
 export function priceOf(raw: string | number): number | string {
   if (typeof raw === 'number') {

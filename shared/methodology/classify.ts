@@ -42,6 +42,8 @@ export function rejectionReason(
   symbols: number,
   previous: PreviousDay | null,
   unchanged: number,
+  /** v3: the partial-day test's reference count and how to name it (default: the previous day's). */
+  reference?: { symbols: number; label: string },
 ): string | null {
   if (!isValidDate(date)) return `invalid date ${JSON.stringify(date)}`;
   if (isWeekend(date)) return 'weekend: dated on a Saturday or Sunday';
@@ -58,8 +60,9 @@ export function rejectionReason(
   if (date === previous.date) return `duplicate: another snapshot of ${date} was already accepted`;
   if (date < previous.date) return `out of order: dated before the previous accepted day ${previous.date}`;
   // Integer comparisons so a boundary case does not depend on rounding.
-  if (symbols * 10 < previous.symbols * 7) {
-    return `partial: ${symbols} symbols, fewer than 70% of the ${previous.symbols} on ${previous.date}`;
+  const base = reference?.symbols ?? previous.symbols;
+  if (symbols * 10 < base * 7) {
+    return `partial: ${symbols} symbols, fewer than 70% of ${reference ? reference.label : `the ${previous.symbols} on ${previous.date}`}`;
   }
   if (unchanged * 10 >= symbols * 9) {
     const pct = ((unchanged / symbols) * 100).toFixed(1);

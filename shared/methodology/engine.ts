@@ -48,7 +48,7 @@ export function initialState(methodology: MethodologyVersion = 3): EngineState {
   return {
     version: 1,
     ...(methodology !== 1 ? { methodology } : {}),
-    ...(methodology === 3 ? { ytdNetNew: [], lastCap: [], lastSector: [] } : {}),
+    ...(methodology === 3 ? { ytdNetNew: [], lastCap: [], lastSector: [], recentSymbols: [] } : {}),
     dayCount: 0,
     lastDate: null,
     lastSymbols: 0,
@@ -109,6 +109,7 @@ export function cloneState(state: EngineState): EngineState {
   if (state.ytdNetNew) copy.ytdNetNew = state.ytdNetNew.slice();
   if (state.lastCap) copy.lastCap = state.lastCap.slice();
   if (state.lastSector) copy.lastSector = state.lastSector.slice();
+  if (state.recentSymbols) copy.recentSymbols = state.recentSymbols.slice();
   const index = symbolIndexCache.get(state);
   if (index && index.size === state.symbols.length) symbolIndexCache.set(copy, new Map(index));
   return copy;
@@ -235,7 +236,26 @@ export function classifyDay(state: EngineState, day: PriceDay): string | null {
     if (last >= 0 && id >= 0 && state.price[id * RING + last] === row.price) unchanged++;
   }
   const previous = state.lastDate === null ? null : { date: state.lastDate, symbols: state.lastSymbols };
+  // Rule 2 (v3): the partial-day test compares with the median of the last accepted days' counts, so one
+  // day with half again as many listings does not make every normal day after it look partial (issue 17).
+  const recent = state.recentSymbols;
+  if (previous !== null && recent && recent.length > 0) {
+    const reference = median(recent);
+    return rejectionReason(day.date, symbols, previous, unchanged, {
+      symbols: reference,
+      label: `the median ${reference} of the last ${recent.length} accepted days`,
+    });
+  }
   return rejectionReason(day.date, symbols, previous, unchanged);
+}
+
+/** Rule 2 (v3): how many accepted days the partial-day reference is the median of. */
+export const RULE2_REFERENCE_DAYS = 5;
+
+/** The median of a non-empty list (the lower middle of an even one: an integer count, no rounding). */
+function median(values: readonly number[]): number {
+  const sorted = values.toSorted((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] as number;
 }
 
 /** Keeps a rule 2 rejection for `dataQuality.rejectedDays` (the state is modified). */
@@ -964,6 +984,10 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
   state.dayCount = d.today + 1;
   state.lastDate = d.date;
   state.lastSymbols = symbolsToday;
+  if (state.recentSymbols) {
+    state.recentSymbols.push(symbolsToday);
+    if (state.recentSymbols.length > RULE2_REFERENCE_DAYS) state.recentSymbols.shift();
+  }
   rule7KeepDays(state, d.date);
   return { state, day: record, restated };
 }

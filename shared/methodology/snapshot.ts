@@ -720,6 +720,11 @@ export function snapshotAt(state: EngineState): SnapshotBody {
         const sector = state.sectors[k] as string;
         if (!sectorSums.has(sector)) sectorSums.set(sector, emptySum());
       }
+      // v3: a sector whose only shorted stock had no tier on its day still lists it in `symbols`.
+      symbolsBySector.forEach((n, k) => {
+        const sector = state.sectors[k] as string;
+        if (n > 0 && !sectorSums.has(sector)) sectorSums.set(sector, emptySum());
+      });
     }
     const sectors: SnapshotWindow['sectors'] = dataRecord();
     for (const sector of [...sectorSums.keys()].sort(compareCodeUnits)) {

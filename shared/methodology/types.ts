@@ -91,8 +91,10 @@ export interface EngineState {
   /** Accepted days stepped so far; the next day gets this index. */
   dayCount: number;
   lastDate: IsoDate | null;
-  /** Symbols with a valid price on the last accepted day (rule 2's partial-day test). */
+  /** Symbols with a valid price on the last accepted day (rule 2's partial-day test, v1 and v2). */
   lastSymbols: number;
+  /** v3: the symbol counts of the last RULE2_REFERENCE_DAYS accepted days, oldest first (rule 2's median reference). */
+  recentSymbols?: number[];
   /** Per slot: its date, and the settlement date of the short interest file in effect ('' = none). */
   slotDate: IsoDate[];
   slotSettlement: IsoDate[];

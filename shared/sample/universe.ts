@@ -455,7 +455,8 @@ export function buildUniverse(rng: Rng, opts: UniverseOptions): Listing[] {
         'NYSE',
         scr,
         `${root}.${cls}`,
-        `${root}.${cls}`,
+        // FINRA's short interest file writes class shares without a separator (BRKB, BFB: rule 4(b)).
+        `${root}${cls}`,
         scr,
         rootName.trim(),
         p === 0 ? '' : sector,
@@ -488,7 +489,8 @@ export function buildUniverse(rng: Rng, opts: UniverseOptions): Listing[] {
         'NYSE',
         `${root}^${series}`,
         `${root}-P${series}`,
-        `${root}p${series}`,
+        // FINRA's short interest file: ABRPRD (rule 4(b)); Reg SHO: ABRpD.
+        `${root}PR${series}`,
         `${root}p${series}`,
         name,
         '',

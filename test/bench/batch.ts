@@ -1,8 +1,11 @@
 /**
  * Parts 1 and 2: `pulse build` over a whole input folder, next to the parse floor and the DuckDB
  * reference on the same files, each in a fresh Node process (wall time from spawn to exit, peak RSS
- * reported by the child itself). Part 1 uses the real 2024 screener snapshots; part 2 generated
- * folders of 10,000 symbols × one year and 20,000 × two years.
+ * reported by the child itself). Part 1 uses the real 2024 screener snapshots twice: with FINRA's real
+ * 2024 short interest files and the default methodology (v3) against the parse floor (the headline
+ * ratio), and with generated short interest and `--methodology 2` against the DuckDB reference (which
+ * implements v2 and not FINRA's R revisions: the cross-check). Part 2 uses generated folders of
+ * 10,000 symbols × one year and 20,000 × two years.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -12,7 +15,17 @@ import type { Snapshot } from '../../shared/snapshot/schema.ts';
 import { type ChildRun, runChild, type Series, series } from './lib/child.ts';
 import { CHECK_TOLERANCE, type CheckResult, compareFigures, type WindowFigures } from './lib/compare.ts';
 import { summariseCpuProfile } from './lib/cpu-profile.ts';
-import { type Dataset, realDataset, repoRoot, SAMPLE_SEED, sampleDataset } from './lib/inputs.ts';
+import {
+  BENCH_SEED,
+  type Dataset,
+  realDataset,
+  realFinraDataset,
+  realFinraDir,
+  repoRoot,
+  SAMPLE_SEED,
+  sampleDataset,
+} from './lib/inputs.ts';
+import { formatLoad, loadAverage } from './lib/machine.ts';
 import { atMost, type BenchContext, PartBuilder } from './lib/part.ts';
 import type { PartResult } from './lib/report.ts';
 import { mdTable } from './lib/report.ts';
@@ -34,8 +47,22 @@ interface DuckdbResult {
   timings: Record<string, number>;
 }
 
+/** Load average (1/5/15 min) when a series started. */
+type Load = [number, number, number];
+
+export interface MeasureOptions {
+  /** Arguments every `pulse build` of the dataset gets (e.g. `--methodology 2`). */
+  buildArgs?: string[];
+  /** Time the DuckDB reference and compare its figures with the build's (default true). */
+  duckdb?: boolean;
+}
+
 export interface DatasetMeasure {
   dataset: Dataset;
+  /** Arguments every measured `pulse build` got besides the input and --out. */
+  buildArgs: string[];
+  /** Machine load average before each series (the build's: before its first run). */
+  loads: { floor: Load; build: Load; duckdb: Load | null };
   /** Parsing worker threads `pulse build --workers auto` uses for this input on this machine. */
   workers: number;
   rows: number;
@@ -82,11 +109,24 @@ async function buildOnce(
   }
 }
 
-async function measureDataset(ctx: BenchContext, ds: Dataset, warmup: number, runs: number): Promise<DatasetMeasure> {
+async function measureDataset(
+  ctx: BenchContext,
+  ds: Dataset,
+  warmup: number,
+  runs: number,
+  opts: MeasureOptions = {},
+): Promise<DatasetMeasure> {
   const { log } = ctx;
-  log(`  ${ds.label}`);
+  const buildArgs = opts.buildArgs ?? [];
+  log(`  ${ds.label}${buildArgs.length ? ` (pulse build ${buildArgs.join(' ')})` : ''}`);
   const floorScript = path.join(CHILDREN, 'parse-floor.ts');
+  const loadNow = (series: string): Load => {
+    const load = loadAverage();
+    log(`  load average before ${series}: ${formatLoad(load)}`);
+    return load;
+  };
   // The floor runs first: its warm-up also brings the files into the page cache for the others.
+  const floorLoad = loadNow('the parse floor');
   const floor = await series('parse floor', Math.max(warmup, 1), runs, () => runChild(floorScript, ds.floorPaths), log);
   const first = floor.runs[0]?.report ?? {};
   const rows = Number(first.rows ?? Number.NaN);
@@ -98,7 +138,8 @@ async function measureDataset(ctx: BenchContext, ds: Dataset, warmup: number, ru
   };
   let nodeArgs: string[] = [];
   let oursFailure: string | null = null;
-  const probe = await buildOnce(ctx, ds, nodeArgs, keep);
+  const buildLoad = loadNow('pulse build');
+  const probe = await buildOnce(ctx, ds, nodeArgs, keep, buildArgs);
   if (probe.status !== 0) {
     oursFailure = `exit ${probe.status}: ${tail(probe.stderr)}`;
     log(`  pulse build failed (${oursFailure}); retrying with --max-old-space-size=${BIG_HEAP_MB}`);
@@ -119,7 +160,7 @@ async function measureDataset(ctx: BenchContext, ds: Dataset, warmup: number, ru
       extraWarmup,
       probeMeasured ? runs - 1 : runs,
       async () => {
-        const r = await buildOnce(ctx, ds, nodeArgs, keep);
+        const r = await buildOnce(ctx, ds, nodeArgs, keep, buildArgs);
         if (r.status !== 0) throw new Error(`pulse build exit ${r.status}: ${tail(r.stderr)}`);
         return r;
       },
@@ -140,7 +181,10 @@ async function measureDataset(ctx: BenchContext, ds: Dataset, warmup: number, ru
   let duckdb: Series | null = null;
   let duckdbNote: string | null = null;
   let check: CheckResult | null = null;
-  if (!existsSync(DUCKDB_REFERENCE)) {
+  let duckdbLoad: Load | null = null;
+  if (opts.duckdb === false) {
+    duckdbNote = 'DuckDB not run on this dataset';
+  } else if (!existsSync(DUCKDB_REFERENCE)) {
     duckdbNote = 'test/bench/duckdb/reference.ts is absent: DuckDB not measured';
   } else {
     const out = path.join(ctx.tmpDir, `duckdb-${ds.id}.json`);
@@ -150,6 +194,7 @@ async function measureDataset(ctx: BenchContext, ds: Dataset, warmup: number, ru
       ...(ds.splitsFile && existsSync(ds.splitsFile) ? { splitsFile: ds.splitsFile } : {}),
     });
     try {
+      duckdbLoad = loadNow('DuckDB');
       duckdb = await series(
         'DuckDB',
         warmup,
@@ -173,6 +218,8 @@ async function measureDataset(ctx: BenchContext, ds: Dataset, warmup: number, ru
   }
   return {
     dataset: ds,
+    buildArgs,
+    loads: { floor: floorLoad, build: buildLoad, duckdb: duckdbLoad },
     workers: autoWorkers(readdirSync(ds.pricesDir).filter((n) => PRICE_FILE.test(n)).length),
     rows,
     days,
@@ -232,7 +279,11 @@ async function profileBuild(ctx: BenchContext, ds: Dataset, m: DatasetMeasure, p
   log('  profiling pulse build --workers 0 (--cpu-prof)…');
   const dir = mkdtempSync(path.join(ctx.tmpDir, 'cpuprof-'));
   // On one thread, so that one profile holds parsing and the engine (each worker writes its own).
-  await buildOnce(ctx, ds, [...m.oursNodeArgs, '--cpu-prof', `--cpu-prof-dir=${dir}`], undefined, ['--workers', '0']);
+  await buildOnce(ctx, ds, [...m.oursNodeArgs, '--cpu-prof', `--cpu-prof-dir=${dir}`], undefined, [
+    ...m.buildArgs,
+    '--workers',
+    '0',
+  ]);
   const file = readdirSync(dir).find((n) => n.endsWith('.cpuprofile'));
   if (!file) {
     part.detail('Profiling produced no `.cpuprofile`.');
@@ -242,7 +293,9 @@ async function profileBuild(ctx: BenchContext, ds: Dataset, m: DatasetMeasure, p
   const gc = profile.functions.find((f) => f.label === '(garbage collector)');
   part.detail(
     [
-      `### Profile of \`pulse build --workers 0\` (\`node --cpu-prof\`, ${ms(profile.totalMs)} sampled)`,
+      `### Profile of \`pulse build${m.buildArgs.length ? ` ${m.buildArgs.join(' ')}` : ''} --workers 0\` (\`node --cpu-prof\`, ${ms(profile.totalMs)} sampled)`,
+      '',
+      `Dataset: ${m.dataset.label}.`,
       '',
       'Self time by function (JSON.parse has no frame of its own: V8 counts it in the function that calls it, here `parseScreener`):',
       '',
@@ -267,10 +320,12 @@ async function profileBuild(ctx: BenchContext, ds: Dataset, m: DatasetMeasure, p
   const oursCpu = median(m.oursCpuMs);
   const discardMs = Number(discard.report?.workMs);
   log('  timing the phases of pulse build on one thread (build-phases.ts)…');
+  const methodologyAt = m.buildArgs.indexOf('--methodology');
   const phasesRun = await runChild(path.join(CHILDREN, 'build-phases.ts'), [
     ds.pricesDir,
     ds.shortInterestDir,
     ...(ds.splitsFile && existsSync(ds.splitsFile) ? [ds.splitsFile] : []),
+    ...(methodologyAt >= 0 ? [`--methodology=${m.buildArgs[methodologyAt + 1]}`] : []),
   ]);
   const ph = (phasesRun.report ?? {}) as Record<string, number>;
   const single = Object.values(ph).length > 0 ? phasesRun.wallMs : Number.NaN;
@@ -348,103 +403,176 @@ function workersLabel(workers: number): string {
   return workers === 0 ? 'one thread' : `${workers} parsing worker thread${workers > 1 ? 's' : ''}`;
 }
 
+/** One row per series of a dataset: the load average before it (1/5/15 min). */
+function loadRows(title: string, m: DatasetMeasure): string[][] {
+  const build = `\`pulse build${m.buildArgs.length ? ` ${m.buildArgs.join(' ')}` : ''}\``;
+  return [
+    [title, 'parse floor', formatLoad(m.loads.floor)],
+    [title, build, formatLoad(m.loads.build)],
+    ...(m.loads.duckdb ? [[title, 'DuckDB', formatLoad(m.loads.duckdb)]] : []),
+  ];
+}
+
 export async function runBatchPart(ctx: BenchContext): Promise<PartResult> {
   const part = new PartBuilder('batch');
   const { options, log } = ctx;
-  const ds = await realDataset(log);
-  if (!ds) {
+  const crossDs = await realDataset(log);
+  if (!crossDs) {
     const msg = '../shared/data/nasdaq-screener/2024 is absent (a fresh clone): skipped';
     log(`  ${msg}`);
     return part.finish('skipped', msg);
   }
-  const m = await measureDataset(ctx, ds, options.warmup, options.runs);
-  const floorWall = median(m.floor.wallMs);
-  const oursWall = median(m.ours?.wallMs ?? []);
-  const duckWall = median(m.duckdb?.wallMs ?? []);
-  const oursPeak = maxOf(m.ours?.maxRssBytes ?? []);
-  const oursFloor = oursWall / floorWall;
-  const oursDuck = oursWall / duckWall;
+  const finraRel = path.relative(repoRoot, realFinraDir);
+  const finraDs = realFinraDataset();
+  const finraSkip = finraDs
+    ? null
+    : `${finraRel} is absent: pulse build (v3) on FINRA's real short interest files not measured (the v2 cross-check below still runs)`;
 
-  part.figure({
-    name: 'input',
-    value: `${int(m.days)} days, ${int(m.rows)} symbol-days (${int(m.rows / m.days)} symbols a day)`,
-  });
-  part.figure({
-    name: 'pulse build: wall',
-    value: m.ours ? spread(m.ours.wallMs, ms) : `failed: ${m.oursFailure}`,
-    verdict: m.ours ? 'info' : 'failed',
-  });
-  part.figure({ name: 'pulse build: CPU', value: m.ours ? ms(median(m.oursCpuMs)) : '—' });
-  const gcMs = median(m.ours?.runs.map((r) => r.gcMs) ?? []);
-  part.figure({
-    name: 'pulse build: garbage collection pauses (main thread)',
-    value: m.ours ? `${ms(gcMs)} (${((gcMs / oursWall) * 100).toFixed(0)}% of wall)` : '—',
-  });
-  part.figure({
-    name: 'pulse build: peak memory (RSS)',
-    value: bytes(oursPeak),
-    budget: '≤ 1.5 GB',
-    verdict: atMost(oursPeak, BATCH_BUDGET.peakBytes),
-  });
-  part.figure({ name: 'parse floor: wall (process)', value: spread(m.floor.wallMs, ms) });
-  part.figure({ name: 'parse floor: in-process', value: ms(median(m.floorWorkMs)) });
-  part.figure({ name: 'parse floor: peak memory', value: bytes(maxOf(m.floor.maxRssBytes)) });
-  if (m.duckdb) {
-    part.figure({ name: 'DuckDB: wall', value: spread(m.duckdb.wallMs, ms) });
-    part.figure({ name: 'DuckDB: CPU (all threads)', value: ms(median(m.duckdbCpuMs)) });
-    part.figure({ name: 'DuckDB: peak memory', value: bytes(maxOf(m.duckdb.maxRssBytes)) });
+  // Headline: the default methodology (v3) on FINRA's real files, against the parse floor of the same files.
+  let v3: DatasetMeasure | null = null;
+  if (finraDs) {
+    log("  -- v3 (default) on FINRA's real short interest files: ours / parse floor");
+    v3 = await measureDataset(ctx, finraDs, options.warmup, options.runs, { duckdb: false });
   } else {
-    part.figure({ name: 'DuckDB', value: m.duckdbNote ?? 'not measured', verdict: 'pending' });
+    log(`  ${finraSkip}`);
+  }
+  // The DuckDB cross-check: DuckDB implements v2 and does not apply FINRA's R revisions, so the build it
+  // is compared with runs --methodology 2 on generated short interest.
+  log('  -- v2 cross-check (generated short interest): pulse build --methodology 2 against DuckDB');
+  const v2 = await measureDataset(ctx, crossDs, options.warmup, options.runs, {
+    buildArgs: ['--methodology', '2'],
+  });
+
+  const v3Wall = median(v3?.ours?.wallMs ?? []);
+  const v3Floor = median(v3?.floor.wallMs ?? []);
+  const v3Peak = maxOf(v3?.ours?.maxRssBytes ?? []);
+  const v3Ratio = v3Wall / v3Floor;
+  const v3Gc = median(v3?.ours?.runs.map((r) => r.gcMs) ?? []);
+  const v2Wall = median(v2.ours?.wallMs ?? []);
+  const v2Floor = median(v2.floor.wallMs);
+  const duckWall = median(v2.duckdb?.wallMs ?? []);
+  const v2Peak = maxOf(v2.ours?.maxRssBytes ?? []);
+  const v2Duck = v2Wall / duckWall;
+  const finraFiles = finraDs ? readdirSync(finraDs.shortInterestDir).length : 0;
+  const generatedFiles = readdirSync(crossDs.shortInterestDir).length;
+
+  if (v3) {
+    part.figure({
+      name: 'input',
+      value: `${int(v3.days)} days, ${int(v3.rows)} symbol-days (${int(v3.rows / v3.days)} symbols a day); ${finraFiles} FINRA short interest files`,
+    });
+    part.figure({
+      name: 'pulse build (v3, FINRA files): wall',
+      value: v3.ours ? spread(v3.ours.wallMs, ms) : `failed: ${v3.oursFailure}`,
+      verdict: v3.ours ? 'info' : 'failed',
+    });
+    part.figure({ name: 'pulse build (v3, FINRA files): CPU', value: v3.ours ? ms(median(v3.oursCpuMs)) : '—' });
+    part.figure({
+      name: 'pulse build (v3, FINRA files): garbage collection pauses (main thread)',
+      value: v3.ours ? `${ms(v3Gc)} (${((v3Gc / v3Wall) * 100).toFixed(0)}% of wall)` : '—',
+    });
+    part.figure({
+      name: 'pulse build (v3, FINRA files): peak memory (RSS)',
+      value: bytes(v3Peak),
+      budget: '≤ 1.5 GB',
+      verdict: atMost(v3Peak, BATCH_BUDGET.peakBytes),
+    });
+    part.figure({ name: 'parse floor (prices + FINRA files): wall (process)', value: spread(v3.floor.wallMs, ms) });
+    part.figure({ name: 'parse floor (prices + FINRA files): in-process', value: ms(median(v3.floorWorkMs)) });
+    part.figure({ name: 'parse floor (prices + FINRA files): peak memory', value: bytes(maxOf(v3.floor.maxRssBytes)) });
   }
   part.figure({
     name: 'ours / parse floor',
-    value: ratio(oursFloor),
+    value: v3 ? `${ratio(v3Ratio)} (v3 on FINRA files)` : `skipped: ${finraRel} is absent`,
     budget: '≤ 1.5×',
-    verdict: atMost(oursFloor, BATCH_BUDGET.floorRatio),
+    verdict: v3 ? atMost(v3Ratio, BATCH_BUDGET.floorRatio) : 'pending',
+  });
+
+  const x = 'v2 cross-check';
+  part.figure({
+    name: `${x}: input`,
+    value: `${int(v2.days)} days, ${int(v2.rows)} symbol-days; ${generatedFiles} generated short interest files (seed ${BENCH_SEED})`,
   });
   part.figure({
-    name: 'ours / DuckDB',
-    value: ratio(oursDuck),
+    name: `${x}: pulse build --methodology 2: wall`,
+    value: v2.ours ? spread(v2.ours.wallMs, ms) : `failed: ${v2.oursFailure}`,
+    verdict: v2.ours ? 'info' : 'failed',
+  });
+  part.figure({ name: `${x}: pulse build --methodology 2: CPU`, value: v2.ours ? ms(median(v2.oursCpuMs)) : '—' });
+  part.figure({ name: `${x}: pulse build --methodology 2: peak memory (RSS)`, value: bytes(v2Peak) });
+  part.figure({ name: `${x}: parse floor (prices + generated files): wall`, value: spread(v2.floor.wallMs, ms) });
+  part.figure({ name: `${x}: ours / parse floor`, value: ratio(v2Wall / v2Floor) });
+  if (v2.duckdb) {
+    part.figure({ name: `${x}: DuckDB: wall`, value: spread(v2.duckdb.wallMs, ms) });
+    part.figure({ name: `${x}: DuckDB: CPU (all threads)`, value: ms(median(v2.duckdbCpuMs)) });
+    part.figure({ name: `${x}: DuckDB: peak memory`, value: bytes(maxOf(v2.duckdb.maxRssBytes)) });
+  } else {
+    part.figure({ name: `${x}: DuckDB`, value: v2.duckdbNote ?? 'not measured', verdict: 'pending' });
+  }
+  part.figure({
+    name: `${x}: ours (--methodology 2) / DuckDB`,
+    value: ratio(v2Duck),
     budget: '≤ 1.0×',
-    verdict: m.duckdb ? atMost(oursDuck, BATCH_BUDGET.duckdbRatio) : 'pending',
+    verdict: v2.duckdb ? atMost(v2Duck, BATCH_BUDGET.duckdbRatio) : 'pending',
   });
   part.figure({
-    name: 'CHECK: DuckDB figures = ours (1e-6 relative)',
-    value: m.check
-      ? `max deviation ${m.check.maxRelative.toExponential(2)}, ${m.check.overCount} of ${int(m.check.compared)} over`
-      : (m.duckdbNote ?? 'not run'),
+    name: `${x}: CHECK: DuckDB figures = pulse build --methodology 2 (1e-6 relative)`,
+    value: v2.check
+      ? `max deviation ${v2.check.maxRelative.toExponential(2)}, ${v2.check.overCount} of ${int(v2.check.compared)} over`
+      : (v2.duckdbNote ?? 'not run'),
     budget: '≤ 1e-6',
-    verdict: checkVerdict(m.check),
+    verdict: checkVerdict(v2.check),
   });
-  if (m.check && m.check.overCount > 0) {
+  if (v2.check && v2.check.overCount > 0) {
     log(
-      `  !!! CHECK FAILED: ${m.check.overCount} values differ from DuckDB by more than ${CHECK_TOLERANCE}; worst ${m.check.worst?.where} (${m.check.maxRelative.toExponential(2)})`,
+      `  !!! CHECK FAILED: ${v2.check.overCount} values differ from DuckDB by more than ${CHECK_TOLERANCE}; worst ${v2.check.worst?.where} (${v2.check.maxRelative.toExponential(2)})`,
     );
   }
+
+  const priceRel = path.relative(repoRoot, crossDs.pricesDir);
+  const main = v3 ?? v2;
   part.detail(
     [
-      `Input: \`../shared/data/nasdaq-screener/2024\` (${int(m.days)} gzipped screener snapshots) and ${readdirSync(ds.shortInterestDir).length} short interest files generated by \`generateShortInterestFor\` (seed 7) into \`.local/bench/inputs/\`.`,
-      `\`pulse build\` is the real command line (\`node functions/cli/pulse.ts build --prices … --short-interest … --out <tmp>\`), in a fresh process per run: the wall time includes Node's start, reading, parsing, the methodology and writing the snapshot. It reads the short interest files first, then streams the price files through the engine one day at a time in (date, file) order (\`openInput\` in functions/cli/input-folder.ts, \`startBatch\` in shared/methodology/batch.ts), with ${workersLabel(m.workers)} reading and parsing the next days while the engine steps the current one (\`--workers auto\`; functions/cli/price-pool.ts). CPU time counts every thread; garbage collection pauses are the main thread's. The parse floor is a process that only reads, gunzips and \`JSON.parse\`s the same files (\`test/bench/children/parse-floor.ts\`); DuckDB runs \`test/bench/duckdb/reference.ts\` (SQL, own parser, multi-threaded: compare CPU too). Peak memory is the child's max RSS (\`process.resourceUsage().maxRSS\`). ${options.warmup} warm-up + ${options.runs} measured runs each; median (min–max).`,
+      ...(finraSkip ? [`**${finraSkip}.** The headline ratio is pending until the folder is there.`, ''] : []),
+      `Headline (\`ours / parse floor\`): \`pulse build\` with its default methodology (v3) on \`${priceRel}\` (${int(main.days)} gzipped screener snapshots) and FINRA's ${finraDs ? `${finraFiles} ` : ''}real short interest files in \`${finraRel}\` (shrt20231229.csv … shrt20241231.csv, read in place, R revisions applied), against the parse floor over the same price files and FINRA files.`,
       '',
-      '### Cross-check against DuckDB',
+      `v2 cross-check: \`pulse build --methodology 2\` on the same price files with ${generatedFiles} short interest files generated by \`generateShortInterestFor\` (seed ${BENCH_SEED}) into \`.local/bench/inputs/\`, against the DuckDB reference (\`test/bench/duckdb/\`), which implements methodology v2 and whose parser does not apply FINRA's R revisions: hence v2 and generated short interest for the comparison. Its parse floor reads the price files and the generated files. Both the timing ratio against DuckDB and the check of the figures are on this dataset.`,
       '',
-      ...checkLines(m.check, m.duckdbNote),
+      `\`pulse build\` is the real command line (\`node functions/cli/pulse.ts build --prices … --short-interest … --out <tmp> [--methodology 2]\`), in a fresh process per run: the wall time includes Node's start, reading, parsing, the methodology and writing the snapshot. It reads the short interest files first, then streams the price files through the engine one day at a time in (date, file) order (\`openInput\` in functions/cli/input-folder.ts, \`startBatch\` in shared/methodology/batch.ts), with ${workersLabel(main.workers)} reading and parsing the next days while the engine steps the current one (\`--workers auto\`; functions/cli/price-pool.ts). CPU time counts every thread; garbage collection pauses are the main thread's. The parse floor is a process that only reads, gunzips and \`JSON.parse\`s the same files (\`test/bench/children/parse-floor.ts\`); DuckDB runs \`test/bench/duckdb/reference.ts\` (SQL, own parser, multi-threaded: compare CPU too). Peak memory is the child's max RSS (\`process.resourceUsage().maxRSS\`). ${options.warmup} warm-up + ${options.runs} measured runs each; median (min–max).`,
+      '',
+      '### Machine load',
+      '',
+      mdTable(
+        ['Dataset', 'Series', 'Load average before it (1 / 5 / 15 min)'],
+        [...(v3 ? loadRows('v3 on FINRA files', v3) : []), ...loadRows('v2 cross-check', v2)],
+      ),
+      '',
+      `The machine has ${availableParallelism()} cores. Load skews the ratios: \`pulse build\` is multi-threaded (parsing workers next to the engine) while the parse floor runs on one thread, so other jobs on the machine slow the two differently — a loaded machine takes cores the build's workers would use and inflates \`ours / parse floor\` more than the floor's own time. Compare ratios only from runs on an idle machine (1-minute load well below 1).`,
+      '',
+      '### Cross-check against DuckDB (v2, generated short interest)',
+      '',
+      ...checkLines(v2.check, v2.duckdbNote),
     ].join('\n'),
   );
-  const missed =
-    !(oursFloor <= BATCH_BUDGET.floorRatio) ||
-    !(oursDuck <= BATCH_BUDGET.duckdbRatio) ||
-    !(oursPeak <= BATCH_BUDGET.peakBytes);
-  if (missed && options.profile && m.ours) await profileBuild(ctx, ds, m, part);
+
+  if (options.profile) {
+    const v3Missed = v3?.ours && (!(v3Ratio <= BATCH_BUDGET.floorRatio) || !(v3Peak <= BATCH_BUDGET.peakBytes));
+    const v2Missed = v2.ours && v2.duckdb && !(v2Duck <= BATCH_BUDGET.duckdbRatio);
+    if (v3 && finraDs && v3Missed) await profileBuild(ctx, finraDs, v3, part);
+    else if (v2Missed) await profileBuild(ctx, crossDs, v2, part);
+  }
   part.data({
-    rows: m.rows,
-    days: m.days,
-    oursWallMs: oursWall,
-    oursPeakBytes: oursPeak,
-    oursGcMs: gcMs,
-    floorWallMs: floorWall,
+    dataset: main.dataset.id,
+    rows: main.rows,
+    days: main.days,
+    oursWallMs: median(main.ours?.wallMs ?? []),
+    oursPeakBytes: maxOf(main.ours?.maxRssBytes ?? []),
+    oursGcMs: median(main.ours?.runs.map((r) => r.gcMs) ?? []),
+    floorWallMs: median(main.floor.wallMs),
+    v2WallMs: v2Wall,
+    v2FloorWallMs: v2Floor,
     duckdbWallMs: duckWall,
-    checkMaxRelative: m.check?.maxRelative ?? null,
+    checkMaxRelative: v2.check?.maxRelative ?? null,
   });
   return part.finish();
 }

@@ -18,7 +18,7 @@ const rec = (
   issueName: string,
   shares: number,
   settlementDate: string,
-  extra: Pick<ShortInterestRecord, 'previousShares' | 'splitFlag' | 'otc'> = {},
+  extra: Pick<ShortInterestRecord, 'previousShares' | 'splitFlag' | 'otc' | 'etpVenue'> = {},
 ) =>
   ({
     symbol,
@@ -83,6 +83,20 @@ describe('parseShortInterest', () => {
       rec('ABNB', 'Airbnb Inc.', 12000000, '2024-02-15'),
       rec('ACHR', 'Archer Aviation Inc.', 1234.5, '2024-02-15'),
       rec('ACRE', 'Ares Commercial Real Estate', 6000000, '2024-02-15', { previousShares: 5900000, splitFlag: true }),
+      // Twelve real rows of FINRA's shrt20240215.csv (ADAG … ADIV), so the good rows outnumber the bad:
+      // a file most of whose rows are rejected is refused whole (issue 17; tested below).
+      rec('ADAG', 'Adagene Inc. American Deposita', 21943, '2024-02-15'),
+      rec('ADAP', 'Adaptimmune Therapeutics plc A', 2928624, '2024-02-15'),
+      rec('ADBE', 'Adobe Inc. Common Stock', 4987936, '2024-02-15'),
+      rec('ADC', 'Agree Realty Corporation', 3005694, '2024-02-15'),
+      rec('ADCPRA', 'Agree Realty Corporation Depos', 1647, '2024-02-15'),
+      rec('ADCT', 'ADC Therapeutics SA', 1430061, '2024-02-15'),
+      rec('ADD', 'Color Star Technology Co., Ltd', 279959, '2024-02-15'),
+      rec('ADEA', 'Adeia Inc. Common Stock', 3121714, '2024-02-15'),
+      rec('ADFI', 'Anfield Dynamic Fixed Income E', 399, '2024-02-15', { etpVenue: true }),
+      rec('ADI', 'Analog Devices, Inc. Common St', 6629253, '2024-02-15'),
+      rec('ADIL', 'Adial Pharmaceuticals, Inc Com', 173322, '2024-02-15'),
+      rec('ADIV', 'SmartETFs Asia Pacific Dividen', 55, '2024-02-15', { etpVenue: true }),
     ]);
     expect(p.rejections).toEqual([
       { file: f, line: 3, field: 'currentShortPositionQuantity', reason: '"-5" is negative' },
@@ -92,7 +106,7 @@ describe('parseShortInterest', () => {
         file: f,
         line: 6,
         field: 'settlementDate',
-        reason: `"2024-01-31" differs from the file's settlement date 2024-02-15 (carried by 8 of 9 valid rows)`,
+        reason: `"2024-01-31" differs from the file's settlement date 2024-02-15 (carried by 20 of 21 valid rows)`,
       },
       {
         file: f,
@@ -255,6 +269,7 @@ describe('revisions', () => {
       ['ABNB', 12000000],
       ['ACHR', 1234.5],
       ['ACRE', 6000000],
+      ...feb15.records.filter((r) => r.symbol.startsWith('AD')).map((r) => [r.symbol, r.shares]),
       ['BF.B', 3400000],
     ]);
     expect(second?.shares.get('BF.B')).toBe(3500000);
@@ -275,5 +290,19 @@ describe('revisions', () => {
     ]);
     expect(merged[0]?.shares.get('AA')).toBe(3);
     expect(mergeShortInterestRevisions([])).toEqual([]);
+  });
+});
+
+describe('a file most of whose rows are rejected (issue 17)', () => {
+  it('is refused whole: the same damaged rows without the twelve good ones outnumber the good', () => {
+    const { text } = fixtureText('short-interest/shrt20240215.csv');
+    const cut = `${text.trimEnd().split('\n').slice(0, 22).join('\n')}\n`;
+    expect(refusal(() => parseShortInterest(cut, 'shrt20240215.csv'))).toMatchObject({
+      file: 'shrt20240215.csv',
+      line: 0,
+      field: '*',
+      reason:
+        '16 of its 21 records are rejected and only 5 kept (first: shrt20240215.csv line 3, field currentShortPositionQuantity: "-5" is negative): a file most of whose rows are rejected is refused, not taken in part',
+    });
   });
 });

@@ -269,6 +269,8 @@ describe('parseScreener: wrong JSON types and keys missing from one row', () => 
       { ...good, symbol: 'D', lastsale: {} },
       noSymbol,
       noName,
+      // Good rows after them: a day most of whose rows are rejected is refused whole (issue 17).
+      ...['E', 'F', 'G', 'H'].map((symbol) => ({ ...good, symbol })),
     ];
     const f = '2024-06-10.json';
     expect(parseScreener(JSON.stringify(rows), f).rejections).toEqual([

@@ -30,8 +30,9 @@ function moved(date: string, n: number, changed: number): PriceDay {
 const ctx = { shortInterest: [], splits: [], lookahead: [] };
 
 /** Rule 2 day by day through the engine, as the pipeline runs it. */
-function engineClassify(days: PriceDay[]) {
-  let state = initialState();
+/** The engine's rule 2; `classifyDays` is version 2's (the previous accepted day as the partial-day reference). */
+function engineClassify(days: PriceDay[], methodology: 2 | 3 = 2) {
+  let state = initialState(methodology);
   const accepted: string[] = [];
   const rejected: { date: string; reason: string }[] = [];
   for (const d of days) {
@@ -142,6 +143,14 @@ describe('rule 2: trading days', () => {
     expect(engine.accepted).toEqual(batch.accepted.map((d) => d.date));
     expect(engine.rejected).toEqual(batch.rejected.map((r) => ({ date: r.date, reason: r.reason })));
     expect(engine.accepted).toEqual(['2024-01-08', '2024-01-11', '2024-01-12']);
+    // v3 compares a candidate with the median of the last accepted days (here the one day before it), so
+    // the verdicts are the same; the partial day's reason names the median.
+    const v3 = engineClassify(days, 3);
+    expect(v3.accepted).toEqual(engine.accepted);
+    expect(v3.rejected.map((r) => r.date)).toEqual(engine.rejected.map((r) => r.date));
+    expect(v3.rejected.find((r) => r.date === '2024-01-10')?.reason).toBe(
+      'partial: 13 symbols, fewer than 70% of the median 20 of the last 1 accepted days',
+    );
   });
 
   it('buildSnapshot reports rejected days up to A in dataQuality', () => {

@@ -85,7 +85,7 @@ describe('pulse build on the bad-input folder', () => {
       {
         date: '2024-06-14',
         file: '2024-06-14.json',
-        reason: 'partial: 2 symbols, fewer than 70% of the 8 on 2024-06-11',
+        reason: 'partial: 2 symbols, fewer than 70% of the median 8 of the last 2 accepted days',
       },
       { date: '2024-06-15', file: '2024-06-15.json', reason: 'weekend: dated on a Saturday or Sunday' },
       {

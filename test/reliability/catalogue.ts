@@ -528,6 +528,7 @@ export const SECURITY: Case[] = [
 ];
 
 const hostile = 'test/reliability/hostile-data.test.ts';
+const round2 = 'test/reliability/hostile-round2.test.ts';
 
 /** Issue 10: hostile data, the same verdict from `pulse build` and the pipeline (shared/gates, rule 11). */
 export const HOSTILE: Case[] = [
@@ -628,6 +629,70 @@ export const HOSTILE: Case[] = [
       t(
         'test/reliability/build-run-verdict.test.ts',
         'both say sample: true from the generated short interest alone (no manifest, SAMPLE_DATA false)',
+      ),
+    ],
+  },
+  {
+    item: 'issue 17: a short interest file whose quantities carry thousands separators (most rows rejected)',
+    outcome:
+      'the parser refuses the whole file (file, line 0, the count and the first bad row with its field): it never takes effect with $0 exposure, in `pulse build` and `pulse run` alike; a file with a minority of bad rows is taken, the rows reported',
+    tests: [
+      t(
+        round2,
+        'a short interest file with thousands separators in its quantities is refused whole, naming the first bad row',
+      ),
+      t(
+        'test/formats/finra-short-interest.test.ts',
+        'is refused whole: the same damaged rows without the twelve good ones outnumber the good',
+      ),
+    ],
+  },
+  {
+    item: 'issue 17: a screener day most of whose rows have no valid price',
+    outcome: 'refused whole by the parser (file, count, first bad row and field), not taken as a partial day',
+    tests: [t(round2, 'a screener day most of whose rows have no valid price is refused whole')],
+  },
+  {
+    item: 'issue 17: one day with half again as many listings, then normal days',
+    outcome:
+      "v3's rule 2 compares a candidate with the median of the last 5 accepted days: the normal days after the big one are accepted (v2, reproduced as published, rejected them all); a real partial day is still rejected, the reason naming the median",
+    tests: [
+      t(round2, 'v3: the median reference accepts them all'),
+      t(round2, 'v3: a real partial day is still rejected, against the median'),
+      t(round2, 'v2 (unchanged, reproducible): every day after the big one is rejected as partial'),
+    ],
+  },
+  {
+    item: 'issue 17: symbols with stray punctuation (`AAL.`, `AAL/`, `^AAL`, `AAL//B`, `-AAL`)',
+    outcome:
+      'the row is rejected on field `symbol` ("stray punctuation, not a ticker"), not read as a new symbol; `ABR^` (a preferred without a series, as the screener writes it) is still read',
+    tests: [
+      t(round2, 'screener symbol %s: the row is rejected on field symbol'),
+      t(round2, 'a preferred without a series (ABR^) is still read, as the screener writes it'),
+    ],
+  },
+  {
+    item: 'issue 17: a company name of a megabyte',
+    outcome:
+      'names, sectors and industries (and FINRA issue names) keep their first 500 characters and an ellipsis (the longest real 2024 name is 226): the row and its figures stay, no 17 MB snapshot',
+    tests: [
+      t(round2, 'a megabyte company name keeps its first 500 characters and an ellipsis; the row and its figures stay'),
+    ],
+  },
+  {
+    item: 'issue 17: an input file larger than any real one (65 MiB; the same path refuses 1.2 GB and > 2 GiB files)',
+    outcome:
+      'refused before reading, by its size, naming the file; its SHA-256 is computed in 1 MiB chunks (bounded memory) for the sources list',
+    tests: [t(round2, 'a 65 MiB price file (sparse) is refused with its size, hashed in chunks, never parsed')],
+  },
+  {
+    item: 'issue 17: a full disk while `pulse build` writes its outputs',
+    outcome:
+      'every output is written to a temporary name, flushed and renamed: the previous `history.json` (or any output) stays byte for byte, no temporary file is left, the error names the file',
+    tests: [
+      t(
+        'test/cli/atomic-write.test.ts',
+        'a write that fails half way (ENOSPC) keeps the previous file byte for byte and leaves no temporary file',
       ),
     ],
   },

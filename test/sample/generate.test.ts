@@ -4,6 +4,7 @@ import { isTradingDay, settlementDates, tradingDays } from '../../shared/calenda
 import { TIERS, type Tier } from '../../shared/domain.ts';
 import { canonicalSymbol } from '../../shared/formats/symbols.ts';
 import { writeScreenerJson } from '../../shared/formats/writers.ts';
+import { finraSpelling } from '../../shared/methodology/join.ts';
 import {
   DEFAULT_FROM,
   DEFAULT_SYMBOLS,
@@ -310,17 +311,18 @@ describe('real shapes', () => {
     expect(rows.some((r) => /^\$\d{6}\.\d{3,}$/.test(r.lastsale ?? ''))).toBe(true);
   });
 
-  it('spells each special symbol per source, and the canonical form joins them', () => {
+  it('spells each special symbol per source, as the real files do: the canonical form joins screener and Reg SHO, rule 4(b) joins FINRA’s', () => {
     const { spellings } = small.manifest;
     expect(spellings.some((s) => s.screener.includes('/'))).toBe(true);
     expect(spellings.some((s) => s.screener.includes('^'))).toBe(true);
     for (const s of spellings) {
       expect(canonicalSymbol(s.screener), s.screener).toBe(s.canonical);
-      expect(canonicalSymbol(s.finraShortInterest), s.finraShortInterest).toBe(s.canonical);
       expect(canonicalSymbol(s.regSho), s.regSho).toBe(s.canonical);
+      // FINRA's short interest file writes them compressed (shrt20241231.csv: BRKB, ABRPRD): rule 4(b)'s spelling.
+      expect(s.finraShortInterest, s.screener).toBe(finraSpelling(s.canonical) ?? s.canonical);
     }
     const klass = spellings.find((s) => s.screener.includes('/'));
-    expect(klass?.finraShortInterest).toBe(klass?.screener.replace('/', '.'));
+    expect(klass?.finraShortInterest).toBe(klass?.screener.replace('/', ''));
     expect(klass?.regSho).toBe(klass?.screener);
     const pref = spellings.find((s) => s.screener.includes('^'));
     expect(pref?.regSho).toBe(pref?.screener.replace('^', 'p'));
@@ -361,8 +363,10 @@ describe('real shapes', () => {
     }
     const symbols = lines.slice(1).map((l) => l.split('|')[1] as string);
     expect([...symbols].sort()).toEqual(symbols);
-    expect(symbols.some((s) => /^[A-Z]+\.[AB]$/.test(s))).toBe(true);
-    expect(symbols.some((s) => /^[A-Z]+p[A-H]$/.test(s))).toBe(true);
+    // Class shares and preferreds as FINRA writes them: BRKB, ABRPRD (there is no separator to find).
+    const compressed = new Set(small.manifest.spellings.map((s) => s.finraShortInterest));
+    expect(symbols.some((s) => compressed.has(s) && /^[A-Z]+PR[A-H]$/.test(s))).toBe(true);
+    expect(symbols.some((s) => /[./^]/.test(s))).toBe(false);
     // ETFs and OTC issues that are not in the stock screener, as in FINRA's real file.
     expect(lines.some((l) => l.includes('|ARCA|'))).toBe(true);
     expect(lines.some((l) => l.includes('|OTC|'))).toBe(true);

@@ -14,6 +14,7 @@ import type {
   ShortVolumeRecord,
   SplitOverride,
 } from '../../shared/domain.ts';
+import { finraSpelling } from '../../shared/methodology/join.ts';
 import { type GeneratedSample, generateSample, type SampleFile } from '../../shared/sample/index.ts';
 import { hasFormat, repoRoot, textOf } from './load.ts';
 
@@ -92,13 +93,16 @@ describe.skipIf(!hasFormat('finra-short-interest.ts'))('generated short interest
     expect(target.shares.size).toBe(original.records.length);
   });
 
-  it('reads class shares and preferreds under their canonical symbols', async () => {
+  it('reads class shares and preferreds under FINRA’s compressed spellings, which rule 4(b) joins', async () => {
     const api = await load<ShortInterestApi>('finra-short-interest.ts');
     const f = under('short-interest')[1] as SampleFile;
     const symbols = new Set(api.parseShortInterest(textOf(f), nameOf(f)).records.map((r) => r.symbol));
     const special = sample.manifest.spellings.filter((s) => s.screener.trim() !== s.canonical);
     expect(special.length).toBeGreaterThan(3);
-    for (const s of special) expect(symbols.has(s.canonical), s.canonical).toBe(true);
+    for (const s of special) {
+      expect(symbols.has(s.finraShortInterest), s.finraShortInterest).toBe(true);
+      expect(finraSpelling(s.canonical), s.canonical).toBe(s.finraShortInterest);
+    }
   });
 });
 

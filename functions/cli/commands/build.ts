@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Rejection } from '../../../shared/domain.ts';
 import { checkSanity, GATE_NAMES, type GateName, previousGateDay } from '../../../shared/gates/index.ts';
@@ -7,6 +7,7 @@ import { SAMPLE_MANIFEST_FILE } from '../../../shared/sample/index.ts';
 import { assembleHistory, assembleSnapshot } from '../../../shared/snapshot/assemble.ts';
 import { historyJsonSchema, snapshotJsonSchema } from '../../../shared/snapshot/schema.ts';
 import { INPUT_HELP, INPUT_OPTIONS, inputPaths, isoDateOption, parse, UsageError } from '../args.ts';
+import { writeFileAtomic } from '../atomic-write.ts';
 import { AUTO_WORKERS_HELP, openInput } from '../input-folder.ts';
 import { progress } from '../progress.ts';
 import type { Command } from './types.ts';
@@ -146,7 +147,7 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
       const refusedDir = path.join(path.resolve(values.out), 'refused');
       mkdirSync(refusedDir, { recursive: true });
       const refusedFile = path.join(refusedDir, `${snapshot.asOf}.json`);
-      writeFileSync(refusedFile, `${JSON.stringify(snapshot, null, 1)}\n`);
+      writeFileAtomic(refusedFile, `${JSON.stringify(snapshot, null, 1)}\n`);
       console.error(
         [
           `refused: the snapshot as of ${snapshot.asOf} fails ${gates.violations.length} sanity gate check(s)${gates.comparedWith ? ` (compared with ${gates.comparedWith})` : ''}:`,
@@ -164,15 +165,19 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
     mkdirSync(path.join(dataDir, 'snapshots'), { recursive: true });
     mkdirSync(path.join(dataDir, 'schema'), { recursive: true });
     const json = `${JSON.stringify(snapshot, null, 1)}\n`;
-    writeFileSync(path.join(dataDir, 'snapshots', `${snapshot.asOf}.json`), json);
-    writeFileSync(path.join(dataDir, 'history.json'), `${JSON.stringify(historyDoc, null, 1)}\n`);
-    writeFileSync(
+    // Each file to a temporary name, then renamed (issue 17: a full disk never truncates a good file).
+    writeFileAtomic(path.join(dataDir, 'snapshots', `${snapshot.asOf}.json`), json);
+    writeFileAtomic(path.join(dataDir, 'history.json'), `${JSON.stringify(historyDoc, null, 1)}\n`);
+    writeFileAtomic(
       path.join(dataDir, 'schema', 'snapshot.v1.json'),
       `${JSON.stringify(snapshotJsonSchema(), null, 2)}\n`,
     );
-    writeFileSync(path.join(dataDir, 'schema', 'history.v1.json'), `${JSON.stringify(historyJsonSchema(), null, 2)}\n`);
+    writeFileAtomic(
+      path.join(dataDir, 'schema', 'history.v1.json'),
+      `${JSON.stringify(historyJsonSchema(), null, 2)}\n`,
+    );
     // latest.json last, so a reader never sees a latest that points past what is written.
-    writeFileSync(path.join(dataDir, 'latest.json'), json);
+    writeFileAtomic(path.join(dataDir, 'latest.json'), json);
 
     const ytd = snapshot.windows.ytd.groups.total;
     const dq = snapshot.dataQuality;

@@ -2,15 +2,23 @@
  * Diagnostic for a missed batch budget: the phases of `pulse build` timed one by one in one process,
  * on one thread (`--workers 0`, so reading and the engine do not overlap and can be told apart):
  * the calls functions/cli/commands/build.ts makes, in the same order, without writing files.
- * Usage: node build-phases.ts PRICES_DIR SHORT_INTEREST_DIR [SPLITS_FILE]
+ * Usage: node build-phases.ts PRICES_DIR SHORT_INTEREST_DIR [SPLITS_FILE] [--methodology=1|2|3]
+ * (default 3, as `pulse build`).
  */
 import { openInput } from '../../../functions/cli/input-folder.ts';
 import { startBatch } from '../../../shared/methodology/index.ts';
 import { assembleHistory, assembleSnapshot } from '../../../shared/snapshot/assemble.ts';
 import { reportToParent } from '../lib/child.ts';
 
-const [prices, shortInterest, splits] = process.argv.slice(2);
-if (!prices || !shortInterest) throw new Error('usage: build-phases.ts PRICES_DIR SHORT_INTEREST_DIR [SPLITS_FILE]');
+const argv = process.argv.slice(2);
+const methodologyArg = argv.find((a) => a.startsWith('--methodology='))?.slice('--methodology='.length) ?? '3';
+if (!['1', '2', '3'].includes(methodologyArg))
+  throw new Error(`--methodology must be 1, 2 or 3, got ${methodologyArg}`);
+const methodology = Number(methodologyArg) as 1 | 2 | 3;
+const [prices, shortInterest, splits] = argv.filter((a) => !a.startsWith('--'));
+if (!prices || !shortInterest) {
+  throw new Error('usage: build-phases.ts PRICES_DIR SHORT_INTEREST_DIR [SPLITS_FILE] [--methodology=1|2|3]');
+}
 const startupMs = performance.now();
 const t0 = performance.now();
 const input = openInput(
@@ -26,7 +34,7 @@ const input = openInput(
   { workers: 0 },
 );
 const t1 = performance.now();
-const fold = startBatch({ shortInterest: input.shortInterest, splits: input.splits });
+const fold = startBatch({ shortInterest: input.shortInterest, splits: input.splits, methodology });
 // The generator reads a file when the loop asks for the next day: time spent inside `next` is
 // reading and parsing, time inside `add` the engine.
 let readMs = 0;
@@ -54,7 +62,7 @@ const snapshot = assembleSnapshot(body, {
   sources: files.sources,
   rejections: files.rejections,
 });
-const historyDoc = assembleHistory(history, { generatedAt, sample: false });
+const historyDoc = assembleHistory(history, { generatedAt, sample: false, methodologyVersion: methodology });
 const t4 = performance.now();
 const size = JSON.stringify(snapshot, null, 1).length + JSON.stringify(historyDoc, null, 1).length;
 const t5 = performance.now();

@@ -1,6 +1,8 @@
 /**
- * Benchmark inputs: the real 2024 screener snapshots (when ../shared/data is present) with generated
- * short interest, and generated sample folders for the scale runs. Generated inputs are written once
+ * Benchmark inputs: the real 2024 screener snapshots (when ../shared/data is present) with FINRA's real
+ * 2024 short interest files, the same snapshots with generated short interest (the DuckDB cross-check,
+ * which implements methodology v2 and not FINRA's R revisions), and generated sample folders for the
+ * scale runs. Generated inputs are written once
  * under .local/bench/inputs/ (git-ignored) and reused while the generator's sources and arguments are
  * unchanged: generating 20,000 symbols × two years takes longer than building from it.
  */
@@ -13,6 +15,8 @@ export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 export const benchDir = path.join(repoRoot, '.local', 'bench');
 export const realDataRoot = path.resolve(repoRoot, '../shared/data');
 export const realPricesDir = path.join(realDataRoot, 'nasdaq-screener', '2024');
+/** FINRA's real short interest files for 2024 (shrt20231229.csv … shrt20241231.csv). */
+export const realFinraDir = path.join(realDataRoot, 'finra', 'short-interest', '2024');
 /** Seed of the short interest generated for the real prices. */
 export const BENCH_SEED = 7;
 /** Seed of the generated sample folders (one folder per size, generated whole: no merging). */
@@ -81,7 +85,26 @@ async function generated(
   return run.wallMs;
 }
 
-/** The real 2024 snapshots with generated short interest; null (skip) when ../shared/data is absent. */
+/**
+ * The real 2024 snapshots with FINRA's real 2024 short interest files, read in place; null (skip) when
+ * either folder is absent.
+ */
+export function realFinraDataset(): Dataset | null {
+  if (!existsSync(realPricesDir) || !existsSync(realFinraDir)) return null;
+  return {
+    id: 'real-2024-finra',
+    label: 'real 2024 screener + FINRA short interest files',
+    pricesDir: realPricesDir,
+    shortInterestDir: realFinraDir,
+    floorPaths: [realPricesDir, realFinraDir],
+    generatedMs: null,
+  };
+}
+
+/**
+ * The real 2024 snapshots with generated short interest (the DuckDB cross-check: DuckDB's parser does
+ * not apply FINRA's R revisions); null (skip) when ../shared/data is absent.
+ */
 export async function realDataset(log: (line: string) => void): Promise<Dataset | null> {
   if (!existsSync(realPricesDir)) return null;
   const out = path.join(benchDir, 'inputs', `real-2024-si-seed${BENCH_SEED}`);
@@ -89,7 +112,7 @@ export async function realDataset(log: (line: string) => void): Promise<Dataset 
   const shortInterestDir = path.join(out, 'short-interest');
   return {
     id: 'real-2024',
-    label: 'real 2024 screener + generated short interest',
+    label: `real 2024 screener + generated short interest (seed ${BENCH_SEED})`,
     pricesDir: realPricesDir,
     shortInterestDir,
     floorPaths: [realPricesDir, shortInterestDir],

@@ -1,0 +1,223 @@
+/**
+ * Issue 17, "Hostile data, round 2": damaged inputs built from real rows, each refused or read with the
+ * file, line and field named, and nothing half-taken. The rows are cut from the real files in ../shared/data:
+ * finra/short-interest/2024/shrt20241231.csv lines 1–5 and nasdaq-screener/2024/2024-12-31.json.gz rows 1–4.
+ */
+import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readInputFile, readPriceFile } from '../../functions/cli/price-file.ts';
+import type { PriceDay } from '../../shared/domain.ts';
+import { FormatError, parseScreener, parseShortInterest } from '../../shared/formats/index.ts';
+import { MAX_TEXT_LENGTH } from '../../shared/formats/text.ts';
+import { startBatch } from '../../shared/methodology/index.ts';
+
+const SI_HEADER =
+  'accountingYearMonthNumber|symbolCode|issueName|issuerServicesGroupExchangeCode|marketClassCode|currentShortPositionQuantity|previousShortPositionQuantity|stockSplitFlag|averageDailyVolumeQuantity|daysToCoverQuantity|revisionFlag|changePercent|changePreviousNumber|settlementDate';
+const SI_ROWS = [
+  '20241231|A|Agilent Technologies Inc.|A|NYSE|2911097|3151214||1523270|1.91||-7.62|-240117|2024-12-31',
+  '20241231|AA|Alcoa Corporation|A|NYSE|8240146|8328174||3445012|2.39||-1.06|-88028|2024-12-31',
+  '20241231|AAA|Alternative Access First Prior|E|ARCA|29509|19404||17436|1.69||52.08|10105|2024-12-31',
+  '20241231|AAAU|Goldman Sachs Physical Gold ET|H|BZX|643889|328481||1679326|1.00||96.02|315408|2024-12-31',
+  '20241231|AABB|Asia Broadband Inc Common Stoc|S|OTC|3989|24744||13853138|1.00||-83.88|-20755|2024-12-31',
+];
+/** The quantity column written with thousands separators, as a spreadsheet export does. */
+const withSeparators = (line: string) =>
+  line
+    .split('|')
+    .map((v, i) => (i === 5 ? Number(v).toLocaleString('en-US') : v))
+    .join('|');
+
+const SCREENER_ROWS = [
+  {
+    symbol: 'AACG',
+    name: 'ATA Creativity Global American Depositary Shares',
+    lastsale: '$0.846',
+    volume: '18083',
+    marketCap: '27072110.00',
+    sector: 'Real Estate',
+    industry: 'Other Consumer Services',
+    country: 'China',
+    ipoyear: '2008',
+    exchange: 'NASDAQ',
+  },
+  {
+    symbol: 'AADI',
+    name: 'Aadi Bioscience Inc. Common Stock',
+    lastsale: '$3.155',
+    volume: '414817',
+    marketCap: '77762522.00',
+    sector: 'Health Care',
+    industry: 'Biotechnology: Pharmaceutical Preparations',
+    country: 'United States',
+    ipoyear: '',
+    exchange: 'NASDAQ',
+  },
+  {
+    symbol: 'AAL',
+    name: 'American Airlines Group Inc. Common Stock',
+    lastsale: '$17.43',
+    volume: '12668382',
+    marketCap: '11453793260.00',
+    sector: 'Consumer Discretionary',
+    industry: 'Air Freight/Delivery Services',
+    country: 'United States',
+    ipoyear: '',
+    exchange: 'NASDAQ',
+  },
+  {
+    symbol: 'AAME',
+    name: 'Atlantic American Corporation Common Stock',
+    lastsale: '$1.54',
+    volume: '4641',
+    marketCap: '31415627.00',
+    sector: 'Finance',
+    industry: 'Life Insurance',
+    country: 'United States',
+    ipoyear: '',
+    exchange: 'NASDAQ',
+  },
+];
+const screenerJson = (rows: unknown[]) => JSON.stringify({ data: { rows } });
+
+describe('issue 17: a file most of whose rows are rejected does not take effect', () => {
+  it('a short interest file with thousands separators in its quantities is refused whole, naming the first bad row', () => {
+    const text = `${[SI_HEADER, ...SI_ROWS.map(withSeparators)].join('\n')}\n`;
+    expect(() => parseShortInterest(text, 'shrt20241231.csv')).toThrow(FormatError);
+    expect(() => parseShortInterest(text, 'shrt20241231.csv')).toThrow(
+      /^shrt20241231\.csv: (5 of its 5 records are rejected and only 0 kept|none of the 5 records is valid)/,
+    );
+    // Four of five rows bad: still refused, with the count.
+    const mixed = `${[SI_HEADER, SI_ROWS[0], ...SI_ROWS.slice(1).map(withSeparators)].join('\n')}\n`;
+    expect(() => parseShortInterest(mixed, 'shrt20241231.csv')).toThrow(
+      'shrt20241231.csv: 4 of its 5 records are rejected and only 1 kept (first: shrt20241231.csv line 3, field currentShortPositionQuantity: "8,240,146" is not a number): a file most of whose rows are rejected is refused, not taken in part',
+    );
+    // One of five bad: the file is taken, the row reported.
+    const one = `${[SI_HEADER, ...SI_ROWS.slice(0, 4), withSeparators(SI_ROWS[4] as string)].join('\n')}\n`;
+    const p = parseShortInterest(one, 'shrt20241231.csv');
+    expect(p.records.map((r) => r.symbol)).toEqual(['A', 'AA', 'AAA', 'AAAU']);
+    expect(p.rejections.map((r) => [r.line, r.field])).toEqual([[6, 'currentShortPositionQuantity']]);
+  });
+
+  it('a screener day most of whose rows have no valid price is refused whole', () => {
+    const rows = SCREENER_ROWS.map((r, i) => (i === 0 ? r : { ...r, lastsale: 'N/A' }));
+    expect(() => parseScreener(screenerJson(rows), '2024-12-31.json')).toThrow(
+      /^2024-12-31\.json: 3 of its 4 rows are rejected and only 1 kept \(first: 2024-12-31\.json (line|row) \d+, field lastsale/,
+    );
+  });
+});
+
+describe('issue 17: symbols with stray punctuation are rejected, not read as new symbols', () => {
+  it.each(['AAL.', 'AAL/', '^AAL', 'AAL//B', '-AAL'])(
+    'screener symbol %s: the row is rejected on field symbol',
+    (symbol) => {
+      const rows = [...SCREENER_ROWS.slice(0, 3), { ...(SCREENER_ROWS[3] as object), symbol }];
+      const p = parseScreener(screenerJson(rows), '2024-12-31.json');
+      expect(p.records.map((r) => r.symbol)).toEqual(['AACG', 'AADI', 'AAL']);
+      expect(p.rejections).toHaveLength(1);
+      expect(p.rejections[0]).toMatchObject({ file: '2024-12-31.json', field: 'symbol' });
+      expect(p.rejections[0]?.reason).toContain('stray punctuation');
+    },
+  );
+
+  it('a preferred without a series (ABR^) is still read, as the screener writes it', () => {
+    const rows = [...SCREENER_ROWS, { ...(SCREENER_ROWS[0] as object), symbol: 'ABR^' }];
+    expect(parseScreener(screenerJson(rows), '2024-12-31.json').records.map((r) => r.symbol)).toContain('ABR-P');
+  });
+});
+
+describe('issue 17: text fields are bounded', () => {
+  it('a megabyte company name keeps its first 500 characters and an ellipsis; the row and its figures stay', () => {
+    const huge = `American Airlines ${'x'.repeat(1_000_000)}`;
+    const rows = SCREENER_ROWS.map((r) => (r.symbol === 'AAL' ? { ...r, name: huge, industry: huge } : r));
+    const aal = parseScreener(screenerJson(rows), '2024-12-31.json').records.find((r) => r.symbol === 'AAL');
+    expect(aal?.name).toBe(`${huge.slice(0, MAX_TEXT_LENGTH)}…`);
+    expect(aal?.industry).toHaveLength(MAX_TEXT_LENGTH + 1);
+    expect(aal?.price).toBe(17.43);
+  });
+});
+
+describe('issue 17: a file too large to be an input is refused before it is read, named', () => {
+  it('a 65 MiB price file (sparse) is refused with its size, hashed in chunks, never parsed', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'oversized-'));
+    const file = '2024-12-31.json';
+    writeFileSync(path.join(dir, file), '');
+    truncateSync(path.join(dir, file), 65 * 1024 * 1024);
+    const read = readPriceFile(dir, file);
+    expect(read.day).toBeNull();
+    expect(read.refusal?.message).toBe(
+      '2024-12-31.json: is 68,157,440 bytes, above the 67,108,864 bytes any input file may have: refused before reading',
+    );
+    expect(read.source).toEqual({
+      file,
+      // sha256 of 65 MiB of zero bytes
+      sha256: read.source.sha256,
+      rows: 0,
+    });
+    expect(read.source.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const si = readInputFile('short-interest', dir, file, (text) => parseShortInterest(text, file));
+    expect(si.refusal?.message).toContain('refused before reading');
+  });
+});
+
+describe('issue 17: one day with half again as many listings does not poison rule 2 (v3)', () => {
+  // Eight weekdays; day 3 lists 150 symbols, the others 100. Under v2 the big day becomes the reference
+  // and every later normal day (100 < 70% of 150 = 105) is rejected as partial; v3 compares with the
+  // median of the last 5 accepted days.
+  const dates = [
+    '2024-03-04',
+    '2024-03-05',
+    '2024-03-06',
+    '2024-03-07',
+    '2024-03-08',
+    '2024-03-11',
+    '2024-03-12',
+    '2024-03-13',
+  ];
+  const days: PriceDay[] = dates.map((date, i) => ({
+    date,
+    file: `${date}.json`,
+    rows: Array.from({ length: i === 2 ? 150 : 100 }, (_, k) => ({
+      symbol: `S${k}`,
+      name: `S${k} Inc.`,
+      price: 10 + k + i * 0.01,
+      marketCap: 1e9,
+      volume: 1000,
+      sector: 'Technology',
+      industry: '',
+    })),
+  }));
+  const run = (methodology: 2 | 3) => {
+    const fold = startBatch({ shortInterest: [], splits: [], methodology });
+    for (const d of days) fold.add(d);
+    return fold.finish().body.dataQuality;
+  };
+
+  it('v2 (unchanged, reproducible): every day after the big one is rejected as partial', () => {
+    const dq = run(2);
+    expect(dq.rejectedDays.map((r) => r.date)).toEqual(dates.slice(3));
+    expect(dq.rejectedDays[0]?.reason).toBe('partial: 100 symbols, fewer than 70% of the 150 on 2024-03-06');
+  });
+
+  it('v3: the median reference accepts them all', () => {
+    const dq = run(3);
+    expect(dq.rejectedDays).toEqual([]);
+    expect(dq.acceptedDays).toBe(8);
+  });
+
+  it('v3: a real partial day is still rejected, against the median', () => {
+    const partial = [...days];
+    partial[6] = { ...(days[6] as PriceDay), rows: (days[6] as PriceDay).rows.slice(0, 60) };
+    const fold = startBatch({ shortInterest: [], splits: [] });
+    for (const d of partial) fold.add(d);
+    const dq = fold.finish().body.dataQuality;
+    expect(dq.rejectedDays).toEqual([
+      {
+        date: '2024-03-12',
+        file: '2024-03-12.json',
+        reason: 'partial: 60 symbols, fewer than 70% of the median 100 of the last 5 accepted days',
+      },
+    ]);
+  });
+});
