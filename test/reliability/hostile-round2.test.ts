@@ -3,7 +3,7 @@
  * file, line and field named, and nothing half-taken. The rows are cut from the real files in ../shared/data:
  * finra/short-interest/2024/shrt20241231.csv lines 1–5 and nasdaq-screener/2024/2024-12-31.json.gz rows 1–4.
  */
-import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
