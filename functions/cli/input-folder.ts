@@ -19,6 +19,7 @@ import type {
   ShortVolumeRecord,
   SplitOverride,
 } from '../../shared/domain.ts';
+import { FormatError } from '../../shared/formats/errors.ts';
 import { combineRevisions, shortInterestFileOf } from '../../shared/formats/finra-short-interest.ts';
 import { parseShortInterest, parseShortVolume, parseSplitsCsv } from '../../shared/formats/index.ts';
 import {
@@ -37,6 +38,7 @@ import {
   readInputFile,
   readPriceFile,
   type SourceFile,
+  sha256OfFile,
 } from './price-file.ts';
 import { startPricePool } from './price-pool.ts';
 
@@ -72,6 +74,8 @@ function listFiles(dir: string, pattern: RegExp, ignored: string[]): string[] {
 export interface LoadOptions {
   /** Called after each file is read, for progress output. */
   onFile?: (file: string, index: number, total: number) => void;
+  /** Today in New York: price files dated after it are refused unread (the commands pass the clock's day). */
+  today?: IsoDate;
 }
 
 /** The split calendar files of an input (`<input>/split-calendar/splits-YYYY-MM-DD.json`), read. */
@@ -95,18 +99,38 @@ export interface SideFiles {
   securities: Map<string, SecurityType>;
 }
 
-function listInput(paths: InputPaths, ignored: string[]) {
-  const prices = paths.prices ? listFiles(paths.prices, PRICE_FILE, ignored) : [];
+function listInput(paths: InputPaths, ignored: string[], today?: IsoDate) {
+  const listed = paths.prices ? listFiles(paths.prices, PRICE_FILE, ignored) : [];
+  // Issue 17: a price file dated after today (New York) is refused unread: it would stay `latest` forever.
+  const future = today === undefined ? [] : listed.filter((f) => (PRICE_FILE.exec(f)?.[1] ?? '') > today);
+  const prices = future.length === 0 ? listed : listed.filter((f) => !future.includes(f));
   const shortInterest = paths.shortInterest ? listFiles(paths.shortInterest, SHORT_INTEREST_FILE, ignored) : [];
   const shortVolume = paths.shortVolume ? listFiles(paths.shortVolume, SHORT_VOLUME_FILE, ignored) : [];
   const splitCalendar = paths.splitCalendar ? listFiles(paths.splitCalendar, SPLIT_CALENDAR_FILE, ignored) : [];
-  return { prices, shortInterest, shortVolume, splitCalendar };
+  return { prices, future, shortInterest, shortVolume, splitCalendar };
+}
+
+/** The refusal of a price file dated after `today`, with its source line (hashed, not parsed). */
+function futureRead(dir: string, file: string, today: IsoDate): PriceFileRead {
+  const error = new FormatError(
+    file,
+    0,
+    '*',
+    `is dated ${PRICE_FILE.exec(file)?.[1]}, after today (${today}, New York): a file from the future is refused, never published`,
+  );
+  return {
+    source: { file, sha256: sha256OfFile(path.join(dir, file)), rows: 0 },
+    rejections: [{ file, line: 0, field: '*', reason: error.reason }],
+    refusal: { kind: 'prices', file, message: error.message },
+    day: null,
+  };
 }
 
 /** Files `loadInput`/`openInput` read, for the progress bar. */
 function fileCount(paths: InputPaths, files: ReturnType<typeof listInput>): number {
   return (
     files.prices.length +
+    files.future.length +
     files.shortInterest.length +
     files.shortVolume.length +
     files.splitCalendar.length +
@@ -193,7 +217,7 @@ class FileLog {
 
 export function loadInput(paths: InputPaths, options: LoadOptions = {}): LoadedInput {
   const ignored: string[] = [];
-  const files = listInput(paths, ignored);
+  const files = listInput(paths, ignored, options.today);
   const total = fileCount(paths, files);
   let index = 0;
   const log = new FileLog();
@@ -210,6 +234,7 @@ export function loadInput(paths: InputPaths, options: LoadOptions = {}): LoadedI
       record(read);
       if (read.day) priceDays.push(read.day);
     }
+    for (const file of files.future) record(futureRead(paths.prices, file, options.today as IsoDate));
   }
   const side = readSideFiles(paths, files, record);
   return { priceDays, ...side, sources: log.sources, rejections: log.rejections, refusals: log.refusals, ignored };
@@ -254,7 +279,7 @@ export interface OpenedInput extends SideFiles {
  */
 export function openInput(paths: InputPaths, options: OpenOptions = {}): OpenedInput {
   const ignored: string[] = [];
-  const files = listInput(paths, ignored);
+  const files = listInput(paths, ignored, options.today);
   const total = fileCount(paths, files);
   let index = 0;
   const tick = (file: string) => {
@@ -291,6 +316,11 @@ export function openInput(paths: InputPaths, options: OpenOptions = {}): OpenedI
         priceLog.add(read);
         tick(read.source.file);
         if (read.day) yield read.day;
+      }
+      for (const file of files.future) {
+        const read = futureRead(dir, file, options.today as IsoDate);
+        priceLog.add(read);
+        tick(file);
       }
     }
     finished = true;

@@ -96,7 +96,7 @@ function readFileWith<T extends { rejections: Rejection[] }>(
 }
 
 /** SHA-256 of a file read 1 MiB at a time (bounded memory, for files too large to read whole). */
-function sha256OfFile(full: string): string {
+export function sha256OfFile(full: string): string {
   const hash = createHash('sha256');
   const fd = openSync(full, 'r');
   try {

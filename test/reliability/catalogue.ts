@@ -686,6 +686,17 @@ export const HOSTILE: Case[] = [
     tests: [t(round2, 'a 65 MiB price file (sparse) is refused with its size, hashed in chunks, never parsed')],
   },
   {
+    item: 'issue 17: a price file dated in the future (2099)',
+    outcome:
+      '`pulse build` and `pulse validate` refuse it unread (file, line 0, its date and today in New York) and list its source; the other days are read (the pipeline does not yet compare with its clock)',
+    tests: [
+      t(
+        round2,
+        'pulse build (openInput) and validate (loadInput) refuse 2099-01-02.json unread, naming it; the other days are read',
+      ),
+    ],
+  },
+  {
     item: 'issue 17: a full disk while `pulse build` writes its outputs',
     outcome:
       'every output is written to a temporary name, flushed and renamed: the previous `history.json` (or any output) stays byte for byte, no temporary file is left, the error names the file',

@@ -3,10 +3,12 @@
  * file, line and field named, and nothing half-taken. The rows are cut from the real files in ../shared/data:
  * finra/short-interest/2024/shrt20241231.csv lines 1–5 and nasdaq-screener/2024/2024-12-31.json.gz rows 1–4.
  */
-import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { inputPaths } from '../../functions/cli/args.ts';
+import { loadInput, openInput } from '../../functions/cli/input-folder.ts';
 import { readInputFile, readPriceFile } from '../../functions/cli/price-file.ts';
 import type { PriceDay } from '../../shared/domain.ts';
 import { FormatError, parseScreener, parseShortInterest } from '../../shared/formats/index.ts';
@@ -219,5 +221,31 @@ describe('issue 17: one day with half again as many listings does not poison rul
         reason: 'partial: 60 symbols, fewer than 70% of the median 100 of the last 5 accepted days',
       },
     ]);
+  });
+});
+
+describe('issue 17: a price file dated after today is refused, never published', () => {
+  it('pulse build (openInput) and validate (loadInput) refuse 2099-01-02.json unread, naming it; the other days are read', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'future-'));
+    const prices = path.join(dir, 'prices');
+    mkdirSync(prices);
+    const rows = screenerJson(SCREENER_ROWS);
+    writeFileSync(path.join(prices, '2024-12-31.json'), rows);
+    writeFileSync(path.join(prices, '2099-01-02.json'), rows);
+    const paths = inputPaths({ prices });
+    const reason =
+      'is dated 2099-01-02, after today (2026-12-07, New York): a file from the future is refused, never published';
+    const loaded = loadInput(paths, { today: '2026-12-07' });
+    expect(loaded.priceDays.map((d) => d.date)).toEqual(['2024-12-31']);
+    expect(loaded.refusals).toEqual([
+      { kind: 'prices', file: '2099-01-02.json', message: `2099-01-02.json: ${reason}` },
+    ]);
+    expect(loaded.rejections).toEqual([{ file: '2099-01-02.json', line: 0, field: '*', reason }]);
+    const opened = openInput(paths, { today: '2026-12-07', workers: 0 });
+    const days: string[] = [];
+    for await (const d of opened.priceDays()) days.push(d.date);
+    expect(days).toEqual(['2024-12-31']);
+    expect(opened.files().refusals).toEqual(loaded.refusals);
+    expect(opened.files().sources.map((s) => s.file)).toEqual(['2024-12-31.json', '2099-01-02.json']);
   });
 });

@@ -6,6 +6,7 @@ import { startBatch } from '../../../shared/methodology/index.ts';
 import { SAMPLE_MANIFEST_FILE } from '../../../shared/sample/index.ts';
 import { assembleHistory, assembleSnapshot } from '../../../shared/snapshot/assemble.ts';
 import { historyJsonSchema, snapshotJsonSchema } from '../../../shared/snapshot/schema.ts';
+import { newYorkDate } from '../../lib/new-york-date.ts';
 import { INPUT_HELP, INPUT_OPTIONS, inputPaths, isoDateOption, parse, UsageError } from '../args.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { AUTO_WORKERS_HELP, openInput } from '../input-folder.ts';
@@ -94,6 +95,7 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
     const started = performance.now();
     let bar: ReturnType<typeof progress> | null = null;
     const input = openInput(paths, {
+      today: newYorkDate(new Date()),
       onFile: (file, _i, total) => {
         bar ??= progress(total, 'read');
         bar.tick(file);

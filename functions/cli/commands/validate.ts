@@ -1,3 +1,4 @@
+import { newYorkDate } from '../../lib/new-york-date.ts';
 import { INPUT_HELP, INPUT_OPTIONS, inputPaths, parse } from '../args.ts';
 import { loadInput } from '../input-folder.ts';
 import { progress } from '../progress.ts';
@@ -23,6 +24,7 @@ ${INPUT_HELP}
     const paths = inputPaths(values);
     let bar: ReturnType<typeof progress> | null = null;
     const input = loadInput(paths, {
+      today: newYorkDate(new Date()),
       onFile: (file, _i, total) => {
         bar ??= progress(total, 'validate');
         bar.tick(file);
