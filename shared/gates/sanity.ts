@@ -16,6 +16,7 @@ import { CalendarDateError, previousTradingDay } from '../calendar.ts';
 import type { IsoDate, Tier } from '../domain.ts';
 import { TIERS } from '../domain.ts';
 import { RING } from '../methodology/engine.ts';
+import { oneDayFigures } from '../methodology/snapshot.ts';
 import type { EngineState } from '../methodology/types.ts';
 import type { Snapshot } from '../snapshot/schema.ts';
 import { snapshotJsonSchemaIssues } from './json-schema.ts';
@@ -111,6 +112,46 @@ export interface GateDay {
   totalSymbols: number;
 }
 
+/**
+ * What the figure gates read of the day about to be published: its GateDay and each tier's 1d P&L and
+ * exposure. From a snapshot (`gateViewOf`, the publish step) or from the engine state after any day
+ * (`gateViewAt`, so `pulse build` gates every day it folds, issue 17), with the same numbers.
+ */
+export interface GateView extends GateDay {
+  tiers: Record<Tier, { pnlUsd: number | null; avgShortInterestUsd: number | null }>;
+}
+
+export function gateViewOf(snapshot: Snapshot): GateView {
+  const groups = snapshot.windows[ONE_DAY].groups;
+  const tiers = {} as GateView['tiers'];
+  for (const tier of TIERS) {
+    tiers[tier] = { pnlUsd: groups[tier].pnlUsd, avgShortInterestUsd: groups[tier].avgShortInterestUsd };
+  }
+  return { ...gateDayOf(snapshot), tiers };
+}
+
+/** The GateView of the state's last accepted day: its snapshot's 1d figures (`oneDayFigures`), without the snapshot. */
+export function gateViewAt(state: EngineState): GateView | null {
+  const j = state.dayCount - 1;
+  if (j < 0) return null;
+  const f = oneDayFigures(state);
+  const tiers = {} as GateView['tiers'];
+  TIERS.forEach((tier, i) => {
+    const t = f.tiers[i];
+    tiers[tier] = { pnlUsd: t ? t.pnl : null, avgShortInterestUsd: t ? t.exposure : null };
+  });
+  const settlement = state.slotSettlement[j % RING] as string;
+  return {
+    asOf: state.slotDate[j % RING] as string,
+    dayBefore: j >= 1 ? (state.slotDate[(j - 1) % RING] as string) : null,
+    settlement: settlement === '' ? null : settlement,
+    tradingDays: f.tradingDays,
+    totalExposure: f.totalExposure,
+    totalSymbols: f.totalSymbols,
+    tiers,
+  };
+}
+
 export function gateDayOf(snapshot: Snapshot): GateDay {
   const total = snapshot.windows[ONE_DAY].groups.total;
   return {
@@ -189,21 +230,22 @@ function dayBefore(snapshot: Snapshot): IsoDate | null {
  * in effect changed between the snapshots, or when previous's own file took effect on previous.asOf
  * (a batch run knows every file: the jump shows the day AFTER the settlement date).
  */
-export function newSettlementFile(previous: Snapshot | GateDay, next: Snapshot): boolean {
+export function newSettlementFile(previous: Snapshot | GateDay, next: Snapshot | GateDay): boolean {
   const p = isSnapshot(previous) ? gateDayOf(previous) : previous;
   const a = p.settlement;
-  if (a !== next.dataQuality.shortInterestSettlementDate) return true;
+  const nextSettlement = isSnapshot(next) ? next.dataQuality.shortInterestSettlementDate : next.settlement;
+  if (a !== nextSettlement) return true;
   if (a === null) return false;
   const before = p.dayBefore;
   return before !== null && a > before;
 }
 
-export function sanityMeasures(previousDay: Snapshot | GateDay | null, next: Snapshot): SanityMeasures {
+export function sanityMeasures(previousDay: Snapshot | GateDay | null, nextDay: Snapshot | GateView): SanityMeasures {
   const previous = previousDay === null ? null : isSnapshot(previousDay) ? gateDayOf(previousDay) : previousDay;
-  const day = next.windows[ONE_DAY];
+  const next = isSnapshot(nextDay) ? gateViewOf(nextDay) : nextDay;
   const tierPnlMultiple = {} as Record<Tier, number | null>;
   for (const tier of TIERS) {
-    const g = day.groups[tier];
+    const g = next.tiers[tier];
     const pnl = g.pnlUsd;
     const exposure = g.avgShortInterestUsd;
     tierPnlMultiple[tier] =
@@ -219,14 +261,13 @@ export function sanityMeasures(previousDay: Snapshot | GateDay | null, next: Sna
   let shortInterestMove: number | null = null;
   let symbolChange: number | null = null;
   if (compared) {
-    const after = day.groups.total;
     const exposure = compared.totalExposure;
-    if (exposure !== null && exposure > 0 && after.avgShortInterestUsd !== null) {
-      shortInterestMove = after.avgShortInterestUsd / exposure - 1;
+    if (exposure !== null && exposure > 0 && next.totalExposure !== null) {
+      shortInterestMove = next.totalExposure / exposure - 1;
     }
     // `symbols` is an integer count: a day without counted days still carries it (rule 8).
-    if (compared.totalSymbols > 0 && compared.tradingDays > 0 && day.tradingDays > 0) {
-      symbolChange = after.symbols / compared.totalSymbols - 1;
+    if (compared.totalSymbols > 0 && compared.tradingDays > 0 && next.tradingDays > 0) {
+      symbolChange = next.totalSymbols / compared.totalSymbols - 1;
     }
   }
   return {
@@ -249,7 +290,6 @@ export function checkSanity(
   next: Snapshot,
   context: GateContext = {},
 ): GateResult {
-  const bounds: GateBounds = { ...DEFAULT_GATE_BOUNDS, ...context.bounds };
   const found: GateViolation[] = [];
   const date = typeof next?.asOf === 'string' ? next.asOf : '(no asOf)';
 
@@ -277,13 +317,23 @@ export function checkSanity(
           ? gateDayOf(previous)
           : null
         : previous;
-  const m = sanityMeasures(usable, next);
-  const day = next.windows[ONE_DAY];
+  return checkDay(usable, gateViewOf(next), context);
+}
+
+/**
+ * The figure gates (tier-pnl, symbol-drop, short-interest-move) of one day against the day before it:
+ * `checkSanity` after its schema gate, and `pulse build` on every day it folds (issue 17).
+ */
+export function checkDay(usable: GateDay | null, view: GateView, context: GateContext = {}): GateResult {
+  const bounds: GateBounds = { ...DEFAULT_GATE_BOUNDS, ...context.bounds };
+  const found: GateViolation[] = [];
+  const date = view.asOf;
+  const m = sanityMeasures(usable, view);
 
   for (const tier of TIERS) {
     const multiple = m.tierPnlMultiple[tier];
     if (multiple === null || multiple <= bounds.tierPnlMultiple) continue;
-    const g = day.groups[tier];
+    const g = view.tiers[tier];
     found.push({
       gate: 'tier-pnl',
       date,
@@ -305,7 +355,7 @@ export function checkSanity(
       observed: m.symbolChange,
       bound: -bounds.symbolDrop,
       message:
-        `symbol-drop: ${date} has ${day.groups.total.symbols} shorted symbols against ${before} on ${usable.asOf} ` +
+        `symbol-drop: ${date} has ${view.totalSymbols} shorted symbols against ${before} on ${usable.asOf} ` +
         `(${pct(m.symbolChange)}; bound −${(bounds.symbolDrop * 100).toFixed(0)}%)`,
     });
   }
@@ -313,7 +363,7 @@ export function checkSanity(
   if (usable && m.shortInterestMove !== null) {
     const limit = m.newSettlementFile ? bounds.shortInterestMoveNewFile : bounds.shortInterestMove;
     if (Math.abs(m.shortInterestMove) > limit) {
-      const settlement = next.dataQuality.shortInterestSettlementDate;
+      const settlement = view.settlement;
       const why = m.newSettlementFile
         ? `even with a new short interest file (settlement ${settlement ?? 'none'})`
         : `with the same short interest file (settlement ${settlement ?? 'none'})`;
@@ -324,7 +374,7 @@ export function checkSanity(
         observed: m.shortInterestMove,
         bound: limit,
         message:
-          `short-interest-move: ${date} total short exposure ${usd(day.groups.total.avgShortInterestUsd ?? 0)} against ` +
+          `short-interest-move: ${date} total short exposure ${usd(view.totalExposure ?? 0)} against ` +
           `${usd(usable.totalExposure ?? 0)} on ${usable.asOf} ` +
           `(${pct(m.shortInterestMove)}) ${why}; bound ±${(limit * 100).toFixed(0)}%`,
       });

@@ -25,6 +25,11 @@ export interface BatchOptions {
   methodology?: MethodologyVersion;
   /** securities.csv overrides of rule 12. */
   securities?: ReadonlyMap<string, SecurityType>;
+  /**
+   * Called after each accepted day with the state (read it, do not keep or change it): `pulse build` gates
+   * every day it folds, as the pipeline does when it publishes each day (issue 17).
+   */
+  onAccepted?: (state: EngineState) => void;
 }
 
 export interface BuildInput extends BatchOptions {
@@ -81,7 +86,8 @@ export function startBatch(options: BatchOptions): BatchFold {
       }
       previous = { date: day.date, file: day.file };
       if (asOf !== undefined && day.date > asOf) return;
-      fold.add(day, shortInterest);
+      const outcome = fold.add(day, shortInterest);
+      if (outcome.rejected === null && options.onAccepted) options.onAccepted(fold.result().state);
     },
     finish() {
       if (spent) throw new MethodologyError('the batch is already finished');

@@ -589,6 +589,71 @@ function dataQuality(state: EngineState): SnapshotBody['dataQuality'] {
   return dq;
 }
 
+/** Rule 8 `symbols`: symbols with E > 0 on A, by tier and by sector as of A. */
+function symbolCounts(state: EngineState, asOf: AsOfA, counted: boolean, sAp: number, sectorCount: number) {
+  const symbolsByTier = TIERS.map(() => 0);
+  const symbolsBySector = new Int32Array(sectorCount);
+  if (counted) {
+    for (let k = 0; k < asOf.count; k++) {
+      const tier = asOf.tier[k] as number;
+      if (tier < 0) continue;
+      const b = (asOf.id[k] as number) * RING;
+      const si0 = state.shortInterest[b + sAp] as number;
+      const p0 = state.price[b + sAp] as number;
+      const exposure = exposureOf(si0, state.marketCap[b + sAp] as number, p0);
+      if (exposure > 0) {
+        symbolsByTier[tier] = (symbolsByTier[tier] as number) + 1;
+        const sector = asOf.sector[k] as number;
+        if (sector >= 0) symbolsBySector[sector] = (symbolsBySector[sector] as number) + 1;
+      }
+    }
+  }
+  return { symbolsByTier, symbolsBySector };
+}
+
+/**
+ * The 1d window's group figures that the sanity gates read, for the state's last day, as `snapshotAt`
+ * computes them (the same sums in the same order) without the rest of the snapshot: cheap enough for
+ * `pulse build` to gate every day it folds (issue 17). `tiers[i]` is null when the window has no counted day.
+ */
+export function oneDayFigures(state: EngineState): {
+  tradingDays: number;
+  tiers: ({ pnl: number; exposure: number } | null)[];
+  totalExposure: number | null;
+  totalSymbols: number;
+} {
+  const tA = state.dayCount - 1;
+  const a = state.lastDate as string;
+  const counted = tA >= 1;
+  const asOf = asOfA(state, tA);
+  const { symbolsByTier } = symbolCounts(state, asOf, counted, slotOf(tA + RING - 1), state.sectors.length);
+  const totalSymbols = symbolsByTier.reduce((x, y) => x + y, 0);
+  const records = state.days.slice(counted ? windowStart(state.days, a, '1d') : state.days.length);
+  if (records.length === 0) return { tradingDays: 0, tiers: TIERS.map(() => null), totalExposure: null, totalSymbols };
+  const asOfSums = state.methodology === 3 ? sumsAsOfA(state, ringSymbolSums(state, tA, tA)) : null;
+  const groupSum = (g: Group) => {
+    const sum = emptySum();
+    for (const record of records) addDay(sum, groupDay(record, g));
+    if (asOfSums) {
+      const part = { pnl: 0, exposure: 0, netNew: 0 };
+      for (const i of GROUP_MEMBERS[g]) {
+        const t = asOfSums.tiers[i] as { pnl: number; exposure: number; netNew: number };
+        part.pnl += t.pnl;
+        part.exposure += t.exposure;
+        part.netNew += t.netNew;
+      }
+      Object.assign(sum, withAsOf(sum, part));
+    }
+    return { pnl: sum.pnl, exposure: sum.exposure / sum.days };
+  };
+  return {
+    tradingDays: records.length,
+    tiers: TIERS.map((t) => groupSum(t as Group)),
+    totalExposure: groupSum('total').exposure,
+    totalSymbols,
+  };
+}
+
 /** A rule-3 factor in words, for callers that report splits. */
 export const splitLabel = describeFactor;
 
@@ -613,23 +678,7 @@ export function snapshotAt(state: EngineState): SnapshotBody {
   });
 
   // Rule 8 `symbols`: E > 0 on A, by tier and sector as of A (the same in every window).
-  const symbolsByTier = TIERS.map(() => 0);
-  const symbolsBySector = new Int32Array(sectorCount);
-  if (counted) {
-    for (let k = 0; k < count; k++) {
-      const tier = asOf.tier[k] as number;
-      if (tier < 0) continue;
-      const b = (asOf.id[k] as number) * RING;
-      const si0 = state.shortInterest[b + sAp] as number;
-      const p0 = state.price[b + sAp] as number;
-      const exposure = exposureOf(si0, state.marketCap[b + sAp] as number, p0);
-      if (exposure > 0) {
-        symbolsByTier[tier] = (symbolsByTier[tier] as number) + 1;
-        const sector = asOf.sector[k] as number;
-        if (sector >= 0) symbolsBySector[sector] = (symbolsBySector[sector] as number) + 1;
-      }
-    }
-  }
+  const { symbolsByTier, symbolsBySector } = symbolCounts(state, asOf, counted, sAp, sectorCount);
 
   // Rule 7: each window's counted days, a suffix of the records.
   const spans = WINDOWS.map((name) => {

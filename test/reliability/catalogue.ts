@@ -686,6 +686,39 @@ export const HOSTILE: Case[] = [
     tests: [t(round2, 'a 65 MiB price file (sparse) is refused with its size, hashed in chunks, never parsed')],
   },
   {
+    item: 'issue 17: a phantom split row (splits.csv: a large cap split 10-for-1 on a day its price moved ~1%) in the middle of the window',
+    outcome:
+      "`pulse build` runs the figure gates on every day it folds (`gateViewAt`, the same numbers as each day's snapshot) against the day before, as the pipeline's publish step does: the day's tier-pnl gate refuses the build (exit 2), nothing published",
+    tests: [
+      t(
+        hostile,
+        'a phantom splits.csv 10-for-1 on a large cap in the middle of the window: pulse build refuses that day (tier-pnl), exit 2',
+      ),
+      t('test/gates/gate-view.test.ts', 'methodology %i'),
+    ],
+  },
+  {
+    item: 'issue 17: a short interest file in thousands of shares',
+    outcome:
+      'the day it takes effect, total exposure falls ~99.9%: the short-interest-move gate (new file, bound ±30%) refuses `pulse build` (exit 2) as it refuses the pipeline',
+    tests: [
+      t(
+        hostile,
+        'a short interest file in thousands of shares (every quantity ÷ 1000): pulse build refuses the day it takes effect (short-interest-move), exit 2',
+      ),
+    ],
+  },
+  {
+    item: 'issue 17: a day whose market caps are all blank, mid-window',
+    outcome: 'no symbol is tiered the next day: the symbol-drop and short-interest-move gates refuse `pulse build` (exit 2)',
+    tests: [
+      t(
+        hostile,
+        'a day whose market caps are all blank, in the middle of the window: pulse build refuses it (the gates trip), exit 2',
+      ),
+    ],
+  },
+  {
     item: 'issue 17: a price file dated in the future (2099)',
     outcome:
       '`pulse build` and `pulse validate` refuse it unread (file, line 0, its date and today in New York) and list its source; the other days are read (the pipeline does not yet compare with its clock)',

@@ -399,4 +399,65 @@ describe('hostile data: pulse build quarantines or rejects, names it, and stays 
     expect(snapshot.sample).toBe(true);
     expect(a.stdout).toContain('sample data: the short interest is generated');
   }, 60_000);
+
+  // Issue 17: `pulse build` gates every day it folds, as the pipeline's publish step does day by day.
+  it('a phantom splits.csv 10-for-1 on a large cap in the middle of the window: pulse build refuses that day (tier-pnl), exit 2', async () => {
+    const dates = priceDates(sample);
+    const day = dates[Math.floor(dates.length / 2)] as string;
+    const target = largeShorted(sample, day);
+    const original = readFileSync(path.join(sample, 'splits.csv'), 'utf8');
+    const damaged = copyInput('phantom-split');
+    writeFileSync(path.join(damaged, 'splits.csv'), `${original.trimEnd()}\n${target.symbol},${day},10\n`);
+    const a = await build(damaged);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(new RegExp(`tier-pnl: ${day} \\w+ 1d P&L`));
+    expect(a.snapshot).toBeNull();
+  }, 60_000);
+
+  it('a short interest file in thousands of shares (every quantity ÷ 1000): pulse build refuses the day it takes effect (short-interest-move), exit 2', async () => {
+    const siDir = path.join(sample, 'short-interest');
+    const dates = priceDates(sample);
+    const files = readdirSync(siDir)
+      .filter((f) => /^shrt\d{8}\.csv$/.test(f))
+      .sort();
+    // A settlement inside the window, not its last one: the gate must trip on a day before A.
+    const file = files.find(
+      (f) => `${f.slice(4, 8)}-${f.slice(8, 10)}-${f.slice(10, 12)}` > (dates[5] as string),
+    ) as string;
+    const damaged = copyInput('si-thousands');
+    const text = readFileSync(path.join(siDir, file), 'utf8');
+    writeFileSync(
+      path.join(damaged, 'short-interest', file),
+      text
+        .split('\n')
+        .map((l, i) => {
+          const f = l.split('|');
+          if (i === 0 || f.length < 6) return l;
+          f[5] = String(Math.round(Number(f[5]) / 1000));
+          return f.join('|');
+        })
+        .join('\n'),
+    );
+    const a = await build(damaged);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(
+      /short-interest-move: \d{4}-\d{2}-\d{2} total short exposure .* even with a new short interest file/,
+    );
+    expect(a.snapshot).toBeNull();
+  }, 60_000);
+
+  it('a day whose market caps are all blank, in the middle of the window: pulse build refuses it (the gates trip), exit 2', async () => {
+    const dates = priceDates(sample);
+    const day = dates[Math.floor(dates.length / 2)] as string;
+    const damaged = copyInput('blank-caps');
+    writeRows(
+      damaged,
+      day,
+      readRows(damaged, day).map((r) => ({ ...r, marketCap: '' })),
+    );
+    const a = await build(damaged);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/refused: the snapshot as of \d{4}-\d{2}-\d{2} fails \d+ sanity gate check/);
+    expect(a.stderr).toMatch(/(symbol-drop|short-interest-move): \d{4}-\d{2}-\d{2}/);
+  }, 60_000);
 });

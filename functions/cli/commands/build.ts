@@ -1,8 +1,17 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Rejection } from '../../../shared/domain.ts';
-import { checkSanity, GATE_NAMES, type GateName, previousGateDay } from '../../../shared/gates/index.ts';
-import { startBatch } from '../../../shared/methodology/index.ts';
+import {
+  checkDay,
+  checkSanity,
+  GATE_NAMES,
+  type GateName,
+  type GateView,
+  type GateViolation,
+  gateViewAt,
+  previousGateDay,
+} from '../../../shared/gates/index.ts';
+import { type EngineState, startBatch } from '../../../shared/methodology/index.ts';
 import { SAMPLE_MANIFEST_FILE } from '../../../shared/sample/index.ts';
 import { assembleHistory, assembleSnapshot } from '../../../shared/snapshot/assemble.ts';
 import { historyJsonSchema, snapshotJsonSchema } from '../../../shared/snapshot/schema.ts';
@@ -102,6 +111,19 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
       },
       workers,
     });
+    // The figure gates on every day folded, against the day before it, as the pipeline's publish step
+    // runs them day by day (issue 17): a bad day in the middle of the year refuses the build too.
+    const dayViolations: GateViolation[] = [];
+    const dayAcknowledged: GateViolation[] = [];
+    let before: GateView | null = null;
+    const gateEachDay = (state: EngineState) => {
+      const view = gateViewAt(state);
+      if (view === null) return;
+      const r = checkDay(before, view, { acknowledge: acceptGates });
+      dayViolations.push(...r.violations);
+      dayAcknowledged.push(...r.acknowledged);
+      before = view;
+    };
     // One day at a time: each day's rows are garbage once the engine has stepped it.
     const fold = startBatch({
       shortInterest: input.shortInterest,
@@ -109,6 +131,7 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
       methodology,
       securities: input.securities,
       ...(asOf ? { asOf } : {}),
+      onAccepted: gateEachDay,
     });
     let days = 0;
     for await (const day of input.priceDays()) {
@@ -142,7 +165,15 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
     });
     const historyDoc = assembleHistory(history, { generatedAt, sample, methodologyVersion: methodology });
 
-    const gates = checkSanity(previousGateDay(state), snapshot, { acknowledge: acceptGates });
+    const last = checkSanity(previousGateDay(state), snapshot, { acknowledge: acceptGates });
+    // A's own figure gates are `last`'s (with the schema gate); the days before A come from the fold.
+    const earlier = (vs: GateViolation[]) => vs.filter((v) => v.date !== snapshot.asOf);
+    const gates = {
+      ok: last.ok && earlier(dayViolations).length === 0,
+      violations: [...earlier(dayViolations), ...last.violations],
+      acknowledged: [...earlier(dayAcknowledged), ...last.acknowledged],
+      comparedWith: last.comparedWith,
+    };
     for (const v of gates.acknowledged) console.error(`warning: gate accepted by --accept-gates: ${v.message}`);
     if (!gates.ok) {
       const acceptable = [...new Set(gates.violations.map((v) => v.gate))].filter((g) => g !== 'json-schema');
