@@ -710,7 +710,8 @@ export const HOSTILE: Case[] = [
   },
   {
     item: 'issue 17: a day whose market caps are all blank, mid-window',
-    outcome: 'no symbol is tiered the next day: the symbol-drop and short-interest-move gates refuse `pulse build` (exit 2)',
+    outcome:
+      'no symbol is tiered the next day: the symbol-drop and short-interest-move gates refuse `pulse build` (exit 2)',
     tests: [
       t(
         hostile,
