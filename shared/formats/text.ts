@@ -57,7 +57,13 @@ export function showValue(value: unknown, max = 40): string {
   try {
     shown = JSON.stringify(value) ?? String(value);
   } catch {
-    shown = String(value);
+    // A value nested 100,000 deep overflows the stack in JSON.stringify and in String() alike (issue 17:
+    // one such field stopped a whole day, naming no file): shown by its kind, never rendered whole.
+    try {
+      shown = String(value);
+    } catch {
+      shown = Array.isArray(value) ? '[… nested too deep to show]' : '{… nested too deep to show}';
+    }
   }
   return shown.length > max + 2 ? `${shown.slice(0, max)}…` : shown;
 }

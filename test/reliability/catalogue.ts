@@ -672,6 +672,12 @@ export const HOSTILE: Case[] = [
     ],
   },
   {
+    item: 'issue 17: a JSON value nested 200,000 deep in one field of a screener day',
+    outcome:
+      'the row is rejected on that field (file, row, field; the value shown by its kind, never rendered whole); the day and its other rows are read — no stack overflow stops the day or `pulse run`',
+    tests: [t(round2, 'rejects that row naming file, row and field; the day and its other rows are read')],
+  },
+  {
     item: 'issue 17: a company name of a megabyte',
     outcome:
       'names, sectors and industries (and FINRA issue names) keep their first 500 characters and an ellipsis (the longest real 2024 name is 226): the row and its figures stay, no 17 MB snapshot',

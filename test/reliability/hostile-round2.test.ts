@@ -129,6 +129,24 @@ describe('issue 17: symbols with stray punctuation are rejected, not read as new
   });
 });
 
+describe('issue 17: a value nested 200,000 deep in one field', () => {
+  it('rejects that row naming file, row and field; the day and its other rows are read', () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const rows = SCREENER_ROWS.map((r) => JSON.stringify(r));
+    rows[2] = (rows[2] as string).replace('"American Airlines Group Inc. Common Stock"', deep);
+    const p = parseScreener(`{"data":{"rows":[${rows.join(',')}]}}`, '2024-12-31.json');
+    expect(p.records.map((r) => r.symbol)).toEqual(['AACG', 'AADI', 'AAME']);
+    expect(p.rejections).toEqual([
+      {
+        file: '2024-12-31.json',
+        line: 3,
+        field: 'name',
+        reason: '[… nested too deep to show] is not a string or null',
+      },
+    ]);
+  });
+});
+
 describe('issue 17: text fields are bounded', () => {
   it('a megabyte company name keeps its first 500 characters and an ellipsis; the row and its figures stay', () => {
     const huge = `American Airlines ${'x'.repeat(1_000_000)}`;
