@@ -8,7 +8,6 @@
  * order, optionally parsed ahead by worker threads (price-pool.ts), so `pulse build` never holds more
  * than a few days of rows (docs/benchmarks.md, part 1).
  */
-import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type {
@@ -29,6 +28,7 @@ import {
 } from '../../shared/formats/nasdaq-split-calendar.ts';
 import { parseSecuritiesCsv } from '../../shared/formats/securities-csv.ts';
 import type { SecurityType } from '../../shared/methodology/securities.ts';
+import { listFolder, SHORT_INTEREST_FILE, SHORT_VOLUME_FILE } from '../lib/input-names.ts';
 import type { InputPaths } from './args.ts';
 import {
   type FileRead,
@@ -55,19 +55,17 @@ export interface LoadedInput extends SideFiles {
   ignored: string[];
 }
 
-export const SHORT_INTEREST_FILE = /^shrt\d{8}.*\.csv$/;
-export const SHORT_VOLUME_FILE = /^CNMSshvol\d{8}\.txt$/;
+export { SHORT_INTEREST_FILE, SHORT_VOLUME_FILE };
 
+/** The files of `dir` matching `pattern` (symlinks followed); the others, and broken links, go to `ignored`. */
 function listFiles(dir: string, pattern: RegExp, ignored: string[]): string[] {
-  const names = readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => e.name)
-    .sort();
+  const { files, broken } = listFolder(dir);
   const kept: string[] = [];
-  for (const name of names) {
+  for (const name of files) {
     if (pattern.test(name)) kept.push(name);
-    else if (!name.startsWith('.')) ignored.push(path.join(dir, name));
+    else ignored.push(path.join(dir, name));
   }
+  for (const name of broken) ignored.push(path.join(dir, name));
   return kept;
 }
 

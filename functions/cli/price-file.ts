@@ -11,7 +11,9 @@ import { decodeText, MAX_DECODED_BYTES } from '../../shared/formats/decode.ts';
 import { FormatError } from '../../shared/formats/errors.ts';
 import { type ScreenerSink, scanScreener, screenerDateFromName } from '../../shared/formats/nasdaq-screener.ts';
 
-export const PRICE_FILE = /^(\d{4}-\d{2}-\d{2})\.json(\.gz)?$/;
+export { PRICE_FILE } from '../lib/input-names.ts';
+
+import { PRICE_FILE } from '../lib/input-names.ts';
 
 export interface SourceFile {
   file: string;

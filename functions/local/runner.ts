@@ -14,7 +14,7 @@
  */
 import { SPLIT_CALENDAR_FILE } from '../../shared/formats/nasdaq-split-calendar.ts';
 import './powertools-env.ts';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { addTradingDays, isTradingDay } from '../../shared/calendar.ts';
 import type { IsoDate, Rejection } from '../../shared/domain.ts';
@@ -22,6 +22,7 @@ import { headersForPath } from '../../shared/present/security-headers.ts';
 import { SAMPLE_MANIFEST_FILE } from '../../shared/sample/index.ts';
 import type { Log } from '../adapters/ports.ts';
 import type { ComputeResult, IngestResult } from '../lib/events.ts';
+import { listFolder, PRICE_FILE, SHORT_INTEREST_FILE } from '../lib/input-names.ts';
 import { createAwsDeps, type PipelineDeps } from '../pipeline/deps.ts';
 import { DayIncompleteError } from '../pipeline/ingest.ts';
 import { incomingKey, type SourceName } from '../pipeline/keys.ts';
@@ -178,15 +179,9 @@ export interface LocalRun {
   stop(): Promise<void>;
 }
 
-const PRICE_FILE = /^(\d{4}-\d{2}-\d{2})\.json(?:\.gz)?$/;
-const SHORT_INTEREST_FILE = /^shrt(\d{4})(\d{2})(\d{2})[^/]*\.csv(?:\.gz)?$/i;
-
+/** The input folder's files, as `pulse build` lists them (functions/lib/input-names.ts: symlinks followed). */
 function listNames(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => e.name)
-    .sort();
+  return listFolder(dir).files;
 }
 
 interface InputPlan {

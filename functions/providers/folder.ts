@@ -7,11 +7,12 @@
  * FINRA publishes them, so a day-by-day run sees late files and restatements as production does.
  */
 
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { addTradingDays } from '../../shared/calendar.ts';
 import type { IsoDate } from '../../shared/domain.ts';
 import { splitCalendarFileName } from '../../shared/formats/nasdaq-split-calendar.ts';
+import { listFolder, SHORT_INTEREST_FILE } from '../lib/input-names.ts';
 import type { FetchResult, ReceivedFile, SourceProvider } from './source-provider.ts';
 import { compactDate } from './source-provider.ts';
 
@@ -30,16 +31,9 @@ async function readIfPresent(file: string): Promise<Uint8Array | undefined> {
   }
 }
 
+/** The folder's files, as every command lists an input folder (functions/lib/input-names.ts: symlinks followed). */
 async function listNames(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir, { withFileTypes: true }))
-      .filter((e) => e.isFile())
-      .map((e) => e.name)
-      .sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  return listFolder(dir).files;
 }
 
 async function firstPresent(dir: string, names: string[]): Promise<FetchResult> {
@@ -51,7 +45,7 @@ async function firstPresent(dir: string, names: string[]): Promise<FetchResult> 
   return { status: 'not-yet-available', location: path.join(dir, names[0] ?? ''), reason: 'no such file' };
 }
 
-const SHORT_INTEREST_NAME = /^shrt(\d{4})(\d{2})(\d{2})[^/]*\.csv(?:\.gz)?$/i;
+const SHORT_INTEREST_NAME = SHORT_INTEREST_FILE;
 
 export function folderProviders(options: FolderOptions): SourceProvider[] {
   const { dir } = options;

@@ -678,6 +678,17 @@ export const HOSTILE: Case[] = [
     tests: [t(round2, 'rejects that row naming file, row and field; the day and its other rows are read')],
   },
   {
+    item: 'issue 17: a gzipped short interest file, symlinked input files, a broken symlink',
+    outcome:
+      'one module (functions/lib/input-names.ts) lists an input folder for every command: `build` and `validate` read `shrt….csv.gz` as `run` does, and read through symlinks; a broken link is reported as not read',
+    tests: [
+      t(
+        round2,
+        'build and validate read a gzipped short interest file (as run does) and symlinked files; a broken link is reported',
+      ),
+    ],
+  },
+  {
     item: 'issue 17: a company name of a megabyte',
     outcome:
       'names, sectors and industries (and FINRA issue names) keep their first 500 characters and an ellipsis (the longest real 2024 name is 226): the row and its figures stay, no 17 MB snapshot',

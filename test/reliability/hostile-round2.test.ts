@@ -3,13 +3,15 @@
  * file, line and field named, and nothing half-taken. The rows are cut from the real files in ../shared/data:
  * finra/short-interest/2024/shrt20241231.csv lines 1–5 and nasdaq-screener/2024/2024-12-31.json.gz rows 1–4.
  */
-import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { inputPaths } from '../../functions/cli/args.ts';
 import { loadInput, openInput } from '../../functions/cli/input-folder.ts';
 import { readInputFile, readPriceFile } from '../../functions/cli/price-file.ts';
+import { listFolder, SHORT_INTEREST_FILE } from '../../functions/lib/input-names.ts';
 import type { PriceDay } from '../../shared/domain.ts';
 import { FormatError, parseScreener, parseShortInterest } from '../../shared/formats/index.ts';
 import { MAX_TEXT_LENGTH } from '../../shared/formats/text.ts';
@@ -265,5 +267,27 @@ describe('issue 17: a price file dated after today is refused, never published',
     expect(days).toEqual(['2024-12-31']);
     expect(opened.files().refusals).toEqual(loaded.refusals);
     expect(opened.files().sources.map((s) => s.file)).toEqual(['2024-12-31.json', '2099-01-02.json']);
+  });
+});
+
+describe('issue 17: one module lists an input folder for every command', () => {
+  it('build and validate read a gzipped short interest file (as run does) and symlinked files; a broken link is reported', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'listing-'));
+    const prices = path.join(dir, 'prices');
+    const si = path.join(dir, 'short-interest');
+    const elsewhere = path.join(dir, 'elsewhere');
+    for (const d of [prices, si, elsewhere]) mkdirSync(d);
+    writeFileSync(path.join(elsewhere, '2024-12-31.json'), screenerJson(SCREENER_ROWS));
+    symlinkSync(path.join(elsewhere, '2024-12-31.json'), path.join(prices, '2024-12-31.json'));
+    symlinkSync(path.join(elsewhere, 'gone.json'), path.join(prices, '2024-12-30.json'));
+    writeFileSync(path.join(si, 'shrt20241231.csv.gz'), gzipSync(`${[SI_HEADER, ...SI_ROWS].join('\n')}\n`));
+    expect(listFolder(prices)).toEqual({ files: ['2024-12-31.json'], broken: ['2024-12-30.json'] });
+    const loaded = loadInput(inputPaths({ input: dir }), { today: '2026-12-07' });
+    expect(loaded.priceDays.map((d) => d.date)).toEqual(['2024-12-31']);
+    expect(loaded.shortInterest.map((f) => [f.settlementDate, f.files, f.shares.get('AA')])).toEqual([
+      ['2024-12-31', ['shrt20241231.csv.gz'], 8240146],
+    ]);
+    expect(loaded.ignored).toEqual([path.join(prices, '2024-12-30.json')]);
+    expect(SHORT_INTEREST_FILE.test('shrt20241231.csv.gz')).toBe(true);
   });
 });
