@@ -141,8 +141,19 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end(`Internal error: ${(error as Error).message}\n`);
+      // Issue 17: the answer carries the security headers like every other one and says nothing of the
+      // cause (a message can hold a file path); the cause goes to the operator's terminal.
+      process.stderr.write(`site server: ${req.method} ${req.url}: ${(error as Error).message}\n`);
+      if (!res.headersSent) {
+        let headers: Record<string, string> = {};
+        try {
+          headers = headersFor('/');
+        } catch {
+          headers = {};
+        }
+        res.writeHead(500, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+      }
+      res.end('Internal error\n');
     });
   });
   const host = options.host ?? '127.0.0.1';

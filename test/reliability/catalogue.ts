@@ -689,6 +689,21 @@ export const HOSTILE: Case[] = [
     ],
   },
   {
+    item: "issue 17: 10,000 junk files in an input folder; the operator's absolute path",
+    outcome:
+      'up to 10 are listed by their path inside the input (`prices/notes.txt`), more as one line with the count and the first three; `rejectedRows` counts rows, not junk files; no absolute path is published (the terminal lists every file)',
+    tests: [
+      t(round2, 'a few are listed by their path inside the input, never the operator’s absolute path'),
+      t(round2, '10,000 of them are one line, not 10,000 rejected rows'),
+    ],
+  },
+  {
+    item: "issue 17: the local server's 500 answer",
+    outcome:
+      'it carries the security headers like every answer and says only "Internal error"; the cause goes to the terminal',
+    tests: [t(round2, 'carries the security headers and no file path; the cause goes to the operator’s terminal')],
+  },
+  {
     item: 'issue 17: a company name of a megabyte',
     outcome:
       'names, sectors and industries (and FINRA issue names) keep their first 500 characters and an ellipsis (the longest real 2024 name is 226): the row and its figures stay, no 17 MB snapshot',

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { inputPaths } from '../../functions/cli/args.ts';
+import { ignoredFiles } from '../../functions/cli/commands/build.ts';
 import { loadInput, openInput } from '../../functions/cli/input-folder.ts';
 import { readInputFile, readPriceFile } from '../../functions/cli/price-file.ts';
 import { listFolder, SHORT_INTEREST_FILE } from '../../functions/lib/input-names.ts';
@@ -16,6 +17,8 @@ import type { PriceDay } from '../../shared/domain.ts';
 import { FormatError, parseScreener, parseShortInterest } from '../../shared/formats/index.ts';
 import { MAX_TEXT_LENGTH } from '../../shared/formats/text.ts';
 import { startBatch } from '../../shared/methodology/index.ts';
+import { headersForPath } from '../../shared/present/security-headers.ts';
+import { startStaticServer } from '../../site/serve.ts';
 
 const SI_HEADER =
   'accountingYearMonthNumber|symbolCode|issueName|issuerServicesGroupExchangeCode|marketClassCode|currentShortPositionQuantity|previousShortPositionQuantity|stockSplitFlag|averageDailyVolumeQuantity|daysToCoverQuantity|revisionFlag|changePercent|changePreviousNumber|settlementDate';
@@ -289,5 +292,57 @@ describe('issue 17: one module lists an input folder for every command', () => {
     ]);
     expect(loaded.ignored).toEqual([path.join(prices, '2024-12-30.json')]);
     expect(SHORT_INTEREST_FILE.test('shrt20241231.csv.gz')).toBe(true);
+  });
+});
+
+describe('issue 17: the local server’s 500 answer', () => {
+  it('carries the security headers and no file path; the cause goes to the operator’s terminal', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'serve-'));
+    writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>x</title>');
+    const server = await startStaticServer({
+      root,
+      port: 0,
+      headers: (p: string) => {
+        if (p === '/boom') throw new Error(`EACCES: permission denied, open '${root}/secret/boom'`);
+        return headersForPath(p);
+      },
+    });
+    try {
+      const r = await fetch(`${server.url}/boom`);
+      expect(r.status).toBe(500);
+      expect(await r.text()).toBe('Internal error\n');
+      const expected = headersForPath('/');
+      for (const [name, value] of Object.entries(expected)) expect(r.headers.get(name), name).toBe(value);
+      expect(r.headers.get('content-security-policy')).toBeTruthy();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('issue 17: junk files in an input folder', () => {
+  const root = '/home/operator/private/input';
+  it('a few are listed by their path inside the input, never the operator’s absolute path', () => {
+    const r = ignoredFiles([`${root}/prices/notes.txt`], root);
+    expect(r).toEqual([
+      {
+        file: 'notes.txt',
+        line: 0,
+        field: '*',
+        reason:
+          'not read: the name matches no input pattern (prices/YYYY-MM-DD.json[.gz], shrtYYYYMMDD*.csv[.gz], CNMSshvolYYYYMMDD.txt[.gz], split-calendar/splits-YYYY-MM-DD.json) in prices/',
+      },
+    ]);
+    expect(JSON.stringify(r)).not.toContain('/home/operator');
+  });
+
+  it('10,000 of them are one line, not 10,000 rejected rows', () => {
+    const junk = Array.from({ length: 10_000 }, (_, i) => `${root}/prices/junk-${String(i).padStart(5, '0')}.bin`);
+    const r = ignoredFiles(junk, root);
+    expect(r).toHaveLength(1);
+    expect(r[0]?.reason).toMatch(
+      /^10,000 files not read: .*; first: prices\/junk-00000\.bin, prices\/junk-00001\.bin, prices\/junk-00002\.bin$/,
+    );
+    expect(JSON.stringify(r)).not.toContain('/home/operator');
   });
 });

@@ -56,6 +56,38 @@ function methodologyOption(value: unknown): 1 | 2 | 3 {
   throw new UsageError(`--methodology must be 1, 2 or 3, got ${JSON.stringify(value)}`);
 }
 
+const INPUT_PATTERNS =
+  'prices/YYYY-MM-DD.json[.gz], shrtYYYYMMDD*.csv[.gz], CNMSshvolYYYYMMDD.txt[.gz], split-calendar/splits-YYYY-MM-DD.json';
+/** More ignored files than this are one line in the snapshot, not one rejection each. */
+const IGNORED_LISTED = 10;
+
+/**
+ * The files an input folder holds that no pattern reads, as the snapshot reports them (issue 17): by their
+ * path inside the input (never the operator's absolute path), and beyond IGNORED_LISTED as one line, so
+ * 10,000 junk files do not become 10,000 "rejected rows". The terminal gets every one.
+ */
+export function ignoredFiles(files: readonly string[], root: string | null): Rejection[] {
+  const inside = files.map((f) =>
+    root !== null ? path.relative(root, f) : path.join(path.basename(path.dirname(f)), path.basename(f)),
+  );
+  if (inside.length <= IGNORED_LISTED) {
+    return inside.map((name) => ({
+      file: path.basename(name),
+      line: 0,
+      field: '*',
+      reason: `not read: the name matches no input pattern (${INPUT_PATTERNS}) in ${path.dirname(name)}/`,
+    }));
+  }
+  return [
+    {
+      file: '(input folder)',
+      line: 0,
+      field: '*',
+      reason: `${inside.length.toLocaleString('en-US')} files not read: their names match no input pattern (${INPUT_PATTERNS}); first: ${inside.slice(0, 3).join(', ')}`,
+    },
+  ];
+}
+
 /** Exit code when a sanity gate refuses the snapshot (docs/reliability.md). */
 export const EXIT_REFUSED = 2;
 
@@ -143,13 +175,8 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
     const { body, history, state } = fold.finish();
     const files = input.files();
     // Nothing dropped silently: a file whose name matches no input pattern is reported, not just skipped.
-    const ignored: Rejection[] = input.ignored.map((f) => ({
-      file: path.basename(f),
-      line: 0,
-      field: '*',
-      reason: `not read: the name matches no input pattern (prices/YYYY-MM-DD.json[.gz], shrtYYYYMMDD*.csv, CNMSshvolYYYYMMDD.txt, split-calendar/splits-YYYY-MM-DD.json) in ${path.dirname(f)}`,
-    }));
-    for (const r of ignored) console.error(`warning: ${r.file}: ${r.reason}`);
+    const ignored = ignoredFiles(input.ignored, paths.root);
+    for (const f of input.ignored) console.error(`warning: ${f}: not read: the name matches no input pattern`);
     // Generated short interest marks itself (GENERATED_COLUMN): whatever is built on it is sample data.
     const generatedSi = input.shortInterest.filter((f) => f.generated === true);
     const sample =
