@@ -3,6 +3,7 @@
  * process, for `npm start` and the integration tests. Data persists in `dir`, so a second start resumes;
  * the table and buckets are created when missing.
  */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -61,6 +62,50 @@ function listen(server: Server, port: number): Promise<AddressInfo> {
   });
 }
 
+/** A state folder another process (or this one) is using: two emulators on one LevelDB corrupt it. */
+export class StateInUseError extends Error {
+  readonly dir: string;
+  readonly pid: number;
+  constructor(dir: string, pid: number) {
+    super(
+      `the state folder ${dir} is in use by another Short Pulse process (pid ${pid}: npm start, pulse run or pulse backfill); ` +
+        'stop it first, or give this run another --state folder',
+    );
+    this.name = 'StateInUseError';
+    this.dir = dir;
+    this.pid = pid;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes `<dir>/.lock` for this process (issue 17: a second `pulse run` on a state in use crashed with a
+ * database stack trace). A lock left by a process that is gone (kill -9) is taken over. Returns the release.
+ */
+export function lockState(dir: string): () => void {
+  const file = path.join(dir, '.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+      if (Number.isInteger(pid) && alive(pid)) throw new StateInUseError(dir, pid);
+      rmSync(file, { force: true });
+    }
+  }
+  throw new StateInUseError(dir, Number.NaN);
+}
+
 export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
   const names = {
     tableName: options.tableName ?? DEFAULT_LOCAL_NAMES.tableName,
@@ -72,6 +117,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   const s3Dir = path.join(options.dir, 's3');
   await mkdir(dynamoDir, { recursive: true });
   await mkdir(s3Dir, { recursive: true });
+  const unlock = lockState(options.dir);
 
   const dynamoServer = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   let s3: S3rver | undefined;
@@ -80,10 +126,14 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     if (stopped) return;
     stopped = true;
     const s3Server = s3?.httpServer;
-    await Promise.all([
-      s3Server?.listening ? closeServer(s3Server) : Promise.resolve(),
-      dynamoServer.listening ? closeServer(dynamoServer) : Promise.resolve(),
-    ]);
+    try {
+      await Promise.all([
+        s3Server?.listening ? closeServer(s3Server) : Promise.resolve(),
+        dynamoServer.listening ? closeServer(dynamoServer) : Promise.resolve(),
+      ]);
+    } finally {
+      unlock();
+    }
   };
 
   try {

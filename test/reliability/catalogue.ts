@@ -704,6 +704,17 @@ export const HOSTILE: Case[] = [
     tests: [t(round2, 'carries the security headers and no file path; the cause goes to the operator’s terminal')],
   },
   {
+    item: 'issue 17: a second `pulse run` (or `npm start`) on a state folder in use',
+    outcome:
+      'refused at start with the folder and the other process named (a `.lock` with its pid), not a database stack trace; a lock left by a process that is gone (kill -9) is taken over',
+    tests: [
+      t(
+        round2,
+        'is refused with a clear message naming the folder and the process; a lock left by a dead process is taken over',
+      ),
+    ],
+  },
+  {
     item: 'issue 17: a company name of a megabyte',
     outcome:
       'names, sectors and industries (and FINRA issue names) keep their first 500 characters and an ellipsis (the longest real 2024 name is 226): the row and its figures stay, no 17 MB snapshot',

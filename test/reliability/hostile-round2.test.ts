@@ -13,6 +13,7 @@ import { ignoredFiles } from '../../functions/cli/commands/build.ts';
 import { loadInput, openInput } from '../../functions/cli/input-folder.ts';
 import { readInputFile, readPriceFile } from '../../functions/cli/price-file.ts';
 import { listFolder, SHORT_INTEREST_FILE } from '../../functions/lib/input-names.ts';
+import { startEmulators } from '../../functions/local/emulators.ts';
 import type { PriceDay } from '../../shared/domain.ts';
 import { FormatError, parseScreener, parseShortInterest } from '../../shared/formats/index.ts';
 import { MAX_TEXT_LENGTH } from '../../shared/formats/text.ts';
@@ -345,4 +346,22 @@ describe('issue 17: junk files in an input folder', () => {
     );
     expect(JSON.stringify(r)).not.toContain('/home/operator');
   });
+});
+
+describe('issue 17: a second run on a state folder in use', () => {
+  it('is refused with a clear message naming the folder and the process; a lock left by a dead process is taken over', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'state-'));
+    const first = await startEmulators({ dir });
+    try {
+      await expect(startEmulators({ dir })).rejects.toThrow(
+        `the state folder ${dir} is in use by another Short Pulse process (pid ${process.pid}: npm start, pulse run or pulse backfill); stop it first, or give this run another --state folder`,
+      );
+    } finally {
+      await first.stop();
+    }
+    // kill -9 leaves the lock behind: a pid that no longer runs does not hold the folder.
+    writeFileSync(path.join(dir, '.lock'), '2147483646\n');
+    const again = await startEmulators({ dir });
+    await again.stop();
+  }, 30_000);
 });
