@@ -38,6 +38,7 @@ import {
   LEDGER_MAX_REJECTIONS,
   type LedgerEntry,
   type ListedObject,
+  ObjectIntegrityError,
   type StepStatus,
 } from '../adapters/ports.ts';
 import type { FileOutcome, IngestResult } from '../lib/events.ts';
@@ -396,7 +397,20 @@ async function archiveRaw(deps: PipelineDeps, f: Incoming, sha256: string, recei
       : deps.raw.copyIfAbsent(body.key, to, { ...options, sha256 });
   const key = rawKey(f.source, f.date, f.file);
   const first = await store(key);
-  if (first.created || first.existing.sha256 === sha256) return key;
+  if (first.created) return key;
+  if (first.existing.sha256 === sha256) {
+    // Issue 17: the recorded hash is the one of these bytes but the object is not their size — a copy cut
+    // short (kill -9 while a local archive object was written): archived again from the source, never trusted.
+    if ('bytes' in body && first.existing.size !== body.bytes.byteLength) {
+      deps.log.warn('archived copy damaged (size differs from its recorded sha256): archived again from the source', {
+        key,
+        archivedSize: first.existing.size,
+        size: body.bytes.byteLength,
+      });
+      await deps.raw.put(key, body.bytes, options);
+    }
+    return key;
+  }
   const versionKey = rawVersionKey(f.source, f.date, f.file, sha256);
   await store(versionKey);
   return versionKey;
@@ -528,6 +542,36 @@ function ledgerCache(deps: PipelineDeps) {
   };
 }
 
+/** The outcome of an archived object whose bytes fail their recorded sha256 (issue 17). */
+function damagedArchiveRun(
+  source: SourceName,
+  p: { key: string; size: number; file: string; date: IsoDate },
+  error: ObjectIntegrityError,
+): FileRun {
+  return {
+    outcome: {
+      source,
+      file: p.file,
+      date: p.date,
+      status: 'failed',
+      size: p.size,
+      rawKey: p.key,
+      rows: 0,
+      rejectedRows: 0,
+      reason: `the archived copy is damaged (${error.message}): not read; drop the file again from its source`,
+    },
+    rejections: [
+      {
+        file: p.file,
+        line: 0,
+        field: '*',
+        reason: `the archived copy ${p.key} is damaged (its bytes do not match their recorded sha256): not read; drop the file again from its source`,
+      },
+    ],
+    restateFrom: null,
+  };
+}
+
 async function ingestArchived(
   deps: PipelineDeps,
   source: SourceName,
@@ -551,7 +595,20 @@ async function ingestArchived(
   for (const p of pending) {
     // An archived file above the limit (an oversized drop, archived and refused) is never read whole again.
     const large = p.size > deps.config.maxFileBytes;
-    const object = large ? undefined : await deps.raw.get(p.key);
+    let object: Awaited<ReturnType<typeof deps.raw.get>>;
+    try {
+      object = large ? undefined : await deps.raw.get(p.key);
+    } catch (error) {
+      // Issue 17: a damaged archived copy (its bytes do not match their recorded sha256) is reported and
+      // skipped, never parsed, and does not stop the run: the file must come again from its source.
+      if (!(error instanceof ObjectIntegrityError)) throw error;
+      deps.log.error('archived copy damaged: not read; drop the file again from its source', {
+        key: p.key,
+        reason: (error as Error).message,
+      });
+      runs.push(damagedArchiveRun(source, p, error));
+      continue;
+    }
     const info = large ? await deps.raw.head(p.key) : object;
     if (!info) continue;
     const receivedAt = info.metadata['received-at'];

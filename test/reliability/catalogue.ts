@@ -715,6 +715,21 @@ export const HOSTILE: Case[] = [
     ],
   },
   {
+    item: 'issue 17: an archived raw copy cut short (kill -9 while the local archive wrote it) whose metadata records the whole file',
+    outcome:
+      'a new drop of the file sees the size differ from its recorded sha256 and archives it again from the source (logged); recovery from the archive (`pulse backfill`) reports a copy whose bytes fail their sha256 as failed with its key, reads nothing of it and goes on',
+    tests: [
+      t(
+        'test/reliability/damaged-archive.test.ts',
+        'a drop of the same file archives it again from the source instead of trusting the cut copy',
+      ),
+      t(
+        'test/reliability/damaged-archive.test.ts',
+        'recovery from the archive reports a damaged copy it cannot re-archive, reads nothing of it, and goes on',
+      ),
+    ],
+  },
+  {
     item: 'issue 17: a company name of a megabyte',
     outcome:
       'names, sectors and industries (and FINRA issue names) keep their first 500 characters and an ellipsis (the longest real 2024 name is 226): the row and its figures stay, no 17 MB snapshot',
