@@ -214,6 +214,18 @@ function validate(
       // dataQuality.rejectedDays, as `pulse build` lists it); a holiday is refused here, since the
       // methodology has no exchange calendar to refuse it.
       if (closed && !isWeekendDate(date)) return { ok: false, rejection: wholeFile(file, closed), rejections: [] };
+      // Issue 17: a snapshot dated after today (New York) would stay `latest` for good: refused, archived.
+      const today = newYorkDate(deps.clock());
+      if (date > today) {
+        return {
+          ok: false,
+          rejection: wholeFile(
+            file,
+            `is dated ${date}, after today (${today}, New York): a file from the future is refused, never published`,
+          ),
+          rejections: [],
+        };
+      }
       return {
         ok: true,
         date,

@@ -780,8 +780,12 @@ export const HOSTILE: Case[] = [
   {
     item: 'issue 17: a price file dated in the future (2099)',
     outcome:
-      '`pulse build` and `pulse validate` refuse it unread (file, line 0, its date and today in New York) and list its source; the other days are read (the pipeline does not yet compare with its clock)',
+      '`pulse build` and `pulse validate` refuse it unread (file, line 0, its date and today in New York) and list its source; the pipeline archives it and refuses it the same way against its clock; the other days are read',
     tests: [
+      t(
+        'test/reliability/damaged-archive.test.ts',
+        'is archived and refused with its date and today in New York; it never becomes a day',
+      ),
       t(
         round2,
         'pulse build (openInput) and validate (loadInput) refuse 2099-01-02.json unread, naming it; the other days are read',

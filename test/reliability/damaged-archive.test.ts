@@ -76,3 +76,19 @@ describe('a damaged archived copy (issue 17)', () => {
     );
   }, 120_000);
 });
+
+describe('a price file dated in the future, dropped to the pipeline (issue 17)', () => {
+  it('is archived and refused with its date and today in New York; it never becomes a day', async () => {
+    await deps.raw.put('incoming/2099-01-02.json', full, { contentType: 'application/json' });
+    const result = await runIngest(deps, { kind: 'drop', bucket: deps.rawBucket, key: 'incoming/2099-01-02.json' });
+    expect(result.files).toHaveLength(1);
+    expect(result.files[0]).toMatchObject({
+      file: '2099-01-02.json',
+      status: 'rejected',
+      rawKey: 'raw/prices/2099-01-02/2099-01-02.json',
+      reason:
+        'is dated 2099-01-02, after today (2024-06-11, New York): a file from the future is refused, never published',
+    });
+    expect(sha(await archived('raw/prices/2099-01-02/2099-01-02.json'))).toBe(sha(full));
+  }, 60_000);
+});
