@@ -188,16 +188,28 @@ interface InputPlan {
   tradingDays: IsoDate[];
   /** Files that arrive as drops: dated on a closed day, or published after the last trading day. */
   drops: { date: IsoDate; source: SourceName; file: string; location: string }[];
+  /** A second snapshot of a day (`.json` beside `.json.gz`): not read, reported (issue 17), as rule 2 reports it in `build`. */
+  notRead: { date: IsoDate; file: string; reason: string }[];
 }
 
 function planInput(inputDir: string, lag: number): InputPlan {
   const tradingDays: IsoDate[] = [];
   const drops: InputPlan['drops'] = [];
-  const seen = new Set<IsoDate>();
+  const notRead: InputPlan['notRead'] = [];
+  const seen = new Map<IsoDate, string>();
   for (const name of listNames(path.join(inputDir, 'prices'))) {
     const date = PRICE_FILE.exec(name)?.[1];
-    if (!date || seen.has(date)) continue;
-    seen.add(date);
+    if (!date) continue;
+    const first = seen.get(date);
+    if (first !== undefined) {
+      notRead.push({
+        date,
+        file: name,
+        reason: `another snapshot of ${date} (${first}) is in the folder: only the first in name order is read (pulse build's rule 2 rejects the second as a duplicate)`,
+      });
+      continue;
+    }
+    seen.set(date, name);
     if (isTradingDay(date)) tradingDays.push(date);
     else drops.push({ date, source: 'prices', file: name, location: path.join(inputDir, 'prices', name) });
   }
@@ -227,7 +239,7 @@ function planInput(inputDir: string, lag: number): InputPlan {
     }
   }
   drops.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.file < b.file ? -1 : 1));
-  return { tradingDays, drops };
+  return { tradingDays, drops, notRead };
 }
 
 function describeRejection(r: Rejection): string {
@@ -341,6 +353,19 @@ export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
     emit({ kind: 'plan', days: plan.tradingDays.length, done: done.size, toRun: toRun.length, drops: drops.length });
 
     const reports: DayReport[] = [];
+    for (const n of plan.notRead) {
+      const report: DayReport = {
+        label: n.file,
+        date: n.date,
+        kind: 'drop',
+        outcome: 'refused',
+        problems: [`${n.file} [prices] not read: ${n.reason}`],
+        published: [],
+        restated: [],
+      };
+      reports.push(report);
+      emit({ kind: 'day', report });
+    }
     const runOne = async (label: string, date: IsoDate, kind: DayReport['kind'], event: unknown) => {
       let report: DayReport;
       try {

@@ -730,6 +730,18 @@ export const HOSTILE: Case[] = [
     ],
   },
   {
+    item: 'issue 17: the same day as `.json` and `.json.gz`',
+    outcome:
+      '`pulse build` reads the first in name order and rule 2 rejects the second as a duplicate (dataQuality); `pulse run` reads the first and reports the second as not read; `pulse validate` says which comes first',
+    tests: [
+      t(
+        'test/local/duplicate-day.test.ts',
+        'reads the first snapshot in name order and reports the second as not read',
+      ),
+      t('test/local/duplicate-day.test.ts', 'says which snapshot of the day comes first and is used'),
+    ],
+  },
+  {
     item: 'issue 17: a company name of a megabyte',
     outcome:
       'names, sectors and industries (and FINRA issue names) keep their first 500 characters and an ellipsis (the longest real 2024 name is 226): the row and its figures stay, no 17 MB snapshot',

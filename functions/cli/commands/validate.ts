@@ -33,6 +33,15 @@ ${INPUT_HELP}
     (bar as ReturnType<typeof progress> | null)?.done();
 
     const rowRejections = input.rejections.filter((r) => r.line > 0);
+    // Issue 17: the same day twice (`.json` and `.json.gz`) is said here too; build's rule 2 rejects the
+    // second as a duplicate and `pulse run` reads only the first.
+    const firstOf = new Map<string, string>();
+    const duplicateDays: { date: string; file: string; first: string }[] = [];
+    for (const d of input.priceDays) {
+      const first = firstOf.get(d.date);
+      if (first === undefined) firstOf.set(d.date, d.file);
+      else duplicateDays.push({ date: d.date, file: d.file, first });
+    }
     const report = {
       prices: {
         files: input.priceDays.length + input.refusals.filter((r) => r.kind === 'prices').length,
@@ -61,6 +70,7 @@ ${INPUT_HELP}
       rejectedRows: rowRejections.length,
       rejections: rowRejections,
       ignoredFiles: input.ignored,
+      duplicateDays,
     };
     if (values.json) {
       console.log(JSON.stringify(report, null, 2));
@@ -85,6 +95,10 @@ ${INPUT_HELP}
       `rejected rows:  ${rowRejections.length}`,
       ...rowRejections.slice(0, max).map((r) => `  ${r.file} line ${r.line}, field ${r.field}: ${r.reason}`),
       ...(rowRejections.length > max ? [`  … ${rowRejections.length - max} more (--max-rejections N or --json)`] : []),
+      ...duplicateDays.map(
+        (d) =>
+          `duplicate day:  ${d.file} is another snapshot of ${d.date} (${d.first} comes first): only the first is used (rule 2)`,
+      ),
       ...(input.ignored.length ? [`ignored files:  ${input.ignored.length} (names outside the input convention)`] : []),
       ...input.ignored.slice(0, 10).map((f) => `  ${f}`),
     ];
