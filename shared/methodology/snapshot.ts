@@ -206,6 +206,24 @@ function sumsAsOfA(state: EngineState, sums: SymbolSums): AsOfSums {
   return { tiers, sectors };
 }
 
+/**
+ * Rule 8: a group's window sum from its day records; under v3 its P&L, exposure and net new shorting are
+ * its member tiers' sums by tier as of A (`asOfSums`), its return stays the records' index.
+ */
+function groupWindowSum(records: readonly DayRecord[], g: Group, asOfSums: AsOfSums | null): FiguresSum {
+  const sum = emptySum();
+  for (const record of records) addDay(sum, groupDay(record, g));
+  if (!asOfSums) return sum;
+  const part = { pnl: 0, exposure: 0, netNew: 0 };
+  for (const i of GROUP_MEMBERS[g]) {
+    const t = asOfSums.tiers[i] as { pnl: number; exposure: number; netNew: number };
+    part.pnl += t.pnl;
+    part.exposure += t.exposure;
+    part.netNew += t.netNew;
+  }
+  return withAsOf(sum, part);
+}
+
 /** A v2 window sum with v3's P&L, exposure and net new shorting in place of the day-tier ones (returnPct stays). */
 function withAsOf(sum: FiguresSum, part: { pnl: number; exposure: number; netNew: number } | undefined): FiguresSum {
   return { ...sum, pnl: part?.pnl ?? 0, exposure: part?.exposure ?? 0, netNew: part?.netNew ?? 0 };
@@ -632,18 +650,7 @@ export function oneDayFigures(state: EngineState): {
   if (records.length === 0) return { tradingDays: 0, tiers: TIERS.map(() => null), totalExposure: null, totalSymbols };
   const asOfSums = state.methodology === 3 ? sumsAsOfA(state, ringSymbolSums(state, tA, tA)) : null;
   const groupSum = (g: Group) => {
-    const sum = emptySum();
-    for (const record of records) addDay(sum, groupDay(record, g));
-    if (asOfSums) {
-      const part = { pnl: 0, exposure: 0, netNew: 0 };
-      for (const i of GROUP_MEMBERS[g]) {
-        const t = asOfSums.tiers[i] as { pnl: number; exposure: number; netNew: number };
-        part.pnl += t.pnl;
-        part.exposure += t.exposure;
-        part.netNew += t.netNew;
-      }
-      Object.assign(sum, withAsOf(sum, part));
-    }
+    const sum = groupWindowSum(records, g, asOfSums);
     return { pnl: sum.pnl, exposure: sum.exposure / sum.days };
   };
   return {
@@ -736,18 +743,7 @@ export function snapshotAt(state: EngineState): SnapshotBody {
 
     const groups = {} as GroupTable;
     for (const g of GROUPS as readonly Group[]) {
-      const sum = emptySum();
-      for (const record of records) addDay(sum, groupDay(record, g));
-      if (asOfSums) {
-        const part = { pnl: 0, exposure: 0, netNew: 0 };
-        for (const i of GROUP_MEMBERS[g]) {
-          const t = asOfSums.tiers[i] as { pnl: number; exposure: number; netNew: number };
-          part.pnl += t.pnl;
-          part.exposure += t.exposure;
-          part.netNew += t.netNew;
-        }
-        Object.assign(sum, withAsOf(sum, part));
-      }
+      const sum = groupWindowSum(records, g, asOfSums);
       const breadth: Breadth = { eligible: 0, declining: 0, symbols: 0 };
       for (const i of GROUP_MEMBERS[g]) {
         breadth.eligible += (breadthTier[i] as { eligible: number }).eligible;
