@@ -74,6 +74,8 @@ export interface LoadOptions {
   onFile?: (file: string, index: number, total: number) => void;
   /** Today in New York: price files dated after it are refused unread (the commands pass the clock's day). */
   today?: IsoDate;
+  /** `--as-of`: short interest files settled after it are left out before revisions merge (their R rows too). */
+  asOf?: IsoDate;
 }
 
 /** The split calendar files of an input (`<input>/split-calendar/splits-YYYY-MM-DD.json`), read. */
@@ -141,6 +143,7 @@ function readSideFiles(
   paths: InputPaths,
   files: { shortInterest: string[]; shortVolume: string[]; splitCalendar: string[] },
   record: (read: FileRead<unknown>) => void,
+  asOf?: IsoDate,
 ): SideFiles {
   const out: SideFiles = {
     shortInterest: [],
@@ -159,7 +162,11 @@ function readSideFiles(
       record(read);
       if (read.parsed) reduced.push(shortInterestFileOf(read.parsed));
     }
-    out.shortInterest = combineRevisions(reduced);
+    // With --as-of, a file settled later is ignored entirely, its R rows too (rule 7's decision): they would
+    // revise the file in effect on A with what was published after A.
+    out.shortInterest = combineRevisions(
+      asOf === undefined ? reduced : reduced.filter((f) => f.settlementDate <= asOf),
+    );
   }
   if (paths.shortVolume) {
     const dir = paths.shortVolume;
@@ -234,7 +241,7 @@ export function loadInput(paths: InputPaths, options: LoadOptions = {}): LoadedI
     }
     for (const file of files.future) record(futureRead(paths.prices, file, options.today as IsoDate));
   }
-  const side = readSideFiles(paths, files, record);
+  const side = readSideFiles(paths, files, record, options.asOf);
   return { priceDays, ...side, sources: log.sources, rejections: log.rejections, refusals: log.refusals, ignored };
 }
 
@@ -293,10 +300,15 @@ export function openInput(paths: InputPaths, options: OpenOptions = {}): OpenedI
   const sideLog = new FileLog();
   let side: SideFiles;
   try {
-    side = readSideFiles(paths, files, (read) => {
-      sideLog.add(read);
-      tick(read.source.file);
-    });
+    side = readSideFiles(
+      paths,
+      files,
+      (read) => {
+        sideLog.add(read);
+        tick(read.source.file);
+      },
+      options.asOf,
+    );
   } catch (error) {
     void pool?.close();
     throw error;

@@ -77,6 +77,9 @@ export class StateInUseError extends Error {
   }
 }
 
+/** State folders this process holds: its own pid in a lock it does not hold is a stale lock (a reused pid). */
+const held = new Set<string>();
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -95,11 +98,17 @@ export function lockState(dir: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
-      return () => rmSync(file, { force: true });
+      held.add(file);
+      return () => {
+        held.delete(file);
+        rmSync(file, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
-      if (Number.isInteger(pid) && alive(pid)) throw new StateInUseError(dir, pid);
+      // After a crash a restarted container often gets the same pid: ours, but not a lock we hold.
+      const ours = pid === process.pid && !held.has(file);
+      if (Number.isInteger(pid) && !ours && alive(pid)) throw new StateInUseError(dir, pid);
       rmSync(file, { force: true });
     }
   }
@@ -117,9 +126,15 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   const s3Dir = path.join(options.dir, 's3');
   await mkdir(dynamoDir, { recursive: true });
   await mkdir(s3Dir, { recursive: true });
+  // The lock first: a second dynalite on the same LevelDB would break the first one's database.
   const unlock = lockState(options.dir);
-
-  const dynamoServer = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  let dynamoServer: ReturnType<typeof dynalite>;
+  try {
+    dynamoServer = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   let s3: S3rver | undefined;
   let stopped = false;
   const stop = async () => {

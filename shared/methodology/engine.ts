@@ -172,9 +172,14 @@ export function cycleFile(
   }
   if (next === null) return null;
   if (previous !== '' && addDays(previous, MAX_SETTLEMENT_GAP_DAYS) < next.settlementDate) return null;
-  if (previous === '' && addDays(date, MAX_SETTLEMENT_GAP_DAYS) < next.settlementDate) return null;
+  // Without a known previous settlement the cycle is FINRA's half month at most: a file further on is a
+  // later cycle's (the one holding `date` is missing), whose S flags say nothing of this day.
+  if (previous === '' && addDays(date, FIRST_CYCLE_DAYS) < next.settlementDate) return null;
   return { file: next, previous };
 }
+
+/** The longest span from a day to the settlement date closing its cycle (the 15th or the month's last day). */
+const FIRST_CYCLE_DAYS = 16;
 
 /** Whether symbol `symbol` already has a split after `after` (rule 3(d): one split per flagged cycle). */
 function splitSince(state: EngineState, symbol: string, after: IsoDate): boolean {

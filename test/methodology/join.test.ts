@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ShortInterestFile } from '../../shared/domain.ts';
+import { cycleFile } from '../../shared/methodology/engine.ts';
 import { finraKeyOf, finraSpelling, joinStats, sameIssuer, universeOf } from '../../shared/methodology/join.ts';
 import { flaggedFactor } from '../../shared/methodology/splits.ts';
 
@@ -118,5 +119,27 @@ describe('rule 3(d): flaggedFactor', () => {
 
   it('no candidate brings the move inside [0.75, 4/3]: null', () => {
     expect(flaggedFactor(1000)).toBeNull();
+  });
+});
+
+describe('rule 3(d): cycleFile', () => {
+  const f = (settlementDate: string): ShortInterestFile => ({
+    settlementDate,
+    files: [`shrt${settlementDate}.csv`],
+    shares: new Map(),
+  });
+  it('the first settlement on or after the day, whose previous one is within FINRA’s calendar', () => {
+    expect(cycleFile([f('2024-01-12'), f('2024-01-31')], '2024-01-20')).toEqual({
+      file: f('2024-01-31'),
+      previous: '2024-01-12',
+    });
+    expect(cycleFile([f('2024-01-12'), f('2024-01-31')], '2024-01-12')?.file.settlementDate).toBe('2024-01-12');
+  });
+  it('none when the cycle’s file is missing: a gap in the middle, or before the first file known', () => {
+    expect(cycleFile([f('2023-12-29'), f('2024-01-31')], '2024-01-10')).toBeNull();
+    // 2024-01-10 belongs to the cycle closing on 2024-01-12, absent: 01-31's flags say nothing of it.
+    expect(cycleFile([f('2024-01-31')], '2024-01-10')).toBeNull();
+    expect(cycleFile([f('2024-01-31')], '2024-01-20')?.file.settlementDate).toBe('2024-01-31');
+    expect(cycleFile([f('2024-01-31')], '2024-02-01')).toBeNull();
   });
 });

@@ -6,7 +6,6 @@ import {
   checkSanity,
   GATE_NAMES,
   type GateName,
-  type GateView,
   type GateViolation,
   gateViewAt,
   previousGateDay,
@@ -137,6 +136,7 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
     let bar: ReturnType<typeof progress> | null = null;
     const input = openInput(paths, {
       today: newYorkDate(new Date()),
+      ...(asOf ? { asOf } : {}),
       onFile: (file, _i, total) => {
         bar ??= progress(total, 'read');
         bar.tick(file);
@@ -147,14 +147,14 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
     // runs them day by day (issue 17): a bad day in the middle of the year refuses the build too.
     const dayViolations: GateViolation[] = [];
     const dayAcknowledged: GateViolation[] = [];
-    let before: GateView | null = null;
+    // The day before is read as it stands now (`previousGateDay`: a split released today restates it), as
+    // the pipeline compares with the republished snapshot.
     const gateEachDay = (state: EngineState) => {
       const view = gateViewAt(state);
       if (view === null) return;
-      const r = checkDay(before, view, { acknowledge: acceptGates });
+      const r = checkDay(previousGateDay(state), view, { acknowledge: acceptGates });
       dayViolations.push(...r.violations);
       dayAcknowledged.push(...r.acknowledged);
-      before = view;
     };
     // One day at a time: each day's rows are garbage once the engine has stepped it.
     const fold = startBatch({
