@@ -142,11 +142,11 @@ describe('pulse build on the bad-input folder', () => {
     expect(snapshot.dataQuality.pendingSplits).toEqual([]);
   });
 
-  it('uses 2024-05-31 as revised by the R row of shrt20240614.csv: AAPL 97.5M shares as of 2024-06-11 ($195.05), 2024-06-14’s own 98M at $200.84 on 2024-06-20', async () => {
+  it('uses 2024-05-31 as revised by the R row of shrt20240614.csv once that file is known; --as-of before it does not', async () => {
     const aaplIn = (s: Snapshot) =>
       [...s.windows.ytd.topWinners, ...s.windows.ytd.topLosers].find((e) => e.symbol === 'AAPL');
-    const asOf0611 = async (input: string, out: string) => {
-      const built = await pulse('build', '--input', input, '--out', out, '--as-of', '2024-06-11');
+    const build = async (input: string, out: string, ...extra: string[]) => {
+      const built = await pulse('build', '--input', input, '--out', out, ...extra);
       expect(built.code, built.stderr).toBe(0);
       return SnapshotSchema.parse(JSON.parse(readFileSync(path.join(out, 'data/latest.json'), 'utf8')));
     };
@@ -155,19 +155,31 @@ describe('pulse build on the bad-input folder', () => {
     // 193.12 × 1.04 = 200.8448, written "$200.84" by the screener writer.
     expect(aaplIn(snapshot)?.shortInterestUsd).toBe(98_000_000 * 200.84);
 
-    // As of 2024-06-11 the file in effect is 2024-05-31's, with AAPL's figure revised by the R row of the
-    // next settlement's file (previousShortPositionQuantity 97,500,000; the original said 95,000,000).
-    const revised = await asOf0611(FIXTURE, path.join(tmp, 'out-0611'));
-    expect(revised.dataQuality.shortInterestSettlementDate).toBe('2024-05-31');
-    // 193.12 × 1.01 = 195.0512, written "$195.05".
-    expect(aaplIn(revised)?.shortInterestUsd).toBe(97_500_000 * 195.05);
+    // The whole year: the R row revises 2024-05-31's AAPL figure (95,000,000 → 97,500,000) for the days it
+    // was in effect, so AAPL's P&L differs from the same input with the R flag taken off that row.
+    const unflagged = path.join(tmp, 'unflagged-2024-06-14');
+    cpSync(FIXTURE, unflagged, { recursive: true });
+    const file = path.join(unflagged, 'short-interest/shrt20240614.csv');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .map((l) => {
+          const f = l.split('|');
+          if (f[1] !== 'AAPL') return l;
+          f[10] = '';
+          return f.join('|');
+        })
+        .join('\n'),
+    );
+    const plain = await build(unflagged, path.join(tmp, 'out-unflagged'));
+    expect(aaplIn(plain)?.pnlUsd).not.toBe(aaplIn(snapshot)?.pnlUsd);
 
-    // Without the revising file, the original figure.
-    const without = path.join(tmp, 'without-2024-06-14');
-    cpSync(FIXTURE, without, { recursive: true });
-    rmSync(path.join(without, 'short-interest/shrt20240614.csv'));
-    const original = await asOf0611(without, path.join(tmp, 'out-0611-without'));
-    expect(aaplIn(original)?.shortInterestUsd).toBe(95_000_000 * 195.05);
+    // As of 2024-06-11 the 2024-06-14 file is not yet known (rule 7, --as-of: later files are ignored
+    // entirely, their R rows too): 2024-05-31's own figure. 193.12 × 1.01 = 195.0512, written "$195.05".
+    const asOf = await build(FIXTURE, path.join(tmp, 'out-0611'), '--as-of', '2024-06-11');
+    expect(asOf.dataQuality.shortInterestSettlementDate).toBe('2024-05-31');
+    expect(aaplIn(asOf)?.shortInterestUsd).toBe(95_000_000 * 195.05);
   });
 
   it('keeps hostile text as data: the name with | " <script> and javascript: reaches the snapshot unchanged', () => {

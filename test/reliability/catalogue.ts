@@ -198,7 +198,7 @@ export const BAD_INPUT: Case[] = [
       ),
       t(
         f.relCli,
-        'uses 2024-05-31 as revised by the R row of shrt20240614.csv: AAPL 97.5M shares as of 2024-06-11 ($195.05), 2024-06-14’s own 98M at $200.84 on 2024-06-20',
+        'uses 2024-05-31 as revised by the R row of shrt20240614.csv once that file is known; --as-of before it does not',
       ),
       t(f.siFormat, 'lets a later revision replace an earlier one (r2 after r1)'),
       t(f.siRule, 'uses the revised figures of a file (revisions merged by the parser)'),
