@@ -14,6 +14,23 @@ export const SHORT_INTEREST_FILE = /^shrt(\d{4})(\d{2})(\d{2})[^/]*\.csv(?:\.gz)
 /** `short-volume/CNMSshvolYYYYMMDD.txt[.gz]`. */
 export const SHORT_VOLUME_FILE = /^CNMSshvol\d{8}\.txt(?:\.gz)?$/;
 
+/**
+ * The second (and later) price snapshots of a day in name order (`2024-06-11.json.gz` after
+ * `2024-06-11.json`), each with the first one: every command reads only the first (issue 17).
+ */
+export function laterSnapshotsOfADay(names: readonly string[]): { date: string; file: string; first: string }[] {
+  const firstOf = new Map<string, string>();
+  const later: { date: string; file: string; first: string }[] = [];
+  for (const file of [...names].sort()) {
+    const date = PRICE_FILE.exec(file)?.[1];
+    if (date === undefined) continue;
+    const first = firstOf.get(date);
+    if (first === undefined) firstOf.set(date, file);
+    else later.push({ date, file, first });
+  }
+  return later;
+}
+
 export interface FolderListing {
   /** Regular files, and symlinks to regular files (read through the link), in name order. */
   files: string[];

@@ -22,7 +22,7 @@ import { headersForPath } from '../../shared/present/security-headers.ts';
 import { SAMPLE_MANIFEST_FILE } from '../../shared/sample/index.ts';
 import type { Log } from '../adapters/ports.ts';
 import type { ComputeResult, IngestResult } from '../lib/events.ts';
-import { listFolder, PRICE_FILE, SHORT_INTEREST_FILE } from '../lib/input-names.ts';
+import { laterSnapshotsOfADay, listFolder, PRICE_FILE, SHORT_INTEREST_FILE } from '../lib/input-names.ts';
 import { createAwsDeps, type PipelineDeps } from '../pipeline/deps.ts';
 import { DayIncompleteError } from '../pipeline/ingest.ts';
 import { incomingKey, type SourceName } from '../pipeline/keys.ts';
@@ -179,11 +179,6 @@ export interface LocalRun {
   stop(): Promise<void>;
 }
 
-/** The input folder's files, as `pulse build` lists them (functions/lib/input-names.ts: symlinks followed). */
-function listNames(dir: string): string[] {
-  return listFolder(dir).files;
-}
-
 interface InputPlan {
   tradingDays: IsoDate[];
   /** Files that arrive as drops: dated on a closed day, or published after the last trading day. */
@@ -195,35 +190,31 @@ interface InputPlan {
 function planInput(inputDir: string, lag: number): InputPlan {
   const tradingDays: IsoDate[] = [];
   const drops: InputPlan['drops'] = [];
-  const notRead: InputPlan['notRead'] = [];
-  const seen = new Map<IsoDate, string>();
-  for (const name of listNames(path.join(inputDir, 'prices'))) {
+  const names = listFolder(path.join(inputDir, 'prices')).files;
+  const later = laterSnapshotsOfADay(names);
+  const notRead: InputPlan['notRead'] = later.map(({ date, file, first }) => ({
+    date,
+    file,
+    reason: `another snapshot of ${date} (${first}) is in the folder: only the first in name order is read (pulse build's rule 2 rejects the second as a duplicate)`,
+  }));
+  const skipped = new Set(later.map((l) => l.file));
+  for (const name of names) {
     const date = PRICE_FILE.exec(name)?.[1];
-    if (!date) continue;
-    const first = seen.get(date);
-    if (first !== undefined) {
-      notRead.push({
-        date,
-        file: name,
-        reason: `another snapshot of ${date} (${first}) is in the folder: only the first in name order is read (pulse build's rule 2 rejects the second as a duplicate)`,
-      });
-      continue;
-    }
-    seen.set(date, name);
+    if (!date || skipped.has(name)) continue;
     if (isTradingDay(date)) tradingDays.push(date);
     else drops.push({ date, source: 'prices', file: name, location: path.join(inputDir, 'prices', name) });
   }
   // A calendar of a day the run does not ingest (a closed day, a day without prices) arrives as a drop, so
   // the run reads every calendar file of the folder, as `pulse build` does.
   const trading = new Set(tradingDays);
-  for (const name of listNames(path.join(inputDir, 'split-calendar'))) {
+  for (const name of listFolder(path.join(inputDir, 'split-calendar')).files) {
     const date = SPLIT_CALENDAR_FILE.exec(name)?.[1];
     if (!date || trading.has(date)) continue;
     drops.push({ date, source: 'split-calendar', file: name, location: path.join(inputDir, 'split-calendar', name) });
   }
   const last = tradingDays.at(-1);
   if (last !== undefined) {
-    for (const name of listNames(path.join(inputDir, 'short-interest'))) {
+    for (const name of listFolder(path.join(inputDir, 'short-interest')).files) {
       const m = SHORT_INTEREST_FILE.exec(name);
       if (!m) continue;
       const settlement = `${m[1]}-${m[2]}-${m[3]}`;

@@ -20,7 +20,7 @@ import {
   settlementDates,
 } from '../../shared/calendar.ts';
 import type { IsoDate, Rejection, SplitOverride } from '../../shared/domain.ts';
-import { MAX_SETTLEMENT_GAP_DAYS } from '../../shared/formats/finra-short-interest.ts';
+import { isPreviousSettlement } from '../../shared/formats/finra-short-interest.ts';
 import {
   decodeText,
   FormatError,
@@ -31,7 +31,6 @@ import {
 } from '../../shared/formats/index.ts';
 import { parseSplitCalendar } from '../../shared/formats/nasdaq-split-calendar.ts';
 import { parseSecuritiesCsv, type SecurityOverride } from '../../shared/formats/securities-csv.ts';
-import { addDays } from '../../shared/methodology/dates.ts';
 import type { SourceRef } from '../adapters/derived-repository.ts';
 import {
   type FileOrigin,
@@ -293,9 +292,7 @@ function validate(
           if (!reaches) return settlementDate;
           const earlier = (await derived.listShortInterestDates()).filter((d) => d < settlementDate).sort();
           const previous = earlier.at(-1);
-          return previous !== undefined && addDays(previous, MAX_SETTLEMENT_GAP_DAYS) >= settlementDate
-            ? previous
-            : settlementDate;
+          return previous !== undefined && isPreviousSettlement(previous, settlementDate) ? previous : settlementDate;
         },
       };
     }

@@ -31,11 +31,6 @@ async function readIfPresent(file: string): Promise<Uint8Array | undefined> {
   }
 }
 
-/** The folder's files, as every command lists an input folder (functions/lib/input-names.ts: symlinks followed). */
-async function listNames(dir: string): Promise<string[]> {
-  return listFolder(dir).files;
-}
-
 async function firstPresent(dir: string, names: string[]): Promise<FetchResult> {
   for (const name of names) {
     const location = path.join(dir, name);
@@ -58,7 +53,8 @@ export function folderProviders(options: FolderOptions): SourceProvider[] {
   // Listed once per provider instance: a run sees the folder as it was when it started.
   let index: Promise<Map<IsoDate, string[]>> | undefined;
   const interestIndex = () => {
-    index ??= listNames(interestDir).then((names) => {
+    // As every command lists an input folder (functions/lib/input-names.ts: symlinks followed).
+    index ??= Promise.resolve(listFolder(interestDir).files).then((names) => {
       const bySettlement = new Map<IsoDate, string[]>();
       for (const name of names) {
         const m = SHORT_INTEREST_NAME.exec(name);

@@ -440,8 +440,10 @@ export function combineRevisions(single: readonly ShortInterestFile[]): ShortInt
  */
 export const MAX_SETTLEMENT_GAP_DAYS = 22;
 
-function daysBetween(a: IsoDate, b: IsoDate): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+/** Whether settlement `previous` (earlier) can be the settlement before `next` in FINRA's calendar. */
+export function isPreviousSettlement(previous: IsoDate, next: IsoDate): boolean {
+  const days = Math.round((Date.parse(`${next}T00:00:00Z`) - Date.parse(`${previous}T00:00:00Z`)) / 86_400_000);
+  return days <= MAX_SETTLEMENT_GAP_DAYS;
 }
 
 /**
@@ -458,7 +460,7 @@ export function applyFinraRevisions(files: readonly ShortInterestFile[]): ShortI
     const revises = next.revisesPrevious;
     if (revises === undefined || revises.size === 0) continue;
     const previous = out[i - 1] as ShortInterestFile;
-    if (daysBetween(previous.settlementDate, next.settlementDate) > MAX_SETTLEMENT_GAP_DAYS) continue;
+    if (!isPreviousSettlement(previous.settlementDate, next.settlementDate)) continue;
     out[i - 1] = reviseWith(previous, revises, next.files);
   }
   return out;

@@ -10,7 +10,7 @@
 import { dataRecord } from '../data-record.ts';
 import type { IsoDate, PriceDay, ShortInterestFile, SplitOverride } from '../domain.ts';
 import { TIERS } from '../domain.ts';
-import { MAX_SETTLEMENT_GAP_DAYS } from '../formats/finra-short-interest.ts';
+import { isPreviousSettlement } from '../formats/finra-short-interest.ts';
 import {
   exposureOf,
   implausibleMove,
@@ -156,7 +156,7 @@ export function fileInEffect(files: readonly ShortInterestFile[], date: IsoDate)
 
 /**
  * Rule 3(d) (v3): the FINRA file of the cycle that holds `date` — the first settlement date on or after it
- * whose previous settlement (FINRA's calendar: at most MAX_SETTLEMENT_GAP_DAYS before) is before it — and
+ * whose previous settlement (FINRA's calendar: `isPreviousSettlement`) is before it — and
  * that previous date ('' when none is known). Null when no such file is known yet.
  */
 export function cycleFile(
@@ -171,7 +171,7 @@ export function cycleFile(
     } else if (f.settlementDate > previous) previous = f.settlementDate;
   }
   if (next === null) return null;
-  if (previous !== '' && addDays(previous, MAX_SETTLEMENT_GAP_DAYS) < next.settlementDate) return null;
+  if (previous !== '' && !isPreviousSettlement(previous, next.settlementDate)) return null;
   // Without a known previous settlement the cycle is FINRA's half month at most: a file further on is a
   // later cycle's (the one holding `date` is missing), whose S flags say nothing of this day.
   if (previous === '' && addDays(date, FIRST_CYCLE_DAYS) < next.settlementDate) return null;

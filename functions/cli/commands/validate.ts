@@ -1,3 +1,4 @@
+import { laterSnapshotsOfADay } from '../../lib/input-names.ts';
 import { newYorkDate } from '../../lib/new-york-date.ts';
 import { INPUT_HELP, INPUT_OPTIONS, inputPaths, parse } from '../args.ts';
 import { loadInput } from '../input-folder.ts';
@@ -35,13 +36,7 @@ ${INPUT_HELP}
     const rowRejections = input.rejections.filter((r) => r.line > 0);
     // Issue 17: the same day twice (`.json` and `.json.gz`) is said here too; build's rule 2 rejects the
     // second as a duplicate and `pulse run` reads only the first.
-    const firstOf = new Map<string, string>();
-    const duplicateDays: { date: string; file: string; first: string }[] = [];
-    for (const d of input.priceDays) {
-      const first = firstOf.get(d.date);
-      if (first === undefined) firstOf.set(d.date, d.file);
-      else duplicateDays.push({ date: d.date, file: d.file, first });
-    }
+    const duplicateDays = laterSnapshotsOfADay(input.priceDays.map((d) => d.file));
     const report = {
       prices: {
         files: input.priceDays.length + input.refusals.filter((r) => r.kind === 'prices').length,

@@ -4,11 +4,10 @@
  */
 import type { IsoDate, ShortInterestFile } from '../../../shared/domain.ts';
 import {
-  MAX_SETTLEMENT_GAP_DAYS,
+  isPreviousSettlement,
   mergeShortInterestRevisions,
   reviseWith,
 } from '../../../shared/formats/finra-short-interest.ts';
-import { addDays } from '../../../shared/methodology/dates.ts';
 import {
   type Advancing,
   type DayOutcome,
@@ -88,7 +87,7 @@ export class ShortInterestFiles {
   /** The settlement date after `s` when it is s's successor in FINRA's calendar (rule 4(a)), else null. */
   #next(s: IsoDate): IsoDate | null {
     const next = this.#dates.find((d) => d > s);
-    return next !== undefined && addDays(s, MAX_SETTLEMENT_GAP_DAYS) >= next ? next : null;
+    return next !== undefined && isPreviousSettlement(s, next) ? next : null;
   }
 
   /** The first settlement date on or after `date` (rule 3(d)'s cycle file), or null when none is stored yet. */
