@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ShortInterestRecord } from '../../shared/domain.ts';
 import {
@@ -6,7 +8,7 @@ import {
   type ParsedShortInterest,
   parseShortInterest,
 } from '../../shared/formats/index.ts';
-import { fixtureText, refusal } from './fixtures.ts';
+import { fixtureText, refusal, repoRoot } from './fixtures.ts';
 
 const parseFixture = (name: string) => {
   const { text, file } = fixtureText(`short-interest/${name}`);
@@ -304,5 +306,57 @@ describe('a file most of whose rows are rejected (issue 17)', () => {
       reason:
         '16 of its 21 records are rejected and only 5 kept (first: shrt20240215.csv line 3, field currentShortPositionQuantity: "-5" is negative): a file most of whose rows are rejected is refused, not taken in part',
     });
+  });
+});
+
+describe('the fast row check', () => {
+  /** The parse of a fixture, or the refusal's text: what a caller sees either way. */
+  const outcome = (name: string, rowCheck: 'fast' | 'zod') => {
+    try {
+      const { text, file } = fixtureText(`short-interest/${name}`);
+      return parseShortInterest(text, file, { rowCheck });
+    } catch (error) {
+      return String(error);
+    }
+  };
+
+  it('gives what zod gives on every fixture, good and bad rows alike (records, rejections, refusals)', () => {
+    const dir = path.join(repoRoot, 'test/fixtures/formats/short-interest');
+    const names = readdirSync(dir).filter((n) => n.startsWith('shrt'));
+    expect(names.length).toBeGreaterThan(5);
+    let rejected = 0;
+    for (const name of names) {
+      const fast = outcome(name, 'fast');
+      expect(fast, name).toEqual(outcome(name, 'zod'));
+      if (typeof fast !== 'string') rejected += fast.rejections.length;
+    }
+    // The fixtures exercise the fallback: rows the fast check refuses reach zod for their reason.
+    expect(rejected).toBeGreaterThan(10);
+  });
+
+  it('gives what zod gives on hand-made rows: optional columns absent, blank flags, odd dates and volumes', () => {
+    const header = 'symbolCode|issueName|currentShortPositionQuantity|settlementDate';
+    const minimal = `${header}\nAAA|A Inc|100|2024-01-31\nBBB|B Inc|1.5|2024-01-31\nCCC|C|x|2024-01-31\nDDD|D|5|20240131\n`;
+    const full = [
+      'symbolCode|issueName|currentShortPositionQuantity|settlementDate|accountingYearMonthNumber|revisionFlag|marketClassCode|stockSplitFlag|previousShortPositionQuantity|averageDailyVolumeQuantity',
+      'AAA|A Inc|100|2024-01-31|20240131||NNM||90|',
+      'BBB|B Inc|200|2024-01-31|20240131|R|OTC|S|150|0',
+      'CCC|C Inc|300|2024-01-31|20240131|Y|NYSE||1|12.5',
+      'DDD|D Inc|400|2024-01-31|2024-01-31| |ARCA| S |x|-3',
+      'EEE|E Inc|500|2024-02-30|20240131||BZX||1|7',
+      'FFF|F Inc|600|2024-01-31|20240131|R|||bad|7',
+      'GGG|G Inc|700|2024-01-31|20240131||||1|7',
+      'GGG|G Inc|800|2024-01-31|20240131||||1|7',
+      ' BRK B |Berkshire|900|2024-01-31|20240131||NYSE||1|abc',
+      'HH^|H|1|2024-01-31|20240131||||1|1',
+    ].join('\n');
+    for (const [text, file] of [
+      [minimal, 'shrt20240131.csv'],
+      [full, 'shrt20240131.csv'],
+    ] as const) {
+      const fast = parseShortInterest(text, file, { rowCheck: 'fast' });
+      expect(fast).toEqual(parseShortInterest(text, file, { rowCheck: 'zod' }));
+      expect(fast.records.length).toBeGreaterThan(0);
+    }
   });
 });

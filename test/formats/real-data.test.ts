@@ -218,6 +218,14 @@ describe.skipIf(!siPresent)('real data: FINRA short interest 2024', () => {
     expect(files.reduce((n, f) => n + f.parsed.records.filter((r) => r.splitFlag === true).length, 0)).toBe(973);
   });
 
+  it("gives, with the fast row check, exactly zod's records for every file (the check is zod's schema by hand)", {
+    timeout: 300_000,
+  }, () => {
+    for (const { name, text, parsed } of parsedYear()) {
+      expect(parseShortInterest(text, name, { rowCheck: 'zod' }), name).toEqual(parsed);
+    }
+  });
+
   it('keeps on each of the 176 R records its raw previousShortPositionQuantity as previousShares', {
     timeout: 300_000,
   }, () => {
