@@ -6,13 +6,22 @@ import { UsageError } from './args.ts';
  */
 import { backfillCommand } from './commands/backfill.ts';
 import { buildCommand } from './commands/build.ts';
+import { fetchCommand } from './commands/fetch.ts';
 import { runCommand } from './commands/run.ts';
 import { sampleCommand } from './commands/sample.ts';
 import { startCommand } from './commands/start.ts';
 import type { Command } from './commands/types.ts';
 import { validateCommand } from './commands/validate.ts';
 
-const commands: Command[] = [sampleCommand, validateCommand, buildCommand, runCommand, startCommand, backfillCommand];
+const commands: Command[] = [
+  sampleCommand,
+  fetchCommand,
+  validateCommand,
+  buildCommand,
+  runCommand,
+  startCommand,
+  backfillCommand,
+];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from '../args.ts';
-import { portOption, runAndServe } from './run.ts';
+import { portOption, runAndServe, runCommand } from './run.ts';
 import { sampleCommand } from './sample.ts';
 import type { Command } from './types.ts';
 
@@ -13,14 +13,23 @@ export const startCommand: Command = {
   name: 'start',
   summary: 'npm start: the whole product on this machine, on generated sample data',
   help: `Usage: npm start [-- --port N] [--no-serve]
+       npm start -- --input DIR [--port N] [--no-serve]   (real data, e.g. what \`pulse fetch\` wrote)
 
 Generates the sample input in ${START_INPUT} when it is missing (npm run pulse -- sample), runs it through
 the pipeline day by day against embedded DynamoDB and S3 kept in ${START_STATE}, builds the site and
 serves it on http://localhost:4321 (env PORT or --port to change). A second start reuses everything:
 no day is run again and the site is only rebuilt when something changed. Delete ${START_STATE} to start
-from nothing. Exit codes as \`pulse run\`: 1 when a day failed (listed on stderr).`,
+from nothing. With --input DIR it runs that folder instead, exactly as \`npm run pulse -- run --input DIR\`
+(state in .local/runs/<name>-<hash>, apart from the sample's). Exit codes as \`pulse run\`: 1 when a day
+failed (listed on stderr).`,
   async run(argv) {
-    const { values } = parse(argv, { port: { type: 'string' }, 'no-serve': { type: 'boolean' } });
+    const { values } = parse(argv, {
+      port: { type: 'string' },
+      'no-serve': { type: 'boolean' },
+      input: { type: 'string' },
+    });
+    // Real data on a laptop (issue 18): the folder `pulse fetch` wrote, run as `pulse run` runs it.
+    if (typeof values.input === 'string') return runCommand.run(argv);
     const inputDir = path.resolve(START_INPUT);
     if (!existsSync(path.join(inputDir, 'prices'))) {
       process.stderr.write(`no sample input in ${START_INPUT}: generating it (once)…\n`);

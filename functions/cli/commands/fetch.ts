@@ -1,0 +1,97 @@
+import path from 'node:path';
+import type { IsoDate } from '../../../shared/domain.ts';
+import { newYorkDate } from '../../lib/new-york-date.ts';
+import { createProviders, type ProviderId, readProvidersConfig } from '../../providers/config.ts';
+import type { SourceProvider } from '../../providers/source-provider.ts';
+import { isoDateOption, parse, UsageError } from '../args.ts';
+import { fetchInputs, formatFetchSummary } from '../fetch/fetch-inputs.ts';
+import { progress } from '../progress.ts';
+import type { Command } from './types.ts';
+
+export const fetchCommand: Command = {
+  name: 'fetch',
+  summary: 'download FINRA short interest, Reg SHO, the split calendar and prices into an input folder',
+  help: `Usage: npm run pulse -- fetch --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+                           [--prices-from-git REPO | --prices-from DIR] [--contact EMAIL_OR_URL] [--json]
+
+Downloads into DIR in the input-folder layout \`pulse build\` and \`pulse run\` read (docs/fetch.md):
+  short-interest/shrtYYYYMMDD.csv      FINRA, every settlement date from 20 days before --from to --to
+                                       (the file in effect on the first day), from its 8th business day
+  short-volume/CNMSshvolYYYYMMDD.txt   FINRA Reg SHO, every trading day in range
+  split-calendar/splits-YYYY-MM-DD.json  Nasdaq's split calendar, every trading day in range
+  prices/YYYY-MM-DD.json               today's Nasdaq screener snapshot, when the range includes today
+                                       (after 16:15 New York time)
+Past prices: no public API serves them. --prices-from-git REPO reads a git archive of nightly screener
+snapshots (a URL or a local clone; per-exchange files nasdaq/, nyse/, amex/), --prices-from DIR a folder of
+saved snapshots YYYY-MM-DD.json[.gz]. A day without one is reported, never invented.
+
+Resumable: a file already in DIR that parses is not asked for again. Polite: one request at a time, a
+User-Agent naming the project and your contact (--contact or PULSE_CONTACT), Retry-After honoured.
+Network settings as the pipeline's (docs/operations.md): PULSE_CONTACT, NASDAQ_USER_AGENT, FINRA_BASE_URL,
+NASDAQ_BASE_URL, HTTP_TIMEOUT_MS, HTTP_MAX_ATTEMPTS, HTTP_MAX_BYTES.
+
+  --from DATE   first trading day (default: January 1st of --to's year)
+  --to DATE     last day (default: today in New York)
+  --json        print the summary as JSON (every file's outcome)
+
+Then: npm start -- --input DIR   (or npm run pulse -- build --input DIR --out OUT)
+Exit codes: 0 when nothing failed or was refused (files not yet published are not failures), 1 otherwise.`,
+  async run(argv) {
+    const { values } = parse(argv, {
+      out: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      'prices-from-git': { type: 'string' },
+      'prices-from': { type: 'string' },
+      contact: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (typeof values.out !== 'string') throw new UsageError('--out DIR is required');
+    if (values['prices-from-git'] !== undefined && values['prices-from'] !== undefined) {
+      throw new UsageError('give --prices-from-git or --prices-from, not both');
+    }
+    const now = new Date();
+    const today = newYorkDate(now);
+    const to = isoDateOption(values.to, 'to') ?? today;
+    const from = isoDateOption(values.from, 'from') ?? (`${to.slice(0, 4)}-01-01` as IsoDate);
+    if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+    const out = path.resolve(values.out);
+    const env = { ...process.env, ...(typeof values.contact === 'string' ? { PULSE_CONTACT: values.contact } : {}) };
+    const config = readProvidersConfig({
+      ...env,
+      PROVIDERS: 'finra-short-interest,finra-short-volume,nasdaq-screener,nasdaq-split-calendar',
+    });
+    const byId = new Map<string, SourceProvider>();
+    for (const p of createProviders(config, () => new Date())) byId.set(p.id, p);
+    const provider = (id: ProviderId) => byId.get(id);
+
+    let bar: ReturnType<typeof progress> | null = null;
+    const summary = await fetchInputs({
+      out,
+      from,
+      to,
+      now,
+      providers: {
+        ...optional('shortInterest', provider('finra-short-interest')),
+        ...optional('shortVolume', provider('finra-short-volume')),
+        ...optional('splitCalendar', provider('nasdaq-split-calendar')),
+        ...optional('screener', provider('nasdaq-screener')),
+      },
+      onItem: (item, _index, total) => {
+        bar ??= progress(total, 'fetch');
+        bar.tick(`${item.source} ${item.date} ${item.status}`);
+      },
+    });
+    (bar as ReturnType<typeof progress> | null)?.done();
+    const failures = summary.items.filter((i) => i.status === 'failed' || i.status === 'refused').length;
+    console.log(values.json ? JSON.stringify(summary, null, 2) : formatFetchSummary(summary));
+    if (!values.json) {
+      console.log(`\nNext: npm start -- --input ${path.relative(process.cwd(), out) || '.'}`);
+    }
+    return failures > 0 ? 1 : 0;
+  },
+};
+
+function optional<K extends string>(key: K, value: SourceProvider | undefined): Partial<Record<K, SourceProvider>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, SourceProvider>);
+}
