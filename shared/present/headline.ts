@@ -3,8 +3,9 @@
  * mid, large and mega caps (`mid` + `megaLarge`), e.g. "Short sellers are up $12.9B on small, micro
  * and nano caps this year, down $139.8B on mid, large and mega caps."
  */
+import { nextTradingDay, previousTradingDay } from '../calendar.ts';
 import type { Snapshot } from '../snapshot/schema.ts';
-import { formatPercent, formatUsd } from './format.ts';
+import { formatDate, formatPercent, formatUsd } from './format.ts';
 
 export type Direction = 'up' | 'down' | 'flat' | 'unknown';
 
@@ -56,9 +57,25 @@ function part(label: string, pnlUsd: number | null, avgShortInterestUsd: number 
   return { label, pnlUsd, pnlPct, direction, amount, percent: formatPercent(pnlPct, { signed: true }), phrase };
 }
 
+/**
+ * The YTD window's span as the sentence says it (issue 18): a deployment whose history begins on deploy day,
+ * or a year whose first days are missing, must not claim the whole year. The window's `from` is its first
+ * counted day, whose P&L runs from the previous trading day's close (rule 7: a dataset's first day has no
+ * previous close and never counts). So the window covers the year when it runs from the close of the year's
+ * first trading day or earlier (`this year`), and otherwise says from which close: `since 2 Dec 2024`.
+ */
+export function ytdPeriod(window: Pick<Snapshot['windows']['ytd'], 'from' | 'to'>): string {
+  const from = window.from;
+  if (from === null) return 'this year';
+  const base = previousTradingDay(from);
+  const firstOfYear = nextTradingDay(`${Number(from.slice(0, 4)) - 1}-12-31`);
+  return base > firstOfYear ? `since ${formatDate(base)}` : 'this year';
+}
+
 /** Builds the headline from the snapshot's YTD window. */
 export function buildHeadline(snapshot: Pick<Snapshot, 'windows'>): Headline {
   const g = snapshot.windows.ytd.groups;
+  const period = ytdPeriod(snapshot.windows.ytd);
   const small = part('small, micro and nano caps', g.smallMicroNano.pnlUsd, g.smallMicroNano.avgShortInterestUsd);
   const large = part(
     'mid, large and mega caps',
@@ -80,19 +97,19 @@ export function buildHeadline(snapshot: Pick<Snapshot, 'windows'>): Headline {
     segments = [
       { text: 'Short sellers are ' },
       seg(small),
-      { text: ` on ${small.label} this year; there are no figures yet for ${large.label}.` },
+      { text: ` on ${small.label} ${period}; there are no figures yet for ${large.label}.` },
     ];
   } else if (small.direction === 'unknown') {
     segments = [
       { text: 'Short sellers are ' },
       seg(large),
-      { text: ` on ${large.label} this year; there are no figures yet for ${small.label}.` },
+      { text: ` on ${large.label} ${period}; there are no figures yet for ${small.label}.` },
     ];
   } else {
     segments = [
       { text: 'Short sellers are ' },
       seg(small),
-      { text: ` on ${small.label} this year, ` },
+      { text: ` on ${small.label} ${period}, ` },
       seg(large),
       { text: ` on ${large.label}.` },
     ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildHeadline } from '../../shared/present/headline.ts';
+import { buildHeadline, ytdPeriod } from '../../shared/present/headline.ts';
 import { fixtureLatest, withYtd } from './fixtures.ts';
 
 describe('buildHeadline', () => {
@@ -79,5 +79,31 @@ describe('buildHeadline', () => {
     expect(h.text).toBe(
       'No trading days have been counted yet this year, so there are no figures for short sellers yet.',
     );
+  });
+});
+
+describe('the YTD span in the headline (issue 18)', () => {
+  const from = (date: string | null) => {
+    const s = fixtureLatest();
+    s.windows.ytd.from = date;
+    return buildHeadline(s).text;
+  };
+
+  it('says "this year" when the window runs from the close of the year’s first trading day or earlier', () => {
+    // 1 Jan 2024 is a holiday: 2 Jan is the first trading day. A history starting on 2 Jan counts from 3 Jan
+    // (rule 7: the first day has no previous close); one holding 29 Dec 2023 counts from 2 Jan.
+    expect(from('2024-01-02')).toContain('small, micro and nano caps this year, down');
+    expect(from('2024-01-03')).toContain('small, micro and nano caps this year, down');
+    expect(ytdPeriod({ from: '2025-01-02', to: '2025-12-31' })).toBe('this year');
+    expect(ytdPeriod({ from: null, to: '2025-01-02' })).toBe('this year');
+  });
+
+  it('says "since <date>" when the history starts later: a deployment backfilled from its deploy day', () => {
+    // The window's first counted day is 3 Dec: its P&L runs from the close of 2 Dec.
+    expect(from('2024-12-03')).toBe(
+      'Short sellers are up $12.9B on small, micro and nano caps since 2 Dec 2024, down $139.8B on mid, large and mega caps.',
+    );
+    // A first counted day of 4 Jan: the history starts on 3 Jan (2 Jan missing or refused), and the sentence says so.
+    expect(ytdPeriod({ from: '2024-01-04', to: '2024-03-28' })).toBe('since 3 Jan 2024');
   });
 });
