@@ -7,7 +7,7 @@
 import type { Snapshot } from '../snapshot/schema.ts';
 import { archivePath, escapeHtml, escapeXml } from './escape.ts';
 import { formatDateLong, formatPercent, formatRfc822, formatUsd } from './format.ts';
-import { buildHeadline } from './headline.ts';
+import { buildHeadline, ytdPeriod } from './headline.ts';
 import { GROUP_LABELS, GROUP_ROWS } from './labels.ts';
 
 export interface RssOptions {
@@ -69,12 +69,12 @@ export function rssItemHtml(snapshot: Snapshot, itemUrl: string): string {
   const loser = ytd.topLosers[0];
   if (winner) {
     parts.push(
-      `<p>Biggest short winner this year: ${escapeHtml(winner.symbol)} (${escapeHtml(winner.name)}), ${formatUsd(winner.pnlUsd, { signed: true })}.</p>`,
+      `<p>Biggest short winner ${ytdPeriod(ytd)}: ${escapeHtml(winner.symbol)} (${escapeHtml(winner.name)}), ${formatUsd(winner.pnlUsd, { signed: true })}.</p>`,
     );
   }
   if (loser) {
     parts.push(
-      `<p>Biggest short loser this year: ${escapeHtml(loser.symbol)} (${escapeHtml(loser.name)}), ${formatUsd(loser.pnlUsd, { signed: true })}.</p>`,
+      `<p>Biggest short loser ${ytdPeriod(ytd)}: ${escapeHtml(loser.symbol)} (${escapeHtml(loser.name)}), ${formatUsd(loser.pnlUsd, { signed: true })}.</p>`,
     );
   }
   parts.push(`<p><a href="${escapeHtml(itemUrl)}">All tables for this day</a></p>`);
