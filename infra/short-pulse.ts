@@ -6,7 +6,7 @@
  * No context or environment is read here (infra/app.ts does that), so tests build the same app.
  */
 import { type App, type Environment, Tags } from 'aws-cdk-lib';
-import type { PulseConfig } from './config.ts';
+import { type PulseConfig, providerEnvironment } from './config.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { PipelineStack } from './stacks/pipeline-stack.ts';
 import { SiteStack } from './stacks/site-stack.ts';
@@ -56,8 +56,7 @@ export function buildShortPulse(app: App, config: PulseConfig, options: BuildOpt
     projectRoot: options.projectRoot,
     budgetUsd: config.budgetUsd,
     ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
-    ...(config.priceApiKeyParameter ? { priceApiKeyParameter: config.priceApiKeyParameter } : {}),
-    ...(config.contact ? { contact: config.contact } : {}),
+    providerEnvironment: providerEnvironment(config),
     description: 'Short Pulse: pipeline functions, state machine, schedule, site build and alarms',
   });
   // Named exports are not tracked references: declare the deployment order explicitly.

@@ -11,10 +11,17 @@ export const ENV = {
   rawBucket: 'RAW_BUCKET',
   /** Public site bucket: `data/`, `rss.xml`, the built pages. */
   siteBucket: 'SITE_BUCKET',
-  /** Optional: name (never the value) of an SSM SecureString parameter holding a price API key. */
-  priceApiKeyParameter: 'PRICE_API_KEY_PARAMETER',
-  /** Optional: contact (URL or e-mail) put in the User-Agent of requests to FINRA and Nasdaq. */
+  /** Optional: contact (URL or e-mail) put in FINRA's User-Agent; an e-mail also goes to Nasdaq as `From`. */
   contact: 'PULSE_CONTACT',
+  /** Optional provider settings (functions/providers/config.ts; CDK context keys in infra/config.ts). */
+  providers: 'PROVIDERS',
+  userAgent: 'PULSE_USER_AGENT',
+  nasdaqUserAgent: 'NASDAQ_USER_AGENT',
+  finraBaseUrl: 'FINRA_BASE_URL',
+  nasdaqBaseUrl: 'NASDAQ_BASE_URL',
+  httpTimeoutMs: 'HTTP_TIMEOUT_MS',
+  httpMaxAttempts: 'HTTP_MAX_ATTEMPTS',
+  httpMaxBytes: 'HTTP_MAX_BYTES',
   /** Absolute origin of the public site (RSS links). */
   siteUrl: 'SITE_URL',
 } as const;

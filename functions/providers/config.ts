@@ -3,18 +3,21 @@
  *   PROVIDERS            comma list (default: finra-short-interest,finra-short-volume,nasdaq-screener,
  *                        nasdaq-split-calendar);
  *                        `folder` reads INPUT_DIR instead (local runs), `none` = file drops only
- *   PULSE_CONTACT        URL or e-mail put in the User-Agent (strongly recommended in production)
- *   PULSE_USER_AGENT     replaces the whole User-Agent
- *   NASDAQ_USER_AGENT    User-Agent for api.nasdaq.com only (if it refuses ours from your network)
+ *   PULSE_CONTACT        URL or e-mail put in FINRA's User-Agent (strongly recommended in production);
+ *                        an e-mail is also sent to api.nasdaq.com as `From`
+ *   PULSE_USER_AGENT     replaces the whole User-Agent sent to FINRA
+ *   NASDAQ_USER_AGENT    User-Agent for api.nasdaq.com (default: a desktop browser's, nasdaq-host.ts)
  *   FINRA_BASE_URL, NASDAQ_BASE_URL   (tests and mirrors)
  *   HTTP_TIMEOUT_MS (30000), HTTP_MAX_ATTEMPTS (4), HTTP_MAX_BYTES (64 MiB)
  *   INPUT_DIR, SHORT_INTEREST_LAG_DAYS (7)   folder provider
+ * The names are functions/lib/env.ts's ENV, which the CDK sets from the context (infra/config.ts).
  */
 import type { RetryPolicy } from '../adapters/retry.ts';
-import { EnvError } from '../lib/env.ts';
+import { ENV, EnvError } from '../lib/env.ts';
 import { finraShortInterestProvider, finraShortVolumeProvider } from './finra.ts';
 import { folderProviders } from './folder.ts';
 import { createHttpClient, DEFAULT_HTTP_RETRY } from './http.ts';
+import { createNasdaqRefusals } from './nasdaq-host.ts';
 import { nasdaqScreenerProvider } from './nasdaq-screener.ts';
 import { nasdaqSplitCalendarProvider } from './nasdaq-split-calendar.ts';
 import type { SourceProvider } from './source-provider.ts';
@@ -41,6 +44,15 @@ export const MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
 /** `ShortPulse/0.1 (+https://github.com/short-pulse/short-pulse; contact)` */
 export function contactUserAgent(contact?: string): string {
   return `ShortPulse/0.1 (+${PROJECT_URL}${contact ? `; ${contact}` : ''})`;
+}
+
+/**
+ * The e-mail address in a contact (`ops@example.org` or `mailto:ops@example.org`), for the `From` header,
+ * which RFC 9110 reserves for a mailbox; `undefined` for a URL.
+ */
+export function contactEmail(contact: string | undefined): string | undefined {
+  const address = contact?.trim().replace(/^mailto:/i, '');
+  return address && /^[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(address) ? address : undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -74,6 +86,8 @@ export interface ProvidersConfig {
   ids: ProviderId[];
   userAgent: string;
   nasdaqUserAgent: string | undefined;
+  /** PULSE_CONTACT when it is an e-mail address: sent to api.nasdaq.com as `From`. */
+  contactEmail: string | undefined;
   finraBaseUrl: string | undefined;
   nasdaqBaseUrl: string | undefined;
   timeoutMs: number;
@@ -84,13 +98,13 @@ export interface ProvidersConfig {
 }
 
 export function readProvidersConfig(env: Env): ProvidersConfig {
-  const listed = (opt(env, 'PROVIDERS') ?? DEFAULT_PROVIDERS.join(','))
+  const listed = (opt(env, ENV.providers) ?? DEFAULT_PROVIDERS.join(','))
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   for (const id of listed) {
     if (!(PROVIDER_IDS as readonly string[]).includes(id)) {
-      throw new EnvError('PROVIDERS', `unknown provider ${JSON.stringify(id)} (known: ${PROVIDER_IDS.join(', ')})`);
+      throw new EnvError(ENV.providers, `unknown provider ${JSON.stringify(id)} (known: ${PROVIDER_IDS.join(', ')})`);
     }
   }
   const ids = listed as ProviderId[];
@@ -100,16 +114,17 @@ export function readProvidersConfig(env: Env): ProvidersConfig {
   }
   return {
     ids,
-    userAgent: opt(env, 'PULSE_USER_AGENT') ?? contactUserAgent(opt(env, 'PULSE_CONTACT')),
-    nasdaqUserAgent: opt(env, 'NASDAQ_USER_AGENT'),
-    finraBaseUrl: url(env, 'FINRA_BASE_URL'),
-    nasdaqBaseUrl: url(env, 'NASDAQ_BASE_URL'),
-    timeoutMs: positiveInt(env, 'HTTP_TIMEOUT_MS', 30_000),
+    userAgent: opt(env, ENV.userAgent) ?? contactUserAgent(opt(env, ENV.contact)),
+    nasdaqUserAgent: opt(env, ENV.nasdaqUserAgent),
+    contactEmail: contactEmail(opt(env, ENV.contact)),
+    finraBaseUrl: url(env, ENV.finraBaseUrl),
+    nasdaqBaseUrl: url(env, ENV.nasdaqBaseUrl),
+    timeoutMs: positiveInt(env, ENV.httpTimeoutMs, 30_000),
     retry: {
       ...DEFAULT_HTTP_RETRY,
-      attempts: Math.max(1, positiveInt(env, 'HTTP_MAX_ATTEMPTS', DEFAULT_HTTP_RETRY.attempts)),
+      attempts: Math.max(1, positiveInt(env, ENV.httpMaxAttempts, DEFAULT_HTTP_RETRY.attempts)),
     },
-    maxBytes: positiveInt(env, 'HTTP_MAX_BYTES', MAX_DOWNLOAD_BYTES),
+    maxBytes: positiveInt(env, ENV.httpMaxBytes, MAX_DOWNLOAD_BYTES),
     inputDir,
     shortInterestLag: positiveInt(env, 'SHORT_INTEREST_LAG_DAYS', 7),
   };
@@ -122,6 +137,14 @@ export function createProviders(config: ProvidersConfig, clock: () => Date): Sou
     retry: config.retry,
     maxBytes: config.maxBytes,
   });
+  // One for both Nasdaq providers: after a refusal or a stall of the host, the other is not sent.
+  const nasdaq = {
+    http,
+    refusals: createNasdaqRefusals(clock),
+    ...(config.nasdaqBaseUrl ? { baseUrl: config.nasdaqBaseUrl } : {}),
+    ...(config.nasdaqUserAgent ? { userAgent: config.nasdaqUserAgent } : {}),
+    ...(config.contactEmail ? { from: config.contactEmail } : {}),
+  };
   const providers: SourceProvider[] = [];
   for (const id of config.ids) {
     if (id === 'finra-short-interest') {
@@ -133,22 +156,9 @@ export function createProviders(config: ProvidersConfig, clock: () => Date): Sou
         finraShortVolumeProvider({ http, ...(config.finraBaseUrl ? { baseUrl: config.finraBaseUrl } : {}) }),
       );
     } else if (id === 'nasdaq-screener') {
-      providers.push(
-        nasdaqScreenerProvider({
-          http,
-          clock,
-          ...(config.nasdaqBaseUrl ? { baseUrl: config.nasdaqBaseUrl } : {}),
-          ...(config.nasdaqUserAgent ? { userAgent: config.nasdaqUserAgent } : {}),
-        }),
-      );
+      providers.push(nasdaqScreenerProvider({ ...nasdaq, clock }));
     } else if (id === 'nasdaq-split-calendar') {
-      providers.push(
-        nasdaqSplitCalendarProvider({
-          http,
-          ...(config.nasdaqBaseUrl ? { baseUrl: config.nasdaqBaseUrl } : {}),
-          ...(config.nasdaqUserAgent ? { userAgent: config.nasdaqUserAgent } : {}),
-        }),
-      );
+      providers.push(nasdaqSplitCalendarProvider(nasdaq));
     } else if (id === 'folder' && config.inputDir !== undefined) {
       providers.push(...folderProviders({ dir: config.inputDir, publicationLag: config.shortInterestLag }));
     }

@@ -30,12 +30,19 @@ export class ProviderError extends Error {
   readonly status: number | undefined;
   readonly field = 'http';
   readonly retryable: boolean;
-  constructor(url: string, reason: string, options: { status?: number; retryable?: boolean; cause?: unknown } = {}) {
+  /** No complete answer came within the per-attempt timeout (a stall, not a refusal). */
+  readonly timedOut: boolean;
+  constructor(
+    url: string,
+    reason: string,
+    options: { status?: number; retryable?: boolean; timedOut?: boolean; cause?: unknown } = {},
+  ) {
     super(`${url}: ${reason}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ProviderError';
     this.url = url;
     this.status = options.status;
     this.retryable = options.retryable ?? false;
+    this.timedOut = options.timedOut ?? false;
   }
 }
 
@@ -52,8 +59,8 @@ function retryAfterMs(headers: Headers): number | undefined {
 
 class RetryableHttpError extends ProviderError {
   readonly retryAfterMs: number | undefined;
-  constructor(url: string, reason: string, status?: number, retryAfter?: number, cause?: unknown) {
-    super(url, reason, { ...(status !== undefined ? { status } : {}), retryable: true, cause });
+  constructor(url: string, reason: string, status?: number, retryAfter?: number, cause?: unknown, timedOut = false) {
+    super(url, reason, { ...(status !== undefined ? { status } : {}), retryable: true, timedOut, cause });
     this.retryAfterMs = retryAfter;
   }
 }
@@ -100,6 +107,11 @@ export interface GetOptions {
   notFoundStatuses?: number[];
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /**
+   * `false`: a timeout ends the request at once (a host that stalls clients it refuses will stall every
+   * attempt); 429, 5xx and cut connections are still retried. Default `true`.
+   */
+  retryTimeouts?: boolean;
 }
 
 export function createHttpClient(options: HttpClientOptions) {
@@ -134,8 +146,14 @@ export function createHttpClient(options: HttpClientOptions) {
       if (error instanceof ProviderError) throw error;
       if (get.signal?.aborted) throw error;
       if (isNetworkError(error)) {
-        const reason = timeout.aborted ? `no complete answer within ${options.timeoutMs} ms` : (error as Error).message;
-        throw new RetryableHttpError(url, reason, undefined, undefined, error);
+        if (timeout.aborted) {
+          const reason = `no complete answer within ${options.timeoutMs} ms`;
+          if (get.retryTimeouts === false) {
+            throw new ProviderError(url, `${reason} (not retried)`, { retryable: true, timedOut: true, cause: error });
+          }
+          throw new RetryableHttpError(url, reason, undefined, undefined, error, true);
+        }
+        throw new RetryableHttpError(url, (error as Error).message, undefined, undefined, error);
       }
       throw error;
     }
@@ -161,6 +179,7 @@ export function createHttpClient(options: HttpClientOptions) {
             {
               ...(error.status !== undefined ? { status: error.status } : {}),
               retryable: true,
+              timedOut: error.timedOut,
               cause: error,
             },
           );

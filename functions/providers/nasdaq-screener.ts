@@ -2,30 +2,25 @@
  * The Nasdaq stock screener's whole-market snapshot (prices, market cap, sector):
  *   https://api.nasdaq.com/api/screener/stocks?tableonly=true&download=true
  * It only ever serves the current session, so it can answer for today's New York date and nothing else
- * (older days come from the raw archive or a file drop). api.nasdaq.com stalls requests that do not look
- * like a browser's, hence the Accept/Origin/Referer headers; the User-Agent still names us and a contact.
+ * (older days come from the raw archive or a file drop). Headers, refusals and stalls: ./nasdaq-host.ts.
  */
 import type { IsoDate } from '../../shared/domain.ts';
 import { newYorkDate } from '../lib/new-york-date.ts';
 import type { HttpClient } from './http.ts';
+import { NASDAQ_BASE_URL, type NasdaqRefusals, nasdaqGet } from './nasdaq-host.ts';
 import type { FetchResult, SourceProvider } from './source-provider.ts';
-
-export const NASDAQ_BASE_URL = 'https://api.nasdaq.com';
-
-export const NASDAQ_BROWSER_HEADERS: Readonly<Record<string, string>> = {
-  accept: 'application/json, text/plain, */*',
-  'accept-language': 'en-US,en;q=0.9',
-  origin: 'https://www.nasdaq.com',
-  referer: 'https://www.nasdaq.com/',
-};
 
 export interface NasdaqScreenerOptions {
   http: HttpClient;
   baseUrl?: string;
   /** Current instant (the screener serves the current session only). */
   clock: () => Date;
-  /** Overrides the client's User-Agent for this host (some networks need a browser-like one). */
+  /** Replaces the browser User-Agent sent to this host (NASDAQ_USER_AGENT). */
   userAgent?: string;
+  /** An e-mail address sent as `From` (PULSE_CONTACT when it is one). */
+  from?: string;
+  /** Shared with the split calendar: a refusal or stall of the host stops the other requests for a while. */
+  refusals?: NasdaqRefusals;
 }
 
 export function screenerUrl(baseUrl: string): string {
@@ -34,7 +29,6 @@ export function screenerUrl(baseUrl: string): string {
 
 export function nasdaqScreenerProvider(options: NasdaqScreenerOptions): SourceProvider {
   const baseUrl = options.baseUrl ?? NASDAQ_BASE_URL;
-  const headers = { ...NASDAQ_BROWSER_HEADERS, ...(options.userAgent ? { 'user-agent': options.userAgent } : {}) };
   return {
     id: 'nasdaq-screener',
     source: 'prices',
@@ -50,7 +44,7 @@ export function nasdaqScreenerProvider(options: NasdaqScreenerOptions): SourcePr
           reason: `the screener serves only the current session (${today}), not ${date}: replay it from the archive or drop the file`,
         };
       }
-      const result = await options.http.get(url, { headers, ...(signal ? { signal } : {}) });
+      const result = await nasdaqGet(options, url, signal);
       if (result.kind === 'not-found') {
         return { status: 'not-yet-available', location: url, reason: `HTTP ${result.status}` };
       }

@@ -3,6 +3,7 @@
  * published yet". Network providers (FINRA CDN, Nasdaq screener and split calendar) and the local input folder implement it;
  * file drops arrive through the ingest service directly (functions/providers/file-drop.ts names them).
  */
+import { previousTradingDay } from '../../shared/calendar.ts';
 import type { IsoDate } from '../../shared/domain.ts';
 import type { SourceName } from '../pipeline/keys.ts';
 
@@ -25,7 +26,9 @@ export interface SourceProvider {
   readonly source: SourceName;
   /**
    * The file dates worth asking for while ingesting trading day `tradingDate`: the day itself for daily
-   * sources, the recent settlement dates whose files may have been published since (short interest).
+   * sources (with a few days before it for those that can be late: Reg SHO, the split calendar), the recent
+   * settlement dates whose files are due by now (short interest). Ingest fetches none whose expected files
+   * the ledger already holds as accepted.
    */
   datesFor(tradingDate: IsoDate): IsoDate[] | Promise<IsoDate[]>;
   /**
@@ -41,4 +44,19 @@ export interface SourceProvider {
 /** `2024-01-31` → `20240131` (FINRA file names). */
 export function compactDate(date: IsoDate): string {
   return date.replace(/-/g, '');
+}
+
+/**
+ * `date` and the `lookback` trading days before it, ascending: the file dates a daily source asks for, so
+ * a file missing at its own day's run is asked for again on the following days (ingest does not fetch a
+ * date whose files the ledger already holds as accepted).
+ */
+export function recentTradingDays(date: IsoDate, lookback: number): IsoDate[] {
+  const out: IsoDate[] = [date];
+  let d = date;
+  for (let i = 0; i < lookback; i++) {
+    d = previousTradingDay(d);
+    out.unshift(d);
+  }
+  return out;
 }

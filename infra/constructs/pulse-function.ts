@@ -1,19 +1,18 @@
 /**
  * A pipeline Lambda with the project's defaults (Node 24, ARM64, ESM bundle, minified, source maps,
  * X-Ray, JSON logs with a retention, Powertools settings) and least-privilege bindings:
- * `bindTable` / `bindBucket` / `bindParameter` grant exactly the actions an access level needs on
+ * `bindTable` / `bindBucket` grant exactly the actions an access level needs on
  * that resource (object ARNs under a prefix for S3) AND set the environment variable the handler
  * reads (names from functions/lib/env.ts), in one call, so grants and configuration cannot drift.
  */
 import * as path from 'node:path';
-import { ArnFormat, type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ENV } from '../../functions/lib/env.ts';
 import { METRIC_NAMESPACE, SERVICE_NAME } from '../../functions/lib/metric-names.ts';
 import { LAMBDA_BUNDLE } from '../lambda-bundle.ts';
 import { acknowledge, wildcardResourceFinding } from '../nag.ts';
@@ -188,20 +187,7 @@ export class PulseFunction extends Construct {
     return this;
   }
 
-  /** Read access to one SSM parameter by name (the value never appears in code or env). */
-  bindParameter(parameterName: string): this {
-    const arn = Stack.of(this).formatArn({
-      service: 'ssm',
-      resource: 'parameter',
-      resourceName: parameterName.replace(/^\//, ''),
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [arn] }));
-    this.function.addEnvironment(ENV.priceApiKeyParameter, parameterName);
-    return this;
-  }
-
-  /** A plain setting (no grant), e.g. the providers' contact. */
+  /** A plain setting (no grant), e.g. the providers' settings from the CDK context. */
   setEnvironment(name: string, value: string): this {
     this.function.addEnvironment(name, value);
     return this;

@@ -50,8 +50,11 @@ export interface PipelineStackProps extends StackProps {
   readonly projectRoot: string;
   readonly budgetUsd: number;
   readonly alarmEmail?: string;
-  readonly priceApiKeyParameter?: string;
-  readonly contact?: string;
+  /**
+   * The data providers' settings for the ingest function (PULSE_CONTACT, PROVIDERS, NASDAQ_USER_AGENT, …),
+   * from the CDK context through infra/config.ts's `providerEnvironment`.
+   */
+  readonly providerEnvironment?: Readonly<Record<string, string>>;
 }
 
 export class PipelineStack extends Stack {
@@ -103,8 +106,7 @@ export class PipelineStack extends Stack {
       .bindBucket(raw, 'readwrite', RAW_PREFIX)
       .bindBucket(raw, 'readwrite', DERIVED_PREFIX)
       .nameBucket(siteBucket);
-    if (props.priceApiKeyParameter) ingest.bindParameter(props.priceApiKeyParameter);
-    if (props.contact) ingest.setEnvironment(ENV.contact, props.contact);
+    for (const [name, value] of Object.entries(props.providerEnvironment ?? {})) ingest.setEnvironment(name, value);
 
     const compute = fn('compute')
       .bindTable(table, 'readwrite')

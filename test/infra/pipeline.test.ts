@@ -4,8 +4,7 @@
  * order equal to functions/pipeline/steps.ts, retries and the failure path, the schedule, the
  * file-drop rule, the alarms, the budget and the site build.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/lib/env.ts';
@@ -18,12 +17,10 @@ import {
   RUN_STEPS,
   type StepName,
 } from '../../functions/pipeline/steps.ts';
-import { PulseFunction } from '../../infra/constructs/pulse-function.ts';
 import { CACHE_CONTROL } from '../../shared/present/security-headers.ts';
 import {
   asArray,
   importedArn,
-  repoRoot,
   resourcesOfType,
   roleStatements,
   type Statement,
@@ -203,45 +200,7 @@ describe('least privilege', () => {
     }
   });
 
-  it('reads the optional price API key parameter by name, and only that parameter', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new Stack(app, 'ParamTest');
-    const fn = new PulseFunction(stack, 'Ingest', {
-      entry: 'functions/ingest/handler.ts',
-      projectRoot: repoRoot,
-      description: 'test',
-      memorySize: 128,
-      timeout: Duration.seconds(10),
-    }).bindParameter('/short-pulse/price-api-key');
-    const template = Template.fromStack(stack);
-    const [policy] = Object.values(resourcesOfType(template, 'AWS::IAM::Policy'));
-    expect((policy!.Properties!.PolicyDocument as { Statement: Statement[] }).Statement).toContainEqual({
-      Effect: 'Allow',
-      Action: 'ssm:GetParameter',
-      Resource: {
-        'Fn::Join': [
-          '',
-          [
-            'arn:',
-            { Ref: 'AWS::Partition' },
-            ':ssm:',
-            { Ref: 'AWS::Region' },
-            ':',
-            { Ref: 'AWS::AccountId' },
-            ':parameter/short-pulse/price-api-key',
-          ],
-        ],
-      },
-    });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ [ENV.priceApiKeyParameter]: '/short-pulse/price-api-key' }) },
-    });
-    expect(fn.function.runtime.name).toBe('nodejs24.x');
-  });
-
-  it('sets no price API key parameter unless configured', () => {
-    const env = s.pipeline.toJSON().Resources[functionId('ingest')].Properties.Environment.Variables;
-    expect(env[ENV.priceApiKeyParameter]).toBeUndefined();
+  it('grants no SSM access: no function reads a secret', () => {
     const actions = LAMBDA_STEPS.flatMap((step) =>
       roleStatements(s.pipeline, roleId(step)).flatMap((st) => asArray(st.Action)),
     );

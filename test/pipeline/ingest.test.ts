@@ -43,9 +43,11 @@ function networkProviders(clock: () => Date) {
     retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
     maxBytes: 1024 * 1024,
   });
+  // This file is about one day's files: the publication-day rule (7 trading days) and the look-back are
+  // tested in test/providers; here 2024-05-31's file is asked for on 2024-06-10, and only the day's Reg SHO.
   return [
-    finraShortInterestProvider({ http, baseUrl: server.baseUrl }),
-    finraShortVolumeProvider({ http, baseUrl: server.baseUrl }),
+    finraShortInterestProvider({ http, baseUrl: server.baseUrl, minPublicationLag: 5 }),
+    finraShortVolumeProvider({ http, baseUrl: server.baseUrl, lookbackTradingDays: 0 }),
     nasdaqScreenerProvider({ http, baseUrl: server.baseUrl, clock }),
   ];
 }
