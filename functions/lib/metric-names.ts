@@ -14,7 +14,31 @@ export const METRIC = {
   snapshotPublished: 'SnapshotPublished',
   /** Emitted by ingest (1) when the scheduled date is not a US trading day: the run ends on purpose. */
   nonTradingDay: 'NonTradingDaySkipped',
+  /**
+   * Emitted by publish when `latest.json` moves to a day A: A minus the settlement date of the short
+   * interest file in effect on A, in calendar days (functions/pipeline/staleness.ts). Not emitted when no
+   * file is in effect yet.
+   */
+  shortInterestAgeDays: 'ShortInterestAgeDays',
+  /** Emitted by publish when `latest.json` moves to a day A: today in New York minus A, in calendar days. */
+  priceAgeDays: 'PriceAgeDays',
+  /**
+   * Emitted by the scheduled day's ingest, once per source a provider was asked for (dimension
+   * `source`, PROVIDER_SOURCES): 1 when the provider failed after its retries, 0 when it answered.
+   */
+  providerFailed: 'ProviderFailed',
 } as const;
 
 /** Powertools adds this dimension (`service`) to every custom metric. */
 export const SERVICE_DIMENSION = { service: SERVICE_NAME } as const;
+
+/** The dimension naming the source of a `ProviderFailed` datapoint. */
+export const SOURCE_DIMENSION = 'source';
+
+/**
+ * The sources a data provider fetches (functions/providers: the screener, FINRA's two files, the split
+ * calendar), each with its own `ProviderFailed` series and alarm; splits.csv and securities.csv are
+ * the operator's files, never fetched. test/pipeline/staleness.test.ts checks it against the providers.
+ */
+export const PROVIDER_SOURCES = ['prices', 'short-interest', 'short-volume', 'split-calendar'] as const;
+export type ProviderSource = (typeof PROVIDER_SOURCES)[number];

@@ -10,7 +10,9 @@
  *   3. once all of 2 has landed: data/history.json (rows replaced by date), the feed and rss.xml (from
  *      the feed's last 60 snapshots), sent together;
  *   4. once all of 3 has landed: data/latest.json — only moving forward: republishing an older day never
- *      rolls `latest` back.
+ *      rolls `latest` back;
+ *   5. when `latest` moved: the age of its short interest and prices is emitted (./health-metrics.ts), for
+ *      the staleness alarms.
  * A failure in 3–4 restores history.json, rss.xml and the feed to what they were (the previous bytes put
  * back, or deleted when this was the first publish to write them), then rethrows; the dated snapshot
  * files may stay (nothing links to them until `latest` does). The publish role may delete exactly those
@@ -32,8 +34,10 @@ import {
 } from '../../shared/snapshot/schema.ts';
 import type { ObjectStore, PutObjectOptions } from '../adapters/ports.ts';
 import type { PublishEvent } from '../lib/events.ts';
+import { newYorkDate } from '../lib/new-york-date.ts';
 import { withDayLock } from './day-lock.ts';
 import type { PipelineDeps } from './deps.ts';
+import { recordDataAge } from './health-metrics.ts';
 import {
   assertSnapshotBatchKey,
   FEED_KEY,
@@ -45,6 +49,7 @@ import {
   SITE_SNAPSHOT_SCHEMA_KEY,
   siteSnapshotKey,
 } from './keys.ts';
+import { type DataAge, dataAge } from './staleness.ts';
 import { type Stopwatch, stopwatch } from './stopwatch.ts';
 
 /** The feed's content type (an object of the raw bucket, never served). */
@@ -77,6 +82,11 @@ export interface PublishResult {
   latest: IsoDate | null;
   /** Site keys written, in write order. */
   keys: string[];
+  /**
+   * When `latest` moved: how old its inputs are (./staleness.ts), also emitted as the ShortInterestAgeDays
+   * and PriceAgeDays metrics the staleness alarms watch (infra/constructs/monitoring.ts).
+   */
+  dataAge?: DataAge;
 }
 
 /** A gate before publishing refused the day: nothing was written, yesterday's snapshot stays. */
@@ -421,6 +431,9 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
 
   watch.lap('write history, feed, rss and latest');
   if (switchLatest) await deps.table.advanceCursor('lastPublished', newest.asOf);
+  // The age of what the site now shows; republishing an older day leaves `latest`, and so its age, alone.
+  const age = switchLatest ? dataAge(newest, newYorkDate(deps.clock())) : undefined;
+  if (age) recordDataAge(age);
   await deps.table.setStepStatus(date, 'publish', {
     state: 'done',
     at: deps.clock().toISOString(),
@@ -432,6 +445,7 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
     runId,
     published: snapshots.map((s) => s.asOf),
     latest: switchLatest ? newest.asOf : null,
+    ...(age ? { dataAge: age } : {}),
     ms: watch.ms(),
   });
   return {
@@ -441,5 +455,6 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
     published: snapshots.map((s) => s.asOf),
     latest: switchLatest ? newest.asOf : null,
     keys,
+    ...(age ? { dataAge: age } : {}),
   };
 }

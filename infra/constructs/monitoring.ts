@@ -6,6 +6,12 @@
  *   of the two: no calendar arithmetic in CloudWatch (which only knows UTC), holidays included, and
  *   26 h leaves room for DST shifts and run time. Missing data is breaching: silence is the failure;
  * - "pipeline could not start": anything in the dead-letter queue of the schedule or the drop rule;
+ * - stale input (issue 18: an alarm, not silence): the short interest or the prices `latest.json` moved to
+ *   are too old, or a provider failed on PROVIDER_FAILED_DAYS daily runs in a row. Each watches a
+ *   one-day period and ignores missing data: publish and the scheduled ingest emit these metrics only when
+ *   they run, so a weekend or a holiday has no datapoint, and it must neither clear an alarm nor raise one
+ *   (with `notBreaching` a Friday alarm would clear on Saturday and fire again on Monday: a second e-mail
+ *   for one problem). No run at all is the "no snapshot" alarm's business;
  * - the AWS Budgets budget (actual > 80%, forecast > 100% of the monthly amount).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
@@ -18,11 +24,39 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRIC, METRIC_NAMESPACE, SERVICE_DIMENSION } from '../../functions/lib/metric-names.ts';
+import {
+  METRIC,
+  METRIC_NAMESPACE,
+  PROVIDER_SOURCES,
+  type ProviderSource,
+  SERVICE_DIMENSION,
+  SOURCE_DIMENSION,
+} from '../../functions/lib/metric-names.ts';
 import { acknowledge } from '../nag.ts';
 
 /** Hours without a published snapshot or a deliberate skip before the alarm fires. */
 export const NO_SNAPSHOT_HOURS = 26;
+
+/**
+ * The short interest in effect on the published day may be this many calendar days old, no more. Not 20:
+ * FINRA settles twice a month (gaps of 13–19 days) and the file of a settlement is out 7 trading days later
+ * (functions/providers/finra.ts), so on the eve of a publication the file in effect is normally 22–28 days
+ * old (2024-06-10: the file of 2024-05-15, 26 days; 2025-01-10, after the Carter day of mourning: 2024-12-13,
+ * 28 days). 32 stays quiet when FINRA's CDN has a file one trading day late (it answers 403 until it has it;
+ * the next run asks again), and a file that never comes crosses it 2–12 calendar days (at most 8 trading
+ * days) after its publication day. test/infra/monitoring.test.ts checks all three on the calendar, 2024–2035.
+ */
+export const SHORT_INTEREST_MAX_AGE_DAYS = 32;
+
+/**
+ * The prices of the published day may be this many calendar days old when published: the daily run
+ * publishes the same evening (0, or 1 after retries past midnight); 4 is a long weekend (Thursday's prices
+ * still the newest on a Monday after Good Friday). More means trading days are missing from the site.
+ */
+export const PRICE_MAX_AGE_DAYS = 4;
+
+/** Daily runs in a row in which one provider failed before its alarm fires. */
+export const PROVIDER_FAILED_DAYS = 3;
 
 export interface MonitoringProps {
   readonly alarmEmail?: string;
@@ -31,6 +65,11 @@ export interface MonitoringProps {
 
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
+  /**
+   * The stale-input alarms (see the file comment), created by watchPublishing with the "no snapshot" alarm:
+   * they watch what the pipeline publishes and need nothing of the stack's resources.
+   */
+  readonly inputAlarms: cloudwatch.Alarm[] = [];
   private readonly action: cwActions.SnsAction;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
@@ -122,7 +161,58 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
     alarm.addAlarmAction(this.action);
+    this.watchInputs();
     return alarm;
+  }
+
+  private dailyMetric(metricName: string, dimensions: Record<string, string> = {}): cloudwatch.Metric {
+    // Minimum over the (UTC) day, the best the day saw: an age is judged by where a backfill publishing old
+    // days on its way to today, or a late file dropped after the evening run, ended; a provider that failed
+    // and then answered a retry the same day did not fail that day.
+    return new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName,
+      dimensionsMap: { ...SERVICE_DIMENSION, ...dimensions },
+      statistic: 'Minimum',
+      period: Duration.days(1),
+    });
+  }
+
+  private watchInputs(): void {
+    const age = (id: string, metricName: string, maxDays: number, what: string) =>
+      this.dailyMetric(metricName).createAlarm(this, id, {
+        alarmDescription: `${what} of the published snapshot are more than ${maxDays} calendar days old (${metricName}); see docs/operations.md.`,
+        threshold: maxDays,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+      });
+    this.inputAlarms.push(
+      age(
+        'StaleShortInterestAlarm',
+        METRIC.shortInterestAgeDays,
+        SHORT_INTEREST_MAX_AGE_DAYS,
+        'The short interest figures',
+      ),
+      age('StalePricesAlarm', METRIC.priceAgeDays, PRICE_MAX_AGE_DAYS, 'The prices'),
+    );
+    for (const source of PROVIDER_SOURCES) {
+      this.inputAlarms.push(
+        this.dailyMetric(METRIC.providerFailed, { [SOURCE_DIMENSION]: source }).createAlarm(
+          this,
+          providerAlarmId(source),
+          {
+            alarmDescription: `The ${source} provider failed (after its retries, or served a file refused as a whole) on ${PROVIDER_FAILED_DAYS} daily runs in a row; see docs/operations.md.`,
+            threshold: 1,
+            evaluationPeriods: PROVIDER_FAILED_DAYS,
+            datapointsToAlarm: PROVIDER_FAILED_DAYS,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+          },
+        ),
+      );
+    }
+    for (const alarm of this.inputAlarms) alarm.addAlarmAction(this.action);
   }
 
   watchDeadLetters(queue: sqs.IQueue): cloudwatch.Alarm {
@@ -139,4 +229,10 @@ export class Monitoring extends Construct {
     alarm.addAlarmAction(this.action);
     return alarm;
   }
+}
+
+/** `short-interest` → `ShortInterestProviderFailingAlarm`. */
+export function providerAlarmId(source: ProviderSource): string {
+  const pascal = source.replace(/(^|-)([a-z])/g, (_, _dash: string, c: string) => c.toUpperCase());
+  return `${pascal}ProviderFailingAlarm`;
 }

@@ -344,6 +344,30 @@ describe.skipIf(!HAS_CHROMIUM)('home page in Chromium', () => {
     await close();
   });
 
+  it('shows the settlement date of the short interest in effect beside every short interest column', async () => {
+    const { page, problems, close } = await open('/');
+    // The fixture's file in effect on 14 Jun 2024 settled on 31 May 2024.
+    expect(await rendered(page.locator('[data-settlement-note]'))).toBe(
+      'Short interest figures from FINRA’s report settled 31 May 2024, the latest in effect on 14 Jun 2024.',
+    );
+    const visible = {
+      crowded: '#crowded',
+      'top-winners': '[data-windowed="top-window"] .panel[data-window="ytd"]',
+      'top-losers': '[data-windowed="top-window"] .panel[data-window="ytd"]',
+      'tier-pnl': '[data-windowed="tier-window"] .panel[data-window="ytd"]',
+      'net-new-shorting': '#net-new-shorting',
+      sectors: '[data-windowed="sector-window"] .panel[data-window="ytd"]',
+    };
+    for (const [table, scope] of Object.entries(visible)) {
+      const settled = page.locator(`${scope} table[data-table="${table}"] thead .settled`);
+      expect(await settled.count(), table).toBe(1);
+      expect(await settled.getAttribute('data-settled'), table).toBe('2024-05-31');
+      expect(await rendered(settled), table).toMatch(/^(latest )?settled 31 May 2024$/);
+    }
+    expect(problems).toEqual([]);
+    await close();
+  });
+
   it('says when the data is stale (last updated …)', async () => {
     const fresh = await open('/', { at: '2024-06-14T23:05:44Z' });
     expect((await rendered(fresh.page.locator('[data-age]'))).trim()).toBe('(1 h ago)');
