@@ -11,6 +11,7 @@ import { runCommand } from './commands/run.ts';
 import { sampleCommand } from './commands/sample.ts';
 import { startCommand } from './commands/start.ts';
 import type { Command } from './commands/types.ts';
+import { uploadHistoryCommand } from './commands/upload-history.ts';
 import { validateCommand } from './commands/validate.ts';
 
 const commands: Command[] = [
@@ -21,6 +22,7 @@ const commands: Command[] = [
   runCommand,
   startCommand,
   backfillCommand,
+  uploadHistoryCommand,
 ];
 
 function usage(): string {

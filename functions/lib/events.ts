@@ -120,7 +120,7 @@ const rejectionSchema = once(() =>
 
 /** What the ingest handler acts on. */
 export type IngestRequest =
-  | { kind: 'day'; date: string; scheduled: boolean }
+  | { kind: 'day'; date: string; scheduled: boolean; archiveOnly?: boolean }
   | { kind: 'backfill'; from: string; to: string }
   | { kind: 'drop'; bucket: string; key: string };
 
@@ -167,9 +167,14 @@ const dropRequest = once(() =>
 );
 
 const dayRequest = once(() =>
-  z
-    .strictObject({ date: isoDateSchema() })
-    .transform((e): IngestRequest => ({ kind: 'day', date: e.date, scheduled: false })),
+  z.strictObject({ date: isoDateSchema(), archiveOnly: z.boolean().optional() }).transform(
+    (e): IngestRequest => ({
+      kind: 'day',
+      date: e.date,
+      scheduled: false,
+      ...(e.archiveOnly === true ? { archiveOnly: true } : {}),
+    }),
+  ),
 );
 
 /** Picks the one shape an event claims to be, so a bad event gets that shape's precise errors. */

@@ -95,25 +95,45 @@ export async function runDaySteps(deps: PipelineDeps, event: unknown, options: D
   return walk;
 }
 
+/** What `runExecution` did with a backfill `{ from, to }`: the plan, each day's ingest, then compute and publish once. */
+export interface BackfillWalk {
+  plan: BackfillPlan;
+  /** Each planned date's ingest from the archive (`{ date, archiveOnly: true }`), in order. */
+  ingests: IngestResult[];
+  /** Compute and publish on the plan's summary, once every day is ingested. */
+  steps: DayWalk;
+}
+
 /**
  * One state machine execution's day steps (infra/constructs/pipeline-state-machine.ts, the `Route`
- * choice): a backfill `{ from, to }` is planned by the ingest handler, then each planned date is replayed
- * through the day steps, one at a time, as the Map state does with `{ date }`; any other input is one day.
+ * choice). Any input but a backfill is one day (`runDaySteps`). A backfill `{ from, to }` (issue 18) is
+ * planned by the ingest handler (only the days whose prices are archived), then each planned date is ingested
+ * from the raw archive, one at a time, as the Map state does with `{ date, archiveOnly: true }`; then compute
+ * folds every ingested day at once from the plan's summary, and publish writes every snapshot.
  */
 export async function runExecution(
   deps: PipelineDeps,
   input: unknown,
   options: DayStepOptions = {},
-): Promise<{ plan: BackfillPlan | null; days: DayWalk[] }> {
+): Promise<{ plan: null; days: DayWalk[] } | ({ days: [] } & BackfillWalk)> {
   const isBackfill = typeof input === 'object' && input !== null && 'from' in input;
   if (!isBackfill) return { plan: null, days: [await runDaySteps(deps, input, options)] };
   const invokers = options.invokers ?? createDayInvokers(deps);
   options.onStep?.('ingest');
   const plan = await invokers.ingest(input);
   if (!isBackfillPlan(plan)) throw new Error('ingest answered a backfill event with a day result, not a plan');
-  const days: DayWalk[] = [];
-  for (const date of plan.dates) days.push(await runDaySteps(deps, { date }, options));
-  return { plan, days };
+  const ingests: IngestResult[] = [];
+  for (const date of plan.dates) {
+    options.onStep?.('ingest');
+    const output = await invokers.ingest({ date, archiveOnly: true });
+    if (isBackfillPlan(output)) throw new Error('ingest answered a day event with a plan');
+    ingests.push(output);
+  }
+  const steps = await runDaySteps(deps, null, {
+    ...options,
+    invokers: { ...invokers, ingest: async () => plan.summary as IngestResult },
+  });
+  return { plan, days: [], ingests, steps };
 }
 
 // ---------------------------------------------------------------- the run

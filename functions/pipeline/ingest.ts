@@ -18,6 +18,7 @@ import {
   isTradingDay,
   isWeekend,
   settlementDates,
+  tradingDays,
 } from '../../shared/calendar.ts';
 import type { IsoDate, Rejection, SplitOverride } from '../../shared/domain.ts';
 import { isPreviousSettlement } from '../../shared/formats/finra-short-interest.ts';
@@ -42,11 +43,12 @@ import {
 } from '../adapters/ports.ts';
 import type { FileOutcome, IngestResult } from '../lib/events.ts';
 import { newYorkDate } from '../lib/new-york-date.ts';
-import { classifyDrop } from '../providers/file-drop.ts';
+import { classifyDrop, classifyFile } from '../providers/file-drop.ts';
 import { ProviderError } from '../providers/http.ts';
 import type { ReceivedFile, SourceProvider } from '../providers/source-provider.ts';
 import { withDayLock } from './day-lock.ts';
 import type { PipelineDeps } from './deps.ts';
+import { recordProviderHealth } from './health-metrics.ts';
 import {
   assertIsoDate,
   isArrivalDated,
@@ -70,6 +72,11 @@ export interface DayIngestInput {
   /** Lock owner; the state machine may pass its execution name so a run's steps share one owner. */
   runId?: string;
   scheduled?: boolean;
+  /**
+   * A backfill's day (issue 18): from the raw archive only, never the network, and a day whose archived
+   * prices are refused is reported (`pricesReady: false`), not retried for hours as late data.
+   */
+  archiveOnly?: boolean;
 }
 
 /** A file dropped under incoming/ (the ingest event of an S3 "Object Created" event, decoded). */
@@ -394,7 +401,12 @@ interface FileRun {
 }
 
 /** Archives without ever overwriting: a different content under a used name goes to a sha256 sub-folder. */
-async function archiveRaw(deps: PipelineDeps, f: Incoming, sha256: string, receivedAt: string): Promise<string> {
+async function archiveRaw(
+  deps: Pick<PipelineDeps, 'raw' | 'log'>,
+  f: Incoming,
+  sha256: string,
+  receivedAt: string,
+): Promise<string> {
   const options = {
     contentType: rawContentType(f.file),
     metadata: { source: f.source, origin: f.origin, 'received-at': receivedAt, location: encodeURI(f.location) },
@@ -802,7 +814,11 @@ async function ingestDay(deps: PipelineDeps, input: DayIngestInput): Promise<Ing
     restateFrom: null,
     pricesReady: false,
   };
-  if (!isTradingDay(date)) {
+  // A backfill replays an archived price file dated on a closed day too: ingest keeps a weekend snapshot as
+  // a candidate for rule 2 (which refuses it, listed in dataQuality.rejectedDays, as pulse build lists it)
+  // and refuses a holiday's, as a dropped file would be (issue 18).
+  const closedInBackfill = input.archiveOnly === true && !isTradingDay(date);
+  if (!isTradingDay(date) && !closedInBackfill) {
     return { ...empty, skipped: true, reason: closedDayReason(date) ?? 'not a trading day' };
   }
   const result = await withDayLock(
@@ -810,9 +826,9 @@ async function ingestDay(deps: PipelineDeps, input: DayIngestInput): Promise<Ing
     { step: 'ingest', date, runId },
     async (): Promise<IngestResult> => {
       try {
-        const sources = input.sources ?? [...SOURCES];
+        const sources: SourceName[] = closedInBackfill ? ['prices'] : (input.sources ?? [...SOURCES]);
         const byId = new Map<SourceName, SourceProvider>();
-        for (const p of deps.providers) if (!byId.has(p.source)) byId.set(p.source, p);
+        if (input.archiveOnly !== true) for (const p of deps.providers) if (!byId.has(p.source)) byId.set(p.source, p);
         const runs = await Promise.all(sources.map((s) => ingestSource(deps, s, byId.get(s), date)));
         const pricesReady = sources.includes('prices')
           ? (runs[sources.indexOf('prices')]?.accepted ?? false)
@@ -822,6 +838,9 @@ async function ingestDay(deps: PipelineDeps, input: DayIngestInput): Promise<Ing
           runs.flatMap((r) => r.files),
           pricesReady,
         );
+        // Issue 18: a provider failing day after day is an alarm (functions/pipeline/health-metrics.ts); only
+        // the daily schedule counts, not operator re-runs, backfills or drops.
+        if (input.scheduled === true) recordProviderHealth(summary.files);
         const status: StepStatus = {
           state: pricesReady ? 'done' : 'incomplete',
           at: deps.clock().toISOString(),
@@ -829,7 +848,7 @@ async function ingestDay(deps: PipelineDeps, input: DayIngestInput): Promise<Ing
           detail: `${summary.files.length} file(s), ${summary.rows} row(s), ${summary.rejectedRows} rejected`,
         };
         await deps.table.setStepStatus(date, 'ingest', status);
-        if (pricesReady) await deps.table.advanceCursor('lastIngested', date);
+        if (pricesReady && !closedInBackfill) await deps.table.advanceCursor('lastIngested', date);
         return summary;
       } catch (error) {
         throw withContext(error, `ingest ${date}`);
@@ -845,7 +864,17 @@ async function ingestDay(deps: PipelineDeps, input: DayIngestInput): Promise<Ing
     rows: result.rows,
     restateFrom: result.restateFrom,
   });
-  if (!result.pricesReady) throw new DayIncompleteError(result);
+  if (!result.pricesReady) {
+    // A backfill day's prices can only come from the archive: waiting cannot bring them (issue 18).
+    if (input.archiveOnly === true) {
+      deps.log.warn('backfill day without accepted archived prices: not computed', {
+        date,
+        files: result.files.length,
+      });
+      return { ...result, skipped: true, reason: 'no accepted prices in the raw archive for this day' };
+    }
+    throw new DayIncompleteError(result);
+  }
   return result;
 }
 
@@ -952,6 +981,110 @@ async function ingestWholeArchive(deps: PipelineDeps, runIdIn?: string): Promise
   deps.log.info('archive ingested', { runId, files: runs.length, rows: result.rows, through: newest });
   if (newest === null) return { ...result, skipped: true, reason: 'the raw archive holds no accepted prices' };
   return result;
+}
+
+// ---------------------------------------------------------------- a backfill { from, to }
+
+/** The output of ingest on a backfill request: what the state machine replays, and what it cannot. */
+export interface BackfillPlan {
+  /**
+   * Days in range whose prices are in the raw archive, ascending (trading days, and a closed day whose file
+   * was archived all the same): each is ingested from the archive.
+   */
+  dates: IsoDate[];
+  /** Trading days in range without archived prices: reported, never planned (no source serves past prices). */
+  missing: IsoDate[];
+  /** Compute's event once every planned day is ingested: compute folds them all at once (then publish). */
+  summary: IngestResult;
+}
+
+/**
+ * Plans a backfill (issue 18): only the days whose prices are archived under `raw/prices/` (uploaded with
+ * `pulse upload-history`, dropped, or fetched on their day) are replayed; the others are listed as missing.
+ * Before, every trading day was planned and the first one without prices waited seven hours for the screener,
+ * which never serves a past day, then failed the backfill.
+ */
+export async function planBackfill(
+  deps: PipelineDeps,
+  from: IsoDate,
+  to: IsoDate,
+  runIdIn?: string,
+): Promise<BackfillPlan> {
+  const runId = runIdIn ?? deps.newRunId();
+  const archived = new Set<IsoDate>();
+  for (const o of await deps.raw.list(`${RAW_PREFIX}prices/`)) {
+    const key = parseRawKey(o.key);
+    if (key?.source === 'prices' && key.date >= from && key.date <= to) archived.add(key.date);
+  }
+  const days = tradingDays(from, to);
+  // Closed-day files in the archive are replayed too (a weekend snapshot is a rule 2 rejection to report).
+  const dates = [...archived].sort();
+  const missing = days.filter((d) => !archived.has(d));
+  const through = dates.filter((d) => isTradingDay(d)).at(-1);
+  const base = { runId, files: [], rows: 0, rejectedRows: 0, rejections: [], restateFrom: null };
+  const summary: IngestResult =
+    through === undefined
+      ? {
+          ...base,
+          date: to,
+          skipped: true,
+          reason: `no archived prices between ${from} and ${to}: upload them first (pulse upload-history)`,
+          pricesReady: false,
+        }
+      : { ...base, date: through, skipped: false, pricesReady: true };
+  deps.log.info('backfill planned', {
+    from,
+    to,
+    days: dates.length,
+    missing: missing.length,
+    firstMissing: missing[0],
+  });
+  return { dates, missing, summary };
+}
+
+/** What `archiveUpload` did with one file. */
+export type UploadOutcome =
+  | { file: string; status: 'archived' | 'present'; source: SourceName; date: IsoDate; key: string }
+  | { file: string; status: 'refused'; reason: string };
+
+/**
+ * Puts one file of a history folder into the raw archive as ingest archives a received file (same keys,
+ * metadata and never-overwrite rule, origin `drop`), without ingesting it: a backfill `{ from, to }` then
+ * ingests it from there (issue 18, `pulse upload-history`). Not through `incoming/`, where each object would
+ * start an execution of its own. The name says the source and date, as for a drop.
+ */
+export async function archiveUpload(
+  deps: Pick<PipelineDeps, 'raw' | 'log' | 'clock' | 'config'>,
+  file: string,
+  bytes: Uint8Array,
+  location: string,
+  /** The folder it came from says the source (`split-calendar/splits-….json` is not a splits.csv). */
+  source?: SourceName,
+  /**
+   * The date an operator file (splits.csv, securities.csv: dated by arrival) is archived under: for a history,
+   * its first day, so the backfill's first day replays it (dated today, no past day would ever read it).
+   */
+  arrival?: IsoDate,
+): Promise<UploadOutcome> {
+  const classified = classifyFile(file, arrival ?? newYorkDate(deps.clock()), source);
+  if (!classified.ok) return { file, status: 'refused', reason: classified.reason };
+  const { date } = classified.drop;
+  const kind = classified.drop.source;
+  if (bytes.byteLength > deps.config.maxFileBytes) {
+    return { file, status: 'refused', reason: tooLarge(file, bytes.byteLength, deps.config.maxFileBytes).reason };
+  }
+  const sha256 = sha256Hex(bytes);
+  const existing = await deps.raw.head(rawKey(kind, date, file));
+  if (existing?.sha256 === sha256 && existing.size === bytes.byteLength) {
+    return { file, status: 'present', source: kind, date, key: rawKey(kind, date, file) };
+  }
+  const key = await archiveRaw(
+    deps,
+    { source: kind, file, date, body: { bytes }, origin: 'drop', location },
+    sha256,
+    deps.clock().toISOString(),
+  );
+  return { file, status: 'archived', source: kind, date, key };
 }
 
 /** Ingests a trading day (from the archive first, then the providers), one dropped file, or the whole archive. */

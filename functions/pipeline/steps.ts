@@ -65,7 +65,13 @@ export interface StepResult {
   skipped?: boolean;
 }
 
-/** The output of ingest on a backfill request `{ from, to }`: the dates the Map state replays in order. */
+/**
+ * The output of ingest on a backfill request `{ from, to }` (functions/pipeline/ingest.ts `planBackfill`):
+ * the dates with archived prices, which the Map state ingests from the archive in order; the trading days
+ * without (reported); and compute's event for after the Map (compute then folds every ingested day at once).
+ */
 export interface BackfillPlan {
   dates: string[];
+  missing: string[];
+  summary: StepResult;
 }

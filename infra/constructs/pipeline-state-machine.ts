@@ -3,8 +3,13 @@
  * one step list:
  *
  *   Route ─ daily / drop / single date ─► Ingest ► Compute ► Publish ► BuildSite ► Published
- *        └ backfill {from,to} ─► PlanBackfill ► ReplayDays (Map, one date at a time:
- *                                               Ingest ► Compute ► Publish) ► BuildSite ► Published
+ *        └ backfill {from,to} ─► PlanBackfill ► IngestArchivedDays (Map, one date at a time:
+ *                                               ArchiveIngest { date, archiveOnly })
+ *                                ► BackfillSummary ► BackfillCompute ► BackfillPublish ► BackfillBuildSite ► Published
+ *
+ * A backfill plans only the days whose prices are in the raw archive (issue 18: no source serves past prices,
+ * so a day without them used to wait seven hours for the screener, then fail the execution), ingests each from
+ * the archive only, then computes once (compute folds every ingested day) and publishes every snapshot.
  *
  * Each step's output is the next step's input; a day step that returns `skipped: true` ends the
  * day (a non-trading day, or another run holds the day's lock). Lambda tasks retry with
@@ -90,19 +95,26 @@ export class PipelineStateMachine extends Construct {
     const daily = this.daySteps('', true);
     daily.end.next(this.runSteps(''));
 
-    // Backfill: plan the dates, replay them in order (compute is incremental: one at a time).
+    // Backfill: plan the archived dates, ingest them from the archive in order (one at a time: each may
+    // restate the days after it), then compute and publish once on the plan's summary.
     const plan = this.lambdaTask('PlanBackfill', 'ingest', true);
-    const replay = new sfn.Map(this, 'ReplayDays', {
+    const ingestDays = new sfn.Map(this, 'IngestArchivedDays', {
       itemsPath: '$.dates',
-      itemSelector: { 'date.$': '$$.Map.Item.Value' },
+      itemSelector: { 'date.$': '$$.Map.Item.Value', archiveOnly: true },
       maxConcurrency: 1,
       resultPath: sfn.JsonPath.DISCARD,
     });
-    const replayDay = this.daySteps('Replay', false);
-    replay.itemProcessor(replayDay.start);
-    replay.addCatch(this.failure, { resultPath: '$.error' });
-    plan.next(replay);
-    replay.next(this.runSteps('Backfill'));
+    ingestDays.itemProcessor(this.lambdaTask('ArchiveIngest', 'ingest', false));
+    ingestDays.addCatch(this.failure, { resultPath: '$.error' });
+    const summary = new sfn.Pass(this, 'BackfillSummary', {
+      comment: "compute's event: the plan's summary (the last archived day; skipped when none)",
+      inputPath: '$.summary',
+    });
+    const backfillDays = this.daySteps('Backfill', true, 'compute');
+    plan.next(ingestDays);
+    ingestDays.next(summary);
+    summary.next(backfillDays.start);
+    backfillDays.end.next(this.runSteps('Backfill'));
 
     const route = new sfn.Choice(this, 'Route').when(sfn.Condition.isPresent('$.from'), plan).otherwise(daily.start);
 
@@ -134,11 +146,15 @@ export class PipelineStateMachine extends Construct {
     }
   }
 
-  /** The day steps chained, each followed by a "skipped?" choice that ends the day. */
-  private daySteps(prefix: string, catchErrors: boolean): { start: sfn.IChainable; end: sfn.INextable } {
+  /** The day steps (from `first` on) chained, each followed by a "skipped?" choice that ends the day. */
+  private daySteps(
+    prefix: string,
+    catchErrors: boolean,
+    first: StepName = 'ingest',
+  ): { start: sfn.IChainable; end: sfn.INextable } {
     let start: sfn.IChainable | undefined;
     let previous: sfn.Choice | undefined;
-    for (const step of DAY_STEPS) {
+    for (const step of DAY_STEPS.slice(DAY_STEPS.findIndex((s) => s.name === first))) {
       const task = this.stepTask(`${prefix}${stateName(step.name)}`, step, catchErrors);
       if (previous) previous.otherwise(task);
       else start = task;

@@ -4,7 +4,7 @@
  * The buckets and the table come from the data and site stacks through named exports, which also
  * keeps those stacks from being deleted while this one uses them.
  */
-import { Duration, Fn, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -189,6 +189,11 @@ export class PipelineStack extends Stack {
     });
 
     this.monitoring.watchStateMachine(stateMachine);
+    // `pulse upload-history --state-machine` starts the one backfill execution here (docs/operations.md).
+    new CfnOutput(this, 'StateMachineArn', {
+      value: stateMachine.stateMachineArn,
+      description: 'The pipeline state machine (pulse upload-history --state-machine)',
+    });
     this.monitoring.watchPublishing();
     this.monitoring.watchDeadLetters(this.deadLetters);
   }

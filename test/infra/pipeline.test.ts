@@ -287,15 +287,26 @@ describe('state machine', () => {
     expect(machine.States[daily.states.at(-1)!]!.Type).toBe('Succeed');
   });
 
-  it('replays a backfill one date at a time through the day steps, then builds the site once', () => {
+  it('backfills by ingesting each archived date from the archive, one at a time, then computes, publishes and builds the site once', () => {
     const machine = asl();
     const plan = machine.States[machine.StartAt]!.Choices![0]!.Next;
     expect(stepOf(machine.States[plan]!)).toBe('ingest');
     const map = machine.States[machine.States[plan]!.Next!]!;
-    expect(map).toMatchObject({ Type: 'Map', ItemsPath: '$.dates', MaxConcurrency: 1 });
+    expect(map).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.dates',
+      MaxConcurrency: 1,
+      ItemSelector: { 'date.$': '$$.Map.Item.Value', archiveOnly: true },
+    });
     const inner = map.ItemProcessor!;
-    expect(taskOrder(inner, inner.StartAt).steps).toEqual(DAY_STEPS.map((step) => step.name));
-    expect(taskOrder(machine, map.Next!).steps).toEqual(RUN_STEPS.map((step) => step.name));
+    expect(taskOrder(inner, inner.StartAt).steps).toEqual(['ingest']);
+    // The plan's summary is compute's event (issue 18: compute folds every ingested day at once).
+    const summary = machine.States[map.Next!]!;
+    expect(summary).toMatchObject({ Type: 'Pass', InputPath: '$.summary' });
+    expect(taskOrder(machine, summary.Next!).steps).toEqual([
+      ...DAY_STEPS.filter((step) => step.name !== 'ingest').map((step) => step.name),
+      ...RUN_STEPS.map((step) => step.name),
+    ]);
   });
 
   it('ends the day when a step reports skipped: true', () => {
@@ -320,11 +331,11 @@ describe('state machine', () => {
 
   it('retries Lambda tasks with backoff and jitter, fails fast on bad input, waits hours for late data', () => {
     const machine = asl();
-    const states = { ...machine.States, ...machine.States.ReplayDays!.ItemProcessor!.States };
+    const states = { ...machine.States, ...machine.States.IngestArchivedDays!.ItemProcessor!.States };
     const lambdaTasks = Object.entries(states).filter(([, st]) => LAMBDA_STEPS.includes(stepOf(st) as LambdaStep));
-    // Ingest, Compute, Publish, PlanBackfill and the three replay tasks inside the Map.
+    // Ingest, Compute, Publish, PlanBackfill, the archive ingest inside the Map, the backfill's compute and publish.
     expect(lambdaTasks.map(([name]) => name).sort()).toEqual(
-      ['Compute', 'Ingest', 'PlanBackfill', 'Publish', 'ReplayCompute', 'ReplayIngest', 'ReplayPublish'].sort(),
+      ['ArchiveIngest', 'BackfillCompute', 'BackfillPublish', 'Compute', 'Ingest', 'PlanBackfill', 'Publish'].sort(),
     );
     for (const [name, state] of lambdaTasks) {
       const retry = state.Retry!;
@@ -359,9 +370,19 @@ describe('state machine', () => {
   it('sends every failure to the SNS topic, then to a Fail state carrying the original error', () => {
     const machine = asl();
     const catchers = Object.entries(machine.States).filter(([, st]) => st.Catch);
-    // Daily Ingest/Compute/Publish/BuildSite, PlanBackfill, the Map, the backfill's BuildSite.
+    // Daily Ingest/Compute/Publish/BuildSite, PlanBackfill, the Map, the backfill's Compute/Publish/BuildSite.
     expect(catchers.map(([name]) => name).sort()).toEqual(
-      ['BackfillBuildSite', 'BuildSite', 'Compute', 'Ingest', 'PlanBackfill', 'Publish', 'ReplayDays'].sort(),
+      [
+        'BackfillBuildSite',
+        'BackfillCompute',
+        'BackfillPublish',
+        'BuildSite',
+        'Compute',
+        'Ingest',
+        'IngestArchivedDays',
+        'PlanBackfill',
+        'Publish',
+      ].sort(),
     );
     for (const [name, state] of catchers) {
       expect(state.Catch, name).toEqual([

@@ -16,6 +16,7 @@ import { type Emulators, startEmulators } from '../../functions/local/emulators.
 import { localLambdaContext, objectCreatedEvent } from '../../functions/local/lambda.ts';
 import { runExecution } from '../../functions/local/runner.ts';
 import { createAwsDeps, type PipelineDeps } from '../../functions/pipeline/deps.ts';
+import { archiveUpload } from '../../functions/pipeline/ingest.ts';
 import { createPublishHandler } from '../../functions/publish/create-handler.ts';
 import { tempDir, writeSample } from './helpers/market.ts';
 
@@ -74,13 +75,29 @@ describe('the Lambda handlers on the emulators, with Step Functions events', () 
     expect(await deps.site.get('data/latest.json')).toBeDefined();
   });
 
-  it('ingest, given a backfill { from, to }, plans the trading days; the execution replays them', async () => {
+  it('ingest, given a backfill { from, to }, plans the days whose prices are archived; the execution ingests them from the archive, then computes and publishes once', async () => {
+    // DAY is archived (ingested above); NEXT and 2025-01-06 are not: missing, never planned (issue 18).
     const plan = await invoke(createIngestHandler(deps), { from: DAY, to: '2025-01-06' });
-    expect(plan).toEqual({ dates: [DAY, NEXT, '2025-01-06'] });
+    expect(plan).toMatchObject({ dates: [DAY], missing: [NEXT, '2025-01-06'], summary: { date: DAY, skipped: false } });
+    // Uploaded into the raw archive (pulse upload-history), not dropped under incoming/: no execution per file.
+    const file = `${NEXT}.json`;
+    const uploaded = await archiveUpload(deps, file, readFileSync(path.join(input, 'prices', file)), `file://${file}`);
+    expect(uploaded).toMatchObject({
+      status: 'archived',
+      source: 'prices',
+      date: NEXT,
+      key: `raw/prices/${NEXT}/${file}`,
+    });
     const run = await runExecution(deps, { from: NEXT, to: NEXT });
-    expect(run.plan).toEqual({ dates: [NEXT] });
-    expect(run.days.map((d) => d.ran)).toEqual([['ingest', 'compute', 'publish']]);
-    expect(run.days[0]?.outputs.publish?.published).toContain(NEXT);
+    expect(run.plan).toMatchObject({ dates: [NEXT], missing: [] });
+    if (run.plan === null) throw new Error('a backfill has a plan');
+    expect(run.ingests.map((r) => [r.date, r.pricesReady])).toEqual([[NEXT, true]]);
+    // From the archive only: no provider was asked (the folder provider would have read NEXT's other files).
+    expect(run.ingests[0]?.files.filter((f) => f.source === 'prices')).toEqual([
+      expect.objectContaining({ file, status: 'accepted' }),
+    ]);
+    expect(run.steps.ran).toEqual(['ingest', 'compute', 'publish']);
+    expect(run.steps.outputs.publish?.published).toContain(NEXT);
   });
 
   it('ingest, given the S3 "Object Created" event of a drop, ingests the dropped file', async () => {
