@@ -76,7 +76,7 @@ describe('pulse fetch', () => {
   it('plans the settlement dates from 20 days before --from, the trading days, and today’s screener after the close', () => {
     const plan = planFetch('2024-06-10', '2024-06-14', providers(), NOW);
     expect(plan.map((p) => `${p.source} ${p.date}${p.notYet ? ' (not yet)' : ''}`)).toEqual([
-      // 2024-05-31 + 8 business days = 2024-06-12 (today): asked. 2024-05-15 is in effect before it.
+      // 2024-05-31's file is out on 2024-06-11 (its 8th business day, counting the settlement day): asked.
       'short-interest 2024-05-31',
       'short-volume 2024-06-10',
       'short-volume 2024-06-11',
@@ -89,10 +89,13 @@ describe('pulse fetch', () => {
     // Before 16:15 New York time the screener is not asked; a settlement not yet due is planned as not yet.
     const morning = planFetch('2024-05-20', '2024-06-12', providers(), new Date('2024-06-12T14:00:00Z'));
     expect(morning.find((p) => p.source === 'prices')?.notYet).toMatch(/after the close/);
-    expect(planFetch('2024-06-10', '2024-06-12', providers(), new Date('2024-06-11T21:00:00Z'))[0]).toMatchObject({
+    expect(planFetch('2024-06-10', '2024-06-12', providers(), new Date('2024-06-10T21:00:00Z'))[0]).toMatchObject({
       date: '2024-05-31',
-      notYet: 'FINRA publishes it on 2024-06-12 (8th business day after settlement)',
+      notYet: 'FINRA publishes it on 2024-06-11 (its 8th business day, the settlement day counted)',
     });
+    expect(
+      planFetch('2024-06-10', '2024-06-12', providers(), new Date('2024-06-11T21:00:00Z'))[0]?.notYet,
+    ).toBeUndefined();
   });
 
   it('writes each file where pulse build reads it, reports what is not published or refused, and resumes', async () => {

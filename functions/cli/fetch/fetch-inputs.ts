@@ -29,6 +29,7 @@ import {
 } from '../../../shared/formats/index.ts';
 import { parseSplitCalendar } from '../../../shared/formats/nasdaq-split-calendar.ts';
 import { newYorkDate } from '../../lib/new-york-date.ts';
+import { SHORT_INTEREST_PUBLICATION_LAG } from '../../providers/finra.ts';
 import type { SourceProvider } from '../../providers/source-provider.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
 
@@ -42,12 +43,6 @@ export const FETCH_FOLDERS: Readonly<Record<FetchSource, string>> = {
   'split-calendar': 'split-calendar',
   prices: 'prices',
 };
-
-/**
- * FINRA publishes a settlement's file on the 8th business day after it (../shared/data/README.md; Nasdaq's
- * schedule says the same): before that day the file is reported "not yet published" without a request.
- */
-export const FINRA_PUBLICATION_BUSINESS_DAYS = 8;
 
 /**
  * Short interest is asked for from this many calendar days before `from`, so the file in effect on the first
@@ -125,12 +120,15 @@ export function planFetch(from: IsoDate, to: IsoDate, providers: FetchProviders,
   const last = to < today ? to : today;
   const plan: Planned[] = [];
   for (const s of settlementDates(addCalendarDays(from, -SHORT_INTEREST_LEAD_DAYS), last)) {
-    const due = publicationDate(s, FINRA_PUBLICATION_BUSINESS_DAYS);
+    // FINRA's "8th business day after settlement" counts the settlement day (functions/providers/finra.ts).
+    const due = publicationDate(s, SHORT_INTEREST_PUBLICATION_LAG);
     plan.push({
       source: 'short-interest',
       date: s,
       provider: providers.shortInterest,
-      ...(due > today ? { notYet: `FINRA publishes it on ${due} (8th business day after settlement)` } : {}),
+      ...(due > today
+        ? { notYet: `FINRA publishes it on ${due} (its 8th business day, the settlement day counted)` }
+        : {}),
     });
   }
   const days = from <= last ? tradingDays(from, last) : [];
