@@ -5,6 +5,9 @@ import { createProviders, type ProviderId, readProvidersConfig } from '../../pro
 import type { SourceProvider } from '../../providers/source-provider.ts';
 import { isoDateOption, parse, UsageError } from '../args.ts';
 import { fetchInputs, formatFetchSummary } from '../fetch/fetch-inputs.ts';
+import type { DayOutcome, PriceHistorySummary } from '../fetch/price-history.ts';
+import { pricesFromFolder } from '../fetch/prices-from-folder.ts';
+import { pricesFromGit } from '../fetch/prices-from-git.ts';
 import { progress } from '../progress.ts';
 import type { Command } from './types.ts';
 
@@ -83,8 +86,27 @@ Exit codes: 0 when nothing failed or was refused (files not yet published are no
       },
     });
     (bar as ReturnType<typeof progress> | null)?.done();
-    const failures = summary.items.filter((i) => i.status === 'failed' || i.status === 'refused').length;
-    console.log(values.json ? JSON.stringify(summary, null, 2) : formatFetchSummary(summary));
+    // Past prices (issue 18): from a git archive of nightly snapshots or a folder of saved ones.
+    let history: PriceHistorySummary | null = null;
+    let historyBar: ReturnType<typeof progress> | null = null;
+    const onProgress = (day: string, _i: number, total: number, outcome: DayOutcome) => {
+      historyBar ??= progress(total, 'prices');
+      historyBar.tick(`${day} ${outcome.kind}`);
+    };
+    if (typeof values['prices-from-git'] === 'string') {
+      history = await pricesFromGit({ repo: values['prices-from-git'], from, to, outDir: out, onProgress });
+    } else if (typeof values['prices-from'] === 'string') {
+      history = pricesFromFolder({ dir: path.resolve(values['prices-from']), from, to, outDir: out, onProgress });
+    }
+    (historyBar as ReturnType<typeof progress> | null)?.done();
+    const failures =
+      summary.items.filter((i) => i.status === 'failed' || i.status === 'refused').length + (history?.refused ?? 0);
+    if (values.json) {
+      console.log(JSON.stringify(history ? { ...summary, priceHistory: history } : summary, null, 2));
+    } else {
+      console.log(formatFetchSummary(summary));
+      if (history) console.log(formatHistory(history));
+    }
     if (!values.json) {
       console.log(`\nNext: npm start -- --input ${path.relative(process.cwd(), out) || '.'}`);
     }
@@ -94,4 +116,21 @@ Exit codes: 0 when nothing failed or was refused (files not yet published are no
 
 function optional<K extends string>(key: K, value: SourceProvider | undefined): Partial<Record<K, SourceProvider>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, SourceProvider>);
+}
+
+/** The price history's lines: counts, then each day not written for a reason worth reading. */
+function formatHistory(h: PriceHistorySummary, limit = 20): string {
+  const lines = [
+    `  past prices     ${h.written} written, ${h.skipped} already present, ${h.missing} missing (no snapshot that night), ${h.refused} refused — sources in ${path.basename(h.manifest)}`,
+  ];
+  const notable = h.days.filter((d) => d.kind === 'missing' || d.kind === 'refused');
+  for (const d of notable.slice(0, limit)) {
+    lines.push(
+      d.kind === 'missing'
+        ? `  prices ${d.day}: missing — ${d.reason}`
+        : `  prices ${d.day}: refused — ${d.problems.map((p) => `${p.file}${p.commit ? ` @${p.commit.slice(0, 10)}` : ''}: ${p.reason}`).join('; ')}`,
+    );
+  }
+  if (notable.length > limit) lines.push(`  … ${notable.length - limit} more days not written (--json lists them all)`);
+  return lines.join('\n');
 }
