@@ -48,7 +48,9 @@ export function initialState(methodology: MethodologyVersion = 3): EngineState {
   return {
     version: 1,
     ...(methodology !== 1 ? { methodology } : {}),
-    ...(methodology === 3 ? { ytdNetNew: [], lastCap: [], lastSector: [], recentSymbols: [] } : {}),
+    ...(methodology === 3
+      ? { ytdNetNew: [], ytdNetNewShares: [], ytdBaseSettlement: '', lastCap: [], lastSector: [], recentSymbols: [] }
+      : {}),
     dayCount: 0,
     lastDate: null,
     lastSymbols: 0,
@@ -107,6 +109,7 @@ export function cloneState(state: EngineState): EngineState {
     quarantined: state.quarantined.slice(),
   };
   if (state.ytdNetNew) copy.ytdNetNew = state.ytdNetNew.slice();
+  if (state.ytdNetNewShares) copy.ytdNetNewShares = state.ytdNetNewShares.slice();
   if (state.lastCap) copy.lastCap = state.lastCap.slice();
   if (state.lastSector) copy.lastSector = state.lastSector.slice();
   if (state.recentSymbols) copy.recentSymbols = state.recentSymbols.slice();
@@ -330,6 +333,7 @@ function addSymbols(
     if (v2OrLater(state)) state.finraAdv.push(0);
     if (v3) {
       state.ytdNetNew?.push(0);
+      state.ytdNetNewShares?.push(0);
       state.lastCap?.push(0);
       state.lastSector?.push(-1);
     }
@@ -426,6 +430,12 @@ function accumulateYtd(state: EngineState, id: number, j: number, counts: YtdCou
     state.ytdGrowth[id] = 1;
     state.ytdEligible[id] = (state.price[b + sp] as number) > 0 ? 1 : 0;
     if (state.ytdNetNew) state.ytdNetNew[id] = 0;
+    if (state.ytdNetNewShares) state.ytdNetNewShares[id] = 0;
+  }
+  // Rule 13 (v3): the year's net new shorting in shares, carried in shares of the current day (a split
+  // multiplies the shares shorted before it); this day's own change is added after `symbolDay`.
+  if (state.ytdNetNewShares) {
+    state.ytdNetNewShares[id] = (state.ytdNetNewShares[id] as number) * (state.factor[b + slotOf(j)] as number);
   }
   const p0 = state.price[b + sp] as number;
   const p1 = state.price[b + s] as number;
@@ -455,6 +465,8 @@ export interface SymbolDay {
   pnl: number;
   exposure: number;
   netNew: number;
+  /** Rule 13: N in shares, `SI(s, d) − SI(s, d−1) · f` (zero when N is). */
+  netNewShares: number;
   capPrev: number;
   capNext: number;
   declining: boolean;
@@ -466,6 +478,7 @@ export const scratch = (): SymbolDay => ({
   pnl: 0,
   exposure: 0,
   netNew: 0,
+  netNewShares: 0,
   capPrev: 0,
   capNext: 0,
   declining: false,
@@ -499,7 +512,8 @@ export function symbolDay(state: EngineState, id: number, j: number, hadFile: bo
   out.pnl = -exposure * r;
   // Zero unless a new file took effect on j (then SI(s, j) is not SI(s, j−1)·f); zero too when either
   // position is implausible (rule 11b).
-  out.netNew = hadFile && !doubtful0 && !implausibleShortInterest(si1, m1, p1) ? (si1 - si0 * f) * p1 : 0;
+  out.netNewShares = hadFile && !doubtful0 && !implausibleShortInterest(si1, m1, p1) ? si1 - si0 * f : 0;
+  out.netNew = out.netNewShares * p1;
   out.capPrev = m0;
   out.capNext = m0 * growth;
   out.declining = r < 0;
@@ -672,6 +686,9 @@ function resolvePending(state: EngineState, today: number, ctx: StepContext): Da
       if (symbolDay(state, id, j, state.slotSettlement[sp] !== '', c)) {
         addSymbolDay(patch, c);
         if (state.ytdNetNew) state.ytdNetNew[id] = (state.ytdNetNew[id] as number) + c.netNew;
+        if (state.ytdNetNewShares) {
+          state.ytdNetNewShares[id] = (state.ytdNetNewShares[id] as number) + c.netNewShares;
+        }
       }
     }
   }
@@ -955,8 +972,10 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
   const acc = newDayAcc();
   const counts = newYtdCounts();
   const yearStart = d.counted && isYearStart(state, d.today);
+  // Rule 13 (v3): the file in effect on the day before the year's first counted day, which YTD changes start from.
+  if (yearStart && state.ytdBaseSettlement !== undefined) state.ytdBaseSettlement = state.slotSettlement[d.sp] ?? '';
   const c = scratch();
-  const { price, factor, securityType, held, ytdNetNew } = state;
+  const { price, factor, securityType, held, ytdNetNew, ytdNetNewShares } = state;
   const n = state.symbols.length;
   for (let id = 0; id < n; id++) {
     const b = id * RING;
@@ -972,6 +991,7 @@ export function stepDay(state: EngineState, day: PriceDay, ctx: StepContext): St
       if (symbolDay(state, id, d.today, d.hadFile, c)) {
         addSymbolDay(acc, c);
         if (ytdNetNew) ytdNetNew[id] = (ytdNetNew[id] as number) + c.netNew;
+        if (ytdNetNewShares) ytdNetNewShares[id] = (ytdNetNewShares[id] as number) + c.netNewShares;
       }
     }
   }

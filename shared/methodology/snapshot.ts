@@ -12,7 +12,14 @@ import { dataRecord, ownValue } from '../data-record.ts';
 import type { Group, IsoDate, Tier, WindowName } from '../domain.ts';
 import { GROUPS, TIERS, WINDOWS } from '../domain.ts';
 import { exposureOf, implausibleShortInterest } from '../gates/plausibility.ts';
-import type { CrowdedEntry, DataQuality, SnapshotWindow, TopEntry } from '../snapshot/schema.ts';
+import type {
+  CrowdedEntry,
+  DataQuality,
+  NetNewEntry,
+  NetNewShorting,
+  SnapshotWindow,
+  TopEntry,
+} from '../snapshot/schema.ts';
 import { addDays } from './dates.ts';
 import { inUniverse, RING, scratch, symbolDay } from './engine.ts';
 import { addDay, type Breadth, emptySum, type FiguresSum, type GroupTable, groupDay, toFigures } from './figures.ts';
@@ -128,7 +135,16 @@ interface SymbolSums {
   pnl: Float64Array;
   exposure: Float64Array;
   netNew: Float64Array;
+  /** Rule 13: N in shares, split-adjusted to A (each day's change, then × every later split factor). */
+  netNewShares: Float64Array;
 }
+
+const symbolSums = (n: number): SymbolSums => ({
+  pnl: new Float64Array(n),
+  exposure: new Float64Array(n),
+  netNew: new Float64Array(n),
+  netNewShares: new Float64Array(n),
+});
 
 /**
  * Rule 8 (v3) over the ring's days `from` … `to`: each symbol's sums, every symbol in the universe (a stock
@@ -137,7 +153,7 @@ interface SymbolSums {
  */
 function ringSymbolSums(state: EngineState, from: number, to: number): SymbolSums {
   const n = state.symbols.length;
-  const out: SymbolSums = { pnl: new Float64Array(n), exposure: new Float64Array(n), netNew: new Float64Array(n) };
+  const out = symbolSums(n);
   const c = scratch();
   for (let id = 0; id < n; id++) {
     if (!inUniverse(state, id)) continue;
@@ -146,15 +162,19 @@ function ringSymbolSums(state: EngineState, from: number, to: number): SymbolSum
     let pnl = 0;
     let exposure = 0;
     let netNew = 0;
+    let shares = 0;
     for (let j = from; j <= until; j++) {
+      shares *= state.factor[id * RING + slotOf(j)] as number;
       if (!symbolDay(state, id, j, state.slotSettlement[slotOf(j - 1)] !== '', c)) continue;
       pnl += c.pnl;
       exposure += c.exposure;
       netNew += c.netNew;
+      shares += c.netNewShares;
     }
     out.pnl[id] = pnl;
     out.exposure[id] = exposure;
     out.netNew[id] = netNew;
+    out.netNewShares[id] = shares;
   }
   return out;
 }
@@ -162,12 +182,13 @@ function ringSymbolSums(state: EngineState, from: number, to: number): SymbolSum
 /** Year to date (v3): the engine's running sums per symbol. */
 function ytdSymbolSums(state: EngineState): SymbolSums {
   const n = state.symbols.length;
-  const out: SymbolSums = { pnl: new Float64Array(n), exposure: new Float64Array(n), netNew: new Float64Array(n) };
+  const out = symbolSums(n);
   for (let id = 0; id < n; id++) {
     if (!inUniverse(state, id)) continue;
     out.pnl[id] = state.ytdPnl[id] as number;
     out.exposure[id] = state.ytdExposure[id] as number;
     out.netNew[id] = state.ytdNetNew?.[id] ?? 0;
+    out.netNewShares[id] = state.ytdNetNewShares?.[id] ?? 0;
   }
   return out;
 }
@@ -545,6 +566,66 @@ function crowded(state: EngineState, a: AsOfA): CrowdedEntry[] {
   });
 }
 
+/**
+ * Rule 13 (v3): per group (tier as of A), the ten stocks with the largest Σ N > 0 over the window (shorts
+ * adding) and the ten with the most negative (covering), ties by symbol; among the stocks listed on A with a
+ * tier as of A, as rule 9's lists.
+ */
+function netNewShorting(
+  state: EngineState,
+  a: AsOfA,
+  sums: SymbolSums,
+  fromSettlement: string,
+  toSettlement: string,
+): NetNewShorting {
+  const bySymbol = (i: number, j: number) =>
+    compareCodeUnits(state.symbols[a.id[i] as number] as string, state.symbols[a.id[j] as number] as string);
+  const n = (k: number) => sums.netNew[a.id[k] as number] as number;
+  const entry = (k: number): NetNewEntry => {
+    const id = a.id[k] as number;
+    const price = a.price[k] as number;
+    const marketCap = a.marketCap[k] as number;
+    const si = a.shortInterest[k] as number;
+    const change = sums.netNewShares[id] as number;
+    const before = si - change;
+    return {
+      symbol: state.symbols[id] as string,
+      name: state.names[id] as string,
+      tier: TIERS[a.tier[k] as number] as Tier,
+      sector: state.sectors[a.sector[k] as number] as string,
+      netNewShortingUsd: sums.netNew[id] as number,
+      changeShares: change,
+      changePctSharesOut: marketCap > 0 ? (change / (marketCap / price)) * 100 : null,
+      changePctPrevious: before > 0 ? (change / before) * 100 : null,
+      shortInterestShares: si,
+      shortInterestUsd: si * price,
+    };
+  };
+  const groups = {} as NetNewShorting['groups'];
+  for (const g of GROUPS as readonly Group[]) {
+    const members = GROUP_MEMBERS[g];
+    const inGroup = (k: number) => members.includes(a.tier[k] as number);
+    const adding = firstInOrder(
+      a.count,
+      (k) => inGroup(k) && n(k) > 0,
+      (i, j) => n(j) - n(i) || bySymbol(i, j),
+      TOP_N,
+    );
+    const covering = firstInOrder(
+      a.count,
+      (k) => inGroup(k) && n(k) < 0,
+      (i, j) => n(i) - n(j) || bySymbol(i, j),
+      TOP_N,
+    );
+    groups[g] = { adding: adding.map(entry), covering: covering.map(entry) };
+  }
+  return {
+    fromSettlement: fromSettlement === '' ? null : fromSettlement,
+    toSettlement: toSettlement === '' ? null : toSettlement,
+    groups,
+  };
+}
+
 function pendingReason(state: EngineState, id: number, index: number): string {
   const b = id * RING;
   const p0 = state.price[b + slotOf(index - 1)] as number;
@@ -720,8 +801,9 @@ export function snapshotAt(state: EngineState): SnapshotBody {
     const w = columns[index] as WindowColumns;
     if (days > 0 && name === 'ytd') ytdWindow(state, asOf, w);
     // v3 (rules 6 and 8): each symbol's whole window in its tier and sector as of A.
-    const asOfSums =
-      v3 && days > 0 ? sumsAsOfA(state, name === 'ytd' ? ytdSymbolSums(state) : ringSymbolSums(state, from, tA)) : null;
+    const symbolWindow =
+      v3 && days > 0 ? (name === 'ytd' ? ytdSymbolSums(state) : ringSymbolSums(state, from, tA)) : null;
+    const asOfSums = symbolWindow ? sumsAsOfA(state, symbolWindow) : null;
 
     const breadthTier = TIERS.map(() => ({ eligible: 0, declining: 0 }));
     const sectorEligible = new Int32Array(sectorCount);
@@ -815,6 +897,23 @@ export function snapshotAt(state: EngineState): SnapshotBody {
       sectors,
       topWinners: winners,
       topLosers: losers,
+      // Rule 13 (v3): absent from v1 and v2 snapshots. The file in effect on the day before the window
+      // (for ytd, kept by the engine) and on A; a window without counted days compares nothing.
+      ...(v3
+        ? {
+            netNewShorting: netNewShorting(
+              state,
+              asOf,
+              symbolWindow ?? symbolSums(state.symbols.length),
+              days === 0
+                ? (state.slotSettlement[slotOf(tA)] ?? '')
+                : name === 'ytd'
+                  ? (state.ytdBaseSettlement ?? '')
+                  : (state.slotSettlement[slotOf(from - 1)] ?? ''),
+              state.slotSettlement[slotOf(tA)] ?? '',
+            ),
+          }
+        : {}),
     };
   });
 

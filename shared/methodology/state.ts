@@ -81,7 +81,8 @@ export function parseEngineState(value: unknown): EngineState {
   if (s.methodology === 3) {
     if (s.recentSymbols === undefined) s.recentSymbols = (s.dayCount ?? 0) > 0 ? [s.lastSymbols ?? 0] : [];
     else if (!Array.isArray(s.recentSymbols)) fail('recentSymbols', 'not an array');
-    for (const name of ['ytdNetNew', 'lastCap', 'lastSector'] as const) {
+    if (typeof s.ytdBaseSettlement !== 'string') fail('ytdBaseSettlement', 'not a string');
+    for (const name of ['ytdNetNew', 'ytdNetNewShares', 'lastCap', 'lastSector'] as const) {
       const column = s[name];
       if (!Array.isArray(column) || column.length !== n) fail(name, `expected ${n} values for ${n} symbols`);
     }

@@ -112,6 +112,13 @@ export interface EngineState {
   join?: JoinStats | null;
   /** Per symbol id (v3): Σ N over the year to date (rule 8 netNewShortingUsd by tier as of A). Empty before v3. */
   ytdNetNew?: number[];
+  /**
+   * Per symbol id (v3): the year's net new shorting in shares (rule 13), in shares of the last day: each day
+   * `× f` (that day's split factor), then `+ (SI(s, d) − SI(s, d−1) · f)` when rule 5's N counts. Empty before v3.
+   */
+  ytdNetNewShares?: number[];
+  /** v3: the settlement date in effect on the day before the year's first counted day ('' = none; rule 13). */
+  ytdBaseSettlement?: IsoDate | '';
   /** Per symbol id (v3): the latest known market cap on or before the last day (0 = never known; rule 6 v3). */
   lastCap?: number[];
   /** Per symbol id (v3): index into `sectors` of the latest row (−1 = never priced; rule 6 v3). */

@@ -59,6 +59,13 @@ export function formatUsd(value: Maybe, options: SignOptions = {}): string {
   return withSign(body, value < 0, /^\$0(\.0)?[A-Z]?$/.test(body), options.signed ?? false);
 }
 
+/** Compact share counts: 1_500_000 → `1.5M`, −25_000 → `−25.0K`, 950 → `950` (`signed`: `+1.5M`). */
+export function formatShares(value: Maybe, options: SignOptions = {}): string {
+  if (!isNumber(value)) return MISSING;
+  const body = compactUsdAbs(Math.abs(value)).slice(1);
+  return withSign(body, value < 0, /^0(\.0)?[A-Z]?$/.test(body), options.signed ?? false);
+}
+
 /** Whole US dollars with thousands separators, for titles and tables: `−$110,730,000,000`. */
 export function formatUsdExact(value: Maybe, options: SignOptions = {}): string {
   if (!isNumber(value)) return MISSING;

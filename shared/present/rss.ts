@@ -4,11 +4,12 @@
  * date comes from the snapshots (`generatedAt`), never from a clock. Used by the site
  * (`site/src/pages/rss.xml.ts`) and the pipeline's publish step.
  */
-import type { Snapshot } from '../snapshot/schema.ts';
+import type { NetNewEntry, Snapshot } from '../snapshot/schema.ts';
 import { archivePath, escapeHtml, escapeXml } from './escape.ts';
 import { formatDateLong, formatPercent, formatRfc822, formatUsd } from './format.ts';
 import { buildHeadline, ytdPeriod } from './headline.ts';
 import { GROUP_LABELS, GROUP_ROWS } from './labels.ts';
+import { NET_NEW_PAGE_GROUPS } from './net-new.ts';
 
 export interface RssOptions {
   /** Absolute http(s) origin (and optional base path) of the site, e.g. `https://shortpulse.example`. */
@@ -77,8 +78,34 @@ export function rssItemHtml(snapshot: Snapshot, itemUrl: string): string {
       `<p>Biggest short loser ${ytdPeriod(ytd)}: ${escapeHtml(loser.symbol)} (${escapeHtml(loser.name)}), ${formatUsd(loser.pnlUsd, { signed: true })}.</p>`,
     );
   }
+  const flows = netNewHtml(day);
+  if (flows) parts.push(flows);
   parts.push(`<p><a href="${escapeHtml(itemUrl)}">All tables for this day</a></p>`);
   return parts.join('');
+}
+
+/**
+ * Rule 13 on a day a new FINRA report took effect (its 1D window compares two reports): net new shorting of the
+ * headline groups and the three stocks shorts added to and covered most. Nothing on other days.
+ */
+function netNewHtml(day: Snapshot['windows']['1d']): string | null {
+  const n = day.netNewShorting;
+  if (!n || n.fromSettlement === null || n.toSettlement === null || n.fromSettlement === n.toSettlement) return null;
+  const names = (entries: NetNewEntry[]) =>
+    entries
+      .slice(0, 3)
+      .map((e) => `${escapeHtml(e.symbol)} (${escapeHtml(e.name)}) ${formatUsd(e.netNewShortingUsd, { signed: true })}`)
+      .join(', ');
+  const totals = NET_NEW_PAGE_GROUPS.map(
+    (g) => `${escapeHtml(GROUP_LABELS[g])} ${formatUsd(day.groups[g].netNewShortingUsd, { signed: true })}`,
+  ).join(', ');
+  const lines = [
+    `<p>FINRA’s short interest report settled ${escapeHtml(formatDateLong(n.toSettlement))} took effect (against the one settled ${escapeHtml(formatDateLong(n.fromSettlement))}). Net new shorting: ${totals}.</p>`,
+  ];
+  const { adding, covering } = n.groups.total;
+  if (adding.length > 0) lines.push(`<p>Shorts added most to: ${names(adding)}.</p>`);
+  if (covering.length > 0) lines.push(`<p>Shorts covered most: ${names(covering)}.</p>`);
+  return lines.join('');
 }
 
 /** Builds the feed XML from published snapshots (any order; one item per `asOf`, the last given wins). */

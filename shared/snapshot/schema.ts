@@ -77,6 +77,49 @@ export const TopEntrySchema = z
   })
   .strict();
 
+/** Rule 13 (v3): one stock's net new shorting over a window. */
+export const NetNewEntrySchema = z
+  .object({
+    symbol: z.string().min(1),
+    name: z.string(),
+    tier: TierSchema,
+    sector: z.string(),
+    netNewShortingUsd: usd.describe(
+      'Σ N over the window: shares shorted (covered if negative) at each file day’s price',
+    ),
+    changeShares: z.number().describe('Σ of the new files’ changes in shares, split-adjusted to asOf (rule 13)'),
+    changePctSharesOut: nullableNumber.describe('changeShares / shares outstanding on asOf · 100 (null without MC_A)'),
+    changePctPrevious: nullableNumber.describe(
+      'changeShares / (shortInterestShares − changeShares) · 100: against the short interest before the change (null when that is 0)',
+    ),
+    shortInterestShares: z.number().min(0).describe('SI(s, A), shares'),
+    shortInterestUsd: usd.describe('SI(s, A) · price_A'),
+  })
+  .strict();
+
+const NetNewListsSchema = z
+  .object({
+    adding: z.array(NetNewEntrySchema).max(10).describe('Largest Σ N > 0 first (shorts adding)'),
+    covering: z.array(NetNewEntrySchema).max(10).describe('Most negative Σ N first (shorts covering)'),
+  })
+  .strict();
+
+/** Rule 13 (v3): where short sellers added and covered over the window, per group (tier as of A). */
+export const NetNewShortingSchema = z
+  .object({
+    fromSettlement: isoDate
+      .nullable()
+      .describe('Settlement date of the short interest file in effect on the day before the window (null: none)'),
+    toSettlement: isoDate.nullable().describe('Settlement date of the file in effect on asOf (null: none)'),
+    groups: z.object(
+      Object.fromEntries(GROUPS.map((g) => [g, NetNewListsSchema])) as Record<
+        (typeof GROUPS)[number],
+        typeof NetNewListsSchema
+      >,
+    ),
+  })
+  .strict();
+
 export const WindowSchema = z
   .object({
     from: isoDate.nullable(),
@@ -91,6 +134,8 @@ export const WindowSchema = z
     sectors: dataRecordSchema(GroupFiguresSchema),
     topWinners: z.array(TopEntrySchema).max(10),
     topLosers: z.array(TopEntrySchema).max(10),
+    /** v3 (rule 13): absent from version 1 and 2 snapshots, which stay byte-identical. */
+    netNewShorting: NetNewShortingSchema.optional(),
   })
   .strict();
 
@@ -236,6 +281,8 @@ export const SnapshotSchema = z
 
 export type GroupFigures = z.infer<typeof GroupFiguresSchema>;
 export type TopEntry = z.infer<typeof TopEntrySchema>;
+export type NetNewEntry = z.infer<typeof NetNewEntrySchema>;
+export type NetNewShorting = z.infer<typeof NetNewShortingSchema>;
 export type SnapshotWindow = z.infer<typeof WindowSchema>;
 export type CrowdedEntry = z.infer<typeof CrowdedEntrySchema>;
 export type DataQuality = z.infer<typeof DataQualitySchema>;

@@ -94,6 +94,26 @@ describe('buildRss limits and identity', () => {
     sample: false,
   }));
 
+  it('says, on a day a new FINRA report took effect, the groups’ net new shorting and the top three names each way (rule 13)', async () => {
+    const feed = await parser.parseString(buildRss(fixtureSnapshots(), { siteUrl: SITE }));
+    const latest = feed.items[0]?.description ?? '';
+    // The fixture's latest 1D window compares the reports settled 2024-05-15 and 2024-05-31.
+    expect(latest).toContain(
+      '<p>FINRA’s short interest report settled Friday 31 May 2024 took effect (against the one settled Wednesday 15 May 2024). Net new shorting: All U.S. ',
+    );
+    expect(latest).toMatch(
+      /Shorts added most to: ACMR \(Acme Robotics Inc\.\) \+\$412\.5M, \S+ \([^)]*\) \+\$330\.0M, /,
+    );
+    expect(latest).toMatch(/Shorts covered most: \S+ \([^)]*\) −\$250\.0M/);
+    // Other days (no lists, or the same report on both sides) say nothing of it.
+    for (const item of feed.items.slice(1)) expect(item.description).not.toContain('took effect');
+    const same = structuredClone(fixtureLatest());
+    const n = same.windows['1d'].netNewShorting;
+    if (!n) throw new Error('the fixture’s latest day has rule 13’s lists');
+    n.fromSettlement = n.toSettlement;
+    expect(buildRss([same], { siteUrl: SITE })).not.toContain('took effect');
+  });
+
   it('keeps the 60 most recent days', async () => {
     const feed = await parser.parseString(buildRss([...many].reverse(), { siteUrl: SITE }));
     expect(feed.items).toHaveLength(60);

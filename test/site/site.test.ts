@@ -302,6 +302,36 @@ describe.skipIf(!HAS_CHROMIUM)('home page in Chromium', () => {
     await close();
   });
 
+  it('shows where shorts are adding and covering (rule 13), switches groups, and says which reports it compares', async () => {
+    const { page, problems, close } = await open('/');
+    const section = page.locator('[data-net-new="nns-group"]');
+    expect(await rendered(section.locator('[data-compares]'))).toBe(
+      'Compares FINRA’s reports settled 15 May 2024 and 31 May 2024. The next report settles 14 Jun 2024 and is due from 26 Jun 2024 (FINRA’s 8th business day).',
+    );
+    const panel = (g: string) => section.locator(`.group-panel[data-group="${g}"]`);
+    expect(await panel('total').isVisible()).toBe(true);
+    expect(await panel('megaLarge').isVisible()).toBe(false);
+    const first = await rendered(panel('total').locator('table[data-table="net-new-adding"] tbody tr').first());
+    expect(first).toContain('ACMR');
+    expect(first).toContain('+$412.5M');
+    expect(first).toContain('+2.5M shares');
+    expect(first).toContain('+12.5%');
+    await page.locator('label[for="nns-group-megaLarge"]').click();
+    expect(await panel('megaLarge').isVisible()).toBe(true);
+    expect(await panel('total').isVisible()).toBe(false);
+    const tiers = await panel('megaLarge').locator('.sub').allInnerTexts();
+    expect(tiers.filter((t) => /^(Mega|Large) ·/.test(t)).length).toBeGreaterThan(0);
+    expect(tiers.filter((t) => /^(Mid|Small|Micro|Nano) ·/.test(t))).toEqual([]);
+    expect(problems).toEqual([]);
+    await close();
+    // Without JavaScript the switch is the same CSS.
+    const noJs = await open('/', { javaScriptEnabled: false });
+    await noJs.page.locator('label[for="nns-group-smallMicroNano"]').click();
+    expect(await noJs.page.locator('.group-panel[data-group="smallMicroNano"]').isVisible()).toBe(true);
+    expect(await noJs.page.locator('.group-panel[data-group="total"]').isVisible()).toBe(false);
+    await noJs.close();
+  });
+
   it('draws the charts: bars in the gain and loss colours, and the cumulative lines', async () => {
     const { page, problems, close } = await open('/', { colorScheme: 'light' });
     const bars = await canvasPixels(page, '[data-windowed="tier-window"] .panel[data-window="ytd"] canvas');
