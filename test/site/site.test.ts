@@ -332,6 +332,19 @@ describe.skipIf(!HAS_CHROMIUM)('home page in Chromium', () => {
     await noJs.close();
   });
 
+  it('shows rule 13’s figures whole at 360 px: a card per stock, no figure clipped or scrolled away', async () => {
+    const { page, close } = await open('/', { viewport: { width: 360, height: 780 } });
+    const row = page.locator('.group-panel[data-group="total"] table[data-table="net-new-adding"] tbody tr').first();
+    for (const cell of ['td.usd', 'td.pct']) {
+      const box = await row.locator(cell).boundingBox();
+      expect(box, cell).not.toBeNull();
+      expect((box?.x ?? 0) + (box?.width ?? 0), cell).toBeLessThanOrEqual(360);
+    }
+    expect(await rendered(row.locator('td.usd'))).toContain('Net new shorting');
+    expect(await rendered(row.locator('td.usd'))).toContain('+$412.5M');
+    await close();
+  });
+
   it('draws the charts: bars in the gain and loss colours, and the cumulative lines', async () => {
     const { page, problems, close } = await open('/', { colorScheme: 'light' });
     const bars = await canvasPixels(page, '[data-windowed="tier-window"] .panel[data-window="ytd"] canvas');
