@@ -14,6 +14,7 @@ import { initialState } from './engine.ts';
 import { historyRows } from './figures.ts';
 import type { SecurityType } from './securities.ts';
 import { snapshotAt } from './snapshot.ts';
+import { type StockOutput, startStockRecorder } from './stocks.ts';
 import { type EngineState, MethodologyError, type MethodologyVersion, type SnapshotBody } from './types.ts';
 
 export interface BatchOptions {
@@ -30,6 +31,8 @@ export interface BatchOptions {
    * every day it folds, as the pipeline does when it publishes each day (issue 17).
    */
   onAccepted?: (state: EngineState) => void;
+  /** Also record every stock's daily series and figures for `/data/stocks/` (issue 19; `result.stocks`). */
+  stocks?: boolean;
 }
 
 export interface BuildInput extends BatchOptions {
@@ -42,6 +45,8 @@ export interface BuildResult {
   history: HistoryRow[];
   /** The engine state at A (for callers that continue day by day). */
   state: EngineState;
+  /** With `stocks: true`: every stock with short interest in the year to date (shared/methodology/stocks.ts). */
+  stocks?: StockOutput;
 }
 
 /** `buildSnapshot` one day at a time. */
@@ -74,6 +79,7 @@ export function startBatch(options: BatchOptions): BatchFold {
   });
   let previous: DayKey | null = null;
   let spent = false;
+  const recorder = options.stocks === true ? startStockRecorder() : null;
 
   return {
     add(day) {
@@ -87,6 +93,7 @@ export function startBatch(options: BatchOptions): BatchFold {
       previous = { date: day.date, file: day.file };
       if (asOf !== undefined && day.date > asOf) return;
       const outcome = fold.add(day, shortInterest);
+      if (outcome.rejected === null && recorder) recorder.onDay(fold.result().state);
       if (outcome.rejected === null && options.onAccepted) options.onAccepted(fold.result().state);
     },
     finish() {
@@ -100,7 +107,13 @@ export function startBatch(options: BatchOptions): BatchFold {
           asOf === undefined ? 'no accepted trading day in the input' : `no accepted trading day on or before ${asOf}`,
         );
       }
-      return { body: snapshotAt(state), history: historyRows(records), state };
+      const body = snapshotAt(state);
+      return {
+        body,
+        history: historyRows(records),
+        state,
+        ...(recorder ? { stocks: recorder.finish(state, body) } : {}),
+      };
     },
   };
 }

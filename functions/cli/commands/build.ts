@@ -11,9 +11,17 @@ import {
   previousGateDay,
 } from '../../../shared/gates/index.ts';
 import { type EngineState, startBatch } from '../../../shared/methodology/index.ts';
+import type { StockOutput } from '../../../shared/methodology/stocks.ts';
 import { SAMPLE_MANIFEST_FILE } from '../../../shared/sample/index.ts';
 import { assembleHistory, assembleSnapshot } from '../../../shared/snapshot/assemble.ts';
 import { historyJsonSchema, snapshotJsonSchema } from '../../../shared/snapshot/schema.ts';
+import {
+  StockFileSchema,
+  StockIndexSchema,
+  stockFileName,
+  stockIndexJsonSchema,
+  stockJsonSchema,
+} from '../../../shared/snapshot/stocks-schema.ts';
 import { newYorkDate } from '../../lib/new-york-date.ts';
 import { INPUT_HELP, INPUT_OPTIONS, inputPaths, isoDateOption, parse, UsageError } from '../args.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
@@ -99,6 +107,8 @@ Reads the input, applies the methodology (docs/methodology.md) and writes
   OUT/data/latest.json and OUT/data/snapshots/<asOf>.json   the snapshot (identical content)
   OUT/data/history.json                                      1d and YTD group figures of every counted day
   OUT/data/schema/snapshot.v1.json, history.v1.json          JSON Schemas of both
+  OUT/data/stocks/<SYMBOL>.json, stocks/index.json            every stock with short interest in the year:
+                                                             its daily series and figures (--no-stocks: not)
 
 ${INPUT_HELP}
   --out DIR              output folder (created)
@@ -123,8 +133,10 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
       workers: { type: 'string' },
       'accept-gates': { type: 'string' },
       methodology: { type: 'string' },
+      'no-stocks': { type: 'boolean' },
     });
     if (typeof values.out !== 'string') throw new UsageError('--out DIR is required');
+    const withStocks = values['no-stocks'] !== true;
     const asOf = isoDateOption(values['as-of'], 'as-of');
     const workers = workersOption(values.workers);
     const acceptGates = acceptGatesOption(values['accept-gates']);
@@ -164,6 +176,7 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
       securities: input.securities,
       ...(asOf ? { asOf } : {}),
       onAccepted: gateEachDay,
+      stocks: withStocks,
     });
     let days = 0;
     for await (const day of input.priceDays()) {
@@ -172,7 +185,7 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
     }
     (bar as ReturnType<typeof progress> | null)?.done();
     if (days === 0) throw new Error(`no usable price snapshot in ${paths.prices}`);
-    const { body, history, state } = fold.finish();
+    const { body, history, state, stocks } = fold.finish();
     const files = input.files();
     // Nothing dropped silently: a file whose name matches no input pattern is reported, not just skipped.
     const ignored = ignoredFiles(input.ignored, paths.root);
@@ -236,6 +249,7 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
       path.join(dataDir, 'schema', 'history.v1.json'),
       `${JSON.stringify(historyJsonSchema(), null, 2)}\n`,
     );
+    const stockCount = stocks ? writeStocks(dataDir, stocks, { generatedAt, sample }) : 0;
     // latest.json last, so a reader never sees a latest that points past what is written.
     writeFileAtomic(path.join(dataDir, 'latest.json'), json);
 
@@ -260,9 +274,38 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
         ...(dq.quarantined.length > 20
           ? [`  … and ${dq.quarantined.length - 20} more quarantined (dataQuality.quarantined)`]
           : []),
-        `wrote ${path.relative(process.cwd(), dataDir) || dataDir}/latest.json, snapshots/${snapshot.asOf}.json, history.json (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+        `wrote ${path.relative(process.cwd(), dataDir) || dataDir}/latest.json, snapshots/${snapshot.asOf}.json, history.json${stocks ? `, stocks/ (${stockCount} stocks)` : ''} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
       ].join('\n'),
     );
     return 0;
   },
 };
+
+/**
+ * Issue 19: `stocks/<SYMBOL>.json` for every stock with short interest in the year, `stocks/index.json` and their
+ * JSON Schemas, each checked against its schema first (a file that does not match is a bug: the build stops).
+ * Compact JSON: a year of one stock is its columnar series, a few kilobytes.
+ */
+function writeStocks(dataDir: string, stocks: StockOutput, meta: { generatedAt: string; sample: boolean }): number {
+  const dir = path.join(dataDir, 'stocks');
+  mkdirSync(dir, { recursive: true });
+  for (const stock of stocks.stocks) {
+    const file = StockFileSchema.parse({ ...stock, ...meta });
+    writeFileAtomic(path.join(dir, stockFileName(file.symbol)), `${JSON.stringify(file)}\n`);
+  }
+  const first = stocks.stocks[0];
+  const index = StockIndexSchema.parse({
+    schemaVersion: 1,
+    methodologyVersion: first?.methodologyVersion ?? 3,
+    asOf: first?.asOf ?? '',
+    ...meta,
+    stocks: stocks.index,
+  });
+  writeFileAtomic(path.join(dir, 'index.json'), `${JSON.stringify(index)}\n`);
+  writeFileAtomic(path.join(dataDir, 'schema', 'stock.v1.json'), `${JSON.stringify(stockJsonSchema(), null, 2)}\n`);
+  writeFileAtomic(
+    path.join(dataDir, 'schema', 'stocks-index.v1.json'),
+    `${JSON.stringify(stockIndexJsonSchema(), null, 2)}\n`,
+  );
+  return stocks.stocks.length;
+}

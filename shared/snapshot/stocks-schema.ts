@@ -1,0 +1,151 @@
+/**
+ * Every stock (issue 19): one JSON file per stock with short interest in the year to date
+ * (`/data/stocks/<SYMBOL>.json`) and an index of them (`/data/stocks/index.json`). As for the snapshot, the zod
+ * schemas are the contract and the published JSON Schemas are generated from them. Figures follow the methodology
+ * rules cited in the descriptions (docs/methodology.md); the daily series is columnar (one array per field, one
+ * element per accepted day of the year) so a year of a stock is a few kilobytes.
+ */
+import * as z from 'zod';
+import { WINDOWS } from '../domain.ts';
+import { isoDate, MethodologyVersionSchema, TierSchema } from './schema.ts';
+
+const usd = z.number().describe('US dollars at full precision');
+const nullableNumber = z.number().nullable();
+
+/** A stock's own figures over one window (rules 8 and 9 for one symbol). */
+export const StockWindowSchema = z
+  .object({
+    from: isoDate.nullable(),
+    tradingDays: z.number().int().min(0),
+    pnlUsd: usd.describe('Σ pnl over the window: positive = short sellers gained (rule 5)'),
+    avgShortInterestUsd: usd.describe('Σ exposure / tradingDays (rule 8)'),
+    pnlPct: nullableNumber.describe('pnlUsd / avgShortInterestUsd · 100 (rule 9); null when the average is 0'),
+    netNewShortingUsd: usd.describe('Σ N (rules 5, 13)'),
+  })
+  .strict();
+
+/** The short interest in effect on A (rule 4), with days to cover (rule 10's definition). */
+export const StockShortInterestSchema = z
+  .object({
+    settlementDate: isoDate.describe('FINRA settlement date of the file in effect on A'),
+    shares: z.number().min(0).describe('SI(s, A), split-adjusted to A'),
+    usd: usd.describe('SI(s, A) · price_A'),
+    pctSharesOut: nullableNumber.describe('SI / (MC_A / price_A) · 100; null without a market cap on A'),
+    daysToCover: nullableNumber.describe('SI / average daily volume; null without a volume'),
+    daysToCoverSource: z
+      .enum(['finra', 'screener'])
+      .nullable()
+      .describe("FINRA's average daily volume (all venues) or the screener's 20-day mean of positive volumes"),
+  })
+  .strict();
+
+/** One accepted day of the year, per field (arrays of equal length; index i = dates[i]). */
+export const StockSeriesSchema = z
+  .object({
+    date: z.array(isoDate),
+    price: z.array(nullableNumber).describe('Screener last sale; null when the stock was not listed that day'),
+    splitFactor: z.array(z.number()).describe('Rule 3: new shares per old share on that day (1 = no split)'),
+    shortInterest: z.array(z.number()).describe('SI(s, d) in shares (rule 4: split-adjusted since its settlement)'),
+    settlementDate: z.array(isoDate.nullable()).describe('Settlement date of the file in effect that day'),
+    exposureUsd: z.array(z.number()).describe('E = SI(s, d−1) · price_{d−1} (rule 5); 0 when the day does not count'),
+    pnlUsd: z.array(z.number()).describe('pnl = −E · R (rule 5); 0 when the day does not count'),
+    tier: z.array(TierSchema.nullable()).describe('Tier of MC_{d−1} (rule 6, day by day); null without it'),
+    flags: z
+      .array(z.array(z.enum(['first-day', 'not-counted', 'split', 'new-file', 'pending-split'])))
+      .describe(
+        "first-day: the data's first day (never counted); not-counted: no price on d−1 or d, or no MC_{d−1}; split: a split applied that day; new-file: a short interest file took effect; pending-split: held out by an undecided split",
+      ),
+  })
+  .strict();
+
+export const StockNoteSchema = z
+  .object({
+    date: isoDate,
+    kind: z.enum(['split', 'pending-split', 'quarantine']),
+    text: z.string(),
+  })
+  .strict();
+
+export const StockFileSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    methodologyVersion: MethodologyVersionSchema,
+    asOf: isoDate,
+    generatedAt: z.iso.datetime(),
+    sample: z.boolean(),
+    symbol: z.string().min(1),
+    name: z.string(),
+    tier: TierSchema.nullable().describe('Tier as of A (rule 6, version 3: the latest known market cap)'),
+    sector: z.string(),
+    listedOnAsOf: z.boolean().describe('Priced on A (a stock delisted during the year keeps its file)'),
+    windows: z.object(
+      Object.fromEntries(WINDOWS.map((w) => [w, StockWindowSchema])) as Record<
+        (typeof WINDOWS)[number],
+        typeof StockWindowSchema
+      >,
+    ),
+    shortInterest: StockShortInterestSchema.nullable(),
+    crowded: z
+      .object({
+        rank: z.number().int().min(1),
+        score: z.number().min(0).max(100),
+      })
+      .strict()
+      .nullable()
+      .describe("Its place in rule 10's top 20 on A, or null"),
+    series: StockSeriesSchema,
+    notes: z.array(StockNoteSchema),
+  })
+  .strict();
+
+export const StockIndexEntrySchema = z
+  .object({
+    symbol: z.string().min(1),
+    name: z.string(),
+    tier: TierSchema.nullable(),
+    sector: z.string(),
+    ytdPnlUsd: usd,
+    ytdPnlPct: nullableNumber,
+    shortInterestUsd: usd.nullable(),
+    shortInterestPctSharesOut: nullableNumber,
+    daysToCover: nullableNumber,
+  })
+  .strict();
+
+export const StockIndexSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    methodologyVersion: MethodologyVersionSchema,
+    asOf: isoDate,
+    generatedAt: z.iso.datetime(),
+    sample: z.boolean(),
+    stocks: z.array(StockIndexEntrySchema),
+  })
+  .strict();
+
+export type StockWindow = z.infer<typeof StockWindowSchema>;
+export type StockFile = z.infer<typeof StockFileSchema>;
+export type StockSeries = z.infer<typeof StockSeriesSchema>;
+export type StockIndex = z.infer<typeof StockIndexSchema>;
+export type StockIndexEntry = z.infer<typeof StockIndexEntrySchema>;
+
+export function stockJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://short-pulse.example/data/schema/stock.v1.json',
+    title: 'Short Pulse stock v1',
+    ...z.toJSONSchema(StockFileSchema, { target: 'draft-2020-12' }),
+  };
+}
+
+export function stockIndexJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://short-pulse.example/data/schema/stocks-index.v1.json',
+    title: 'Short Pulse stock index v1',
+    ...z.toJSONSchema(StockIndexSchema, { target: 'draft-2020-12' }),
+  };
+}
+
+/** The file name of a stock (symbols keep `.` and `-`: BRK.B → `BRK.B.json`). */
+export function stockFileName(symbol: string): string {
+  return `${symbol}.json`;
+}
