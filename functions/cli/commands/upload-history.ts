@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Log } from '../../adapters/ports.ts';
-import { type UploadReport, uploadHistoryAws, uploadHistoryLocal } from '../../local/upload-history.ts';
+import { historyFiles, type UploadReport, uploadHistoryAws, uploadHistoryLocal } from '../../local/upload-history.ts';
 import type { UploadOutcome } from '../../pipeline/ingest.ts';
 import { isoDateOption, parse, UsageError } from '../args.ts';
 import { progress } from '../progress.ts';
@@ -64,6 +64,11 @@ Not through incoming/, where each file would start an execution of its own.
       throw new UsageError('--state-machine ARN is required to start the backfill (or --no-backfill)');
     }
     const inputDir = path.resolve(values.input);
+    if (historyFiles(inputDir).files.length === 0) {
+      throw new UsageError(
+        `nothing to upload: ${inputDir} holds no input file (prices/, short-interest/, short-volume/, split-calendar/, splits.csv, securities.csv)`,
+      );
+    }
     const from = isoDateOption(values.from, 'from');
     const to = isoDateOption(values.to, 'to');
     if (from !== undefined && to !== undefined && from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
