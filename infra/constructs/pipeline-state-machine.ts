@@ -14,7 +14,7 @@
  * Each step's output is the next step's input; a day step that returns `skipped: true` ends the
  * day (a non-trading day, or another run holds the day's lock). Lambda tasks retry with
  * exponential backoff and full jitter, except for errors a retry cannot fix (NON_RETRYABLE_ERRORS)
- * and "the day's files are not out yet" (LATE_DATA_ERRORS), retried for hours;
+ * and "the day's files are not out yet" (LATE_DATA_ERRORS), retried for hours but never past midnight in New York;
  * any failure goes to the failure path: an SNS notification with the error, then a Fail state (which
  * the "pipeline failed" alarm counts).
  */
@@ -43,12 +43,41 @@ export const LAMBDA_RETRY = {
   maxDelay: Duration.minutes(2),
 } as const;
 
-/** Waiting for a day's files to appear: 20 min, then ×1.5, six times (≈ 7 h in all). */
+/**
+ * Waiting for a day's files to appear: 15 min, then ×1.5, five retries (waits of 15, 22.5, 33.75, 50.6 and
+ * 75.9 min: 3 h 18 min). The ladder must end before midnight in New York: the screener serves today's
+ * market, so once the date has changed a retry cannot bring the day's prices any more. From the 19:30
+ * schedule, with every one of the six attempts running to the ingest timeout (5 min), the last one ends by
+ * 23:18 (`lateDataDeadline`); with every other retrier of the task spent on the way too, by 23:37.
+ * test/infra/pipeline.test.ts computes the first from these constants, the second from the synthesized ASL.
+ */
 export const LATE_DATA_RETRY = {
-  interval: Duration.minutes(20),
+  interval: Duration.minutes(15),
   backoffRate: 1.5,
-  maxAttempts: 6,
+  maxAttempts: 5,
 } as const;
+
+/** A Retry's waits in seconds, in order: interval × backoffRate^(n−1), capped by maxDelay (no jitter). */
+export function retryWaits(retry: {
+  readonly interval: Duration;
+  readonly backoffRate: number;
+  readonly maxAttempts: number;
+  readonly maxDelay?: Duration;
+}): number[] {
+  const cap = retry.maxDelay?.toSeconds() ?? Number.POSITIVE_INFINITY;
+  return Array.from({ length: retry.maxAttempts }, (_, n) =>
+    Math.min(retry.interval.toSeconds() * retry.backoffRate ** n, cap),
+  );
+}
+
+/**
+ * Worst-case minutes from an execution's start until a task that keeps failing with late data gives up: each of
+ * its invocations runs to `attemptTimeout` and every late-data wait is taken.
+ */
+export function lateDataDeadline(attemptTimeout: Duration): number {
+  const waits = retryWaits(LATE_DATA_RETRY);
+  return ((1 + waits.length) * attemptTimeout.toSeconds() + waits.reduce((a, b) => a + b, 0)) / 60;
+}
 
 /** Longest backfill: ~25,000 history events per standard execution ≈ 3 years of days. */
 export const EXECUTION_TIMEOUT = Duration.hours(12);

@@ -39,7 +39,7 @@ type LambdaStep = Exclude<StepName, 'build-site'>;
 const SITE_DATA_PREFIX = 'data/';
 
 /** Sizing per function (one run a day: memory buys CPU, the cost is negligible). */
-const SIZING: Record<LambdaStep, { memorySize: number; timeout: Duration; description: string }> = {
+export const SIZING: Record<LambdaStep, { memorySize: number; timeout: Duration; description: string }> = {
   ingest: { memorySize: 1024, timeout: Duration.minutes(5), description: 'Fetch or receive a day, archive, normalise' },
   compute: { memorySize: 1024, timeout: Duration.minutes(5), description: 'Advance state and aggregates by a day' },
   publish: { memorySize: 512, timeout: Duration.minutes(2), description: 'Write the snapshot, history and feed' },

@@ -4,6 +4,7 @@
  * order equal to functions/pipeline/steps.ts, retries and the failure path, the schedule, the
  * file-drop rule, the alarms, the budget and the site build.
  */
+import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,8 @@ import {
   RUN_STEPS,
   type StepName,
 } from '../../functions/pipeline/steps.ts';
+import { LATE_DATA_RETRY, lateDataDeadline, retryWaits } from '../../infra/constructs/pipeline-state-machine.ts';
+import { SCHEDULE, SIZING } from '../../infra/stacks/pipeline-stack.ts';
 import { CACHE_CONTROL } from '../../shared/present/security-headers.ts';
 import {
   asArray,
@@ -351,9 +354,9 @@ describe('state machine', () => {
         name,
       ).toEqual({
         ErrorEquals: [...LATE_DATA_ERRORS],
-        IntervalSeconds: 1200,
-        BackoffRate: 1.5,
-        MaxAttempts: 6,
+        IntervalSeconds: LATE_DATA_RETRY.interval.toSeconds(),
+        BackoffRate: LATE_DATA_RETRY.backoffRate,
+        MaxAttempts: LATE_DATA_RETRY.maxAttempts,
       });
       // States.ALL must come last, or it would shadow the specific retriers.
       expect(retry.at(-1), name).toEqual({
@@ -365,6 +368,42 @@ describe('state machine', () => {
         JitterStrategy: 'FULL',
       });
     }
+  });
+
+  // Issue 20: after midnight in New York the screener serves the next day, so a retry can no longer succeed.
+  const SCHEDULED_AT_MINUTES = Number(SCHEDULE.hour) * 60 + Number(SCHEDULE.minute);
+  const MIDNIGHT_MINUTES = 24 * 60;
+
+  it('gives up waiting for late data before midnight in New York for a run started by the 19:30 schedule', () => {
+    expect(SCHEDULE).toMatchObject({ hour: '19', minute: '30' });
+    const waits = retryWaits(LATE_DATA_RETRY);
+    expect(waits).toEqual([900, 1350, 2025, 3037.5, 4556.25]);
+    expect(waits.reduce((a, b) => a + b, 0) / 60).toBeCloseTo(197.81, 2);
+    // Six invocations of up to 5 min each and the five waits: 227.8 min after 19:30 is 23:17.8.
+    expect(SIZING.ingest.timeout.toMinutes()).toBe(5);
+    const deadline = lateDataDeadline(SIZING.ingest.timeout);
+    expect(deadline).toBeCloseTo(227.81, 2);
+    expect(SCHEDULED_AT_MINUTES + deadline).toBeLessThan(MIDNIGHT_MINUTES - 40);
+  });
+
+  it('ends the ingest task before midnight even with every retrier of the synthesized ASL spent', () => {
+    const ingest = asl().States.Ingest!;
+    expect(stepOf(ingest)).toBe('ingest');
+    const timeoutSeconds = SIZING.ingest.timeout.toSeconds();
+    let seconds = timeoutSeconds; // the first invocation
+    for (const retry of ingest.Retry!) {
+      const waits = retryWaits({
+        interval: Duration.seconds(retry.IntervalSeconds ?? 1),
+        backoffRate: retry.BackoffRate ?? 2,
+        maxAttempts: retry.MaxAttempts ?? 3,
+        ...(retry.MaxDelaySeconds ? { maxDelay: Duration.seconds(retry.MaxDelaySeconds) } : {}),
+      });
+      // A Lambda service error means the invocation did not run; every other retried attempt may run to the timeout.
+      const runs = retry.ErrorEquals.some((e) => e.startsWith('Lambda.')) ? 0 : timeoutSeconds;
+      for (const wait of waits) seconds += wait + runs;
+    }
+    expect(SCHEDULED_AT_MINUTES + seconds / 60).toBeLessThan(MIDNIGHT_MINUTES);
+    expect(seconds / 60).toBeCloseTo(246.1, 1);
   });
 
   it('sends every failure to the SNS topic, then to a Fail state carrying the original error', () => {
