@@ -5,7 +5,8 @@
  *   schedule fires every day and ingest counts the non-trading days it skips, so each day yields one
  *   of the two: no calendar arithmetic in CloudWatch (which only knows UTC), holidays included, and
  *   26 h leaves room for DST shifts and run time. Missing data is breaching: silence is the failure;
- * - "pipeline could not start": anything in the dead-letter queue of the schedule or the drop rule;
+ * - "pipeline could not start": an event arriving in the dead-letter queue of the schedule or the drop rule
+ *   (once per arrival, not for as long as it is kept);
  * - stale input (issue 18: an alarm, not silence): the short interest or the prices `latest.json` moved to
  *   are too old, or a provider failed on PROVIDER_FAILED_DAYS daily runs in a row. Each watches a
  *   one-day period and ignores missing data: publish and the scheduled ingest emit these metrics only when
@@ -215,12 +216,20 @@ export class Monitoring extends Construct {
     for (const alarm of this.inputAlarms) alarm.addAlarmAction(this.action);
   }
 
+  /**
+   * Alarms on events *arriving* in the dead-letter queue, not on the queue's depth: a depth alarm
+   * (`ApproximateNumberOfMessagesVisible`) stays in alarm for as long as one message is kept (14 days), so a
+   * second failure meanwhile sends nothing. EventBridge and Scheduler write their undeliverable events with
+   * sqs:SendMessage (the rule's queue policy and the schedule role grant it), so `NumberOfMessagesSent`
+   * counts each of them (it misses only SQS's own redrive from a source queue, which this queue has none of):
+   * the alarm fires in the 5 minutes a failure arrives and returns to OK in the next quiet one.
+   */
   watchDeadLetters(queue: sqs.IQueue): cloudwatch.Alarm {
     const alarm = queue
-      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
+      .metricNumberOfMessagesSent({ period: Duration.minutes(5), statistic: 'Sum' })
       .createAlarm(this, 'StartFailedAlarm', {
         alarmDescription:
-          'The schedule or the file-drop rule could not start the pipeline; the event waits in the dead-letter queue.',
+          'The schedule or the file-drop rule could not start the pipeline: an event arrived in the dead-letter queue (kept there 14 days); see docs/operations.md.',
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -35,6 +35,9 @@ export const SCHEDULE = { hour: '19', minute: '30', timeZone: TimeZone.AMERICA_N
 
 type LambdaStep = Exclude<StepName, 'build-site'>;
 
+/** SQS's longest retention: the start dead-letter queue's events wait two weeks to be read and re-run. */
+export const DEAD_LETTER_RETENTION = Duration.days(14);
+
 /** Everything publish writes under the site bucket's data/ (keys.ts: latest, snapshots, history, schema). */
 const SITE_DATA_PREFIX = 'data/';
 
@@ -149,7 +152,9 @@ export class PipelineStack extends Stack {
     this.deadLetters = new sqs.Queue(this, 'StartDeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      // The alarm mails once per arrival; the event itself is the only record of which start was lost (the
+      // scheduled time, the dropped key), so keep it as long as SQS can for someone to read it and re-run.
+      retentionPeriod: DEAD_LETTER_RETENTION,
     });
     acknowledge(
       this.deadLetters,

@@ -19,7 +19,7 @@ import {
   type StepName,
 } from '../../functions/pipeline/steps.ts';
 import { LATE_DATA_RETRY, lateDataDeadline, retryWaits } from '../../infra/constructs/pipeline-state-machine.ts';
-import { SCHEDULE, SIZING } from '../../infra/stacks/pipeline-stack.ts';
+import { DEAD_LETTER_RETENTION, SCHEDULE, SIZING } from '../../infra/stacks/pipeline-stack.ts';
 import { CACHE_CONTROL } from '../../shared/present/security-headers.ts';
 import {
   asArray,
@@ -568,14 +568,52 @@ describe('alarms and budget', () => {
     });
   });
 
-  it('alarms when an event lands in the start dead-letter queue', () => {
-    s.pipeline.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      AlarmActions: [topicRef()],
+  it('alarms once per event arriving in the start dead-letter queue, not for as long as it is kept', () => {
+    const queue = Object.keys(resourcesOfType(s.pipeline, 'AWS::SQS::Queue')).find((id) =>
+      id.startsWith('StartDeadLetters'),
+    )!;
+    const sqsAlarms = Object.values(resourcesOfType(s.pipeline, 'AWS::CloudWatch::Alarm'))
+      .map((a) => a.Properties!)
+      .filter((p) => p.Namespace === 'AWS/SQS');
+    // Arrivals summed over 5 minutes: in alarm the period a failure arrives, OK again the next quiet one.
+    expect(sqsAlarms).toEqual([
+      expect.objectContaining({
+        MetricName: 'NumberOfMessagesSent',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRef()],
+      }),
+    ]);
+    // The depth metric would keep the alarm on for the whole retention after one message.
+    expect(sqsAlarms.map((p) => p.MetricName)).not.toContain('ApproximateNumberOfMessagesVisible');
+    // The events are kept the longest SQS allows, to be read and re-run.
+    expect(DEAD_LETTER_RETENTION.toDays()).toBe(14);
+    expect(resourcesOfType(s.pipeline, 'AWS::SQS::Queue')[queue]!.Properties).toMatchObject({
+      MessageRetentionPeriod: 14 * 86_400,
     });
+  });
+
+  it('lets only the file-drop rule (EventBridge, this rule) send to the dead-letter queue by queue policy', () => {
+    const policies = Object.values(resourcesOfType(s.pipeline, 'AWS::SQS::QueuePolicy'));
+    const sends = policies.flatMap((p) =>
+      (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement.filter(
+        (st) => st.Effect === 'Allow' && asArray(st.Action).includes('sqs:SendMessage'),
+      ),
+    );
+    // EventBridge writes with SendMessage (so NumberOfMessagesSent counts it), scoped to the rule's ARN.
+    expect(sends).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'events.amazonaws.com' },
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^FileDropRule/), 'Arn'] } },
+        },
+      }),
+    ]);
   });
 
   it('sets a monthly cost budget at the configured amount, notifying the alarm topic', () => {
