@@ -128,7 +128,7 @@ export class Monitoring extends Construct {
       label: 'Failed, timed-out and aborted executions',
     }).createAlarm(this, 'PipelineFailedAlarm', {
       alarmDescription:
-        'A pipeline execution failed, timed out or was aborted. The SNS message of the failure path carries the error; see docs/operations.md.',
+        'A pipeline execution failed, timed out or was aborted: open the failed execution in Step Functions for the error and cause; see docs/operations.md.',
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -15,14 +15,13 @@
  * day (a non-trading day, or another run holds the day's lock). Lambda tasks retry with
  * exponential backoff and full jitter, except for errors a retry cannot fix (NON_RETRYABLE_ERRORS)
  * and "the day's files are not out yet" (LATE_DATA_ERRORS), retried for hours but never past midnight in New York;
- * any failure goes to the failure path: an SNS notification with the error, then a Fail state (which
- * the "pipeline failed" alarm counts).
+ * any failure goes to the failure path, a Fail state carrying the original error and cause, which the
+ * "pipeline failed" alarm counts and e-mails (once; the state machine publishes nothing itself).
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -85,7 +84,6 @@ export const EXECUTION_TIMEOUT = Duration.hours(12);
 export interface PipelineStateMachineProps {
   readonly functions: Readonly<Record<Exclude<StepName, 'build-site'>, lambda.IFunction>>;
   readonly siteBuild: codebuild.IProject;
-  readonly failureTopic: sns.ITopic;
 }
 
 /** `build-site` → `BuildSite`: state names follow the step names. */
@@ -105,20 +103,13 @@ export class PipelineStateMachine extends Construct {
     super(scope, id);
     this.props = props;
 
-    const notify = new tasks.SnsPublish(this, 'NotifyFailure', {
-      topic: props.failureTopic,
-      subject: 'Short Pulse pipeline failed',
-      message: sfn.TaskInput.fromObject({
-        execution: sfn.JsonPath.executionId,
-        input: sfn.JsonPath.jsonToString(sfn.JsonPath.executionInput),
-        error: sfn.JsonPath.stringAt('$.error.Error'),
-        cause: sfn.JsonPath.stringAt('$.error.Cause'),
-      }),
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    this.failure = notify.next(
-      new sfn.Fail(this, 'PipelineFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' }),
-    );
+    // One e-mail per failure, and it is the "pipeline failed" alarm's (infra/constructs/monitoring.ts): it also
+    // sees what no Catch does (a timeout, an abort, a runtime error in a Choice or Pass state) and carries no
+    // execution data. The SNS message this path used to publish doubled every failure's e-mail and carried the
+    // execution input, where an S3 drop event names the uploader's IP address (`detail.source-ip-address`).
+    // The error and cause stay on the failed execution, where the alarm sends the reader. The Catch path is
+    // kept as the one place a failure goes through (a hook for clean-up), ending in this Fail state.
+    this.failure = new sfn.Fail(this, 'PipelineFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
 
     // Daily, file drop or one given date: the day steps, then the run steps.
     const daily = this.daySteps('', true);

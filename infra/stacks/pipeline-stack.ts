@@ -145,7 +145,6 @@ export class PipelineStack extends Stack {
     this.pipeline = new PipelineStateMachine(this, 'Pipeline', {
       functions: { ingest: ingest.function, compute: compute.function, publish: publish.function },
       siteBuild: this.siteBuild.project,
-      failureTopic: this.monitoring.topic,
     });
     const { stateMachine } = this.pipeline;
 

@@ -406,7 +406,7 @@ describe('state machine', () => {
     expect(seconds / 60).toBeCloseTo(246.1, 1);
   });
 
-  it('sends every failure to the SNS topic, then to a Fail state carrying the original error', () => {
+  it('ends every failure in a Fail state carrying the original error, publishing nothing itself', () => {
     const machine = asl();
     const catchers = Object.entries(machine.States).filter(([, st]) => st.Catch);
     // Daily Ingest/Compute/Publish/BuildSite, PlanBackfill, the Map, the backfill's Compute/Publish/BuildSite.
@@ -425,18 +425,44 @@ describe('state machine', () => {
     );
     for (const [name, state] of catchers) {
       expect(state.Catch, name).toEqual([
-        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NotifyFailure' },
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'PipelineFailed' },
       ]);
     }
-    const notify = machine.States.NotifyFailure!;
-    const topic = Object.keys(resourcesOfType(s.pipeline, 'AWS::SNS::Topic'))[0]!;
-    expect(notify.Resource).toMatch(/:states:::sns:publish$/);
-    expect(notify.Parameters!.TopicArn).toBe(`<${topic}>`);
-    expect(machine.States[notify.Next!]).toEqual({
+    expect(machine.States.PipelineFailed).toEqual({
       Type: 'Fail',
       ErrorPath: '$.error.Error',
       CausePath: '$.error.Cause',
     });
+  });
+
+  it('sends one e-mail per failure, the alarm’s, and no execution input (a drop event names the uploader’s IP) to the topic', () => {
+    const machine = asl();
+    const states = { ...machine.States, ...machine.States.IngestArchivedDays!.ItemProcessor!.States };
+    const resources = Object.values(states).flatMap((st) => (st.Resource ? [st.Resource] : []));
+    // Only the three functions and the site build: no sns:publish (nor any other service) integration.
+    expect(resources.filter((r) => !stepOf({ Type: 'Task', Resource: r }))).toEqual([]);
+    const definition = JSON.stringify(
+      resourcesOfType(s.pipeline, 'AWS::StepFunctions::StateMachine')[
+        Object.keys(resourcesOfType(s.pipeline, 'AWS::StepFunctions::StateMachine'))[0]!
+      ]!.Properties!.DefinitionString,
+    );
+    expect(definition).not.toContain('sns:publish');
+    expect(definition).not.toContain('$$.Execution.Input');
+    const topic = Object.keys(resourcesOfType(s.pipeline, 'AWS::SNS::Topic'))[0]!;
+    expect(definition).not.toContain(topic);
+    // Nothing in the stack may publish to the topic through IAM: only alarm actions and AWS Budgets (topic policy).
+    const publishers = Object.values(resourcesOfType(s.pipeline, 'AWS::IAM::Policy')).flatMap((p) =>
+      (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement.filter((st) =>
+        asArray(st.Action).some((a) => a.startsWith('sns:')),
+      ),
+    );
+    expect(publishers).toEqual([]);
+    // The alarm that sends the one e-mail counts failed executions, whether or not they went through a Catch.
+    const failedAlarms = Object.values(resourcesOfType(s.pipeline, 'AWS::CloudWatch::Alarm')).filter((a) =>
+      JSON.stringify(a.Properties!.Metrics ?? []).includes('"ExecutionsFailed"'),
+    );
+    expect(failedAlarms).toHaveLength(1);
+    expect(failedAlarms[0]!.Properties!.AlarmActions).toEqual([{ Ref: topic }]);
   });
 
   it('is a standard workflow with X-Ray, full logging and a timeout', () => {
