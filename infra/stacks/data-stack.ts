@@ -9,6 +9,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { DERIVED_PREFIX, INCOMING_PREFIX, RAW_PREFIX } from '../../functions/pipeline/keys.ts';
 import { acknowledge } from '../nag.ts';
 
 /** Logical IDs that must never change (a change means CloudFormation replaces the resource). */
@@ -66,15 +67,27 @@ export class DataStack extends Stack {
       serverAccessLogsBucket: this.logsBucket,
       serverAccessLogsPrefix: 'raw-bucket/',
       lifecycleRules: [
-        // Archived inputs are read again only for replays: infrequent access after 30 days.
+        // Archived inputs are read again only for replays: infrequent access after 30 days. raw/ is the one
+        // thing that cannot be rebuilt, so a version that stops being current (only a deletion or an
+        // overwrite by hand does that: ingest never replaces a raw/ key) is kept forever, in Glacier Instant
+        // Retrieval after 30 days: a fifth of the price, and restoring it is a plain copy of the version.
         {
           id: 'raw-to-infrequent-access',
-          prefix: 'raw/',
+          prefix: RAW_PREFIX,
           transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
+          noncurrentVersionTransitions: [
+            { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(30) },
+          ],
         },
         // A drop is archived under raw/ by ingest; the incoming/ copy is only the trigger.
-        { id: 'expire-incoming', prefix: 'incoming/', expiration: Duration.days(30) },
-        { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(90) },
+        {
+          id: 'expire-incoming',
+          prefix: INCOMING_PREFIX,
+          expiration: Duration.days(30),
+          noncurrentVersionExpiration: Duration.days(30),
+        },
+        // derived/ is rebuilt from raw/ by a backfill; old versions only help undo a bad day by hand.
+        { id: 'expire-old-derived-versions', prefix: DERIVED_PREFIX, noncurrentVersionExpiration: Duration.days(90) },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
@@ -85,7 +98,11 @@ export class DataStack extends Stack {
     (this.rawBucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
       eventBridgeConfiguration: { eventBridgeEnabled: true },
     };
-    // Public access is blocked, but say it in the policy too: nobody outside this account, ever.
+    // Public access is blocked, but say it in the policy too: nobody outside this account, ever. An AWS
+    // service calling with its own service principal (S3 replication or batch operations, AWS Backup, a
+    // log or inventory delivery…) has no aws:PrincipalAccount, so the bare condition would deny it too; it
+    // is exempted by aws:PrincipalIsAWSService (always present, true only for a service principal), which
+    // grants it nothing: this policy allows no one, so such a service still needs an Allow added here.
     this.rawBucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'DenyOutsideAccount',
@@ -93,7 +110,10 @@ export class DataStack extends Stack {
         principals: [new iam.AnyPrincipal()],
         actions: ['s3:*'],
         resources: [this.rawBucket.bucketArn, this.rawBucket.arnForObjects('*')],
-        conditions: { StringNotEquals: { 'aws:PrincipalAccount': this.account } },
+        conditions: {
+          StringNotEquals: { 'aws:PrincipalAccount': this.account },
+          Bool: { 'aws:PrincipalIsAWSService': 'false' },
+        },
       }),
     );
 

@@ -107,23 +107,65 @@ describe('raw bucket', () => {
     expect(rules).toContainEqual(
       expect.objectContaining({ Id: 'expire-incoming', Prefix: 'incoming/', ExpirationInDays: 30 }),
     );
+  });
+
+  it('keeps every noncurrent version of raw/ forever, in Glacier Instant Retrieval after 30 days', () => {
+    const rules = s.data.toJSON().Resources.RawBucket.Properties.LifecycleConfiguration.Rules as Array<
+      Record<string, unknown> & { Prefix?: string }
+    >;
     expect(rules).toContainEqual(
-      expect.objectContaining({ Id: 'expire-old-versions', NoncurrentVersionExpiration: { NoncurrentDays: 90 } }),
+      expect.objectContaining({
+        Id: 'raw-to-infrequent-access',
+        Prefix: 'raw/',
+        NoncurrentVersionTransitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }],
+      }),
+    );
+    // No rule that applies to raw/ (its prefix, or none: the whole bucket) expires anything there.
+    const onRaw = rules.filter(
+      (r) => r.Prefix === undefined || 'raw/'.startsWith(r.Prefix) || r.Prefix.startsWith('raw/'),
+    );
+    expect(onRaw.map((r) => r.Id).sort()).toEqual(['abort-incomplete-uploads', 'raw-to-infrequent-access']);
+    for (const rule of onRaw) {
+      expect(rule.ExpirationInDays, String(rule.Id)).toBeUndefined();
+      expect(rule.NoncurrentVersionExpiration, String(rule.Id)).toBeUndefined();
+      expect(rule.ExpiredObjectDeleteMarker, String(rule.Id)).toBeUndefined();
+    }
+    // What is rebuilt from raw/ (derived/) or archived there (incoming/) still drops its old versions.
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        Id: 'expire-old-derived-versions',
+        Prefix: 'derived/',
+        NoncurrentVersionExpiration: { NoncurrentDays: 90 },
+      }),
+    );
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        Id: 'expire-incoming',
+        Prefix: 'incoming/',
+        NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+      }),
     );
   });
 
   it('denies non-TLS requests and every principal outside the account, and allows no one', () => {
     const statements = bucketPolicyStatements(s.data, 'RawBucket');
     expect(statements).toContainEqual(expect.objectContaining(TLS_DENY('RawBucket')));
+    // Outside the account means a principal of another account or an anonymous one; an AWS service principal
+    // (no aws:PrincipalAccount at all) is not caught by the deny, and is allowed nothing either.
     expect(statements).toContainEqual(
       expect.objectContaining({
         Sid: 'DenyOutsideAccount',
         Effect: 'Deny',
         Principal: { AWS: '*' },
         Action: 's3:*',
-        Condition: { StringNotEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } },
+        Condition: {
+          StringNotEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } },
+          Bool: { 'aws:PrincipalIsAWSService': 'false' },
+        },
       }),
     );
+    // Only the TLS deny and this one: no deny without a condition that would catch AWS services.
+    expect(statements.filter((st) => st.Effect === 'Deny')).toHaveLength(2);
     // Access is granted to the pipeline roles through IAM only: the bucket policy allows nothing.
     expect(statements.filter((st) => st.Effect === 'Allow')).toEqual([]);
   });
