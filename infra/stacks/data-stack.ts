@@ -19,6 +19,27 @@ export const DATA_LOGICAL_IDS = {
   table: 'PulseTable',
 } as const;
 
+/**
+ * Compute's checkpoints `derived/state/<YYYY-MM-DD>.json.gz` expire this long after they were last written
+ * (a restatement rewrites the checkpoints of the days it folds again). A restatement from day X loads the
+ * checkpoint of the day before X, so this bounds how far back a correction can reach without a full refold.
+ * The routine ones reach back weeks: a short interest file restates from its settlement date (published 7
+ * trading days later; revisions a few weeks after that), a rule 3(b) split 10 trading days, a late price file
+ * its day. 400 days covers those with a wide margin, and a correction dropped for any day of the past
+ * 13 months; an older one fails compute with a ComputeStateError naming the missing checkpoint (recovery:
+ * docs/operations.md). The trading days of 400 calendar days (≈ 276) cost ≈ 600 MB, trimmed; untrimmed the
+ * checkpoints grew by ≈ 550 MB a year.
+ */
+export const CHECKPOINT_RETENTION = Duration.days(400);
+
+/**
+ * Every checkpoint key and no other: the date in a checkpoint's name starts with its millennium digit, and
+ * compute's journal (`derived/state/journal.json.gz`, which must never expire) does not. S3 lifecycle filters
+ * have no exclusion, so the prefix is what keeps the journal out; test/infra/storage-and-site.test.ts checks it
+ * against functions/pipeline/keys.ts.
+ */
+export const CHECKPOINT_LIFECYCLE_PREFIX = `${DERIVED_PREFIX}state/2`;
+
 export function dataExportNames(prefix: string) {
   return {
     rawBucketName: `${prefix}-RawBucketName`,
@@ -85,6 +106,14 @@ export class DataStack extends Stack {
           prefix: INCOMING_PREFIX,
           expiration: Duration.days(30),
           noncurrentVersionExpiration: Duration.days(30),
+        },
+        // Compute's engine checkpoints (≈ 2 MB a trading day) are read again only as the base of a restatement
+        // (docs/architecture.md, "S3 key layout"): trimmed once older than any restatement reaches back.
+        {
+          id: 'expire-old-checkpoints',
+          prefix: CHECKPOINT_LIFECYCLE_PREFIX,
+          expiration: CHECKPOINT_RETENTION,
+          noncurrentVersionExpiration: Duration.days(1),
         },
         // derived/ is rebuilt from raw/ by a backfill; old versions only help undo a bad day by hand.
         { id: 'expire-old-derived-versions', prefix: DERIVED_PREFIX, noncurrentVersionExpiration: Duration.days(90) },

@@ -6,8 +6,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DERIVED_COMPUTE_JOURNAL_KEY, derivedStateKey, FEED_KEY, RAW_PREFIX } from '../../functions/pipeline/keys.ts';
 import { StaticSite } from '../../infra/constructs/static-site.ts';
-import { DATA_LOGICAL_IDS } from '../../infra/stacks/data-stack.ts';
+import { CHECKPOINT_LIFECYCLE_PREFIX, CHECKPOINT_RETENTION, DATA_LOGICAL_IDS } from '../../infra/stacks/data-stack.ts';
 import { SITE_LOGICAL_IDS } from '../../infra/stacks/site-stack.ts';
 import {
   CONTENT_SECURITY_POLICY,
@@ -145,6 +146,37 @@ describe('raw bucket', () => {
         NoncurrentVersionExpiration: { NoncurrentDays: 30 },
       }),
     );
+  });
+
+  it('expires engine checkpoints 400 days after their last write, and never the journal or raw/', () => {
+    const rules = s.data.toJSON().Resources.RawBucket.Properties.LifecycleConfiguration.Rules as Array<
+      Record<string, unknown> & { Prefix?: string }
+    >;
+    expect(CHECKPOINT_RETENTION.toDays()).toBe(400);
+    const rule = rules.find((r) => r.Id === 'expire-old-checkpoints');
+    expect(rule).toEqual({
+      Id: 'expire-old-checkpoints',
+      Prefix: CHECKPOINT_LIFECYCLE_PREFIX,
+      Status: 'Enabled',
+      ExpirationInDays: 400,
+      NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+    });
+    // The prefix catches every checkpoint key compute writes (any year 2000–2999) …
+    for (const day of ['2000-01-03', '2024-06-14', '2035-12-31', '2999-12-31']) {
+      expect(derivedStateKey(day).startsWith(rule!.Prefix!), day).toBe(true);
+    }
+    // … and neither compute's journal (losing it means refolding every day) nor anything else.
+    expect(DERIVED_COMPUTE_JOURNAL_KEY.startsWith(rule!.Prefix!)).toBe(false);
+    expect(DERIVED_COMPUTE_JOURNAL_KEY).toBe('derived/state/journal.json.gz');
+    expect(rule!.Prefix!.startsWith(RAW_PREFIX)).toBe(false);
+    expect(FEED_KEY.startsWith(rule!.Prefix!)).toBe(false);
+    // The only rule that expires current objects outside incoming/ is this one.
+    expect(
+      rules
+        .filter((r) => r.ExpirationInDays !== undefined)
+        .map((r) => r.Prefix)
+        .sort(),
+    ).toEqual([CHECKPOINT_LIFECYCLE_PREFIX, 'incoming/']);
   });
 
   it('denies non-TLS requests and every principal outside the account, and allows no one', () => {
