@@ -61,7 +61,7 @@ export function buildShortPulse(app: App, config: PulseConfig, options: BuildOpt
   });
   // Named exports are not tracked references: declare the deployment order explicitly.
   pipeline.addStackDependency(data, 'imports the raw bucket and table exports');
-  pipeline.addStackDependency(site, 'imports the site bucket and URL exports');
+  pipeline.addStackDependency(site, 'imports the site bucket exports and reads the site URL parameter');
 
   Tags.of(app).add('project', 'short-pulse');
   return { data, site, pipeline };

@@ -2,7 +2,8 @@
  * Stateless compute, redeployed freely: the three pipeline functions, the daily site build, the
  * state machine, what starts it (a schedule, file drops) and what watches it (alarms, budget).
  * The buckets and the table come from the data and site stacks through named exports, which also
- * keeps those stacks from being deleted while this one uses them.
+ * keeps those stacks from being deleted while this one uses them; the site URL, which can change, through
+ * an SSM parameter read at deploy time.
  */
 import { CfnOutput, Duration, Fn, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,6 +12,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { ENV } from '../../functions/lib/env.ts';
 import { DROP_PREFIX } from '../../functions/lib/events.ts';
@@ -28,7 +30,7 @@ import { type BucketBinding, PulseFunction, type TableBinding } from '../constru
 import { SiteBuild } from '../constructs/site-build.ts';
 import { acknowledge } from '../nag.ts';
 import { dataExportNames } from './data-stack.ts';
-import { siteExportNames } from './site-stack.ts';
+import { siteExportNames, siteUrlParameterName } from './site-stack.ts';
 
 /** 19:30 in New York, every day: FINRA's daily files are out by 18:00 ET; see docs/architecture.md. */
 export const SCHEDULE = { hour: '19', minute: '30', timeZone: TimeZone.AMERICA_NEW_YORK } as const;
@@ -86,6 +88,8 @@ export class PipelineStack extends Stack {
         bucketArn: Fn.importValue(site.siteBucketArn),
       }),
     };
+    // Not an export: the URL changes when a custom domain is added (infra/stacks/site-stack.ts).
+    const siteUrl = ssm.StringParameter.valueForStringParameter(this, siteUrlParameterName(props.prefix));
     const table: TableBinding = {
       envName: ENV.table,
       tableName: Fn.importValue(data.tableName),
@@ -117,7 +121,7 @@ export class PipelineStack extends Stack {
       .nameBucket(siteBucket);
 
     const publish = fn('publish')
-      .setEnvironment(ENV.siteUrl, Fn.importValue(site.siteUrl))
+      .setEnvironment(ENV.siteUrl, siteUrl)
       .bindTable(table, 'readwrite')
       .bindBucket(raw, 'read', DERIVED_PREFIX)
       // The feed of the last 60 published snapshots, from which rss.xml is rebuilt (functions/pipeline/publish.ts).
@@ -134,7 +138,7 @@ export class PipelineStack extends Stack {
     this.siteBuild = new SiteBuild(this, 'SiteBuild', {
       projectRoot: props.projectRoot,
       siteBucket: siteBucket.bucket,
-      siteUrl: Fn.importValue(site.siteUrl),
+      siteUrl,
     });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {

@@ -7,18 +7,28 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { StaticSite } from '../constructs/static-site.ts';
 import { pinLogicalId } from './data-stack.ts';
 
 export const SITE_LOGICAL_IDS = { siteBucket: 'SiteBucket' } as const;
 
+/** Named exports, for what never changes once the stack exists: the site bucket's name and ARN. */
 export function siteExportNames(prefix: string) {
   return {
     siteBucketName: `${prefix}-SiteBucketName`,
     siteBucketArn: `${prefix}-SiteBucketArn`,
-    siteUrl: `${prefix}-SiteUrl`,
   } as const;
+}
+
+/**
+ * The site URL changes when a custom domain is added (or removed) after the first deploy, and CloudFormation
+ * refuses to change an export another stack imports: it is handed over in an SSM parameter instead, which the
+ * pipeline stack reads at deploy time (a CloudFormation parameter resolved on each deploy of that stack).
+ */
+export function siteUrlParameterName(prefix: string): string {
+  return `/${prefix}/site-url`;
 }
 
 export interface SiteStackProps extends StackProps {
@@ -45,10 +55,12 @@ export class SiteStack extends Stack {
     });
     pinLogicalId(this.site.bucket, SITE_LOGICAL_IDS.siteBucket);
 
-    new CfnOutput(this, 'SiteUrl', {
-      value: `https://${props.domainName ?? this.site.distribution.distributionDomainName}`,
-      description: 'The public page',
-      exportName: exportNames.siteUrl,
+    const siteUrl = `https://${props.domainName ?? this.site.distribution.distributionDomainName}`;
+    new CfnOutput(this, 'SiteUrl', { value: siteUrl, description: 'The public page' });
+    new ssm.StringParameter(this, 'SiteUrlParameter', {
+      parameterName: siteUrlParameterName(props.prefix),
+      stringValue: siteUrl,
+      description: 'The public page, read by the pipeline stack at deploy time (links in the feed and pages)',
     });
     new CfnOutput(this, 'DistributionId', { value: this.site.distribution.distributionId });
     new CfnOutput(this, 'SiteBucketNameOutput', {

@@ -718,3 +718,52 @@ describe('site build', () => {
     ]);
   });
 });
+
+describe('site URL (issue 20, defect 5: adding a custom domain after the first deploy)', () => {
+  const PARAMETER = '/ShortPulse/site-url';
+
+  it('is not passed through an export: the pipeline imports no site URL and the site stack exports none', () => {
+    expect(JSON.stringify(s.pipeline.toJSON())).not.toContain('SiteUrl');
+    const outputs = s.site.toJSON().Outputs as Record<string, { Value: unknown; Export?: { Name: string } }>;
+    const exported = Object.values(outputs).flatMap((o) => (o.Export ? [o.Export.Name] : []));
+    // Exports only for what never changes once the stack exists.
+    expect(exported.sort()).toEqual(['ShortPulse-SiteBucketArn', 'ShortPulse-SiteBucketName']);
+  });
+
+  it('is written by the site stack to an SSM parameter', () => {
+    const distribution = Object.keys(resourcesOfType(s.site, 'AWS::CloudFront::Distribution'))[0]!;
+    s.site.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: PARAMETER,
+      Type: 'String',
+      Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }]] },
+    });
+  });
+
+  it('is read by the pipeline stack at deploy time, for publish and the site build', () => {
+    const parameters = s.pipeline.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
+    const [id] = Object.entries(parameters).find(([, p]) => p.Default === PARAMETER) ?? [];
+    expect(parameters[id!]).toMatchObject({ Type: 'AWS::SSM::Parameter::Value<String>' });
+    const publish = s.pipeline.toJSON().Resources[functionId('publish')];
+    expect(publish.Properties.Environment.Variables[ENV.siteUrl]).toEqual({ Ref: id });
+    const project = Object.values(resourcesOfType(s.pipeline, 'AWS::CodeBuild::Project'))[0]!;
+    expect(
+      (project.Properties!.Environment as { EnvironmentVariables: unknown[] }).EnvironmentVariables,
+    ).toContainEqual(expect.objectContaining({ Name: 'PULSE_SITE_URL', Value: { Ref: id } }));
+  });
+
+  it('follows a custom domain', () => {
+    const custom = synthShortPulse({
+      context: {
+        domainName: 'pulse.example.org',
+        certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/abc',
+      },
+      env: { account: '111111111111', region: 'us-east-1' },
+    });
+    try {
+      custom.site.hasResourceProperties('AWS::SSM::Parameter', { Name: PARAMETER, Value: 'https://pulse.example.org' });
+      expect(JSON.stringify(custom.pipeline.toJSON())).not.toContain('SiteUrl');
+    } finally {
+      custom.cleanup();
+    }
+  });
+});
