@@ -179,6 +179,20 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), 'dist');
   const port = Number(process.argv[3] ?? process.env.PORT ?? 4321);
-  const server = await startStaticServer({ root, port });
-  process.stdout.write(`Short Pulse site: ${server.url}/ (serving ${root})\n`);
+  const host = process.env.HOST ?? '127.0.0.1';
+  try {
+    const server = await startStaticServer({ root, port, host });
+    process.stdout.write(`Short Pulse site: ${server.url}/ (serving ${root})\n`);
+  } catch (error) {
+    // Issue 21: a busy port is a one-line reason, not a stack trace.
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'EADDRINUSE'
+        ? `port ${port} on ${host} is in use: stop what serves it, or choose another (npm run site:serve -- ${root} <port>, or env PORT)`
+        : code === 'EACCES'
+          ? `port ${port} needs privileges: choose one above 1023 (env PORT)`
+          : (error as Error).message;
+    process.stderr.write(`site:serve: ${reason}\n`);
+    process.exitCode = 1;
+  }
 }

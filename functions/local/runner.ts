@@ -172,6 +172,8 @@ export interface RunLocalOptions {
   stateDir: string;
   /** Default: env PORT, else 4321; 0 = any free port. */
   port?: number;
+  /** Interface to serve on (default 127.0.0.1; `0.0.0.0` to reach it from another machine or a container). */
+  host?: string;
   /** Serve the site after the build (default true). */
   serve?: boolean;
   /** Run the once-per-run steps (the site build); default true. */
@@ -420,14 +422,17 @@ export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
         emit({ kind: 'site', built: site.built, exported: site.exported, outDir: site.outDir });
       }
       if (options.serve !== false && site) {
-        server = await startStaticServer({ root: site.outDir, port, headers: headersForPath }).catch(
-          (error: unknown) => {
-            if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-            throw new Error(
-              `port ${port} is already in use: set PORT or --port to another one (the site is built in ${site?.outDir})`,
-            );
-          },
-        );
+        server = await startStaticServer({
+          root: site.outDir,
+          port,
+          headers: headersForPath,
+          ...(options.host ? { host: options.host } : {}),
+        }).catch((error: unknown) => {
+          if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+          throw new Error(
+            `port ${port} is already in use: set PORT or --port to another one (the site is built in ${site?.outDir})`,
+          );
+        });
         urls = { page: `${server.url}/`, rss: `${server.url}/rss.xml`, latest: `${server.url}/data/latest.json` };
         emit({ kind: 'serving', urls });
       }

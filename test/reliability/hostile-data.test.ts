@@ -210,7 +210,7 @@ describe('hostile data: pulse build quarantines or rejects, names it, and stays 
     );
     expect(a.snapshot?.windows).toEqual(b.snapshot?.windows);
     const v = await pulse('validate', '--input', damaged);
-    expect(v.stdout + v.stderr).toContain(`${day}.json.gz line ${line}`);
+    expect(v.stdout + v.stderr).toContain(`${day}.json.gz row ${line}, field marketCap`);
   }, 60_000);
 
   it('1e15 short shares: the row is rejected at the parser, figures as without it', async () => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { backfillLocal } from '../../local/backfill.ts';
 import { parse, UsageError } from '../args.ts';
@@ -24,6 +25,13 @@ derived/: the published files come out as before apart from generatedAt and the 
       'no-site': { type: 'boolean' },
     });
     if (typeof values.state !== 'string') throw new UsageError('--state DIR is required');
+    // Issue 21: a typo must not create an empty state and "recover" nothing from it.
+    const emulators = path.join(path.resolve(values.state), 'emulators');
+    if (!existsSync(emulators)) {
+      throw new UsageError(
+        `${path.resolve(values.state)} is not the state folder of a local run (no emulators/ in it): give the --state of \`pulse run\` (npm start: .local/state)`,
+      );
+    }
     const result = await backfillLocal({
       stateDir: path.resolve(values.state),
       sample: values.sample === true,

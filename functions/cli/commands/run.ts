@@ -136,7 +136,7 @@ export function lagOption(value: unknown): number | undefined {
 export const runCommand: Command = {
   name: 'run',
   summary: 'run the pipeline day by day on an input folder against local DynamoDB/S3, then build and serve the site',
-  help: `Usage: npm run pulse -- run --input DIR [--state DIR] [--no-serve] [--port N] [--short-interest-lag N]
+  help: `Usage: npm run pulse -- run --input DIR [--state DIR] [--no-serve] [--port N] [--host H] [--short-interest-lag N]
 
 Starts embedded DynamoDB (dynalite) and S3 (s3rver), then runs every trading day of DIR through the
 pipeline's steps (ingest → compute → publish, the Lambda handlers' services), builds the site from what
@@ -147,6 +147,7 @@ days already published are not redone.
   --state DIR               emulator data and built site (default .local/runs/<input name>-<hash>)
   --no-serve                stop after building the site (tests, CI)
   --port N                  port to serve on (default: env PORT, else 4321)
+  --host H                  interface to serve on (default 127.0.0.1; 0.0.0.0 for other machines)
   --short-interest-lag N    trading days before a short interest file is published (default 7, as FINRA)
 
 A day that fails (no usable prices for it, an input a step cannot read, a sanity gate refusing to
@@ -162,6 +163,7 @@ Exit codes: 0 every day ran; 1 some day failed (listed on stderr), or the run st
       state: { type: 'string' },
       'no-serve': { type: 'boolean' },
       port: { type: 'string' },
+      host: { type: 'string' },
       'short-interest-lag': { type: 'string' },
     });
     if (typeof values.input !== 'string') throw new UsageError('--input DIR is required');
@@ -178,6 +180,7 @@ Exit codes: 0 every day ran; 1 some day failed (listed on stderr), or the run st
       stateDir,
       serve: values['no-serve'] !== true,
       ...(port !== undefined ? { port } : {}),
+      ...(typeof values.host === 'string' ? { host: values.host } : {}),
       ...(lag !== undefined ? { shortInterestLag: lag } : {}),
     });
   },

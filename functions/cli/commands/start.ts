@@ -12,7 +12,7 @@ export const START_STATE = path.join('.local', 'state');
 export const startCommand: Command = {
   name: 'start',
   summary: 'npm start: the whole product on this machine, on generated sample data',
-  help: `Usage: npm start [-- --port N] [--no-serve]
+  help: `Usage: npm start [-- --port N] [--host H] [--no-serve]
        npm start -- --input DIR [--port N] [--no-serve]   (real data, e.g. what \`pulse fetch\` wrote)
 
 Generates the sample input in ${START_INPUT} when it is missing (npm run pulse -- sample), runs it through
@@ -27,6 +27,7 @@ failed (listed on stderr).`,
       port: { type: 'string' },
       'no-serve': { type: 'boolean' },
       input: { type: 'string' },
+      host: { type: 'string' },
     });
     // Real data on a laptop (issue 18): the folder `pulse fetch` wrote, run as `pulse run` runs it.
     if (typeof values.input === 'string') return runCommand.run(argv);
@@ -42,6 +43,7 @@ failed (listed on stderr).`,
       stateDir: path.resolve(START_STATE),
       serve: values['no-serve'] !== true,
       ...(port !== undefined ? { port } : {}),
+      ...(typeof values.host === 'string' ? { host: values.host } : {}),
     });
   },
 };

@@ -88,12 +88,23 @@ ${INPUT_HELP}
       `refused files:  ${input.refusals.length}`,
       ...input.refusals.map((r) => `  ${r.kind}: ${r.message}`),
       `rejected rows:  ${rowRejections.length}`,
-      ...rowRejections.slice(0, max).map((r) => `  ${r.file} line ${r.line}, field ${r.field}: ${r.reason}`),
+      // A screener snapshot is one JSON value: its rejections are rows of its rows array, not lines (issue 21).
+      ...rowRejections
+        .slice(0, max)
+        .map(
+          (r) =>
+            `  ${r.file} ${/\.json(?:\.gz)?$/i.test(r.file) ? 'row' : 'line'} ${r.line}, field ${r.field}: ${r.reason}`,
+        ),
       ...(rowRejections.length > max ? [`  … ${rowRejections.length - max} more (--max-rejections N or --json)`] : []),
       ...duplicateDays.map(
         (d) =>
           `duplicate day:  ${d.file} is another snapshot of ${d.date} (${d.first} comes first): only the first is used (rule 2)`,
       ),
+      ...(report.prices.days > 0 && report.shortInterest.settlementDates.length === 0
+        ? [
+            'warning:        no short interest file: every P&L, exposure and short interest figure would be 0 (add short-interest/shrtYYYYMMDD.csv: npm run pulse -- fetch)',
+          ]
+        : []),
       ...(input.ignored.length ? [`ignored files:  ${input.ignored.length} (names outside the input convention)`] : []),
       ...input.ignored.slice(0, 10).map((f) => `  ${f}`),
     ];
