@@ -28,8 +28,8 @@ export function escapeXml(text: string): string {
 export class UnsafePathError extends Error {
   readonly field: string;
   readonly value: string;
-  constructor(field: string, value: string) {
-    super(`refusing to build a link from ${field} ${JSON.stringify(value)}: not an ISO date`);
+  constructor(field: string, value: string, reason = 'not an ISO date') {
+    super(`refusing to build a link from ${field} ${JSON.stringify(value)}: ${reason}`);
     this.name = 'UnsafePathError';
     this.field = field;
     this.value = value;
@@ -37,7 +37,7 @@ export class UnsafePathError extends Error {
 }
 
 /**
- * The only links built from data: archive pages keyed by date. The date must be a strict
+ * Links built from data: archive pages keyed by date (and stock pages, `stock-links.ts`). The date must be a strict
  * `YYYY-MM-DD`, so a `javascript:` string or a path can never become an href.
  */
 export function archivePath(date: string): string {

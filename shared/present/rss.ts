@@ -10,6 +10,7 @@ import { formatDateLong, formatPercent, formatRfc822, formatUsd } from './format
 import { buildHeadline, ytdPeriod } from './headline.ts';
 import { GROUP_LABELS, GROUP_ROWS } from './labels.ts';
 import { NET_NEW_PAGE_GROUPS } from './net-new.ts';
+import { stockPathIfListed } from './stock-links.ts';
 
 export interface RssOptions {
   /** Absolute http(s) origin (and optional base path) of the site, e.g. `https://shortpulse.example`. */
@@ -18,6 +19,19 @@ export interface RssOptions {
   limit?: number;
   title?: string;
   description?: string;
+  /** Symbols that have a stock page (`/data/stocks/index.json`): their names in items link to it. */
+  stockSymbols?: ReadonlySet<string>;
+}
+
+/** How an item names a stock: `SYM (Name)`, escaped, linked to its page when it has one. */
+type StockLabel = (symbol: string, name: string) => string;
+
+function stockLabel(base: string | null, symbols: ReadonlySet<string> | undefined): StockLabel {
+  return (symbol, name) => {
+    const text = `${escapeHtml(symbol)} (${escapeHtml(name)})`;
+    const path = base !== null && symbols ? stockPathIfListed(symbol, symbols) : null;
+    return path === null ? text : `<a href="${escapeHtml(`${base}${path}`)}">${text}</a>`;
+  };
 }
 
 export const RSS_ITEM_LIMIT = 60;
@@ -49,8 +63,16 @@ export function normalizeSiteUrl(siteUrl: string): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-/** The tier table of one snapshot as an HTML fragment (names escaped), used as the item description. */
-export function rssItemHtml(snapshot: Snapshot, itemUrl: string): string {
+/**
+ * The tier table of one snapshot as an HTML fragment (names escaped), used as the item description. With `links`,
+ * a stock named in it links to its page on `links.base` when `links.symbols` has it.
+ */
+export function rssItemHtml(
+  snapshot: Snapshot,
+  itemUrl: string,
+  links?: { base: string; symbols: ReadonlySet<string> },
+): string {
+  const label = stockLabel(links?.base ?? null, links?.symbols);
   const ytd = snapshot.windows.ytd;
   const day = snapshot.windows['1d'];
   const rows = GROUP_ROWS.map((g) => {
@@ -70,15 +92,15 @@ export function rssItemHtml(snapshot: Snapshot, itemUrl: string): string {
   const loser = ytd.topLosers[0];
   if (winner) {
     parts.push(
-      `<p>Biggest short winner ${ytdPeriod(ytd)}: ${escapeHtml(winner.symbol)} (${escapeHtml(winner.name)}), ${formatUsd(winner.pnlUsd, { signed: true })}.</p>`,
+      `<p>Biggest short winner ${ytdPeriod(ytd)}: ${label(winner.symbol, winner.name)}, ${formatUsd(winner.pnlUsd, { signed: true })}.</p>`,
     );
   }
   if (loser) {
     parts.push(
-      `<p>Biggest short loser ${ytdPeriod(ytd)}: ${escapeHtml(loser.symbol)} (${escapeHtml(loser.name)}), ${formatUsd(loser.pnlUsd, { signed: true })}.</p>`,
+      `<p>Biggest short loser ${ytdPeriod(ytd)}: ${label(loser.symbol, loser.name)}, ${formatUsd(loser.pnlUsd, { signed: true })}.</p>`,
     );
   }
-  const flows = netNewHtml(day);
+  const flows = netNewHtml(day, label);
   if (flows) parts.push(flows);
   parts.push(`<p><a href="${escapeHtml(itemUrl)}">All tables for this day</a></p>`);
   return parts.join('');
@@ -88,13 +110,13 @@ export function rssItemHtml(snapshot: Snapshot, itemUrl: string): string {
  * Rule 13 on a day a new FINRA report took effect (its 1D window compares two reports): net new shorting of the
  * headline groups and the three stocks shorts added to and covered most. Nothing on other days.
  */
-function netNewHtml(day: Snapshot['windows']['1d']): string | null {
+function netNewHtml(day: Snapshot['windows']['1d'], label: StockLabel): string | null {
   const n = day.netNewShorting;
   if (!n || n.fromSettlement === null || n.toSettlement === null || n.fromSettlement === n.toSettlement) return null;
   const names = (entries: NetNewEntry[]) =>
     entries
       .slice(0, 3)
-      .map((e) => `${escapeHtml(e.symbol)} (${escapeHtml(e.name)}) ${formatUsd(e.netNewShortingUsd, { signed: true })}`)
+      .map((e) => `${label(e.symbol, e.name)} ${formatUsd(e.netNewShortingUsd, { signed: true })}`)
       .join(', ');
   const totals = NET_NEW_PAGE_GROUPS.map(
     (g) => `${escapeHtml(GROUP_LABELS[g])} ${formatUsd(day.groups[g].netNewShortingUsd, { signed: true })}`,
@@ -146,7 +168,7 @@ export function buildRss(snapshots: readonly Snapshot[], options: RssOptions): s
       `<link>${escapeXml(url)}</link>`,
       `<guid isPermaLink="true">${escapeXml(url)}</guid>`,
       `<pubDate>${formatRfc822(s.generatedAt)}</pubDate>`,
-      `<description>${escapeXml(rssItemHtml(s, url))}</description>`,
+      `<description>${escapeXml(rssItemHtml(s, url, options.stockSymbols ? { base, symbols: options.stockSymbols } : undefined))}</description>`,
       '</item>',
     );
   }

@@ -1,14 +1,18 @@
 /**
  * Content collections: the published snapshots, latest.json, history.json (all validated with the
- * snapshot contract's zod schemas) and the methodology document from the repository's docs/.
+ * snapshot contract's zod schemas), the stock index (`stocks/index.json`, optional) and the methodology
+ * document from the repository's docs/. Each stock page reads only its own `stocks/<SYMBOL>.json`
+ * (lib/stocks.ts), so 5,000 stock files never sit in the data store at once.
  */
 
 import { defineCollection } from 'astro:content';
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { glob, type Loader } from 'astro/loaders';
 import { HistorySchema, SnapshotSchema } from '../../shared/snapshot/schema.ts';
-import { DataFileError, dataDir, readDataFile, SNAPSHOT_FILE } from './lib/data-files.ts';
+import { StockIndexSchema } from '../../shared/snapshot/stocks-schema.ts';
+import { DataFileError, dataDir, readDataFile, SNAPSHOT_FILE, STOCK_INDEX_FILE } from './lib/data-files.ts';
 import { StoredSnapshotSchema, toStoredSnapshot } from './lib/stored-snapshot.ts';
 
 function snapshotsLoader(): Loader {
@@ -54,10 +58,24 @@ const history = defineCollection({
   loader: singleFileLoader('history', () => readDataFile('history.json', HistorySchema)),
   schema: HistorySchema,
 });
+// Optional: a data directory without `stocks/` builds without stock pages (the list and search say so).
+const stocks = defineCollection({
+  loader: {
+    name: 'pulse-stock-index',
+    load: async ({ store, parseData, generateDigest }) => {
+      store.clear();
+      const dir = dataDir();
+      if (!existsSync(path.join(dir, STOCK_INDEX_FILE))) return;
+      const data = await parseData({ id: 'index', data: await readDataFile(STOCK_INDEX_FILE, StockIndexSchema, dir) });
+      store.set({ id: 'index', data, digest: generateDigest(data) });
+    },
+  },
+  schema: StockIndexSchema,
+});
 // The repository's docs/methodology.md (PULSE_DOCS_DIR overrides the folder): rendered as it is at
 // build time; the page has a fallback when the file is absent.
 const docs = defineCollection({
   loader: glob({ pattern: 'methodology.md', base: process.env.PULSE_DOCS_DIR || '../docs' }),
 });
 
-export const collections = { snapshots, latest, history, docs };
+export const collections = { snapshots, latest, history, stocks, docs };

@@ -30,7 +30,20 @@ export interface LineChartSpec {
   format: ValueFormat;
 }
 
-export type ChartSpec = BarChartSpec | LineChartSpec;
+/** A stock's year: its price (left axis) and its short interest in shares (right axis), one point per day. */
+export interface StockChartSpec {
+  type: 'stock';
+  /** ISO dates. */
+  labels: string[];
+  /** Screener last sale; null when it did not trade. */
+  price: Array<number | null>;
+  /** Short interest in effect, in shares (split-adjusted since its settlement). */
+  shortInterest: Array<number | null>;
+  /** Days a new FINRA short interest report took effect: marked on the short interest line. */
+  newReports: Array<{ index: number; settled: string }>;
+}
+
+export type ChartSpec = BarChartSpec | LineChartSpec | StockChartSpec;
 
 /** Dash pattern per series so lines differ by more than colour. */
 export const LINE_DASHES: Readonly<Record<string, number[]>> = {
@@ -45,5 +58,5 @@ export const LINE_DASHES: Readonly<Record<string, number[]>> = {
 export function isChartSpec(value: unknown): value is ChartSpec {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as { type?: unknown; labels?: unknown };
-  return (v.type === 'bar' || v.type === 'line') && Array.isArray(v.labels);
+  return (v.type === 'bar' || v.type === 'line' || v.type === 'stock') && Array.isArray(v.labels);
 }

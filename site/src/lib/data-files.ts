@@ -27,6 +27,10 @@ export function dataDir(): string {
 
 export const SNAPSHOT_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/;
 const SCHEMA_FILE = /^[a-z0-9][a-z0-9.-]*\.json$/;
+/** The stock index (issue 19), relative to the data directory. */
+export const STOCK_INDEX_FILE = 'stocks/index.json';
+/** `stocks/index.json` and one `stocks/<SYMBOL>.json` per stock, canonical symbols only (`BRK.B`, `ABR-PD`). */
+const STOCKS_FILE = /^(?:index|[A-Z0-9]+(?:[.-][A-Z0-9]+)*)\.json$/;
 
 /** Relative paths (POSIX) of every file served under `/data/`: nothing else in the directory is published. */
 export async function listDataFiles(dir = dataDir()): Promise<string[]> {
@@ -40,6 +44,7 @@ export async function listDataFiles(dir = dataDir()): Promise<string[]> {
   };
   await sub('snapshots', SNAPSHOT_FILE);
   await sub('schema', SCHEMA_FILE);
+  await sub('stocks', STOCKS_FILE);
   return out;
 }
 

@@ -2,7 +2,8 @@
  * The site's only script (bundled, external: CSP `script-src 'self'`). Everything it does is an
  * enhancement; the page reads fully without it.
  * - freshness: "(2 days ago)" next to "last updated", and the stale warning on the live page;
- * - charts: Chart.js is imported only when a chart scrolls into view.
+ * - charts: Chart.js is imported only when a chart scrolls into view;
+ * - the header's stock search: search.ts (and the stock index) load on the field's first focus or keystroke.
  */
 const DAY_MS = 86_400_000;
 /** Older than this (calendar days after the as-of date), the live page says the data is stale. */
@@ -58,5 +59,28 @@ function charts(): void {
   for (const c of canvases) observer.observe(c);
 }
 
+function search(): void {
+  const form = document.querySelector<HTMLFormElement>('form[data-stock-search]');
+  const input = form?.querySelector<HTMLInputElement>('input[role="combobox"]');
+  if (!form || !input) return;
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    void import('./search.ts').then(({ initSearch }) => initSearch(input));
+  };
+  input.addEventListener('focus', start);
+  input.addEventListener('input', start);
+  // Until search.ts is ready, a submit goes to the list page by script: the CSP's form-action 'none' blocks the
+  // form's own GET.
+  form.addEventListener('submit', (e) => {
+    if (form.dataset.ready) return;
+    e.preventDefault();
+    const q = input.value.trim();
+    window.location.assign(q === '' ? '/stocks/' : `/stocks/?q=${encodeURIComponent(q)}`);
+  });
+}
+
 freshness();
 charts();
+search();

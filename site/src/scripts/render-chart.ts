@@ -15,8 +15,16 @@ import {
   PointElement,
   Tooltip,
 } from 'chart.js';
-import { formatDate, formatPercent, formatUsd } from '../../../shared/present/format.ts';
-import { type BarChartSpec, type ChartSpec, isChartSpec, LINE_DASHES, type LineChartSpec } from '../lib/chart-spec.ts';
+import { formatDate, formatPercent, formatShares, formatUsd } from '../../../shared/present/format.ts';
+import {
+  type BarChartSpec,
+  type ChartSpec,
+  isChartSpec,
+  LINE_DASHES,
+  type LineChartSpec,
+  type StockChartSpec,
+} from '../lib/chart-spec.ts';
+import { formatPrice } from '../lib/stock-view.ts';
 
 Chart.register(
   BarController,
@@ -35,7 +43,7 @@ function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
-function formatValue(spec: ChartSpec, value: number | null, signed = true): string {
+function formatValue(spec: BarChartSpec | LineChartSpec, value: number | null, signed = true): string {
   return spec.format === 'usd' ? formatUsd(value, { signed }) : formatPercent(value, { signed });
 }
 
@@ -92,11 +100,102 @@ function barConfig(spec: BarChartSpec): ChartConfiguration<'bar'> {
   };
 }
 
-function lineConfig(spec: LineChartSpec): ChartConfiguration<'line'> {
-  const firstOfMonth = new Set<number>();
-  spec.labels.forEach((d, i) => {
-    if (i === 0 || spec.labels[i - 1]?.slice(0, 7) !== d.slice(0, 7)) firstOfMonth.add(i);
+/** Indices of each month's first label: the x axis names months, not days. */
+function monthStarts(labels: readonly string[]): Set<number> {
+  const out = new Set<number>();
+  labels.forEach((d, i) => {
+    if (i === 0 || labels[i - 1]?.slice(0, 7) !== d.slice(0, 7)) out.add(i);
   });
+  return out;
+}
+
+function monthTicks(labels: readonly string[]) {
+  const firstOfMonth = monthStarts(labels);
+  return {
+    autoSkip: false,
+    maxRotation: 0,
+    callback: (_v: unknown, index: number) => {
+      const d = labels[index];
+      return d && firstOfMonth.has(index) ? MONTHS[Number(d.slice(5, 7)) - 1] : '';
+    },
+  };
+}
+
+/** Price (left axis, solid) and short interest in shares (right axis, dashed; a dot where a new report took effect). */
+function stockConfig(spec: StockChartSpec): ChartConfiguration<'line'> {
+  const price = cssVar('--series-price');
+  const si = cssVar('--series-si');
+  const reports = new Map(spec.newReports.map((r) => [r.index, r.settled]));
+  return {
+    type: 'line',
+    data: {
+      labels: spec.labels,
+      datasets: [
+        {
+          label: 'Price',
+          data: spec.price,
+          yAxisID: 'price',
+          borderColor: price,
+          backgroundColor: price,
+          borderWidth: 2,
+          pointRadius: 0,
+          pointHoverRadius: 3,
+          tension: 0,
+          spanGaps: false,
+        },
+        {
+          label: 'Short interest',
+          data: spec.shortInterest,
+          yAxisID: 'shares',
+          borderColor: si,
+          backgroundColor: si,
+          borderDash: [6, 3],
+          borderWidth: 2,
+          stepped: 'before',
+          pointRadius: (ctx) => (reports.has(ctx.dataIndex) ? 4 : 0),
+          pointHoverRadius: 5,
+          pointStyle: 'rectRot',
+        },
+      ],
+    },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      interaction: { mode: 'index', intersect: false },
+      plugins: {
+        tooltip: {
+          callbacks: {
+            title: (items) => formatDate(spec.labels[items[0]?.dataIndex ?? 0]),
+            label: (item) =>
+              item.datasetIndex === 0
+                ? `Price: ${formatPrice(item.parsed.y)}`
+                : `Short interest: ${formatShares(item.parsed.y)} shares`,
+            afterBody: (items) => {
+              const settled = reports.get(items[0]?.dataIndex ?? -1);
+              return settled ? `New FINRA report, settled ${formatDate(settled)}` : '';
+            },
+          },
+        },
+      },
+      scales: {
+        x: { grid: { display: false }, ticks: monthTicks(spec.labels) },
+        price: {
+          position: 'left',
+          grid: { color: cssVar('--grid') },
+          ticks: { callback: (v) => formatPrice(Number(v)), maxTicksLimit: 6 },
+        },
+        shares: {
+          position: 'right',
+          grid: { display: false },
+          ticks: { callback: (v) => formatShares(Number(v)), maxTicksLimit: 6 },
+        },
+      },
+    },
+  };
+}
+
+function lineConfig(spec: LineChartSpec): ChartConfiguration<'line'> {
   return {
     type: 'line',
     data: {
@@ -128,17 +227,7 @@ function lineConfig(spec: LineChartSpec): ChartConfiguration<'line'> {
         },
       },
       scales: {
-        x: {
-          grid: { display: false },
-          ticks: {
-            autoSkip: false,
-            maxRotation: 0,
-            callback: (_v, index) => {
-              const d = spec.labels[index];
-              return d && firstOfMonth.has(index) ? MONTHS[Number(d.slice(5, 7)) - 1] : '';
-            },
-          },
-        },
+        x: { grid: { display: false }, ticks: monthTicks(spec.labels) },
         y: {
           grid: { color: zeroLine, lineWidth: (ctx) => (ctx.tick?.value === 0 ? 2 : 1) },
           ticks: { callback: (v) => formatValue(spec, Number(v)), maxTicksLimit: 7 },
@@ -153,7 +242,12 @@ const drawn = new Map<HTMLCanvasElement, Chart>();
 function render(canvas: HTMLCanvasElement, spec: ChartSpec): void {
   drawn.get(canvas)?.destroy();
   themeDefaults();
-  const chart = spec.type === 'bar' ? new Chart(canvas, barConfig(spec)) : new Chart(canvas, lineConfig(spec));
+  const chart =
+    spec.type === 'bar'
+      ? new Chart(canvas, barConfig(spec))
+      : spec.type === 'stock'
+        ? new Chart(canvas, stockConfig(spec))
+        : new Chart(canvas, lineConfig(spec));
   drawn.set(canvas, chart);
   // Lets tests and screenshots wait for a drawn chart.
   canvas.dataset.rendered = 'true';

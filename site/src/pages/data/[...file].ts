@@ -1,15 +1,22 @@
 /**
  * Copies the publish step's files to `/data/…` byte for byte (latest.json, history.json,
- * snapshots/*.json, schema/*.json). Snapshots and history are validated by the content loaders.
+ * snapshots/*.json, schema/*.json, stocks/*.json). Snapshots, history and the stock index are validated by
+ * the content loaders, each stock file by its page; a stock file the index does not list is not published.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { APIRoute, GetStaticPaths } from 'astro';
 import { contentTypeFor } from '../../../../shared/present/security-headers.ts';
-import { dataDir, listDataFiles } from '../../lib/data-files.ts';
+import { stockFileName } from '../../../../shared/snapshot/stocks-schema.ts';
+import { dataDir, listDataFiles, STOCK_INDEX_FILE } from '../../lib/data-files.ts';
+import { stockPageSymbols } from '../../lib/stocks.ts';
 
-export const getStaticPaths = (async () =>
-  (await listDataFiles()).map((file) => ({ params: { file } }))) satisfies GetStaticPaths;
+export const getStaticPaths = (async () => {
+  const stockFiles = new Set([...(await stockPageSymbols())].map((s) => `stocks/${stockFileName(s)}`));
+  return (await listDataFiles())
+    .filter((file) => !file.startsWith('stocks/') || file === STOCK_INDEX_FILE || stockFiles.has(file))
+    .map((file) => ({ params: { file } }));
+}) satisfies GetStaticPaths;
 
 export const GET: APIRoute = async ({ params }) => {
   const file = params.file ?? '';
