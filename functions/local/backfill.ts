@@ -39,24 +39,40 @@ export interface BackfillResult {
   site: SiteBuildResult | null;
 }
 
+/**
+ * The pipeline's dependencies on the emulators with no provider (everything comes from the raw archive), only
+ * warnings and errors logged, and no ledger overlap (one process: no clock skew between writers). What the
+ * local recoveries (`pulse backfill`, `pulse upload-history --state`) run the handlers with.
+ */
+export function offlineDeps(
+  env: Readonly<Record<string, string>>,
+  options: { siteUrl: string; sample: boolean; log?: Log },
+): PipelineDeps {
+  const base = createAwsDeps({
+    ...env,
+    PROVIDERS: 'none',
+    SITE_URL: options.siteUrl,
+    SAMPLE_DATA: options.sample ? 'true' : 'false',
+  });
+  const quiet: Log = {
+    debug() {},
+    info() {},
+    warn: (m, ...x) => options.log?.warn(m, ...x),
+    error: (m, ...x) => options.log?.error(m, ...x),
+  };
+  return { ...base, log: quiet, config: { ...base.config, ledgerOverlapMs: 0 } };
+}
+
 export async function backfillLocal(options: BackfillOptions): Promise<BackfillResult> {
   const stateDir = path.resolve(options.stateDir);
   const emulators = await startEmulators({ dir: path.join(stateDir, 'emulators') });
   try {
     const siteUrl = options.siteUrl ?? 'http://localhost:4321';
-    const base = createAwsDeps({
-      ...emulators.env,
-      PROVIDERS: 'none',
-      SITE_URL: siteUrl,
-      SAMPLE_DATA: options.sample ? 'true' : 'false',
+    const local = offlineDeps(emulators.env, {
+      siteUrl,
+      sample: options.sample === true,
+      ...(options.log ? { log: options.log } : {}),
     });
-    const quiet: Log = {
-      debug() {},
-      info() {},
-      warn: (m, ...x) => options.log?.warn(m, ...x),
-      error: (m, ...x) => options.log?.error(m, ...x),
-    };
-    const local: PipelineDeps = { ...base, log: quiet, config: { ...base.config, ledgerOverlapMs: 0 } };
     const deps = options.wrapDeps ? options.wrapDeps(local) : local;
     // Compute and publish are their Lambda handlers; ingest of the whole archive has no Step Functions
     // event (docs/operations.md "Recovery": on AWS the recovery is a backfill { from, to }), so it is the

@@ -19,9 +19,10 @@ import { createS3Client } from '../adapters/aws-clients.ts';
 import type { Log } from '../adapters/ports.ts';
 import { createS3ObjectStore } from '../adapters/s3-object-store.ts';
 import { listFolder, PRICE_FILE, SHORT_INTEREST_FILE, SHORT_VOLUME_FILE } from '../lib/input-names.ts';
-import { createAwsDeps, DEFAULT_PIPELINE_CONFIG, type PipelineDeps } from '../pipeline/deps.ts';
+import { DEFAULT_PIPELINE_CONFIG, type PipelineDeps } from '../pipeline/deps.ts';
 import { archiveUpload, type UploadOutcome } from '../pipeline/ingest.ts';
 import type { SourceName } from '../pipeline/keys.ts';
+import { offlineDeps } from './backfill.ts';
 import { startEmulators } from './emulators.ts';
 import { type BackfillWalk, runExecution } from './runner.ts';
 import { buildLocalSite, type SiteBuildResult } from './site.ts';
@@ -137,19 +138,7 @@ export async function uploadHistoryLocal(options: UploadLocalOptions): Promise<U
   try {
     const siteUrl = options.siteUrl ?? 'http://localhost:4321';
     const sample = statIsFile(path.join(options.inputDir, SAMPLE_MANIFEST_FILE));
-    const base = createAwsDeps({
-      ...emulators.env,
-      PROVIDERS: 'none',
-      SITE_URL: siteUrl,
-      SAMPLE_DATA: sample ? 'true' : 'false',
-    });
-    const quiet: Log = {
-      debug() {},
-      info() {},
-      warn: (m, ...x) => options.log?.warn(m, ...x),
-      error: (m, ...x) => options.log?.error(m, ...x),
-    };
-    const local: PipelineDeps = { ...base, log: quiet, config: { ...base.config, ledgerOverlapMs: 0 } };
+    const local = offlineDeps(emulators.env, { siteUrl, sample, ...(options.log ? { log: options.log } : {}) });
     const deps = options.wrapDeps ? options.wrapDeps(local) : local;
     const upload = await uploadFolder(deps, options.inputDir, options.onFile);
     const from = options.from ?? upload.from;

@@ -17,7 +17,8 @@ export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
   'manifest-src': ["'self'"],
   'object-src': ["'none'"],
   'base-uri': ["'none'"],
-  'form-action': ["'none'"],
+  // The header's stock search is a plain GET form to /stocks/ (issue 19): it must work without JavaScript.
+  'form-action': ["'self'"],
   'frame-ancestors': ["'none'"],
 };
 
@@ -78,6 +79,7 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
   '.map': 'application/json; charset=utf-8',
 };

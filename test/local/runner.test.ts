@@ -7,16 +7,12 @@
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inputPaths } from '../../functions/cli/args.ts';
-import { loadInput } from '../../functions/cli/input-folder.ts';
 import { type LocalRun, type RunEvent, runLocal } from '../../functions/local/runner.ts';
 import { PIPELINE_STEPS } from '../../functions/pipeline/steps.ts';
-import { buildSnapshot } from '../../shared/methodology/index.ts';
 import { CONTENT_SECURITY_POLICY } from '../../shared/present/security-headers.ts';
 import { SAMPLE_MANIFEST_FILE } from '../../shared/sample/index.ts';
-import { assembleSnapshot } from '../../shared/snapshot/assemble.ts';
 import type { Snapshot } from '../../shared/snapshot/schema.ts';
-import { tempDir, writeSample } from './helpers/market.ts';
+import { expectedLatestJson, tempDir, writeSample } from './helpers/market.ts';
 
 const WEEK = ['2025-01-02', '2025-01-03', '2025-01-06', '2025-01-07', '2025-01-08', '2025-01-10'];
 const BAD_DAY = '2025-01-07';
@@ -102,19 +98,7 @@ describe('a week run by the local runner', () => {
     expect(latest.headers.get('access-control-allow-origin')).toBe('*');
     const text = await latest.text();
     const published = JSON.parse(text) as Snapshot;
-    const loaded = loadInput(inputPaths({ input }));
-    const { body } = buildSnapshot({
-      days: loaded.priceDays,
-      shortInterest: loaded.shortInterest,
-      splits: loaded.splits,
-    });
-    const expected = assembleSnapshot(body, {
-      generatedAt: published.generatedAt,
-      sample: true,
-      sources: loaded.sources,
-      rejections: loaded.rejections,
-    });
-    expect(text).toBe(JSON.stringify(expected));
+    expect(text).toBe(expectedLatestJson(input, published.generatedAt));
 
     const rss = await fetch(urls.rss);
     expect(rss.headers.get('content-type')).toMatch(/^application\/rss\+xml/);

@@ -7,16 +7,12 @@
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inputPaths } from '../../functions/cli/args.ts';
-import { loadInput } from '../../functions/cli/input-folder.ts';
 import { startEmulators } from '../../functions/local/emulators.ts';
 import { type UploadLocalResult, uploadHistoryLocal } from '../../functions/local/upload-history.ts';
 import { createAwsDeps } from '../../functions/pipeline/deps.ts';
 import { tradingDays } from '../../shared/calendar.ts';
-import { buildSnapshot } from '../../shared/methodology/index.ts';
-import { assembleSnapshot } from '../../shared/snapshot/assemble.ts';
 import type { Snapshot } from '../../shared/snapshot/schema.ts';
-import { tempDir, writeSample } from './helpers/market.ts';
+import { expectedLatestJson, tempDir, writeSample } from './helpers/market.ts';
 
 const FROM = '2025-01-02';
 const TO = '2025-12-31';
@@ -81,19 +77,7 @@ describe('pulse upload-history on the emulators: a year of history, one backfill
       const text = Buffer.from((await deps.site.get('data/latest.json'))?.bytes ?? []).toString('utf8');
       const published = JSON.parse(text) as Snapshot;
       expect(published.asOf).toBe(TO);
-      const loaded = loadInput(inputPaths({ input }));
-      const { body } = buildSnapshot({
-        days: loaded.priceDays,
-        shortInterest: loaded.shortInterest,
-        splits: loaded.splits,
-      });
-      const expected = assembleSnapshot(body, {
-        generatedAt: published.generatedAt,
-        sample: true,
-        sources: loaded.sources,
-        rejections: loaded.rejections,
-      });
-      expect(text).toBe(JSON.stringify(expected));
+      expect(text).toBe(expectedLatestJson(input, published.generatedAt));
       const history = JSON.parse(
         Buffer.from((await deps.site.get('data/history.json'))?.bytes ?? []).toString('utf8'),
       ) as { rows: { date: string }[] };

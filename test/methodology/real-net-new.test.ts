@@ -36,24 +36,19 @@
  * (c) fromSettlement / toSettlement are the files in effect on the day before the window and on A;
  * (d) counts, and more than 150 entries checked.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PriceDay } from '../../shared/domain.ts';
-import {
-  decodeText,
-  mergeShortInterestRevisions,
-  parseScreener,
-  parseShortInterest,
-} from '../../shared/formats/index.ts';
+import { mergeShortInterestRevisions } from '../../shared/formats/index.ts';
 import { type SnapshotBody, snapshotAt, startBatch } from '../../shared/methodology/index.ts';
 import { classifySecurity } from '../../shared/methodology/securities.ts';
 import type { NetNewEntry } from '../../shared/snapshot/schema.ts';
+import { DATA, FINRA_2024, REAL_YEAR_PRESENT, realFinraParsed, realPriceDays } from './real-year.ts';
 
-const data = path.resolve(import.meta.dirname, '../../../shared/data');
-const pricesDir = path.join(data, 'nasdaq-screener/2024');
-const finraDir = path.join(data, 'finra/short-interest/2024');
-const present = existsSync(pricesDir) && existsSync(finraDir);
+const data = DATA;
+const finraDir = FINRA_2024;
+const present = REAL_YEAR_PRESENT;
 if (!present) console.info(`methodology real net-new tests skipped: ${data} is absent`);
 
 /** One FINRA file read as raw text: symbolCode → its columns (the files have no duplicate symbols). */
@@ -151,11 +146,7 @@ describe.skipIf(!present)('rule 13 on the real 2024 year: lists against an indep
 
     // The screener files, read once; the days we want a snapshot of are chosen from the file dates
     // (every 2024 file is an accepted trading day; asserted after the run).
-    const files = readdirSync(pricesDir).sort();
-    const days: PriceDay[] = files.map((file) => {
-      const p = parseScreener(decodeText(readFileSync(path.join(pricesDir, file)), file), file);
-      return { date: p.date ?? file.slice(0, 10), file, rows: p.records };
-    });
+    const days: PriceDay[] = realPriceDays();
     const dates = days.map((d) => d.date);
     const settlements = finra.map((f) => f.settlement);
     const switchDay = (k: number) => dates.find((d) => d >= (settlements[k] as string));
@@ -168,9 +159,7 @@ describe.skipIf(!present)('rule 13 on the real 2024 year: lists against an indep
       if (last) wanted.add(last);
     }
 
-    const parsed = readdirSync(finraDir)
-      .sort()
-      .map((name) => parseShortInterest(decodeText(readFileSync(path.join(finraDir, name)), name), name));
+    const parsed = realFinraParsed();
     const fold = startBatch({
       shortInterest: mergeShortInterestRevisions(parsed),
       splits: [],

@@ -5,24 +5,16 @@
  * −SI(d−1) · price(d−1) · (price(d) / price(d−1) · splitFactor(d) − 1) — and must equal the file's figure and
  * the engine's top-list figure when the stock is on a list.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PriceDay } from '../../shared/domain.ts';
-import {
-  decodeText,
-  mergeShortInterestRevisions,
-  parseScreener,
-  parseShortInterest,
-} from '../../shared/formats/index.ts';
 import { type BuildResult, startBatch } from '../../shared/methodology/index.ts';
 import type { StockFile } from '../../shared/snapshot/stocks-schema.ts';
 import { expectClose } from './helpers.ts';
+import { FINRA_2024, REAL_YEAR_PRESENT, realPriceDays, realShortInterest } from './real-year.ts';
 
-const data = path.resolve(import.meta.dirname, '../../../shared/data');
-const pricesDir = path.join(data, 'nasdaq-screener/2024');
-const finraDir = path.join(data, 'finra/short-interest/2024');
-const present = existsSync(pricesDir) && existsSync(finraDir);
+const finraDir = FINRA_2024;
+const present = REAL_YEAR_PRESENT;
 
 type Stock = Omit<StockFile, 'generatedAt' | 'sample'>;
 
@@ -48,17 +40,8 @@ describe.skipIf(!present)('every stock on the real 2024 year (issue 19)', () => 
   const stock = (symbol: string) => result.stocks?.stocks.find((s) => s.symbol === symbol) as Stock;
 
   beforeAll(() => {
-    const days: PriceDay[] = readdirSync(pricesDir)
-      .sort()
-      .map((file) => {
-        const p = parseScreener(decodeText(readFileSync(path.join(pricesDir, file)), file), file);
-        return { date: p.date ?? file.slice(0, 10), file, rows: p.records };
-      });
-    const parsed = readdirSync(finraDir)
-      .sort()
-      .map((name) => parseShortInterest(decodeText(readFileSync(path.join(finraDir, name)), name), name));
-    const fold = startBatch({ shortInterest: mergeShortInterestRevisions(parsed), splits: [], stocks: true });
-    for (const d of days) fold.add(d);
+    const fold = startBatch({ shortInterest: realShortInterest(), splits: [], stocks: true });
+    for (const d of realPriceDays()) fold.add(d);
     result = fold.finish();
   }, 300_000);
 

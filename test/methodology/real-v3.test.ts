@@ -1,30 +1,13 @@
-/**
- * Optional (skipped without ../shared/data): methodology v3 on the real 2024 year — the real screener files
- * and FINRA's real short interest files — against issue 16's "done when":
- * - each tier's YTD returnPct lies within 5 points of a cap-weighted return computed HERE, independently of
- *   the engine: a move counts as a split only where FINRA flags the symbol `S` in that cycle (the first
- *   settlement on or after the day), at the split ratio that brings the move nearest 1;
- * - no tier's YTD P&L exceeds its average short interest in size unless named stocks explain it;
- * - pending splits on 2024-12-31 ≤ 20.
- */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PriceDay, ShortInterestRecord, Tier } from '../../shared/domain.ts';
 import { TIERS } from '../../shared/domain.ts';
-import {
-  decodeText,
-  mergeShortInterestRevisions,
-  parseScreener,
-  parseShortInterest,
-} from '../../shared/formats/index.ts';
+import { mergeShortInterestRevisions } from '../../shared/formats/index.ts';
 import { type BuildResult, startBatch } from '../../shared/methodology/index.ts';
 import { classifySecurity } from '../../shared/methodology/securities.ts';
+import { DATA, REAL_YEAR_PRESENT, realFinraParsed, realPriceDays } from './real-year.ts';
 
-const data = path.resolve(import.meta.dirname, '../../../shared/data');
-const pricesDir = path.join(data, 'nasdaq-screener/2024');
-const finraDir = path.join(data, 'finra/short-interest/2024');
-const present = existsSync(pricesDir) && existsSync(finraDir);
+const data = DATA;
+const present = REAL_YEAR_PRESENT;
 if (!present) console.info(`methodology real-v3 tests skipped: ${data} is absent`);
 
 /** Split ratios FINRA's flag may stand for (new shares per old), as a short seller would list them. */
@@ -43,15 +26,8 @@ describe.skipIf(!present)('methodology v3 on the real 2024 year with FINRA’s f
   let flags: { settlement: string; symbols: Set<string> }[] = [];
 
   beforeAll(() => {
-    days = readdirSync(pricesDir)
-      .sort()
-      .map((file) => {
-        const p = parseScreener(decodeText(readFileSync(path.join(pricesDir, file)), file), file);
-        return { date: p.date ?? file.slice(0, 10), file, rows: p.records };
-      });
-    const parsed = readdirSync(finraDir)
-      .sort()
-      .map((name) => parseShortInterest(decodeText(readFileSync(path.join(finraDir, name)), name), name));
+    days = realPriceDays();
+    const parsed = realFinraParsed();
     flags = parsed.map((p) => ({
       settlement: p.settlementDate,
       symbols: new Set(p.records.filter((r: ShortInterestRecord) => r.splitFlag === true).map((r) => r.symbol)),

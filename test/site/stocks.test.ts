@@ -209,9 +209,13 @@ describe.skipIf(!HAS_CHROMIUM)('a stock page', () => {
       const settled = page.locator('table[data-table="stock-series"] tr[data-new-report]');
       expect(await settled.count()).toBe(11);
       expect(await rendered(settled.last())).toContain('settled 31 May 2024');
-      // The search needs a script (the CSP's form-action 'none' blocks a plain form): the Stocks link remains.
-      expect(await page.locator('form[data-stock-search]').isVisible()).toBe(false);
+      // Without a script the search is a plain GET form to the list (CSP form-action 'self'), and the Stocks link remains.
+      expect(await page.locator('form[data-stock-search]').isVisible()).toBe(true);
       expect(await page.locator('.site-nav a[href="/stocks/"]').isVisible()).toBe(true);
+      await page.locator('#site-search').fill('acme');
+      await page.locator('#site-search').press('Enter');
+      await page.waitForURL(/\/stocks\/\?q=acme$/);
+      expect(await page.locator('table[data-table="stocks"] tbody tr').count()).toBeGreaterThan(20);
       await close();
     }
   });

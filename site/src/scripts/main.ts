@@ -71,14 +71,7 @@ function search(): void {
   };
   input.addEventListener('focus', start);
   input.addEventListener('input', start);
-  // Until search.ts is ready, a submit goes to the list page by script: the CSP's form-action 'none' blocks the
-  // form's own GET.
-  form.addEventListener('submit', (e) => {
-    if (form.dataset.ready) return;
-    e.preventDefault();
-    const q = input.value.trim();
-    window.location.assign(q === '' ? '/stocks/' : `/stocks/?q=${encodeURIComponent(q)}`);
-  });
+  // Until search.ts is ready, a submit is the form's own GET to the list page (which filters by ?q= with a script).
 }
 
 freshness();

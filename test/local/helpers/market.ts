@@ -5,6 +5,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { inputPaths } from '../../../functions/cli/args.ts';
+import { loadInput } from '../../../functions/cli/input-folder.ts';
 import type { IsoDate } from '../../../shared/domain.ts';
 import {
   type ScreenerRowInput,
@@ -13,7 +15,9 @@ import {
   writeScreenerJson,
   writeShortInterest,
 } from '../../../shared/formats/writers.ts';
+import { buildSnapshot } from '../../../shared/methodology/index.ts';
 import { type GenerateSampleOptions, generateSample, type SampleManifest } from '../../../shared/sample/index.ts';
+import { assembleSnapshot } from '../../../shared/snapshot/assemble.ts';
 
 export interface Listing {
   symbol: string;
@@ -94,4 +98,20 @@ export function writeSample(dir: string, options: GenerateSampleOptions): Sample
     writeFileSync(target, f.content);
   }
   return manifest;
+}
+
+/**
+ * What `pulse build` computes from an input folder, assembled as publish assembles `latest.json` (sample data,
+ * the folder's sources and rejections), with the given `generatedAt`: the bytes a local run must publish.
+ */
+export function expectedLatestJson(input: string, generatedAt: string): string {
+  const loaded = loadInput(inputPaths({ input }));
+  const { body } = buildSnapshot({
+    days: loaded.priceDays,
+    shortInterest: loaded.shortInterest,
+    splits: loaded.splits,
+  });
+  return JSON.stringify(
+    assembleSnapshot(body, { generatedAt, sample: true, sources: loaded.sources, rejections: loaded.rejections }),
+  );
 }

@@ -1,0 +1,42 @@
+/**
+ * The real 2024 year of ../shared/data (read in place, never copied), for the optional real-data methodology
+ * tests: where it lies, whether it is there (the tests skip cleanly without it), and the year read once per file
+ * the way `pulse build` reads it (the screener parser for prices, FINRA's files parsed and their R revisions merged).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { PriceDay, ShortInterestFile } from '../../shared/domain.ts';
+import {
+  decodeText,
+  mergeShortInterestRevisions,
+  type ParsedShortInterest,
+  parseScreener,
+  parseShortInterest,
+} from '../../shared/formats/index.ts';
+
+export const DATA = path.resolve(import.meta.dirname, '../../../shared/data');
+export const PRICES_2024 = path.join(DATA, 'nasdaq-screener/2024');
+export const FINRA_2024 = path.join(DATA, 'finra/short-interest/2024');
+export const REAL_YEAR_PRESENT = existsSync(PRICES_2024) && existsSync(FINRA_2024);
+
+/** The 252 screener days, parsed, in date order. */
+export function realPriceDays(): PriceDay[] {
+  return readdirSync(PRICES_2024)
+    .sort()
+    .map((file) => {
+      const p = parseScreener(decodeText(readFileSync(path.join(PRICES_2024, file)), file), file);
+      return { date: p.date ?? file.slice(0, 10), file, rows: p.records };
+    });
+}
+
+/** FINRA's 25 files, parsed, in name order. */
+export function realFinraParsed(): ParsedShortInterest[] {
+  return readdirSync(FINRA_2024)
+    .sort()
+    .map((name) => parseShortInterest(decodeText(readFileSync(path.join(FINRA_2024, name)), name), name));
+}
+
+/** The files as the engine takes them (rule 4(a): R revisions merged). */
+export function realShortInterest(parsed = realFinraParsed()): ShortInterestFile[] {
+  return mergeShortInterestRevisions(parsed);
+}
