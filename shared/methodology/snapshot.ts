@@ -29,6 +29,13 @@ import { GROUP_MEMBERS, tierIndex } from './tiers.ts';
 import { type DayRecord, type EngineState, MethodologyError, type SnapshotBody } from './types.ts';
 
 const TOP_N = 10;
+/** Rule 9(b) (v3): the groups whose own top lists are published (the headline's). */
+const TOP_GROUPS = ['megaLarge', 'mid', 'smallMicroNano'] as const;
+/**
+ * Rule 9(b) (v3): the floor of average short interest over the window for the lists by P&L %: below it a
+ * position is too small for its percentage to mean much (a $20,000 short that tripled is not news).
+ */
+export const TOP_PCT_MIN_AVG_SHORT_INTEREST = 5_000_000;
 const NO_SYMBOLS = { pnl: 0, exposure: 0, netNew: 0, capPrev: 0, capNext: 0 } as const;
 const CROWDED_N = 20;
 /** Rule 10 thresholds. */
@@ -889,6 +896,55 @@ export function snapshotAt(state: EngineState): SnapshotBody {
       for (const k of down) losers.push(topEntry(state, asOf, k, w, days));
     }
 
+    // Rule 9(b) (v3): the same lists within each headline group, and by P&L % of exposure above a floor.
+    const byGroup = {} as NonNullable<SnapshotWindow['topByGroup']>;
+    const byPct = { winners: [] as TopEntry[], losers: [] as TopEntry[] };
+    if (v3 && days > 0) {
+      const pnl = w.pnl;
+      for (const g of TOP_GROUPS) {
+        const members = GROUP_MEMBERS[g];
+        const inGroup = (k: number) => members.includes(asOf.tier[k] as number);
+        const up = firstInOrder(
+          count,
+          (k) => inGroup(k) && (pnl[k] as number) > 0,
+          (i, j) => (pnl[j] as number) - (pnl[i] as number) || bySymbol(i, j),
+          TOP_N,
+        );
+        const down = firstInOrder(
+          count,
+          (k) => inGroup(k) && (pnl[k] as number) < 0,
+          (i, j) => (pnl[i] as number) - (pnl[j] as number) || bySymbol(i, j),
+          TOP_N,
+        );
+        byGroup[g] = {
+          winners: up.map((k) => topEntry(state, asOf, k, w, days)),
+          losers: down.map((k) => topEntry(state, asOf, k, w, days)),
+        };
+      }
+      // P&L % = Σ pnl / (Σ E / days) · 100 among stocks whose average short interest reaches the floor.
+      const pct = new Float64Array(count);
+      for (let k = 0; k < count; k++) {
+        const avg = (w.exposure[k] as number) / days;
+        pct[k] = avg >= TOP_PCT_MIN_AVG_SHORT_INTEREST ? ((pnl[k] as number) / avg) * 100 : 0;
+      }
+      const upPct = firstInOrder(
+        count,
+        (k) => tiered(k) && (pct[k] as number) > 0,
+        (i, j) => (pct[j] as number) - (pct[i] as number) || bySymbol(i, j),
+        TOP_N,
+      );
+      const downPct = firstInOrder(
+        count,
+        (k) => tiered(k) && (pct[k] as number) < 0,
+        (i, j) => (pct[i] as number) - (pct[j] as number) || bySymbol(i, j),
+        TOP_N,
+      );
+      byPct.winners = upPct.map((k) => topEntry(state, asOf, k, w, days));
+      byPct.losers = downPct.map((k) => topEntry(state, asOf, k, w, days));
+    } else if (v3) {
+      for (const g of TOP_GROUPS) byGroup[g] = { winners: [], losers: [] };
+    }
+
     windows[name] = {
       from: records[0]?.date ?? null,
       to: a,
@@ -897,6 +953,9 @@ export function snapshotAt(state: EngineState): SnapshotBody {
       sectors,
       topWinners: winners,
       topLosers: losers,
+      ...(v3
+        ? { topByGroup: byGroup, topByPct: { minAvgShortInterestUsd: TOP_PCT_MIN_AVG_SHORT_INTEREST, ...byPct } }
+        : {}),
       // Rule 13 (v3): absent from v1 and v2 snapshots. The file in effect on the day before the window
       // (for ytd, kept by the engine) and on A; a window without counted days compares nothing.
       ...(v3

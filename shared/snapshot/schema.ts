@@ -77,6 +77,13 @@ export const TopEntrySchema = z
   })
   .strict();
 
+const TopListsSchema = z
+  .object({
+    winners: z.array(TopEntrySchema).max(10),
+    losers: z.array(TopEntrySchema).max(10),
+  })
+  .strict();
+
 /** Rule 13 (v3): one stock's net new shorting over a window. */
 export const NetNewEntrySchema = z
   .object({
@@ -134,6 +141,24 @@ export const WindowSchema = z
     sectors: dataRecordSchema(GroupFiguresSchema),
     topWinners: z.array(TopEntrySchema).max(10),
     topLosers: z.array(TopEntrySchema).max(10),
+    /** v3 (rule 9(b)): the top lists within each headline group (tier as of A). Absent before v3. */
+    topByGroup: z
+      .object({
+        megaLarge: TopListsSchema,
+        mid: TopListsSchema,
+        smallMicroNano: TopListsSchema,
+      })
+      .strict()
+      .optional(),
+    /** v3 (rule 9(b)): the top lists by P&L % of average short interest, among positions above a floor. */
+    topByPct: z
+      .object({
+        minAvgShortInterestUsd: usd.describe('The floor of average short interest over the window (rule 9(b))'),
+        winners: z.array(TopEntrySchema).max(10),
+        losers: z.array(TopEntrySchema).max(10),
+      })
+      .strict()
+      .optional(),
     /** v3 (rule 13): absent from version 1 and 2 snapshots, which stay byte-identical. */
     netNewShorting: NetNewShortingSchema.optional(),
   })

@@ -327,9 +327,29 @@ describe.skipIf(!HAS_CHROMIUM)('home page in Chromium', () => {
     // Without JavaScript the switch is the same CSS.
     const noJs = await open('/', { javaScriptEnabled: false });
     await noJs.page.locator('label[for="nns-group-smallMicroNano"]').click();
-    expect(await noJs.page.locator('.group-panel[data-group="smallMicroNano"]').isVisible()).toBe(true);
-    expect(await noJs.page.locator('.group-panel[data-group="total"]').isVisible()).toBe(false);
+    const nns = noJs.page.locator('[data-net-new="nns-group"]');
+    expect(await nns.locator('.group-panel[data-group="smallMicroNano"]').isVisible()).toBe(true);
+    expect(await nns.locator('.group-panel[data-group="total"]').isVisible()).toBe(false);
     await noJs.close();
+  });
+
+  it('shows the top lists within each headline group and by P&L % above a floor (rule 9(b)), with and without JavaScript', async () => {
+    for (const javaScriptEnabled of [true, false]) {
+      const { page, close } = await open('/', { javaScriptEnabled });
+      const ytd = page.locator('[data-top-groups="ytd"]');
+      expect(await ytd.locator('.group-panel[data-group="total"]').isVisible()).toBe(true);
+      await page.locator('label[for="top-group-ytd-smallMicroNano"]').click();
+      const small = ytd.locator('.group-panel[data-group="smallMicroNano"]');
+      expect(await small.isVisible()).toBe(true);
+      expect(await ytd.locator('.group-panel[data-group="total"]').isVisible()).toBe(false);
+      const first = await rendered(small.locator('table[data-table="top-winners"] tbody tr').first());
+      expect(first).toContain('DYNQ');
+      expect(first).toContain('+$88.0M');
+      const byPct = page.locator('.panel[data-window="ytd"] [data-top-by-pct]');
+      expect(await rendered(byPct.locator('.note'))).toContain('at least $5.0M of short interest');
+      expect(await rendered(byPct.locator('table[data-table="top-winners"] tbody tr').first())).toContain('+62.50%');
+      await close();
+    }
   });
 
   it('shows rule 13’s figures whole at 360 px: a card per stock, no figure clipped or scrolled away', async () => {
@@ -395,8 +415,9 @@ describe.skipIf(!HAS_CHROMIUM)('home page in Chromium', () => {
     );
     const visible = {
       crowded: '#crowded',
-      'top-winners': '[data-windowed="top-window"] .panel[data-window="ytd"]',
-      'top-losers': '[data-windowed="top-window"] .panel[data-window="ytd"]',
+      // The YTD panel's All U.S. lists (its group switch and the lists by % hold more of the same tables).
+      'top-winners': '[data-windowed="top-window"] .panel[data-window="ytd"] .group-panel[data-group="total"]',
+      'top-losers': '[data-windowed="top-window"] .panel[data-window="ytd"] .group-panel[data-group="total"]',
       'tier-pnl': '[data-windowed="tier-window"] .panel[data-window="ytd"]',
       'net-new-shorting': '#net-new-shorting',
       sectors: '[data-windowed="sector-window"] .panel[data-window="ytd"]',
