@@ -492,12 +492,8 @@ export const SECURITY: Case[] = [
   {
     item: 'secrets only from SSM Parameter Store, never in code or env defaults',
     outcome:
-      'the optional price API key is read by parameter name at run time (IAM on that one parameter); a key value given where a name belongs is refused',
-    tests: [
-      t(infra.pipeline, 'reads the optional price API key parameter by name, and only that parameter'),
-      t(infra.pipeline, 'sets no price API key parameter unless configured'),
-      t(infra.config, 'refuses an API key value where a parameter name belongs (the value must never be in context)'),
-    ],
+      'no secret exists: every data source is public (the unused price API key parameter was removed, issue 18), and no function is granted SSM access',
+    tests: [t(infra.pipeline, 'grants no SSM access: no function reads a secret')],
   },
   {
     item: 'Content-Security-Policy without `unsafe-inline` for scripts',
