@@ -25,7 +25,7 @@ import type { ComputeResult, IngestResult } from '../lib/events.ts';
 import { laterSnapshotsOfADay, listFolder, PRICE_FILE, SHORT_INTEREST_FILE } from '../lib/input-names.ts';
 import { createAwsDeps, type PipelineDeps } from '../pipeline/deps.ts';
 import { DayIncompleteError } from '../pipeline/ingest.ts';
-import { incomingKey, type SourceName } from '../pipeline/keys.ts';
+import { incomingKey, type SourceName, siteSnapshotKey } from '../pipeline/keys.ts';
 import { type PublishResult, SanityGateError } from '../pipeline/publish.ts';
 import { type BackfillPlan, DAY_STEPS, RUN_STEPS, type StepName } from '../pipeline/steps.ts';
 import { startEmulators } from './emulators.ts';
@@ -291,10 +291,15 @@ function reportOf(label: string, date: IsoDate, kind: DayReport['kind'], walk: D
   return { label, date, kind, outcome, problems, published, restated: compute?.restated ?? [] };
 }
 
-/** A trading day is done when publish finished it, or compute refused it by rule 2 (nothing to publish). */
+/**
+ * A trading day is done when publish finished it, or compute refused it by rule 2 (nothing to publish), or — after
+ * a backfill, whose one publish writes every day but records only its last — when its prices were ingested and
+ * its snapshot is on the site (issue 18: `pulse run` after `pulse upload-history` redoes nothing).
+ */
 async function isDone(deps: PipelineDeps, date: IsoDate): Promise<boolean> {
   const day = await deps.table.getDay(date);
-  return day?.steps.publish?.state === 'done' || day?.steps.compute?.state === 'refused';
+  if (day?.steps.publish?.state === 'done' || day?.steps.compute?.state === 'refused') return true;
+  return day?.steps.ingest?.state === 'done' && (await deps.site.head(siteSnapshotKey(date))) !== undefined;
 }
 
 const quietLog = (forward?: Log): Log => ({
