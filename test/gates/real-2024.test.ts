@@ -29,7 +29,8 @@ import type { Snapshot } from '../../shared/snapshot/schema.ts';
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const dataDir = path.join(path.resolve(repoRoot, '../shared/data'), 'nasdaq-screener/2024');
 const finraDir = path.join(path.resolve(repoRoot, '../shared/data'), 'finra/short-interest/2024');
-const haveData = existsSync(dataDir) && existsSync(finraDir);
+// A whole-year engine run (~30 s): with the other whole-year real-data runs under npm run test:real.
+const haveData = process.env.PULSE_REAL_DATA === '1' && existsSync(dataDir) && existsSync(finraDir);
 
 interface Max {
   value: number;

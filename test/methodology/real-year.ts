@@ -18,7 +18,7 @@ export const DATA = path.resolve(import.meta.dirname, '../../../shared/data');
 export const PRICES_2024 = path.join(DATA, 'nasdaq-screener/2024');
 export const FINRA_2024 = path.join(DATA, 'finra/short-interest/2024');
 /**
- * The whole-year engine runs (about 20–25 s each: real-v3, real-net-new, real-stocks) run with `npm run test:real`
+ * The whole-year engine runs (about 20–30 s each: real-v3, real-net-new, real-stocks, test/gates/real-2024) run with `npm run test:real`
  * (env PULSE_REAL_DATA=1) and are skipped by `npm test`, which keeps under about 10 minutes on a 2-core machine;
  * the real-data tests of the parsers and gates (test/formats, test/gates) still run there.
  */
