@@ -22,7 +22,7 @@
  */
 import * as z from 'zod';
 import { GATE_NAMES } from '../../shared/gates/names.ts';
-import { INCOMING_PREFIX, SNAPSHOT_BATCH_KEY, SOURCES } from '../pipeline/keys.ts';
+import { INCOMING_PREFIX, SNAPSHOT_BATCH_KEY, SOURCES, STOCK_RUN_KEY } from '../pipeline/keys.ts';
 import { newYorkDate } from './new-york-date.ts';
 
 /** Prefix of the raw bucket under which an uploaded file triggers ingest. */
@@ -271,6 +271,16 @@ const computeResultFields = () => ({
   rejectedDays: z.array(z.strictObject({ date: isoDateSchema(), file: z.string(), reason: z.string() })),
   /** First day folded again, or null when nothing was folded (the same day twice). */
   replayedFrom: isoDateSchema().nullable(),
+  /**
+   * The per-stock files (issue 19) as of `asOf`, one of `dates`: the stock run compute wrote them to. Absent
+   * when this run has none (publish then leaves the site's stock files as they are).
+   */
+  stocks: z
+    .strictObject({
+      asOf: isoDateSchema(),
+      key: z.string().regex(STOCK_RUN_KEY, 'expected a derived/stocks/runs/… key'),
+    })
+    .optional(),
 });
 
 /** Every day to publish has its batch, and a batch is named only for a day to publish. */

@@ -19,8 +19,12 @@
  *                                                    their content (never replaced); compute's result names, for
  *                                                    each day to publish, the object holding its latest snapshot
  *   derived/feed.json                                the last 60 published snapshots (rss.xml is built from it)
+ *   derived/stocks/days/<date>.bin.gz                every stock's raw values of one accepted day, once final
+ *                                                    (compute; resumes the per-stock series at a checkpoint)
+ *   derived/stocks/runs/<date>-<sha>.ndjson.gz       the per-stock files one compute run wrote for publish (issue 19)
  * Site bucket
  *   data/latest.json  data/snapshots/<date>.json  data/history.json  data/schema/*.json  rss.xml
+ *   data/stocks/<SYMBOL>.json  data/stocks/index.json  data/stocks/manifest.json (each stock file's sha256)
  *
  * DynamoDB (pk, sk)
  *   FILE#<source>#<file>  SHA#<sha256>   ingest ledger: one item per distinct content of a file name
@@ -158,6 +162,29 @@ export function assertSnapshotBatchKey(key: string, field = 'snapshotKeys'): str
 
 export const FEED_KEY = `${DERIVED_PREFIX}feed.json`;
 
+/** A final day of the per-stock series (shared/methodology/stocks.ts, `RecordedDay`). */
+export function derivedStockDayKey(date: IsoDate): string {
+  return `${DERIVED_PREFIX}stocks/days/${assertIsoDate(date)}.bin.gz`;
+}
+
+/** Every stock day key and no other (the lifecycle rule's prefix: the date starts with its millennium digit). */
+export const STOCK_DAYS_LIFECYCLE_PREFIX = `${DERIVED_PREFIX}stocks/days/2`;
+
+/** What `derivedStockRunKey` builds: the per-stock files of one compute run (publish reads them on its event's word). */
+export const STOCK_RUN_KEY = /^derived\/stocks\/runs\/\d{4}-\d{2}-\d{2}-[0-9a-f]{16}\.ndjson\.gz$/;
+
+/** The prefix of the stock runs (expired by a lifecycle rule: only the newest is ever published). */
+export const STOCK_RUNS_PREFIX = `${DERIVED_PREFIX}stocks/runs/`;
+
+export function derivedStockRunKey(asOf: IsoDate, sha256: string): string {
+  return `${STOCK_RUNS_PREFIX}${assertIsoDate(asOf)}-${assertSha256(sha256).slice(0, 16)}.ndjson.gz`;
+}
+
+export function assertStockRunKey(key: string, field = 'stocks.key'): string {
+  if (!STOCK_RUN_KEY.test(key)) throw new KeyError(field, `not a derived stock run key: ${JSON.stringify(key)}`);
+  return key;
+}
+
 export const DERIVED_COMPUTE_JOURNAL_KEY = `${DERIVED_PREFIX}state/journal.json.gz`;
 
 // ---------------------------------------------------------------- site bucket
@@ -167,6 +194,13 @@ export const SITE_HISTORY_KEY = 'data/history.json';
 export const SITE_RSS_KEY = 'rss.xml';
 export const SITE_SNAPSHOT_SCHEMA_KEY = 'data/schema/snapshot.v1.json';
 export const SITE_HISTORY_SCHEMA_KEY = 'data/schema/history.v1.json';
+
+export const SITE_STOCKS_PREFIX = 'data/stocks/';
+export const SITE_STOCK_INDEX_KEY = `${SITE_STOCKS_PREFIX}index.json`;
+/** `{ "<SYMBOL>": "<sha256 of the file without generatedAt>" }`: what publish compares to write only changed files. */
+export const SITE_STOCK_MANIFEST_KEY = `${SITE_STOCKS_PREFIX}manifest.json`;
+export const SITE_STOCK_SCHEMA_KEY = 'data/schema/stock.v1.json';
+export const SITE_STOCK_INDEX_SCHEMA_KEY = 'data/schema/stocks-index.v1.json';
 
 export function siteSnapshotKey(date: IsoDate): string {
   return `data/snapshots/${assertIsoDate(date)}.json`;

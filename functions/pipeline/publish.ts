@@ -47,8 +47,11 @@ import {
   SITE_LATEST_KEY,
   SITE_RSS_KEY,
   SITE_SNAPSHOT_SCHEMA_KEY,
+  SITE_STOCK_INDEX_KEY,
+  SITE_STOCK_MANIFEST_KEY,
   siteSnapshotKey,
 } from './keys.ts';
+import { planStocks, type StockPlan, writeStocks } from './publish-stocks.ts';
 import { type DataAge, dataAge } from './staleness.ts';
 import { type Stopwatch, stopwatch } from './stopwatch.ts';
 
@@ -69,7 +72,7 @@ export function siteObjectOptions(key: string): PutObjectOptions {
  * to. Compute's result is the only channel: publish never looks into compute's journal.
  */
 export type PublishInput = Pick<PublishEvent, 'date' | 'dates' | 'snapshotKeys'> &
-  Partial<Pick<PublishEvent, 'skipped' | 'runId' | 'acceptGates'>>;
+  Partial<Pick<PublishEvent, 'skipped' | 'runId' | 'acceptGates' | 'stocks'>>;
 
 export interface PublishResult {
   date: IsoDate;
@@ -87,6 +90,8 @@ export interface PublishResult {
    * and PriceAgeDays metrics the staleness alarms watch (infra/constructs/monitoring.ts).
    */
   dataAge?: DataAge;
+  /** When the stock files were published (./publish-stocks.ts): how many were written and left unchanged. */
+  stocks?: { asOf: IsoDate; written: number; unchanged: number };
 }
 
 /** A gate before publishing refused the day: nothing was written, yesterday's snapshot stays. */
@@ -280,7 +285,14 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
   }
   if (snapshots.length === 0) return { ...base, skipped: true, reason: 'no snapshot to publish' };
 
-  const run: LockedRun = { date, runId, snapshots, acceptGates: input.acceptGates ?? [], watch };
+  const run: LockedRun = {
+    date,
+    runId,
+    snapshots,
+    acceptGates: input.acceptGates ?? [],
+    stocks: input.stocks ?? null,
+    watch,
+  };
   const busy = (reason: string): PublishResult => ({ ...base, skipped: true, reason });
   return withDayLock(deps, { step: 'publish', date, runId }, () => publishLocked(deps, run), busy);
 }
@@ -302,6 +314,8 @@ interface LockedRun {
   /** Checked against SnapshotSchema. */
   snapshots: Snapshot[];
   acceptGates: GateName[];
+  /** The stock run of the newest day, if compute wrote one (issue 19). */
+  stocks: { asOf: IsoDate; key: string } | null;
   watch: Stopwatch;
 }
 
@@ -369,6 +383,18 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
     throw error;
   }
 
+  // The stock files of the newest day, when `latest` moves to it: read and checked before any write too.
+  let stockPlan: StockPlan | null = null;
+  if (switchLatest && run.stocks !== null && run.stocks.asOf === newest.asOf) {
+    try {
+      stockPlan = await planStocks(deps, date, run.stocks, { generatedAt: newest.generatedAt, sample: newest.sample });
+    } catch (error) {
+      if (error instanceof SanityGateError) await refuse(deps, runId, error);
+      throw error;
+    }
+    watch.lap('read and check stock files');
+  }
+
   // The changed schemas and the dated snapshots are sent together (nothing links to them until `latest`
   // does), in this order; history, feed and rss wait for all of them.
   const changed = schemas.filter((d, i) => schemaHeads[i]?.sha256 !== d.sha256);
@@ -376,6 +402,12 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
   await settled([...changed, ...dated].map((d) => deps.site.put(d.key, d.bytes, siteObjectOptions(d.key))));
   keys.push(...changed.map((d) => d.key), ...dated.map((d) => d.key));
   watch.lap('write schemas and snapshots');
+  // Then the stock files (each stands alone; the manifest, last, makes a retry send what did not land).
+  const stocks = stockPlan ? { asOf: stockPlan.asOf, ...(await writeStocks(deps, stockPlan)) } : undefined;
+  if (stocks) {
+    keys.push(SITE_STOCK_INDEX_KEY, SITE_STOCK_MANIFEST_KEY);
+    watch.lap('write stock files');
+  }
 
   const history = HistorySchema.parse(mergeHistory(previousHistory, snapshots));
   const feedByDate = new Map(previousFeed.map((s) => [s.asOf, s]));
@@ -446,6 +478,7 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
     published: snapshots.map((s) => s.asOf),
     latest: switchLatest ? newest.asOf : null,
     ...(age ? { dataAge: age } : {}),
+    ...(stocks ? { stocks } : {}),
     ms: watch.ms(),
   });
   return {
@@ -456,5 +489,6 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
     latest: switchLatest ? newest.asOf : null,
     keys,
     ...(age ? { dataAge: age } : {}),
+    ...(stocks ? { stocks } : {}),
   };
 }

@@ -18,7 +18,7 @@ import { tierIndex } from './tiers.ts';
 import type { EngineState, SnapshotBody } from './types.ts';
 
 /** One accepted day as recorded: the ring's raw values per symbol id (ids that existed that day). */
-interface RecordedDay {
+export interface RecordedDay {
   index: number;
   date: IsoDate;
   settlement: IsoDate | '';
@@ -33,6 +33,11 @@ interface RecordedDay {
 export interface StockRecorder {
   /** After each accepted day is stepped (`startBatch`'s `onAccepted`). */
   onDay(state: EngineState): void;
+  /**
+   * The days recorded final (left the ring) since the last call, oldest first: what the pipeline keeps
+   * (derived/stocks/days/) so that its next run can resume the recorder from a checkpoint (`seed`).
+   */
+  takeFinal(): RecordedDay[];
   /** The stock files and the index as of the state's last day. */
   finish(state: EngineState, body: SnapshotBody): StockOutput;
 }
@@ -43,6 +48,18 @@ export interface StockOutput {
 }
 
 const slotOf = (j: number) => j % RING;
+
+/**
+ * Day j as the ring holds it in `state` (j must be one of the ring's days: dayCount − RING ≤ j < dayCount). Final
+ * when j = dayCount − RING (about to leave the ring), which is how the pipeline can rebuild a recorded day from
+ * the checkpoint of day j + RING − 1.
+ */
+export function recordDay(state: EngineState, j: number): RecordedDay {
+  if (j < state.dayCount - RING || j >= state.dayCount || j < 0) {
+    throw new Error(`day ${j} is not in the ring of a state of ${state.dayCount} days`);
+  }
+  return record(state, j, false);
+}
 
 function record(state: EngineState, j: number, withHeld: boolean): RecordedDay {
   const n = state.symbols.length;
@@ -71,20 +88,53 @@ function record(state: EngineState, j: number, withHeld: boolean): RecordedDay {
   return day;
 }
 
-export function startStockRecorder(): StockRecorder {
-  const days: RecordedDay[] = [];
-  let recordedThrough = -1;
+/**
+ * The final days a recorder resumed at a state holding `dayCount` days needs (`startStockRecorder`'s seed): the
+ * indexes of the days already final then (≤ dayCount − RING) that it keeps, i.e. from the day before the first
+ * day of the newest final day's year. `yearOf(j)` is the year of accepted day j (from the pipeline's journal).
+ */
+export function seedRange(dayCount: number, yearOf: (index: number) => string): { from: number; to: number } | null {
+  const to = dayCount - RING;
+  if (to < 0) return null;
+  const year = yearOf(to);
+  let from = to;
+  while (from > 0 && yearOf(from - 1) >= year) from--;
+  return { from: Math.max(0, from - 1), to };
+}
+
+/**
+ * A recorder; `seed` resumes one at a checkpoint: the final days recorded before it (`seedRange`), consecutive and
+ * oldest first, as the pipeline kept them. A recorder seeded so records what one run from the first day would.
+ */
+export function startStockRecorder(seed: readonly RecordedDay[] = []): StockRecorder {
+  const days: RecordedDay[] = [...seed];
+  for (let k = 1; k < days.length; k++) {
+    if ((days[k] as RecordedDay).index !== (days[k - 1] as RecordedDay).index + 1) {
+      throw new Error(
+        `stock recorder seed: day ${(days[k] as RecordedDay).date} does not follow ${(days[k - 1] as RecordedDay).date}`,
+      );
+    }
+  }
+  let recordedThrough = days.at(-1)?.index ?? -1;
+  let fresh: RecordedDay[] = [];
   return {
     onDay(state) {
       // Day t − RING + 1 leaves the ring with the next step: it is final now.
       const j = state.dayCount - RING;
       if (j > recordedThrough && j >= 0) {
-        days.push(record(state, j, false));
+        const day = record(state, j, false);
+        days.push(day);
+        fresh.push(day);
         recordedThrough = j;
         // Only the year of the newest day is published, with the day before it (its first day's previous close).
         const year = (days.at(-1) as RecordedDay).date.slice(0, 4);
         while (days.length > 1 && (days[1] as RecordedDay).date.slice(0, 4) < year) days.shift();
       }
+    },
+    takeFinal() {
+      const out = fresh;
+      fresh = [];
+      return out;
     },
     finish(state, body) {
       for (let j = Math.max(recordedThrough + 1, state.dayCount - RING); j < state.dayCount; j++) {

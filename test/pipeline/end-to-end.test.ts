@@ -116,6 +116,32 @@ describe('day by day on a generated sample', () => {
     );
   });
 
+  it('the stock files (issue 19) are those pulse build writes for the folder, apart from generatedAt', async () => {
+    const loaded = loadInput(inputPaths({ input }));
+    const { stocks } = buildSnapshot({
+      days: loaded.priceDays,
+      shortInterest: loaded.shortInterest,
+      splits: loaded.splits,
+      stocks: true,
+    });
+    if (!stocks) throw new Error('no stock output');
+    expect(stocks.stocks.length).toBeGreaterThan(100);
+    const index = await json<{ asOf: string; stocks: unknown[] }>(run.deps.site, 'data/stocks/index.json');
+    expect(index.asOf).toBe('2025-03-31');
+    expect(index.stocks).toEqual(JSON.parse(JSON.stringify(stocks.index)));
+    const manifest = await json<Record<string, string>>(run.deps.site, 'data/stocks/manifest.json');
+    expect(Object.keys(manifest).sort()).toEqual(stocks.stocks.map((x) => x.symbol).sort());
+    for (const expected of stocks.stocks) {
+      const { generatedAt, sample, ...published } = await json<Record<string, unknown>>(
+        run.deps.site,
+        `data/stocks/${expected.symbol}.json`,
+      );
+      expect(sample).toBe(true);
+      expect(typeof generatedAt).toBe('string');
+      expect(published).toEqual(JSON.parse(JSON.stringify(expected)));
+    }
+  });
+
   it('a short interest file published 7 trading days after settlement restates the days computed before it', async () => {
     // 2024-12-31's file is out on 2025-01-13 (7 trading days later; 2025-01-09 was a closure).
     const release = addTradingDays('2024-12-31', 7);
@@ -167,10 +193,20 @@ describe('day by day on a generated sample', () => {
     const b = io.get(`${late.date}|compute`) as IoCounts;
     const days = run.reports.filter((r) => r.kind === 'day' && r.date > early.date && r.date <= late.date).length;
     expect(days).toBeGreaterThan(25);
-    // The same requests: the journal, the previous day's checkpoint, the day's prices, no short interest file.
-    expect(a.getsByPrefix).toEqual({ 'derived/journal': 1, 'derived/state': 1, 'derived/prices': 1 });
-    expect(b.getsByPrefix).toEqual(a.getsByPrefix);
-    expect(b.s3Requests).toBe(a.s3Requests);
+    // The same requests: the journal, the previous day's checkpoint, the day's prices, no short interest file;
+    // and (issue 19) the final days of the per-stock series this year, which the stock files are made of:
+    // one stored day more for each day later in the year (their bytes: below).
+    const { 'derived/stocks': stockDaysA = 0, ...restA } = a.getsByPrefix;
+    const { 'derived/stocks': stockDaysB = 0, ...restB } = b.getsByPrefix;
+    expect(restA).toEqual({ 'derived/journal': 1, 'derived/state': 1, 'derived/prices': 1 });
+    expect(restB).toEqual(restA);
+    expect(stockDaysA).toBeGreaterThan(0);
+    const accepted = run.reports.filter(
+      (r) => r.kind === 'day' && r.date > early.date && r.date <= late.date && r.published.includes(r.date),
+    ).length;
+    expect(accepted).toBeLessThan(days); // rule 2 refused some of them: they are no stock day
+    expect(stockDaysB - stockDaysA).toBe(accepted);
+    expect(b.s3Requests - b.s3Gets).toBe(a.s3Requests - a.s3Gets);
     expect(b.tableItemsRead).toBe(a.tableItemsRead);
     expect(b.tableRequests).toBe(a.tableRequests);
     // The day's price file is the same size late as early (±10%: listings come and go).
@@ -184,7 +220,10 @@ describe('day by day on a generated sample', () => {
     const growth = (family: string) => (bytes(b, family) - bytes(a, family)) / days;
     expect(growth('derived/state')).toBeLessThan(1500);
     expect(growth('derived/journal')).toBeLessThan(500);
-    expect(b.s3BytesRead).toBeLessThan(a.s3BytesRead + days * 2000);
+    const stockDayBytes = (c: IoCounts) => bytes(c, 'derived/stocks') ?? 0;
+    expect(b.s3BytesRead - stockDayBytes(b)).toBeLessThan(a.s3BytesRead - stockDayBytes(a) + days * 2000);
+    // A stored stock day is four float64 columns, gzip'd: under 32 bytes a symbol (300 listings here).
+    expect(stockDayBytes(b) / stockDaysB).toBeLessThan(300 * 32 + 200);
     console.info('compute I/O on an ordinary day', { early: early.date, a, late: late.date, b, days });
   });
 

@@ -82,7 +82,9 @@ export function withSnapshotKeys(result: Omit<ComputeResult, 'snapshotKeys'>, jo
     }
     snapshotKeys[d] = key;
   }
-  return { ...result, snapshotKeys };
+  // The stock files go with the newest day they were computed for, when it is one to publish.
+  const stocks = journal.stocks && result.dates.includes(journal.stocks.asOf) ? journal.stocks : undefined;
+  return { ...result, snapshotKeys, ...(stocks ? { stocks } : {}) };
 }
 
 /** The writes after the journal; each is idempotent, so a run killed among them is finished by running them again. */

@@ -14,6 +14,7 @@ import { finishRun, resultOf, snapshotMeta, snapshotOf, unchanged, type Work, wi
 import { type Checkpoint, foldDay, loadCheckpoint, PriceDays, ShortInterestFiles, yieldToIo } from './inputs.ts';
 import { saveJournal } from './journal.ts';
 import { lookaheadFold, planSide, type SidePlan } from './lookahead.ts';
+import { resumeStockRecorder } from './stocks.ts';
 
 type ComputeRejectedDay = ComputeResult['rejectedDays'][number];
 
@@ -46,6 +47,14 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
   prices.prefetch(candidates.slice(0, PriceDays.AHEAD + 1));
   const baseState = await loadingBase;
   watch.lap('load checkpoint');
+  // Issue 19: the per-stock series, resumed where the checkpoint is (./stocks.ts).
+  const recorder = await resumeStockRecorder(
+    deps,
+    baseState,
+    before.filter((f) => f.accepted).map((f) => f.date),
+  );
+  const stockDayWrites: Promise<unknown>[] = [];
+  watch.lap('load stock days');
   const si = new ShortInterestFiles(deps, settlements);
   const overrides = overrideContext(journal.splits);
 
@@ -83,6 +92,14 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
         rejectedDays.push({ date: day.date, file: day.file, reason: outcome.rejected });
       }
     } else {
+      if (recorder) {
+        recorder.onDay(main.state);
+        for (const final of recorder.takeFinal()) {
+          const write = deps.derived.putStockDay(final);
+          write.catch(() => undefined);
+          stockDayWrites.push(write);
+        }
+      }
       for (const r of outcome.restated) {
         // Replayed days repeat releases already published; only a new day's release restates anything.
         if (previousLastDay === null || day.date > previousLastDay) released.add(r.date);
@@ -115,10 +132,22 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
   const restatedOn = (x: IsoDate) => (previousLastDay !== null && x <= previousLastDay && x < runDate ? runDate : null);
 
   const snapshots: Snapshot[] = [];
-  if (last.accepted) {
-    snapshots.push(snapshotOf(meta, snapshotAt(main.state), restatedOn(last.date), true));
+  const newestBody = main.state.lastDate === null ? null : snapshotAt(main.state);
+  if (last.accepted && newestBody) {
+    snapshots.push(snapshotOf(meta, newestBody, restatedOn(last.date), true));
   }
   watch.lap('snapshots');
+  // The stock files as of the newest accepted day, as `pulse build` writes them (its body: the main fold's).
+  let stocks: { asOf: IsoDate; key: string } | undefined;
+  if (recorder && newestBody) {
+    const output = recorder.finish(main.state, newestBody);
+    const asOf = newestBody.asOf;
+    const methodologyVersion = main.state.methodology ?? 1;
+    const content = { asOf, methodologyVersion, stocks: output.stocks, index: output.index };
+    stocks = { asOf, key: await deps.derived.putStockRun(content) };
+  }
+  await Promise.all(stockDayWrites);
+  watch.lap('stock files');
 
   if (side) {
     const bodies = await lookaheadFold({ ...side, last: last.date, prices, si, overrides, watch });
@@ -148,6 +177,8 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
 
   journal.folded = [...before, ...outcomes];
   journal.lastDay = lastDay;
+  if (stocks) journal.stocks = stocks;
+  else delete journal.stocks;
   const dates = snapshots.map((s) => s.asOf);
   const restated = snapshots.filter((s) => s.restated).map((s) => s.asOf);
   const refused = outcomes.find((o) => o.date === date && !o.accepted);

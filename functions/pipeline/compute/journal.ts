@@ -63,6 +63,11 @@ const JournalSchema = z.object({
    */
   snapshotBatches: z.record(isoDate, z.string()).optional(),
   /**
+   * The per-stock files (issue 19) as of the last accepted day folded: the stock run holding them. Absent when
+   * the recorder could not be resumed (a day of its series missing: see ../compute/stocks.ts).
+   */
+  stocks: z.object({ asOf: isoDate, key: z.string() }).optional(),
+  /**
    * The run that saved this journal: its result and the writes that follow the journal (cursor,
    * restateFrom, the day's status). A run killed after the journal is finished from here by the next
    * run of its day, which then returns the same dates to publish (docs/reliability.md, "Faults").
