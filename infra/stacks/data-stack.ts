@@ -9,7 +9,13 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { DERIVED_PREFIX, INCOMING_PREFIX, RAW_PREFIX } from '../../functions/pipeline/keys.ts';
+import {
+  DERIVED_PREFIX,
+  INCOMING_PREFIX,
+  RAW_PREFIX,
+  STOCK_DAYS_LIFECYCLE_PREFIX,
+  STOCK_RUNS_PREFIX,
+} from '../../functions/pipeline/keys.ts';
 import { acknowledge } from '../nag.ts';
 
 /** Logical IDs that must never change (a change means CloudFormation replaces the resource). */
@@ -39,6 +45,12 @@ export const CHECKPOINT_RETENTION = Duration.days(400);
  * against functions/pipeline/keys.ts.
  */
 export const CHECKPOINT_LIFECYCLE_PREFIX = `${DERIVED_PREFIX}state/2`;
+
+/**
+ * A stock run (derived/stocks/runs/…, issue 19) is read by the publish of its own compute run, or of a re-run
+ * of that day (a run missing its stock run publishes the day without stock files, with a warning).
+ */
+export const STOCK_RUN_RETENTION = Duration.days(7);
 
 export function dataExportNames(prefix: string) {
   return {
@@ -113,6 +125,22 @@ export class DataStack extends Stack {
           id: 'expire-old-checkpoints',
           prefix: CHECKPOINT_LIFECYCLE_PREFIX,
           expiration: CHECKPOINT_RETENTION,
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        // The final days of the per-stock series (issue 19): read again only by a run resuming within the
+        // year, or rebuilding from a checkpoint, so they follow the checkpoints' retention.
+        {
+          id: 'expire-old-stock-days',
+          prefix: STOCK_DAYS_LIFECYCLE_PREFIX,
+          expiration: CHECKPOINT_RETENTION,
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        // The stock files one compute run hands to publish (≈ 30 MB a day on the real market): only the newest
+        // is ever published; a week covers a re-run of publish.
+        {
+          id: 'expire-stock-runs',
+          prefix: STOCK_RUNS_PREFIX,
+          expiration: STOCK_RUN_RETENTION,
           noncurrentVersionExpiration: Duration.days(1),
         },
         // derived/ is rebuilt from raw/ by a backfill; old versions only help undo a bad day by hand.

@@ -47,7 +47,12 @@ const SITE_DATA_PREFIX = 'data/';
 export const SIZING: Record<LambdaStep, { memorySize: number; timeout: Duration; description: string }> = {
   ingest: { memorySize: 1024, timeout: Duration.minutes(5), description: 'Fetch or receive a day, archive, normalise' },
   compute: { memorySize: 1024, timeout: Duration.minutes(5), description: 'Advance state and aggregates by a day' },
-  publish: { memorySize: 512, timeout: Duration.minutes(2), description: 'Write the snapshot, history and feed' },
+  // 1 GB: the stock files of a real year (issue 19) are ≈ 115 MB of JSON checked before the first write.
+  publish: {
+    memorySize: 1024,
+    timeout: Duration.minutes(3),
+    description: 'Write the snapshot, history, feed and stock files',
+  },
 };
 
 export interface PipelineStackProps extends StackProps {

@@ -61,6 +61,17 @@ interface SiteData {
   firstLoadBytes?: number;
   firstLoadRequests?: number;
   firstLoadPaths?: string[];
+  /** Issue 19: a stock page of the sample, scored and weighed (part 5). */
+  sampleStockPage?: { page: string; transfer: number };
+  /** Issue 19: the real 2024 year's site, stock pages included (part 5), when ../shared/data is present. */
+  real?: {
+    siteBuildMs: number;
+    distFiles: number;
+    distBytes: number;
+    stockDataFiles: number;
+    stockPages: number;
+    nvdaPage?: { transfer: number };
+  };
 }
 
 interface InfraFacts {
@@ -122,10 +133,13 @@ export async function runCostPart(ctx: BenchContext): Promise<PartResult> {
   // dist up — sync uploads every file whose local copy is newer, which after a fresh build is all of them.
   // The sample build publishes one day; after a year the site has an archive page and a data file
   // per trading day more (each archive page the size measured in the sample build).
+  // With the real 2024 year measured (part 5), its site (about 5,800 stock pages and stock files, issue 19)
+  // replaces the sample's: the pages, the files synced and the build time are the market's.
   const moreDays = Math.max(0, TRADING_DAYS_PER_YEAR - (site?.snapshots ?? 1));
-  const distFiles = (site?.distFiles ?? 0) + moreDays;
-  const distBytes = (site?.distBytes ?? 0) + moreDays * (site?.archivePageBytes ?? 0);
-  const dataFiles = (site?.dataFiles ?? 0) + moreDays;
+  const real = site?.real;
+  const distFiles = (real?.distFiles ?? site?.distFiles ?? 0) + moreDays;
+  const distBytes = (real?.distBytes ?? site?.distBytes ?? 0) + moreDays * (site?.archivePageBytes ?? 0);
+  const dataFiles = (real ? (site?.dataFiles ?? 0) + real.stockDataFiles : (site?.dataFiles ?? 0)) + moreDays;
   const listCalls = (keys: number) => Math.max(1, Math.ceil(keys / 1000));
   const buildPuts = distFiles + listCalls(distFiles) * 2 + listCalls(dataFiles);
   const buildGets = dataFiles;
@@ -158,7 +172,8 @@ export async function runCostPart(ctx: BenchContext): Promise<PartResult> {
     const behavior = facts.cloudfront.behaviors.find((b) => matches(b.path, p));
     return behavior ? behavior.viewerFunction : facts.cloudfront.defaultViewerFunction;
   }).length;
-  const siteBuildMinutes = (site ? site.siteBuildMs / 60_000 : 0) + ASSUMPTIONS.siteBuildSetupMinutes;
+  const siteBuildMs = real?.siteBuildMs ?? site?.siteBuildMs ?? 0;
+  const siteBuildMinutes = siteBuildMs / 60_000 + ASSUMPTIONS.siteBuildSetupMinutes;
   const alarmMetrics = facts.alarms.reduce((s, a) => s + a.metrics, 0);
   const logGb =
     (invocations * ASSUMPTIONS.logBytesPerInvocation + TRADING_DAYS_PER_MONTH * ASSUMPTIONS.logBytesPerSiteBuild) / 1e9;
@@ -270,7 +285,7 @@ export async function runCostPart(ctx: BenchContext): Promise<PartResult> {
       unit: 'minutes',
       price: AWS_PRICES.codebuildLambdaArm4GbMinute,
       free: 0,
-      basis: `measured astro build ${site ? (site.siteBuildMs / 1000).toFixed(0) : '—'} s + ASSUMED ${ASSUMPTIONS.siteBuildSetupMinutes} min for npm ci and sync (${facts.siteBuild.computeType ?? '?'})`,
+      basis: `measured astro build ${site ? (siteBuildMs / 1000).toFixed(0) : '—'} s${real ? ` (real 2024, ${int(real.stockPages)} stock pages)` : ''} + ASSUMED ${ASSUMPTIONS.siteBuildSetupMinutes} min for npm ci and sync (${facts.siteBuild.computeType ?? '?'})`,
     },
     {
       service: 'CloudWatch',
@@ -311,6 +326,15 @@ export async function runCostPart(ctx: BenchContext): Promise<PartResult> {
     verdict: partial ? 'pending' : atMost(total, COST_BUDGET_USD),
   });
   part.figure({ name: 'with the always-free tiers', value: usd(totalFree) });
+  // Issue 19: what the same 100k views cost when every one is a stock page (its first load, measured in part 5).
+  const stockTransfer = real?.nvdaPage?.transfer ?? site?.sampleStockPage?.transfer;
+  if (stockTransfer !== undefined) {
+    const gb = (views * stockTransfer) / 1e9;
+    part.figure({
+      name: `CloudFront transfer if all ${int(views)} views are stock pages`,
+      value: `${gb.toFixed(1)} GB × $${AWS_PRICES.cloudfrontTransferGb.usd} = ${usd(gb * AWS_PRICES.cloudfrontTransferGb.usd)} (${usd(Math.max(0, gb - ALWAYS_FREE.cloudfrontTransferGb) * AWS_PRICES.cloudfrontTransferGb.usd)} after the always-free 1 TB); ${bytes(stockTransfer)} a first load${real?.nvdaPage ? ' (real /stock/NVDA/)' : ' (a sample stock page)'}`,
+    });
+  }
   const largest = [...items].sort((a, b) => cost(b, false) - cost(a, false)).slice(0, 3);
   part.figure({
     name: 'largest items',
