@@ -70,7 +70,18 @@ function lighthouseCli(): string | null {
   }
 }
 
+/** One Lighthouse run; retried twice when Lighthouse itself fails (e.g. NO_NAVSTART: "Please run Lighthouse again"). */
 async function lighthouse(cli: string, url: string, out: string): Promise<LighthouseReport> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await lighthouseOnce(cli, url, out);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+async function lighthouseOnce(cli: string, url: string, out: string): Promise<LighthouseReport> {
   await run(
     process.execPath,
     [
