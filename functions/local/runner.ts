@@ -47,6 +47,11 @@ export interface DayStepOptions {
   /** The run's id (the day lock's owner), as a Lambda's `newRunId` would draw it; default: deps' own. */
   runId?: string;
   onStep?: (step: StepName) => void;
+  /**
+   * False: publish is handed compute's result without its stock files (issue 19), which the caller publishes
+   * once later (`runLocal` after a catch-up of many days: one day's stock files replace the previous day's).
+   */
+  withStocks?: boolean;
 }
 
 /**
@@ -84,7 +89,10 @@ export async function runDaySteps(deps: PipelineDeps, event: unknown, options: D
       case 'publish': {
         if (!walk.outputs.compute) throw new Error('the state machine runs publish after compute');
         enter('publish');
-        walk.outputs.publish = await invokers.publish(walk.outputs.compute);
+        const { stocks: _stocks, ...withoutStocks } = walk.outputs.compute;
+        walk.outputs.publish = await invokers.publish(
+          options.withStocks === false ? withoutStocks : walk.outputs.compute,
+        );
         if (walk.outputs.publish.skipped) return walk;
         break;
       }
@@ -384,13 +392,19 @@ export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
       reports.push(report);
       emit({ kind: 'day', report });
     }
+    // Issue 19: the stock files (one file per stock, ≈ 3,000 on the sample) are published once, after the
+    // catch-up, from the newest compute result that has them: every day's would replace the previous day's.
+    let stockRun: ComputeResult | null = null;
     const runOne = async (label: string, date: IsoDate, kind: DayReport['kind'], event: unknown) => {
       let report: DayReport;
       try {
         const walk = await runDaySteps(deps, event, {
           runId: `local-${kind}-${label}`,
           onStep: (step) => emit({ kind: 'step', step, label }),
+          withStocks: false,
         });
+        const computed = walk.outputs.compute;
+        if (computed?.stocks && walk.outputs.publish && !walk.outputs.publish.skipped) stockRun = computed;
         report = reportOf(label, date, kind, walk);
       } catch (error) {
         const problems = problemsOf(error);
@@ -414,6 +428,11 @@ export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
       await runOne(date, date, 'day', { date });
     }
     while (next < drops.length) await drop(drops[next++] as (typeof drops)[0]);
+    if (stockRun !== null) {
+      const run: ComputeResult = stockRun;
+      emit({ kind: 'step', step: 'publish', label: `stock files ${run.stocks?.asOf}` });
+      await createDayInvokers({ ...deps, newRunId: () => `local-stocks-${run.stocks?.asOf}` }).publish(run);
+    }
 
     let site: SiteBuildResult | null = null;
     let urls: SiteUrls | null = null;

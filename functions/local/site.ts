@@ -108,10 +108,10 @@ export async function buildLocalSite(options: {
   }
   rmSync(stampFile, { force: true });
   rmSync(outDir, { recursive: true, force: true });
+  // The site renders /rss.xml itself from the published snapshots (their `publishedAt` is the items' pubDate), for
+  // this run's origin: publish's rss.xml names the origin of the run that published (issue 21 item 12: a
+  // port or origin change must not leave the feed pointing at the old one).
   buildSite({ outDir, dataDir: path.join(exportDir, 'data'), siteUrl: options.siteUrl });
-  // The feed publish wrote is the one production serves at /rss.xml.
-  const rss = path.join(exportDir, SITE_RSS_KEY);
-  if (existsSync(rss)) writeFileSync(path.join(outDir, SITE_RSS_KEY), readFileSync(rss));
   writeFileSync(stampFile, `${JSON.stringify(stamp, null, 2)}\n`);
   return { outDir, built: true, exported };
 }

@@ -319,11 +319,44 @@ interface LockedRun {
   watch: Stopwatch;
 }
 
+/**
+ * Sets each snapshot's `publishedAt` (in place, right after `generatedAt`): when its day was first published.
+ * A day published before keeps its time, from the feed (the last 60 days) or, for an older restated day, from
+ * its published file (`publishedAt`, else its `generatedAt`: files written before this field existed); a new
+ * day gets the clock's time. Rendered as the RSS item's pubDate (shared/present/rss.ts).
+ */
+async function stampPublishedAt(deps: PipelineDeps, snapshots: Snapshot[], previousFeed: readonly Snapshot[]) {
+  const now = deps.clock().toISOString();
+  const known = new Map(previousFeed.map((s) => [s.asOf, s.publishedAt ?? s.generatedAt]));
+  const times = await Promise.all(
+    snapshots.map(async (s) => {
+      const fromFeed = known.get(s.asOf);
+      if (fromFeed !== undefined) return fromFeed;
+      const file = await deps.site.get(siteSnapshotKey(s.asOf));
+      if (!file) return now;
+      try {
+        const old = JSON.parse(Buffer.from(file.bytes).toString('utf8')) as {
+          publishedAt?: unknown;
+          generatedAt?: unknown;
+        };
+        const at = typeof old.publishedAt === 'string' ? old.publishedAt : old.generatedAt;
+        return typeof at === 'string' && Number.isFinite(Date.parse(at)) ? new Date(Date.parse(at)).toISOString() : now;
+      } catch {
+        return now;
+      }
+    }),
+  );
+  snapshots.forEach((s, i) => {
+    const { schemaVersion, methodologyVersion, asOf, generatedAt, publishedAt: _previous, ...rest } = s;
+    snapshots[i] = { schemaVersion, methodologyVersion, asOf, generatedAt, publishedAt: times[i] as string, ...rest };
+  });
+}
+
 /** Under the day lock, the snapshots checked: the gates, then the writes in the order of the file comment. */
 async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<PublishResult> {
   const { date, runId, snapshots, watch } = run;
   const keys: string[] = [];
-  const newest = snapshots.reduce((a, b) => (b.asOf > a.asOf ? b : a));
+  const newestDay = snapshots.reduce((a, b) => (b.asOf > a.asOf ? b : a)).asOf;
   // Read before any write (the feed holds the published days the gates compare with), all at once:
   // the schemas' HEADs too, so that only the writes of a changed schema remain to do.
   const schemas = schemaDocs();
@@ -333,7 +366,7 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
     deps.raw.get(FEED_KEY),
     ...schemas.map((d) => deps.site.head(d.key)),
   ]);
-  const switchLatest = cursor.lastPublished === null || newest.asOf >= cursor.lastPublished;
+  const switchLatest = cursor.lastPublished === null || newestDay >= cursor.lastPublished;
   watch.lap('read history and feed');
   let previousHistory: History | undefined;
   if (historyObject) {
@@ -362,6 +395,9 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
     else deps.log.warn('feed unreadable, restarting it', { key: FEED_KEY, issue: parsed.error.issues[0]?.message });
   }
 
+  // Issue 21 item 12: when each day was first published (the feed's pubDate), kept when it is restated.
+  await stampPublishedAt(deps, snapshots, previousFeed);
+  const newest = snapshots.reduce((a, b) => (b.asOf > a.asOf ? b : a));
   watch.lap('validate history and feed');
   const gates = checkSanitySeries(previousFeed, snapshots, { acknowledge: run.acceptGates });
   watch.lap('sanity gates');

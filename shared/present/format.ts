@@ -188,13 +188,23 @@ export function toneArrow(tone: Tone): string {
 }
 
 /**
- * A split factor (new shares per old share) as people say it: 2 → `2-for-1`, 0.05 → `1-for-20`;
- * a raw ratio that is not close to a whole ratio (rule 3a keeps it unrounded) → `×1.4970`.
+ * A split factor (new shares per old share) as people say it (issue 21 item 7): a ratio of whole numbers up to 10
+ * within 0.5% → `2-for-1`, `3-for-2`, `1-for-20` (a reverse split of any size: 1-for-N with N whole within
+ * 0.5%); otherwise the nearest such wording marked approximate, as rule 3(a) keeps a measured ratio unrounded:
+ * 0.0231 → `1-for-43 (approx.)`, 1.37 → `1.37-for-1 (approx.)`. The exact factor stays in the data.
  */
 export function formatSplitFactor(factor: Maybe): string {
   if (!isNumber(factor) || factor <= 0) return MISSING;
-  const near = (x: number) => Math.abs(x - Math.round(x)) <= 0.005 * Math.max(1, Math.round(x));
-  if (factor >= 1 && near(factor)) return `${Math.round(factor)}-for-1`;
-  if (factor < 1 && near(1 / factor)) return `1-for-${Math.round(1 / factor)}`;
-  return `×${factor.toFixed(4)}`;
+  const close = (x: number) => Math.abs(x - factor) <= 0.005 * factor;
+  for (let q = 1; q <= 10; q++) {
+    const p = Math.round(factor * q);
+    if (p >= 1 && p <= 10 && close(p / q)) return `${p}-for-${q}`;
+  }
+  const inverse = Math.round(1 / factor);
+  if (factor < 1 && inverse >= 2 && close(1 / inverse)) return `1-for-${inverse}`;
+  if (factor > 1 && Math.round(factor) > 10 && close(Math.round(factor))) return `${Math.round(factor)}-for-1`;
+  // Two decimals below 10, whole numbers above; trailing zeros of a decimal dropped (1.50 → 1.5, never 40 → 4).
+  const say = (x: number) => (x >= 10 ? x.toFixed(0) : x.toFixed(2).replace(/\.?0+$/, ''));
+  if (factor < 1) return `1-for-${say(1 / factor)} (approx.)`;
+  return `${say(factor)}-for-1 (approx.)`;
 }

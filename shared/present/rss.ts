@@ -1,12 +1,16 @@
 /**
  * RSS 2.0 feed (https://www.rssboard.org/rss-specification): one item per published day, newest
- * first, title = the headline, description = the tier table as HTML. Pure and deterministic: every
- * date comes from the snapshots (`generatedAt`), never from a clock. Used by the site
- * (`site/src/pages/rss.xml.ts`) and the pipeline's publish step.
+ * first. Title: the market day and the day's move, then the year's ("31 Dec 2025: shorts +$3.6B on the day,
+ * −$177.1B this year"), marked when the day was restated; description: the headline as a plain-text first
+ * paragraph (what readers show as the snippet), then the tier table as HTML. `pubDate`: when the day was first
+ * published (`publishedAt`, set by the pipeline's publish and kept when the day is restated), else when it was
+ * computed (`generatedAt`: `pulse build` output, which is never "published"). Pure and deterministic: every
+ * date comes from the snapshots, never from a clock. Used by the site (`site/src/pages/rss.xml.ts`, which
+ * regenerates it for the site's own origin) and the pipeline's publish step.
  */
 import type { NetNewEntry, Snapshot } from '../snapshot/schema.ts';
 import { archivePath, escapeHtml, escapeXml } from './escape.ts';
-import { formatDateLong, formatPercent, formatRfc822, formatUsd } from './format.ts';
+import { formatDate, formatDateLong, formatPercent, formatRfc822, formatUsd } from './format.ts';
 import { buildHeadline, ytdPeriod } from './headline.ts';
 import { GROUP_LABELS, GROUP_ROWS } from './labels.ts';
 import { NET_NEW_PAGE_GROUPS } from './net-new.ts';
@@ -81,6 +85,13 @@ export function rssItemHtml(
     return `<tr><th scope="row">${escapeHtml(GROUP_LABELS[g])}</th><td>${formatUsd(y.pnlUsd, { signed: true })}</td><td>${formatPercent(y.pnlPct, { signed: true })}</td><td>${formatUsd(d.pnlUsd, { signed: true })}</td></tr>`;
   }).join('');
   const parts: string[] = [];
+  // Plain text first: feed readers show the first paragraph's text as the item's snippet.
+  parts.push(`<p>${escapeHtml(buildHeadline(snapshot).text)}</p>`);
+  if (snapshot.restated) {
+    parts.push(
+      `<p><strong>Restated${snapshot.restatedOn ? ` on ${escapeHtml(formatDate(snapshot.restatedOn))}` : ''}</strong> after late data (a short interest file or a split decided later): these figures replace the ones first published for this day.</p>`,
+    );
+  }
   if (snapshot.sample) parts.push('<p><strong>Sample data:</strong> generated for demonstration, not market data.</p>');
   parts.push(
     `<p>Short sellers’ mark-to-market P&amp;L as of ${escapeHtml(formatDateLong(snapshot.asOf))}; positive = short sellers gained.</p>`,
@@ -130,6 +141,22 @@ function netNewHtml(day: Snapshot['windows']['1d'], label: StockLabel): string |
   return lines.join('');
 }
 
+/**
+ * An item's title: the market day and the day's move of all U.S. stocks, then the year's (positive = short
+ * sellers gained), "(restated …)" when the day was recomputed, "Sample data: " first when it is.
+ */
+export function rssItemTitle(s: Snapshot): string {
+  const day = s.windows['1d'].groups.total.pnlUsd;
+  const ytd = s.windows.ytd;
+  const text = `${formatDate(s.asOf)}: shorts ${formatUsd(day, { signed: true })} on the day, ${formatUsd(ytd.groups.total.pnlUsd, { signed: true })} ${ytdPeriod(ytd)}${s.restated ? ` (restated${s.restatedOn ? ` ${formatDate(s.restatedOn)}` : ''})` : ''}`;
+  return s.sample ? `Sample data: ${text}` : text;
+}
+
+/** When an item was first published: `publishedAt` (the pipeline's), else `generatedAt`. */
+export function rssPubDate(s: Pick<Snapshot, 'publishedAt' | 'generatedAt'>): string {
+  return s.publishedAt ?? s.generatedAt;
+}
+
 /** Builds the feed XML from published snapshots (any order; one item per `asOf`, the last given wins). */
 export function buildRss(snapshots: readonly Snapshot[], options: RssOptions): string {
   const base = normalizeSiteUrl(options.siteUrl);
@@ -140,6 +167,7 @@ export function buildRss(snapshots: readonly Snapshot[], options: RssOptions): s
   for (const s of snapshots) byDate.set(s.asOf, s);
   const items = [...byDate.values()].sort((a, b) => (a.asOf < b.asOf ? 1 : a.asOf > b.asOf ? -1 : 0)).slice(0, limit);
 
+  // The channel changed when its newest item was last computed (a restatement changes an older item).
   const newest = items.reduce<string | undefined>(
     (max, s) => (max === undefined || Date.parse(s.generatedAt) > Date.parse(max) ? s.generatedAt : max),
     undefined,
@@ -161,13 +189,12 @@ export function buildRss(snapshots: readonly Snapshot[], options: RssOptions): s
   for (const s of items) {
     // The archive URL is the stable identity of a day: a restated day keeps its GUID.
     const url = `${base}${archivePath(s.asOf)}`;
-    const headline = buildHeadline(s).text;
     lines.push(
       '<item>',
-      `<title>${escapeXml(s.sample ? `Sample data: ${headline}` : headline)}</title>`,
+      `<title>${escapeXml(rssItemTitle(s))}</title>`,
       `<link>${escapeXml(url)}</link>`,
       `<guid isPermaLink="true">${escapeXml(url)}</guid>`,
-      `<pubDate>${formatRfc822(s.generatedAt)}</pubDate>`,
+      `<pubDate>${formatRfc822(rssPubDate(s))}</pubDate>`,
       `<description>${escapeXml(rssItemHtml(s, url, options.stockSymbols ? { base, symbols: options.stockSymbols } : undefined))}</description>`,
       '</item>',
     );

@@ -287,6 +287,12 @@ export const SnapshotSchema = z
     methodologyVersion: MethodologyVersionSchema,
     asOf: isoDate.describe('A: the last accepted trading day ≤ --as-of (rule 7)'),
     generatedAt: z.iso.datetime(),
+    publishedAt: z.iso
+      .datetime()
+      .optional()
+      .describe(
+        "When this day was first published by the pipeline (kept when the day is restated; the feed's pubDate). Absent from pulse build output",
+      ),
     sample: z.boolean().describe('true when built from generated sample data, not real market data'),
     restated: z
       .boolean()

@@ -98,7 +98,7 @@ describe('a week run by the local runner', () => {
     expect(latest.headers.get('access-control-allow-origin')).toBe('*');
     const text = await latest.text();
     const published = JSON.parse(text) as Snapshot;
-    expect(text).toBe(expectedLatestJson(input, published.generatedAt));
+    expect(text).toBe(expectedLatestJson(input, published));
 
     const rss = await fetch(urls.rss);
     expect(rss.headers.get('content-type')).toMatch(/^application\/rss\+xml/);

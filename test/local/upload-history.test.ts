@@ -78,7 +78,7 @@ describe('pulse upload-history on the emulators: a year of history, one backfill
       const text = Buffer.from((await deps.site.get('data/latest.json'))?.bytes ?? []).toString('utf8');
       const published = JSON.parse(text) as Snapshot;
       expect(published.asOf).toBe(TO);
-      expect(text).toBe(expectedLatestJson(input, published.generatedAt));
+      expect(text).toBe(expectedLatestJson(input, published));
       const history = JSON.parse(
         Buffer.from((await deps.site.get('data/history.json'))?.bytes ?? []).toString('utf8'),
       ) as { rows: { date: string }[] };

@@ -106,7 +106,18 @@ describe('day by day on a generated sample', () => {
       sources: loaded.sources,
       rejections: loaded.rejections,
     });
-    expect(Buffer.from(latest?.bytes as Uint8Array).toString('utf8')).toBe(JSON.stringify(expected));
+    // publish adds when the day was first published (issue 21 item 12), right after generatedAt.
+    const { schemaVersion, methodologyVersion, asOf, generatedAt, ...rest } = expected;
+    const withPublished = {
+      schemaVersion,
+      methodologyVersion,
+      asOf,
+      generatedAt,
+      publishedAt: published.publishedAt,
+      ...rest,
+    };
+    expect(published.publishedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(Buffer.from(latest?.bytes as Uint8Array).toString('utf8')).toBe(JSON.stringify(withPublished));
     expect(published).toMatchObject({ asOf: '2025-03-31', sample: true, restated: false, restatedOn: null });
     // v3: a 3(b) split whose cycle's FINRA file flags it S (the generator flags every split) is decided
     // by rule 3(d) once that file is known, before any share count confirms it.

@@ -67,7 +67,8 @@ describe('publishing a day', () => {
       'data/latest.json',
     ]);
     const latest = await deps.site.get('data/latest.json');
-    expect(json(latest!.bytes)).toEqual(snapshot('2024-06-10'));
+    // As computed, with the time it was first published (issue 21 item 12: the feed's pubDate).
+    expect(json(latest!.bytes)).toEqual({ ...snapshot('2024-06-10'), publishedAt: deps.clock().toISOString() });
     // One HTTP policy (shared/present/security-headers.ts) for everything publish writes: a minute.
     expect(latest).toMatchObject({
       contentType: 'application/json; charset=utf-8',

@@ -160,7 +160,15 @@ describe('formatSplitFactor', () => {
     [10.000_412, '10-for-1'],
     [0.05, '1-for-20'],
     [0.333_3, '1-for-3'],
-    [1.497, '×1.4970'],
+    [1.497, '3-for-2'],
+    [1.5, '3-for-2'],
+    [0.666_7, '2-for-3'],
+    [0.023_1, '1-for-43 (approx.)'],
+    [0.025, '1-for-40'],
+    [1.37, '1.37-for-1 (approx.)'],
+    [0.45, '1-for-2.22 (approx.)'],
+    [20, '20-for-1'],
+    [37.4, '37-for-1 (approx.)'],
     [0, '—'],
   ])('%d → %s', (factor, expected) => {
     expect(formatSplitFactor(factor)).toBe(expected);

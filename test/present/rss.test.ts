@@ -60,9 +60,11 @@ describe('buildRss on the fixture days', () => {
       'https://pulse.example/archive/2024-06-10/',
     ]);
     const first = feed.items[0]!;
-    // The latest fixture day is sample data: the title says so before the headline.
-    expect(first.title).toBe(
-      'Sample data: Short sellers are up $12.9B on small, micro and nano caps this year, down $139.8B on mid, large and mega caps.',
+    // Issue 21 item 12: the market day and the day's move, then the year's; the latest fixture day is sample
+    // data: the title says so first. The headline sentence is the description's plain-text first paragraph.
+    expect(first.title).toBe('Sample data: 14 Jun 2024: shorts +$1.1B on the day, −$126.9B this year');
+    expect(first.contentSnippet?.split('\n')[0]).toBe(
+      'Short sellers are up $12.9B on small, micro and nano caps this year, down $139.8B on mid, large and mega caps.',
     );
     expect(first.guidRaw).toEqual([{ _: 'https://pulse.example/archive/2024-06-14/', $: { isPermaLink: 'true' } }]);
     expect(first.pubDate).toBe('Fri, 14 Jun 2024 22:05:44 GMT');
@@ -70,7 +72,7 @@ describe('buildRss on the fixture days', () => {
     expect(first.description).toContain('<table>');
     expect(first.description).toContain('<th scope="row">Mega &amp; large</th><td>−$110.7B</td><td>−16.95%</td>');
     expect(first.description).toContain('<th scope="row">Small, micro &amp; nano</th><td>+$12.9B</td><td>+15.11%</td>');
-    for (const item of feed.items.slice(1)) expect(item.title?.startsWith('Short sellers are ')).toBe(true);
+    for (const item of feed.items.slice(1)) expect(item.title).toMatch(/^\d{1,2} Jun 2024: shorts [+−]\$/);
   });
 
   it('escapes hostile names: no markup reaches a feed reader as HTML', async () => {
@@ -121,14 +123,25 @@ describe('buildRss limits and identity', () => {
     expect(feed.items[59]!.link).toBe(`https://pulse.example/archive/${days[10]}/`);
   });
 
-  it('keeps GUIDs stable when a day is restated (pubDate moves, identity does not)', async () => {
-    const before = await parser.parseString(buildRss(many.slice(0, 3), { siteUrl: SITE }));
-    const restated = { ...many[1]!, generatedAt: '2024-03-04T10:00:00.000Z', restated: true, restatedOn: '2024-03-04' };
-    const after = await parser.parseString(buildRss([many[0]!, restated, many[2]!], { siteUrl: SITE }));
+  it('keeps GUIDs and pubDate when a day is restated: first published is when it was published first', async () => {
+    const published = many.slice(0, 3).map((s) => ({ ...s, publishedAt: `${s.asOf}T23:40:00.000Z` }));
+    const before = await parser.parseString(buildRss(published, { siteUrl: SITE }));
+    const restated = {
+      ...published[1]!,
+      generatedAt: '2024-03-04T10:00:00.000Z',
+      restated: true,
+      restatedOn: '2024-03-04',
+    };
+    const after = await parser.parseString(buildRss([published[0]!, restated, published[2]!], { siteUrl: SITE }));
     expect(after.items.map((i) => i.guidRaw[0]?._)).toEqual(before.items.map((i) => i.guidRaw[0]?._));
     expect(before.items[1]!.guidRaw[0]?._).toBe('https://pulse.example/archive/2024-03-02/');
-    expect(after.items[1]!.pubDate).toBe('Mon, 04 Mar 2024 10:00:00 GMT');
-    expect(before.items[1]!.pubDate).toBe('Sat, 02 Mar 2024 21:30:00 GMT');
+    expect(after.items[1]!.pubDate).toBe('Sat, 02 Mar 2024 23:40:00 GMT');
+    expect(after.items[1]!.title).toMatch(/^2 Mar 2024: .* \(restated 4 Mar 2024\)$/);
+    expect(after.items[1]!.content).toContain('<strong>Restated on 4 Mar 2024</strong>');
+    // Without a publication time (pulse build's output), the time it was computed.
+    expect(await parser.parseString(buildRss([many[1]!], { siteUrl: SITE }))).toMatchObject({
+      items: [{ pubDate: 'Sat, 02 Mar 2024 21:30:00 GMT' }],
+    });
   });
 
   it('builds the same bytes for the same input', () => {

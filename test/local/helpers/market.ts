@@ -104,14 +104,21 @@ export function writeSample(dir: string, options: GenerateSampleOptions): Sample
  * What `pulse build` computes from an input folder, assembled as publish assembles `latest.json` (sample data,
  * the folder's sources and rejections), with the given `generatedAt`: the bytes a local run must publish.
  */
-export function expectedLatestJson(input: string, generatedAt: string): string {
+export function expectedLatestJson(input: string, published: { generatedAt: string; publishedAt?: string }): string {
   const loaded = loadInput(inputPaths({ input }));
   const { body } = buildSnapshot({
     days: loaded.priceDays,
     shortInterest: loaded.shortInterest,
     splits: loaded.splits,
   });
-  return JSON.stringify(
-    assembleSnapshot(body, { generatedAt, sample: true, sources: loaded.sources, rejections: loaded.rejections }),
-  );
+  const { generatedAt, publishedAt } = published;
+  const { schemaVersion, methodologyVersion, asOf, ...rest } = assembleSnapshot(body, {
+    generatedAt,
+    sample: true,
+    sources: loaded.sources,
+    rejections: loaded.rejections,
+  });
+  // Publish adds, right after generatedAt, when the day was first published (issue 21 item 12).
+  const { generatedAt: _g, ...after } = rest;
+  return JSON.stringify({ schemaVersion, methodologyVersion, asOf, generatedAt, publishedAt, ...after });
 }
