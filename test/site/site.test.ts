@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
-import { type Browser, type BrowserContextOptions, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHeadline } from '../../shared/present/headline.ts';
@@ -19,10 +19,9 @@ import { SnapshotSchema } from '../../shared/snapshot/schema.ts';
 import { buildSite } from '../../site/build.ts';
 import { type StaticServer, startStaticServer } from '../../site/serve.ts';
 import { FIXTURE_DATA, fixtureSnapshots } from '../present/fixtures.ts';
+import { CHROMIUM, HAS_CHROMIUM, launchChromium, type Opened, openPage } from './browser.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 const SITE_URL = 'https://pulse.test';
 if (!HAS_CHROMIUM) {
   console.warn(`test/site: skipping the browser tests: ${CHROMIUM} is absent (apt-get install -y chromium)`);
@@ -40,17 +39,7 @@ beforeAll(async () => {
   buildSite({ outDir: dist, siteUrl: SITE_URL });
   server = await startStaticServer({ root: dist, port: 0 });
   if (HAS_CHROMIUM) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }
 }, 240_000);
 
@@ -166,34 +155,9 @@ describe('served site (HTTP)', () => {
   });
 });
 
-interface Opened {
-  page: Page;
-  problems: string[];
-  close(): Promise<void>;
-}
-
-/** Opens a page and records console errors, page errors, CSP violations and dialogs (alert). */
-async function open(pagePath: string, options: BrowserContextOptions & { at?: string } = {}): Promise<Opened> {
-  const { at, ...contextOptions } = options;
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, ...contextOptions });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('dialog', (d) => {
-    problems.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-  if (at) await page.clock.setFixedTime(new Date(at));
-  await page.goto(`${server.url}${pagePath}`, { waitUntil: 'load' });
-  return { page, problems, close: () => context.close() };
+/** Opens a page of the fixture site (./browser.ts). */
+function open(pagePath: string, options: BrowserContextOptions & { at?: string } = {}): Promise<Opened> {
+  return openPage(browser!, `${server.url}${pagePath}`, options);
 }
 
 /** Share of painted pixels in a canvas, and how many are the gain (blue) and loss (orange) colours. */

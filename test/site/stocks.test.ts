@@ -8,16 +8,15 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { type Browser, type BrowserContextOptions, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StockFileSchema, StockIndexSchema } from '../../shared/snapshot/stocks-schema.ts';
 import { buildSite } from '../../site/build.ts';
 import { type StaticServer, startStaticServer } from '../../site/serve.ts';
 import { FIXTURE_DATA } from '../present/fixtures.ts';
+import { HAS_CHROMIUM, launchChromium, type Opened, openPage } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 const SITE_URL = 'https://pulse.test';
 
 let tmp = '';
@@ -38,10 +37,7 @@ beforeAll(async () => {
   server = await startStaticServer({ root: path.join(tmp, 'dist'), port: 0 });
   bare = await startStaticServer({ root: path.join(tmp, 'bare'), port: 0 });
   if (HAS_CHROMIUM) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }
 }, 300_000);
 
@@ -52,33 +48,10 @@ afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-interface Opened {
-  page: Page;
-  problems: string[];
-  close(): Promise<void>;
-}
-
-/** Opens a page and records console errors, page errors, CSP violations and dialogs (alert). */
-async function open(pagePath: string, options: BrowserContextOptions & { on?: StaticServer } = {}): Promise<Opened> {
+/** Opens a page of the stock site, or of `on` (./browser.ts). */
+function open(pagePath: string, options: BrowserContextOptions & { on?: StaticServer } = {}): Promise<Opened> {
   const { on = server, ...contextOptions } = options;
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, ...contextOptions });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('dialog', (d) => {
-    problems.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-  await page.goto(`${on.url}${pagePath}`, { waitUntil: 'load' });
-  return { page, problems, close: () => context.close() };
+  return openPage(browser!, `${on.url}${pagePath}`, contextOptions);
 }
 
 /** What a reader sees (hidden elements left out, whitespace collapsed). */
