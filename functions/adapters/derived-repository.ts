@@ -29,8 +29,8 @@ import {
   derivedSnapshotBatchKey,
   derivedSplitCalendarKey,
   derivedStateKey,
-  derivedStockDayKey,
   derivedStockRunKey,
+  derivedStockYearKey,
 } from '../pipeline/keys.ts';
 import type { ObjectInfo, ObjectStore } from './ports.ts';
 
@@ -421,9 +421,9 @@ export interface DerivedRepository {
   putSnapshotBatch(runDate: IsoDate, snapshots: readonly unknown[]): Promise<string>;
   /** The snapshots of a batch (unchecked: publish validates each); undefined when absent. */
   getSnapshotBatch(key: string): Promise<unknown[] | undefined>;
-  /** A final day of the per-stock series (binary, `encodeRecordedDay`). */
-  putStockDay(day: RecordedDay): Promise<string>;
-  getStockDay(date: IsoDate): Promise<RecordedDay | undefined>;
+  /** The final days of the per-stock series of one year, oldest first (binary, `encodeRecordedDays`). */
+  putStockYear(year: string, days: readonly RecordedDay[]): Promise<string>;
+  getStockYear(year: string): Promise<RecordedDay[] | undefined>;
   /**
    * The per-stock files of one compute run (gzip NDJSON: a header line, the index line, one line per stock),
    * named by A and the content's sha256, never replaced; returns its key.
@@ -513,6 +513,39 @@ export function decodeRecordedDay(key: string, bytes: Uint8Array): RecordedDay {
     shortInterest: column(3),
     held: null,
   };
+}
+
+/** Days as bytes: a u32 count, then each day as a u32 length and `encodeRecordedDay`'s bytes (little-endian). */
+export function encodeRecordedDays(days: readonly RecordedDay[]): Uint8Array {
+  const parts = days.map(encodeRecordedDay);
+  const out = new Uint8Array(4 + parts.reduce((n, p) => n + 4 + p.byteLength, 0));
+  const view = new DataView(out.buffer);
+  view.setUint32(0, parts.length, true);
+  let at = 4;
+  for (const part of parts) {
+    view.setUint32(at, part.byteLength, true);
+    out.set(part, at + 4);
+    at += 4 + part.byteLength;
+  }
+  return out;
+}
+
+export function decodeRecordedDays(key: string, bytes: Uint8Array): RecordedDay[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.byteLength < 4) throw new DerivedFormatError(key, 'too short for a day count');
+  const count = view.getUint32(0, true);
+  const days: RecordedDay[] = [];
+  let at = 4;
+  for (let i = 0; i < count; i++) {
+    if (at + 4 > bytes.byteLength) throw new DerivedFormatError(key, `day ${i + 1} of ${count}: cut short`);
+    const length = view.getUint32(at, true);
+    if (at + 4 + length > bytes.byteLength) throw new DerivedFormatError(key, `day ${i + 1} of ${count}: cut short`);
+    // A copy, so that each day's columns are read from an 8-byte-aligned buffer of its own.
+    days.push(decodeRecordedDay(`${key} day ${i + 1}`, bytes.slice(at + 4, at + 4 + length)));
+    at += 4 + length;
+  }
+  if (at !== bytes.byteLength) throw new DerivedFormatError(key, `${bytes.byteLength - at} bytes after day ${count}`);
+  return days;
 }
 
 const StockRunHeader = z.object({
@@ -674,13 +707,15 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
       }
       return decodeJson(key, SnapshotBatchDoc, bytes).snapshots;
     },
-    async putStockDay(day) {
-      const key = derivedStockDayKey(day.date);
-      await store.put(key, await gzipAsync(encodeRecordedDay(day), { level: 1 }), { contentType: 'application/gzip' });
+    async putStockYear(year, days) {
+      const key = derivedStockYearKey(year);
+      await store.put(key, await gzipAsync(encodeRecordedDays(days), { level: 1 }), {
+        contentType: 'application/gzip',
+      });
       return key;
     },
-    async getStockDay(date) {
-      const key = derivedStockDayKey(date);
+    async getStockYear(year) {
+      const key = derivedStockYearKey(year);
       const o = await store.get(key);
       if (!o) return undefined;
       let bytes: Uint8Array;
@@ -689,7 +724,7 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
       } catch (error) {
         throw new DerivedFormatError(key, `not gzip (${(error as Error).message})`);
       }
-      return decodeRecordedDay(key, bytes);
+      return decodeRecordedDays(key, bytes);
     },
     async putStockRun(output) {
       // One line at a time into the compressor: the run's JSON (about 115 MB on a real year) is never one string.

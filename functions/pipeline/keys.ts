@@ -19,8 +19,8 @@
  *                                                    their content (never replaced); compute's result names, for
  *                                                    each day to publish, the object holding its latest snapshot
  *   derived/feed.json                                the last 60 published snapshots (rss.xml is built from it)
- *   derived/stocks/days/<date>.bin.gz                every stock's raw values of one accepted day, once final
- *                                                    (compute; resumes the per-stock series at a checkpoint)
+ *   derived/stocks/years/<YYYY>.bin.gz               every stock's raw values of each accepted day of a year,
+ *                                                    once final (compute; resumes the per-stock series)
  *   derived/stocks/runs/<date>-<sha>.ndjson.gz       the per-stock files one compute run wrote for publish (issue 19)
  * Site bucket
  *   data/latest.json  data/snapshots/<date>.json  data/history.json  data/schema/*.json  rss.xml
@@ -162,13 +162,17 @@ export function assertSnapshotBatchKey(key: string, field = 'snapshotKeys'): str
 
 export const FEED_KEY = `${DERIVED_PREFIX}feed.json`;
 
-/** A final day of the per-stock series (shared/methodology/stocks.ts, `RecordedDay`). */
-export function derivedStockDayKey(date: IsoDate): string {
-  return `${DERIVED_PREFIX}stocks/days/${assertIsoDate(date)}.bin.gz`;
+/**
+ * The final days of the per-stock series of one year (shared/methodology/stocks.ts, `RecordedDay`), in one object
+ * compute rewrites when days become final: a run reads one or two objects, not one per day of the year.
+ */
+export function derivedStockYearKey(year: string): string {
+  if (!/^\d{4}$/.test(year)) throw new KeyError('year', `expected YYYY, got ${JSON.stringify(year)}`);
+  return `${DERIVED_PREFIX}stocks/years/${year}.bin.gz`;
 }
 
-/** Every stock day key and no other (the lifecycle rule's prefix: the date starts with its millennium digit). */
-export const STOCK_DAYS_LIFECYCLE_PREFIX = `${DERIVED_PREFIX}stocks/days/2`;
+/** Every stock year key and no other (the lifecycle rule's prefix). */
+export const STOCK_YEARS_LIFECYCLE_PREFIX = `${DERIVED_PREFIX}stocks/years/`;
 
 /** What `derivedStockRunKey` builds: the per-stock files of one compute run (publish reads them on its event's word). */
 export const STOCK_RUN_KEY = /^derived\/stocks\/runs\/\d{4}-\d{2}-\d{2}-[0-9a-f]{16}\.ndjson\.gz$/;

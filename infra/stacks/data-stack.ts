@@ -13,8 +13,8 @@ import {
   DERIVED_PREFIX,
   INCOMING_PREFIX,
   RAW_PREFIX,
-  STOCK_DAYS_LIFECYCLE_PREFIX,
   STOCK_RUNS_PREFIX,
+  STOCK_YEARS_LIFECYCLE_PREFIX,
 } from '../../functions/pipeline/keys.ts';
 import { acknowledge } from '../nag.ts';
 
@@ -131,7 +131,7 @@ export class DataStack extends Stack {
         // year, or rebuilding from a checkpoint, so they follow the checkpoints' retention.
         {
           id: 'expire-old-stock-days',
-          prefix: STOCK_DAYS_LIFECYCLE_PREFIX,
+          prefix: STOCK_YEARS_LIFECYCLE_PREFIX,
           expiration: CHECKPOINT_RETENTION,
           noncurrentVersionExpiration: Duration.days(1),
         },

@@ -6,7 +6,16 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DERIVED_COMPUTE_JOURNAL_KEY, derivedStateKey, FEED_KEY, RAW_PREFIX } from '../../functions/pipeline/keys.ts';
+import {
+  DERIVED_COMPUTE_JOURNAL_KEY,
+  derivedStateKey,
+  derivedStockRunKey,
+  derivedStockYearKey,
+  FEED_KEY,
+  RAW_PREFIX,
+  STOCK_RUNS_PREFIX,
+  STOCK_YEARS_LIFECYCLE_PREFIX,
+} from '../../functions/pipeline/keys.ts';
 import { StaticSite } from '../../infra/constructs/static-site.ts';
 import { CHECKPOINT_LIFECYCLE_PREFIX, CHECKPOINT_RETENTION, DATA_LOGICAL_IDS } from '../../infra/stacks/data-stack.ts';
 import { SITE_LOGICAL_IDS } from '../../infra/stacks/site-stack.ts';
@@ -170,13 +179,25 @@ describe('raw bucket', () => {
     expect(DERIVED_COMPUTE_JOURNAL_KEY).toBe('derived/state/journal.json.gz');
     expect(rule!.Prefix!.startsWith(RAW_PREFIX)).toBe(false);
     expect(FEED_KEY.startsWith(rule!.Prefix!)).toBe(false);
-    // The only rule that expires current objects outside incoming/ is this one.
+    // The only rules that expire current objects outside incoming/ are this one and issue 19's two: the year
+    // objects of the per-stock series (kept as long as the checkpoints) and the stock runs handed to publish.
     expect(
       rules
         .filter((r) => r.ExpirationInDays !== undefined)
-        .map((r) => r.Prefix)
+        .map((r) => [r.Prefix, r.ExpirationInDays])
         .sort(),
-    ).toEqual([CHECKPOINT_LIFECYCLE_PREFIX, 'incoming/']);
+    ).toEqual([
+      [CHECKPOINT_LIFECYCLE_PREFIX, 400],
+      [STOCK_RUNS_PREFIX, 7],
+      [STOCK_YEARS_LIFECYCLE_PREFIX, 400],
+      ['incoming/', 30],
+    ]);
+    expect(derivedStockYearKey('2024').startsWith(STOCK_YEARS_LIFECYCLE_PREFIX)).toBe(true);
+    expect(derivedStockRunKey('2024-06-14', 'a'.repeat(64)).startsWith(STOCK_RUNS_PREFIX)).toBe(true);
+    for (const prefix of [STOCK_RUNS_PREFIX, STOCK_YEARS_LIFECYCLE_PREFIX]) {
+      expect(DERIVED_COMPUTE_JOURNAL_KEY.startsWith(prefix)).toBe(false);
+      expect(FEED_KEY.startsWith(prefix)).toBe(false);
+    }
   });
 
   it('denies non-TLS requests and every principal outside the account, and allows no one', () => {

@@ -11,14 +11,22 @@ import {
   createDerivedRepository,
   DerivedFormatError,
   decodeRecordedDay,
+  decodeRecordedDays,
   encodeRecordedDay,
+  encodeRecordedDays,
 } from '../../functions/adapters/derived-repository.ts';
 import { createMemoryObjectStore } from '../../functions/adapters/memory-object-store.ts';
+import { createMemoryPipelineTable } from '../../functions/adapters/memory-pipeline-table.ts';
 import { inputPaths } from '../../functions/cli/args.ts';
 import { loadInput } from '../../functions/cli/input-folder.ts';
+import { runDaySteps } from '../../functions/local/runner.ts';
+import { createPipelineDeps } from '../../functions/pipeline/deps.ts';
+import { createProviders, readProvidersConfig } from '../../functions/providers/config.ts';
+import { tradingDays } from '../../shared/calendar.ts';
 import type { IsoDate } from '../../shared/domain.ts';
 import { RING } from '../../shared/methodology/engine.ts';
 import {
+  buildSnapshot,
   cloneState,
   type EngineState,
   initialState,
@@ -27,6 +35,7 @@ import {
 } from '../../shared/methodology/index.ts';
 import { type RecordedDay, seedRange, startStockRecorder } from '../../shared/methodology/stocks.ts';
 import { tempDir, writeSample } from '../local/helpers/market.ts';
+import { recordingLog } from './helpers/deps.ts';
 
 const day = (over: Partial<RecordedDay> = {}): RecordedDay => ({
   index: 41,
@@ -50,7 +59,7 @@ describe('a stored stock day', () => {
   it('is refused when it is not one: magic, length, header, non-finite values; only final days are stored', () => {
     const bytes = encodeRecordedDay(day());
     const bad = (mutate: (b: Uint8Array) => Uint8Array) => () =>
-      decodeRecordedDay('derived/stocks/days/x', mutate(bytes.slice()));
+      decodeRecordedDay('derived/stocks/years/x', mutate(bytes.slice()));
     expect(bad((b) => b.fill(65, 0, 3))).toThrow(/bad magic/);
     expect(bad((b) => b.subarray(0, b.length - 8))).toThrow(/expected \d+ bytes for 3 symbols/);
     expect(
@@ -61,6 +70,15 @@ describe('a stored stock day', () => {
     ).toThrow(/column 3 row 2: NaN/);
     expect(() => decodeRecordedDay('k', encodeRecordedDay(day()).fill(32, 10, 20))).toThrow(DerivedFormatError);
     expect(() => encodeRecordedDay(day({ held: new Uint8Array(3) }))).toThrow(/only final days/);
+  });
+
+  it('a year of them round-trips, and a cut one is refused', () => {
+    const days = [day(), day({ index: 42, date: '2025-03-04', settlement: '' })];
+    const bytes = encodeRecordedDays(days);
+    expect(decodeRecordedDays('k', bytes)).toEqual(days);
+    expect(decodeRecordedDays('k', encodeRecordedDays([]))).toEqual([]);
+    expect(() => decodeRecordedDays('y', bytes.subarray(0, bytes.length - 3))).toThrow(/day 2 of 2: cut short/);
+    expect(() => decodeRecordedDays('y', Uint8Array.from([...bytes, 0]))).toThrow(/1 bytes after day 2/);
   });
 
   it('a stock run names its content, and a damaged one is refused naming the line', async () => {
@@ -148,4 +166,60 @@ describe('a recorder resumed at a checkpoint', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('the pipeline without its stored stock days', () => {
+  it('rebuilds them from the checkpoints and publishes the stock files pulse build writes', async () => {
+    const dir = tempDir('stock-rebuild');
+    try {
+      writeSample(dir, { symbols: 300, from: '2025-01-02', to: '2025-03-31', gzip: false });
+      const raw = createMemoryObjectStore('raw');
+      const site = createMemoryObjectStore('site');
+      const table = createMemoryPipelineTable();
+      const log = recordingLog();
+      const depsOn = (date: string) => {
+        const clock = () => new Date(`${date}T23:45:00Z`);
+        const providers = createProviders(
+          readProvidersConfig({ PROVIDERS: 'folder', INPUT_DIR: dir, SHORT_INTEREST_LAG_DAYS: '7' }),
+          clock,
+        );
+        return createPipelineDeps({ raw, site, table, providers, clock, log, newRunId: () => `run-${date}` });
+      };
+      const dates = tradingDays('2025-01-02', '2025-03-31');
+      for (const date of dates.slice(0, -1)) await runDaySteps(depsOn(date), { date });
+      const yearKey = 'derived/stocks/years/2025.bin.gz';
+      const before = await createDerivedRepository(raw).getStockYear('2025');
+      expect(before?.length).toBeGreaterThan(10);
+      // Lost (or written by a version before the stock files): the last day's run rebuilds it from checkpoints.
+      await raw.delete(yearKey);
+      const walk = await runDaySteps(depsOn(dates.at(-1) as string), { date: dates.at(-1) as string });
+      expect(walk.outputs.publish?.stocks?.written).toBeGreaterThan(100);
+      expect(log.entries.some((e) => e.message === 'stock days rebuilt from checkpoints')).toBe(true);
+      const after = await createDerivedRepository(raw).getStockYear('2025');
+      expect(after?.length).toBe((before?.length ?? 0) + 1);
+      expect(after?.slice(0, before?.length)).toEqual(before);
+
+      // pulse build on the same folder, without the file settled on the last day (FINRA publishes it 7 trading
+      // days later: the pipeline's last run cannot have it).
+      const input = loadInput(inputPaths({ input: dir }));
+      const { stocks } = buildSnapshot({
+        days: input.priceDays,
+        shortInterest: input.shortInterest.filter((f) => f.settlementDate < (dates.at(-1) as string)),
+        splits: input.splits,
+        stocks: true,
+      });
+      expect(stocks?.stocks.length).toBeGreaterThan(100);
+      for (const expected of stocks?.stocks ?? []) {
+        const o = await site.get(`data/stocks/${expected.symbol}.json`);
+        const {
+          generatedAt: _g,
+          sample: _s,
+          ...published
+        } = JSON.parse(Buffer.from(o?.bytes as Uint8Array).toString());
+        expect(published).toEqual(JSON.parse(JSON.stringify(expected)));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

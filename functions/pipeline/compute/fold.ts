@@ -5,6 +5,7 @@
  */
 import type { IsoDate } from '../../../shared/domain.ts';
 import { cloneState, initialState, snapshotAt, startAdvance } from '../../../shared/methodology/index.ts';
+import type { RecordedDay } from '../../../shared/methodology/stocks.ts';
 import type { Snapshot } from '../../../shared/snapshot/schema.ts';
 import type { ComputeResult } from '../../lib/events.ts';
 import type { PipelineDeps } from '../deps.ts';
@@ -14,7 +15,7 @@ import { finishRun, resultOf, snapshotMeta, snapshotOf, unchanged, type Work, wi
 import { type Checkpoint, foldDay, loadCheckpoint, PriceDays, ShortInterestFiles, yieldToIo } from './inputs.ts';
 import { saveJournal } from './journal.ts';
 import { lookaheadFold, planSide, type SidePlan } from './lookahead.ts';
-import { resumeStockRecorder } from './stocks.ts';
+import { resumeStockRecorder, saveStockDays } from './stocks.ts';
 
 type ComputeRejectedDay = ComputeResult['rejectedDays'][number];
 
@@ -48,12 +49,13 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
   const baseState = await loadingBase;
   watch.lap('load checkpoint');
   // Issue 19: the per-stock series, resumed where the checkpoint is (./stocks.ts).
-  const recorder = await resumeStockRecorder(
+  const resumed = await resumeStockRecorder(
     deps,
     baseState,
     before.filter((f) => f.accepted).map((f) => f.date),
   );
-  const stockDayWrites: Promise<unknown>[] = [];
+  const recorder = resumed?.recorder ?? null;
+  const finalDays: RecordedDay[] = [];
   watch.lap('load stock days');
   const si = new ShortInterestFiles(deps, settlements);
   const overrides = overrideContext(journal.splits);
@@ -94,11 +96,7 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
     } else {
       if (recorder) {
         recorder.onDay(main.state);
-        for (const final of recorder.takeFinal()) {
-          const write = deps.derived.putStockDay(final);
-          write.catch(() => undefined);
-          stockDayWrites.push(write);
-        }
+        finalDays.push(...recorder.takeFinal());
       }
       for (const r of outcome.restated) {
         // Replayed days repeat releases already published; only a new day's release restates anything.
@@ -146,7 +144,7 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
     const content = { asOf, methodologyVersion, stocks: output.stocks, index: output.index };
     stocks = { asOf, key: await deps.derived.putStockRun(content) };
   }
-  await Promise.all(stockDayWrites);
+  if (resumed && finalDays.length > 0) await saveStockDays(deps, resumed.seed, finalDays);
   watch.lap('stock files');
 
   if (side) {
