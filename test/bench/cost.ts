@@ -34,6 +34,8 @@ interface DailyData {
     stepMs: Record<string, number>;
     s3Put: number;
     s3Get: number;
+    /** Issue 19: the stock files publish wrote (one PUT each), part of s3Put. */
+    stockFilesWritten?: number;
     writeUnits: number;
     readUnits: number;
     s3BytesSentByBucket?: Record<string, number>;
@@ -326,6 +328,14 @@ export async function runCostPart(ctx: BenchContext): Promise<PartResult> {
     verdict: partial ? 'pending' : atMost(total, COST_BUDGET_USD),
   });
   part.figure({ name: 'with the always-free tiers', value: usd(totalFree) });
+  // Issue 19: what the per-stock files cost (publish's stock JSON and the site build's stock pages, a PUT each).
+  const stockPuts = TRADING_DAYS_PER_MONTH * ((daily.ordinary.stockFilesWritten ?? 0) + (real?.stockPages ?? 0));
+  if (stockPuts > 0) {
+    part.figure({
+      name: 'of which the per-stock files (issue 19)',
+      value: `${int(stockPuts)} PUTs a month = ${usd(stockPuts * AWS_PRICES.s3PutRequest.usd)} (${int(daily.ordinary.stockFilesWritten ?? 0)} stock files from publish + ${int(real?.stockPages ?? 0)} stock pages from the site build, a trading day)`,
+    });
+  }
   // Issue 19: what the same 100k views cost when every one is a stock page (its first load, measured in part 5).
   const stockTransfer = real?.nvdaPage?.transfer ?? site?.sampleStockPage?.transfer;
   if (stockTransfer !== undefined) {

@@ -472,6 +472,7 @@ export async function runDailyPart(ctx: BenchContext): Promise<PartResult> {
       stepMs: Object.fromEntries(stepNames.map((n) => [n, stepMedian(n, (s) => s.ms)])),
       s3Put: split.put,
       s3Get: split.get,
+      stockFilesWritten: median(measured.map((d) => d.stockFiles.written)),
       s3BytesSent: median(measured.map((d) => d.meter.s3.bytesSent)),
       s3BytesSentByBucket: Object.fromEntries(
         Object.entries(typical.meter.s3.byBucket).map(([b, v]) => [b, v.bytesSent]),
