@@ -322,8 +322,8 @@ interface LockedRun {
 /**
  * Sets each snapshot's `publishedAt` (in place, right after `generatedAt`): when its day was first published.
  * A day published before keeps its time, from the feed (the last 60 days) or, for an older restated day, from
- * its published file (`publishedAt`, else its `generatedAt`: files written before this field existed); a new
- * day gets the clock's time. Rendered as the RSS item's pubDate (shared/present/rss.ts).
+ * its published file (`publishedAt`, else its `generatedAt`: files written before this field existed: one GET,
+ * only then); any other day gets the clock's time. Rendered as the RSS item's pubDate (shared/present/rss.ts).
  */
 async function stampPublishedAt(deps: PipelineDeps, snapshots: Snapshot[], previousFeed: readonly Snapshot[]) {
   const now = deps.clock().toISOString();
@@ -332,6 +332,8 @@ async function stampPublishedAt(deps: PipelineDeps, snapshots: Snapshot[], previ
     snapshots.map(async (s) => {
       const fromFeed = known.get(s.asOf);
       if (fromFeed !== undefined) return fromFeed;
+      // Only a restated day can have been published before without being in the feed (older than its 60 days).
+      if (!s.restated) return now;
       const file = await deps.site.get(siteSnapshotKey(s.asOf));
       if (!file) return now;
       try {

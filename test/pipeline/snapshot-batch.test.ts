@@ -41,7 +41,11 @@ describe('snapshot batches', () => {
     });
     expect(result).toMatchObject({ published: ['2024-06-10', '2024-06-11'], latest: '2024-06-11' });
     const published = await deps.site.get('data/snapshots/2024-06-10.json');
-    expect(JSON.parse(Buffer.from(published?.bytes ?? []).toString('utf8'))).toEqual(snapshot('2024-06-10'));
+    // As computed, with when it was first published (issue 21 item 12).
+    expect(JSON.parse(Buffer.from(published?.bytes ?? []).toString('utf8'))).toEqual({
+      ...snapshot('2024-06-10'),
+      publishedAt: deps.clock().toISOString(),
+    });
 
     const missing = await runPublish(deps, {
       date: '2024-06-12',

@@ -6,11 +6,12 @@
  * are deleted (derived/, incoming/, the whole site bucket) and `pulse backfill` rebuilds from the
  * archive alone. Every published file must come back byte for byte, apart from fields that record
  * when and how a file was published rather than what the data says:
- *   - `generatedAt` (snapshots, latest.json, history.json) and RSS `pubDate`/`lastBuildDate` (rendered
- *     from it): the time of the run that wrote the file;
+ *   - `generatedAt` (snapshots, latest.json, history.json), `publishedAt` (when the day was first published)
+ *     and RSS `pubDate`/`lastBuildDate` (rendered from them): the time of the run that wrote the file;
  *   - `restated`/`restatedOn` (snapshots, history rows): "first published with other figures, corrected
  *     on …" — publication history kept by the site, not in the archive; a rebuild publishes every day
- *     once, from every file, so no day is a correction. The figures of a restated day are the same.
+ *     once, from every file, so no day is a correction. The figures of a restated day are the same; the
+ *     feed's "(restated …)" in a title and its "Restated on …" paragraph say the same thing.
  */
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -105,6 +106,9 @@ afterAll(() => {
 function withoutRunFields(text: string): string {
   return text
     .replace(/"generatedAt":"[^"]*"/g, '"generatedAt":"…"')
+    .replace(/"publishedAt":"[^"]*"/g, '"publishedAt":"…"')
+    .replace(/ \(restated [^)]*\)<\/title>/g, '</title>')
+    .replace(/&lt;p&gt;&lt;strong&gt;Restated[^&]*&lt;\/strong&gt;[^&]*&lt;\/p&gt;/g, '')
     .replace(/"restated":(?:true|false)/g, '"restated":…')
     .replace(/"restatedOn":(?:null|"\d{4}-\d{2}-\d{2}")/g, '"restatedOn":…')
     .replace(/<pubDate>[^<]*<\/pubDate>/g, '<pubDate>…</pubDate>')

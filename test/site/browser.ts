@@ -4,7 +4,7 @@
  * dialogs (alert).
  */
 import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, chromium, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const HAS_CHROMIUM = existsSync(CHROMIUM);
@@ -48,4 +48,10 @@ export async function openPage(
   if (at) await page.clock.setFixedTime(new Date(at));
   await page.goto(url, { waitUntil: 'load' });
   return { page, problems, close: () => context.close() };
+}
+
+/** What a reader sees of an element (hidden parts left out, laid-out line breaks kept). */
+export function rendered(locator: Locator): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's rendered text is the point of the check
+  return locator.innerText();
 }

@@ -3,7 +3,7 @@
  * data-quality lists of a real year — 17 splits (one a measured 1-for-43.3 ratio, one 3-for-2) and no rejected
  * day — at 360 and 1280 px, with and without JavaScript. Item 1: the day's page shows counts and the notable
  * items and links the day's data-quality page, which shows every list whole; item 5: no claim that focus shows an
- * exact value; item 7: splits in words.
+ * exact value; item 7: splits in words; item 2: at 360 px the stock tables are cards, no figure clipped.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,7 +15,7 @@ import type { Snapshot } from '../../shared/snapshot/schema.ts';
 import { buildSite } from '../../site/build.ts';
 import { type StaticServer, startStaticServer } from '../../site/serve.ts';
 import { FIXTURE_DATA } from '../present/fixtures.ts';
-import { HAS_CHROMIUM, launchChromium, openPage } from './browser.ts';
+import { HAS_CHROMIUM, launchChromium, openPage, rendered } from './browser.ts';
 
 let tmp = '';
 let server: StaticServer;
@@ -70,20 +70,20 @@ describe.skipIf(!HAS_CHROMIUM)('data quality on a day with a real year’s lists
       try {
         const rows = page.locator('table[data-table="splits"] tbody tr');
         expect(await rows.count()).toBe(1 + 10);
-        expect(await rows.first().locator('.badge').innerText()).toBe('Pending');
+        expect(await rendered(rows.first().locator('.badge'))).toBe('Pending');
         // The latest first: the fixture's own split of 10 June leads.
-        expect(await rows.nth(1).locator('th').innerText()).toBe('ACMR');
-        expect(await page.locator('table[data-table="splits"] caption').innerText()).toContain('latest 10 of 17');
+        expect(await rendered(rows.nth(1).locator('th'))).toBe('ACMR');
+        expect(await rendered(page.locator('table[data-table="splits"] caption'))).toContain('latest 10 of 17');
         const link = page.locator('[data-dq-full-link] a');
         expect(await link.getAttribute('href')).toBe(`/archive/${asOf}/data-quality/`);
-        expect(await page.locator('[data-dq-full-link]').innerText()).toContain('all 17 splits');
+        expect(await rendered(page.locator('[data-dq-full-link]'))).toContain('all 17 splits');
         // No empty "Rejected days" box beside the splits: a line says so, and the splits take the width.
         expect(await page.locator('table[data-table="rejected-days"]').count()).toBe(0);
         expect(await page.locator('[data-no-rejected-days]').isVisible()).toBe(true);
         const table = await page.locator('table[data-table="splits"]').boundingBox();
         const section = await page.locator('#data-quality').boundingBox();
         expect(table && section && table.width > section.width * 0.8).toBe(true);
-        expect(await page.locator('.hero .key').innerText()).not.toMatch(/hover or focus/i);
+        expect(await rendered(page.locator('.hero .key'))).not.toMatch(/hover or focus/i);
         expect(problems).toEqual([]);
       } finally {
         await close();
@@ -96,15 +96,15 @@ describe.skipIf(!HAS_CHROMIUM)('data quality on a day with a real year’s lists
       viewport: { width: 360, height: 800 },
     });
     try {
-      expect(await page.locator('h1').innerText()).toMatch(/^Data quality of /);
+      expect(await rendered(page.locator('h1'))).toMatch(/^Data quality of /);
       const rows = page.locator('table[data-table="splits"] tbody tr');
       expect(await rows.count()).toBe(1 + 17);
       const cell = (symbol: string) =>
         page.locator('table[data-table="splits"] tr', { hasText: symbol }).locator('td.num');
-      expect(await cell('SPL01').innerText()).toBe('1-for-43 (approx.)');
+      expect(await rendered(cell('SPL01'))).toBe('1-for-43 (approx.)');
       expect(await cell('SPL01').getAttribute('title')).toBe('factor 0.0231');
-      expect(await cell('SPL02').innerText()).toBe('3-for-2');
-      expect(await cell('BLTX').innerText()).toBe('1-for-20');
+      expect(await rendered(cell('SPL02'))).toBe('3-for-2');
+      expect(await rendered(cell('BLTX'))).toBe('1-for-20');
       expect(await page.locator('[data-dq-full-link]').count()).toBe(0);
       const axe = await new AxeBuilder({ page }).analyze();
       expect(axe.violations.map((v) => v.id)).toEqual([]);
@@ -120,6 +120,52 @@ describe.skipIf(!HAS_CHROMIUM)('data quality on a day with a real year’s lists
       expect(await page.locator('[data-dq-full-link] a').getAttribute('href')).toBe(`/archive/${asOf}/data-quality/`);
       const response = await page.goto(`${server.url}/archive/${asOf}/data-quality/`);
       expect(response?.status()).toBe(200);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe.skipIf(!HAS_CHROMIUM)('stock tables on a phone (item 2)', () => {
+  for (const javaScriptEnabled of [true, false]) {
+    it(`at 360 px every row of the top lists and the crowded list is a card: no figure clipped (JS ${javaScriptEnabled ? 'on' : 'off'})`, async () => {
+      const { page, problems, close } = await openPage(browser!, `${server.url}/`, {
+        viewport: { width: 360, height: 800 },
+        javaScriptEnabled,
+      });
+      try {
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(360);
+        for (const table of ['top-winners', 'top-losers', 'crowded']) {
+          const visible = page.locator(`table[data-table="${table}"]:visible`).first();
+          expect(await visible.locator('thead').isVisible()).toBe(false);
+          const row = visible.locator('tbody tr').first();
+          expect(await row.locator('td.rank').isVisible()).toBe(false);
+          expect((await rendered(row.locator('.rank-inline'))).trim()).toBe('1.');
+          expect((await row.locator('.cell-label').allInnerTexts()).length).toBeGreaterThanOrEqual(3);
+        }
+        // Every figure of those tables lies inside the viewport (none cut at the right edge, none scrolled away).
+        const clipped = await page.evaluate(
+          () =>
+            [...document.querySelectorAll('table[data-table^="top-"] td, table[data-table="crowded"] td')]
+              .map((e) => e.getBoundingClientRect())
+              .filter((r) => r.width > 0 && (r.right > window.innerWidth + 0.5 || r.left < 0)).length,
+        );
+        expect(clipped).toBe(0);
+        expect(problems).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+  }
+
+  it('at 1280 px they stay tables, with one rank column', async () => {
+    const { page, close } = await openPage(browser!, `${server.url}/`);
+    try {
+      const table = page.locator('table[data-table="crowded"]');
+      expect(await table.locator('thead').isVisible()).toBe(true);
+      expect(await table.locator('tbody tr').first().locator('td.rank').isVisible()).toBe(true);
+      expect(await table.locator('tbody tr').first().locator('.rank-inline').isVisible()).toBe(false);
+      expect(await table.locator('.cell-label').first().isVisible()).toBe(false);
     } finally {
       await close();
     }

@@ -2,6 +2,7 @@
  * Small hand-made input folders in the real formats (written by shared/formats/writers.ts), for tests
  * whose expected figures are computed by hand, and generated samples written to a temporary folder.
  */
+
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import {
 import { buildSnapshot } from '../../../shared/methodology/index.ts';
 import { type GenerateSampleOptions, generateSample, type SampleManifest } from '../../../shared/sample/index.ts';
 import { assembleSnapshot } from '../../../shared/snapshot/assemble.ts';
+import { asPublished } from '../../pipeline/helpers/publish.ts';
 
 export interface Listing {
   symbol: string;
@@ -111,14 +113,12 @@ export function expectedLatestJson(input: string, published: { generatedAt: stri
     shortInterest: loaded.shortInterest,
     splits: loaded.splits,
   });
-  const { generatedAt, publishedAt } = published;
-  const { schemaVersion, methodologyVersion, asOf, ...rest } = assembleSnapshot(body, {
-    generatedAt,
+  const snapshot = assembleSnapshot(body, {
+    generatedAt: published.generatedAt,
     sample: true,
     sources: loaded.sources,
     rejections: loaded.rejections,
   });
   // Publish adds, right after generatedAt, when the day was first published (issue 21 item 12).
-  const { generatedAt: _g, ...after } = rest;
-  return JSON.stringify({ schemaVersion, methodologyVersion, asOf, generatedAt, publishedAt, ...after });
+  return JSON.stringify(asPublished(snapshot, published.publishedAt));
 }

@@ -19,3 +19,14 @@ export async function publishSnapshots(
   const dates = event.dates ?? snapshots.map((s) => s.asOf);
   return runPublish(deps, { date, dates, snapshotKeys: Object.fromEntries(dates.map((d) => [d, key])), ...event });
 }
+
+/**
+ * A snapshot as publish writes it: with `publishedAt` (issue 21 item 12: when the day was first published) right
+ * after `generatedAt`. What a byte-for-byte comparison with `pulse build`'s output adds.
+ */
+export function asPublished<S extends { generatedAt: string }>(snapshot: S, publishedAt: string | undefined): S {
+  const entries: [string, unknown][] = Object.entries(snapshot).filter(([k]) => k !== 'publishedAt');
+  const at = entries.findIndex(([k]) => k === 'generatedAt') + 1;
+  entries.splice(at, 0, ['publishedAt', publishedAt]);
+  return Object.fromEntries(entries) as S;
+}
