@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import type { IsoDate } from '../../shared/domain.ts';
 import { checkSanitySeries, type GateName } from '../../shared/gates/index.ts';
+import { buildHeadline } from '../../shared/present/headline.ts';
 import { buildRss, RSS_ITEM_LIMIT } from '../../shared/present/rss.ts';
 import { cacheControlFor, contentTypeFor } from '../../shared/present/security-headers.ts';
 import {
@@ -327,30 +328,49 @@ interface LockedRun {
  */
 async function stampPublishedAt(deps: PipelineDeps, snapshots: Snapshot[], previousFeed: readonly Snapshot[]) {
   const now = deps.clock().toISOString();
-  const known = new Map(previousFeed.map((s) => [s.asOf, s.publishedAt ?? s.generatedAt]));
-  const times = await Promise.all(
-    snapshots.map(async (s) => {
-      const fromFeed = known.get(s.asOf);
+  const inFeed = new Map(previousFeed.map((s) => [s.asOf, s]));
+  const earlier = await Promise.all(
+    snapshots.map(async (s): Promise<Snapshot | undefined> => {
+      const fromFeed = inFeed.get(s.asOf);
       if (fromFeed !== undefined) return fromFeed;
       // Only a restated day can have been published before without being in the feed (older than its 60 days).
-      if (!s.restated) return now;
+      if (!s.restated) return undefined;
       const file = await deps.site.get(siteSnapshotKey(s.asOf));
-      if (!file) return now;
+      if (!file) return undefined;
       try {
-        const old = JSON.parse(Buffer.from(file.bytes).toString('utf8')) as {
-          publishedAt?: unknown;
-          generatedAt?: unknown;
-        };
-        const at = typeof old.publishedAt === 'string' ? old.publishedAt : old.generatedAt;
-        return typeof at === 'string' && Number.isFinite(Date.parse(at)) ? new Date(Date.parse(at)).toISOString() : now;
+        const parsed = SnapshotSchema.safeParse(JSON.parse(Buffer.from(file.bytes).toString('utf8')));
+        return parsed.success ? parsed.data : undefined;
       } catch {
-        return now;
+        return undefined;
       }
     }),
   );
   snapshots.forEach((s, i) => {
-    const { schemaVersion, methodologyVersion, asOf, generatedAt, publishedAt: _previous, ...rest } = s;
-    snapshots[i] = { schemaVersion, methodologyVersion, asOf, generatedAt, publishedAt: times[i] as string, ...rest };
+    const before = earlier[i];
+    const publishedAt = before ? (before.publishedAt ?? before.generatedAt) : now;
+    // Issue 21 item 8: a restated day keeps what was published for it before, so a reader sees what changed.
+    // The same snapshot again (a retry) keeps what it had.
+    const previousPublication =
+      s.restated && before
+        ? before.generatedAt === s.generatedAt
+          ? before.previousPublication
+          : {
+              generatedAt: before.generatedAt,
+              headline: buildHeadline(before).text,
+              ytdPnlUsd: before.windows.ytd.groups.total.pnlUsd,
+              dayPnlUsd: before.windows['1d'].groups.total.pnlUsd,
+            }
+        : undefined;
+    const { schemaVersion, methodologyVersion, asOf, generatedAt, publishedAt: _p, previousPublication: _q, ...rest } = s;
+    snapshots[i] = {
+      schemaVersion,
+      methodologyVersion,
+      asOf,
+      generatedAt,
+      publishedAt,
+      ...rest,
+      ...(previousPublication ? { previousPublication } : {}),
+    };
   });
 }
 

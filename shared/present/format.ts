@@ -163,6 +163,28 @@ export function formatTimestamp(iso: string | null | undefined): string {
   return `${formatDate(date)}, ${hh}:${mm} UTC`;
 }
 
+const NEW_YORK_TIME = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'America/New_York',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/**
+ * A moment as the market's readers count time (issue 21 item 6): `2024-06-14T22:05:09Z` → `14 Jun 2024, 18:05 New
+ * York time` (EDT or EST, as the date has it).
+ */
+export function formatTimestampNewYork(iso: string | null | undefined): string {
+  if (!iso) return MISSING;
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return MISSING;
+  const parts = Object.fromEntries(NEW_YORK_TIME.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  return `${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute} New York time`;
+}
+
 /** RFC 822 date for RSS `pubDate`: `Fri, 14 Jun 2024 22:05:09 GMT`. */
 export function formatRfc822(iso: string): string {
   const ms = Date.parse(iso);

@@ -91,6 +91,12 @@ export function rssItemHtml(
     parts.push(
       `<p><strong>Restated${snapshot.restatedOn ? ` on ${escapeHtml(formatDate(snapshot.restatedOn))}` : ''}</strong> after late data (a short interest file or a split decided later): these figures replace the ones first published for this day.</p>`,
     );
+    const before = snapshot.previousPublication;
+    if (before) {
+      parts.push(
+        `<p>Published before: ${escapeHtml(before.headline)} All U.S. stocks: ${formatUsd(before.ytdPnlUsd, { signed: true })} ${ytdPeriod(ytd)}, ${formatUsd(before.dayPnlUsd, { signed: true })} on the day (now ${formatUsd(ytd.groups.total.pnlUsd, { signed: true })} and ${formatUsd(day.groups.total.pnlUsd, { signed: true })}).</p>`,
+      );
+    }
   }
   if (snapshot.sample) parts.push('<p><strong>Sample data:</strong> generated for demonstration, not market data.</p>');
   parts.push(

@@ -298,6 +298,18 @@ export const SnapshotSchema = z
       .boolean()
       .describe('true when this day was recomputed after late data (a short interest file or a confirmed split)'),
     restatedOn: isoDate.nullable().describe('Trading date of the run that restated it'),
+    previousPublication: z
+      .object({
+        generatedAt: z.iso.datetime(),
+        headline: z.string().max(500),
+        ytdPnlUsd: z.number().nullable().describe('All U.S. stocks, year to date, as published then'),
+        dayPnlUsd: z.number().nullable().describe('All U.S. stocks, 1D, as published then'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'On a restated day: what the pipeline had published for it before this restatement (the headline and the total figures), set by publish',
+      ),
     windows: z.object(
       Object.fromEntries(WINDOWS.map((w) => [w, WindowSchema])) as Record<
         (typeof WINDOWS)[number],

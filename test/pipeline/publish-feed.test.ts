@@ -1,8 +1,8 @@
 /**
  * Issue 21 item 12: the feed across a restatement. Each item's pubDate is when its day was first published,
  * kept when the day is restated (from the feed, or from the published file for a day the feed no longer
- * holds); the title is the market day and the day's move; a restated item says so; the first paragraph is
- * plain text. Snapshots: the site fixtures (valid v1), on the in-memory stores with a clock per publish.
+ * holds); the title is the market day and the day's move; a restated item says so and what was published
+ * before (item 8); the first paragraph is plain text. Snapshots: the site fixtures (valid v1), on the in-memory stores with a clock per publish.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import Parser from 'rss-parser';
 import { describe, expect, it } from 'vitest';
 import type { PipelineDeps } from '../../functions/pipeline/deps.ts';
 import { FEED_KEY } from '../../functions/pipeline/keys.ts';
+import { buildHeadline } from '../../shared/present/headline.ts';
 import type { Snapshot } from '../../shared/snapshot/schema.ts';
 import { memoryDeps } from './helpers/deps.ts';
 import { publishSnapshots } from './helpers/publish.ts';
@@ -53,6 +54,19 @@ describe('the feed across a restatement', () => {
     );
     expect(day13?.title).toMatch(/^(Sample data: )?13 Jun 2024: shorts .* \(restated 14 Jun 2024\)$/);
     expect(day13?.content).toContain('Restated on 14 Jun 2024');
+    // Item 8: what was published for the day before the restatement stays with it, in the file and the feed.
+    const first13 = snapshot('2024-06-13');
+    const file13 = JSON.parse(
+      Buffer.from((await deps.site.get('data/snapshots/2024-06-13.json'))?.bytes as Uint8Array).toString(),
+    );
+    expect(file13.previousPublication).toEqual({
+      generatedAt: first13.generatedAt,
+      headline: buildHeadline(first13).text,
+      ytdPnlUsd: first13.windows.ytd.groups.total.pnlUsd,
+      dayPnlUsd: first13.windows['1d'].groups.total.pnlUsd,
+    });
+    expect(day13?.content).toContain(`Published before: ${buildHeadline(first13).text}`);
+    expect(day14?.content).not.toContain('Published before');
     expect(day14?.content).not.toContain('Restated');
     // The first paragraph is the headline as plain text (no table cells run together in the snippet).
     expect(day14?.content?.startsWith('<p>Short sellers ')).toBe(true);
@@ -70,6 +84,8 @@ describe('the feed across a restatement', () => {
       Buffer.from((await deps.site.get('data/snapshots/2024-06-13.json'))?.bytes as Uint8Array).toString(),
     );
     expect(file).toMatchObject({ generatedAt: T3, publishedAt: T1, restatedOn: '2024-06-20' });
+    // The version published before this one is now the 14 June restatement.
+    expect(file.previousPublication.generatedAt).toBe(T2);
     rss = await feed(deps);
     expect(rss.items.find((i) => i.link?.endsWith('/2024-06-13/'))?.pubDate).toBe(new Date(T1).toUTCString());
   });

@@ -9,6 +9,7 @@ import {
   formatRfc822,
   formatSplitFactor,
   formatTimestamp,
+  formatTimestampNewYork,
   formatUsd,
   formatUsdExact,
   MINUS,
@@ -140,6 +141,13 @@ describe('dates', () => {
     expect(formatDateLong('2024-03-31')).toBe('Sunday 31 March 2024');
     expect(formatDate('14/06/2024')).toBe('—');
     expect(formatDate(null)).toBe('—');
+  });
+
+  it('formats timestamps in New York time, summer and winter', () => {
+    expect(formatTimestampNewYork('2024-06-14T22:05:09.000Z')).toBe('14 Jun 2024, 18:05 New York time');
+    expect(formatTimestampNewYork('2024-12-31T23:45:00.000Z')).toBe('31 Dec 2024, 18:45 New York time');
+    expect(formatTimestampNewYork('2025-01-01T04:30:00.000Z')).toBe('31 Dec 2024, 23:30 New York time');
+    expect(formatTimestampNewYork('nope')).toBe('—');
   });
 
   it('formats timestamps in UTC', () => {

@@ -3,7 +3,9 @@
  * data-quality lists of a real year — 17 splits (one a measured 1-for-43.3 ratio, one 3-for-2) and no rejected
  * day — at 360 and 1280 px, with and without JavaScript. Item 1: the day's page shows counts and the notable
  * items and links the day's data-quality page, which shows every list whole; item 5: no claim that focus shows an
- * exact value; item 7: splits in words; item 2: at 360 px the stock tables are cards, no figure clipped.
+ * exact value; item 7: splits in words; item 2: at 360 px the stock tables are cards, no figure clipped; item 6:
+ * the stale warning only on live real data, a calm note on a historical build, times in New York time; item 8:
+ * a restated day shows what was published before.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,6 +21,7 @@ import { HAS_CHROMIUM, launchChromium, openPage, rendered } from './browser.ts';
 
 let tmp = '';
 let server: StaticServer;
+let historical: StaticServer;
 let browser: Browser | undefined;
 let asOf = '';
 
@@ -36,20 +39,45 @@ beforeAll(async () => {
   cpSync(FIXTURE_DATA, data, { recursive: true });
   const latest = JSON.parse(readFileSync(path.join(data, 'latest.json'), 'utf8')) as Snapshot;
   asOf = latest.asOf;
+  // Real data (not sample): the stale warning applies to it.
   const day: Snapshot = {
     ...latest,
+    sample: false,
     dataQuality: { ...latest.dataQuality, splits: [...latest.dataQuality.splits, ...EXTRA_SPLITS], rejectedDays: [] },
   };
-  for (const file of ['latest.json', `snapshots/${asOf}.json`])
-    writeFileSync(path.join(data, file), JSON.stringify(day));
+  const write = (s: Snapshot) => {
+    for (const file of ['latest.json', `snapshots/${asOf}.json`])
+      writeFileSync(path.join(data, file), JSON.stringify(s));
+  };
+  write(day);
+  // Item 8: the day before, restated, with what publish had published for it before.
+  const before = JSON.parse(readFileSync(path.join(data, 'snapshots/2024-06-13.json'), 'utf8')) as Snapshot;
+  const restated: Snapshot = {
+    ...before,
+    restated: true,
+    restatedOn: '2024-06-14',
+    previousPublication: {
+      generatedAt: '2024-06-13T22:01:00.000Z',
+      headline:
+        'Short sellers are up $1.0B on small, micro and nano caps this year, down $2.0B on mid, large and mega caps.',
+      ytdPnlUsd: -1_000_000_000,
+      dayPnlUsd: 250_000_000,
+    },
+  };
+  writeFileSync(path.join(data, 'snapshots/2024-06-13.json'), JSON.stringify(restated));
   buildSite({ outDir: path.join(tmp, 'dist'), siteUrl: 'https://pulse.test', dataDir: data });
+  // The same day rebuilt two months later (`pulse build --as-of`): a historical snapshot.
+  write({ ...day, generatedAt: '2024-08-20T10:00:00.000Z' });
+  buildSite({ outDir: path.join(tmp, 'historical'), siteUrl: 'https://pulse.test', dataDir: data });
   server = await startStaticServer({ root: path.join(tmp, 'dist'), port: 0 });
+  historical = await startStaticServer({ root: path.join(tmp, 'historical'), port: 0 });
   if (HAS_CHROMIUM) browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await historical?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -169,5 +197,49 @@ describe.skipIf(!HAS_CHROMIUM)('stock tables on a phone (item 2)', () => {
     } finally {
       await close();
     }
+  });
+});
+
+describe.skipIf(!HAS_CHROMIUM)('banners (item 6)', () => {
+  it('real data warns when it gets old; "last updated" is in New York time', async () => {
+    const fresh = await openPage(browser!, `${server.url}/`, { at: '2024-06-14T23:05:44Z' });
+    expect(await rendered(fresh.page.locator('time[data-generated-at]'))).toBe('14 Jun 2024, 18:05 New York time');
+    expect(await fresh.page.locator('[data-stale-warning]').isVisible()).toBe(false);
+    expect(await fresh.page.locator('[data-historical]').count()).toBe(0);
+    expect(await fresh.page.locator('[data-sample-banner]').count()).toBe(0);
+    await fresh.close();
+    const stale = await openPage(browser!, `${server.url}/`, { at: '2024-06-25T12:00:00Z' });
+    expect(await stale.page.locator('[data-stale-warning]').isVisible()).toBe(true);
+    await stale.close();
+  });
+
+  it('a snapshot built long after its day says it is historical, and never that the update failed', async () => {
+    const { page, close } = await openPage(browser!, `${historical.url}/`, { at: '2024-09-01T12:00:00Z' });
+    expect(await rendered(page.locator('[data-historical]'))).toMatch(
+      /^Historical snapshot as of Friday 14 June 2024, built 20 Aug 2024 from the data up to that day\.$/,
+    );
+    expect(await page.locator('[data-stale-warning]').count()).toBe(0);
+    await close();
+  });
+});
+
+describe.skipIf(!HAS_CHROMIUM)('a restated day (item 8)', () => {
+  it('shows what was published before the restatement beside the figures now', async () => {
+    const { page, problems, close } = await openPage(browser!, `${server.url}/archive/2024-06-13/`, {
+      viewport: { width: 360, height: 800 },
+    });
+    try {
+      const note = await rendered(page.locator('[data-previous-publication]'));
+      expect(note).toContain('Published before this restatement (13 Jun 2024, 18:01 New York time)');
+      expect(note).toContain('“Short sellers are up $1.0B on small, micro and nano caps this year');
+      expect(note).toMatch(/All U\.S\. stocks were −\$1\.0B this year and \+\$250\.0M on the day; they are now [+−]\$/);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+    // The day's page without a restatement has no such note.
+    const fresh = await openPage(browser!, `${server.url}/`);
+    expect(await fresh.page.locator('[data-previous-publication]').count()).toBe(0);
+    await fresh.close();
   });
 });

@@ -401,9 +401,11 @@ describe.skipIf(!HAS_CHROMIUM)('home page in Chromium', () => {
     expect((await rendered(fresh.page.locator('[data-age]'))).trim()).toBe('(1 h ago)');
     expect(await fresh.page.locator('[data-stale-warning]').isVisible()).toBe(false);
     await fresh.close();
+    // The fixture's latest day is sample data, which is not updated daily: it never says the update may have
+    // failed (issue 21 item 6; test/site/readers.test.ts shows the warning on real data).
     const stale = await open('/', { at: '2024-06-25T12:00:00Z' });
     expect((await rendered(stale.page.locator('[data-age]'))).trim()).toBe('(10 days ago)');
-    expect(await stale.page.locator('[data-stale-warning]').isVisible()).toBe(true);
+    expect(await stale.page.locator('[data-stale-warning]').count()).toBe(0);
     await stale.close();
   });
 });
