@@ -361,7 +361,15 @@ async function stampPublishedAt(deps: PipelineDeps, snapshots: Snapshot[], previ
               dayPnlUsd: before.windows['1d'].groups.total.pnlUsd,
             }
         : undefined;
-    const { schemaVersion, methodologyVersion, asOf, generatedAt, publishedAt: _p, previousPublication: _q, ...rest } = s;
+    const {
+      schemaVersion,
+      methodologyVersion,
+      asOf,
+      generatedAt,
+      publishedAt: _p,
+      previousPublication: _q,
+      ...rest
+    } = s;
     snapshots[i] = {
       schemaVersion,
       methodologyVersion,
