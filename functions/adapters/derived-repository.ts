@@ -556,6 +556,16 @@ const StockRunHeader = z.object({
 });
 
 export function createDerivedRepository(store: ObjectStore): DerivedRepository {
+  /** A gzip object's bytes, unzipped; undefined when absent; a DerivedFormatError naming the key when not gzip. */
+  async function getGunzipped(key: string): Promise<Uint8Array | undefined> {
+    const o = await store.get(key);
+    if (!o) return undefined;
+    try {
+      return gunzipSync(o.bytes);
+    } catch (error) {
+      throw new DerivedFormatError(key, `not gzip (${(error as Error).message})`);
+    }
+  }
   async function put(key: string, bytes: Uint8Array, metadata: Record<string, string>, encoding?: string) {
     await store.put(key, bytes, {
       contentType: JSON_CONTENT_TYPE,
@@ -697,15 +707,8 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
       return key;
     },
     async getSnapshotBatch(key) {
-      const o = await store.get(key);
-      if (!o) return undefined;
-      let bytes: Uint8Array;
-      try {
-        bytes = gunzipSync(o.bytes);
-      } catch (error) {
-        throw new DerivedFormatError(key, `not gzip (${(error as Error).message})`);
-      }
-      return decodeJson(key, SnapshotBatchDoc, bytes).snapshots;
+      const bytes = await getGunzipped(key);
+      return bytes === undefined ? undefined : decodeJson(key, SnapshotBatchDoc, bytes).snapshots;
     },
     async putStockYear(year, days) {
       const key = derivedStockYearKey(year);
@@ -716,15 +719,8 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
     },
     async getStockYear(year) {
       const key = derivedStockYearKey(year);
-      const o = await store.get(key);
-      if (!o) return undefined;
-      let bytes: Uint8Array;
-      try {
-        bytes = gunzipSync(o.bytes);
-      } catch (error) {
-        throw new DerivedFormatError(key, `not gzip (${(error as Error).message})`);
-      }
-      return decodeRecordedDays(key, bytes);
+      const bytes = await getGunzipped(key);
+      return bytes === undefined ? undefined : decodeRecordedDays(key, bytes);
     },
     async putStockRun(output) {
       // One line at a time into the compressor: the run's JSON (about 115 MB on a real year) is never one string.
@@ -751,14 +747,9 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
       return key;
     },
     async getStockRun(key) {
-      const o = await store.get(key);
-      if (!o) return undefined;
-      let text: string;
-      try {
-        text = gunzipSync(o.bytes).toString('utf8');
-      } catch (error) {
-        throw new DerivedFormatError(key, `not gzip (${(error as Error).message})`);
-      }
+      const bytes = await getGunzipped(key);
+      if (bytes === undefined) return undefined;
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
       const lineAt = (from: number): { value: unknown; next: number } | null => {
         if (from >= text.length) return null;
         let end = text.indexOf('\n', from);
