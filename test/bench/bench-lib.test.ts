@@ -132,6 +132,12 @@ describe('summariseCpuProfile', () => {
 describe('S3 meter helpers', () => {
   it('groups keys by replacing dates and content hashes', () => {
     expect(keyGroup('derived/snapshots/2024-02-05.json')).toBe('derived/snapshots/<date>.json');
+    // Issue 19: every stock file is one family; the index and the manifest are their own.
+    for (const k of ['data/stocks/NVDA.json', 'data/stocks/BRK.B.json', 'data/stocks/ABR-PD.json']) {
+      expect(keyGroup(k)).toBe('data/stocks/<SYMBOL>.json');
+    }
+    expect(keyGroup('data/stocks/index.json')).toBe('data/stocks/index.json');
+    expect(keyGroup('data/stocks/manifest.json')).toBe('data/stocks/manifest.json');
     expect(keyGroup('derived/short-interest/2024-01-31/shrt20240131.csv.json')).toBe(
       'derived/short-interest/<date>/shrt<date>.csv.json',
     );

@@ -90,13 +90,14 @@ function bodyLength(body: unknown): number {
 
 /** A key with its dates and hashes replaced (`derived/snapshots/2024-02-05.json` → `derived/snapshots/<date>.json`). */
 export function keyGroup(key: string): string {
+  // Issue 19: one key per stock file (about 5,400 a day) is one family.
+  const stock = /^data\/stocks\/(?!index\.json$|manifest\.json$)[^/]+\.json$/;
   return key
+    .replace(stock, 'data/stocks/<SYMBOL>.json')
     .replace(/(\d{4}-\d{2}-\d{2})-[0-9a-f]{16}\./g, '$1-<hex>.')
     .replace(/\d{4}-\d{2}-\d{2}/g, '<date>')
     .replace(/\d{8}/g, '<date>')
-    .replace(/sha256-[0-9a-f]{64}/g, 'sha256-<hex>')
-    // Issue 19: one key per stock file (about 5,400 a day).
-    .replace(/^data\/stocks\/(?!index\.json$|manifest\.json$)[^/]+\.json$/, 'data/stocks/<SYMBOL>.json');
+    .replace(/sha256-[0-9a-f]{64}/g, 'sha256-<hex>');
 }
 
 const op = (commandName: unknown) => String(commandName ?? 'unknown').replace(/Command$/, '');
