@@ -11,7 +11,8 @@
  *   - `restated`/`restatedOn` (snapshots, history rows): "first published with other figures, corrected
  *     on …" — publication history kept by the site, not in the archive; a rebuild publishes every day
  *     once, from every file, so no day is a correction. The figures of a restated day are the same; the
- *     feed's "(restated …)" in a title and its "Restated on …" paragraph say the same thing.
+ *     feed's "(restated …)" in a title, its "Restated on …" and "Published before: …" paragraphs and a
+ *     snapshot's `previousPublication` (what was published before the correction) say the same thing.
  */
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -109,6 +110,8 @@ function withoutRunFields(text: string): string {
     .replace(/"publishedAt":"[^"]*"/g, '"publishedAt":"…"')
     .replace(/ \(restated [^)]*\)<\/title>/g, '</title>')
     .replace(/&lt;p&gt;&lt;strong&gt;Restated[^&]*&lt;\/strong&gt;[^&]*&lt;\/p&gt;/g, '')
+    .replace(/,"previousPublication":\{[^{}]*\}/g, '')
+    .replace(/&lt;p&gt;Published before: .*?&lt;\/p&gt;/g, '')
     .replace(/"restated":(?:true|false)/g, '"restated":…')
     .replace(/"restatedOn":(?:null|"\d{4}-\d{2}-\d{2}")/g, '"restatedOn":…')
     .replace(/<pubDate>[^<]*<\/pubDate>/g, '<pubDate>…</pubDate>')
