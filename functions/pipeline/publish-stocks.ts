@@ -34,7 +34,7 @@ import {
   SITE_STOCK_SCHEMA_KEY,
   SITE_STOCKS_PREFIX,
 } from './keys.ts';
-import { SanityGateError, siteObjectOptions } from './publish.ts';
+import { SanityGateError, schemaDocsOf, settled, siteObjectOptions } from './site-writes.ts';
 
 /** A canonical symbol, as the site reads it (site/src/lib/data-files.ts). */
 const CANONICAL_SYMBOL = /^[A-Z0-9]+(?:[.-][A-Z0-9]+)*$/;
@@ -137,13 +137,13 @@ export async function planStocks(
 
 /** The schemas of the stock files, encoded, with their hash (written only when changed). */
 function stockSchemaDocs() {
-  return [
-    [SITE_STOCK_SCHEMA_KEY, stockJsonSchema()],
-    [SITE_STOCK_INDEX_SCHEMA_KEY, stockIndexJsonSchema()],
-  ].map(([key, doc]) => {
-    const bytes = bytesOf(doc, 2);
-    return { key: key as string, bytes, sha256: sha256(bytes) };
-  });
+  return schemaDocsOf(
+    [
+      [SITE_STOCK_SCHEMA_KEY, stockJsonSchema()],
+      [SITE_STOCK_INDEX_SCHEMA_KEY, stockIndexJsonSchema()],
+    ],
+    (doc) => bytesOf(doc, 2),
+  );
 }
 
 /** Writes a checked plan: the changed stock files, the schemas when changed, the index, the manifest last. */
@@ -153,10 +153,7 @@ export async function writeStocks(
 ): Promise<{ written: number; unchanged: number }> {
   const put = (key: string, bytes: Uint8Array) => deps.site.put(key, bytes, siteObjectOptions(key));
   for (let i = 0; i < plan.writes.length; i += PARALLEL_WRITES) {
-    const batch = plan.writes.slice(i, i + PARALLEL_WRITES);
-    const results = await Promise.allSettled(batch.map((w) => put(w.key, w.bytes)));
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    await settled(plan.writes.slice(i, i + PARALLEL_WRITES).map((w) => put(w.key, w.bytes)));
   }
   const schemas = stockSchemaDocs();
   const heads = await Promise.all(schemas.map((d) => deps.site.head(d.key)));

@@ -18,12 +18,10 @@
  * files may stay (nothing links to them until `latest` does). The publish role may delete exactly those
  * three keys (PUBLISH_ROLLBACK_KEYS), so the rollback works in AWS, not only on the emulators.
  */
-import { createHash } from 'node:crypto';
 import type { IsoDate } from '../../shared/domain.ts';
 import { checkSanitySeries, type GateName } from '../../shared/gates/index.ts';
 import { buildHeadline } from '../../shared/present/headline.ts';
 import { buildRss, RSS_ITEM_LIMIT } from '../../shared/present/rss.ts';
-import { cacheControlFor, contentTypeFor } from '../../shared/present/security-headers.ts';
 import {
   type History,
   type HistoryRow,
@@ -53,19 +51,15 @@ import {
   siteSnapshotKey,
 } from './keys.ts';
 import { planStocks, type StockPlan, writeStocks } from './publish-stocks.ts';
+import { SanityGateError, type SchemaDoc, schemaDocsOf, settled, siteObjectOptions } from './site-writes.ts';
+
+export { SanityGateError, siteObjectOptions } from './site-writes.ts';
+
 import { type DataAge, dataAge } from './staleness.ts';
 import { type Stopwatch, stopwatch } from './stopwatch.ts';
 
 /** The feed's content type (an object of the raw bucket, never served). */
 export const JSON_TYPE = 'application/json; charset=utf-8';
-
-/**
- * Content type and Cache-Control of a site object: the site's one HTTP policy
- * (shared/present/security-headers.ts), the same CloudFront and the local server apply.
- */
-export function siteObjectOptions(key: string): PutObjectOptions {
-  return { contentType: contentTypeFor(`/${key}`), cacheControl: cacheControlFor(key) };
-}
 
 /**
  * What publish reads of its event, compute's result (`publishEventSchema`, ../lib/events.ts): the days to
@@ -93,22 +87,6 @@ export interface PublishResult {
   dataAge?: DataAge;
   /** When the stock files were published (./publish-stocks.ts): how many were written and left unchanged. */
   stocks?: { asOf: IsoDate; written: number; unchanged: number };
-}
-
-/** A gate before publishing refused the day: nothing was written, yesterday's snapshot stays. */
-export class SanityGateError extends Error {
-  readonly gate: 'schema' | 'missing' | GateName;
-  readonly date: IsoDate;
-  readonly field: string;
-  readonly issues: string[];
-  constructor(gate: 'schema' | 'missing' | GateName, date: IsoDate, field: string, issues: string[]) {
-    super(`publish ${date} refused (${gate}): ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? ' …' : ''}`);
-    this.name = 'SanityGateError';
-    this.gate = gate;
-    this.date = date;
-    this.field = field;
-    this.issues = issues;
-  }
 }
 
 /** The published history.json cannot be read: it is never overwritten blind (restore it first). */
@@ -202,24 +180,15 @@ function optionsOf(
   } satisfies PutObjectOptions;
 }
 
-/**
- * Waits for every write sent together, then fails with the first failure: nothing is still in flight when
- * the caller restores what it wrote or releases the day lock.
- */
-async function settled(writes: Promise<unknown>[]): Promise<void> {
-  const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-}
-
 /** The JSON Schemas publish keeps on the site, encoded, with the hash stored beside each when unchanged. */
-function schemaDocs() {
-  return [
-    [SITE_SNAPSHOT_SCHEMA_KEY, snapshotJsonSchema()],
-    [SITE_HISTORY_SCHEMA_KEY, historyJsonSchema()],
-  ].map(([key, doc]) => {
-    const bytes = encode(doc, 2);
-    return { key: key as string, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
-  });
+function schemaDocs(): SchemaDoc[] {
+  return schemaDocsOf(
+    [
+      [SITE_SNAPSHOT_SCHEMA_KEY, snapshotJsonSchema()],
+      [SITE_HISTORY_SCHEMA_KEY, historyJsonSchema()],
+    ],
+    (doc) => encode(doc, 2),
+  );
 }
 
 function validateSnapshots(date: IsoDate, raw: { date: IsoDate; value: unknown }[]): Snapshot[] {
