@@ -4,7 +4,7 @@
  * and nano caps this year, down $139.8B on mid, large and mega caps."
  */
 import { nextTradingDay, previousTradingDay } from '../calendar.ts';
-import type { Snapshot } from '../snapshot/schema.ts';
+import type { GroupFigures, Snapshot } from '../snapshot/schema.ts';
 import { formatDate, formatPercent, formatUsd } from './format.ts';
 
 export type Direction = 'up' | 'down' | 'flat' | 'unknown';
@@ -72,16 +72,51 @@ export function ytdPeriod(window: Pick<Snapshot['windows']['ytd'], 'from' | 'to'
   return base > firstOfYear ? `since ${formatDate(base)}` : 'this year';
 }
 
+/** The headline's two groups (issue 21 item 3): what the sentence speaks of, as table rows and chart lines. */
+export type HeadlineGroup = 'midLargeMega' | 'smallMicroNano';
+export const HEADLINE_GROUPS: readonly HeadlineGroup[] = ['midLargeMega', 'smallMicroNano'];
+export const HEADLINE_GROUP_LABELS: Readonly<Record<HeadlineGroup, string>> = {
+  midLargeMega: 'Mid, large & mega',
+  smallMicroNano: 'Small, micro & nano',
+};
+
+export interface HeadlineGroupFigures {
+  pnlUsd: number | null;
+  avgShortInterestUsd: number | null;
+  pnlPct: number | null;
+}
+
+type PnlFigures = Pick<GroupFigures, 'pnlUsd' | 'avgShortInterestUsd'>;
+
+/**
+ * A headline group's figures from the published groups. `smallMicroNano` is published as it is; `midLargeMega`
+ * (mid + mega + large) is not, and is summed from `mid` and `megaLarge`: rule 8's `pnlUsd` and
+ * `avgShortInterestUsd` are sums over disjoint sets of symbol-days divided by the same trading days, so the
+ * union's figures are the sums of its parts and its `pnlPct` is their ratio, exactly as rule 8 would compute it.
+ * Null when either part is null.
+ */
+export function headlineGroupFigures(
+  groups: Record<'mid' | 'megaLarge' | 'smallMicroNano', PnlFigures>,
+  group: HeadlineGroup,
+): HeadlineGroupFigures {
+  const pnlUsd =
+    group === 'smallMicroNano' ? groups.smallMicroNano.pnlUsd : sum([groups.mid.pnlUsd, groups.megaLarge.pnlUsd]);
+  const avgShortInterestUsd =
+    group === 'smallMicroNano'
+      ? groups.smallMicroNano.avgShortInterestUsd
+      : sum([groups.mid.avgShortInterestUsd, groups.megaLarge.avgShortInterestUsd]);
+  const pnlPct = pnlUsd !== null && avgShortInterestUsd ? (pnlUsd / avgShortInterestUsd) * 100 : null;
+  return { pnlUsd, avgShortInterestUsd, pnlPct };
+}
+
 /** Builds the headline from the snapshot's YTD window. */
 export function buildHeadline(snapshot: Pick<Snapshot, 'windows'>): Headline {
   const g = snapshot.windows.ytd.groups;
   const period = ytdPeriod(snapshot.windows.ytd);
-  const small = part('small, micro and nano caps', g.smallMicroNano.pnlUsd, g.smallMicroNano.avgShortInterestUsd);
-  const large = part(
-    'mid, large and mega caps',
-    sum([g.mid.pnlUsd, g.megaLarge.pnlUsd]),
-    sum([g.mid.avgShortInterestUsd, g.megaLarge.avgShortInterestUsd]),
-  );
+  const smallFigures = headlineGroupFigures(g, 'smallMicroNano');
+  const largeFigures = headlineGroupFigures(g, 'midLargeMega');
+  const small = part('small, micro and nano caps', smallFigures.pnlUsd, smallFigures.avgShortInterestUsd);
+  const large = part('mid, large and mega caps', largeFigures.pnlUsd, largeFigures.avgShortInterestUsd);
   const seg = (p: HeadlinePart): HeadlineSegment =>
     p.direction === 'up'
       ? { text: p.phrase, tone: 'gain' }

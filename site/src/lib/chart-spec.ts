@@ -53,6 +53,8 @@ export const LINE_DASHES: Readonly<Record<string, number[]>> = {
   small: [],
   micro: [8, 4],
   nano: [2, 3],
+  midLargeMega: [],
+  smallMicroNano: [8, 4],
 };
 
 export function isChartSpec(value: unknown): value is ChartSpec {
