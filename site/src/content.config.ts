@@ -7,12 +7,14 @@
 
 import { defineCollection } from 'astro:content';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { glob, type Loader } from 'astro/loaders';
+import { fileURLToPath } from 'node:url';
+import type { Loader } from 'astro/loaders';
 import { HistorySchema, SnapshotSchema } from '../../shared/snapshot/schema.ts';
 import { StockIndexSchema } from '../../shared/snapshot/stocks-schema.ts';
 import { DataFileError, dataDir, readDataFile, SNAPSHOT_FILE, STOCK_INDEX_FILE } from './lib/data-files.ts';
+import { readerMethodology } from './lib/reader-methodology.ts';
 import { StoredSnapshotSchema, toStoredSnapshot } from './lib/stored-snapshot.ts';
 
 function snapshotsLoader(): Loader {
@@ -72,10 +74,27 @@ const stocks = defineCollection({
   },
   schema: StockIndexSchema,
 });
-// The repository's docs/methodology.md (PULSE_DOCS_DIR overrides the folder): rendered as it is at
-// build time; the page has a fallback when the file is absent.
+// The repository's docs/methodology.md (PULSE_DOCS_DIR overrides the folder), the readers' part of it
+// (lib/reader-methodology.ts, issue 21 item 9) rendered at build time; the page has a fallback when the file is
+// absent.
 const docs = defineCollection({
-  loader: glob({ pattern: 'methodology.md', base: process.env.PULSE_DOCS_DIR || '../docs' }),
+  loader: {
+    name: 'pulse-methodology',
+    load: async ({ store, config, renderMarkdown, generateDigest }) => {
+      store.clear();
+      const dir = path.resolve(fileURLToPath(config.root), process.env.PULSE_DOCS_DIR || '../docs');
+      const file = path.join(dir, 'methodology.md');
+      if (!existsSync(file)) return;
+      const body = readerMethodology(await readFile(file, 'utf8'));
+      store.set({
+        id: 'methodology',
+        data: {},
+        body,
+        rendered: await renderMarkdown(body),
+        digest: generateDigest(body),
+      });
+    },
+  },
 });
 
 export const collections = { snapshots, latest, history, stocks, docs };
