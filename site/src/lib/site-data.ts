@@ -10,10 +10,16 @@ export async function allSnapshots(): Promise<Snapshot[]> {
     .sort((a, b) => (a.asOf < b.asOf ? -1 : a.asOf > b.asOf ? 1 : 0));
 }
 
-export async function latestSnapshot(): Promise<Snapshot> {
-  const entry = await getEntry('latest', 'latest');
-  if (!entry) throw new Error('latest.json: missing from the data directory');
-  return fromStoredSnapshot(entry.data as StoredSnapshot);
+let latest: Promise<Snapshot> | undefined;
+
+/** The latest snapshot, read once per build (every page's head uses it for its link preview). */
+export function latestSnapshot(): Promise<Snapshot> {
+  latest ??= (async () => {
+    const entry = await getEntry('latest', 'latest');
+    if (!entry) throw new Error('latest.json: missing from the data directory');
+    return fromStoredSnapshot(entry.data as StoredSnapshot);
+  })();
+  return latest;
 }
 
 export async function loadHistory(): Promise<History> {
