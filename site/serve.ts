@@ -5,6 +5,7 @@
  *
  * CLI: `npm exec -- node site/serve.ts [ROOT] [PORT]` (defaults: site/dist, 4321; or env PORT).
  */
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,7 +39,29 @@ interface CachedFile {
   mtimeMs: number;
   body: Buffer;
   gzip: Buffer | null;
+  /** Strong validator of the file's bytes (issue 21 item 13), and its modification time for Last-Modified. */
+  etag: string;
+  lastModified: string;
 }
+
+/** True when the request's validators say the client's copy is current (RFC 9110 §13.1: If-None-Match first). */
+function notModified(req: IncomingMessage, file: CachedFile): boolean {
+  const inm = req.headers['if-none-match'];
+  if (inm !== undefined) {
+    return String(inm)
+      .split(',')
+      .map((t) => t.trim().replace(/^W\//, ''))
+      .some((t) => t === '*' || t === file.etag);
+  }
+  const ims = req.headers['if-modified-since'];
+  if (ims === undefined) return false;
+  const since = Date.parse(String(ims));
+  return Number.isFinite(since) && Math.floor(Date.parse(file.lastModified) / 1000) <= Math.floor(since / 1000);
+}
+
+/** The answer to a missing `/data/…` file: JSON, as an API client expects, never the HTML 404 page. */
+const DATA_NOT_FOUND = (pathname: string) =>
+  `${JSON.stringify({ error: 'not found', path: pathname, see: '/api/' })}\n`;
 
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
   const root = path.resolve(options.root);
@@ -55,7 +78,13 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     const hit = cache.get(file);
     if (hit && hit.mtimeMs === s.mtimeMs) return hit;
     const body = await readFile(file);
-    const entry = { mtimeMs: s.mtimeMs, body, gzip: COMPRESSIBLE.test(contentTypeFor(file)) ? gzipSync(body) : null };
+    const entry = {
+      mtimeMs: s.mtimeMs,
+      body,
+      gzip: COMPRESSIBLE.test(contentTypeFor(file)) ? gzipSync(body) : null,
+      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
+      lastModified: new Date(s.mtimeMs).toUTCString(),
+    };
     cache.set(file, entry);
     return entry;
   }
@@ -88,9 +117,16 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     file: CachedFile,
     type: string,
   ): Promise<void> {
+    const validators = { ETag: file.etag, 'Last-Modified': file.lastModified };
+    if (status === 200 && notModified(req, file)) {
+      res.writeHead(304, { ...headersFor(pathname), ...validators, ...(file.gzip ? { Vary: 'Accept-Encoding' } : {}) });
+      res.end();
+      return;
+    }
     const gzip = file.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     const body = gzip ? file.gzip! : file.body;
     res.writeHead(status, {
+      ...(status === 200 ? validators : {}),
       ...headersFor(pathname),
       'Content-Type': type,
       'Content-Length': String(body.length),
@@ -133,6 +169,16 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
         const file = await load(target);
         if (file) return send(req, res, 200, pathname, file, contentTypeFor(pathname));
       }
+    }
+    if (pathname.startsWith('/data/')) {
+      const body = DATA_NOT_FOUND(pathname);
+      res.writeHead(404, {
+        ...headersFor(pathname),
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': String(Buffer.byteLength(body)),
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
     }
     const notFound = await load(path.join(root, '404.html'));
     if (notFound) return send(req, res, 404, pathname, notFound, contentTypeFor('404.html'));

@@ -18,6 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IsoDate } from '../../shared/domain.ts';
+import { forClients } from '../../shared/snapshot/published-schema.ts';
 import {
   StockFileSchema,
   StockIndexSchema,
@@ -136,11 +137,11 @@ export async function planStocks(
 }
 
 /** The schemas of the stock files, encoded, with their hash (written only when changed). */
-function stockSchemaDocs() {
+function stockSchemaDocs(siteUrl: string) {
   return schemaDocsOf(
     [
-      [SITE_STOCK_SCHEMA_KEY, stockJsonSchema()],
-      [SITE_STOCK_INDEX_SCHEMA_KEY, stockIndexJsonSchema()],
+      [SITE_STOCK_SCHEMA_KEY, forClients(stockJsonSchema(), 'stock.v1.json', siteUrl)],
+      [SITE_STOCK_INDEX_SCHEMA_KEY, forClients(stockIndexJsonSchema(), 'stocks-index.v1.json', siteUrl)],
     ],
     (doc) => bytesOf(doc, 2),
   );
@@ -155,7 +156,7 @@ export async function writeStocks(
   for (let i = 0; i < plan.writes.length; i += PARALLEL_WRITES) {
     await settled(plan.writes.slice(i, i + PARALLEL_WRITES).map((w) => put(w.key, w.bytes)));
   }
-  const schemas = stockSchemaDocs();
+  const schemas = stockSchemaDocs(deps.config.siteUrl);
   const heads = await Promise.all(schemas.map((d) => deps.site.head(d.key)));
   await Promise.all(schemas.filter((d, i) => heads[i]?.sha256 !== d.sha256).map((d) => put(d.key, d.bytes)));
   await put(SITE_STOCK_INDEX_KEY, plan.index);

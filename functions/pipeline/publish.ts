@@ -22,6 +22,7 @@ import type { IsoDate } from '../../shared/domain.ts';
 import { checkSanitySeries, type GateName } from '../../shared/gates/index.ts';
 import { buildHeadline } from '../../shared/present/headline.ts';
 import { buildRss, RSS_ITEM_LIMIT } from '../../shared/present/rss.ts';
+import { forClients } from '../../shared/snapshot/published-schema.ts';
 import {
   type History,
   type HistoryRow,
@@ -181,11 +182,11 @@ function optionsOf(
 }
 
 /** The JSON Schemas publish keeps on the site, encoded, with the hash stored beside each when unchanged. */
-function schemaDocs(): SchemaDoc[] {
+function schemaDocs(siteUrl: string): SchemaDoc[] {
   return schemaDocsOf(
     [
-      [SITE_SNAPSHOT_SCHEMA_KEY, snapshotJsonSchema()],
-      [SITE_HISTORY_SCHEMA_KEY, historyJsonSchema()],
+      [SITE_SNAPSHOT_SCHEMA_KEY, forClients(snapshotJsonSchema(), 'snapshot.v1.json', siteUrl)],
+      [SITE_HISTORY_SCHEMA_KEY, forClients(historyJsonSchema(), 'history.v1.json', siteUrl)],
     ],
     (doc) => encode(doc, 2),
   );
@@ -358,7 +359,7 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
   const newestDay = snapshots.reduce((a, b) => (b.asOf > a.asOf ? b : a)).asOf;
   // Read before any write (the feed holds the published days the gates compare with), all at once:
   // the schemas' HEADs too, so that only the writes of a changed schema remain to do.
-  const schemas = schemaDocs();
+  const schemas = schemaDocs(deps.config.siteUrl);
   const [cursor, historyObject, feedObject, ...schemaHeads] = await Promise.all([
     deps.table.getCursor(),
     deps.site.get(SITE_HISTORY_KEY),

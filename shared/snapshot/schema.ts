@@ -50,17 +50,25 @@ export const TierSchema = z.enum(TIERS).describe('Market-cap tier (rule 6)');
 
 export const GroupFiguresSchema = z
   .object({
-    pnlUsd: usd.nullable().describe('Σ pnl over the window; positive = short sellers gained (rule 8)'),
-    pnlPct: nullableNumber.describe('pnlUsd / avgShortInterestUsd · 100; null when the average is 0 (rule 8)'),
-    avgShortInterestUsd: usd.nullable().describe('Σ exposure / tradingDays (rule 8)'),
-    netNewShortingUsd: usd.nullable().describe('Σ net new shorting N (rules 5, 8)'),
-    returnPct: nullableNumber.describe('Cap-weighted chained price return of the group, percent (rule 8)'),
-    decliningPct: nullableNumber.describe('Share of the group’s symbols whose compounded return is < 0 (rule 8)'),
-    symbols: z
-      .number()
-      .int()
-      .min(0)
-      .describe('Symbols of the group (tier as of asOf) with exposure > 0 on asOf (rule 8)'),
+    pnlUsd: usd
+      .nullable()
+      .describe(
+        'Short sellers’ mark-to-market profit over the window in US dollars: positive = they gained (the stocks fell), negative = they lost (methodology rule 8)',
+      ),
+    pnlPct: nullableNumber.describe(
+      'pnlUsd as a percentage of avgShortInterestUsd (the S3 Partners convention); null when nothing was held short (rule 8)',
+    ),
+    avgShortInterestUsd: usd
+      .nullable()
+      .describe('Average dollar amount held short per trading day of the window (rule 8)'),
+    netNewShortingUsd: usd
+      .nullable()
+      .describe(
+        'Dollars of new short selling (negative: covering) when new FINRA reports took effect in the window (rules 5, 8)',
+      ),
+    returnPct: nullableNumber.describe('Price return of the group, weighted by market cap, in percent (rule 8)'),
+    decliningPct: nullableNumber.describe('Percentage of the group’s stocks whose price fell over the window (rule 8)'),
+    symbols: z.number().int().min(0).describe('How many of the group’s stocks were held short on asOf (rule 8)'),
   })
   .strict();
 
@@ -92,22 +100,27 @@ export const NetNewEntrySchema = z
     tier: TierSchema,
     sector: z.string(),
     netNewShortingUsd: usd.describe(
-      'Σ N over the window: shares shorted (covered if negative) at each file day’s price',
+      'Dollars of new short selling (negative: covering) in the window, each new report’s change in shares at that day’s price (rule 13)',
     ),
-    changeShares: z.number().describe('Σ of the new files’ changes in shares, split-adjusted to asOf (rule 13)'),
-    changePctSharesOut: nullableNumber.describe('changeShares / shares outstanding on asOf · 100 (null without MC_A)'),
+    changeShares: z.number().describe('The change in shares held short, adjusted for splits up to asOf (rule 13)'),
+    changePctSharesOut: nullableNumber.describe(
+      'changeShares as a percentage of the shares outstanding on asOf (null when the market cap is unknown)',
+    ),
     changePctPrevious: nullableNumber.describe(
-      'changeShares / (shortInterestShares − changeShares) · 100: against the short interest before the change (null when that is 0)',
+      'changeShares as a percentage of the short interest before the change (null when that was 0)',
     ),
-    shortInterestShares: z.number().min(0).describe('SI(s, A), shares'),
-    shortInterestUsd: usd.describe('SI(s, A) · price_A'),
+    shortInterestShares: z
+      .number()
+      .min(0)
+      .describe('Shares held short on asOf: the latest FINRA report in effect, adjusted for splits (rule 4)'),
+    shortInterestUsd: usd.describe('shortInterestShares at the asOf closing price, US dollars'),
   })
   .strict();
 
 const NetNewListsSchema = z
   .object({
-    adding: z.array(NetNewEntrySchema).max(10).describe('Largest Σ N > 0 first (shorts adding)'),
-    covering: z.array(NetNewEntrySchema).max(10).describe('Most negative Σ N first (shorts covering)'),
+    adding: z.array(NetNewEntrySchema).max(10).describe('The stocks short sellers added to most, largest first'),
+    covering: z.array(NetNewEntrySchema).max(10).describe('The stocks short sellers covered most, largest first'),
   })
   .strict();
 
@@ -285,7 +298,7 @@ export const SnapshotSchema = z
   .object({
     schemaVersion: z.literal(1),
     methodologyVersion: MethodologyVersionSchema,
-    asOf: isoDate.describe('A: the last accepted trading day ≤ --as-of (rule 7)'),
+    asOf: isoDate.describe('The trading day the figures are as of: the last day with accepted market data (rule 7)'),
     generatedAt: z.iso.datetime(),
     publishedAt: z.iso
       .datetime()
@@ -293,7 +306,11 @@ export const SnapshotSchema = z
       .describe(
         "When this day was first published by the pipeline (kept when the day is restated; the feed's pubDate). Absent from pulse build output",
       ),
-    sample: z.boolean().describe('true when built from generated sample data, not real market data'),
+    sample: z
+      .boolean()
+      .describe(
+        'true when built from sample data: the short interest (and possibly the prices) is generated, not real',
+      ),
     restated: z
       .boolean()
       .describe('true when this day was recomputed after late data (a short interest file or a confirmed split)'),
@@ -367,7 +384,7 @@ export type History = z.infer<typeof HistorySchema>;
 /** JSON Schemas published beside the data (draft 2020-12). */
 export function snapshotJsonSchema(): Record<string, unknown> {
   return {
-    $id: 'https://short-pulse.example/data/schema/snapshot.v1.json',
+    $id: '/data/schema/snapshot.v1.json',
     title: 'Short Pulse snapshot v1',
     ...z.toJSONSchema(SnapshotSchema, { target: 'draft-2020-12' }),
   };
@@ -375,7 +392,7 @@ export function snapshotJsonSchema(): Record<string, unknown> {
 
 export function historyJsonSchema(): Record<string, unknown> {
   return {
-    $id: 'https://short-pulse.example/data/schema/history.v1.json',
+    $id: '/data/schema/history.v1.json',
     title: 'Short Pulse history v1',
     ...z.toJSONSchema(HistorySchema, { target: 'draft-2020-12' }),
   };

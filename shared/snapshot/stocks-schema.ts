@@ -17,21 +17,31 @@ export const StockWindowSchema = z
   .object({
     from: isoDate.nullable(),
     tradingDays: z.number().int().min(0),
-    pnlUsd: usd.describe('Σ pnl over the window: positive = short sellers gained (rule 5)'),
-    avgShortInterestUsd: usd.describe('Σ exposure / tradingDays (rule 8)'),
-    pnlPct: nullableNumber.describe('pnlUsd / avgShortInterestUsd · 100 (rule 9); null when the average is 0'),
-    netNewShortingUsd: usd.describe('Σ N (rules 5, 13)'),
+    pnlUsd: usd.describe(
+      'Short sellers’ mark-to-market profit over the window in US dollars: positive = they gained, negative = they lost (rule 5)',
+    ),
+    avgShortInterestUsd: usd.describe('Average dollar amount held short per trading day of the window (rule 8)'),
+    pnlPct: nullableNumber.describe(
+      'pnlUsd as a percentage of avgShortInterestUsd (rule 9); null when nothing was held short',
+    ),
+    netNewShortingUsd: usd.describe(
+      'Dollars of new short selling (negative: covering) when new FINRA reports took effect (rules 5, 13)',
+    ),
   })
   .strict();
 
 /** The short interest in effect on A (rule 4), with days to cover (rule 10's definition). */
 export const StockShortInterestSchema = z
   .object({
-    settlementDate: isoDate.describe('FINRA settlement date of the file in effect on A'),
-    shares: z.number().min(0).describe('SI(s, A), split-adjusted to A'),
-    usd: usd.describe('SI(s, A) · price_A'),
-    pctSharesOut: nullableNumber.describe('SI / (MC_A / price_A) · 100; null without a market cap on A'),
-    daysToCover: nullableNumber.describe('SI / average daily volume; null without a volume'),
+    settlementDate: isoDate.describe('Settlement date of the FINRA report in effect on asOf'),
+    shares: z.number().min(0).describe('Shares held short on asOf (the report in effect, adjusted for later splits)'),
+    usd: usd.describe('shares at the asOf closing price, US dollars'),
+    pctSharesOut: nullableNumber.describe(
+      'Shares held short as a percentage of shares outstanding; null without a market cap on asOf',
+    ),
+    daysToCover: nullableNumber.describe(
+      'Shares held short divided by the average daily volume; null without a volume',
+    ),
     daysToCoverSource: z
       .enum(['finra', 'screener'])
       .nullable()
@@ -45,11 +55,19 @@ export const StockSeriesSchema = z
     date: z.array(isoDate),
     price: z.array(nullableNumber).describe('Screener last sale; null when the stock was not listed that day'),
     splitFactor: z.array(z.number()).describe('Rule 3: new shares per old share on that day (1 = no split)'),
-    shortInterest: z.array(z.number()).describe('SI(s, d) in shares (rule 4: split-adjusted since its settlement)'),
+    shortInterest: z
+      .array(z.number())
+      .describe('Shares held short in effect that day (rule 4: adjusted for splits since the report)'),
     settlementDate: z.array(isoDate.nullable()).describe('Settlement date of the file in effect that day'),
-    exposureUsd: z.array(z.number()).describe('E = SI(s, d−1) · price_{d−1} (rule 5); 0 when the day does not count'),
-    pnlUsd: z.array(z.number()).describe('pnl = −E · R (rule 5); 0 when the day does not count'),
-    tier: z.array(TierSchema.nullable()).describe('Tier of MC_{d−1} (rule 6, day by day); null without it'),
+    exposureUsd: z
+      .array(z.number())
+      .describe('Dollars held short at the previous close (rule 5); 0 when the day does not count'),
+    pnlUsd: z
+      .array(z.number())
+      .describe('Short sellers’ profit that day, US dollars (rule 5); 0 when the day does not count'),
+    tier: z
+      .array(TierSchema.nullable())
+      .describe('Market-cap tier by the previous day’s market cap (rule 6); null when unknown'),
     flags: z
       .array(z.array(z.enum(['first-day', 'not-counted', 'split', 'new-file', 'pending-split'])))
       .describe(
@@ -75,9 +93,11 @@ export const StockFileSchema = z
     sample: z.boolean(),
     symbol: z.string().min(1),
     name: z.string(),
-    tier: TierSchema.nullable().describe('Tier as of A (rule 6, version 3: the latest known market cap)'),
+    tier: TierSchema.nullable().describe('Market-cap tier as of asOf (rule 6: the latest known market cap)'),
     sector: z.string(),
-    listedOnAsOf: z.boolean().describe('Priced on A (a stock delisted during the year keeps its file)'),
+    listedOnAsOf: z
+      .boolean()
+      .describe('Whether the stock was priced on asOf (a stock delisted during the year keeps its file)'),
     windows: z.object(
       Object.fromEntries(WINDOWS.map((w) => [w, StockWindowSchema])) as Record<
         (typeof WINDOWS)[number],
@@ -92,7 +112,7 @@ export const StockFileSchema = z
       })
       .strict()
       .nullable()
-      .describe("Its place in rule 10's top 20 on A, or null"),
+      .describe('Its rank in the crowded-shorts top 20 on asOf (rule 10), or null'),
     series: StockSeriesSchema,
     notes: z.array(StockNoteSchema),
   })
@@ -131,7 +151,7 @@ export type StockIndexEntry = z.infer<typeof StockIndexEntrySchema>;
 
 export function stockJsonSchema(): Record<string, unknown> {
   return {
-    $id: 'https://short-pulse.example/data/schema/stock.v1.json',
+    $id: '/data/schema/stock.v1.json',
     title: 'Short Pulse stock v1',
     ...z.toJSONSchema(StockFileSchema, { target: 'draft-2020-12' }),
   };
@@ -139,7 +159,7 @@ export function stockJsonSchema(): Record<string, unknown> {
 
 export function stockIndexJsonSchema(): Record<string, unknown> {
   return {
-    $id: 'https://short-pulse.example/data/schema/stocks-index.v1.json',
+    $id: '/data/schema/stocks-index.v1.json',
     title: 'Short Pulse stock index v1',
     ...z.toJSONSchema(StockIndexSchema, { target: 'draft-2020-12' }),
   };

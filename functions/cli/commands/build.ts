@@ -14,6 +14,7 @@ import { type EngineState, startBatch } from '../../../shared/methodology/index.
 import type { StockOutput } from '../../../shared/methodology/stocks.ts';
 import { SAMPLE_MANIFEST_FILE } from '../../../shared/sample/index.ts';
 import { assembleHistory, assembleSnapshot } from '../../../shared/snapshot/assemble.ts';
+import { forClients } from '../../../shared/snapshot/published-schema.ts';
 import { historyJsonSchema, snapshotJsonSchema } from '../../../shared/snapshot/schema.ts';
 import {
   StockFileSchema,
@@ -243,11 +244,11 @@ printed, and the exit code is ${EXIT_REFUSED}. Values rule 11 quarantines are li
     writeFileAtomic(path.join(dataDir, 'history.json'), `${JSON.stringify(historyDoc, null, 1)}\n`);
     writeFileAtomic(
       path.join(dataDir, 'schema', 'snapshot.v1.json'),
-      `${JSON.stringify(snapshotJsonSchema(), null, 2)}\n`,
+      `${JSON.stringify(forClients(snapshotJsonSchema(), 'snapshot.v1.json'), null, 2)}\n`,
     );
     writeFileAtomic(
       path.join(dataDir, 'schema', 'history.v1.json'),
-      `${JSON.stringify(historyJsonSchema(), null, 2)}\n`,
+      `${JSON.stringify(forClients(historyJsonSchema(), 'history.v1.json'), null, 2)}\n`,
     );
     const stockCount = stocks ? writeStocks(dataDir, stocks, { generatedAt, sample }) : 0;
     // latest.json last, so a reader never sees a latest that points past what is written.
@@ -302,10 +303,13 @@ function writeStocks(dataDir: string, stocks: StockOutput, meta: { generatedAt: 
     stocks: stocks.index,
   });
   writeFileAtomic(path.join(dir, 'index.json'), `${JSON.stringify(index)}\n`);
-  writeFileAtomic(path.join(dataDir, 'schema', 'stock.v1.json'), `${JSON.stringify(stockJsonSchema(), null, 2)}\n`);
+  writeFileAtomic(
+    path.join(dataDir, 'schema', 'stock.v1.json'),
+    `${JSON.stringify(forClients(stockJsonSchema(), 'stock.v1.json'), null, 2)}\n`,
+  );
   writeFileAtomic(
     path.join(dataDir, 'schema', 'stocks-index.v1.json'),
-    `${JSON.stringify(stockIndexJsonSchema(), null, 2)}\n`,
+    `${JSON.stringify(forClients(stockIndexJsonSchema(), 'stocks-index.v1.json'), null, 2)}\n`,
   );
   return stocks.stocks.length;
 }
