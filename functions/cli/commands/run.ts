@@ -8,7 +8,7 @@ import type { Command } from './types.ts';
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
 /** Console output of a local run: a progress bar over the days, one line per problem, then the URLs. */
-function consoleReporter(out: NodeJS.WriteStream = process.stderr) {
+function consoleReporter(injected: ReadonlyMap<string, string> = new Map(), out: NodeJS.WriteStream = process.stderr) {
   let bar: Progress | null = null;
   const started = performance.now();
   const line = (text: string) => {
@@ -34,7 +34,13 @@ function consoleReporter(out: NodeJS.WriteStream = process.stderr) {
         const r = event.report;
         if (r.outcome !== 'published' || r.problems.length > 0) {
           const what = r.kind === 'drop' ? `dropped ${r.label}` : r.date;
-          line(`${what}: ${r.outcome}${r.outcome === 'failed' ? ' (the previous snapshot stays)' : ''}`);
+          // Issue 21 item 14: the sample's deliberate traps say that they are, so a refusal reads as intended.
+          const trap = r.outcome === 'refused' ? injected.get(r.date) : undefined;
+          line(
+            `${what}: ${r.outcome}${r.outcome === 'failed' ? ' (the previous snapshot stays)' : ''}${
+              trap ? ` as intended: the sample injects ${trap} here to show the pipeline refusing it` : ''
+            }`,
+          );
           for (const p of r.problems.slice(0, 10)) line(`  ${p}`);
           if (r.problems.length > 10) line(`  … ${r.problems.length - 10} more`);
         }
@@ -97,8 +103,11 @@ function failureSummary(reports: readonly DayReport[]): string | null {
  * Runs the pipeline locally, then serves until SIGINT/SIGTERM (or returns after the build with serve: false).
  * Returns EXIT_DAY_FAILED when a day failed (after running every later day), else 0.
  */
-export async function runAndServe(options: Omit<RunLocalOptions, 'onProgress'>): Promise<number> {
-  const reporter = consoleReporter();
+export async function runAndServe(
+  options: Omit<RunLocalOptions, 'onProgress'>,
+  injected: ReadonlyMap<string, string> = new Map(),
+): Promise<number> {
+  const reporter = consoleReporter(injected);
   const run = await runLocal({ ...options, onProgress: reporter.onProgress });
   reporter.finish();
   const summary = failureSummary(run.reports);

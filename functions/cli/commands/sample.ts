@@ -56,6 +56,8 @@ sample data: pass --sample to build, or copy the prices into DIR/prices and buil
       if (from || to)
         throw new UsageError('--from/--to do not apply with --for-prices (the price files set the dates)');
       const prices = path.resolve(values['for-prices']);
+      // Issue 21 item 14: reading a year of snapshots takes ~25 s; say what is happening.
+      process.stderr.write(`reading the price snapshots in ${prices}…\n`);
       const input = loadInput({
         root: null,
         prices,
@@ -66,9 +68,13 @@ sample data: pass --sample to build, or copy the prices into DIR/prices and buil
         securities: null,
       });
       if (input.priceDays.length === 0) throw new UsageError(`no price snapshot in ${prices}`);
+      process.stderr.write(
+        `read ${input.priceDays.length} price snapshot(s) in ${((performance.now() - started) / 1000).toFixed(1)} s; generating FINRA-style short interest for them…\n`,
+      );
       files = generateShortInterestFor(input.priceDays, { seed });
       rmSync(path.join(out, 'short-interest'), { recursive: true, force: true });
     } else {
+      process.stderr.write('generating the sample market (prices, short interest, short volume)…\n');
       files = generateSample({ seed, ...(from && to ? { from, to } : {}) }).files;
       for (const sub of ['prices', 'short-interest', 'short-volume']) {
         rmSync(path.join(out, sub), { recursive: true, force: true });

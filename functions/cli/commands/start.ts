@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from '../args.ts';
 import { portOption, runAndServe, runCommand } from './run.ts';
@@ -38,12 +38,44 @@ failed (listed on stderr).`,
       if (code !== 0) return code;
     }
     const port = portOption(values.port);
-    return runAndServe({
-      inputDir,
-      stateDir: path.resolve(START_STATE),
-      serve: values['no-serve'] !== true,
-      ...(port !== undefined ? { port } : {}),
-      ...(typeof values.host === 'string' ? { host: values.host } : {}),
-    });
+    const stateDir = path.resolve(START_STATE);
+    if (!existsSync(stateDir)) {
+      process.stderr.write(
+        'first start: every trading day of the sample goes through the pipeline, then the site is built —\n' +
+          'about 12 minutes on a 2-core machine (docs/benchmarks.md); later starts reuse it all and take seconds.\n',
+      );
+    }
+    return runAndServe(
+      {
+        inputDir,
+        stateDir,
+        serve: values['no-serve'] !== true,
+        ...(port !== undefined ? { port } : {}),
+        ...(typeof values.host === 'string' ? { host: values.host } : {}),
+      },
+      injectedTraps(inputDir),
+    );
   },
 };
+
+/**
+ * The days on which the sample deliberately breaks rule 2 (its manifest's `staleDays`, `partialDays`,
+ * `weekendFiles`), with what it injects, so the console says a refusal there is intended (issue 21 item 14).
+ */
+export function injectedTraps(inputDir: string): Map<string, string> {
+  const traps = new Map<string, string>();
+  const file = path.join(inputDir, 'sample-manifest.json');
+  if (!existsSync(file)) return traps;
+  let manifest: Record<string, unknown>;
+  try {
+    manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return traps;
+  }
+  const dates = (key: string) =>
+    Array.isArray(manifest[key]) ? (manifest[key] as unknown[]).filter((d): d is string => typeof d === 'string') : [];
+  for (const d of dates('staleDays')) traps.set(d, 'a stale repeat of the previous day’s prices');
+  for (const d of dates('partialDays')) traps.set(d, 'a partial price file');
+  for (const d of dates('weekendFiles')) traps.set(d, 'a price file dated on a weekend');
+  return traps;
+}
