@@ -18,12 +18,23 @@ import { buildSite } from '../../site/build.ts';
 import { type StaticServer, startStaticServer } from '../../site/serve.ts';
 import { FIXTURE_DATA } from '../present/fixtures.ts';
 import { HAS_CHROMIUM, launchChromium, openPage, rendered } from './browser.ts';
+import {
+  checkArchive,
+  checkAxe,
+  checkHome,
+  checkLinkPreview,
+  checkMethodology,
+  READER_VIEWS,
+  viewName,
+} from './reader-checks.ts';
 
 let tmp = '';
 let server: StaticServer;
 let historical: StaticServer;
 let browser: Browser | undefined;
 let asOf = '';
+let sampleDist = '';
+let latestDay: Snapshot;
 
 /** Fourteen more splits in 2024, so the latest day has 17 (and its pending one). */
 const EXTRA_SPLITS = Array.from({ length: 14 }, (_, i) => ({
@@ -50,6 +61,7 @@ beforeAll(async () => {
       writeFileSync(path.join(data, file), JSON.stringify(s));
   };
   write(day);
+  latestDay = day;
   // Item 8: the day before, restated, with what publish had published for it before.
   const before = JSON.parse(readFileSync(path.join(data, 'snapshots/2024-06-13.json'), 'utf8')) as Snapshot;
   const restated: Snapshot = {
@@ -69,6 +81,9 @@ beforeAll(async () => {
   // The same day rebuilt two months later (`pulse build --as-of`): a historical snapshot.
   write({ ...day, generatedAt: '2024-08-20T10:00:00.000Z' });
   buildSite({ outDir: path.join(tmp, 'historical'), siteUrl: 'https://pulse.test', dataDir: data });
+  // The fixtures as they are (sample data), for the link previews' titles.
+  sampleDist = path.join(tmp, 'sample');
+  buildSite({ outDir: sampleDist, siteUrl: 'https://pulse.test', dataDir: FIXTURE_DATA });
   server = await startStaticServer({ root: path.join(tmp, 'dist'), port: 0 });
   historical = await startStaticServer({ root: path.join(tmp, 'historical'), port: 0 });
   if (HAS_CHROMIUM) browser = await launchChromium();
@@ -241,5 +256,55 @@ describe.skipIf(!HAS_CHROMIUM)('a restated day (item 8)', () => {
     const fresh = await openPage(browser!, `${server.url}/`);
     expect(await fresh.page.locator('[data-previous-publication]').count()).toBe(0);
     await fresh.close();
+  });
+});
+
+describe.skipIf(!HAS_CHROMIUM)(
+  'the headline’s groups, charts without JavaScript, methodology, archive (items 3, 4, 9, 10)',
+  () => {
+    for (const view of READER_VIEWS) {
+      it(`home page (${viewName(view)})`, async () => {
+        await checkHome(browser!, server.url, latestDay, view);
+      });
+      it(`methodology page (${viewName(view)})`, async () => {
+        await checkMethodology(browser!, server.url, view);
+      });
+      it(`archive (${viewName(view)})`, async () => {
+        await checkArchive(browser!, server.url, ['2024-06-10', '2024-06-11', '2024-06-12', '2024-06-13', asOf], view);
+      });
+    }
+    for (const scheme of ['light', 'dark'] as const) {
+      it(`methodology and archive are axe-clean (${scheme})`, async () => {
+        await checkAxe(browser!, `${server.url}/methodology/`, scheme);
+        await checkAxe(browser!, `${server.url}/archive/`, scheme);
+      });
+    }
+  },
+);
+
+describe('link previews (item 11)', () => {
+  it('real data: og and twitter tags with the day’s 1200 × 630 image, no "Sample data" in the titles', async () => {
+    await checkLinkPreview(server.url, 'https://pulse.test', latestDay);
+    await checkLinkPreview(server.url, 'https://pulse.test', latestDay, '/stocks/');
+  });
+
+  it('an archive day previews its own image', async () => {
+    const html = await (await fetch(`${server.url}/archive/2024-06-12/`)).text();
+    expect(html).toContain('<meta property="og:image" content="https://pulse.test/og/2024-06-12.png">');
+    const png = await fetch(`${server.url}/og/2024-06-12.png`);
+    expect(png.status).toBe(200);
+  });
+
+  it('sample data: every title says so', async () => {
+    const sample = await startStaticServer({ root: sampleDist, port: 0 });
+    try {
+      const latest = JSON.parse(readFileSync(path.join(FIXTURE_DATA, 'latest.json'), 'utf8')) as Snapshot;
+      expect(latest.sample).toBe(true);
+      for (const p of ['/', '/archive/', '/methodology/', '/api/', '/stocks/']) {
+        await checkLinkPreview(sample.url, 'https://pulse.test', latest, p);
+      }
+    } finally {
+      await sample.close();
+    }
   });
 });

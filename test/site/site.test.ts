@@ -86,11 +86,19 @@ describe('built output', () => {
   });
 
   it('copies the data files byte for byte', () => {
-    for (const rel of ['latest.json', 'history.json', 'snapshots/2024-06-10.json', 'schema/snapshot.v1.json']) {
+    for (const rel of ['latest.json', 'history.json', 'snapshots/2024-06-10.json']) {
       expect(readFileSync(path.join(dist, 'data', rel)).equals(readFileSync(path.join(FIXTURE_DATA, rel))), rel).toBe(
         true,
       );
     }
+  });
+
+  it('copies a schema but for its $id, which names its URL on this site (issue 21 item 13)', () => {
+    const rel = 'schema/snapshot.v1.json';
+    const built = JSON.parse(readFileSync(path.join(dist, 'data', rel), 'utf8')) as Record<string, unknown>;
+    const source = JSON.parse(readFileSync(path.join(FIXTURE_DATA, rel), 'utf8')) as Record<string, unknown>;
+    expect(built.$id).toBe('https://pulse.test/data/schema/snapshot.v1.json');
+    expect({ ...built, $id: null }).toEqual({ ...source, $id: null });
   });
 });
 
@@ -336,8 +344,11 @@ describe.skipIf(!HAS_CHROMIUM)('home page in Chromium', () => {
     // YTD: three tiers lost (orange bars), three gained (blue bars).
     expect(bars.lossShare).toBeGreaterThan(0.02);
     expect(bars.gainShare).toBeGreaterThan(0.001);
-    const lines = await canvasPixels(page, '#cumulative canvas');
-    expect(lines.share).toBeGreaterThan(0.02);
+    // Issue 21 item 3: the headline's two groups, then the tiers as a percentage; both drawn.
+    for (const n of [0, 1]) {
+      const lines = await canvasPixels(page, `#cumulative figure:nth-of-type(${n + 1}) canvas`);
+      expect(lines.share, `cumulative chart ${n}`).toBeGreaterThan(0.01);
+    }
     const nns = await canvasPixels(page, '#net-new-shorting canvas');
     expect(nns.share).toBeGreaterThan(0.02);
     // Chart.js is fetched only when a chart comes into view, as a separate file.
@@ -413,8 +424,12 @@ describe.skipIf(!HAS_CHROMIUM)('home page in Chromium', () => {
 describe.skipIf(!HAS_CHROMIUM)('archive in Chromium', () => {
   it('lists every published day and links between days', async () => {
     const { page, problems, close } = await open('/archive/');
-    const links = page.locator('table[data-table="archive"] a');
+    // Issue 21 item 10: one month (June 2024), open, each day with its page and its JSON.
+    expect(await page.locator('details.archive-month').count()).toBe(1);
+    expect(await rendered(page.locator('details.archive-month[open] summary'))).toMatch(/^June 2024\s+5 days/);
+    const links = page.locator('table[data-table="archive"] th a');
     expect(await links.count()).toBe(5);
+    expect(await page.locator('table[data-table="archive"] a[href="/data/snapshots/2024-06-12.json"]').count()).toBe(1);
     await page.locator('a[href="/archive/2024-06-12/"]').click();
     await page.waitForURL(`${server.url}/archive/2024-06-12/`);
     expect(await rendered(page.locator('h1'))).toBe('Short sellers on Wednesday 12 June 2024');
@@ -478,20 +493,20 @@ describe.skipIf(!HAS_CHROMIUM)('other pages, accessibility and small screens', (
   it('renders the methodology from docs/methodology.md, or the fallback, plus sources and limits', async () => {
     const { page, problems, close } = await open('/methodology/');
     const doc = path.join(repoRoot, 'docs', 'methodology.md');
+    // Issue 21 item 9: readers first ("How to read these numbers", a table of contents), then the numbered rules.
+    expect(await rendered(page.locator('h1'))).toBe('How to read these numbers');
     if (existsSync(doc)) {
-      const heading = readFileSync(doc, 'utf8')
-        .split('\n')
-        .find((l) => /^#{1,2} /.test(l))
-        ?.replace(/^#+ /, '')
-        .trim();
       expect(await page.locator('[data-methodology-fallback]').count()).toBe(0);
-      if (heading) expect(await rendered(page.locator('article'))).toContain(heading.replace(/[`*_]/g, ''));
+      const text = await rendered(page.locator('[data-methodology-doc]'));
+      for (let n = 1; n <= 13; n++) expect(text).toContain(`Rule ${n} —`);
+      expect(text).not.toContain('For developers');
+      expect(await page.locator('[data-toc] a[href="#rule-4--short-interest"]').count()).toBe(1);
     } else {
       expect(await page.locator('[data-methodology-fallback]').isVisible()).toBe(true);
     }
     const text = await rendered(page.locator('article'));
     expect(text).toContain('Data sources and attribution');
-    expect(text).toContain('Known limits');
+    expect(await page.locator('article h2', { hasText: /^Known limits$/ }).count()).toBe(1);
     expect(text).toContain('Not investment advice');
     expect(problems).toEqual([]);
     await close();
