@@ -44,14 +44,26 @@ interface CachedFile {
   lastModified: string;
 }
 
-/** True when the request's validators say the client's copy is current (RFC 9110 §13.1: If-None-Match first). */
+/**
+ * The file's strong ETag for the coding sent: a gzip'd body is other bytes, so it has its own (RFC 9110 §8.8.3:
+ * a strong validator changes with the content coding).
+ */
+function etagFor(file: CachedFile, gzip: boolean): string {
+  return gzip ? `${file.etag.slice(0, -1)}-gz"` : file.etag;
+}
+
+/**
+ * True when the request's validators say the client's copy is current (RFC 9110 §13.1: If-None-Match first,
+ * compared weakly, so either coding's tag matches the file).
+ */
 function notModified(req: IncomingMessage, file: CachedFile): boolean {
   const inm = req.headers['if-none-match'];
   if (inm !== undefined) {
+    const tags = new Set([file.etag, etagFor(file, true)]);
     return String(inm)
       .split(',')
       .map((t) => t.trim().replace(/^W\//, ''))
-      .some((t) => t === '*' || t === file.etag);
+      .some((t) => t === '*' || tags.has(t));
   }
   const ims = req.headers['if-modified-since'];
   if (ims === undefined) return false;
@@ -117,13 +129,13 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     file: CachedFile,
     type: string,
   ): Promise<void> {
-    const validators = { ETag: file.etag, 'Last-Modified': file.lastModified };
+    const gzip = file.gzip !== null && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const validators = { ETag: etagFor(file, gzip), 'Last-Modified': file.lastModified };
     if (status === 200 && notModified(req, file)) {
       res.writeHead(304, { ...headersFor(pathname), ...validators, ...(file.gzip ? { Vary: 'Accept-Encoding' } : {}) });
       res.end();
       return;
     }
-    const gzip = file.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     const body = gzip ? file.gzip! : file.body;
     res.writeHead(status, {
       ...(status === 200 ? validators : {}),

@@ -24,14 +24,21 @@ A price comes from the screener (the calendar in
 \`shared/calendar.ts\`, the one the pipeline uses). Prices are in dollars.
 
 - a day is rejected when it is stale (hand-computed in \`test/methodology/rule2.test.ts\`);
-- ties by symbol; at most 10 each; hand-computed
-  in \`test/methodology/top.test.ts\`.
+- ties by symbol; at most 10 each (hand-computed
+  in \`test/methodology/top.test.ts\`).
+- **A finding.** Two weaknesses:
+  - the first one, see \`test/methodology/a.test.ts\` for it;
+  - the second one.
+  Both were found by the DuckDB implementation (\`test/bench/duckdb/\`); it reproduces v1.
+
+The DuckDB reference (\`test/bench/duckdb/\`) implements rule 1 too: it takes the calendar from
+\`shared/calendar.ts\`. It agrees with the engine.
 
 | kind | name |
 | --- | --- |
 | warrant | \`warrant(s)\` |
 
-Bounds and reasons: \`shared/gates/plausibility.ts\` and docs/reliability.md. The bounds are wide.
+Values are bounded. Bounds and reasons: \`shared/gates/plausibility.ts\` and docs/reliability.md. The bounds are wide.
 
 ## Known limits
 
@@ -65,8 +72,16 @@ describe('readerMethodology', () => {
     expect(out).toContain('A price comes from the screener. Prices are in dollars.');
     expect(out).toContain('- a day is rejected when it is stale;');
     expect(out).toContain('- ties by symbol; at most 10 each.');
+    // A nested list stays nested, and the outer item's text after it stays apart.
+    expect(out).toContain(
+      '- **A finding.** Two weaknesses:\n  - the second one.\n  Both were found by the DuckDB implementation; it reproduces v1.',
+    );
+    expect(out).not.toContain('the first one');
+    // A paragraph whose first sentence is about the code goes whole: no sentence left without its subject.
+    expect(out).not.toContain('DuckDB reference');
+    expect(out).not.toContain('It agrees with the engine.');
     expect(out).toContain('| warrant | `warrant(s)` |');
-    expect(out).toContain('The bounds are wide.');
+    expect(out).toContain('Values are bounded. The bounds are wide.');
     expect(out).not.toContain('Bounds and reasons');
   });
 
@@ -81,5 +96,10 @@ describe('readerMethodology', () => {
     for (let n = 1; n <= 13; n++) expect(real).toContain(`### Rule ${n} —`);
     expect(real).not.toContain('## For developers');
     expect(real).not.toMatch(/`(shared|test|functions|site|infra)\//);
+    // What the reviewer found garbled before (issue 21 item 9): each sentence whole.
+    expect(real).toContain('Ties by symbol; at most 10 each. Version 1 and 2 snapshots carry neither.');
+    expect(real).toContain('a split after the file day doubles the shares counted, not the dollars.');
+    expect(real).not.toContain('DuckDB reference');
+    expect(real).toMatch(/\n {2}- The pending rule holds out every priced symbol/);
   });
 });

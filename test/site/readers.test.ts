@@ -282,6 +282,31 @@ describe.skipIf(!HAS_CHROMIUM)(
   },
 );
 
+describe.skipIf(!HAS_CHROMIUM)('the same checks on the fixtures as they are: sample data (items 1–6, 9, 10)', () => {
+  let sample: StaticServer;
+  let latest: Snapshot;
+  beforeAll(async () => {
+    sample = await startStaticServer({ root: sampleDist, port: 0 });
+    latest = JSON.parse(readFileSync(path.join(FIXTURE_DATA, 'latest.json'), 'utf8')) as Snapshot;
+  });
+  afterAll(async () => {
+    await sample?.close();
+  });
+  for (const view of [READER_VIEWS[0], READER_VIEWS[3]] as const) {
+    it(`home, methodology and archive (${viewName(view!)})`, async () => {
+      expect(latest.sample).toBe(true);
+      await checkHome(browser!, sample.url, latest, view!);
+      await checkMethodology(browser!, sample.url, view!);
+      await checkArchive(
+        browser!,
+        sample.url,
+        ['2024-06-10', '2024-06-11', '2024-06-12', '2024-06-13', '2024-06-14'],
+        view!,
+      );
+    });
+  }
+});
+
 describe('link previews (item 11)', () => {
   it('real data: og and twitter tags with the day’s 1200 × 630 image, no "Sample data" in the titles', async () => {
     await checkLinkPreview(server.url, 'https://pulse.test', latestDay);

@@ -37,7 +37,15 @@ describe('the local server for API clients', () => {
     const first = await fetch(`${base}/data/latest.json`);
     expect(first.status).toBe(200);
     const etag = first.headers.get('etag');
-    expect(etag).toMatch(/^"[\w-]{27}"$/);
+    // fetch asks for gzip: the gzip'd body has its own strong tag; the plain one another (RFC 9110 §8.8.3).
+    expect(etag).toMatch(/^"[\w-]{27}-gz"$/);
+    const plain = await fetch(`${base}/data/latest.json`, { headers: { 'Accept-Encoding': 'identity' } });
+    const plainTag = plain.headers.get('etag');
+    expect(plainTag).toMatch(/^"[\w-]{27}"$/);
+    expect(plainTag).not.toBe(etag);
+    // Either tag says the client's copy of the file is current.
+    const viaPlain = await fetch(`${base}/data/latest.json`, { headers: { 'If-None-Match': plainTag as string } });
+    expect(viaPlain.status).toBe(304);
     expect(first.headers.get('last-modified')).toBe('Fri, 14 Jun 2024 22:00:00 GMT');
     expect(await first.text()).toBe('{"asOf":"2024-06-14"}\n');
 

@@ -42,7 +42,7 @@ failed (listed on stderr).`,
     if (!existsSync(stateDir)) {
       process.stderr.write(
         'first start: every trading day of the sample goes through the pipeline, then the site is built —\n' +
-          'about 12 minutes on a 2-core machine (docs/benchmarks.md); later starts reuse it all and take seconds.\n',
+          'about 12 minutes on a 2-core machine (694 s measured, docs/operations.md); later starts reuse it all.\n',
       );
     }
     return runAndServe(

@@ -23,43 +23,50 @@ function dropPathParentheses(text: string): string {
   return text.replace(re, (m) => (PATH_SPAN.test(m) ? '' : m));
 }
 
-/** Removes the sentences of a prose block that still name a repository path. */
+/**
+ * Removes the sentences of a prose block that still name a repository path; a block whose first sentence names
+ * one is developer material as a whole (its later sentences lean on the first) and goes. Sentences end at a
+ * period followed by a capital: a `;` or `:` clause is never cut from its sentence.
+ */
 function dropPathSentences(text: string): string {
   if (!PATH_SPAN.test(text)) return text;
-  const sentences = text.split(/(?<=[.:])\s+(?=[A-Z(*])|(?<=;)\s+/);
-  return sentences
-    .filter((s) => !PATH_SPAN.test(s))
-    .join(' ')
-    .replace(/;$/, '.');
+  const sentences = text.split(/(?<=\.)\s+(?=[A-Z(*`])/);
+  if (PATH_SPAN.test(sentences[0] ?? '')) return '';
+  return sentences.filter((s) => !PATH_SPAN.test(s)).join(' ');
 }
 
-/** One prose block (paragraph or list item): developer pointers out, lines joined. */
-function readerBlock(block: string): string {
-  if (!PATH_SPAN.test(block)) return block;
-  const lines = block.split('\n');
+const BULLET = /^(\s*)((?:[-*]|\d+\.)\s+)/;
+const indentOf = (line: string) => /^\s*/.exec(line)?.[0].length ?? 0;
+
+/** One prose block (a paragraph or one list item, nested items apart): developer pointers out, lines joined. */
+function readerBlock(lines: readonly string[]): string[] {
+  if (!PATH_SPAN.test(lines.join('\n'))) return [...lines];
   const first = lines[0] ?? '';
-  const bullet = /^(\s*(?:[-*]|\d+\.)\s+)/.exec(first)?.[1] ?? '';
-  const body = lines.map((l, i) => (i === 0 ? l.slice(bullet.length) : l.trim())).join(' ');
+  const bullet = BULLET.exec(first);
+  const prefix = bullet ? `${bullet[1]}${bullet[2]}` : (/^\s*/.exec(first)?.[0] ?? '');
+  const body = [first.slice(prefix.length), ...lines.slice(1).map((l) => l.trim())].join(' ');
   const cleaned = dropPathSentences(dropPathParentheses(body)).trim();
-  return cleaned === '' ? '' : `${bullet}${cleaned}`;
+  return cleaned === '' ? [] : [`${prefix}${cleaned}`];
 }
 
-/** Splits a section's lines into blocks: blank-line separated, list items apart, tables and code kept whole. */
+/**
+ * Splits a section into blocks — blank-line separated paragraphs, each list item (nested ones too) apart, a
+ * line less indented than its item's text starting a block of its own — and keeps headings, tables and code as
+ * they are.
+ */
 function readerBody(body: string): string {
   const out: string[] = [];
   let block: string[] = [];
+  let contentIndent = 0;
   let fenced = false;
   const flush = () => {
-    if (block.length === 0) return;
-    const text = block.join('\n');
-    const isTable = block.every((l) => l.trimStart().startsWith('|'));
-    const isHeading = block.length === 1 && /^#{1,6}\s/.test(block[0] ?? '');
-    out.push(isTable || isHeading ? text : readerBlock(text));
+    if (block.length > 0) out.push(...readerBlock(block));
     block = [];
+    contentIndent = 0;
   };
   for (const line of body.split('\n')) {
-    if (line.startsWith('```')) {
-      if (!fenced) flush();
+    if (line.trimStart().startsWith('```')) {
+      flush();
       fenced = !fenced;
       out.push(line);
       continue;
@@ -68,16 +75,21 @@ function readerBody(body: string): string {
       out.push(line);
       continue;
     }
+    const bullet = BULLET.exec(line);
     if (line.trim() === '') {
       flush();
       out.push('');
-    } else if (/^\s*(?:[-*]|\d+\.)\s+/.test(line) && !/^\s{2,}/.test(line)) {
+    } else if (/^#{1,6}\s/.test(line) || line.trimStart().startsWith('|')) {
+      flush();
+      out.push(line);
+    } else if (bullet) {
       flush();
       block.push(line);
-    } else if (/^#{1,6}\s/.test(line)) {
+      contentIndent = (bullet[1] ?? '').length + (bullet[2] ?? '').length;
+    } else if (block.length > 0 && contentIndent > 0 && indentOf(line) < contentIndent) {
+      // Text after a nested list that belongs to the outer item: a block of its own.
       flush();
       block.push(line);
-      flush();
     } else {
       block.push(line);
     }
