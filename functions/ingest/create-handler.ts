@@ -11,10 +11,22 @@ import { countMetric } from '../lib/observability.ts';
 import type { PipelineDeps } from '../pipeline/deps.ts';
 import { planBackfill, runIngest } from '../pipeline/ingest.ts';
 
-export function createIngestHandler(deps: PipelineDeps) {
-  return pipelineHandler('ingest', ingestEventSchema).handler(async (request) => {
+/** Time kept back from Lambda's limit to end an attempt cleanly: release the lock, record the day, report. */
+export const DEADLINE_MARGIN_MS = 30_000;
+
+/** The invocation's deadline from Lambda's context (issue 20 item 2); none without one (a local call). */
+export function invocationDeadline(context: unknown): AbortSignal | undefined {
+  const remaining = (context as { getRemainingTimeInMillis?: () => number } | null)?.getRemainingTimeInMillis?.();
+  if (typeof remaining !== 'number' || !Number.isFinite(remaining)) return undefined;
+  return AbortSignal.timeout(Math.max(1_000, remaining - DEADLINE_MARGIN_MS));
+}
+
+export function createIngestHandler(base: PipelineDeps) {
+  return pipelineHandler('ingest', ingestEventSchema).handler(async (request, context) => {
+    const deadline = invocationDeadline(context);
+    const deps: PipelineDeps = deadline ? { ...base, deadline } : base;
     // Issue 18: only the days whose prices are archived are planned; the others are reported as missing.
-    if (request.kind === 'backfill') return planBackfill(deps, request.from, request.to);
+    if (request.kind === 'backfill') return planBackfill(deps, request.from, request.to, request.runId);
     // The schedule fires every day so the "no snapshot" alarm has a heartbeat; weekends and holidays end
     // here: runIngest answers `skipped` for them before any I/O, in the result shape compute's event has.
     if (request.kind === 'day' && request.scheduled && !isTradingDay(request.date)) countMetric(METRIC.nonTradingDay);

@@ -119,10 +119,14 @@ const rejectionSchema = once(() =>
 // ---------------------------------------------------------------- ingest
 
 /** What the ingest handler acts on. */
-export type IngestRequest =
+export type IngestRequest = (
   | { kind: 'day'; date: string; scheduled: boolean; archiveOnly?: boolean }
   | { kind: 'backfill'; from: string; to: string }
-  | { kind: 'drop'; bucket: string; key: string };
+  | { kind: 'drop'; bucket: string; key: string }
+) & {
+  /** The run's id, the day lock's owner: the state machine passes its execution's id (issue 20 item 2). */
+  runId?: string;
+};
 
 const dropKeySchema = once(() =>
   z
@@ -177,9 +181,33 @@ const dayRequest = once(() =>
   ),
 );
 
+/**
+ * The state machine's envelope (issue 20 item 2): `{ runId: $$.Execution.Id, event: <what started the run> }`, so
+ * every attempt of the run's ingest, retries after a timeout or a kill included, owns the day lock under one id.
+ * The inner event is checked as it would be alone; its issues are reported under `event.`.
+ */
+const RUN_ID_MAX = 256;
+const envelopeRequest = once(() =>
+  z
+    .strictObject({ runId: z.string().min(1).max(RUN_ID_MAX), event: z.unknown() })
+    .transform((e, ctx): IngestRequest => {
+      if (typeof e.event === 'object' && e.event !== null && 'runId' in e.event && 'event' in e.event) {
+        ctx.issues.push({ code: 'custom', message: 'an envelope inside an envelope', input: e.event, path: ['event'] });
+        return z.NEVER;
+      }
+      const inner = ingestShape(e.event).safeParse(e.event);
+      if (!inner.success) {
+        for (const issue of inner.error.issues) ctx.issues.push({ ...issue, path: ['event', ...issue.path] } as never);
+        return z.NEVER;
+      }
+      return { ...inner.data, runId: e.runId };
+    }),
+);
+
 /** Picks the one shape an event claims to be, so a bad event gets that shape's precise errors. */
 function ingestShape(event: unknown): z.ZodType<IngestRequest, unknown> {
   const keys = typeof event === 'object' && event !== null ? Object.keys(event) : [];
+  if (keys.includes('runId') && keys.includes('event')) return envelopeRequest();
   if (keys.includes('detail-type') || keys.includes('detail')) return dropRequest();
   if (keys.includes('scheduledTime')) return scheduledRequest();
   if (keys.includes('from') || keys.includes('to')) return backfillRequest();
@@ -226,7 +254,7 @@ const ingestResultShape = once(() =>
   z.strictObject({
     /** The trading day the next steps should compute through. */
     date: isoDateSchema(),
-    /** Nothing for the next steps: not a trading day, the day is locked by another run, nothing new in a drop. */
+    /** Nothing for the next steps: not a trading day, nothing new in a drop (a locked day throws, issue 20). */
     skipped: z.boolean(),
     reason: z.string().optional(),
     /** The run's id: the day lock's owner in every step of the run. */

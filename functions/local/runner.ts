@@ -23,6 +23,7 @@ import { SAMPLE_MANIFEST_FILE } from '../../shared/sample/index.ts';
 import type { Log } from '../adapters/ports.ts';
 import type { ComputeResult, IngestResult } from '../lib/events.ts';
 import { laterSnapshotsOfADay, listFolder, PRICE_FILE, SHORT_INTEREST_FILE } from '../lib/input-names.ts';
+import { DayLockedError } from '../pipeline/day-lock.ts';
 import { createAwsDeps, type PipelineDeps } from '../pipeline/deps.ts';
 import { DayIncompleteError } from '../pipeline/ingest.ts';
 import { incomingKey, type SourceName, siteSnapshotKey } from '../pipeline/keys.ts';
@@ -267,8 +268,17 @@ function describeRejection(r: Rejection): string {
   return `${r.file}${r.line > 0 ? `:${r.line}` : ''} [${r.field}] ${r.reason}`;
 }
 
+/**
+ * The one run id of every local run (issue 20 item 2): the emulators' lock file lets one process use a state
+ * folder at a time, so any day lock found there is a stopped local run's (Ctrl-C, a crash), which the next run
+ * re-enters instead of waiting for it to expire.
+ */
+export const LOCAL_RUN_ID = 'local';
+
 /** What went wrong with a day, as lines naming file, line, field and reason. */
 function problemsOf(error: unknown): string[] | null {
+  // Another process's run holds the day (a state folder shared against the lock file): a failed day, listed.
+  if (error instanceof DayLockedError) return [error.message];
   if (error instanceof DayIncompleteError) {
     const lines = error.result.rejections.map(describeRejection);
     for (const f of error.result.files) {
@@ -399,7 +409,7 @@ export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
       let report: DayReport;
       try {
         const walk = await runDaySteps(deps, event, {
-          runId: `local-${kind}-${label}`,
+          runId: LOCAL_RUN_ID,
           onStep: (step) => emit({ kind: 'step', step, label }),
           withStocks: false,
         });
@@ -431,7 +441,7 @@ export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
     if (stockRun !== null) {
       const run: ComputeResult = stockRun;
       emit({ kind: 'step', step: 'publish', label: `stock files ${run.stocks?.asOf}` });
-      await createDayInvokers({ ...deps, newRunId: () => `local-stocks-${run.stocks?.asOf}` }).publish(run);
+      await createDayInvokers({ ...deps, newRunId: () => LOCAL_RUN_ID }).publish(run);
     }
 
     let site: SiteBuildResult | null = null;

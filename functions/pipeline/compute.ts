@@ -59,7 +59,7 @@ export type { ComputeResult } from '../lib/events.ts';
 
 /**
  * Folds what is new since the last run through the engine (see the file comment) and writes the
- * snapshots publish needs. Takes the day's lock; another run holding it → `skipped`.
+ * snapshots publish needs. Takes the day's lock; another run holding it → `DayLockedError` (retried).
  */
 export async function runCompute(deps: PipelineDeps, input: ComputeInput): Promise<ComputeResult> {
   const date = assertIsoDate(input.date);
@@ -76,8 +76,7 @@ export async function runCompute(deps: PipelineDeps, input: ComputeInput): Promi
   };
   if (input.skipped === true) return { ...none, skipped: true, reason: 'the previous step skipped this day' };
 
-  const busy = (reason: string): ComputeResult => ({ ...none, skipped: true, reason });
-  return withDayLock(deps, { step: 'compute', date, runId }, () => computeLocked(deps, date, runId), busy);
+  return withDayLock(deps, { step: 'compute', date, runId }, () => computeLocked(deps, date, runId));
 }
 
 /** Under the day lock: reads the journal and the ledger, then folds what is new (or finishes a stopped run). */

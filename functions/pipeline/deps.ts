@@ -52,13 +52,21 @@ export interface PipelineDeps {
   log: Log;
   newRunId: () => string;
   config: PipelineConfig;
+  /**
+   * The invocation's deadline (issue 20 item 2): the ingest handler sets it from Lambda's remaining time less a
+   * margin, and ingest passes it to every provider fetch, so a slow source ends the attempt in time to release
+   * the day lock and report, instead of Lambda killing it mid-write. Absent: no deadline (local runs, tests).
+   */
+  deadline?: AbortSignal;
 }
 
 export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   siteUrl: 'http://localhost:4321',
   maxFileBytes: 64 * 1024 * 1024,
   // The Lambda timeout ceiling: a run cannot still be alive after it.
-  lockTtlMs: 15 * 60 * 1000,
+  // Twice the longest step's Lambda timeout (5 min, infra/stacks/pipeline-stack.ts SIZING): a live holder is done
+  // long before; a killed one's lock is free within LOCKED_RETRY's waits (issue 20 item 2).
+  lockTtlMs: 10 * 60 * 1000,
   sample: false,
   ledgerOverlapMs: 5 * 60 * 1000,
 };

@@ -8,7 +8,7 @@
  *   2. ingests what the raw archive holds that the ledger does not (recovery after the table was lost,
  *      or a file dropped earlier), so replaying a date range never needs the network;
  *   3. only then asks the provider.
- * Two runs of one day: the day lock lets one in; the other returns `skipped` at once.
+ * Two runs of one day: the day lock lets one in; the other throws the retryable `DayLockedError` at once.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -116,6 +116,19 @@ export class DayIncompleteError extends Error {
     this.name = 'DayIncompleteError';
     this.date = result.date;
     this.result = result;
+  }
+}
+
+/**
+ * The invocation's deadline passed during a fetch (issue 20 item 2): the attempt ends here, its lock released
+ * and nothing half-written, and the state machine retries it under the same run id.
+ */
+export class StepDeadlineError extends Error {
+  readonly date: IsoDate;
+  constructor(providerId: string, date: IsoDate) {
+    super(`the invocation's deadline passed while fetching ${providerId} for ${date}; the attempt stopped to retry`);
+    this.name = 'StepDeadlineError';
+    this.date = date;
   }
 }
 
@@ -726,7 +739,7 @@ async function fetchFrom(deps: PipelineDeps, provider: SourceProvider, fileDate:
   const source = provider.source;
   let received: ReceivedFile[];
   try {
-    const result = await provider.fetch(fileDate);
+    const result = await provider.fetch(fileDate, deps.deadline);
     if (result.status === 'not-yet-available') {
       deps.log.info('not yet available', { provider: provider.id, date: fileDate, reason: result.reason });
       const names = (await provider.expectedFiles?.(fileDate)) ?? [result.location];
@@ -746,6 +759,7 @@ async function fetchFrom(deps: PipelineDeps, provider: SourceProvider, fileDate:
     }
     received = result.files;
   } catch (error) {
+    if (deps.deadline?.aborted) throw new StepDeadlineError(provider.id, fileDate);
     if (!(error instanceof ProviderError)) throw error;
     deps.log.warn('provider failed', {
       provider: provider.id,
@@ -821,41 +835,41 @@ async function ingestDay(deps: PipelineDeps, input: DayIngestInput): Promise<Ing
   if (!isTradingDay(date) && !closedInBackfill) {
     return { ...empty, skipped: true, reason: closedDayReason(date) ?? 'not a trading day' };
   }
-  const result = await withDayLock(
-    deps,
-    { step: 'ingest', date, runId },
-    async (): Promise<IngestResult> => {
-      try {
-        const sources: SourceName[] = closedInBackfill ? ['prices'] : (input.sources ?? [...SOURCES]);
-        const byId = new Map<SourceName, SourceProvider>();
-        if (input.archiveOnly !== true) for (const p of deps.providers) if (!byId.has(p.source)) byId.set(p.source, p);
-        const runs = await Promise.all(sources.map((s) => ingestSource(deps, s, byId.get(s), date)));
-        const pricesReady = sources.includes('prices')
-          ? (runs[sources.indexOf('prices')]?.accepted ?? false)
-          : (await deps.derived.headPriceDay(date)) !== undefined;
-        const summary = summarise(
-          { date, runId },
-          runs.flatMap((r) => r.files),
-          pricesReady,
-        );
-        // Issue 18: a provider failing day after day is an alarm (functions/pipeline/health-metrics.ts); only
-        // the daily schedule counts, not operator re-runs, backfills or drops.
-        if (input.scheduled === true) recordProviderHealth(summary.files);
-        const status: StepStatus = {
-          state: pricesReady ? 'done' : 'incomplete',
-          at: deps.clock().toISOString(),
-          runId,
-          detail: `${summary.files.length} file(s), ${summary.rows} row(s), ${summary.rejectedRows} rejected`,
-        };
-        await deps.table.setStepStatus(date, 'ingest', status);
-        if (pricesReady && !closedInBackfill) await deps.table.advanceCursor('lastIngested', date);
-        return summary;
-      } catch (error) {
-        throw withContext(error, `ingest ${date}`);
-      }
-    },
-    (reason) => ({ ...empty, skipped: true, reason }),
-  );
+  const result = await withDayLock(deps, { step: 'ingest', date, runId }, async (): Promise<IngestResult> => {
+    try {
+      const sources: SourceName[] = closedInBackfill ? ['prices'] : (input.sources ?? [...SOURCES]);
+      const byId = new Map<SourceName, SourceProvider>();
+      if (input.archiveOnly !== true) for (const p of deps.providers) if (!byId.has(p.source)) byId.set(p.source, p);
+      // Every source settles before the lock is released (issue 20 item 2): a deadline that stops one fetch must
+      // not leave another source's archive or ledger write running after the lock is gone.
+      const settledRuns = await Promise.allSettled(sources.map((s) => ingestSource(deps, s, byId.get(s), date)));
+      const failed = settledRuns.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      const runs = settledRuns.map((r) => (r as PromiseFulfilledResult<SourceRun>).value);
+      const pricesReady = sources.includes('prices')
+        ? (runs[sources.indexOf('prices')]?.accepted ?? false)
+        : (await deps.derived.headPriceDay(date)) !== undefined;
+      const summary = summarise(
+        { date, runId },
+        runs.flatMap((r) => r.files),
+        pricesReady,
+      );
+      // Issue 18: a provider failing day after day is an alarm (functions/pipeline/health-metrics.ts); only
+      // the daily schedule counts, not operator re-runs, backfills or drops.
+      if (input.scheduled === true) recordProviderHealth(summary.files);
+      const status: StepStatus = {
+        state: pricesReady ? 'done' : 'incomplete',
+        at: deps.clock().toISOString(),
+        runId,
+        detail: `${summary.files.length} file(s), ${summary.rows} row(s), ${summary.rejectedRows} rejected`,
+      };
+      await deps.table.setStepStatus(date, 'ingest', status);
+      if (pricesReady && !closedInBackfill) await deps.table.advanceCursor('lastIngested', date);
+      return summary;
+    } catch (error) {
+      throw withContext(error, `ingest ${date}`);
+    }
+  });
   if (result.skipped) return result;
   deps.log.info('ingest done', {
     date,

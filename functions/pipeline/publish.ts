@@ -264,8 +264,7 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
     stocks: input.stocks ?? null,
     watch,
   };
-  const busy = (reason: string): PublishResult => ({ ...base, skipped: true, reason });
-  return withDayLock(deps, { step: 'publish', date, runId }, () => publishLocked(deps, run), busy);
+  return withDayLock(deps, { step: 'publish', date, runId }, () => publishLocked(deps, run));
 }
 
 /** A refused day: logged, and the day's publish status says why (the site is left as it was). */

@@ -54,10 +54,18 @@ export const NON_RETRYABLE_ERRORS: readonly string[] = [
 export const LATE_DATA_ERRORS: readonly string[] = ['DayIncompleteError'];
 
 /**
+ * Another run holds the day (functions/pipeline/day-lock.ts DayLockedError, issue 20 item 2): retried for longer
+ * than a lock lives (`lockTtlMs`, 10 min), so a killed run's lock expires and the retry takes the day over, and a
+ * live run finishes first; then the execution fails rather than succeed with nothing done.
+ */
+export const LOCKED_ERRORS: readonly string[] = ['DayLockedError'];
+
+/**
  * What every day step's result has (the state machine passes each step's output as the next step's
  * input; each result is exactly the next step's event, checked strictly by functions/lib/events.ts):
  * - `date`: the trading day processed (YYYY-MM-DD, US/Eastern).
- * - `skipped: true`: nothing to do for this date (not a trading day, or another run holds the day):
+ * - `skipped: true`: nothing to do for this date (not a trading day, nothing new; another run holding the day
+ *   is a `DayLockedError`, never a skip):
  *   the state machine ends the day there without running the later steps.
  */
 export interface StepResult {

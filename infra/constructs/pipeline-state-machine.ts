@@ -12,7 +12,8 @@
  * the archive only, then computes once (compute folds every ingested day) and publishes every snapshot.
  *
  * Each step's output is the next step's input; a day step that returns `skipped: true` ends the
- * day (a non-trading day, or another run holds the day's lock). Lambda tasks retry with
+ * day (a non-trading day, nothing new). Another run holding the day's lock is an error retried past the lock's
+ * expiry (LOCKED_RETRY), never a skip. Lambda tasks retry with
  * exponential backoff and full jitter, except for errors a retry cannot fix (NON_RETRYABLE_ERRORS)
  * and "the day's files are not out yet" (LATE_DATA_ERRORS), retried for hours but never past midnight in New York;
  * any failure goes to the failure path, a Fail state carrying the original error and cause, which the
@@ -28,6 +29,7 @@ import { Construct } from 'constructs';
 import {
   DAY_STEPS,
   LATE_DATA_ERRORS,
+  LOCKED_ERRORS,
   NON_RETRYABLE_ERRORS,
   RUN_STEPS,
   type StepDefinition,
@@ -50,6 +52,19 @@ export const LAMBDA_RETRY = {
  * 23:18 (`lateDataDeadline`); with every other retrier of the task spent on the way too, by 23:37.
  * test/infra/pipeline.test.ts computes the first from these constants, the second from the synthesized ASL.
  */
+/**
+ * Another run holds the day (LOCKED_ERRORS, issue 20 item 2): waits of 1, 2, 4 and 8 min (15 min), longer than a
+ * day lock lives (10 min, `lockTtlMs`), so a killed run's lock has expired by the last attempt; a live run's step
+ * (at most its Lambda timeout, 5 min) has ended long before. Then the execution fails: never a success with
+ * nothing done. A refused attempt ends at once (one conditional write), so the waits are all the time it adds.
+ * No jitter: executions refused together retry together and one wins each round (docs/architecture.md).
+ */
+export const LOCKED_RETRY = {
+  interval: Duration.minutes(1),
+  backoffRate: 2,
+  maxAttempts: 4,
+} as const;
+
 export const LATE_DATA_RETRY = {
   interval: Duration.minutes(15),
   backoffRate: 1.5,
@@ -225,9 +240,16 @@ export class PipelineStateMachine extends Construct {
       lambdaFunction: this.props.functions[step],
       payloadResponseOnly: true,
       retryOnServiceExceptions: true,
+      // Issue 20 item 2: ingest's event travels in an envelope with the execution's id, the day lock's owner for
+      // every attempt of this run (a retry after a timeout re-enters its own lock); compute and publish take the
+      // same id from ingest's result.
+      ...(step === 'ingest'
+        ? { payload: sfn.TaskInput.fromObject({ 'runId.$': '$$.Execution.Id', 'event.$': '$' }) }
+        : {}),
     });
     task.addRetry({ errors: [...NON_RETRYABLE_ERRORS], maxAttempts: 0 });
     task.addRetry({ errors: [...LATE_DATA_ERRORS], ...LATE_DATA_RETRY });
+    task.addRetry({ errors: [...LOCKED_ERRORS], ...LOCKED_RETRY });
     task.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY, jitterStrategy: sfn.JitterType.FULL });
     if (catchErrors) task.addCatch(this.failure, { resultPath: '$.error' });
     return task;

@@ -162,6 +162,37 @@ describe('ingest events', () => {
     );
   });
 
+  it('reads the state machine’s envelope: the execution id becomes the run id, the inner event is checked as it is (issue 20 item 2)', () => {
+    const runId = 'arn:aws:states:us-east-1:123456789012:execution:Pipeline:daily-2024-01-02';
+    expect(parse({ runId, event: { scheduledTime: '2024-01-03T00:30:00Z' } }).data).toEqual({
+      kind: 'day',
+      date: '2024-01-02',
+      scheduled: true,
+      runId,
+    });
+    expect(parse({ runId, event: { date: '2024-02-29', archiveOnly: true } }).data).toEqual({
+      kind: 'day',
+      date: '2024-02-29',
+      scheduled: false,
+      archiveOnly: true,
+      runId,
+    });
+    expect(parse({ runId, event: { from: '2024-01-02', to: '2024-01-31' } }).data).toMatchObject({
+      kind: 'backfill',
+      runId,
+    });
+    const message = (event: unknown) => {
+      const result = ingestEventSchema.safeParse(event);
+      return result.success ? 'accepted' : new EventValidationError('ingest', eventIssues(result.error)).message;
+    };
+    expect(message({ runId, event: { date: '2024-02-30' } })).toMatch(/^ingest: invalid event: event\.date: /);
+    expect(message({ runId: '', event: { date: '2024-02-29' } })).toMatch(/^ingest: invalid event: runId: /);
+    expect(message({ runId, event: { runId, event: { date: '2024-02-29' } } })).toBe(
+      'ingest: invalid event: event: an envelope inside an envelope',
+    );
+    expect(message({ runId, event: { date: '2024-02-29' }, extra: 1 })).toMatch(/extra: unexpected field/);
+  });
+
   it('decodes form-encoded keys: + is a space, %2B a plus', () => {
     expect(decodeS3Key('incoming/a+b%2Bc.csv')).toBe('incoming/a b+c.csv');
   });

@@ -10,15 +10,22 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/lib/env.ts';
 import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from '../../functions/lib/metric-names.ts';
+import { DEFAULT_PIPELINE_CONFIG } from '../../functions/pipeline/deps.ts';
 import {
   DAY_STEPS,
   LATE_DATA_ERRORS,
+  LOCKED_ERRORS,
   NON_RETRYABLE_ERRORS,
   PIPELINE_STEPS,
   RUN_STEPS,
   type StepName,
 } from '../../functions/pipeline/steps.ts';
-import { LATE_DATA_RETRY, lateDataDeadline, retryWaits } from '../../infra/constructs/pipeline-state-machine.ts';
+import {
+  LATE_DATA_RETRY,
+  LOCKED_RETRY,
+  lateDataDeadline,
+  retryWaits,
+} from '../../infra/constructs/pipeline-state-machine.ts';
 import { DEAD_LETTER_RETENTION, SCHEDULE, SIZING } from '../../infra/stacks/pipeline-stack.ts';
 import { CACHE_CONTROL } from '../../shared/present/security-headers.ts';
 import {
@@ -358,6 +365,21 @@ describe('state machine', () => {
         BackoffRate: LATE_DATA_RETRY.backoffRate,
         MaxAttempts: LATE_DATA_RETRY.maxAttempts,
       });
+      // Issue 20 item 2: another run holding the day is retried for longer than a lock lives (15 min).
+      expect(
+        retry.find((r) => r.ErrorEquals.includes('DayLockedError')),
+        name,
+      ).toEqual({
+        ErrorEquals: [...LOCKED_ERRORS],
+        IntervalSeconds: LOCKED_RETRY.interval.toSeconds(),
+        BackoffRate: LOCKED_RETRY.backoffRate,
+        MaxAttempts: LOCKED_RETRY.maxAttempts,
+      });
+      const lockWaits = retryWaits(LOCKED_RETRY).reduce((a, b) => a + b, 0);
+      expect(lockWaits * 1000).toBeGreaterThan(DEFAULT_PIPELINE_CONFIG.lockTtlMs);
+      // …and a lock outlives any live holder: twice the longest step's Lambda timeout.
+      const longest = Math.max(...Object.values(SIZING).map((s) => s.timeout.toMilliseconds()));
+      expect(DEFAULT_PIPELINE_CONFIG.lockTtlMs).toBeGreaterThanOrEqual(2 * longest);
       // States.ALL must come last, or it would shadow the specific retriers.
       expect(retry.at(-1), name).toEqual({
         ErrorEquals: ['States.ALL'],
@@ -373,6 +395,24 @@ describe('state machine', () => {
   // Issue 20: after midnight in New York the screener serves the next day, so a retry can no longer succeed.
   const SCHEDULED_AT_MINUTES = Number(SCHEDULE.hour) * 60 + Number(SCHEDULE.minute);
   const MIDNIGHT_MINUTES = 24 * 60;
+
+  it('hands every ingest (daily, drop, backfill plan, each archived day) the execution id as its run id', () => {
+    const machine = asl();
+    const states = { ...machine.States, ...machine.States.IngestArchivedDays!.ItemProcessor!.States };
+    const ingests = Object.entries(states).filter(([, st]) => stepOf(st) === 'ingest');
+    expect(ingests.map(([n]) => n).sort()).toEqual(['ArchiveIngest', 'Ingest', 'PlanBackfill']);
+    for (const [name, state] of ingests) {
+      // payloadResponseOnly: the task's Parameters are the Lambda's event.
+      expect((state as { Parameters?: unknown }).Parameters, name).toEqual({
+        'runId.$': '$$.Execution.Id',
+        'event.$': '$',
+      });
+    }
+    // Compute and publish take it from ingest's result: their event is the previous step's output as it is.
+    const later = Object.entries(states).filter(([, st]) => ['compute', 'publish'].includes(stepOf(st) ?? ''));
+    expect(later).toHaveLength(4);
+    for (const [name, state] of later) expect((state as { Parameters?: unknown }).Parameters, name).toBeUndefined();
+  });
 
   it('gives up waiting for late data before midnight in New York for a run started by the 19:30 schedule', () => {
     expect(SCHEDULE).toMatchObject({ hour: '19', minute: '30' });
@@ -398,12 +438,15 @@ describe('state machine', () => {
         maxAttempts: retry.MaxAttempts ?? 3,
         ...(retry.MaxDelaySeconds ? { maxDelay: Duration.seconds(retry.MaxDelaySeconds) } : {}),
       });
-      // A Lambda service error means the invocation did not run; every other retried attempt may run to the timeout.
-      const runs = retry.ErrorEquals.some((e) => e.startsWith('Lambda.')) ? 0 : timeoutSeconds;
+      // A Lambda service error means the invocation did not run, and a DayLockedError attempt ends at its first
+      // write (withDayLock refuses before any work); every other retried attempt may run to the timeout.
+      const instant = retry.ErrorEquals.some((e) => e.startsWith('Lambda.') || LOCKED_ERRORS.includes(e));
+      const runs = instant ? 0 : timeoutSeconds;
       for (const wait of waits) seconds += wait + runs;
     }
     expect(SCHEDULED_AT_MINUTES + seconds / 60).toBeLessThan(MIDNIGHT_MINUTES);
-    expect(seconds / 60).toBeCloseTo(246.1, 1);
+    // 246.1 min before issue 20 item 2, plus LOCKED_RETRY's 15 min of waits: the last attempt ends by 23:52.
+    expect(seconds / 60).toBeCloseTo(261.1, 1);
   });
 
   it('ends every failure in a Fail state carrying the original error, publishing nothing itself', () => {

@@ -256,17 +256,16 @@ describe('idempotency', () => {
 });
 
 describe('refusals', () => {
-  it('another run holding the day: compute returns skipped and writes nothing', async () => {
+  it('another run holding the day: compute throws the retryable DayLockedError and writes nothing', async () => {
     const deps = await pipeline(market(tempDir('compute-lock')));
     await runDaySteps(deps, { date: D[0] as string }, { runId: 'first' });
     const before = await everyObject(deps.raw);
     const now = Date.parse('2025-06-10T23:30:00Z');
     expect((await deps.table.acquireDayLock(D[0] as string, 'someone-else', now + 60_000, now)).acquired).toBe(true);
-    const result = await runCompute(deps, { date: D[0] as string, runId: 'second' });
-    expect(result).toMatchObject({
-      skipped: true,
-      dates: [],
-      reason: `day ${D[0]} is being processed by someone-else until ${new Date(now + 60_000).toISOString()}`,
+    const refused = runCompute(deps, { date: D[0] as string, runId: 'second' });
+    await expect(refused).rejects.toMatchObject({
+      name: 'DayLockedError',
+      message: `compute: day ${D[0]} is being processed by someone-else until ${new Date(now + 60_000).toISOString()}; retried until the lock is released or expires`,
     });
     expect(await everyObject(deps.raw)).toEqual(before);
   });

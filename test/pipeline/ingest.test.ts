@@ -241,7 +241,7 @@ describe('a trading day from the network providers', () => {
 });
 
 describe('two runs of the same day at once', () => {
-  it('one takes the day lock and ingests, the other returns skipped without touching anything', async () => {
+  it('one takes the day lock and ingests, the other throws the retryable DayLockedError without touching anything', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => {
       release = r;
@@ -260,13 +260,14 @@ describe('two runs of the same day at once', () => {
     const winner = runIngest(deps, { date: '2024-06-10', sources: ['prices'], runId: 'execution-1' });
     // execution-1 holds the lock and is inside its download when execution-2 starts.
     await inDownload;
-    const loser = await runIngest(deps, { date: '2024-06-10', sources: ['prices'], runId: 'execution-2' });
+    const loser = runIngest(deps, { date: '2024-06-10', sources: ['prices'], runId: 'execution-2' });
+    await expect(loser).rejects.toMatchObject({
+      name: 'DayLockedError',
+      message: expect.stringMatching(/^ingest: day 2024-06-10 is being processed by execution-1 until /),
+    });
     release();
     const won = await winner;
 
-    expect(loser.skipped).toBe(true);
-    expect(loser.reason).toMatch(/^day 2024-06-10 is being processed by execution-1 until /);
-    expect(loser.files).toEqual([]);
     expect(won).toMatchObject({ skipped: false, pricesReady: true, runId: 'execution-1' });
     expect(prices.calls).toEqual(['2024-06-10']);
     expect(await deps.table.listFileVersions('prices', '2024-06-10.json')).toHaveLength(1);

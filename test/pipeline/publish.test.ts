@@ -258,10 +258,12 @@ describe('an S3 failure in the middle of a publish', () => {
       Date.parse('2024-06-10T23:45:00Z'),
       Date.parse('2024-06-10T23:30:00Z'),
     );
-    const result = await publishSnapshots(deps, '2024-06-10', [snapshot('2024-06-10')], { runId: 'execution-2' });
-    expect(result).toMatchObject({
-      skipped: true,
-      reason: 'day 2024-06-10 is being processed by execution-1 until 2024-06-10T23:45:00.000Z',
+    // Issue 20 item 2: an error the state machine retries past the lock's expiry, not a skip that ends in success.
+    const result = publishSnapshots(deps, '2024-06-10', [snapshot('2024-06-10')], { runId: 'execution-2' });
+    await expect(result).rejects.toMatchObject({
+      name: 'DayLockedError',
+      message:
+        'publish: day 2024-06-10 is being processed by execution-1 until 2024-06-10T23:45:00.000Z; retried until the lock is released or expires',
     });
     expect(await deps.site.list('')).toEqual([]);
   });

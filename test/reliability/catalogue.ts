@@ -46,6 +46,8 @@ const f = {
   relCalendar: 'test/reliability/calendar-days.test.ts',
   relOversized: 'test/reliability/oversized.test.ts',
   relKilled: 'test/reliability/killed-mid-way.test.ts',
+  ingestDeadline: 'test/pipeline/ingest-deadline.test.ts',
+  dayLock: 'test/pipeline/day-lock.test.ts',
   relBackfill: 'test/reliability/backfill.test.ts',
   gates: 'test/gates/sanity.test.ts',
   gatesPublish: 'test/gates/publish-gates.test.ts',
@@ -355,12 +357,44 @@ export const FAULTS: Case[] = [
     ],
   },
   {
-    item: 'two runs of the same day at once',
-    outcome: 'the day lock (conditional write) lets one in; the other returns `skipped` and writes nothing',
+    item: 'a step killed holding the day (Lambda timeout, out of memory), then retried by the state machine',
+    outcome:
+      'the retry carries the execution’s id as its run id (ingest’s envelope, `$$.Execution.Id`), re-enters the lock its killed attempt left and does the work; another execution is refused with the retryable `DayLockedError` until the lock expires (10 min), then takes the day over',
     tests: [
-      t(f.ingest, 'one takes the day lock and ingests, the other returns skipped without touching anything'),
+      t(
+        f.ingestDeadline,
+        're-enters the lock its own run left behind and ingests; another run is refused with a retryable error',
+      ),
+      t(f.dayLock, 're-enters its own run’s lock (the same owner, the execution id) and does the work'),
+      t(f.dayLock, 'another execution is refused while the lock lives, and takes the day over once it has expired'),
+    ],
+  },
+  {
+    item: 'a source still answering when the invocation’s time runs out',
+    outcome:
+      'the fetch is aborted at Lambda’s remaining time less 30 s: `StepDeadlineError` (retried), the lock released, nothing archived — not a kill mid-write',
+    tests: [
+      t(
+        f.ingestDeadline,
+        'aborts the fetch, releases the lock, archives nothing, and throws the retryable StepDeadlineError',
+      ),
+      t(
+        f.ingestDeadline,
+        'through the handler: Lambda’s remaining time sets the deadline, the envelope’s run id owns the lock',
+      ),
+    ],
+  },
+  {
+    item: 'two runs of the same day at once',
+    outcome:
+      'the day lock (conditional write) lets one in; the other throws the retryable `DayLockedError` and writes nothing (the state machine retries it past the lock’s expiry, then fails: never a silent success)',
+    tests: [
+      t(
+        f.ingest,
+        'one takes the day lock and ingests, the other throws the retryable DayLockedError without touching anything',
+      ),
       t(f.publish, 'two publishes of one day at once: one writes, the other is told the day is taken'),
-      t(f.compute, 'another run holding the day: compute returns skipped and writes nothing'),
+      t(f.compute, 'another run holding the day: compute throws the retryable DayLockedError and writes nothing'),
       t(f.contract, 'day lock under contention: of ten simultaneous runs exactly one wins'),
     ],
   },
