@@ -143,6 +143,13 @@ export function formatDate(iso: string | null | undefined): string {
   return `${p.d} ${MONTHS[p.m - 1]} ${p.y}`;
 }
 
+/** `2024-06` (or any date of that month) → `June 2024`. */
+export function formatMonthYear(isoMonth: string): string {
+  const m = /^(\d{4})-(\d{2})/.exec(isoMonth);
+  const name = m ? MONTHS_LONG[Number(m[2]) - 1] : undefined;
+  return m && name ? `${name} ${m[1]}` : MISSING;
+}
+
 /** `2024-06-14` → `Friday 14 June 2024`. */
 export function formatDateLong(iso: string | null | undefined): string {
   const p = iso ? dateParts(iso) : undefined;

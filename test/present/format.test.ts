@@ -3,6 +3,7 @@ import {
   formatDate,
   formatDateLong,
   formatFractionAsPercent,
+  formatMonthYear,
   formatNumber,
   formatOrdinal,
   formatPercent,
@@ -141,6 +142,13 @@ describe('dates', () => {
     expect(formatDateLong('2024-03-31')).toBe('Sunday 31 March 2024');
     expect(formatDate('14/06/2024')).toBe('—');
     expect(formatDate(null)).toBe('—');
+  });
+
+  it('names a month (the archive’s groups)', () => {
+    expect(formatMonthYear('2024-06')).toBe('June 2024');
+    expect(formatMonthYear('2025-12-31')).toBe('December 2025');
+    expect(formatMonthYear('2024-13')).toBe('—');
+    expect(formatMonthYear('June')).toBe('—');
   });
 
   it('formats timestamps in New York time, summer and winter', () => {

@@ -5,7 +5,7 @@
  * snapshot through the shared formatters, not from the page.
  */
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, BrowserContextOptions } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { formatUsd } from '../../shared/present/format.ts';
 import { HEADLINE_GROUP_LABELS, HEADLINE_GROUPS, headlineGroupFigures } from '../../shared/present/headline.ts';
@@ -36,6 +36,16 @@ function contextOf(v: ReaderView): BrowserContextOptions {
   };
 }
 
+/** Item 2: how many figures of the top lists and the crowded list lie outside the screen (cut or scrolled away). */
+export function clippedFigures(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      [...document.querySelectorAll('table[data-table^="top-"] td, table[data-table="crowded"] td')]
+        .map((e) => e.getBoundingClientRect())
+        .filter((r) => r.width > 0 && (r.right > window.innerWidth + 0.5 || r.left < 0)).length,
+  );
+}
+
 /** Items 1–5 on the home page: data quality short, no figure clipped, the headline's rows and charts, no-JS tables. */
 export async function checkHome(browser: Browser, url: string, snapshot: Snapshot, v: ReaderView): Promise<void> {
   const { page, problems, close } = await openPage(browser, `${url}/`, contextOf(v));
@@ -48,13 +58,7 @@ export async function checkHome(browser: Browser, url: string, snapshot: Snapsho
     const dq = await page.locator('#data-quality').boundingBox();
     expect(dq?.height, 'data-quality section height').toBeLessThan(v.width < 600 ? 6000 : 3000);
     // Item 2: no figure of the top lists or the crowded list lies outside the screen.
-    const clipped = await page.evaluate(
-      () =>
-        [...document.querySelectorAll('table[data-table^="top-"] td, table[data-table="crowded"] td')]
-          .map((e) => e.getBoundingClientRect())
-          .filter((r) => r.width > 0 && (r.right > window.innerWidth + 0.5 || r.left < 0)).length,
-    );
-    expect(clipped).toBe(0);
+    expect(await clippedFigures(page)).toBe(0);
     // Item 3: the headline's groups have their own rows, with the headline's figures.
     const ytd = page.locator('.panel[data-window="ytd"] table[data-table="tier-pnl"]');
     for (const g of HEADLINE_GROUPS) {

@@ -24,6 +24,7 @@ import {
   checkHome,
   checkLinkPreview,
   checkMethodology,
+  clippedFigures,
   READER_VIEWS,
   viewName,
 } from './reader-checks.ts';
@@ -187,13 +188,7 @@ describe.skipIf(!HAS_CHROMIUM)('stock tables on a phone (item 2)', () => {
           expect((await row.locator('.cell-label').allInnerTexts()).length).toBeGreaterThanOrEqual(3);
         }
         // Every figure of those tables lies inside the viewport (none cut at the right edge, none scrolled away).
-        const clipped = await page.evaluate(
-          () =>
-            [...document.querySelectorAll('table[data-table^="top-"] td, table[data-table="crowded"] td')]
-              .map((e) => e.getBoundingClientRect())
-              .filter((r) => r.width > 0 && (r.right > window.innerWidth + 0.5 || r.left < 0)).length,
-        );
-        expect(clipped).toBe(0);
+        expect(await clippedFigures(page)).toBe(0);
         expect(problems).toEqual([]);
       } finally {
         await close();
