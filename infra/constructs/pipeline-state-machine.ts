@@ -176,7 +176,7 @@ export class PipelineStateMachine extends Construct {
       acknowledge(
         this.stateMachine,
         wildcardResourceFinding(this, `${fn.functionArn}:*`),
-        'lambda:InvokeFunction on the pipeline function and its versions/aliases (FunctionArn:*), as the Step Functions Lambda integration grants it.',
+        "lambda:InvokeFunction on the function's `live` alias and `<alias ARN>:*`, as the Step Functions Lambda integration grants it (issue 20 item 6: never $LATEST); it names no other function.",
       );
     }
   }

@@ -56,6 +56,13 @@ export interface PulseFunctionProps {
 
 export class PulseFunction extends Construct {
   readonly function: NodejsFunction;
+  /**
+   * The alias the state machine invokes (issue 20 item 6): `live`, on the version this deployment published
+   * (`currentVersion`, a new one whenever code or configuration changes). An execution retrying for hours keeps
+   * calling the alias, which a deployment moves atomically, instead of `$LATEST`, which changes under it field by
+   * field while a deployment updates code and configuration.
+   */
+  readonly live: lambda.Alias;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
@@ -113,6 +120,8 @@ export class PulseFunction extends Construct {
         forceDockerBundling: false,
       },
     });
+
+    this.live = new lambda.Alias(this, 'Live', { aliasName: 'live', version: this.function.currentVersion });
 
     acknowledge(
       this,

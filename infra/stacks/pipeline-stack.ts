@@ -152,7 +152,8 @@ export class PipelineStack extends Stack {
     });
 
     this.pipeline = new PipelineStateMachine(this, 'Pipeline', {
-      functions: { ingest: ingest.function, compute: compute.function, publish: publish.function },
+      // The `live` aliases, never $LATEST (issue 20 item 6).
+      functions: { ingest: ingest.live, compute: compute.live, publish: publish.live },
       siteBuild: this.siteBuild.project,
     });
     const { stateMachine } = this.pipeline;

@@ -79,7 +79,7 @@ describe('acknowledgements', () => {
       .map((a) => a.id.slice('AwsSolutions-IAM5[Resource::'.length, -1));
     for (const resource of wildcards) {
       expect(resource).toMatch(
-        /^(\*|ShortPulse-(Raw|Site)BucketArn\/([a-z-]+\/)?\*|<\w+\.Arn>:\*|arn:<AWS::Partition>:(logs|codebuild):.*)$/,
+        /^(\*|ShortPulse-(Raw|Site)BucketArn\/([a-z-]+\/)?\*|<\w+\.Arn>:\*|<(Ingest|Compute|Publish)Live\w+>:\*|arn:<AWS::Partition>:(logs|codebuild):.*)$/,
       );
     }
   });

@@ -51,6 +51,7 @@ function logicalId(construct: { node: { defaultChild?: unknown } }): string {
   return s.stacks.pipeline.getLogicalId(construct.node.defaultChild as CfnFunction);
 }
 const functionId = (step: LambdaStep) => logicalId(s.stacks.pipeline.functions[step].function);
+const aliasId = (step: LambdaStep) => logicalId(s.stacks.pipeline.functions[step].live);
 const roleId = (step: LambdaStep) => logicalId(s.stacks.pipeline.functions[step].role);
 
 const RAW = 'ShortPulse-RawBucketArn';
@@ -266,7 +267,7 @@ function asl(): Asl {
 
 /** Which pipeline step a task state runs, from its resource. */
 function stepOf(state: AslState): StepName | undefined {
-  for (const step of LAMBDA_STEPS) if (state.Resource === `<${functionId(step)}>`) return step;
+  for (const step of LAMBDA_STEPS) if (state.Resource === `<${aliasId(step)}>`) return step;
   if (state.Resource?.endsWith(':states:::codebuild:startBuild.sync')) return 'build-site';
   return undefined;
 }
@@ -288,6 +289,34 @@ function taskOrder(machine: Asl, start: string): { steps: StepName[]; states: st
 }
 
 describe('state machine', () => {
+  it('invokes each function through its `live` alias on the published version, never $LATEST (issue 20 item 6)', () => {
+    const machine = asl();
+    const states = { ...machine.States, ...machine.States.IngestArchivedDays!.ItemProcessor!.States };
+    const lambdaTasks = Object.values(states).filter((st) => st.Resource?.startsWith('<'));
+    expect(lambdaTasks).toHaveLength(7);
+    const resources = s.pipeline.toJSON().Resources as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >;
+    for (const step of LAMBDA_STEPS) {
+      expect(
+        lambdaTasks.some((st) => st.Resource === `<${aliasId(step)}>`),
+        step,
+      ).toBe(true);
+      expect(
+        lambdaTasks.some((st) => st.Resource === `<${functionId(step)}>`),
+        step,
+      ).toBe(false);
+      const alias = resources[aliasId(step)]!;
+      expect(alias.Type).toBe('AWS::Lambda::Alias');
+      expect(alias.Properties.Name).toBe('live');
+      expect(alias.Properties.FunctionName).toEqual({ Ref: functionId(step) });
+      const version = resources[(alias.Properties.FunctionVersion as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!]!;
+      expect(version.Type).toBe('AWS::Lambda::Version');
+      expect(version.Properties.FunctionName).toEqual({ Ref: functionId(step) });
+    }
+  });
+
   it('runs the daily path in the order of functions/pipeline/steps.ts', () => {
     const machine = asl();
     const route = machine.States[machine.StartAt]!;
