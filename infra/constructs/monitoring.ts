@@ -19,6 +19,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -224,6 +225,25 @@ export class Monitoring extends Construct {
    * counts each of them (it misses only SQS's own redrive from a source queue, which this queue has none of):
    * the alarm fires in the 5 minutes a failure arrives and returns to OK in the next quiet one.
    */
+  /**
+   * Issue 20 item 4: a failed site build is not a failed run (the data is published before it), so it has its own
+   * alarm: the page is stale until a build succeeds. CodeBuild's FailedBuilds for the project, 5-minute sums.
+   */
+  watchSiteBuild(project: codebuild.IProject): cloudwatch.Alarm {
+    const alarm = project
+      .metricFailedBuilds({ period: Duration.minutes(5), statistic: 'Sum' })
+      .createAlarm(this, 'SiteStaleAlarm', {
+        alarmDescription:
+          'The site build failed after the data was published: /data/ and the feed are current, the page is stale until a build succeeds. See the build log in CodeBuild and docs/operations.md.',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    alarm.addAlarmAction(this.action);
+    return alarm;
+  }
+
   watchDeadLetters(queue: sqs.IQueue): cloudwatch.Alarm {
     const alarm = queue
       .metricNumberOfMessagesSent({ period: Duration.minutes(5), statistic: 'Sum' })

@@ -229,7 +229,17 @@ export class PipelineStateMachine extends Construct {
         resultPath: sfn.JsonPath.DISCARD,
       });
       build.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.minutes(1), maxAttempts: 1 });
-      if (catchErrors) build.addCatch(this.failure, { resultPath: '$.error' });
+      // Issue 20 item 4: the data is published by now (JSON, feed); a failed page build leaves the HTML a day
+      // behind, which is not a failed run. The execution succeeds through "site stale", and the build's own
+      // alarm (Monitoring.watchSiteBuild, CodeBuild's FailedBuilds) says the page is stale.
+      if (catchErrors) {
+        const stale = new sfn.Pass(this, `${id}Stale`, {
+          comment: 'the site build failed after the data was published: the page is stale (SiteStaleAlarm)',
+          resultPath: sfn.JsonPath.DISCARD,
+        });
+        stale.next(new sfn.Succeed(this, `${id}StalePublished`, { comment: 'data published, page stale' }));
+        build.addCatch(stale, { resultPath: '$.error' });
+      }
       return build;
     }
     return this.lambdaTask(id, step.name as Exclude<StepName, 'build-site'>, catchErrors);

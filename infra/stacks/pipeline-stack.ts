@@ -210,5 +210,6 @@ export class PipelineStack extends Stack {
     });
     this.monitoring.watchPublishing();
     this.monitoring.watchDeadLetters(this.deadLetters);
+    this.monitoring.watchSiteBuild(this.siteBuild.project);
   }
 }

@@ -89,6 +89,27 @@ describe('stale input alarms', () => {
   });
 });
 
+describe('the site build (issue 20 item 4)', () => {
+  it('has its own "site stale" alarm on CodeBuild’s FailedBuilds of the site project, mailed to the topic', () => {
+    const alarms = alarmsOf('FailedBuilds');
+    expect(alarms).toHaveLength(1);
+    const projects = Object.keys(resourcesOfType(s.pipeline, 'AWS::CodeBuild::Project'));
+    expect(projects).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({
+      Namespace: 'AWS/CodeBuild',
+      Dimensions: [{ Name: 'ProjectName', Value: { Ref: projects[0] } }],
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topicRef()],
+    });
+    expect(String(alarms[0]?.AlarmDescription)).toMatch(/^The site build failed after the data was published/);
+  });
+});
+
 describe('the short interest threshold on FINRA’s calendar (2024–2035)', () => {
   // The pipeline asks for a file from its publication day (functions/providers/finra.ts): the file in
   // effect on A is the newest settled one published by A.
