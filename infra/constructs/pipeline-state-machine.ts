@@ -16,7 +16,8 @@
  * expiry (LOCKED_RETRY), never a skip. Lambda tasks retry with
  * exponential backoff and full jitter, except for errors a retry cannot fix (NON_RETRYABLE_ERRORS)
  * and "the day's files are not out yet" (LATE_DATA_ERRORS), retried for hours but never past midnight in New York;
- * any failure goes to the failure path, a Fail state carrying the original error and cause, which the
+ * any failure but the site build's (which ends in "site stale" and its own alarm: the data is published by then)
+ * goes to the failure path, a Fail state carrying the original error and cause, which the
  * "pipeline failed" alarm counts and e-mails (once; the state machine publishes nothing itself).
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
