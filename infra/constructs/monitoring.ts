@@ -118,25 +118,20 @@ export class Monitoring extends Construct {
 
   watchStateMachine(stateMachine: sfn.IStateMachine): cloudwatch.Alarm {
     const period = Duration.minutes(5);
-    const alarm = new cloudwatch.MathExpression({
-      expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
-      usingMetrics: {
-        failed: stateMachine.metricFailed({ period, statistic: 'Sum' }),
-        timedOut: stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
-        aborted: stateMachine.metricAborted({ period, statistic: 'Sum' }),
-      },
-      period,
-      label: 'Failed, timed-out and aborted executions',
-    }).createAlarm(this, 'PipelineFailedAlarm', {
-      alarmDescription:
-        'A pipeline execution failed, timed out or was aborted: open the failed execution in Step Functions for the error and cause; see docs/operations.md.',
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(this.action);
-    return alarm;
+    return this.anyInFiveMinutes(
+      'PipelineFailedAlarm',
+      new cloudwatch.MathExpression({
+        expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
+        usingMetrics: {
+          failed: stateMachine.metricFailed({ period, statistic: 'Sum' }),
+          timedOut: stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
+          aborted: stateMachine.metricAborted({ period, statistic: 'Sum' }),
+        },
+        period,
+        label: 'Failed, timed-out and aborted executions',
+      }),
+      'A pipeline execution failed, timed out or was aborted: open the failed execution in Step Functions for the error and cause; see docs/operations.md.',
+    );
   }
 
   watchPublishing(): cloudwatch.Alarm {
@@ -225,36 +220,39 @@ export class Monitoring extends Construct {
    * counts each of them (it misses only SQS's own redrive from a source queue, which this queue has none of):
    * the alarm fires in the 5 minutes a failure arrives and returns to OK in the next quiet one.
    */
+  watchDeadLetters(queue: sqs.IQueue): cloudwatch.Alarm {
+    return this.anyInFiveMinutes(
+      'StartFailedAlarm',
+      queue.metricNumberOfMessagesSent({ period: Duration.minutes(5), statistic: 'Sum' }),
+      'The schedule or the file-drop rule could not start the pipeline: an event arrived in the dead-letter queue (kept there 14 days); see docs/operations.md.',
+    );
+  }
+
   /**
    * Issue 20 item 4: a failed site build is not a failed run (the data is published before it), so it has its own
    * alarm: the page is stale until a build succeeds. CodeBuild's FailedBuilds for the project, 5-minute sums.
    */
   watchSiteBuild(project: codebuild.IProject): cloudwatch.Alarm {
-    const alarm = project
-      .metricFailedBuilds({ period: Duration.minutes(5), statistic: 'Sum' })
-      .createAlarm(this, 'SiteStaleAlarm', {
-        alarmDescription:
-          'The site build failed after the data was published: /data/ and the feed are current, the page is stale until a build succeeds. See the build log in CodeBuild and docs/operations.md.',
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    alarm.addAlarmAction(this.action);
-    return alarm;
+    return this.anyInFiveMinutes(
+      'SiteStaleAlarm',
+      project.metricFailedBuilds({ period: Duration.minutes(5), statistic: 'Sum' }),
+      'The site build failed after the data was published: /data/ and the feed are current, the page is stale until a build succeeds. See the build log in CodeBuild and docs/operations.md.',
+    );
   }
 
-  watchDeadLetters(queue: sqs.IQueue): cloudwatch.Alarm {
-    const alarm = queue
-      .metricNumberOfMessagesSent({ period: Duration.minutes(5), statistic: 'Sum' })
-      .createAlarm(this, 'StartFailedAlarm', {
-        alarmDescription:
-          'The schedule or the file-drop rule could not start the pipeline: an event arrived in the dead-letter queue (kept there 14 days); see docs/operations.md.',
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+  /** An alarm mailed to the topic when a 5-minute count is at least 1; quiet periods are not breaching. */
+  private anyInFiveMinutes(
+    id: string,
+    metric: cloudwatch.Metric | cloudwatch.MathExpression,
+    description: string,
+  ): cloudwatch.Alarm {
+    const alarm = metric.createAlarm(this, id, {
+      alarmDescription: description,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     alarm.addAlarmAction(this.action);
     return alarm;
   }

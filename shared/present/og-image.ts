@@ -6,7 +6,7 @@
  */
 import type { Snapshot } from '../snapshot/schema.ts';
 import { escapeHtml } from './escape.ts';
-import { formatDateLong, formatPercent, formatUsd } from './format.ts';
+import { formatDateLong, formatPercent, formatUsd, pnlTone, type Tone, toneArrow } from './format.ts';
 import { buildHeadline, HEADLINE_GROUP_LABELS, headlineGroupFigures, ytdPeriod } from './headline.ts';
 
 export const OG_IMAGE_WIDTH = 1200;
@@ -18,12 +18,15 @@ const LOSS = '#a03f00';
 const TEXT = '#1b2430';
 const MUTED = '#4f5b69';
 
+const COLOUR: Readonly<Record<Tone, string>> = { gain: GAIN, loss: LOSS, flat: TEXT, none: TEXT };
+
 function tone(value: number | null): string {
-  return value === null || value === 0 ? TEXT : value > 0 ? GAIN : LOSS;
+  return COLOUR[pnlTone(value)];
 }
 
 function arrow(value: number | null): string {
-  return value === null || value === 0 ? '' : value > 0 ? '▲ ' : '▼ ';
+  const a = toneArrow(pnlTone(value));
+  return a === '' ? '' : `${a} `;
 }
 
 /** The alt text of the image: what it shows, in words. */
