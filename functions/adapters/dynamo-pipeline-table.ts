@@ -1,7 +1,7 @@
 /**
  * PipelineTable on DynamoDB (AWS, or dynalite locally): one table, keys `pk`/`sk` (layout in
  * functions/pipeline/keys.ts). Conditional writes give the ledger its idempotence and the day lock its
- * single winner. Items read back are checked with zod (the table is a boundary: an item written by an
+ * single winner, as it gives the run lock (functions/pipeline/run-lock.ts) its one holder. Items read back are checked with zod (the table is a boundary: an item written by an
  * older version must fail loudly, not be mis-read). Numbers: see table-values.ts (checked before each write).
  */
 import {
@@ -19,9 +19,11 @@ import {
   ledgerIndexKey,
   ledgerKey,
   ledgerPk,
+  RUN_LOCK_KEY,
   SOURCES,
   type TableKey,
 } from '../pipeline/keys.ts';
+import { RUN_LOCK_ACQUIRE, RUN_LOCK_RELEASE, type RunLockResult } from '../pipeline/run-lock.ts';
 import {
   type DayRecord,
   LEDGER_MAX_REJECTIONS,
@@ -89,6 +91,8 @@ const CursorItem = z.object({
   lastPublished: isoDate.optional(),
   restateFrom: isoDate.optional(),
 });
+
+const RunLockItem = z.object({ runOwner: z.string().optional(), runExpiresAt: z.string().optional() });
 
 const RecordedItem = LedgerItem.extend({ recordedAt: z.string(), sk: z.string() });
 
@@ -294,6 +298,35 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
         key: dayKey(date),
         update: 'REMOVE lockOwner, lockExpiresAt',
         condition: 'lockOwner = :owner',
+        values: { ':owner': owner },
+      });
+    },
+
+    // The state machine makes these same two updates itself (RUN_LOCK_ACQUIRE / RUN_LOCK_RELEASE).
+    async acquireRunLock(owner, expiresAt, now): Promise<RunLockResult> {
+      const acquired = await conditionalUpdate({
+        key: RUN_LOCK_KEY,
+        update: RUN_LOCK_ACQUIRE.update,
+        condition: RUN_LOCK_ACQUIRE.condition,
+        values: { ':owner': owner, ':expires': expiresAt, ':now': now },
+      });
+      if (acquired) return { acquired: true, lock: { owner, expiresAt } };
+      const item = await getItem(RUN_LOCK_KEY);
+      const held = item ? parseItem(RunLockItem, RUN_LOCK_KEY, item) : {};
+      return {
+        acquired: false,
+        heldBy:
+          held.runOwner !== undefined && held.runExpiresAt !== undefined
+            ? { owner: held.runOwner, expiresAt: held.runExpiresAt }
+            : null,
+      };
+    },
+
+    releaseRunLock(owner) {
+      return conditionalUpdate({
+        key: RUN_LOCK_KEY,
+        update: RUN_LOCK_RELEASE.update,
+        condition: RUN_LOCK_RELEASE.condition,
         values: { ':owner': owner },
       });
     },

@@ -1,6 +1,7 @@
 /** In-memory PipelineTable for unit tests of the services; passes the same contract suite as the DynamoDB adapter. */
 import type { IsoDate } from '../../shared/domain.ts';
 import { dayKey, ledgerIndexKey, ledgerKey, ledgerPk } from '../pipeline/keys.ts';
+import type { RunLock } from '../pipeline/run-lock.ts';
 import {
   type CursorField,
   type DayRecord,
@@ -29,6 +30,7 @@ export function createMemoryPipelineTable(options: { clock?: () => Date } = {}):
   const ledger = new Map<string, LedgerEntry>();
   const index = new Map<string, RecordedLedgerEntry>();
   const days = new Map<IsoDate, DayRecord>();
+  let runLock: RunLock | null = null;
   const cursor: PipelineCursor = { lastIngested: null, lastComputed: null, lastPublished: null, restateFrom: null };
   const writes = { count: 0 };
   const day = (date: IsoDate): DayRecord => {
@@ -100,6 +102,20 @@ export function createMemoryPipelineTable(options: { clock?: () => Date } = {}):
       if (!d || d.lock?.owner !== owner) return false;
       writes.count++;
       d.lock = null;
+      return true;
+    },
+    async acquireRunLock(owner, expiresAt, now) {
+      if (runLock === null || runLock.expiresAt < now || runLock.owner === owner) {
+        writes.count++;
+        runLock = { owner, expiresAt };
+        return { acquired: true, lock: { ...runLock } };
+      }
+      return { acquired: false, heldBy: { ...runLock } };
+    },
+    async releaseRunLock(owner) {
+      if (runLock?.owner !== owner) return false;
+      writes.count++;
+      runLock = null;
       return true;
     },
     async getCursor() {

@@ -6,6 +6,7 @@
  */
 import type { IsoDate, Rejection } from '../../shared/domain.ts';
 import type { SourceName } from '../pipeline/keys.ts';
+import type { RunLockResult } from '../pipeline/run-lock.ts';
 
 // ---------------------------------------------------------------- object store
 
@@ -175,6 +176,14 @@ export interface PipelineTable {
   acquireDayLock(date: IsoDate, owner: string, expiresAt: number, now: number): Promise<LockResult>;
   /** Releases the lock if `owner` holds it; false when someone else does (or nobody). */
   releaseDayLock(date: IsoDate, owner: string): Promise<boolean>;
+
+  /**
+   * Takes the run lock (functions/pipeline/run-lock.ts) for `owner` until `expiresAt` (ISO) when it is free,
+   * expired (before `now`, ISO) or already `owner`'s: one conditional write, the one the state machine makes.
+   */
+  acquireRunLock(owner: string, expiresAt: string, now: string): Promise<RunLockResult>;
+  /** Releases the run lock if `owner` holds it; false when someone else does (or nobody). */
+  releaseRunLock(owner: string): Promise<boolean>;
 
   getCursor(): Promise<PipelineCursor>;
   /** Moves a cursor field forward to `date` (never backwards). */

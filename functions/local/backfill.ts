@@ -16,7 +16,7 @@ import { runIngest } from '../pipeline/ingest.ts';
 import type { PublishResult } from '../pipeline/publish.ts';
 import { startEmulators } from './emulators.ts';
 import { createDayInvokers, type DayInvokers } from './lambda.ts';
-import { runDaySteps } from './runner.ts';
+import { LOCAL_RUN_ID, runDaySteps } from './runner.ts';
 import { buildLocalSite, type SiteBuildResult } from './site.ts';
 
 export interface BackfillOptions {
@@ -77,12 +77,13 @@ export async function backfillLocal(options: BackfillOptions): Promise<BackfillR
     // Compute and publish are their Lambda handlers; ingest of the whole archive has no Step Functions
     // event (docs/operations.md "Recovery": on AWS the recovery is a backfill { from, to }), so it is the
     // service, called with its own typed input.
-    const runId = 'local-backfill';
+    // The local runs' one owner (runner.ts LOCAL_RUN_ID): a stopped run's locks are re-entered, not waited for.
+    const runId = LOCAL_RUN_ID;
     const invokers: DayInvokers = {
       ...createDayInvokers(deps),
       ingest: () => runIngest(deps, { kind: 'archive', runId }),
     };
-    const walk = await runDaySteps(deps, null, { invokers });
+    const walk = await runDaySteps(deps, null, { invokers, runId });
     const { ingest } = walk.outputs;
     if (!ingest) throw new Error('backfill: ingest returned nothing');
     const site = options.site === false ? null : await buildLocalSite({ site: deps.site, stateDir, siteUrl });

@@ -14,6 +14,7 @@
  */
 import { SPLIT_CALENDAR_FILE } from '../../shared/formats/nasdaq-split-calendar.ts';
 import './powertools-env.ts';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { addTradingDays, isTradingDay } from '../../shared/calendar.ts';
@@ -28,6 +29,7 @@ import { createAwsDeps, type PipelineDeps } from '../pipeline/deps.ts';
 import { DayIncompleteError } from '../pipeline/ingest.ts';
 import { incomingKey, type SourceName, siteSnapshotKey } from '../pipeline/keys.ts';
 import { type PublishResult, SanityGateError } from '../pipeline/publish.ts';
+import { RunLockedError, runLockExpiry } from '../pipeline/run-lock.ts';
 import { type BackfillPlan, DAY_STEPS, RUN_STEPS, type StepName } from '../pipeline/steps.ts';
 import { startEmulators } from './emulators.ts';
 import { createDayInvokers, type DayInvokers, isBackfillPlan, objectCreatedEvent } from './lambda.ts';
@@ -53,7 +55,23 @@ export interface DayStepOptions {
    * once later (`runLocal` after a catch-up of many days: one day's stock files replace the previous day's).
    */
   withStocks?: boolean;
+  /**
+   * The run lock's waiting (functions/pipeline/run-lock.ts): try again every `waitMs` (default
+   * LOCAL_RUN_LOCK_WAIT_MS) while another run holds it, for at most `patienceMs` (LOCAL_RUN_LOCK_PATIENCE_MS).
+   */
+  runLock?: { waitMs?: number; patienceMs?: number };
+  /** Called once the run lock is taken, with its owner (the race test records the order runs got it in). */
+  onLock?: (owner: string) => void;
 }
+
+/**
+ * On one machine a run waits for another in the same process (the emulators' lock file keeps other processes
+ * off a state folder), which holds it seconds to minutes: tries every 250 ms, for up to 30 min (a whole
+ * catch-up's day is minutes). Every local run of `npm start` and `pulse upload-history` has the one owner
+ * LOCAL_RUN_ID, so a lock left by a stopped process is re-entered, never waited for.
+ */
+export const LOCAL_RUN_LOCK_WAIT_MS = 250;
+export const LOCAL_RUN_LOCK_PATIENCE_MS = 30 * 60 * 1000;
 
 /**
  * Runs DAY_STEPS in order on one execution input (a trading day `{ date }`, or the S3 "Object Created"
@@ -61,7 +79,37 @@ export interface DayStepOptions {
  * given the previous step's result as its event; `skipped` ends the day. A backfill `{ from, to }` is
  * `runExecution`'s.
  */
-export async function runDaySteps(deps: PipelineDeps, event: unknown, options: DayStepOptions = {}): Promise<DayWalk> {
+export function runDaySteps(deps: PipelineDeps, event: unknown, options: DayStepOptions = {}): Promise<DayWalk> {
+  return underRunLock(deps, options, () => daySteps(deps, event, options));
+}
+
+/**
+ * Runs `work` as one execution under the run lock (functions/pipeline/run-lock.ts), as the state machine does:
+ * taken before the first step (waiting `waitMs` between tries while another run holds it, for at most
+ * `patienceMs`, then `RunLockedError`), given back at the end, failed or not. The owner is the run's id
+ * (`options.runId`), or one drawn for this execution.
+ */
+async function underRunLock<T>(deps: PipelineDeps, options: DayStepOptions, work: () => Promise<T>): Promise<T> {
+  const owner = options.runId ?? `local-${randomUUID()}`;
+  const waitMs = options.runLock?.waitMs ?? LOCAL_RUN_LOCK_WAIT_MS;
+  const patienceMs = options.runLock?.patienceMs ?? LOCAL_RUN_LOCK_PATIENCE_MS;
+  const startedAt = new Date();
+  for (;;) {
+    const now = new Date();
+    const taken = await deps.table.acquireRunLock(owner, runLockExpiry(startedAt), now.toISOString());
+    if (taken.acquired) break;
+    if (now.getTime() - startedAt.getTime() >= patienceMs) throw new RunLockedError(owner, taken.heldBy);
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+  options.onLock?.(owner);
+  try {
+    return await work();
+  } finally {
+    await deps.table.releaseRunLock(owner);
+  }
+}
+
+async function daySteps(deps: PipelineDeps, event: unknown, options: DayStepOptions): Promise<DayWalk> {
   const runId = options.runId;
   const withRun: PipelineDeps = runId === undefined ? deps : { ...deps, newRunId: () => runId };
   const invokers = options.invokers ?? createDayInvokers(withRun);
@@ -127,6 +175,10 @@ export async function runExecution(
 ): Promise<{ plan: null; days: DayWalk[] } | ({ days: [] } & BackfillWalk)> {
   const isBackfill = typeof input === 'object' && input !== null && 'from' in input;
   if (!isBackfill) return { plan: null, days: [await runDaySteps(deps, input, options)] };
+  return underRunLock(deps, options, () => backfillSteps(deps, input, options));
+}
+
+async function backfillSteps(deps: PipelineDeps, input: unknown, options: DayStepOptions) {
   const invokers = options.invokers ?? createDayInvokers(deps);
   options.onStep?.('ingest');
   const plan = await invokers.ingest(input);
@@ -138,11 +190,11 @@ export async function runExecution(
     if (isBackfillPlan(output)) throw new Error('ingest answered a day event with a plan');
     ingests.push(output);
   }
-  const steps = await runDaySteps(deps, null, {
+  const steps = await daySteps(deps, null, {
     ...options,
     invokers: { ...invokers, ingest: async () => plan.summary as IngestResult },
   });
-  return { plan, days: [], ingests, steps };
+  return { plan, days: [] as [], ingests, steps };
 }
 
 // ---------------------------------------------------------------- the run
@@ -278,7 +330,7 @@ export const LOCAL_RUN_ID = 'local';
 /** What went wrong with a day, as lines naming file, line, field and reason. */
 function problemsOf(error: unknown): string[] | null {
   // Another process's run holds the day (a state folder shared against the lock file): a failed day, listed.
-  if (error instanceof DayLockedError) return [error.message];
+  if (error instanceof DayLockedError || error instanceof RunLockedError) return [error.message];
   if (error instanceof DayIncompleteError) {
     const lines = error.result.rejections.map(describeRejection);
     for (const f of error.result.files) {

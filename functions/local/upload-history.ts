@@ -24,7 +24,7 @@ import { archiveUpload, type UploadOutcome } from '../pipeline/ingest.ts';
 import type { SourceName } from '../pipeline/keys.ts';
 import { offlineDeps } from './backfill.ts';
 import { startEmulators } from './emulators.ts';
-import { type BackfillWalk, runExecution } from './runner.ts';
+import { type BackfillWalk, LOCAL_RUN_ID, runExecution } from './runner.ts';
 import { buildLocalSite, type SiteBuildResult } from './site.ts';
 
 /** The input layout's folders and the source each holds (docs/data-formats.md, "Input folder"). */
@@ -144,7 +144,7 @@ export async function uploadHistoryLocal(options: UploadLocalOptions): Promise<U
     const from = options.from ?? upload.from;
     const to = options.to ?? upload.to;
     if (options.backfill === false || from === null || to === null) return { upload, execution: null, site: null };
-    const run = await runExecution(deps, { from, to });
+    const run = await runExecution(deps, { from, to }, { runId: LOCAL_RUN_ID });
     if (run.plan === null) throw new Error('a backfill { from, to } returned no plan');
     const { days: _, ...execution } = run;
     const site = options.site === false ? null : await buildLocalSite({ site: deps.site, stateDir, siteUrl });

@@ -32,6 +32,7 @@
  *                                         reads only what is new since its last run)
  *   DAY#<date>            DAY            day status per step + the day lock (owner, expiry)
  *   PIPELINE              CURSOR         last ingested / computed / published day, earliest day to restate
+ *   PIPELINE              RUN            the run lock: the execution holding the pipeline, until when (run-lock.ts)
  */
 
 import type { IsoDate } from '../../shared/domain.ts';
@@ -240,6 +241,9 @@ export function dayKey(date: IsoDate): TableKey {
 }
 
 export const CURSOR_KEY: TableKey = { pk: 'PIPELINE', sk: 'CURSOR' };
+
+/** The run lock's item (./run-lock.ts): one execution at a time. */
+export const RUN_LOCK_KEY: TableKey = { pk: 'PIPELINE', sk: 'RUN' };
 
 /** Partition of the ledger index: every ledger entry again, sorted by the time it was recorded. */
 export const LEDGER_INDEX_PK = 'LEDGER';

@@ -1,6 +1,12 @@
 /**
  * The orchestration, built from functions/pipeline/steps.ts so the ASL and the local runner follow
- * one step list:
+ * one step list. Every execution runs whole under the run lock (functions/pipeline/run-lock.ts, issue 20 item 1):
+ *
+ *   AcquireRunLock ─ held by another execution ─► WaitForRunLock ► AcquireRunLock …
+ *        └► Run (a Parallel of one branch, the body below) ─► ReleaseRunLock ► Done
+ *                                      └ any failure ─► ReleaseRunLockAfterFailure ► RunFailed
+ *
+ * The body:
  *
  *   Route ─ daily / drop / single date ─► Ingest ► Compute ► Publish ► BuildSite ► Published
  *        └ backfill {from,to} ─► PlanBackfill ► IngestArchivedDays (Map, one date at a time:
@@ -22,11 +28,19 @@
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { RUN_LOCK_KEY } from '../../functions/pipeline/keys.ts';
+import {
+  EXECUTION_TIMEOUT_MS,
+  RUN_LOCK_ACQUIRE,
+  RUN_LOCK_RELEASE,
+  RUN_LOCK_WAIT_MS,
+} from '../../functions/pipeline/run-lock.ts';
 import {
   DAY_STEPS,
   LATE_DATA_ERRORS,
@@ -94,12 +108,21 @@ export function lateDataDeadline(attemptTimeout: Duration): number {
   return ((1 + waits.length) * attemptTimeout.toSeconds() + waits.reduce((a, b) => a + b, 0)) / 60;
 }
 
-/** Longest backfill: ~25,000 history events per standard execution ≈ 3 years of days. */
-export const EXECUTION_TIMEOUT = Duration.hours(12);
+/**
+ * Longest backfill: ~25,000 history events per standard execution ≈ 3 years of days. Also the run lock's life
+ * (run-lock.ts): an execution that waits for the lock longer than this times out, which the "pipeline failed"
+ * alarm reports.
+ */
+export const EXECUTION_TIMEOUT = Duration.millis(EXECUTION_TIMEOUT_MS);
+
+/** The DynamoDB error of a condition not met: the run lock is another execution's (AcquireRunLock). */
+export const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
 
 export interface PipelineStateMachineProps {
   readonly functions: Readonly<Record<Exclude<StepName, 'build-site'>, lambda.IFunction>>;
   readonly siteBuild: codebuild.IProject;
+  /** The pipeline table, where the run lock is (keys.ts RUN_LOCK_KEY). */
+  readonly table: dynamodb.ITable;
 }
 
 /** `build-site` → `BuildSite`: state names follow the step names. */
@@ -154,6 +177,19 @@ export class PipelineStateMachine extends Construct {
 
     const route = new sfn.Choice(this, 'Route').when(sfn.Condition.isPresent('$.from'), plan).otherwise(daily.start);
 
+    // Issue 20 item 1: the body runs whole under the run lock. A Parallel of one branch, so that every way the
+    // body ends (its Succeed states, its Fail state, an error no Catch sees) comes back here, where the lock is
+    // given back before the execution ends.
+    const run = new sfn.Parallel(this, 'Run', {
+      comment: 'the whole run, under the run lock (functions/pipeline/run-lock.ts)',
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    run.branch(route);
+    const runFailed = new sfn.Fail(this, 'RunFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+    run.addCatch(this.releaseRunLock('ReleaseRunLockAfterFailure', runFailed), { resultPath: '$.error' });
+    run.next(this.releaseRunLock('ReleaseRunLock', new sfn.Succeed(this, 'Done')));
+    const acquire = this.acquireRunLock(run);
+
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -161,7 +197,7 @@ export class PipelineStateMachine extends Construct {
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'Short Pulse: ingest → compute → publish → build site, daily, on file drops and for backfills',
-      definitionBody: sfn.DefinitionBody.fromChainable(route),
+      definitionBody: sfn.DefinitionBody.fromChainable(acquire),
       stateMachineType: sfn.StateMachineType.STANDARD,
       timeout: EXECUTION_TIMEOUT,
       tracingEnabled: true,
@@ -180,6 +216,70 @@ export class PipelineStateMachine extends Construct {
         "lambda:InvokeFunction on the function's `live` alias and `<alias ARN>:*`, as the Step Functions Lambda integration grants it (issue 20 item 6: never $LATEST); it names no other function.",
       );
     }
+  }
+
+  /** The run lock's item (keys.ts RUN_LOCK_KEY). */
+  private runLockKey(): Record<string, tasks.DynamoAttributeValue> {
+    return {
+      pk: tasks.DynamoAttributeValue.fromString(RUN_LOCK_KEY.pk),
+      sk: tasks.DynamoAttributeValue.fromString(RUN_LOCK_KEY.sk),
+    };
+  }
+
+  /**
+   * Takes the run lock with the adapter's own update (RUN_LOCK_ACQUIRE: free, expired, or this execution's),
+   * owner = the execution's id, expiry = the execution's start + its timeout; while another execution holds
+   * it, waits RUN_LOCK_WAIT_MS and tries again (a new entry each time, so `:now` is the time of that try).
+   * JSONata, for the time arithmetic; the state passes its input on unchanged.
+   */
+  private acquireRunLock(next: sfn.IChainable): sfn.IChainable {
+    const acquire = tasks.DynamoUpdateItem.jsonata(this, 'AcquireRunLock', {
+      comment: 'one execution at a time (functions/pipeline/run-lock.ts)',
+      table: this.props.table,
+      key: this.runLockKey(),
+      updateExpression: RUN_LOCK_ACQUIRE.update,
+      conditionExpression: RUN_LOCK_ACQUIRE.condition,
+      expressionAttributeValues: {
+        ':owner': tasks.DynamoAttributeValue.fromString('{% $states.context.Execution.Id %}'),
+        ':now': tasks.DynamoAttributeValue.fromString('{% $states.context.State.EnteredTime %}'),
+        ':expires': tasks.DynamoAttributeValue.fromString(
+          `{% $fromMillis($toMillis($states.context.Execution.StartTime) + ${EXECUTION_TIMEOUT_MS}) %}`,
+        ),
+      },
+      outputs: '{% $states.input %}',
+    });
+    const wait = sfn.Wait.jsonata(this, 'WaitForRunLock', {
+      comment: 'another execution holds the run lock',
+      time: sfn.WaitTime.duration(Duration.millis(RUN_LOCK_WAIT_MS)),
+    });
+    acquire.addRetry({ errors: [CONDITION_FAILED], maxAttempts: 0 });
+    acquire.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY, jitterStrategy: sfn.JitterType.FULL });
+    acquire.addCatch(wait, { errors: [CONDITION_FAILED], outputs: '{% $states.input %}' });
+    wait.next(acquire);
+    acquire.next(next);
+    return acquire;
+  }
+
+  /**
+   * Gives the run lock back if this execution still holds it (RUN_LOCK_RELEASE); when it does not (it expired
+   * and another took it), there is nothing to give back and the execution ends as it was going to.
+   */
+  private releaseRunLock(id: string, next: sfn.State): tasks.DynamoUpdateItem {
+    const release = tasks.DynamoUpdateItem.jsonata(this, id, {
+      table: this.props.table,
+      key: this.runLockKey(),
+      updateExpression: RUN_LOCK_RELEASE.update,
+      conditionExpression: RUN_LOCK_RELEASE.condition,
+      expressionAttributeValues: {
+        ':owner': tasks.DynamoAttributeValue.fromString('{% $states.context.Execution.Id %}'),
+      },
+      outputs: '{% $states.input %}',
+    });
+    release.addRetry({ errors: [CONDITION_FAILED], maxAttempts: 0 });
+    release.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY, jitterStrategy: sfn.JitterType.FULL });
+    release.addCatch(next, { errors: [CONDITION_FAILED], outputs: '{% $states.input %}' });
+    release.next(next);
+    return release;
   }
 
   /** The day steps (from `first` on) chained, each followed by a "skipped?" choice that ends the day. */

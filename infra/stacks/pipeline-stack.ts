@@ -6,6 +6,7 @@
  * an SSM parameter read at deploy time.
  */
 import { CfnOutput, Duration, Fn, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -155,6 +156,7 @@ export class PipelineStack extends Stack {
       // The `live` aliases, never $LATEST (issue 20 item 6).
       functions: { ingest: ingest.live, compute: compute.live, publish: publish.live },
       siteBuild: this.siteBuild.project,
+      table: dynamodb.Table.fromTableName(this, 'PipelineTable', table.tableName),
     });
     const { stateMachine } = this.pipeline;
 

@@ -216,6 +216,47 @@ describe.each(tables)('PipelineTable contract: %s', (_name, make) => {
     expect(results.filter((r) => r.acquired)).toHaveLength(1);
   });
 
+  it('run lock (issue 20 item 1): one execution at a time, compared as ISO times, re-entrant, released by its owner only', async () => {
+    const table = await make();
+    const t = (s: string) => `2024-06-10T${s}.000Z`;
+    expect(await table.acquireRunLock('exec-a', t('23:30:00'), t('11:30:00'))).toEqual({
+      acquired: true,
+      lock: { owner: 'exec-a', expiresAt: t('23:30:00') },
+    });
+    expect(await table.acquireRunLock('exec-b', t('23:35:00'), t('11:35:00'))).toEqual({
+      acquired: false,
+      heldBy: { owner: 'exec-a', expiresAt: t('23:30:00') },
+    });
+    // The holder's own steps (the local runner's backfill) re-enter it.
+    expect((await table.acquireRunLock('exec-a', t('23:30:00'), t('12:00:00'))).acquired).toBe(true);
+    expect(await table.releaseRunLock('exec-b')).toBe(false);
+    expect(await table.releaseRunLock('exec-a')).toBe(true);
+    expect(await table.releaseRunLock('exec-a')).toBe(false);
+    expect((await table.acquireRunLock('exec-b', t('23:40:00'), t('11:40:00'))).acquired).toBe(true);
+    // exec-b was stopped from outside: at its expiry (its execution's timeout) exec-c takes over, not before.
+    expect((await table.acquireRunLock('exec-c', t('23:59:00'), t('23:40:00'))).acquired).toBe(false);
+    expect((await table.acquireRunLock('exec-c', t('23:59:00'), '2024-06-10T23:40:00.001Z')).acquired).toBe(true);
+    // The day lock is another item: the run lock does not hold any day.
+    expect((await table.acquireDayLock('2024-06-10', 'exec-d', 10_000, 0)).acquired).toBe(true);
+  });
+
+  it('run lock under contention: of ten executions started together exactly one runs', async () => {
+    const table = await make();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        table.acquireRunLock(`exec-${i}`, '2024-06-11T11:30:00.000Z', '2024-06-10T23:30:00.000Z'),
+      ),
+    );
+    expect(results.filter((r) => r.acquired)).toHaveLength(1);
+    const winner = results.findIndex((r) => r.acquired);
+    for (const r of results.filter((x) => !x.acquired)) {
+      expect(r).toEqual({
+        acquired: false,
+        heldBy: { owner: `exec-${winner}`, expiresAt: '2024-06-11T11:30:00.000Z' },
+      });
+    }
+  });
+
   it('step statuses are kept per day and step', async () => {
     const table = await make();
     expect(await table.getDay('2024-06-12')).toBeUndefined();

@@ -11,6 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/lib/env.ts';
 import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from '../../functions/lib/metric-names.ts';
 import { DEFAULT_PIPELINE_CONFIG } from '../../functions/pipeline/deps.ts';
+import { RUN_LOCK_KEY } from '../../functions/pipeline/keys.ts';
+import {
+  EXECUTION_TIMEOUT_MS,
+  RUN_LOCK_ACQUIRE,
+  RUN_LOCK_RELEASE,
+  RUN_LOCK_WAIT_MS,
+} from '../../functions/pipeline/run-lock.ts';
 import {
   DAY_STEPS,
   LATE_DATA_ERRORS,
@@ -21,6 +28,7 @@ import {
   type StepName,
 } from '../../functions/pipeline/steps.ts';
 import {
+  CONDITION_FAILED,
   LATE_DATA_RETRY,
   LOCKED_RETRY,
   lateDataDeadline,
@@ -239,6 +247,13 @@ interface AslState {
   }>;
   Catch?: Array<{ ErrorEquals: string[]; Next: string; ResultPath?: string }>;
   ItemProcessor?: Asl;
+  Branches?: Asl[];
+  QueryLanguage?: string;
+  Arguments?: Record<string, unknown>;
+  Output?: unknown;
+  Seconds?: number;
+  Cause?: string;
+  CausePath?: string;
   ItemsPath?: string;
   MaxConcurrency?: number;
   ErrorPath?: string;
@@ -248,8 +263,18 @@ interface Asl {
   States: Record<string, AslState>;
 }
 
-/** The definition with each CloudFormation token replaced by `<LogicalId>` so it parses as JSON. */
+/**
+ * The run's body: the one branch of the `Run` Parallel, inside the run lock's states (issue 20 item 1); the
+ * whole definition is `definition()`.
+ */
 function asl(): Asl {
+  const run = definition().States.Run;
+  if (run?.Type !== 'Parallel' || run.Branches?.length !== 1) throw new Error('no Run parallel of one branch');
+  return run.Branches[0] as Asl;
+}
+
+/** The definition with each CloudFormation token replaced by `<LogicalId>` so it parses as JSON. */
+function definition(): Asl {
   const machines = resourcesOfType(s.pipeline, 'AWS::StepFunctions::StateMachine');
   const [machine] = Object.values(machines);
   const parts = (machine!.Properties!.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
@@ -542,13 +567,114 @@ describe('state machine', () => {
     expect(failedAlarms[0]!.Properties!.AlarmActions).toEqual([{ Ref: topic }]);
   });
 
+  it('runs every execution whole under the run lock: taken first, waited for, given back at every end (issue 20 item 1)', () => {
+    const machine = definition();
+    // Taken first, with the adapter's own update and condition (functions/pipeline/run-lock.ts), on RUN_LOCK_KEY.
+    expect(machine.StartAt).toBe('AcquireRunLock');
+    const acquire = machine.States.AcquireRunLock!;
+    expect(acquire).toMatchObject({
+      Type: 'Task',
+      QueryLanguage: 'JSONata',
+      Resource: expect.stringMatching(/:states:::dynamodb:updateItem$/),
+      Output: '{% $states.input %}',
+      Next: 'Run',
+    });
+    expect(acquire.Arguments).toMatchObject({
+      Key: { pk: { S: RUN_LOCK_KEY.pk }, sk: { S: RUN_LOCK_KEY.sk } },
+      UpdateExpression: RUN_LOCK_ACQUIRE.update,
+      ConditionExpression: RUN_LOCK_ACQUIRE.condition,
+      ExpressionAttributeValues: {
+        ':owner': { S: '{% $states.context.Execution.Id %}' },
+        ':now': { S: '{% $states.context.State.EnteredTime %}' },
+        ':expires': {
+          S: `{% $fromMillis($toMillis($states.context.Execution.StartTime) + ${EXECUTION_TIMEOUT_MS}) %}`,
+        },
+      },
+    });
+    // The lock lives exactly as long as the execution may.
+    expect(machine).toMatchObject({ TimeoutSeconds: EXECUTION_TIMEOUT_MS / 1000 });
+    // Held by another execution: wait and try again (a new entry, so `:now` is that try's), never a failure.
+    expect(acquire.Retry?.[0]).toEqual({ ErrorEquals: [CONDITION_FAILED], MaxAttempts: 0 });
+    expect(acquire.Catch).toEqual([
+      { ErrorEquals: [CONDITION_FAILED], Output: '{% $states.input %}', Next: 'WaitForRunLock' },
+    ]);
+    expect(machine.States.WaitForRunLock).toMatchObject({
+      Type: 'Wait',
+      Seconds: RUN_LOCK_WAIT_MS / 1000,
+      Next: 'AcquireRunLock',
+    });
+    // The body is one branch; whichever way it ends, the lock is given back by its owner.
+    const run = machine.States.Run!;
+    expect(run).toMatchObject({ Type: 'Parallel', ResultPath: null, Next: 'ReleaseRunLock' });
+    expect(run.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ReleaseRunLockAfterFailure' },
+    ]);
+    for (const [name, next] of [
+      ['ReleaseRunLock', 'Done'],
+      ['ReleaseRunLockAfterFailure', 'RunFailed'],
+    ] as const) {
+      const release = machine.States[name]!;
+      expect(release.Arguments, name).toMatchObject({
+        Key: { pk: { S: RUN_LOCK_KEY.pk }, sk: { S: RUN_LOCK_KEY.sk } },
+        UpdateExpression: RUN_LOCK_RELEASE.update,
+        ConditionExpression: RUN_LOCK_RELEASE.condition,
+        ExpressionAttributeValues: { ':owner': { S: '{% $states.context.Execution.Id %}' } },
+      });
+      expect(release.Next, name).toBe(next);
+      // No longer this execution's (expired, taken by another): nothing to give back, the execution ends as it would.
+      expect(release.Catch, name).toEqual([
+        { ErrorEquals: [CONDITION_FAILED], Output: '{% $states.input %}', Next: next },
+      ]);
+    }
+    expect(machine.States.Done).toEqual({ Type: 'Succeed' });
+    // A failed run still fails the execution (the "pipeline failed" alarm), with the body's error and cause.
+    expect(machine.States.RunFailed).toEqual({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+    // The only states outside the body are the lock's.
+    expect(Object.keys(machine.States).sort()).toEqual(
+      [
+        'AcquireRunLock',
+        'Done',
+        'ReleaseRunLock',
+        'ReleaseRunLockAfterFailure',
+        'Run',
+        'RunFailed',
+        'WaitForRunLock',
+      ].sort(),
+    );
+    // The state machine may update items of the pipeline table (the lock's), not read, put or delete them. The
+    // task names the table by its imported name, and its grant is the ARN built from that name.
+    const tableArnFromName = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':dynamodb:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':table/',
+          { 'Fn::ImportValue': 'ShortPulse-TableName' },
+        ],
+      ],
+    };
+    const [role] = Object.keys(resourcesOfType(s.pipeline, 'AWS::IAM::Role')).filter((id) =>
+      id.includes('StateMachineRole'),
+    );
+    const dynamo = roleStatements(s.pipeline, role!).filter((st) =>
+      asArray(st.Action).some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(dynamo).toEqual([{ Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: tableArnFromName }]);
+    expect(acquire.Arguments?.TableName).toBe('<?>');
+  });
+
   it('is a standard workflow with X-Ray, full logging and a timeout', () => {
     s.pipeline.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
     });
-    expect(asl()).toMatchObject({ TimeoutSeconds: 12 * 3600 });
+    expect(definition()).toMatchObject({ TimeoutSeconds: 12 * 3600 });
   });
 });
 

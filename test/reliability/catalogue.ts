@@ -49,6 +49,8 @@ const f = {
   ingestDeadline: 'test/pipeline/ingest-deadline.test.ts',
   dayLock: 'test/pipeline/day-lock.test.ts',
   relBackfill: 'test/reliability/backfill.test.ts',
+  runRace: 'test/reliability/run-race.test.ts',
+  pipelineInfra: 'test/infra/pipeline.test.ts',
   gates: 'test/gates/sanity.test.ts',
   gatesPublish: 'test/gates/publish-gates.test.ts',
   gatesReal: 'test/gates/real-2024.test.ts',
@@ -396,6 +398,22 @@ export const FAULTS: Case[] = [
       t(f.publish, 'two publishes of one day at once: one writes, the other is told the day is taken'),
       t(f.compute, 'another run holding the day: compute throws the retryable DayLockedError and writes nothing'),
       t(f.contract, 'day lock under contention: of ten simultaneous runs exactly one wins'),
+    ],
+  },
+  {
+    item: 'runs of consecutive days started together (a drop during the daily run, a re-run, a backfill, a bulk upload)',
+    outcome:
+      'the run lock (one DynamoDB item, taken by the state machine before the first step and given back at every end) runs them one at a time, whole; every interleaving tried ends in the state a sequential run in the lock’s order leaves, byte for byte (without the lock: torn reads, `latest.json` behind, history rows lost)',
+    tests: [
+      t(
+        f.runRace,
+        "every seeded interleaving ends in the state of the sequential run in the lock's order, byte for byte",
+      ),
+      t(f.contract, 'run lock under contention: of ten executions started together exactly one runs'),
+      t(
+        f.pipelineInfra,
+        'runs every execution whole under the run lock: taken first, waited for, given back at every end (issue 20 item 1)',
+      ),
     ],
   },
   {

@@ -121,6 +121,8 @@ function countingTable(table: PipelineTable, counts: IoCounts): PipelineTable {
     setStepStatus: (d, s, st) => write(table.setStepStatus(d, s, st)),
     acquireDayLock: (d, o, e, n) => write(table.acquireDayLock(d, o, e, n)),
     releaseDayLock: (d, o) => write(table.releaseDayLock(d, o)),
+    acquireRunLock: (o, e, n) => write(table.acquireRunLock(o, e, n)),
+    releaseRunLock: (o) => write(table.releaseRunLock(o)),
     getCursor: () => read<unknown>(() => 1)(table.getCursor()) as ReturnType<PipelineTable['getCursor']>,
     advanceCursor: (f, d) => write(table.advanceCursor(f, d)),
     markRestateFrom: (d) => write(table.markRestateFrom(d)),
