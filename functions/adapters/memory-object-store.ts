@@ -1,6 +1,13 @@
 /** In-memory ObjectStore for unit tests of the services; passes the same contract suite as the S3 adapter. */
 import { createHash } from 'node:crypto';
-import type { ListedObject, ObjectInfo, ObjectStore, PutObjectOptions, StoredObject } from './ports.ts';
+import {
+  type ListedObject,
+  ObjectChangedError,
+  type ObjectInfo,
+  type ObjectStore,
+  type PutObjectOptions,
+  type StoredObject,
+} from './ports.ts';
 
 export interface MemoryObjectStore extends ObjectStore {
   /** Every key, sorted (for assertions). */
@@ -16,7 +23,14 @@ export function createMemoryObjectStore(bucket = 'memory-bucket'): MemoryObjectS
   const objects = new Map<string, StoredObject>();
   const calls = { put: 0, putIfAbsent: 0, get: 0, head: 0, list: 0, delete: 0, digest: 0, copyIfAbsent: 0 };
 
+  let versions = 0;
   function write(key: string, bytes: Uint8Array, opts: PutObjectOptions): ObjectInfo {
+    const { onlyIf } = opts;
+    if (onlyIf !== undefined) {
+      const current = objects.get(key);
+      if (onlyIf === 'absent' ? current !== undefined : current?.etag !== onlyIf.etag)
+        throw new ObjectChangedError(key);
+    }
     const copy = new Uint8Array(bytes);
     const metadata = { ...(opts.metadata ?? {}), sha256: createHash('sha256').update(copy).digest('hex') };
     const stored: StoredObject = {
@@ -28,6 +42,7 @@ export function createMemoryObjectStore(bucket = 'memory-bucket'): MemoryObjectS
       contentEncoding: opts.contentEncoding,
       metadata,
       bytes: copy,
+      etag: `"v${++versions}"`,
     };
     objects.set(key, stored);
     return describe(stored);

@@ -16,6 +16,12 @@ export interface PutObjectOptions {
   contentEncoding?: string;
   /** User metadata (lower-case keys; S3 lower-cases them anyway). `sha256` is reserved: the store sets it. */
   metadata?: Record<string, string>;
+  /**
+   * Write only if the object is still what the caller read (issue 20 item 1): `{ etag }` of that read, or
+   * `absent` when it read nothing. Otherwise `ObjectChangedError`, and nothing is written. Atomic on AWS
+   * (`If-Match` / `If-None-Match: *`); s3rver ignores those headers, so there a HEAD just before decides.
+   */
+  onlyIf?: { etag: string } | 'absent';
 }
 
 export interface ObjectInfo {
@@ -27,6 +33,8 @@ export interface ObjectInfo {
   cacheControl: string | undefined;
   contentEncoding: string | undefined;
   metadata: Record<string, string>;
+  /** The object's version as the store names it (S3's ETag): what `onlyIf` compares. */
+  etag?: string;
 }
 
 export interface StoredObject extends ObjectInfo {
@@ -65,6 +73,16 @@ export interface ObjectStore {
   list(prefix: string): Promise<ListedObject[]>;
   /** Deleting an absent key is not an error. */
   delete(key: string): Promise<void>;
+}
+
+/** A conditional write (`onlyIf`) found the object changed since it was read: re-read and try again. */
+export class ObjectChangedError extends Error {
+  readonly key: string;
+  constructor(key: string) {
+    super(`object ${key} changed since it was read (another run wrote it): not overwritten; retried from a new read`);
+    this.name = 'ObjectChangedError';
+    this.key = key;
+  }
 }
 
 export class ObjectIntegrityError extends Error {

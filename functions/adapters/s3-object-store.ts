@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import {
   type ListedObject,
+  ObjectChangedError,
   type ObjectInfo,
   ObjectIntegrityError,
   type ObjectStore,
@@ -70,6 +71,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       CacheControl?: string;
       ContentEncoding?: string;
       Metadata?: Record<string, string>;
+      ETag?: string;
     },
   ): ObjectInfo {
     const metadata = { ...(out.Metadata ?? {}) };
@@ -81,13 +83,17 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       cacheControl: out.CacheControl,
       contentEncoding: out.ContentEncoding,
       metadata,
+      ...(out.ETag ? { etag: out.ETag } : {}),
     };
   }
 
   async function putObject(key: string, bytes: Uint8Array, opts: PutObjectOptions, ifNoneMatch: boolean) {
     const digest = sha256(bytes);
     const metadata = { ...(opts.metadata ?? {}), sha256: digest.toString('hex') };
-    await client.send(
+    const { onlyIf } = opts;
+    const condition =
+      ifNoneMatch || onlyIf === 'absent' ? { IfNoneMatch: '*' } : onlyIf ? { IfMatch: onlyIf.etag } : {};
+    const out = await client.send(
       new PutObjectCommand({
         Bucket: bucket,
         Key: key,
@@ -98,7 +104,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
         ...(opts.contentEncoding ? { ContentEncoding: opts.contentEncoding } : {}),
         Metadata: metadata,
         ChecksumSHA256: digest.toString('base64'),
-        ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+        ...(conditionalWrites ? condition : {}),
       }),
     );
     return {
@@ -109,7 +115,28 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       cacheControl: opts.cacheControl,
       contentEncoding: opts.contentEncoding,
       metadata,
+      ...(out.ETag ? { etag: out.ETag } : {}),
     } satisfies ObjectInfo;
+  }
+
+  /**
+   * A put with `onlyIf`: on AWS the condition travels with the PUT (atomic; 412 when it fails); where the
+   * store ignores it (s3rver), a HEAD just before compares the ETag (not atomic: the run lock is what keeps
+   * two runs apart there).
+   */
+  async function putChecked(key: string, bytes: Uint8Array, opts: PutObjectOptions): Promise<ObjectInfo> {
+    const { onlyIf } = opts;
+    if (onlyIf !== undefined && !conditionalWrites) {
+      const current = await head(key);
+      if (onlyIf === 'absent' ? current !== undefined : current?.etag !== onlyIf.etag)
+        throw new ObjectChangedError(key);
+    }
+    try {
+      return await retry(() => putObject(key, bytes, opts, false));
+    } catch (error) {
+      if (onlyIf !== undefined && isPreconditionFailed(error)) throw new ObjectChangedError(key);
+      throw error;
+    }
   }
 
   async function head(key: string): Promise<ObjectInfo | undefined> {
@@ -126,7 +153,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     bucket,
 
     put(key, bytes, opts) {
-      return retry(() => putObject(key, bytes, opts, false));
+      return putChecked(key, bytes, opts);
     },
 
     async putIfAbsent(key, bytes, opts): Promise<PutIfAbsentResult> {

@@ -32,7 +32,7 @@ import {
   SnapshotSchema,
   snapshotJsonSchema,
 } from '../../shared/snapshot/schema.ts';
-import type { ObjectStore, PutObjectOptions } from '../adapters/ports.ts';
+import { ObjectChangedError, type ObjectStore, type PutObjectOptions } from '../adapters/ports.ts';
 import type { PublishEvent } from '../lib/events.ts';
 import { newYorkDate } from '../lib/new-york-date.ts';
 import { withDayLock } from './day-lock.ts';
@@ -130,6 +130,8 @@ interface Saved {
   store: ObjectStore;
   key: string;
   previous: { bytes: Uint8Array; options: PutObjectOptions } | undefined;
+  /** The version this publish wrote (its ETag), once the write landed. */
+  written?: string | undefined;
 }
 
 /**
@@ -152,13 +154,23 @@ function journal(deps: PipelineDeps) {
         throw new Error(`publish: ${bucket} ${key} is not in PUBLISH_ROLLBACK_KEYS: its rollback would be denied`);
       }
       const store = deps[bucket];
-      saved.push({ store, key, previous });
-      await store.put(key, bytes, options);
+      const entry: Saved = { store, key, previous };
+      saved.push(entry);
+      try {
+        entry.written = (await store.put(key, bytes, options)).etag;
+      } catch (error) {
+        // Changed by another run since it was read (`onlyIf`): nothing of ours landed there, so nothing of ours
+        // to restore, and putting our `previous` back would overwrite that run's write.
+        if (error instanceof ObjectChangedError) saved.splice(saved.indexOf(entry), 1);
+        throw error;
+      }
     },
     async restore(log: PipelineDeps['log']) {
       for (const s of saved.reverse()) {
         try {
-          if (s.previous) await s.store.put(s.key, s.previous.bytes, s.previous.options);
+          // Only over what this publish wrote (when the store names versions): never over a later run's write.
+          const onlyIf = s.written !== undefined ? { onlyIf: { etag: s.written } } : {};
+          if (s.previous) await s.store.put(s.key, s.previous.bytes, { ...s.previous.options, ...onlyIf });
           else await s.store.delete(s.key);
         } catch (error) {
           log.error('publish rollback failed: restore by hand from bucket versioning', {
@@ -359,12 +371,18 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
   // Read before any write (the feed holds the published days the gates compare with), all at once:
   // the schemas' HEADs too, so that only the writes of a changed schema remain to do.
   const schemas = schemaDocs(deps.config.siteUrl);
-  const [cursor, historyObject, feedObject, ...schemaHeads] = await Promise.all([
+  const [cursor, historyObject, feedObject, latestHead, ...schemaHeads] = await Promise.all([
     deps.table.getCursor(),
     deps.site.get(SITE_HISTORY_KEY),
     deps.raw.get(FEED_KEY),
+    deps.site.head(SITE_LATEST_KEY),
     ...schemas.map((d) => deps.site.head(d.key)),
   ]);
+  // Issue 20 item 1: history.json, the feed and latest.json are written only over what was read here; another
+  // run's write in between (possible only if this run lost the run lock) fails the step with
+  // `ObjectChangedError`, retried from a new read, instead of being overwritten.
+  const onlyIf = (o: { etag?: string } | undefined): Pick<PutObjectOptions, 'onlyIf'> =>
+    o === undefined ? { onlyIf: 'absent' } : o.etag !== undefined ? { onlyIf: { etag: o.etag } } : {};
   const switchLatest = cursor.lastPublished === null || newestDay >= cursor.lastPublished;
   watch.lap('read history and feed');
   let previousHistory: History | undefined;
@@ -469,14 +487,14 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
         'site',
         SITE_HISTORY_KEY,
         encode(history),
-        historyOptions,
+        { ...historyOptions, ...onlyIf(historyObject) },
         historyObject && { bytes: historyObject.bytes, options: optionsOf(historyObject, historyOptions) },
       ),
       j.write(
         'raw',
         FEED_KEY,
         encode(feed),
-        { contentType: JSON_TYPE },
+        { contentType: JSON_TYPE, ...onlyIf(feedObject) },
         feedObject && { bytes: feedObject.bytes, options: { contentType: JSON_TYPE } },
       ),
       j.write('site', SITE_RSS_KEY, Buffer.from(rss, 'utf8'), rssOptions, previousRss),
@@ -484,7 +502,10 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
     keys.push(SITE_HISTORY_KEY, SITE_RSS_KEY);
     // Last, once everything it links to has landed.
     if (switchLatest) {
-      await deps.site.put(SITE_LATEST_KEY, encode(newest), siteObjectOptions(SITE_LATEST_KEY));
+      await deps.site.put(SITE_LATEST_KEY, encode(newest), {
+        ...siteObjectOptions(SITE_LATEST_KEY),
+        ...onlyIf(latestHead),
+      });
       keys.push(SITE_LATEST_KEY);
     }
   } catch (error) {

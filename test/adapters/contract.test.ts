@@ -8,7 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoPipelineTable } from '../../functions/adapters/dynamo-pipeline-table.ts';
 import { createMemoryObjectStore } from '../../functions/adapters/memory-object-store.ts';
 import { createMemoryPipelineTable } from '../../functions/adapters/memory-pipeline-table.ts';
-import type { LedgerEntry, ObjectStore, PipelineTable } from '../../functions/adapters/ports.ts';
+import {
+  type LedgerEntry,
+  ObjectChangedError,
+  type ObjectStore,
+  type PipelineTable,
+} from '../../functions/adapters/ports.ts';
 import { createS3ObjectStore } from '../../functions/adapters/s3-object-store.ts';
 import { type LocalAws, startLocalAws } from './helpers/local-aws.ts';
 
@@ -129,6 +134,76 @@ function ledgerEntry(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
     ...overrides,
   };
 }
+
+/**
+ * Conditional writes (issue 20 item 1): what the memory store enforces, the S3 adapter enforces with a HEAD
+ * where the store ignores If-Match (s3rver, `conditionalWrites: false`); with `conditionalWrites` on (AWS) the
+ * condition travels as If-Match / If-None-Match headers, checked below on the requests s3rver receives.
+ */
+const conditionalStores: [string, () => Promise<ObjectStore>][] = [
+  ['memory', async () => createMemoryObjectStore('memory-bucket')],
+  [
+    's3 (s3rver, checked by HEAD)',
+    async () => createS3ObjectStore({ client: aws.s3, bucket: await aws.newBucket(), conditionalWrites: false }),
+  ],
+];
+
+describe.each(conditionalStores)('ObjectStore conditional writes: %s', (_name, make) => {
+  it('writes over the version it read, refuses a changed or newly created object and leaves it as it is', async () => {
+    const store = await make();
+    const json = { contentType: 'application/json' };
+    // Absent when read: written only while still absent.
+    const first = await store.put('data/history.json', bytes('{"v":1}'), { ...json, onlyIf: 'absent' });
+    expect(first.etag).toEqual(expect.any(String));
+    await expect(store.put('data/history.json', bytes('{"v":9}'), { ...json, onlyIf: 'absent' })).rejects.toThrow(
+      ObjectChangedError,
+    );
+    // Read by two runs; the first writes, the second (still holding the first version) is refused.
+    const read = await store.get('data/history.json');
+    expect(read?.etag).toBe(first.etag);
+    const second = await store.put('data/history.json', bytes('{"v":2}'), { ...json, onlyIf: { etag: read!.etag! } });
+    expect(second.etag).not.toBe(first.etag);
+    const stale = store.put('data/history.json', bytes('{"v":3}'), { ...json, onlyIf: { etag: read!.etag! } });
+    await expect(stale).rejects.toMatchObject({ name: 'ObjectChangedError', key: 'data/history.json' });
+    expect(Buffer.from((await store.get('data/history.json'))!.bytes).toString()).toBe('{"v":2}');
+    expect((await store.head('data/history.json'))?.etag).toBe(second.etag);
+    // A plain put still replaces whatever is there.
+    await store.put('data/history.json', bytes('{"v":4}'), json);
+    expect(Buffer.from((await store.get('data/history.json'))!.bytes).toString()).toBe('{"v":4}');
+  });
+});
+
+describe('ObjectStore conditional writes on AWS: the condition travels with the PUT', () => {
+  it('sends If-Match with the ETag read, If-None-Match: * for an object read as absent, neither on a plain put', async () => {
+    const client = aws.s3;
+    const seen: Record<string, string | undefined>[] = [];
+    const name = `capture-conditions-${Math.random()}`;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
+        if ((args.input as { Body?: unknown }).Body !== undefined) {
+          seen.push({ ifMatch: headers['if-match'], ifNoneMatch: headers['if-none-match'] });
+        }
+        return next(args);
+      },
+      { step: 'finalizeRequest', name },
+    );
+    try {
+      const store = createS3ObjectStore({ client, bucket: await aws.newBucket() });
+      const json = { contentType: 'application/json' };
+      const created = await store.put('data/latest.json', bytes('{"v":1}'), { ...json, onlyIf: 'absent' });
+      await store.put('data/latest.json', bytes('{"v":2}'), { ...json, onlyIf: { etag: created.etag! } });
+      await store.put('data/latest.json', bytes('{"v":3}'), json);
+      expect(seen).toEqual([
+        { ifMatch: undefined, ifNoneMatch: '*' },
+        { ifMatch: created.etag, ifNoneMatch: undefined },
+        { ifMatch: undefined, ifNoneMatch: undefined },
+      ]);
+    } finally {
+      client.middlewareStack.remove(name);
+    }
+  });
+});
 
 describe.each(tables)('PipelineTable contract: %s', (_name, make) => {
   it('records a file once; the same content again is a duplicate and changes nothing', async () => {

@@ -205,6 +205,59 @@ describe('refusing to publish', () => {
   });
 });
 
+describe('another run writing between this publish’s read and its write (issue 20 item 1)', () => {
+  it('history.json changed since it was read: nothing of the other run’s is overwritten, ours is rolled back, latest stays', async () => {
+    // On s3rver the condition is checked with a HEAD (conditionalWrites: false); AWS checks it atomically.
+    const deps = await emulatorDeps(aws);
+    const conditional = createS3ObjectStore({ client: aws.s3, bucket: deps.site.bucket, conditionalWrites: false });
+    await publishSnapshots(deps, '2024-06-10', [snapshot('2024-06-10')]);
+    const feedBefore = (await deps.raw.head('derived/feed.json'))?.sha256;
+    const rssBefore = (await deps.site.head('rss.xml'))?.sha256;
+    const theirs = Buffer.from('{"written":"by another run"}');
+    // The other run writes history.json right after this publish has read it.
+    const site: ObjectStore = {
+      ...conditional,
+      bucket: conditional.bucket,
+      get: async (key) => {
+        const read = await conditional.get(key);
+        if (key === 'data/history.json') await deps.site.put(key, theirs, { contentType: 'application/json' });
+        return read;
+      },
+    };
+    const racing = createPipelineDeps({ ...deps, site });
+    await expect(publishSnapshots(racing, '2024-06-11', [snapshot('2024-06-11')])).rejects.toMatchObject({
+      name: 'ObjectChangedError',
+      key: 'data/history.json',
+    });
+    // Theirs stays; the feed and rss.xml are back to what they were; latest.json still shows the 10th.
+    expect(Buffer.from((await deps.site.get('data/history.json'))!.bytes).equals(theirs)).toBe(true);
+    expect((await deps.raw.head('derived/feed.json'))?.sha256).toBe(feedBefore);
+    expect((await deps.site.head('rss.xml'))?.sha256).toBe(rssBefore);
+    expect(json((await deps.site.get('data/latest.json'))!.bytes).asOf).toBe('2024-06-10');
+    expect((await deps.table.getCursor()).lastPublished).toBe('2024-06-10');
+  });
+
+  it('latest.json written by another run meanwhile is not overwritten: the step fails, to be retried from a new read', async () => {
+    const deps = await emulatorDeps(aws);
+    const conditional = createS3ObjectStore({ client: aws.s3, bucket: deps.site.bucket, conditionalWrites: false });
+    await publishSnapshots(deps, '2024-06-10', [snapshot('2024-06-10')]);
+    const theirs = Buffer.from(JSON.stringify({ ...snapshot('2024-06-12'), note: 'another run' }));
+    const site: ObjectStore = {
+      ...conditional,
+      bucket: conditional.bucket,
+      head: async (key) => {
+        const read = await conditional.head(key);
+        if (key === 'data/latest.json') await deps.site.put(key, theirs, { contentType: 'application/json' });
+        return read;
+      },
+    };
+    await expect(
+      publishSnapshots(createPipelineDeps({ ...deps, site }), '2024-06-11', [snapshot('2024-06-11')]),
+    ).rejects.toMatchObject({ name: 'ObjectChangedError', key: 'data/latest.json' });
+    expect(Buffer.from((await deps.site.get('data/latest.json'))!.bytes).equals(theirs)).toBe(true);
+  });
+});
+
 describe('an S3 failure in the middle of a publish', () => {
   it('latest.json failing after retries restores history.json and rss.xml: readers still see the previous day', async () => {
     const deps = await emulatorDeps(aws);

@@ -100,10 +100,21 @@ export const emptyJournal = (): Journal => ({
   splits: emptySplitInputs(),
 });
 
+/**
+ * The version of the journal object each loaded journal was read from (issue 20 item 1): `saveJournal` writes
+ * only over that version (`onlyIf`), so a run that lost the run lock cannot overwrite another run's commit
+ * (`ObjectChangedError`, retried: the step starts again from the journal as it now is).
+ */
+const readFrom = new WeakMap<Journal, { etag: string } | 'absent'>();
+
 export async function loadJournal(deps: PipelineDeps): Promise<Journal> {
   const key = DERIVED_COMPUTE_JOURNAL_KEY;
   const object = await deps.raw.get(key);
-  if (!object) return emptyJournal();
+  if (!object) {
+    const empty = emptyJournal();
+    readFrom.set(empty, 'absent');
+    return empty;
+  }
   let value: unknown;
   try {
     value = JSON.parse(gunzipSync(object.bytes).toString('utf8'));
@@ -115,13 +126,19 @@ export async function loadJournal(deps: PipelineDeps): Promise<Journal> {
     const issue = parsed.error.issues[0];
     throw new ComputeStateError(key, issue?.path.join('.') || '*', issue?.message ?? 'invalid');
   }
+  if (object.etag !== undefined) readFrom.set(parsed.data, { etag: object.etag });
   return parsed.data;
 }
 
 export async function saveJournal(deps: PipelineDeps, journal: Journal): Promise<void> {
-  await deps.raw.put(DERIVED_COMPUTE_JOURNAL_KEY, gzipSync(JSON.stringify(journal)), {
+  const onlyIf = readFrom.get(journal);
+  const written = await deps.raw.put(DERIVED_COMPUTE_JOURNAL_KEY, gzipSync(JSON.stringify(journal)), {
     contentType: 'application/gzip',
+    ...(onlyIf ? { onlyIf } : {}),
   });
+  // Saved again later in the same run (the ledger read, then the commit): over what this save wrote.
+  if (written.etag !== undefined) readFrom.set(journal, { etag: written.etag });
+  else readFrom.delete(journal);
 }
 
 const fileId = (f: { source: string; file: string; sha256: string }) => `${f.source}|${f.file}|${f.sha256}`;
