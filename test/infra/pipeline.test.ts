@@ -34,6 +34,7 @@ import {
   lateDataDeadline,
   retryWaits,
 } from '../../infra/constructs/pipeline-state-machine.ts';
+import { SITE_INSTALL } from '../../infra/constructs/site-build.ts';
 import { DEAD_LETTER_RETENTION, SCHEDULE, SIZING } from '../../infra/stacks/pipeline-stack.ts';
 import { CACHE_CONTROL } from '../../shared/present/security-headers.ts';
 import {
@@ -890,6 +891,12 @@ describe('site build', () => {
       },
       Source: { Type: 'S3' },
     });
+  });
+
+  it('installs the site’s own dependencies only, without install scripts (issue 20 item 4)', () => {
+    const spec = JSON.parse((project().Properties!.Source as { BuildSpec: string }).BuildSpec);
+    expect(spec.phases.install.commands).toEqual(['npm ci --omit=dev --ignore-scripts --no-audit --no-fund']);
+    expect(spec.phases.install.commands).toEqual([SITE_INSTALL]);
   });
 
   it('builds from the published data and uploads pages without touching data/ or rss.xml', () => {
