@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { contentTypeFor, headersForPath } from '../shared/present/security-headers.ts';
+import { contentTypeFor, dataNotFoundBody, headersForPath } from '../shared/present/security-headers.ts';
 
 export type HeaderSource = Record<string, string> | ((pathname: string) => Record<string, string>);
 
@@ -70,10 +70,6 @@ function notModified(req: IncomingMessage, file: CachedFile): boolean {
   const since = Date.parse(String(ims));
   return Number.isFinite(since) && Math.floor(Date.parse(file.lastModified) / 1000) <= Math.floor(since / 1000);
 }
-
-/** The answer to a missing `/data/…` file: JSON, as an API client expects, never the HTML 404 page. */
-const DATA_NOT_FOUND = (pathname: string) =>
-  `${JSON.stringify({ error: 'not found', path: pathname, see: '/api/' })}\n`;
 
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
   const root = path.resolve(options.root);
@@ -183,7 +179,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       }
     }
     if (pathname.startsWith('/data/')) {
-      const body = DATA_NOT_FOUND(pathname);
+      const body = dataNotFoundBody(pathname);
       res.writeHead(404, {
         ...headersFor(pathname),
         'Content-Type': 'application/json; charset=utf-8',

@@ -11,11 +11,14 @@ import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import {
   DATA_CORS,
+  DATA_NOT_FOUND_HANDLER,
   IMMUTABLE_MAX_AGE_SECONDS,
   IMMUTABLE_PATH_PREFIX,
   SECURITY_POLICY,
@@ -36,6 +39,8 @@ export const IMMUTABLE_TTL = Duration.seconds(IMMUTABLE_MAX_AGE_SECONDS);
 
 /** Paths refreshed daily that other sites may fetch (CORS *). */
 export const CORS_PATHS = DATA_CORS.pathPatterns;
+/** The published JSON (a CORS path): a missing file answers JSON (`dataOrigin`). */
+export const DATA_PATH = '/data/*';
 export const IMMUTABLE_PATH = `${IMMUTABLE_PATH_PREFIX}*`;
 
 /** Astro emits `dir/index.html` for routes; an S3 REST origin needs the file name spelled out. */
@@ -176,6 +181,7 @@ export class StaticSite extends Construct {
           compress: true,
         },
         ...Object.fromEntries(CORS_PATHS.map((p) => [p, dataBehavior])),
+        [DATA_PATH]: { ...dataBehavior, origin: this.dataOrigin(origin) },
       },
       // With OAC and no s3:ListBucket, S3 answers 403 for a missing key: show the site's 404 page.
       errorResponses: [
@@ -223,6 +229,48 @@ export class StaticSite extends Construct {
         'WAF is opt-in (context waf=true): a web ACL with managed rules costs about $9/month, more than the whole system, for a read-only static site.',
       );
     }
+  }
+
+  /**
+   * Issue 20 item 6: `/data/*` answers a missing file with JSON, never the HTML 404 page. CloudFront's custom
+   * error responses are distribution-wide (S3's 403 for a missing key becomes the site's `/404.html` on every
+   * path), so `/data/*` is served by an origin group instead: S3 first, and when S3 answers 403 or 404, the
+   * `DataNotFound` function (a few lines, inline; shared/present/security-headers.ts DATA_NOT_FOUND_HANDLER),
+   * reached through its URL with origin access control, answers 404 with the JSON body the local server sends.
+   * Its 404 is no 403, so the distribution's error page never replaces it. It runs only on misses.
+   */
+  private dataOrigin(s3Origin: cloudfront.IOrigin): cloudfront.IOrigin {
+    const logGroup = new logs.LogGroup(this, 'DataNotFoundLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, 'DataNotFoundRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'DataNotFound: writes its own log group, nothing else',
+    });
+    logGroup.grantWrite(role);
+    const fn = new lambda.Function(this, 'DataNotFound', {
+      description: 'Short Pulse: the JSON 404 of a missing /data/ file (CloudFront fallback origin)',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline(DATA_NOT_FOUND_HANDLER),
+      memorySize: 128,
+      timeout: Duration.seconds(3),
+      role,
+      logGroup,
+    });
+    const url = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::<SiteDataNotFoundLogsB5A3B1B4.Arn>:*]',
+      "Log streams of the function's own log group (the grant CDK writes for a log group).",
+    );
+    return new origins.OriginGroup({
+      primaryOrigin: s3Origin,
+      fallbackOrigin: origins.FunctionUrlOrigin.withOriginAccessControl(url),
+      fallbackStatusCodes: [403, 404],
+    });
   }
 
   private headersPolicy(

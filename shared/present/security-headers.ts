@@ -136,3 +136,26 @@ export function headersForPath(pathname: string): Record<string, string> {
     'Cache-Control': cacheControlFor(pathname),
   };
 }
+
+/**
+ * The answer to a missing `/data/…` file (issue 20 item 6): JSON, as an API client expects, never the site's HTML
+ * 404 page. The local server sends it (site/serve.ts), and so does the site's `DataNotFound` function in AWS
+ * (DATA_NOT_FOUND_HANDLER), CloudFront's fallback origin for `/data/*` when S3 has no such key.
+ */
+export function dataNotFoundBody(pathname: string): string {
+  return `${JSON.stringify({ error: 'not found', path: pathname, see: '/api/' })}\n`;
+}
+
+/**
+ * The `DataNotFound` Lambda's whole code (inline, CommonJS: no bundling), answering every request it gets with
+ * `dataNotFoundBody` of the request's path, status 404; test/infra/storage-and-site.test.ts runs it.
+ */
+export const DATA_NOT_FOUND_HANDLER = [
+  `const dataNotFoundBody = ${dataNotFoundBody.toString()};`,
+  'exports.handler = async (event) => ({',
+  '  statusCode: 404,',
+  `  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': ${JSON.stringify(CACHE_CONTROL.short)} },`,
+  "  body: event.requestContext?.http?.method === 'HEAD' ? '' : dataNotFoundBody(event.rawPath || '/'),",
+  '});',
+  '',
+].join('\n');

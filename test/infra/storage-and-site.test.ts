@@ -3,6 +3,10 @@
  * TLS-only, the table's settings, and the site bucket readable only by this CloudFront distribution
  * (OAC with a SourceArn condition) which sends the site's security headers and cache policies.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +24,9 @@ import { StaticSite } from '../../infra/constructs/static-site.ts';
 import { CHECKPOINT_LIFECYCLE_PREFIX, CHECKPOINT_RETENTION, DATA_LOGICAL_IDS } from '../../infra/stacks/data-stack.ts';
 import { SITE_LOGICAL_IDS } from '../../infra/stacks/site-stack.ts';
 import {
+  CACHE_CONTROL,
   CONTENT_SECURITY_POLICY,
+  dataNotFoundBody,
   SECURITY_POLICY,
   SHORT_MAX_AGE_SECONDS,
 } from '../../shared/present/security-headers.ts';
@@ -324,10 +330,72 @@ describe('site bucket and CloudFront', () => {
       },
     });
     const config = s.site.toJSON().Resources[distributionId()].Properties.DistributionConfig;
-    expect(config.Origins).toHaveLength(1);
-    expect(config.Origins[0].OriginAccessControlId).toBeDefined();
-    expect(config.Origins[0].S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+    // The bucket (twice: on its own, and first in /data/*'s origin group) and the DataNotFound function's URL.
+    expect(config.Origins).toHaveLength(3);
+    for (const o of config.Origins) expect(o.OriginAccessControlId).toBeDefined();
+    const buckets = config.Origins.filter((o: { S3OriginConfig?: unknown }) => o.S3OriginConfig);
+    expect(buckets).toHaveLength(2);
+    for (const o of buckets) expect(o.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
     expect(resourcesOfType(s.site, 'AWS::CloudFront::CloudFrontOriginAccessIdentity')).toEqual({});
+  });
+
+  it('answers a missing /data/ file with JSON, not the HTML 404 page (issue 20 item 6)', async () => {
+    const config = s.site.toJSON().Resources[distributionId()].Properties.DistributionConfig;
+    // /data/* goes to an origin group: the bucket, then, on S3's 403 or 404, the function's URL (signed, OAC).
+    const data = config.CacheBehaviors.find((b: { PathPattern: string }) => b.PathPattern === '/data/*');
+    const [group] = config.OriginGroups.Items;
+    expect(config.OriginGroups.Quantity).toBe(1);
+    expect(data.TargetOriginId).toBe(group.Id);
+    expect(group.FailoverCriteria.StatusCodes).toEqual({ Items: [403, 404], Quantity: 2 });
+    const [primary, fallback] = group.Members.Items.map((m: { OriginId: string }) =>
+      config.Origins.find((o: { Id: string }) => o.Id === m.OriginId),
+    );
+    expect(primary.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+    expect(JSON.stringify(fallback.DomainName)).toContain('FunctionUrl');
+    s.site.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: { OriginAccessControlOriginType: 'lambda', SigningBehavior: 'always' },
+    });
+    s.site.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
+    // The rest keeps the site's 404 page; rss.xml is not data.
+    for (const path of ['/_astro/*', '/rss.xml']) {
+      const b = config.CacheBehaviors.find((x: { PathPattern: string }) => x.PathPattern === path);
+      expect(b.TargetOriginId, path).toBe(config.DefaultCacheBehavior.TargetOriginId);
+    }
+    expect(config.CustomErrorResponses).toEqual([
+      expect.objectContaining({ ErrorCode: 403, ResponseCode: 404, ResponsePagePath: '/404.html' }),
+    ]);
+
+    // The function's own code, run: a 404 with the local server's JSON body (site/serve.ts), HEAD without one.
+    const [fn] = Object.values(resourcesOfType(s.site, 'AWS::Lambda::Function')).filter((f) =>
+      JSON.stringify(f.Properties).includes('dataNotFoundBody'),
+    );
+    expect(fn!.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Architectures: ['arm64'] });
+    const dir = mkdtempSync(path.join(tmpdir(), 'data-not-found-'));
+    try {
+      const file = path.join(dir, 'index.cjs');
+      writeFileSync(file, (fn!.Properties!.Code as { ZipFile: string }).ZipFile);
+      const { handler } = createRequire(import.meta.url)(file) as {
+        handler: (e: unknown) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
+      };
+      const get = await handler({
+        rawPath: '/data/snapshots/1999-01-04.json',
+        requestContext: { http: { method: 'GET' } },
+      });
+      expect(get).toEqual({
+        statusCode: 404,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': CACHE_CONTROL.short },
+        body: dataNotFoundBody('/data/snapshots/1999-01-04.json'),
+      });
+      expect(JSON.parse(get.body)).toEqual({
+        error: 'not found',
+        path: '/data/snapshots/1999-01-04.json',
+        see: '/api/',
+      });
+      const head = await handler({ rawPath: '/data/x.json', requestContext: { http: { method: 'HEAD' } } });
+      expect(head).toMatchObject({ statusCode: 404, body: '' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('redirects HTTP to HTTPS on every behavior', () => {
