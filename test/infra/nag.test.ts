@@ -73,13 +73,13 @@ describe('acknowledgements', () => {
     expect(missing.map((a) => `| \`${a.path}\` | \`${a.id}\` | ${a.reason} |`)).toEqual([]);
   });
 
-  it('wildcards appear only on object ARNs under a prefix, log streams, report groups and X-Ray', () => {
+  it('wildcards appear only on object ARNs under a prefix, log streams, report groups, X-Ray and the state machine’s own child executions', () => {
     const wildcards = acknowledgements()
       .filter((a) => a.id.startsWith('AwsSolutions-IAM5[Resource::'))
       .map((a) => a.id.slice('AwsSolutions-IAM5[Resource::'.length, -1));
     for (const resource of wildcards) {
       expect(resource).toMatch(
-        /^(\*|ShortPulse-(Raw|Site)BucketArn\/([a-z-]+\/)?\*|<\w+\.Arn>:\*|<(Ingest|Compute|Publish)Live\w+>:\*|arn:<AWS::Partition>:(logs|codebuild):.*)$/,
+        /^(\*|ShortPulse-(Raw|Site)BucketArn\/([a-z-]+\/)?\*|<\w+\.Arn>:\*|<(Ingest|Compute|Publish)Live\w+>:\*|arn:<AWS::Partition>:(logs|codebuild):.*|arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:\{"Fn::Select":\[6,\{"Fn::Split":\[":",\{"Ref":"PipelineStateMachine[0-9A-F]{8}"\}\]\}\]\}(\/ArchivedDay)?:\*)$/,
       );
     }
   });

@@ -354,6 +354,11 @@ describe('state machine', () => {
 
   it('backfills by ingesting each archived date from the archive, one at a time, then computes, publishes and builds the site once', () => {
     const machine = asl();
+    // A Distributed Map (issue 20 item 3): each day a child execution, so a long backfill does not fill this
+    // execution's 25,000-event history; standard children (a day's retries may outlast an express one's 5 min).
+    expect(machine.States.IngestArchivedDays!.ItemProcessor).toMatchObject({
+      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+    });
     const plan = machine.States[machine.StartAt]!.Choices![0]!.Next;
     expect(stepOf(machine.States[plan]!)).toBe('ingest');
     const map = machine.States[machine.States[plan]!.Next!]!;
@@ -726,7 +731,9 @@ describe('triggers', () => {
         asArray(st.Action).includes('states:StartExecution'),
       ),
     );
-    expect(starts).toHaveLength(2);
+    // The scheduler's, the rule's, and the state machine's own: the backfill's Distributed Map starts each
+    // archived day's child execution of this state machine (issue 20 item 3).
+    expect(starts).toHaveLength(3);
     for (const st of starts) expect(st.Resource).toEqual(stateMachineRef());
   });
 });
