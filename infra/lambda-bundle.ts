@@ -11,11 +11,11 @@ export const LAMBDA_BUNDLE = {
   minify: true,
   sourcemap: true,
   sourcesContent: false,
-  // Prefer the ES module builds of the SDK and Powertools so esbuild can tree-shake them.
+  // Prefer the ES module builds of the SDK and Powertools so esbuild can tree-shake them. No
+  // CommonJS dependency calls require() any more (the X-Ray SDK under Powertools Tracer did), so the
+  // bundle needs no createRequire banner; test/infra/bundling.test.ts checks that esbuild left no
+  // require shim in it.
   mainFields: ['module', 'main'],
-  // A CommonJS dependency (aws-xray-sdk-core, under Powertools Tracer) calls require() for Node
-  // built-ins; an ES module has no require, so give the bundle one.
-  banner: "import{createRequire as __pulseRequire}from'node:module';const require=__pulseRequire(import.meta.url);",
   // Nothing external, the AWS SDK v3 included, although the Node 24 runtime ships one: a pinned,
   // tested version (the lockfile's), tree-shaken to the commands used (docs/architecture.md). The
   // benchmark's "SDK alone" bundle is bundled the same way, so the size and init ratios compare

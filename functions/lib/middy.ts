@@ -1,15 +1,16 @@
 /**
- * The single middy chain of every pipeline handler, in the order Powertools documents for middy:
- * tracer first (its segment wraps everything), then the logger (Lambda context added, keys reset
- * between invocations), then metrics (flushed after the handler), then the
- * event parser. A handler file adds `.handler(fn)` last, so TypeScript infers the parsed event type.
+ * The single middy chain of every pipeline handler, in the order Powertools documents for middy: the
+ * logger first (Lambda context added, keys reset between invocations), then metrics (flushed after
+ * the handler), then the event parser. A handler file adds `.handler(fn)` last, so TypeScript infers
+ * the parsed event type. No Powertools Tracer: Lambda's active tracing (infra) already records each
+ * invocation in X-Ray, and the Tracer's handler subsegment only repeated it (121 kB of bundle with the
+ * X-Ray SDK; docs/benchmarks.md part 4).
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import { type EventSchema, parseStepEvent } from './events.ts';
-import { logger, metrics, tracer } from './observability.ts';
+import { logger, metrics } from './observability.ts';
 
 /** Replaces `request.event` with the schema's output, or throws `EventValidationError` (./events.ts). */
 export function parseEvent<T>(handler: string, schema: EventSchema<T>): MiddlewareObj<T> {
@@ -43,7 +44,6 @@ export function rawEventHandler<T, R>(handler: (event: T, context: never) => Pro
 export function pipelineHandler<T>(name: string, schema: EventSchema<T>) {
   return (
     middy<T>()
-      .use(captureLambdaHandler(tracer, { captureResponse: false }))
       .use(injectLambdaContext(logger, { resetKeys: true }))
       // No ColdStart metric: each would be one more custom metric ($0.30/month) for what Lambda's
       // own Init Duration already shows.

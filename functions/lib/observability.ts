@@ -1,12 +1,11 @@
 /**
- * The one place that builds the Powertools logger, metrics and tracer of a Lambda function.
+ * The one place that builds the Powertools logger and metrics of a Lambda function.
  * Module scope on purpose: Powertools instances live for the execution environment (init once,
  * reused across invocations), and the middy chain (./middy.ts) flushes/reset them per request.
  * Names come from ./metric-names.ts; POWERTOOLS_* env vars set by the CDK construct still win.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { METRIC_NAMESPACE, SERVICE_NAME } from './metric-names.ts';
 
 export const logger = new Logger({ serviceName: SERVICE_NAME });
@@ -24,9 +23,6 @@ const metricsLog = {
 };
 
 export const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME, logger: metricsLog });
-
-/** Disabled automatically outside Lambda (no AWS_EXECUTION_ENV), so local runs send nothing. */
-export const tracer = new Tracer({ serviceName: SERVICE_NAME });
 
 /** Count one occurrence of a custom metric (flushed by the middy chain at the end of the request). */
 export function countMetric(name: string): void {

@@ -19,13 +19,7 @@
 import { createHash } from 'node:crypto';
 import type { IsoDate } from '../../shared/domain.ts';
 import { forClients } from '../../shared/snapshot/published-schema.ts';
-import {
-  StockFileSchema,
-  StockIndexSchema,
-  stockFileName,
-  stockIndexJsonSchema,
-  stockJsonSchema,
-} from '../../shared/snapshot/stocks-schema.ts';
+import { StockFileSchema, StockIndexSchema, stockFileName } from '../../shared/snapshot/stocks-schema.ts';
 import type { PipelineDeps } from './deps.ts';
 import {
   assertStockRunKey,
@@ -35,7 +29,7 @@ import {
   SITE_STOCK_SCHEMA_KEY,
   SITE_STOCKS_PREFIX,
 } from './keys.ts';
-import { SanityGateError, schemaDocsOf, settled, siteObjectOptions } from './site-writes.ts';
+import { contractJsonSchema, SanityGateError, schemaDocsOf, settled, siteObjectOptions } from './site-writes.ts';
 
 /** A canonical symbol, as the site reads it (site/src/lib/data-files.ts). */
 const CANONICAL_SYMBOL = /^[A-Z0-9]+(?:[.-][A-Z0-9]+)*$/;
@@ -140,8 +134,8 @@ export async function planStocks(
 function stockSchemaDocs(siteUrl: string) {
   return schemaDocsOf(
     [
-      [SITE_STOCK_SCHEMA_KEY, forClients(stockJsonSchema(), 'stock.v1.json', siteUrl)],
-      [SITE_STOCK_INDEX_SCHEMA_KEY, forClients(stockIndexJsonSchema(), 'stocks-index.v1.json', siteUrl)],
+      [SITE_STOCK_SCHEMA_KEY, forClients(contractJsonSchema('stock'), 'stock.v1.json', siteUrl)],
+      [SITE_STOCK_INDEX_SCHEMA_KEY, forClients(contractJsonSchema('stocks-index'), 'stocks-index.v1.json', siteUrl)],
     ],
     (doc) => bytesOf(doc, 2),
   );

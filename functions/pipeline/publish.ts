@@ -1,11 +1,13 @@
 /**
  * Publish: the computed snapshot(s) of a day — several after a restatement — go to the site bucket,
  * `data/latest.json` LAST, so a reader never sees a half-published day:
- *   1. every snapshot is checked against SnapshotSchema first; one invalid → nothing is written
- *      (SanityGateError, yesterday's `latest` stays); then, under the day lock and still before any
- *      write, the sanity gates of shared/gates (JSON Schema via ajv, tier P&L, symbol drop, short
- *      interest move; docs/reliability.md) compare each snapshot with the last published day before it
- *      (from the feed) — a refused day is a SanityGateError too;
+ *   1. every snapshot is checked against SnapshotSchema first, once (the contract, strict); one invalid →
+ *      nothing is written (SanityGateError, yesterday's `latest` stays); then, under the day lock and still
+ *      before any write, the fields publish adds (`publishedAt`, `previousPublication`) are checked against
+ *      theirs, and the figure gates of shared/gates (tier P&L, symbol drop, short interest move;
+ *      docs/reliability.md) compare each snapshot with the last published day before it (from the feed) —
+ *      a refused day is a SanityGateError too. ajv's JSON Schema check of the bytes is not repeated here:
+ *      test/gates/published-contract.test.ts applies the published JSON Schemas to what publish writes, in CI;
  *   2. data/schema/*.json (only when changed), data/snapshots/<date>.json, sent together;
  *   3. once all of 2 has landed: data/history.json (rows replaced by date), the feed and rss.xml (from
  *      the feed's last 60 snapshots), sent together;
@@ -19,7 +21,8 @@
  * three keys (PUBLISH_ROLLBACK_KEYS), so the rollback works in AWS, not only on the emulators.
  */
 import type { IsoDate } from '../../shared/domain.ts';
-import { checkSanitySeries, type GateName } from '../../shared/gates/index.ts';
+import type { GateName } from '../../shared/gates/names.ts';
+import { checkFigureSeries } from '../../shared/gates/sanity.ts';
 import { buildHeadline } from '../../shared/present/headline.ts';
 import { buildRss, RSS_ITEM_LIMIT } from '../../shared/present/rss.ts';
 import { forClients } from '../../shared/snapshot/published-schema.ts';
@@ -27,11 +30,10 @@ import {
   type History,
   type HistoryRow,
   HistorySchema,
-  historyJsonSchema,
   type Snapshot,
   SnapshotSchema,
-  snapshotJsonSchema,
 } from '../../shared/snapshot/schema.ts';
+import * as z from '../../shared/zod.ts';
 import { ObjectChangedError, type ObjectStore, type PutObjectOptions } from '../adapters/ports.ts';
 import type { PublishEvent } from '../lib/events.ts';
 import { newYorkDate } from '../lib/new-york-date.ts';
@@ -52,7 +54,14 @@ import {
   siteSnapshotKey,
 } from './keys.ts';
 import { planStocks, type StockPlan, writeStocks } from './publish-stocks.ts';
-import { SanityGateError, type SchemaDoc, schemaDocsOf, settled, siteObjectOptions } from './site-writes.ts';
+import {
+  contractJsonSchema,
+  SanityGateError,
+  type SchemaDoc,
+  schemaDocsOf,
+  settled,
+  siteObjectOptions,
+} from './site-writes.ts';
 
 export { SanityGateError, siteObjectOptions } from './site-writes.ts';
 
@@ -197,8 +206,8 @@ function optionsOf(
 function schemaDocs(siteUrl: string): SchemaDoc[] {
   return schemaDocsOf(
     [
-      [SITE_SNAPSHOT_SCHEMA_KEY, forClients(snapshotJsonSchema(), 'snapshot.v1.json', siteUrl)],
-      [SITE_HISTORY_SCHEMA_KEY, forClients(historyJsonSchema(), 'history.v1.json', siteUrl)],
+      [SITE_SNAPSHOT_SCHEMA_KEY, forClients(contractJsonSchema('snapshot'), 'snapshot.v1.json', siteUrl)],
+      [SITE_HISTORY_SCHEMA_KEY, forClients(contractJsonSchema('history'), 'history.v1.json', siteUrl)],
     ],
     (doc) => encode(doc, 2),
   );
@@ -219,7 +228,7 @@ function validateSnapshots(date: IsoDate, raw: { date: IsoDate; value: unknown }
   return valid;
 }
 
-const FeedSchema = SnapshotSchema.array();
+const FeedSchema = z.array(SnapshotSchema);
 
 function asOfOf(value: unknown): unknown {
   return typeof value === 'object' && value !== null ? (value as { asOf?: unknown }).asOf : undefined;
@@ -363,6 +372,23 @@ async function stampPublishedAt(deps: PipelineDeps, snapshots: Snapshot[], previ
   });
 }
 
+/**
+ * What publish adds to a snapshot checked as read (`stampPublishedAt`), against the contract's schemas of
+ * those fields: every other field was validated once, with SnapshotSchema, and publish does not change it.
+ */
+function stampIssues(snapshots: readonly Snapshot[]): string[] {
+  const issues: string[] = [];
+  for (const s of snapshots) {
+    for (const field of ['publishedAt', 'previousPublication'] as const) {
+      const parsed = SnapshotSchema.shape[field].safeParse(s[field]);
+      if (parsed.success) continue;
+      for (const i of parsed.error.issues.slice(0, 10))
+        issues.push(`${s.asOf}: ${[field, ...i.path].join('.')}: ${i.message}`);
+    }
+  }
+  return issues;
+}
+
 /** Under the day lock, the snapshots checked: the gates, then the writes in the order of the file comment. */
 async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<PublishResult> {
   const { date, runId, snapshots, watch } = run;
@@ -416,7 +442,13 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
   await stampPublishedAt(deps, snapshots, previousFeed);
   const newest = snapshots.reduce((a, b) => (b.asOf > a.asOf ? b : a));
   watch.lap('validate history and feed');
-  const gates = checkSanitySeries(previousFeed, snapshots, { acknowledge: run.acceptGates });
+  const stamps = stampIssues(snapshots);
+  if (stamps.length > 0) {
+    const error = new SanityGateError('schema', date, 'snapshot', stamps);
+    await refuse(deps, runId, error);
+    throw error;
+  }
+  const gates = checkFigureSeries(previousFeed, snapshots, { acknowledge: run.acceptGates });
   watch.lap('sanity gates');
   if (gates.acknowledged.length > 0) {
     deps.log.warn('sanity gates acknowledged by the operator', {

@@ -4,10 +4,13 @@
  * sent together, and the JSON Schemas they keep on the site (written only when changed).
  */
 import { createHash } from 'node:crypto';
+import { brotliDecompressSync } from 'node:zlib';
 import type { IsoDate } from '../../shared/domain.ts';
-import type { GateName } from '../../shared/gates/index.ts';
+import type { GateName } from '../../shared/gates/names.ts';
 import { cacheControlFor, contentTypeFor } from '../../shared/present/security-headers.ts';
+import type { SchemaDocName } from '../../shared/snapshot/published-schema.ts';
 import type { PutObjectOptions } from '../adapters/ports.ts';
+import { SCHEMA_DOCS_BROTLI_BASE64 } from './schema-docs.generated.ts';
 
 /**
  * Content type and Cache-Control of a site object: the site's one HTTP policy
@@ -46,6 +49,18 @@ export interface SchemaDoc {
   key: string;
   bytes: Uint8Array;
   sha256: string;
+}
+
+let contractDocs: Record<SchemaDocName, Record<string, unknown>> | undefined;
+
+/**
+ * A JSON Schema of the contract (`snapshotJsonSchema()`, …) as generated ahead of time
+ * (./schema-docs.generated.ts, `npm run schemas:generate`): the Lambda neither bundles zod's JSON Schema
+ * generator nor runs it. Decoded on first use; do not change the object returned (`forClients` copies it).
+ */
+export function contractJsonSchema(name: SchemaDocName): Record<string, unknown> {
+  contractDocs ??= JSON.parse(brotliDecompressSync(Buffer.from(SCHEMA_DOCS_BROTLI_BASE64, 'base64')).toString('utf8'));
+  return (contractDocs as Record<SchemaDocName, Record<string, unknown>>)[name];
 }
 
 /** JSON Schemas as the site keeps them: encoded, with the hash publish compares with the stored object's. */

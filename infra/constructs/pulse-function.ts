@@ -116,7 +116,6 @@ export class PulseFunction extends Construct {
         mainFields: [...LAMBDA_BUNDLE.mainFields],
         bundleAwsSDK: true,
         externalModules: [...LAMBDA_BUNDLE.external],
-        banner: LAMBDA_BUNDLE.banner,
         forceDockerBundling: false,
       },
     });

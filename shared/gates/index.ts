@@ -1,9 +1,12 @@
-/** Sanity gates run before publishing (issue 6; bounds and reasoning in docs/reliability.md). Pure. */
+/**
+ * Sanity gates run before publishing (issue 6; bounds and reasoning in docs/reliability.md). Pure. A Lambda
+ * imports ./sanity.ts itself, not this index: the index also brings the JSON Schema gate's generated ajv code.
+ */
 export { type JsonSchemaIssue, snapshotJsonSchemaIssues } from './json-schema.ts';
 export {
   checkDay,
-  checkSanity,
-  checkSanitySeries,
+  checkFigureSeries,
+  checkFigures,
   DEFAULT_GATE_BOUNDS,
   GATE_NAMES,
   type GateBounds,
@@ -21,3 +24,4 @@ export {
   type SanityMeasures,
   sanityMeasures,
 } from './sanity.ts';
+export { checkSanity, checkSanitySeries } from './snapshot-gates.ts';

@@ -3,14 +3,17 @@
  * previous day stays on the site and the pipeline alarms. The bounds were chosen on the real 2024 year
  * (docs/reliability.md, "Sanity gates"; test/gates/real-2024.test.ts shows none trips there):
  *
- *   json-schema          the snapshot, as serialised, fails data/schema/snapshot.v1.json (ajv).
+ *   json-schema          the snapshot, as serialised, fails data/schema/snapshot.v1.json (ajv; ./snapshot-gates.ts).
  *   tier-pnl             a tier's 1d |pnlUsd| > k × its 1d exposure (avgShortInterestUsd of a 1-day window).
  *   symbol-drop          the total of shorted symbols (1d `total.symbols`) falls by more than a fraction.
  *   short-interest-move  total short exposure (1d `total.avgShortInterestUsd`) moves by more than a fraction
  *                        day on day: a tight bound when the same short interest file is behind both days,
  *                        a wide one when a new settlement file took effect in between.
  *
- * Pure: the previous published snapshot(s) and the bounds are arguments.
+ * Pure: the previous published snapshot(s) and the bounds are arguments. This module has the figure gates
+ * (`checkFigures`, `checkFigureSeries`: what the publish Lambda runs on snapshots it has already checked
+ * against SnapshotSchema); ./snapshot-gates.ts puts the JSON Schema gate in front of them (`checkSanity`,
+ * `checkSanitySeries`: `pulse build`), without which no Lambda bundles ajv's generated validator.
  */
 import { CalendarDateError, previousTradingDay } from '../calendar.ts';
 import type { IsoDate, Tier } from '../domain.ts';
@@ -19,7 +22,6 @@ import { RING } from '../methodology/engine.ts';
 import { oneDayFigures } from '../methodology/snapshot.ts';
 import type { EngineState } from '../methodology/types.ts';
 import type { Snapshot } from '../snapshot/schema.ts';
-import { snapshotJsonSchemaIssues } from './json-schema.ts';
 import type { GateName } from './names.ts';
 
 export { GATE_NAMES, type GateName } from './names.ts';
@@ -193,7 +195,7 @@ export function previousGateDay(state: EngineState): GateDay | null {
   };
 }
 
-const isSnapshot = (x: Snapshot | GateDay): x is Snapshot => 'windows' in x;
+export const isSnapshot = (x: Snapshot | GateDay): x is Snapshot => 'windows' in x;
 
 /** `$1.23T`, `$456.7M`, `−$12,345`: enough to read a message, not a figure to publish. */
 function usd(x: number): string {
@@ -281,43 +283,21 @@ export function sanityMeasures(previousDay: Snapshot | GateDay | null, nextDay: 
 }
 
 /**
- * Runs every gate on `next` (the snapshot about to be published), comparing with `previous` (the last
- * published day before it; null for the first publish or when unknown). Never throws on a malformed
- * snapshot: the JSON Schema gate reports it and the figure gates are skipped.
+ * The figure gates of `next`, a snapshot already checked against the contract (SnapshotSchema: publish
+ * validates every snapshot it reads, and the feed it compares with), against `previous` (the last published
+ * day before it; null for the first publish or when unknown). `checkSanity` (./snapshot-gates.ts) is the same
+ * behind the JSON Schema gate, for snapshots nothing has checked yet.
  */
-export function checkSanity(
+export function checkFigures(
   previous: Snapshot | GateDay | null,
   next: Snapshot,
   context: GateContext = {},
 ): GateResult {
-  const found: GateViolation[] = [];
-  const date = typeof next?.asOf === 'string' ? next.asOf : '(no asOf)';
-
-  const schemaIssues = snapshotJsonSchemaIssues(next);
-  if (schemaIssues.length > 0) {
-    const shown = schemaIssues.slice(0, 5).map((i) => `${i.path} ${i.message}`);
-    const more = schemaIssues.length > 5 ? ` (and ${schemaIssues.length - 5} more)` : '';
-    found.push({
-      gate: 'json-schema',
-      date,
-      field: schemaIssues[0]?.path ?? '(root)',
-      observed: `${schemaIssues.length} issue(s)`,
-      bound: 'data/schema/snapshot.v1.json',
-      message: `json-schema: ${date} does not match data/schema/snapshot.v1.json: ${shown.join('; ')}${more}`,
-    });
-    return finish(found, context, null);
-  }
-
-  // A previous snapshot that is itself invalid cannot be compared with.
-  const usable =
-    previous === null
-      ? null
-      : isSnapshot(previous)
-        ? snapshotJsonSchemaIssues(previous).length === 0
-          ? gateDayOf(previous)
-          : null
-        : previous;
-  return checkDay(usable, gateViewOf(next), context);
+  return checkDay(
+    previous === null || !isSnapshot(previous) ? previous : gateDayOf(previous),
+    gateViewOf(next),
+    context,
+  );
 }
 
 /**
@@ -383,22 +363,26 @@ export function checkDay(usable: GateDay | null, view: GateView, context: GateCo
   return finish(found, context, m.comparedWith);
 }
 
-function finish(found: GateViolation[], context: GateContext, comparedWith: IsoDate | null): GateResult {
+export function finish(found: GateViolation[], context: GateContext, comparedWith: IsoDate | null): GateResult {
   const accepted = new Set(context.acknowledge ?? []);
   const violations = found.filter((v) => v.gate === 'json-schema' || !accepted.has(v.gate));
   const acknowledged = found.filter((v) => v.gate !== 'json-schema' && accepted.has(v.gate));
   return { ok: violations.length === 0, violations, acknowledged, comparedWith };
 }
 
+/** How one snapshot of a batch is gated against the day before it: `checkFigures`, or `checkSanity`. */
+export type SnapshotGate = (previous: Snapshot | null, next: Snapshot, context: GateContext) => GateResult;
+
 /**
- * Gates a batch (a day, or the days a restatement republishes): each snapshot, in date order, is
- * compared with the latest one dated before it among the batch and the `published` ones (the batch
- * wins on the same date: a restated day replaces what was published).
+ * Gates a batch (a day, or the days a restatement republishes) with `gate`: each snapshot, in date order, is
+ * compared with the latest one dated before it among the batch and the `published` ones (the batch wins on
+ * the same date: a restated day replaces what was published).
  */
-export function checkSanitySeries(
+export function gateSeries(
   published: readonly Snapshot[],
   next: readonly Snapshot[],
-  context: GateContext = {},
+  context: GateContext,
+  gate: SnapshotGate,
 ): GateResult {
   const ordered = [...next].sort((a, b) => (a.asOf < b.asOf ? -1 : a.asOf > b.asOf ? 1 : 0));
   const batchDates = new Set(ordered.map((s) => s.asOf));
@@ -411,10 +395,19 @@ export function checkSanitySeries(
     for (const c of [...earlier, ...ordered.slice(0, i)]) {
       if (c.asOf < s.asOf && (previous === null || c.asOf >= previous.asOf)) previous = c;
     }
-    const r = checkSanity(previous, s, context);
+    const r = gate(previous, s, context);
     violations.push(...r.violations);
     acknowledged.push(...r.acknowledged);
     if (i === 0) comparedWith = r.comparedWith;
   }
   return { ok: violations.length === 0, violations, acknowledged, comparedWith };
+}
+
+/** The figure gates of a batch of snapshots already checked against SnapshotSchema (the publish Lambda). */
+export function checkFigureSeries(
+  published: readonly Snapshot[],
+  next: readonly Snapshot[],
+  context: GateContext = {},
+): GateResult {
+  return gateSeries(published, next, context, checkFigures);
 }

@@ -10,6 +10,9 @@
  */
 export const SCHEMA_PATH = '/data/schema/';
 
+/** The contract's JSON Schemas that publish keeps on the site (`<name>.v1.json`). */
+export type SchemaDocName = 'snapshot' | 'history' | 'stock' | 'stocks-index';
+
 export const CLIENT_SCHEMA_COMMENT =
   'Version 1 of this format only grows: fields may be added, none is removed, renamed or retyped. ' +
   'Validate with this schema as published (it allows fields it does not list) and ignore fields you do not know.';

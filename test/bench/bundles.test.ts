@@ -22,8 +22,8 @@ describe('infraBundlingDrift', () => {
   it('names the fields the construct no longer takes from LAMBDA_BUNDLE', () => {
     const edited = construct
       .replace('minify: LAMBDA_BUNDLE.minify', 'minify: false')
-      .replace('banner: LAMBDA_BUNDLE.banner', "banner: ''");
-    expect(infraBundlingDrift(edited)).toEqual(['minify', 'banner']);
+      .replace('sourcesContent: LAMBDA_BUNDLE.sourcesContent', 'sourcesContent: true');
+    expect(infraBundlingDrift(edited)).toEqual(['minify', 'sourcesContent']);
   });
 });
 

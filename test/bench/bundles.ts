@@ -43,7 +43,6 @@ export function infraBundlingDrift(constructSource: string): string[] {
     [/mainFields:\s*\[\.\.\.LAMBDA_BUNDLE\.mainFields\]/, 'mainFields'],
     [/bundleAwsSDK:\s*true/, 'bundleAwsSDK'],
     [/externalModules:\s*\[\.\.\.LAMBDA_BUNDLE\.external\]/, 'external modules'],
-    [/banner:\s*LAMBDA_BUNDLE\.banner/, 'banner'],
   ];
   return expected.filter(([re]) => !re.test(constructSource)).map(([, what]) => what);
 }
@@ -60,7 +59,6 @@ function esbuildOptions(): esbuild.BuildOptions {
     sourcesContent: LAMBDA_BUNDLE.sourcesContent,
     mainFields: [...LAMBDA_BUNDLE.mainFields],
     external: [...LAMBDA_BUNDLE.external],
-    banner: { js: LAMBDA_BUNDLE.banner },
   };
 }
 
@@ -540,7 +538,7 @@ export async function runBundlesPart(ctx: BenchContext): Promise<PartResult> {
   }
   part.detail(
     [
-      "Each handler entry of `functions/pipeline/steps.ts` bundled with esbuild with `LAMBDA_BUNDLE` (`infra/lambda-bundle.ts`), the options `infra/constructs/pulse-function.ts` gives `NodejsFunction`: ESM, `node24`, minify, source map without sources, `mainFields: module,main`, the `createRequire` banner, nothing external. The AWS SDK is bundled on both sides (the Node 24 runtime ships SDK v3, but the functions carry the lockfile's version): \"SDK alone\" bundles exactly the `@aws-sdk/*` names that handler imports (found in the bundle's own sources) with the same options, constructs the clients once and exports everything. Init = `await import(bundle)` in a fresh Node process, from a folder without `node_modules`, with Lambda's environment variables (`AWS_EXECUTION_ENV`, table/bucket names, `NODE_OPTIONS=--enable-source-maps`): wall time (the budget) and the process's CPU time (steadier on a shared machine); median of " +
+      "Each handler entry of `functions/pipeline/steps.ts` bundled with esbuild with `LAMBDA_BUNDLE` (`infra/lambda-bundle.ts`), the options `infra/constructs/pulse-function.ts` gives `NodejsFunction`: ESM, `node24`, minify, source map without sources, `mainFields: module,main`, nothing external. The AWS SDK is bundled on both sides (the Node 24 runtime ships SDK v3, but the functions carry the lockfile's version): \"SDK alone\" bundles exactly the `@aws-sdk/*` names that handler imports (found in the bundle's own sources) with the same options, constructs the clients once and exports everything. Init = `await import(bundle)` in a fresh Node process, from a folder without `node_modules`, with Lambda's environment variables (`AWS_EXECUTION_ENV`, table/bucket names, `NODE_OPTIONS=--enable-source-maps`): wall time (the budget) and the process's CPU time (steadier on a shared machine); median of " +
         `${Math.max(INIT_RUNS, ctx.options.runs)} runs after one warm-up, handler and SDK alone alternating.`,
       '',
       mdTable(

@@ -53,6 +53,7 @@ const f = {
   pipelineInfra: 'test/infra/pipeline.test.ts',
   gates: 'test/gates/sanity.test.ts',
   gatesPublish: 'test/gates/publish-gates.test.ts',
+  gatesContract: 'test/gates/published-contract.test.ts',
   gatesReal: 'test/gates/real-2024.test.ts',
 } as const;
 
@@ -431,11 +432,16 @@ export const FAULTS: Case[] = [
 export const GATES: Case[] = [
   {
     item: 'the snapshot fails its JSON Schema',
-    outcome: 'refused before any write (gate `json-schema`, ajv on the serialised bytes); cannot be acknowledged',
+    outcome:
+      '`pulse build`: refused before any write (gate `json-schema`, ajv on the serialised bytes), cannot be acknowledged; the publish Lambda validates each snapshot once with the contract (zod, strict: gate `schema`), and CI checks with ajv that what publish writes matches the published JSON Schemas',
     tests: [
       t(f.gates, 'trips on a snapshot a buggy writer produced (fixture), naming each path'),
       t(f.gates, 'checks the bytes a reader gets: NaN where an integer belongs is null once serialised'),
       t(f.publish, 'an invalid snapshot is refused before any write: the previous latest, history and feed stay'),
+      t(
+        f.gatesContract,
+        'every snapshot file and latest.json: the contract schema (strict), the published one, the generated validator',
+      ),
     ],
   },
   {
