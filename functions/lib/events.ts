@@ -326,6 +326,11 @@ const computeResultFields = () => ({
   /** First day folded again, or null when nothing was folded (the same day twice). */
   replayedFrom: z.nullable(isoDateSchema()),
   /**
+   * Issue 20 item 3: the run is folded in chunks and this was not its last: publish these days, then compute
+   * again (the state machine's loop, functions/pipeline/compute/fold.ts).
+   */
+  more: z.optional(z.boolean()),
+  /**
    * The per-stock files (issue 19) as of `asOf`, one of `dates`: the stock run compute wrote them to. Absent
    * when this run has none (publish then leaves the site's stock files as they are).
    */

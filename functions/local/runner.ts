@@ -30,7 +30,7 @@ import { DayIncompleteError } from '../pipeline/ingest.ts';
 import { incomingKey, type SourceName, siteSnapshotKey } from '../pipeline/keys.ts';
 import { type PublishResult, SanityGateError } from '../pipeline/publish.ts';
 import { RunLockedError, runLockExpiry } from '../pipeline/run-lock.ts';
-import { type BackfillPlan, DAY_STEPS, RUN_STEPS, type StepName } from '../pipeline/steps.ts';
+import { type BackfillPlan, DAY_STEPS, NEXT_CHUNK_EVENT, RUN_STEPS, type StepName } from '../pipeline/steps.ts';
 import { startEmulators } from './emulators.ts';
 import { createDayInvokers, type DayInvokers, isBackfillPlan, objectCreatedEvent } from './lambda.ts';
 import { buildLocalSite, type SiteBuildResult, type StaticServer, startStaticServer } from './site.ts';
@@ -142,6 +142,25 @@ async function daySteps(deps: PipelineDeps, event: unknown, options: DayStepOpti
         walk.outputs.publish = await invokers.publish(
           options.withStocks === false ? withoutStocks : walk.outputs.compute,
         );
+        // Issue 20 item 3: compute folded a long run in chunks; as the state machine's loop does, compute the
+        // next chunk and publish it, until the last. The walk reports every chunk's days.
+        const published = [...walk.outputs.publish.published];
+        const restated = [...walk.outputs.compute.restated];
+        while (walk.outputs.publish.more === true && !walk.outputs.publish.skipped) {
+          const { date, runId } = walk.outputs.publish;
+          enter('compute');
+          walk.outputs.compute = await invokers.compute(nextChunkEvent(date, runId));
+          if (walk.outputs.compute.skipped) break;
+          enter('publish');
+          const { stocks: _s, ...chunkWithoutStocks } = walk.outputs.compute;
+          walk.outputs.publish = await invokers.publish(
+            options.withStocks === false ? chunkWithoutStocks : walk.outputs.compute,
+          );
+          published.push(...walk.outputs.publish.published);
+          restated.push(...walk.outputs.compute.restated);
+        }
+        walk.outputs.publish = { ...walk.outputs.publish, published };
+        walk.outputs.compute = { ...walk.outputs.compute, restated };
         if (walk.outputs.publish.skipped) return walk;
         break;
       }
@@ -150,6 +169,14 @@ async function daySteps(deps: PipelineDeps, event: unknown, options: DayStepOpti
     }
   }
   return walk;
+}
+
+/**
+ * Compute's event for a run's next chunk (issue 20 item 3): the run's day and id, nothing ingested; the state
+ * machine's `ComputeNextChunk` state passes the same.
+ */
+export function nextChunkEvent(date: IsoDate, runId: string): IngestResult {
+  return { ...NEXT_CHUNK_EVENT, files: [], rejections: [], date, runId };
 }
 
 /** What `runExecution` did with a backfill `{ from, to }`: the plan, each day's ingest, then compute and publish once. */

@@ -38,7 +38,7 @@
 import type { IsoDate } from '../../shared/domain.ts';
 import type { ComputeResult, IngestResult } from '../lib/events.ts';
 import { finishRun, resultOf, unchanged, type Work, withSnapshotKeys } from './compute/commit.ts';
-import { fold } from './compute/fold.ts';
+import { chunkResult, fold } from './compute/fold.ts';
 import { filesInEffect, loadJournal, readLedger, saveJournal } from './compute/journal.ts';
 import { withDayLock } from './day-lock.ts';
 import type { PipelineDeps } from './deps.ts';
@@ -96,9 +96,27 @@ async function computeLocked(deps: PipelineDeps, date: IsoDate, runId: string): 
       .filter((d) => (journal.lastDay === null || d > journal.lastDay) && d <= upTo)
       .sort()[0] ?? null;
   const restateFrom = cursor.restateFrom !== null && cursor.restateFrom <= upTo ? cursor.restateFrom : null;
-  const start = minDate(firstNew, restateFrom);
+  let start = minDate(firstNew, restateFrom);
   const work: Work = { date, runId, journal, effective, cursorRestateFrom: cursor.restateFrom, watch };
   watch.lap('read journal and ledger');
+  const chunk = journal.chunk;
+  if (chunk) {
+    // A run folded in chunks (issue 20 item 3; ./compute/fold.ts). The same run, nothing new since: hand its last
+    // chunk to publish again if publish has not taken it, else fold the next chunk.
+    if (chunk.date === date && fresh.length === 0 && cursor.restateFrom === chunk.restateFrom) {
+      const publish = (await deps.table.getDay(date))?.steps.publish;
+      if (publish?.state !== 'done' || publish.at < chunk.handed.at) return chunkResult(journal, runId);
+      const next = effective
+        .filter((f) => f.source === 'prices' && f.status === 'accepted' && f.date !== null && f.date > chunk.through)
+        .map((f) => f.date as IsoDate)
+        .sort()[0];
+      if (next !== undefined) return await fold(deps, work, next, chunk);
+    }
+    // New input (or another day's run): the chunked run starts over from its first day, with what came since.
+    deps.log.warn('a run folded in chunks starts over', { date, runId, of: chunk.runId, from: chunk.start });
+    start = minDate(start, chunk.start);
+    delete journal.chunk;
+  }
   const committed = journal.run;
   if (
     committed?.date === date &&

@@ -37,6 +37,11 @@ export interface PipelineConfig {
    * ingest recorded at the same moment (clocks of concurrent Lambdas); 0 for a single sequential runner.
    */
   ledgerOverlapMs: number;
+  /**
+   * Issue 20 item 3: compute folds at most this many price days per invocation, then commits and answers `more`;
+   * the state machine publishes those days and calls compute again. Half a year: measured in docs/benchmarks.md.
+   */
+  computeChunkDays: number;
 }
 
 export interface PipelineDeps {
@@ -69,6 +74,7 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   lockTtlMs: 10 * 60 * 1000,
   sample: false,
   ledgerOverlapMs: 5 * 60 * 1000,
+  computeChunkDays: 126,
 };
 
 export interface PipelineParts {

@@ -146,6 +146,11 @@ export function derivedStateKey(date: IsoDate): string {
   return `${DERIVED_PREFIX}state/${assertIsoDate(date)}.json.gz`;
 }
 
+/** The look-ahead fold's state after `date`, kept between the chunks of a long run (compute/fold.ts). */
+export function derivedSideStateKey(date: IsoDate): string {
+  return `${DERIVED_PREFIX}state/side/${assertIsoDate(date)}.json.gz`;
+}
+
 /** What `derivedSnapshotBatchKey` builds: the only objects publish reads on an event's word. */
 export const SNAPSHOT_BATCH_KEY = /^derived\/snapshots\/runs\/\d{4}-\d{2}-\d{2}-[0-9a-f]{16}\.json\.gz$/;
 

@@ -77,7 +77,7 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
  * to. Compute's result is the only channel: publish never looks into compute's journal.
  */
 export type PublishInput = Pick<PublishEvent, 'date' | 'dates' | 'snapshotKeys'> &
-  Partial<Pick<PublishEvent, 'skipped' | 'runId' | 'acceptGates' | 'stocks'>>;
+  Partial<Pick<PublishEvent, 'skipped' | 'runId' | 'acceptGates' | 'stocks' | 'more'>>;
 
 export interface PublishResult {
   date: IsoDate;
@@ -90,6 +90,8 @@ export interface PublishResult {
   latest: IsoDate | null;
   /** Site keys written, in write order. */
   keys: string[];
+  /** Compute's run goes on in another chunk (issue 20 item 3): the state machine calls compute again. */
+  more?: boolean;
   /**
    * When `latest` moved: how old its inputs are (./staleness.ts), also emitted as the ShortInterestAgeDays
    * and PriceAgeDays metrics the staleness alarms watch (infra/constructs/monitoring.ts).
@@ -285,7 +287,8 @@ export async function runPublish(deps: PipelineDeps, input: PublishInput): Promi
     stocks: input.stocks ?? null,
     watch,
   };
-  return withDayLock(deps, { step: 'publish', date, runId }, () => publishLocked(deps, run));
+  const result = await withDayLock(deps, { step: 'publish', date, runId }, () => publishLocked(deps, run));
+  return input.more === true ? { ...result, more: true } : result;
 }
 
 /** A refused day: logged, and the day's publish status says why (the site is left as it was). */

@@ -83,3 +83,17 @@ export interface BackfillPlan {
   missing: string[];
   summary: StepResult;
 }
+
+/**
+ * Compute's event for a run's next chunk (issue 20 item 3), besides the run's `date` and `runId`: nothing
+ * ingested. The state machine's `ComputeNextChunk` and the local runner (`nextChunkEvent`) pass it.
+ */
+export const NEXT_CHUNK_EVENT = {
+  skipped: false,
+  files: [],
+  rows: 0,
+  rejectedRows: 0,
+  rejections: [],
+  restateFrom: null,
+  pricesReady: true,
+} as const;

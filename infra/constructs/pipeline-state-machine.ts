@@ -13,6 +13,9 @@
  *                                               ArchiveIngest { date, archiveOnly })
  *                                ► BackfillSummary ► BackfillCompute ► BackfillPublish ► BackfillBuildSite ► Published
  *
+ * After publish, `MoreChunks` sends a run compute folded in chunks (issue 20 item 3: at most half a year of days an
+ * invocation) back to compute through `ComputeNextChunk`, until publish no longer answers `more`.
+ *
  * A backfill plans only the days whose prices are in the raw archive (issue 18: no source serves past prices,
  * so a day without them used to wait seven hours for the screener, then fail the execution), ingests each from
  * the archive only, then computes once (compute folds every ingested day) and publishes every snapshot.
@@ -45,6 +48,7 @@ import {
   DAY_STEPS,
   LATE_DATA_ERRORS,
   LOCKED_ERRORS,
+  NEXT_CHUNK_EVENT,
   NON_RETRYABLE_ERRORS,
   RUN_STEPS,
   type StepDefinition,
@@ -132,6 +136,16 @@ export function stateName(step: StepName): string {
     .split('-')
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
     .join('');
+}
+
+/**
+ * A constant object as a Pass state's Parameters: CDK leaves out fields whose value is null, so a null is written
+ * as the intrinsic that gives it (`States.StringToJson('null')`).
+ */
+export function asParameters(value: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => (v === null ? [`${k}.$`, "States.StringToJson('null')"] : [k, v])),
+  );
 }
 
 export class PipelineStateMachine extends Construct {
@@ -306,8 +320,10 @@ export class PipelineStateMachine extends Construct {
   ): { start: sfn.IChainable; end: sfn.INextable } {
     let start: sfn.IChainable | undefined;
     let previous: sfn.Choice | undefined;
+    let compute: sfn.IChainable | undefined;
     for (const step of DAY_STEPS.slice(DAY_STEPS.findIndex((s) => s.name === first))) {
       const task = this.stepTask(`${prefix}${stateName(step.name)}`, step, catchErrors);
+      if (step.name === 'compute') compute = task;
       if (previous) previous.otherwise(task);
       else start = task;
       const done = new sfn.Succeed(this, `${prefix}${stateName(step.name)}Skipped`, {
@@ -320,9 +336,22 @@ export class PipelineStateMachine extends Construct {
       task.next(choice);
       previous = choice;
     }
-    if (!start || !previous) throw new Error('steps.ts defines no day steps');
+    if (!start || !previous || !compute) throw new Error('steps.ts defines no day steps');
     const end = new sfn.Pass(this, `${prefix}DayDone`);
-    previous.otherwise(end);
+    // Issue 20 item 3: compute folds a long run in chunks; publish hands on `more` while one remains, and compute
+    // is called again with the run's day and id (the local runner's `nextChunkEvent`, the same event).
+    const nextChunk = new sfn.Pass(this, `${prefix}ComputeNextChunk`, {
+      comment: "compute's event for the run's next chunk: its day and id, nothing ingested",
+      parameters: { ...asParameters(NEXT_CHUNK_EVENT), 'date.$': '$.date', 'runId.$': '$.runId' },
+    });
+    nextChunk.next(compute);
+    const more = new sfn.Choice(this, `${prefix}MoreChunks`)
+      .when(
+        sfn.Condition.and(sfn.Condition.isPresent('$.more'), sfn.Condition.booleanEquals('$.more', true)),
+        nextChunk,
+      )
+      .otherwise(end);
+    previous.otherwise(more);
     return { start, end };
   }
 

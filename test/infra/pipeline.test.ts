@@ -9,7 +9,9 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/lib/env.ts';
+import { computeEventSchema, parseStepEvent } from '../../functions/lib/events.ts';
 import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from '../../functions/lib/metric-names.ts';
+import { nextChunkEvent } from '../../functions/local/runner.ts';
 import { DEFAULT_PIPELINE_CONFIG } from '../../functions/pipeline/deps.ts';
 import { RUN_LOCK_KEY } from '../../functions/pipeline/keys.ts';
 import {
@@ -396,6 +398,42 @@ describe('state machine', () => {
         },
       ]);
       expect(machine.States[choice.Choices![0]!.Next]!.Type).toBe('Succeed');
+    }
+  });
+
+  it('calls compute again while publish answers `more`: a long run folded in chunks (issue 20 item 3)', () => {
+    const machine = asl();
+    for (const prefix of ['', 'Backfill']) {
+      const publishDone = machine.States[`${prefix}PublishDone`]!;
+      expect(publishDone.Default, prefix).toBe(`${prefix}MoreChunks`);
+      const more = machine.States[`${prefix}MoreChunks`]!;
+      expect(more).toMatchObject({
+        Type: 'Choice',
+        Choices: [
+          {
+            And: [
+              { Variable: '$.more', IsPresent: true },
+              { Variable: '$.more', BooleanEquals: true },
+            ],
+            Next: `${prefix}ComputeNextChunk`,
+          },
+        ],
+        Default: `${prefix}DayDone`,
+      });
+      const next = machine.States[`${prefix}ComputeNextChunk`]!;
+      expect(next).toMatchObject({ Type: 'Pass', Next: `${prefix}Compute` });
+      expect(stepOf(machine.States[`${prefix}Compute`]!)).toBe('compute');
+      // The event it builds is compute's, as the schema checks it (the local runner builds the same one).
+      const {
+        'date.$': date,
+        'runId.$': runId,
+        'restateFrom.$': restateFrom,
+        ...fixed
+      } = next.Parameters as Record<string, unknown>;
+      // CDK drops a null Parameter: it is written as the intrinsic that gives null.
+      expect([date, runId, restateFrom]).toEqual(['$.date', '$.runId', "States.StringToJson('null')"]);
+      const event = { ...fixed, restateFrom: null, date: '2025-06-10', runId: 'arn:aws:states:execution:x' };
+      expect(parseStepEvent('compute', computeEventSchema, event)).toEqual(nextChunkEvent('2025-06-10', event.runId));
     }
   });
 

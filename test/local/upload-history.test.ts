@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulators } from '../../functions/local/emulators.ts';
 import { type RunEvent, runLocal } from '../../functions/local/runner.ts';
 import { type UploadLocalResult, uploadHistoryLocal } from '../../functions/local/upload-history.ts';
-import { createAwsDeps } from '../../functions/pipeline/deps.ts';
+import { createAwsDeps, DEFAULT_PIPELINE_CONFIG } from '../../functions/pipeline/deps.ts';
 import { tradingDays } from '../../shared/calendar.ts';
 import type { Snapshot } from '../../shared/snapshot/schema.ts';
 import { expectedLatestJson, tempDir, writeSample } from './helpers/market.ts';
@@ -63,8 +63,12 @@ describe('pulse upload-history on the emulators: a year of history, one backfill
     expect(execution.plan.dates).toEqual([...year.filter((d) => d !== MISSING), '2025-11-01'].sort());
     expect(execution.ingests).toHaveLength(year.length);
     expect(execution.ingests.every((r) => r.pricesReady && !r.skipped)).toBe(true);
-    // Then compute and publish once, on the plan's summary: every day published in that one execution.
-    expect(execution.steps.ran).toEqual(['ingest', 'compute', 'publish']);
+    // Then compute and publish on the plan's summary, in chunks of half a year (issue 20 item 3: compute folds at
+    // most `computeChunkDays` price days an invocation, publish hands back `more`): every day published in that one
+    // execution.
+    const chunks = Math.ceil((year.length + 1) / DEFAULT_PIPELINE_CONFIG.computeChunkDays);
+    expect(chunks).toBe(2);
+    expect(execution.steps.ran).toEqual(['ingest', ...Array(chunks).fill(['compute', 'publish']).flat()]);
     const published = execution.steps.outputs.publish?.published ?? [];
     expect(published.at(-1)).toBe(TO);
     // Every archived trading day (the year less the missing night) but the stale and partial days rule 2 refuses.

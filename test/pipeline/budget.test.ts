@@ -97,7 +97,7 @@ describe('request budget of an ordinary day', () => {
     expect(table.writes.count).toBe(10);
   });
 
-  it('publish: 10 S3 requests for a day after the first', async () => {
+  it('publish: 11 S3 requests for a day after the first', async () => {
     const deps = memoryDeps();
     await publishSnapshots(deps, '2024-06-10', [snapshot('2024-06-10')]);
     s3Requests(deps.raw, deps.site);
@@ -107,9 +107,9 @@ describe('request budget of an ordinary day', () => {
     // As the state machine passes it: compute's result names the batch.
     await runPublish(deps, { date: '2024-06-11', dates: ['2024-06-11'], snapshotKeys: { '2024-06-11': key } });
 
-    // GET the snapshot batch, HEAD ×2 schemas (unchanged), PUT dated snapshot, GET history, GET feed,
-    // PUT history, PUT feed, PUT rss, PUT latest = 10.
-    expect(s3Requests(deps.raw, deps.site)).toBe(10);
+    // GET the snapshot batch, HEAD ×2 schemas (unchanged), HEAD latest (its version, for the conditional write:
+    // issue 20 item 1), PUT dated snapshot, GET history, GET feed, PUT history, PUT feed, PUT rss, PUT latest = 11.
+    expect(s3Requests(deps.raw, deps.site)).toBe(11);
   });
 
   it('publish: a restatement reads every snapshot of the run in one request', async () => {
@@ -127,7 +127,8 @@ describe('request budget of an ordinary day', () => {
     });
 
     expect(result.published).toEqual(dates);
-    // GET the batch, HEAD ×2, PUT ×5 dated snapshots, GET history, GET feed, PUT history, feed, rss, latest.
-    expect(s3Requests(deps.raw, deps.site)).toBe(1 + 2 + 5 + 2 + 4);
+    // GET the batch, HEAD ×2, HEAD latest, PUT ×5 dated snapshots, GET history, GET feed, PUT history, feed, rss,
+    // latest.
+    expect(s3Requests(deps.raw, deps.site)).toBe(1 + 2 + 1 + 5 + 2 + 4);
   });
 });

@@ -50,6 +50,7 @@ const f = {
   dayLock: 'test/pipeline/day-lock.test.ts',
   relBackfill: 'test/reliability/backfill.test.ts',
   runRace: 'test/reliability/run-race.test.ts',
+  computeChunks: 'test/pipeline/compute-chunks.test.ts',
   pipelineInfra: 'test/infra/pipeline.test.ts',
   gates: 'test/gates/sanity.test.ts',
   gatesPublish: 'test/gates/publish-gates.test.ts',
@@ -418,6 +419,23 @@ export const FAULTS: Case[] = [
     ],
   },
   {
+    item: 'a restatement or backfill longer than one compute invocation can fold (5 min, 1 GB)',
+    outcome:
+      'compute folds at most `computeChunkDays` price days an invocation, commits the chunk in its journal and answers `more`; publish publishes it and the state machine calls compute again: the site, checkpoints and stock files equal the run folded at once, a pending split at a chunk’s end included',
+    tests: [
+      t(f.computeChunks, 'leaves the site, the checkpoints, the stock files and the cursor as the run folded at once'),
+      t(
+        f.computeChunks,
+        'restates from an early day in chunks as at once: the same snapshots, restated on the same day',
+      ),
+      t(f.computeChunks, 'publishes the same snapshots in chunks of 3 as at once'),
+      t(
+        f.pipelineInfra,
+        'calls compute again while publish answers `more`: a long run folded in chunks (issue 20 item 3)',
+      ),
+    ],
+  },
+  {
     item: 'the table lost: replay the archived raw files',
     outcome:
       'the ledger and the normalised records are rebuilt from raw/, offline, byte-identical; `pulse backfill` after losing the table, derived/ and the site republishes every file identical apart from `generatedAt` and the restatement marks',
@@ -543,7 +561,10 @@ export const SECURITY: Case[] = [
         'allows Resource "*" only for X-Ray and the Step Functions log-delivery APIs, which require it',
       ),
       t(infra.pipeline, 'is denied writing the data publish owns'),
-      t(infra.nag, 'wildcards appear only on object ARNs under a prefix, log streams, report groups and X-Ray'),
+      t(
+        infra.nag,
+        'wildcards appear only on object ARNs under a prefix, log streams, report groups, X-Ray and the state machine’s own child executions',
+      ),
       t(infra.nag, 'finds nothing unacknowledged in the three stacks'),
     ],
   },

@@ -4,7 +4,13 @@
  * checkpoints), then has the look-ahead fold (./lookahead.ts) snapshot the earlier days as known now.
  */
 import type { IsoDate } from '../../../shared/domain.ts';
-import { cloneState, initialState, snapshotAt, startAdvance } from '../../../shared/methodology/index.ts';
+import {
+  cloneState,
+  initialState,
+  LOOKAHEAD_DAYS,
+  snapshotAt,
+  startAdvance,
+} from '../../../shared/methodology/index.ts';
 import type { RecordedDay } from '../../../shared/methodology/stocks.ts';
 import type { Snapshot } from '../../../shared/snapshot/schema.ts';
 import type { ComputeResult } from '../../lib/events.ts';
@@ -12,8 +18,16 @@ import type { PipelineDeps } from '../deps.ts';
 import { maxDate } from '../keys.ts';
 import { overrideContext } from '../split-inputs.ts';
 import { finishRun, resultOf, snapshotMeta, snapshotOf, unchanged, type Work, withSnapshotKeys } from './commit.ts';
-import { type Checkpoint, foldDay, loadCheckpoint, PriceDays, ShortInterestFiles, yieldToIo } from './inputs.ts';
-import { saveJournal } from './journal.ts';
+import {
+  type Checkpoint,
+  foldDay,
+  loadCheckpoint,
+  loadSideCheckpoint,
+  PriceDays,
+  ShortInterestFiles,
+  yieldToIo,
+} from './inputs.ts';
+import { type ChunkedRun, type Journal, saveJournal } from './journal.ts';
 import { lookaheadFold, planSide, type SidePlan } from './lookahead.ts';
 import { resumeStockRecorder, saveStockDays } from './stocks.ts';
 
@@ -22,10 +36,25 @@ type ComputeRejectedDay = ComputeResult['rejectedDays'][number];
 /**
  * Folds the days from `start` on (the work of the file comment of ../compute.ts), writes a checkpoint after
  * each, the run's snapshots in one batch, then the journal that commits the run and the writes derived from it.
+ *
+ * Chunks (issue 20 item 3). A run folds at most `computeChunkDays` price days per invocation: the main fold goes
+ * on past the chunk's end only until the end has its look-ahead days (LOOKAHEAD_DAYS accepted days), the
+ * look-ahead fold snapshots the days through the end, and the chunk is committed in the journal (`chunk`: where
+ * each fold stopped, the look-ahead fold's state saved under derived/state/side/) and handed to publish with
+ * `more: true`. The next invocation (`resumed`) goes on from there; the days past the end are folded again then,
+ * the same way. The last chunk ends as an unchunked run does, so the snapshots, checkpoints and journal equal an
+ * unchunked run's (test/pipeline/compute-chunks.test.ts), whatever the run's length.
  */
-export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Promise<ComputeResult> {
+export async function fold(
+  deps: PipelineDeps,
+  work: Work,
+  start: IsoDate,
+  chunk: ChunkedRun | null = null,
+): Promise<ComputeResult> {
   const { date, runId, journal, watch, effective } = work;
-  const previousLastDay = journal.lastDay;
+  const previousLastDay = chunk ? chunk.previousLastDay : journal.lastDay;
+  const runStart = chunk ? chunk.start : start;
+  const cursorRestateFrom = chunk ? chunk.restateFrom : work.cursorRestateFrom;
   const priceDates = effective
     .filter((f) => f.source === 'prices' && f.status === 'accepted' && f.date !== null)
     .map((f) => f.date as IsoDate)
@@ -42,6 +71,12 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
   const before = journal.folded.filter((f) => f.date < start);
   const baseDay = before.at(-1)?.date ?? null;
   const candidates = priceDates.filter((d) => (baseDay === null || d > baseDay) && d <= upTo);
+  // The chunk: its last day with a snapshot, when the run goes on after it (`more`).
+  const chunkDays = deps.config.computeChunkDays;
+  const chunkEnd = candidates.length > chunkDays ? (candidates[chunkDays - 1] as IsoDate) : null;
+  const runDate = chunk
+    ? chunk.runDate
+    : (maxDate(maxDate(date, previousLastDay), candidates.at(-1) ?? null) as IsoDate);
   const prices = new PriceDays(deps);
   // The first days' prices are read while the checkpoint is: both are known from the journal alone.
   const loadingBase = baseDay === null ? Promise.resolve(initialState()) : loadCheckpoint(deps, baseDay);
@@ -68,19 +103,31 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
   const rejectedDays: ComputeRejectedDay[] = [];
   // The look-ahead fold's inputs, started as soon as the last day is stepped (see `planSide`).
   let side: SidePlan | null | undefined;
+  const resumeSide = chunk?.sideThrough
+    ? { through: chunk.sideThrough, state: loadSideCheckpoint(deps, chunk.sideThrough) }
+    : null;
+  resumeSide?.state.catch(() => undefined);
   const startSide = () => {
     if (side !== undefined || outcomes.length === 0) return;
     side = planSide(deps, {
       outcomes,
       released,
       folded: journal.folded,
-      start,
+      start: runStart,
       baseDay,
       baseState: sideBase,
       priceDates,
       prices,
+      chunkEnd: stoppedAt,
+      resume: resumeSide,
+      pending: chunk?.sideDates ?? [],
     });
   };
+  // Set when the main fold stops at a chunk's end (after its look-ahead days): the days it snapshots end there.
+  let stoppedAt: IsoDate | null = null;
+  let acceptedAfterEnd = 0;
+  const pastEndRejected: ComputeRejectedDay[] = [];
+  const pastEndReleased = new Set<IsoDate>();
   // The checkpoint being written: one at a time, in day order; the last completes during the look-ahead fold.
   let writing: Promise<unknown> = Promise.resolve();
   for (let i = 0; i < candidates.length; i++) {
@@ -89,22 +136,34 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
     if (!day) continue;
     const outcome = await foldDay(main, day, si);
     watch.lap('fold');
+    // Past the chunk's end, the next chunk folds the day again (and finds its refusal and releases then), unless
+    // the run ends in this invocation after all: `pastEnd` holds them until that is known.
+    const pastEnd = chunkEnd !== null && day.date > chunkEnd;
     if (outcome.rejected !== null) {
       if (previousLastDay === null || day.date > previousLastDay) {
-        rejectedDays.push({ date: day.date, file: day.file, reason: outcome.rejected });
+        (pastEnd ? pastEndRejected : rejectedDays).push({ date: day.date, file: day.file, reason: outcome.rejected });
       }
     } else {
+      if (pastEnd) acceptedAfterEnd++;
       if (recorder) {
         recorder.onDay(main.state);
         finalDays.push(...recorder.takeFinal());
       }
       for (const r of outcome.restated) {
         // Replayed days repeat releases already published; only a new day's release restates anything.
-        if (previousLastDay === null || day.date > previousLastDay) released.add(r.date);
+        if (previousLastDay === null || day.date > previousLastDay) (pastEnd ? pastEndReleased : released).add(r.date);
       }
     }
+    // The chunk's end has its look-ahead days: the run goes on from there in the next invocation.
+    const stop = chunkEnd !== null && acceptedAfterEnd >= LOOKAHEAD_DAYS && i < candidates.length - 1;
+    if (stop) stoppedAt = chunkEnd;
+    else if (i === candidates.length - 1) {
+      // The run ends here after all: the days past the chunk's end are this run's like the others.
+      rejectedDays.push(...pastEndRejected);
+      for (const r of pastEndReleased) released.add(r);
+    }
     // The look-ahead's checkpoint and price days are read while this day's state is serialised and snapshotted.
-    if (i === candidates.length - 1) {
+    if (i === candidates.length - 1 || stop) {
       startSide();
       await yieldToIo();
     }
@@ -115,6 +174,7 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
     writing.catch(() => undefined);
     await yieldToIo();
     watch.lap('write checkpoints');
+    if (stop) break;
   }
   if (outcomes.length === 0) {
     deps.log.warn('nothing to fold: no stored price day in range', { date, start, upTo });
@@ -124,13 +184,14 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
   startSide();
   await yieldToIo();
   const last = outcomes.at(-1) as { date: IsoDate; accepted: boolean };
+  // The run's last chunk (or its only one) ends as a run always did; an earlier chunk hands over its days.
+  const final = stoppedAt === null;
   const lastDay = maxDate(previousLastDay, last.date) as IsoDate;
-  const runDate = maxDate(date, lastDay) as IsoDate;
   const meta = snapshotMeta(deps, work);
   const restatedOn = (x: IsoDate) => (previousLastDay !== null && x <= previousLastDay && x < runDate ? runDate : null);
 
   const snapshots: Snapshot[] = [];
-  const newestBody = main.state.lastDate === null ? null : snapshotAt(main.state);
+  const newestBody = final && main.state.lastDate !== null ? snapshotAt(main.state) : null;
   if (last.accepted && newestBody) {
     snapshots.push(snapshotOf(meta, newestBody, restatedOn(last.date), true));
   }
@@ -147,12 +208,20 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
   if (resumed && finalDays.length > 0) await saveStockDays(deps, resumed.seed, finalDays);
   watch.lap('stock files');
 
+  let sideThrough = chunk?.sideThrough ?? null;
+  let savingSide: Promise<unknown> = Promise.resolve();
   if (side) {
-    const bodies = await lookaheadFold({ ...side, last: last.date, prices, si, overrides, watch });
+    const folded = await lookaheadFold({ ...side, last: last.date, prices, si, overrides, watch });
     // When the last day folded was refused by rule 2, the newest snapshot is an earlier day's.
-    const newest = main.state.lastDate;
-    for (const body of bodies) {
+    const newest = final ? main.state.lastDate : null;
+    for (const body of folded.bodies) {
       snapshots.push(snapshotOf(meta, body, restatedOn(body.asOf), body.asOf === newest));
+    }
+    if (stoppedAt !== null) {
+      // The next chunk's look-ahead fold goes on from this state (the same fold, never restarted from the main
+      // fold's checkpoint, whose held splits the look-ahead has decided).
+      savingSide = deps.derived.putSideCheckpoint(stoppedAt, { v: 1, date: stoppedAt, state: folded.state });
+      sideThrough = stoppedAt;
     }
     watch.lap('snapshots');
   }
@@ -164,6 +233,7 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
   const [, key] = await Promise.all([
     writing,
     snapshots.length > 0 ? deps.derived.putSnapshotBatch(runDate, snapshots) : undefined,
+    savingSide,
   ]);
   if (key !== undefined) {
     journal.snapshotBatches = {
@@ -173,29 +243,40 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
   }
   watch.lap('write checkpoint and snapshots');
 
+  const dates = snapshots.map((s) => s.asOf);
+  const restated = snapshots.filter((s) => s.restated).map((s) => s.asOf);
+  if (stoppedAt !== null) {
+    const handed = await handOverChunk(deps, work, { chunk, stoppedAt, outcomes, before });
+    const next = priceDates.find((x) => x > stoppedAt);
+    // A chunk without a snapshot (every day refused by rule 2) is not handed over: the next one follows at once.
+    if (dates.length > 0 || next === undefined) return handed;
+    return await fold(deps, work, next, journal.chunk as ChunkedRun);
+  }
+
   journal.folded = [...before, ...outcomes];
   journal.lastDay = lastDay;
   if (stocks) journal.stocks = stocks;
   else delete journal.stocks;
-  const dates = snapshots.map((s) => s.asOf);
-  const restated = snapshots.filter((s) => s.restated).map((s) => s.asOf);
+  delete journal.chunk;
   const refused = outcomes.find((o) => o.date === date && !o.accepted);
+  const chunks = chunk ? chunk.chunks + 1 : 1;
+  const allRejected = [...(chunk?.rejectedDays ?? []), ...rejectedDays];
   journal.run = {
     date,
-    restateFrom: work.cursorRestateFrom,
+    restateFrom: cursorRestateFrom,
     status: {
       state: refused ? 'refused' : 'done',
       at: deps.clock().toISOString(),
       runId,
       detail: [
-        `folded ${outcomes.length} day(s) from ${start} through ${lastDay}`,
+        `folded ${outcomes.length} day(s) from ${start} through ${lastDay}${chunks > 1 ? ` (chunk ${chunks}, the run from ${runStart})` : ''}`,
         `${dates.length} snapshot(s)${restated.length > 0 ? `, ${restated.length} restated` : ''}`,
-        ...rejectedDays.map((r) => `refused ${r.date} (${r.file}): ${r.reason}`),
+        ...allRejected.map((r) => `refused ${r.date} (${r.file}): ${r.reason}`),
       ]
         .join('; ')
         .slice(0, 1000),
     },
-    result: { dates, through: lastDay, restated, rejectedDays, replayedFrom: start },
+    result: { dates, through: lastDay, restated, rejectedDays, replayedFrom: runStart },
   };
   await saveJournal(deps, journal);
   await finishRun(deps, journal.run);
@@ -208,7 +289,76 @@ export async function fold(deps: PipelineDeps, work: Work, start: IsoDate): Prom
     snapshots: dates,
     restated,
     rejectedDays,
+    ...(chunks > 1 ? { chunk: chunks } : {}),
     ms: watch.ms(),
   });
   return withSnapshotKeys(resultOf(journal.run, runId), journal);
+
+  /** A chunk that is not the run's last: committed in the journal's `chunk`, its days handed to publish, `more`. */
+  async function handOverChunk(
+    d: PipelineDeps,
+    w: Work,
+    c: {
+      chunk: ChunkedRun | null;
+      stoppedAt: IsoDate;
+      outcomes: readonly { date: IsoDate; accepted: boolean }[];
+      before: Journal['folded'];
+    },
+  ): Promise<ComputeResult> {
+    const through = c.stoppedAt;
+    // The days through the chunk's end are folded anew; the earlier run's verdicts after it stay until replaced.
+    journal.folded = [
+      ...c.before,
+      ...c.outcomes.filter((o) => o.date <= through),
+      ...journal.folded.filter((f) => f.date > through),
+    ];
+    const pending = [...(c.chunk?.sideDates ?? []), ...released].filter((x) => x > through);
+    const at = d.clock().toISOString();
+    journal.chunk = {
+      date,
+      runId,
+      restateFrom: cursorRestateFrom,
+      start: runStart,
+      previousLastDay,
+      runDate,
+      through,
+      sideThrough,
+      sideDates: [...new Set(pending)].sort(),
+      rejectedDays: [...(c.chunk?.rejectedDays ?? []), ...rejectedDays],
+      handed: { dates, restated, rejectedDays, at },
+      chunks: (c.chunk?.chunks ?? 0) + 1,
+    };
+    await saveJournal(d, journal);
+    watch.lap('write journal');
+    d.log.info('computed a chunk', {
+      date,
+      runId,
+      chunk: journal.chunk.chunks,
+      from: start,
+      through,
+      snapshots: dates,
+      restated,
+      ms: w.watch.ms(),
+    });
+    return chunkResult(journal, runId);
+  }
+}
+
+/** What a committed chunk hands to publish (again, when its answer was lost before publish ran). */
+export function chunkResult(journal: Journal, runId: string): ComputeResult {
+  const c = journal.chunk as ChunkedRun;
+  return withSnapshotKeys(
+    {
+      date: c.date,
+      runId,
+      skipped: false,
+      dates: c.handed.dates,
+      through: c.through,
+      restated: c.handed.restated,
+      rejectedDays: c.handed.rejectedDays,
+      replayedFrom: c.start,
+      more: true,
+    },
+    journal,
+  );
 }

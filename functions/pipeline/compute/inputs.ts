@@ -18,7 +18,7 @@ import {
 } from '../../../shared/methodology/index.ts';
 import type { StoredPriceDay } from '../../adapters/derived-repository.ts';
 import type { PipelineDeps } from '../deps.ts';
-import { derivedStateKey } from '../keys.ts';
+import { derivedSideStateKey, derivedStateKey } from '../keys.ts';
 import { ComputeStateError } from './journal.ts';
 
 // ---------------------------------------------------------------- checkpoints
@@ -47,6 +47,15 @@ function toCheckpoint(date: IsoDate, value: unknown): Checkpoint {
       return fail(error.field === '*' ? 'state' : `state.${error.field}`, error.reason);
     throw error;
   }
+}
+
+/** The look-ahead fold's state after `date`, saved by an earlier chunk of the run (issue 20 item 3). */
+export async function loadSideCheckpoint(deps: PipelineDeps, date: IsoDate): Promise<EngineState> {
+  const value = await deps.derived.getSideCheckpoint(date);
+  if (value === undefined) {
+    throw new ComputeStateError(derivedSideStateKey(date), '*', 'look-ahead state missing (the journal names it)');
+  }
+  return toCheckpoint(date, value).state;
 }
 
 export async function loadCheckpoint(deps: PipelineDeps, date: IsoDate): Promise<EngineState> {

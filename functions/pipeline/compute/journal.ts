@@ -73,6 +73,36 @@ const JournalSchema = z.object({
    * restateFrom, the day's status). A run killed after the journal is finished from here by the next
    * run of its day, which then returns the same dates to publish (docs/reliability.md, "Faults").
    */
+  chunk: z.optional(
+    z.object({
+      /** The run's day and id, and the cursor's restateFrom when it started. */
+      date: isoDate,
+      runId: z.string(),
+      restateFrom: z.nullable(isoDate),
+      /** The run's first day folded, and `lastDay` before it (what was published: restatement marks). */
+      start: isoDate,
+      previousLastDay: z.nullable(isoDate),
+      /** The run's newest day (`restatedOn` of its snapshots). */
+      runDate: isoDate,
+      /** The last day the main fold has committed (checkpoint written, in `folded`). */
+      through: isoDate,
+      /** The day after which the look-ahead fold's state is saved (derived/state/side/), or null before it starts. */
+      sideThrough: z.nullable(isoDate),
+      /** Days the look-ahead fold still owes a snapshot (released by a new day, not reached yet). */
+      sideDates: z.array(isoDate),
+      /** Rule 2's first refusals so far in this run. */
+      rejectedDays: z.array(z.object({ date: isoDate, file: z.string(), reason: z.string() })),
+      /** The snapshots of the last chunk, handed to publish (`at`: when, against the day's publish status). */
+      handed: z.object({
+        dates: z.array(isoDate),
+        restated: z.array(isoDate),
+        rejectedDays: z.array(z.object({ date: isoDate, file: z.string(), reason: z.string() })),
+        at: z.string(),
+      }),
+      /** How many chunks have been committed. */
+      chunks: z.number(),
+    }),
+  ),
   run: z.optional(
     z.object({
       date: isoDate,
@@ -227,3 +257,5 @@ export function inputsOf(files: readonly JournalFile[], x: IsoDate | null) {
 
 /** The run a journal commits (see `run` above). */
 export type CommittedRun = NonNullable<Journal['run']>;
+/** A run folded in chunks, not finished yet (issue 20 item 3; ./fold.ts). */
+export type ChunkedRun = NonNullable<Journal['chunk']>;

@@ -34,6 +34,15 @@ export interface SideInput {
   baseState: EngineState;
   priceDates: IsoDate[];
   prices: PriceDays;
+  /**
+   * A run folded in chunks (issue 20 item 3): the last day of this chunk's snapshots (the main fold went on to
+   * give it its look-ahead days); null in the run's last chunk, which snapshots every day before the last.
+   */
+  chunkEnd: IsoDate | null;
+  /** The look-ahead fold of an earlier chunk of the run: the day it stopped after and its state then. */
+  resume: { through: IsoDate; state: Promise<EngineState> } | null;
+  /** Days an earlier chunk's new days released, not reached by the look-ahead fold yet. */
+  pending: readonly IsoDate[];
 }
 
 /** What the look-ahead fold needs, its reads already started. */
@@ -45,6 +54,8 @@ export interface SidePlan {
   state: Promise<EngineState>;
   /** The price days from there through the run's last day. */
   dates: IsoDate[];
+  /** Snapshots through this day (a chunk's end), or null: every day before the last. */
+  chunkEnd: IsoDate | null;
 }
 
 /**
@@ -55,13 +66,22 @@ export interface SidePlan {
  */
 export function planSide(deps: PipelineDeps, input: SideInput): SidePlan | null {
   const last = (input.outcomes.at(-1) as { date: IsoDate }).date;
+  const { chunkEnd, resume } = input;
+  // A chunk snapshots its days through its end; the run's last chunk, every day before the last.
+  const inRange = (d: IsoDate) => (chunkEnd === null ? d < last : d <= chunkEnd) && (!resume || d > resume.through);
   const accepted = new Map<IsoDate, boolean>([
     ...input.folded.map((f) => [f.date, f.accepted] as const),
     ...input.outcomes.map((o) => [o.date, o.accepted] as const),
   ]);
   const sideDates = new Set<IsoDate>();
-  for (const o of input.outcomes) if (o.accepted && o.date < last) sideDates.add(o.date);
-  for (const d of input.released) if (d < last && accepted.get(d)) sideDates.add(d);
+  for (const o of input.outcomes) if (o.accepted && inRange(o.date)) sideDates.add(o.date);
+  for (const d of [...input.released, ...input.pending]) if (inRange(d) && accepted.get(d)) sideDates.add(d);
+  if (resume) {
+    // Resumed where an earlier chunk stopped: it goes on through this chunk, snapshot days or not.
+    const dates = input.priceDates.filter((d) => d > resume.through && d <= last);
+    input.prices.prefetch(dates);
+    return { sideDates, accepted, state: resume.state, dates, chunkEnd };
+  }
   if (sideDates.size === 0) return null;
   const first = [...sideDates].sort()[0] as IsoDate;
   let state = Promise.resolve(input.baseState);
@@ -74,7 +94,7 @@ export function planSide(deps: PipelineDeps, input: SideInput): SidePlan | null 
   }
   const dates = input.priceDates.filter((d) => (from === null || d > from) && d <= last);
   input.prices.prefetch(dates);
-  return { sideDates, accepted, state, dates };
+  return { sideDates, accepted, state, dates, chunkEnd };
 }
 
 export interface LookaheadInput extends SidePlan {
@@ -91,7 +111,7 @@ export interface LookaheadInput extends SidePlan {
  * them, with rule 3(b) seeing the accepted days after each day up to the last one (at most
  * LOOKAHEAD_DAYS). A split pending on the day but confirmed since is counted there.
  */
-export async function lookaheadFold(input: LookaheadInput): Promise<SnapshotBody[]> {
+export async function lookaheadFold(input: LookaheadInput): Promise<{ bodies: SnapshotBody[]; state: EngineState }> {
   const { watch, dates } = input;
   const state = await input.state;
   watch.lap('look-ahead: load checkpoint');
@@ -115,7 +135,8 @@ export async function lookaheadFold(input: LookaheadInput): Promise<SnapshotBody
   };
   const side = startAdvance(state, input.overrides);
   const bodies: SnapshotBody[] = [];
-  for (let i = 0; i < dates.length && (dates[i] as IsoDate) < input.last; i++) {
+  const more = (d: IsoDate) => (input.chunkEnd === null ? d < input.last : d <= input.chunkEnd);
+  for (let i = 0; i < dates.length && more(dates[i] as IsoDate); i++) {
     const day = await input.prices.at(dates, i);
     const lookahead = await lookaheadAfter(i);
     watch.lap('look-ahead: read prices');
@@ -126,5 +147,5 @@ export async function lookaheadFold(input: LookaheadInput): Promise<SnapshotBody
     watch.lap('look-ahead: snapshots');
     await yieldToIo();
   }
-  return bodies;
+  return { bodies, state: side.state };
 }
