@@ -146,6 +146,7 @@ async function daySteps(deps: PipelineDeps, event: unknown, options: DayStepOpti
         // next chunk and publish it, until the last. The walk reports every chunk's days.
         const published = [...walk.outputs.publish.published];
         const restated = [...walk.outputs.compute.restated];
+        const rejectedDays = [...walk.outputs.compute.rejectedDays];
         while (walk.outputs.publish.more === true && !walk.outputs.publish.skipped) {
           const { date, runId } = walk.outputs.publish;
           enter('compute');
@@ -158,9 +159,10 @@ async function daySteps(deps: PipelineDeps, event: unknown, options: DayStepOpti
           );
           published.push(...walk.outputs.publish.published);
           restated.push(...walk.outputs.compute.restated);
+          rejectedDays.push(...walk.outputs.compute.rejectedDays);
         }
         walk.outputs.publish = { ...walk.outputs.publish, published };
-        walk.outputs.compute = { ...walk.outputs.compute, restated };
+        walk.outputs.compute = { ...walk.outputs.compute, restated, rejectedDays };
         if (walk.outputs.publish.skipped) return walk;
         break;
       }

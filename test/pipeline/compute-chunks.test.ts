@@ -3,7 +3,7 @@
  * byte. Two pipelines on the in-memory stores get the same generated sample (300 listings, 2025-01-02 …
  * 2025-03-31: late short interest files, splits confirmed days later, a stale day) ingested day by day, then
  * one compute → publish run over every day (a backfill's shape): pipeline A in one invocation, pipeline B
- * with chunks of 9 price days, compute and publish called again while publish answers `more`, as the state
+ * with chunks of 11 price days (the least: a chunk must be longer than the 10-day look-ahead), compute and publish called again while publish answers `more`, as the state
  * machine's loop and the local runner do. Then a restatement from the fifth day (a late file's mark on the
  * cursor) is run the same way on both. Every site object, every checkpoint, the stock files and the cursor must
  * be equal.
@@ -77,7 +77,7 @@ beforeAll(async () => {
   sample = tempDir('chunks-sample');
   writeSample(sample, { symbols: 300, from: FROM, to: TO, gzip: false });
   whole = await pipeline(126);
-  chunked = await pipeline(9);
+  chunked = await pipeline(11);
   wholeWalk = await run(whole.deps, whole.last);
   chunkedWalk = await run(chunked.deps, chunked.last);
 }, 600_000);
@@ -90,10 +90,10 @@ describe('a run folded in chunks (issue 20 item 3)', () => {
   it('computes and publishes in chunks, each no longer than its limit plus its look-ahead days', () => {
     expect(wholeWalk.ran.filter((s) => s === 'compute')).toHaveLength(1);
     const computes = chunkedWalk.ran.filter((s) => s === 'compute').length;
-    // 60 trading days, chunks of 9: a chunk ends only when 10 accepted days (its look-ahead) and one more follow
-    // its end, so chunks end at days 9, 18, 27, 36 and 45, and the last takes the remaining 15.
+    // 60 trading days, chunks of 11: a chunk ends only when 10 accepted days (its look-ahead) and one more follow
+    // its end, so chunks end at days 11, 22, 33 and 44, and the last takes the remaining 16.
     expect(DAYS).toHaveLength(60);
-    expect(computes).toBe(6);
+    expect(computes).toBe(5);
     expect(chunkedWalk.ran.filter((s) => s === 'publish')).toHaveLength(computes);
     // Every day with a snapshot was published by one of the chunks, as by the whole run.
     expect([...new Set(chunkedWalk.outputs.publish?.published)].sort()).toEqual(
@@ -107,7 +107,7 @@ describe('a run folded in chunks (issue 20 item 3)', () => {
     expect(await contents(chunked, checkpoint, 'raw')).toEqual(await contents(whole, checkpoint, 'raw'));
     expect(await contents(chunked, stockFiles, 'raw')).toEqual(await contents(whole, stockFiles, 'raw'));
     expect(await chunked.deps.table.getCursor()).toEqual(await whole.deps.table.getCursor());
-    // The chunked run is committed whole: no chunk left in the journal, the run's record as the whole run's.
+    // The look-ahead fold's state was saved between chunks (what the next chunk resumed from).
     expect(chunked.raw.keys().filter((k) => k.startsWith('derived/state/side/')).length).toBeGreaterThan(0);
   });
 
@@ -130,8 +130,8 @@ describe('a run folded in chunks (issue 20 item 3)', () => {
 });
 
 /**
- * A split at a chunk's end: SPL splits 2-for-1 on the third day (102 → 51.51), but the screener's share count
- * doubles only on the sixth, so rule 3(b) holds it pending three days. In chunks of 3, the first chunk ends on
+ * A split at a chunk's end: SPL splits 2-for-1 on the eleventh day (102 → 51.51), but the screener's share count
+ * doubles only on the fourteenth, so rule 3(b) holds it pending three days. In chunks of 11, the first chunk ends on
  * the split day: its snapshot must show the split as the whole run's look-ahead fold does, which it does only
  * because the chunk folds on to give its end its look-ahead days (without that, this test fails: checked). The
  * next chunk's look-ahead fold goes on from the state the previous one saved, the whole run's very fold; here
@@ -147,7 +147,7 @@ describe('a pending split at a chunk’s end', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('publishes the same snapshots in chunks of 3 as at once', async () => {
+  it('publishes the same snapshots in chunks of 11 as at once', async () => {
     dir = tempDir('chunks-split');
     const n = D.length;
     writeMarket(
@@ -156,8 +156,8 @@ describe('a pending split at a chunk’s end', () => {
       [
         {
           symbol: 'SPL',
-          prices: path(n, (i) => (i < 2 ? 100 + 2 * i : 51.51 + 0.5 * (i - 2))),
-          shares: path(n, (i) => (i < 5 ? 10e6 : 20e6)),
+          prices: path(n, (i) => (i < 10 ? 100 + 0.2 * i : 51.51 + 0.5 * (i - 10))),
+          shares: path(n, (i) => (i < 13 ? 10e6 : 20e6)),
         },
         ...MIDS.map((symbol) => ({ symbol, prices: path(n, (i) => 50 + (i % 3) * 0.5), shares: 100e6 })),
         { symbol: 'MV1', prices: path(n, (i) => 1 + i / 100), shares: null },
@@ -167,16 +167,18 @@ describe('a pending split at a chunk’s end', () => {
       { '2025-05-30': { SPL: 1_000_000, ...Object.fromEntries(MIDS.map((m) => [m, 2_000_000])) } },
     );
     const whole = await pipeline(126, dir, D);
-    const chunked = await pipeline(3, dir, D);
+    const chunked = await pipeline(11, dir, D);
     await run(whole.deps, whole.last);
     const c = await run(chunked.deps, chunked.last);
-    expect(c.ran.filter((s) => s === 'compute').length).toBeGreaterThan(3);
+    // 23 days: the first chunk ends on the split day, the eleventh; the second takes the rest.
+    expect(D).toHaveLength(23);
+    expect(c.ran.filter((s) => s === 'compute')).toHaveLength(2);
     const spl = async (p: Stores, day: string) => {
       const o = await p.site.get(`data/snapshots/${day}.json`);
       return JSON.parse(Buffer.from(o?.bytes ?? []).toString('utf8')) as { dataQuality: { pendingSplits: unknown[] } };
     };
     // The whole run's look-ahead shows the split on its day; so must the chunk that ends there.
-    expect((await spl(whole, D[2] as string)).dataQuality.pendingSplits).toEqual([]);
+    expect((await spl(whole, D[10] as string)).dataQuality.pendingSplits).toEqual([]);
     expect(await contents(chunked, () => true, 'site')).toEqual(await contents(whole, () => true, 'site'));
     expect(await contents(chunked, checkpoint, 'raw')).toEqual(await contents(whole, checkpoint, 'raw'));
   });

@@ -428,7 +428,7 @@ export const FAULTS: Case[] = [
         f.computeChunks,
         'restates from an early day in chunks as at once: the same snapshots, restated on the same day',
       ),
-      t(f.computeChunks, 'publishes the same snapshots in chunks of 3 as at once'),
+      t(f.computeChunks, 'publishes the same snapshots in chunks of 11 as at once'),
       t(
         f.pipelineInfra,
         'calls compute again while publish answers `more`: a long run folded in chunks (issue 20 item 3)',

@@ -73,6 +73,11 @@ export async function fold(
   const candidates = priceDates.filter((d) => (baseDay === null || d > baseDay) && d <= upTo);
   // The chunk: its last day with a snapshot, when the run goes on after it (`more`).
   const chunkDays = deps.config.computeChunkDays;
+  // A chunk must be longer than a split can be held (LOOKAHEAD_DAYS): a day before the run released by a day
+  // past the first chunk's end would otherwise never be snapshotted again.
+  if (chunkDays <= LOOKAHEAD_DAYS) {
+    throw new Error(`computeChunkDays must be more than ${LOOKAHEAD_DAYS} (the look-ahead), got ${chunkDays}`);
+  }
   const chunkEnd = candidates.length > chunkDays ? (candidates[chunkDays - 1] as IsoDate) : null;
   const runDate = chunk
     ? chunk.runDate
@@ -128,6 +133,14 @@ export async function fold(
   let acceptedAfterEnd = 0;
   const pastEndRejected: ComputeRejectedDay[] = [];
   const pastEndReleased = new Set<IsoDate>();
+  let ended = false;
+  /** The run ends in this invocation after all: the days past the chunk's end are this run's like the others. */
+  const endsHere = () => {
+    if (ended) return;
+    ended = true;
+    rejectedDays.push(...pastEndRejected);
+    for (const r of pastEndReleased) released.add(r);
+  };
   // The checkpoint being written: one at a time, in day order; the last completes during the look-ahead fold.
   let writing: Promise<unknown> = Promise.resolve();
   for (let i = 0; i < candidates.length; i++) {
@@ -157,11 +170,7 @@ export async function fold(
     // The chunk's end has its look-ahead days: the run goes on from there in the next invocation.
     const stop = chunkEnd !== null && acceptedAfterEnd >= LOOKAHEAD_DAYS && i < candidates.length - 1;
     if (stop) stoppedAt = chunkEnd;
-    else if (i === candidates.length - 1) {
-      // The run ends here after all: the days past the chunk's end are this run's like the others.
-      rejectedDays.push(...pastEndRejected);
-      for (const r of pastEndReleased) released.add(r);
-    }
+    else if (i === candidates.length - 1) endsHere();
     // The look-ahead's checkpoint and price days are read while this day's state is serialised and snapshotted.
     if (i === candidates.length - 1 || stop) {
       startSide();
@@ -181,6 +190,8 @@ export async function fold(
     return unchanged(deps, work, 'no stored price day to compute');
   }
 
+  // (Also when the last candidate's price day was missing, so the loop's last turn did not get that far.)
+  if (stoppedAt === null) endsHere();
   startSide();
   await yieldToIo();
   const last = outcomes.at(-1) as { date: IsoDate; accepted: boolean };
@@ -258,9 +269,11 @@ export async function fold(
   if (stocks) journal.stocks = stocks;
   else delete journal.stocks;
   delete journal.chunk;
-  const refused = outcomes.find((o) => o.date === date && !o.accepted);
   const chunks = chunk ? chunk.chunks + 1 : 1;
   const allRejected = [...(chunk?.rejectedDays ?? []), ...rejectedDays];
+  // The run's own day may have been refused in an earlier chunk (a backfill's planned day, say).
+  const refused =
+    outcomes.some((o) => o.date === date && !o.accepted) || (chunk?.rejectedDays ?? []).some((r) => r.date === date);
   journal.run = {
     date,
     restateFrom: cursorRestateFrom,
