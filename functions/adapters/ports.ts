@@ -19,7 +19,10 @@ export interface PutObjectOptions {
   /**
    * Write only if the object is still what the caller read (issue 20 item 1): `{ etag }` of that read, or
    * `absent` when it read nothing. Otherwise `ObjectChangedError`, and nothing is written. Atomic on AWS
-   * (`If-Match` / `If-None-Match: *`); s3rver ignores those headers, so there a HEAD just before decides.
+   * (`If-Match` / `If-None-Match: *`). s3rver ignores those headers: with `conditionalWrites: false` the S3
+   * adapter checks with a HEAD just before (not atomic; the tests do), by default it sends them unchecked (the
+   * emulators rely on the run lock). A PUT that landed but whose answer was lost is refused on its retry
+   * (412): the step fails and is run again from a new read.
    */
   onlyIf?: { etag: string } | 'absent';
 }

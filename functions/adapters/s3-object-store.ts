@@ -134,7 +134,10 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     try {
       return await retry(() => putObject(key, bytes, opts, false));
     } catch (error) {
-      if (onlyIf !== undefined && isPreconditionFailed(error)) throw new ObjectChangedError(key);
+      // If-Match on a key deleted since it was read is a 404 on AWS: changed all the same.
+      if (onlyIf !== undefined && (isPreconditionFailed(error) || (onlyIf !== 'absent' && isNotFound(error)))) {
+        throw new ObjectChangedError(key);
+      }
       throw error;
     }
   }

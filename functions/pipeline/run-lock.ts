@@ -17,9 +17,10 @@
  * `PipelineTable.acquireRunLock` (functions/local/runner.ts `runExecution`).
  *
  * Expiry: the execution's start plus its timeout (`EXECUTION_TIMEOUT_MS`), the moment Step Functions would
- * stop it anyway, so a lock is never held longer than its execution can live. Every ending the state machine
- * reaches releases it; only an execution stopped from outside (StopExecution) leaves it behind, until that
- * moment or until an operator deletes it (docs/operations.md, "The run lock").
+ * stop it anyway, so a lock is never held longer than its execution can live. Every ending the state machine's
+ * Catch reaches releases it; for those it cannot reach (stopped from outside, an error no Catch sees, a release
+ * that failed), a waiting execution asks Step Functions whether the owner still runs and, if not, takes the lock
+ * over (`RUN_LOCK_TAKE_OVER`). Never redrive an execution: a redrive resumes inside the body without the lock.
  *
  * Pure data and the one error: no AWS SDK, so infra code and the adapters can import it.
  */
@@ -34,6 +35,17 @@ export const RUN_LOCK_WAIT_MS = 60 * 1000;
 export const RUN_LOCK_ACQUIRE = {
   update: 'SET runOwner = :owner, runExpiresAt = :expires',
   condition: 'attribute_not_exists(runOwner) OR runExpiresAt < :now OR runOwner = :owner',
+} as const;
+
+/**
+ * Taking over a lock whose owner is no longer running (`:stale`, read just before): an execution that ended
+ * without giving it back (stopped from outside, an error no Catch sees, a failed release). The state machine
+ * checks the owner with DescribeExecution first (`CheckRunLockOwner`); the condition makes sure it is still that
+ * owner's, so of two waiters taking over at once exactly one does.
+ */
+export const RUN_LOCK_TAKE_OVER = {
+  update: 'SET runOwner = :owner, runExpiresAt = :expires',
+  condition: 'runOwner = :stale',
 } as const;
 
 /** The condition and update of giving it back (`:owner`): only its owner does. */

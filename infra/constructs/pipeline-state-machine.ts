@@ -29,7 +29,7 @@
  * goes to the failure path, a Fail state carrying the original error and cause, which the
  * "pipeline failed" alarm counts and e-mails (once; the state machine publishes nothing itself).
  */
-import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -42,6 +42,7 @@ import {
   EXECUTION_TIMEOUT_MS,
   RUN_LOCK_ACQUIRE,
   RUN_LOCK_RELEASE,
+  RUN_LOCK_TAKE_OVER,
   RUN_LOCK_WAIT_MS,
 } from '../../functions/pipeline/run-lock.ts';
 import {
@@ -123,6 +124,12 @@ export const EXECUTION_TIMEOUT = Duration.millis(EXECUTION_TIMEOUT_MS);
 /** The DynamoDB error of a condition not met: the run lock is another execution's (AcquireRunLock). */
 export const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
 
+/** DescribeExecution's answers for an owner that is no execution (any more): its lock is taken over. */
+export const OWNER_GONE = ['Sfn.ExecutionDoesNotExistException', 'Sfn.InvalidArnException'] as const;
+
+/** The run lock's expiry: the execution's start + its timeout (JSONata). */
+export const RUN_LOCK_EXPIRES = `{% $fromMillis($toMillis($states.context.Execution.StartTime) + ${EXECUTION_TIMEOUT_MS}) %}`;
+
 export interface PipelineStateMachineProps {
   readonly functions: Readonly<Record<Exclude<StepName, 'build-site'>, lambda.IFunction>>;
   readonly siteBuild: codebuild.IProject;
@@ -152,10 +159,13 @@ export class PipelineStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
   private readonly props: PipelineStateMachineProps;
   private readonly failure: sfn.IChainable;
+  /** Set, not generated: the run lock's owner check names this state machine's executions (executionArns). */
+  readonly stateMachineName: string;
 
   constructor(scope: Construct, id: string, props: PipelineStateMachineProps) {
     super(scope, id);
     this.props = props;
+    this.stateMachineName = `${Stack.of(this).stackName}-Pipeline`;
 
     // One e-mail per failure, and it is the "pipeline failed" alarm's (infra/constructs/monitoring.ts): it also
     // sees what no Catch does (a timeout, an abort, a runtime error in a Choice or Pass state) and carries no
@@ -183,7 +193,14 @@ export class PipelineStateMachine extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
       label: 'ArchivedDay',
     });
-    ingestDays.itemProcessor(this.lambdaTask('ArchiveIngest', 'ingest', false));
+    // Each child's output is collected into this state's result even with ResultPath null (a Distributed Map without a
+    // ResultWriter): a day's ingest result (1–2 kB) would reach the 256 KiB payload limit within a year, so a child
+    // ends with an empty object.
+    ingestDays.itemProcessor(
+      this.lambdaTask('ArchiveIngest', 'ingest', false).next(
+        new sfn.Pass(this, 'ArchivedDayDone', { result: sfn.Result.fromObject({}) }),
+      ),
+    );
     ingestDays.addCatch(this.failure, { resultPath: '$.error' });
     const summary = new sfn.Pass(this, 'BackfillSummary', {
       comment: "compute's event: the plan's summary (the last archived day; skipped when none)",
@@ -217,6 +234,7 @@ export class PipelineStateMachine extends Construct {
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'Short Pulse: ingest → compute → publish → build site, daily, on file drops and for backfills',
+      stateMachineName: this.stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(acquire),
       stateMachineType: sfn.StateMachineType.STANDARD,
       timeout: EXECUTION_TIMEOUT,
@@ -239,6 +257,11 @@ export class PipelineStateMachine extends Construct {
         "The backfill's Distributed Map describes and stops the child executions it starts, which are named after this state machine (CDK's grant for a Distributed Map); no other state machine's.",
       );
     }
+    acknowledge(
+      this.stateMachine,
+      wildcardResourceFinding(this, this.executionArns()),
+      "DescribeExecution on this state machine's own executions (named after it): whether the run lock's owner still runs (CheckRunLockOwner); no other state machine's.",
+    );
     for (const fn of Object.values(props.functions)) {
       acknowledge(
         this.stateMachine,
@@ -272,9 +295,7 @@ export class PipelineStateMachine extends Construct {
       expressionAttributeValues: {
         ':owner': tasks.DynamoAttributeValue.fromString('{% $states.context.Execution.Id %}'),
         ':now': tasks.DynamoAttributeValue.fromString('{% $states.context.State.EnteredTime %}'),
-        ':expires': tasks.DynamoAttributeValue.fromString(
-          `{% $fromMillis($toMillis($states.context.Execution.StartTime) + ${EXECUTION_TIMEOUT_MS}) %}`,
-        ),
+        ':expires': tasks.DynamoAttributeValue.fromString(RUN_LOCK_EXPIRES),
       },
       outputs: '{% $states.input %}',
     });
@@ -284,10 +305,82 @@ export class PipelineStateMachine extends Construct {
     });
     acquire.addRetry({ errors: [CONDITION_FAILED], maxAttempts: 0 });
     acquire.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY, jitterStrategy: sfn.JitterType.FULL });
-    acquire.addCatch(wait, { errors: [CONDITION_FAILED], outputs: '{% $states.input %}' });
+    acquire.addCatch(this.staleLockCheck(acquire, wait, next), {
+      errors: [CONDITION_FAILED],
+      outputs: '{% $states.input %}',
+    });
     wait.next(acquire);
     acquire.next(next);
     return acquire;
+  }
+
+  /**
+   * The lock is held: by whom, and does that execution still run? (ReadRunLock, CheckRunLockOwner.) Running: wait
+   * and try again. Ended without giving it back (stopped, an error no Catch sees, a failed release) or unknown:
+   * take it over from that owner (RUN_LOCK_TAKE_OVER), or, when another waiter was quicker, wait. Released in
+   * between: try again at once. The owner is kept in a variable: the state's input goes on to the body unchanged.
+   */
+  private staleLockCheck(acquire: sfn.IChainable, wait: sfn.IChainable, next: sfn.IChainable): sfn.IChainable {
+    const read = tasks.DynamoGetItem.jsonata(this, 'ReadRunLock', {
+      table: this.props.table,
+      key: this.runLockKey(),
+      consistentRead: true,
+      assign: {
+        runLockOwner: '{% $exists($states.result.Item.runOwner.S) ? $states.result.Item.runOwner.S : "" %}',
+      },
+      outputs: '{% $states.input %}',
+    });
+    read.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY, jitterStrategy: sfn.JitterType.FULL });
+    const check = tasks.CallAwsService.jsonata(this, 'CheckRunLockOwner', {
+      comment: 'does the execution holding the run lock still run?',
+      service: 'sfn',
+      action: 'describeExecution',
+      // The SDK's service name is `sfn`, IAM's prefix `states`: named, or the grant would be `sfn:describeExecution`.
+      iamAction: 'states:DescribeExecution',
+      parameters: { ExecutionArn: '{% $runLockOwner %}' },
+      iamResources: [this.executionArns()],
+      assign: { runLockOwnerStatus: '{% $states.result.Status %}' },
+      outputs: '{% $states.input %}',
+    });
+    check.addRetry({ errors: [...OWNER_GONE], maxAttempts: 0 });
+    check.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY, jitterStrategy: sfn.JitterType.FULL });
+    const takeOver = tasks.DynamoUpdateItem.jsonata(this, 'TakeOverRunLock', {
+      comment: 'the owner no longer runs: the lock is taken from it',
+      table: this.props.table,
+      key: this.runLockKey(),
+      updateExpression: RUN_LOCK_TAKE_OVER.update,
+      conditionExpression: RUN_LOCK_TAKE_OVER.condition,
+      expressionAttributeValues: {
+        ':owner': tasks.DynamoAttributeValue.fromString('{% $states.context.Execution.Id %}'),
+        ':stale': tasks.DynamoAttributeValue.fromString('{% $runLockOwner %}'),
+        ':expires': tasks.DynamoAttributeValue.fromString(RUN_LOCK_EXPIRES),
+      },
+      outputs: '{% $states.input %}',
+    });
+    takeOver.addRetry({ errors: [CONDITION_FAILED], maxAttempts: 0 });
+    takeOver.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY, jitterStrategy: sfn.JitterType.FULL });
+    takeOver.addCatch(wait, { errors: [CONDITION_FAILED], outputs: '{% $states.input %}' });
+    takeOver.next(next);
+    check.addCatch(takeOver, { errors: [...OWNER_GONE], outputs: '{% $states.input %}' });
+    const running = sfn.Choice.jsonata(this, 'RunLockOwnerRunning')
+      .when(sfn.Condition.jsonata("{% $runLockOwnerStatus = 'RUNNING' %}"), wait)
+      .otherwise(takeOver);
+    check.next(running);
+    const held = sfn.Choice.jsonata(this, 'RunLockHeld')
+      .when(sfn.Condition.jsonata("{% $runLockOwner = '' %}"), acquire)
+      .otherwise(check);
+    read.next(held);
+    return read;
+  }
+
+  /** Every execution of this state machine (its own name, known before it exists). */
+  private executionArns(): string {
+    return Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 
   /**
@@ -307,7 +400,9 @@ export class PipelineStateMachine extends Construct {
     });
     release.addRetry({ errors: [CONDITION_FAILED], maxAttempts: 0 });
     release.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY, jitterStrategy: sfn.JitterType.FULL });
-    release.addCatch(next, { errors: [CONDITION_FAILED], outputs: '{% $states.input %}' });
+    // Not ours any more, or DynamoDB still failing after the retries: the execution ends as it was going to (a
+    // lock left behind is taken over by the next waiter once this execution has ended: staleLockCheck).
+    release.addCatch(next, { errors: [sfn.Errors.ALL], outputs: '{% $states.input %}' });
     release.next(next);
     return release;
   }

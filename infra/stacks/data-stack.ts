@@ -45,6 +45,8 @@ export const CHECKPOINT_RETENTION = Duration.days(400);
  * against functions/pipeline/keys.ts.
  */
 export const CHECKPOINT_LIFECYCLE_PREFIX = `${DERIVED_PREFIX}state/2`;
+/** The look-ahead fold's saved states (compute/fold.ts, keys.ts derivedSideStateKey). */
+export const SIDE_STATE_PREFIX = `${DERIVED_PREFIX}state/side/`;
 
 /**
  * A stock run (derived/stocks/runs/…, issue 19) is read by the publish of its own compute run, or of a re-run
@@ -125,6 +127,14 @@ export class DataStack extends Stack {
           id: 'expire-old-checkpoints',
           prefix: CHECKPOINT_LIFECYCLE_PREFIX,
           expiration: CHECKPOINT_RETENTION,
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        // The look-ahead fold's state between the chunks of a long compute run (issue 20 item 3): needed only while
+        // that run lasts (at most an execution's 12 h); a week covers an operator's re-run of a failed one.
+        {
+          id: 'expire-side-states',
+          prefix: SIDE_STATE_PREFIX,
+          expiration: Duration.days(7),
           noncurrentVersionExpiration: Duration.days(1),
         },
         // The final days of the per-stock series (issue 19): read again only by a run resuming within the

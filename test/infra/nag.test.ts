@@ -79,7 +79,7 @@ describe('acknowledgements', () => {
       .map((a) => a.id.slice('AwsSolutions-IAM5[Resource::'.length, -1));
     for (const resource of wildcards) {
       expect(resource).toMatch(
-        /^(\*|ShortPulse-(Raw|Site)BucketArn\/([a-z-]+\/)?\*|<\w+\.Arn>:\*|<(Ingest|Compute|Publish)Live\w+>:\*|arn:<AWS::Partition>:(logs|codebuild):.*|arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:\{"Fn::Select":\[6,\{"Fn::Split":\[":",\{"Ref":"PipelineStateMachine[0-9A-F]{8}"\}\]\}\]\}(\/ArchivedDay)?:\*)$/,
+        /^(\*|ShortPulse-(Raw|Site)BucketArn\/([a-z-]+\/)?\*|<\w+\.Arn>:\*|<(Ingest|Compute|Publish)Live\w+>:\*|arn:<AWS::Partition>:(logs|codebuild):.*|arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:\{"Fn::Select":\[6,\{"Fn::Split":\[":",\{"Ref":"PipelineStateMachine[0-9A-F]{8}"\}\]\}\]\}(\/ArchivedDay)?:\*|arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:ShortPulsePipeline-Pipeline:\*)$/,
       );
     }
   });

@@ -18,6 +18,7 @@ import {
   EXECUTION_TIMEOUT_MS,
   RUN_LOCK_ACQUIRE,
   RUN_LOCK_RELEASE,
+  RUN_LOCK_TAKE_OVER,
   RUN_LOCK_WAIT_MS,
 } from '../../functions/pipeline/run-lock.ts';
 import {
@@ -34,6 +35,8 @@ import {
   LATE_DATA_RETRY,
   LOCKED_RETRY,
   lateDataDeadline,
+  OWNER_GONE,
+  RUN_LOCK_EXPIRES,
   retryWaits,
 } from '../../infra/constructs/pipeline-state-machine.ts';
 import { SITE_INSTALL } from '../../infra/constructs/site-build.ts';
@@ -361,6 +364,13 @@ describe('state machine', () => {
     expect(machine.States.IngestArchivedDays!.ItemProcessor).toMatchObject({
       ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
     });
+    // Each child ends with an empty object: the map collects every child's output even with ResultPath null, and
+    // a day's ingest result (1–2 kB) would reach the 256 KiB payload limit within a year.
+    expect(machine.States.IngestArchivedDays!.ItemProcessor!.States.ArchivedDayDone).toEqual({
+      Type: 'Pass',
+      Result: {},
+      End: true,
+    });
     const plan = machine.States[machine.StartAt]!.Choices![0]!.Next;
     expect(stepOf(machine.States[plan]!)).toBe('ingest');
     const map = machine.States[machine.States[plan]!.Next!]!;
@@ -640,12 +650,50 @@ describe('state machine', () => {
     // Held by another execution: wait and try again (a new entry, so `:now` is that try's), never a failure.
     expect(acquire.Retry?.[0]).toEqual({ ErrorEquals: [CONDITION_FAILED], MaxAttempts: 0 });
     expect(acquire.Catch).toEqual([
-      { ErrorEquals: [CONDITION_FAILED], Output: '{% $states.input %}', Next: 'WaitForRunLock' },
+      { ErrorEquals: [CONDITION_FAILED], Output: '{% $states.input %}', Next: 'ReadRunLock' },
     ]);
     expect(machine.States.WaitForRunLock).toMatchObject({
       Type: 'Wait',
       Seconds: RUN_LOCK_WAIT_MS / 1000,
       Next: 'AcquireRunLock',
+    });
+    // Who holds it, and does that execution still run? Released meanwhile: try again at once. Running: wait.
+    // Ended without giving it back (stopped, an error no Catch sees), or no execution at all: take it over.
+    expect(machine.States.ReadRunLock).toMatchObject({
+      Resource: expect.stringMatching(/:states:::dynamodb:getItem$/),
+      Arguments: { Key: { pk: { S: RUN_LOCK_KEY.pk }, sk: { S: RUN_LOCK_KEY.sk } }, ConsistentRead: true },
+      Output: '{% $states.input %}',
+      Next: 'RunLockHeld',
+    });
+    expect(machine.States.RunLockHeld).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Condition: "{% $runLockOwner = '' %}", Next: 'AcquireRunLock' }],
+      Default: 'CheckRunLockOwner',
+    });
+    expect(machine.States.CheckRunLockOwner).toMatchObject({
+      Resource: expect.stringMatching(/:states:::aws-sdk:sfn:describeExecution$/),
+      Arguments: { ExecutionArn: '{% $runLockOwner %}' },
+      Output: '{% $states.input %}',
+      Next: 'RunLockOwnerRunning',
+      Catch: [{ ErrorEquals: [...OWNER_GONE], Output: '{% $states.input %}', Next: 'TakeOverRunLock' }],
+    });
+    expect(machine.States.RunLockOwnerRunning).toMatchObject({
+      Choices: [{ Condition: "{% $runLockOwnerStatus = 'RUNNING' %}", Next: 'WaitForRunLock' }],
+      Default: 'TakeOverRunLock',
+    });
+    expect(machine.States.TakeOverRunLock).toMatchObject({
+      Arguments: {
+        UpdateExpression: RUN_LOCK_TAKE_OVER.update,
+        ConditionExpression: RUN_LOCK_TAKE_OVER.condition,
+        ExpressionAttributeValues: {
+          ':owner': { S: '{% $states.context.Execution.Id %}' },
+          ':stale': { S: '{% $runLockOwner %}' },
+          ':expires': { S: RUN_LOCK_EXPIRES },
+        },
+      },
+      Next: 'Run',
+      // Another waiter took it over first: wait.
+      Catch: [{ ErrorEquals: [CONDITION_FAILED], Output: '{% $states.input %}', Next: 'WaitForRunLock' }],
     });
     // The body is one branch; whichever way it ends, the lock is given back by its owner.
     const run = machine.States.Run!;
@@ -665,10 +713,9 @@ describe('state machine', () => {
         ExpressionAttributeValues: { ':owner': { S: '{% $states.context.Execution.Id %}' } },
       });
       expect(release.Next, name).toBe(next);
-      // No longer this execution's (expired, taken by another): nothing to give back, the execution ends as it would.
-      expect(release.Catch, name).toEqual([
-        { ErrorEquals: [CONDITION_FAILED], Output: '{% $states.input %}', Next: next },
-      ]);
+      // No longer this execution's (expired, taken by another), or DynamoDB failing past the retries: the execution
+      // ends as it would (a lock left behind is taken over once this execution has ended).
+      expect(release.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], Output: '{% $states.input %}', Next: next }]);
     }
     expect(machine.States.Done).toEqual({ Type: 'Succeed' });
     // A failed run still fails the execution (the "pipeline failed" alarm), with the body's error and cause.
@@ -676,6 +723,11 @@ describe('state machine', () => {
     // The only states outside the body are the lock's.
     expect(Object.keys(machine.States).sort()).toEqual(
       [
+        'CheckRunLockOwner',
+        'ReadRunLock',
+        'RunLockHeld',
+        'RunLockOwnerRunning',
+        'TakeOverRunLock',
         'AcquireRunLock',
         'Done',
         'ReleaseRunLock',
@@ -685,7 +737,7 @@ describe('state machine', () => {
         'WaitForRunLock',
       ].sort(),
     );
-    // The state machine may update items of the pipeline table (the lock's), not read, put or delete them. The
+    // The state machine may read and update items of the pipeline table (the lock's), not put or delete them. The
     // task names the table by its imported name, and its grant is the ARN built from that name.
     const tableArnFromName = {
       'Fn::Join': [
@@ -708,7 +760,15 @@ describe('state machine', () => {
     const dynamo = roleStatements(s.pipeline, role!).filter((st) =>
       asArray(st.Action).some((a) => a.startsWith('dynamodb:')),
     );
-    expect(dynamo).toEqual([{ Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: tableArnFromName }]);
+    expect(dynamo).toHaveLength(1);
+    expect(dynamo[0]).toMatchObject({ Effect: 'Allow', Resource: tableArnFromName });
+    expect(asArray(dynamo[0]!.Action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    // Whether the lock's owner still runs: DescribeExecution on this state machine's own executions.
+    const statements = roleStatements(s.pipeline, role!);
+    const describe = statements.filter((st) => JSON.stringify(st.Resource).includes('ShortPulsePipeline-Pipeline:*'));
+    expect(describe.map((st) => st.Action)).toEqual(['states:DescribeExecution']);
+    // No statement names an action of another prefix for Step Functions (the SDK's `sfn:` is not IAM's).
+    expect(statements.flatMap((st) => asArray(st.Action)).filter((a) => a.startsWith('sfn:'))).toEqual([]);
     expect(acquire.Arguments?.TableName).toBe('<?>');
   });
 

@@ -12,6 +12,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DERIVED_COMPUTE_JOURNAL_KEY,
+  derivedSideStateKey,
   derivedStateKey,
   derivedStockRunKey,
   derivedStockYearKey,
@@ -21,7 +22,12 @@ import {
   STOCK_YEARS_LIFECYCLE_PREFIX,
 } from '../../functions/pipeline/keys.ts';
 import { StaticSite } from '../../infra/constructs/static-site.ts';
-import { CHECKPOINT_LIFECYCLE_PREFIX, CHECKPOINT_RETENTION, DATA_LOGICAL_IDS } from '../../infra/stacks/data-stack.ts';
+import {
+  CHECKPOINT_LIFECYCLE_PREFIX,
+  CHECKPOINT_RETENTION,
+  DATA_LOGICAL_IDS,
+  SIDE_STATE_PREFIX,
+} from '../../infra/stacks/data-stack.ts';
 import { SITE_LOGICAL_IDS } from '../../infra/stacks/site-stack.ts';
 import {
   CACHE_CONTROL,
@@ -194,11 +200,15 @@ describe('raw bucket', () => {
         .sort(),
     ).toEqual([
       [CHECKPOINT_LIFECYCLE_PREFIX, 400],
+      [SIDE_STATE_PREFIX, 7],
       [STOCK_RUNS_PREFIX, 7],
       [STOCK_YEARS_LIFECYCLE_PREFIX, 400],
       ['incoming/', 30],
     ]);
     expect(derivedStockYearKey('2024').startsWith(STOCK_YEARS_LIFECYCLE_PREFIX)).toBe(true);
+    // The chunks' look-ahead states (issue 20 item 3) expire within a week; the journal is not under them.
+    expect(derivedSideStateKey('2024-06-14').startsWith(SIDE_STATE_PREFIX)).toBe(true);
+    expect(DERIVED_COMPUTE_JOURNAL_KEY.startsWith(SIDE_STATE_PREFIX)).toBe(false);
     expect(derivedStockRunKey('2024-06-14', 'a'.repeat(64)).startsWith(STOCK_RUNS_PREFIX)).toBe(true);
     for (const prefix of [STOCK_RUNS_PREFIX, STOCK_YEARS_LIFECYCLE_PREFIX]) {
       expect(DERIVED_COMPUTE_JOURNAL_KEY.startsWith(prefix)).toBe(false);

@@ -69,9 +69,7 @@ const JournalSchema = z.object({
    */
   stocks: z.optional(z.object({ asOf: isoDate, key: z.string() })),
   /**
-   * The run that saved this journal: its result and the writes that follow the journal (cursor,
-   * restateFrom, the day's status). A run killed after the journal is finished from here by the next
-   * run of its day, which then returns the same dates to publish (docs/reliability.md, "Faults").
+   * A run folded in chunks (issue 20 item 3; ./fold.ts), between two of its invocations: where it stopped.
    */
   chunk: z.optional(
     z.object({
@@ -103,6 +101,11 @@ const JournalSchema = z.object({
       chunks: z.number(),
     }),
   ),
+  /**
+   * The run that saved this journal: its result and the writes that follow the journal (cursor,
+   * restateFrom, the day's status). A run killed after the journal is finished from here by the next
+   * run of its day, which then returns the same dates to publish (docs/reliability.md, "Faults").
+   */
   run: z.optional(
     z.object({
       date: isoDate,
