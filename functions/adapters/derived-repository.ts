@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { createGzip, gunzipSync, gzip, gzipSync } from 'node:zlib';
-import * as z from 'zod';
 import type {
   IsoDate,
   PriceDay,
@@ -19,6 +18,7 @@ import type {
 } from '../../shared/domain.ts';
 import { SECURITY_TYPES, type SecurityType } from '../../shared/methodology/securities.ts';
 import type { RecordedDay } from '../../shared/methodology/stocks.ts';
+import * as z from '../../shared/zod.ts';
 import {
   DERIVED_SECURITIES_KEY,
   DERIVED_SPLITS_KEY,
@@ -92,8 +92,10 @@ export class DerivedFormatError extends Error {
   }
 }
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const SourceRefSchema = z.object({ file: z.string(), sha256: z.string(), rows: z.number().int().min(0) });
+const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
+/** A whole number ≥ `min` (the classic API's `z.number().int().min(min)`). */
+const wholeFrom = (min: number) => z.number().check(z.int()).check(z.minimum(min));
+const SourceRefSchema = z.object({ file: z.string(), sha256: z.string(), rows: wholeFrom(0) });
 
 /**
  * A column of thousands of values checked in one loop: the rule of `z.array(item)` at a fraction of its
@@ -146,15 +148,15 @@ const ShortInterestColumns = z.object({
   shares: numbers,
   revision: booleans,
   /** FINRA's average daily volume per row (null: none); absent in objects written before it was kept. */
-  adv: numbersOrNull.optional(),
+  adv: z.optional(numbersOrNull),
   /** Rule 4(a): an R row's previousShortPositionQuantity (null on other rows); absent before it was kept. */
-  previous: numbersOrNull.optional(),
+  previous: z.optional(numbersOrNull),
   /** stockSplitFlag S per row; absent before it was kept. */
-  splitFlag: booleans.optional(),
+  splitFlag: z.optional(booleans),
   /** marketClassCode OTC per row; absent before it was kept. */
-  otc: booleans.optional(),
+  otc: z.optional(booleans),
   /** marketClassCode ARCA or BZX per row; absent before it was kept. */
-  etpVenue: booleans.optional(),
+  etpVenue: z.optional(booleans),
 });
 
 /** The envelope of a snapshot batch; publish checks each snapshot against the published schema itself. */
@@ -164,8 +166,8 @@ const SnapshotBatchDoc = z.object({ v: z.literal(1), snapshots: z.array(z.unknow
 export const StoredSplitOverrideSchema = z.object({
   symbol: z.string(),
   date: isoDate,
-  ratio: z.number().positive(),
-  file: z.string().optional(),
+  ratio: z.number().check(z.positive()),
+  file: z.optional(z.string()),
 });
 
 const SplitsDoc = z.object({
@@ -219,7 +221,7 @@ function at<T>(key: string, dict: T[], i: number): T {
   return v;
 }
 
-function decodeJson<T>(key: string, schema: z.ZodType<T>, bytes: Uint8Array): T {
+function decodeJson<T>(key: string, schema: z.ZodMiniType<T>, bytes: Uint8Array): T {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
@@ -476,10 +478,10 @@ export function encodeRecordedDay(day: RecordedDay): Uint8Array {
 }
 
 const RecordedDayHeader = z.object({
-  index: z.number().int().min(0),
+  index: wholeFrom(0),
   date: isoDate,
   settlement: z.union([isoDate, z.literal('')]),
-  n: z.number().int().min(0),
+  n: wholeFrom(0),
 });
 
 export function decodeRecordedDay(key: string, bytes: Uint8Array): RecordedDay {
@@ -551,8 +553,8 @@ export function decodeRecordedDays(key: string, bytes: Uint8Array): RecordedDay[
 const StockRunHeader = z.object({
   v: z.literal(1),
   asOf: isoDate,
-  methodologyVersion: z.number().int().min(1),
-  count: z.number().int().min(0),
+  methodologyVersion: wholeFrom(1),
+  count: wholeFrom(0),
 });
 
 export function createDerivedRepository(store: ObjectStore): DerivedRepository {

@@ -11,7 +11,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '../../shared/zod.ts';
 import {
   CURSOR_KEY,
   dayKey,
@@ -46,7 +46,7 @@ export interface DynamoPipelineTableOptions {
   clock?: () => Date;
 }
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 
 const RejectionItem = z.object({ file: z.string(), line: z.number(), field: z.string(), reason: z.string() });
 
@@ -58,39 +58,39 @@ const LedgerItem = z.object({
   receivedAt: z.string(),
   origin: z.enum(['fetch', 'drop', 'archive']),
   rawKey: z.string(),
-  date: isoDate.nullable(),
+  date: z.nullable(isoDate),
   status: z.enum(['accepted', 'rejected']),
   rows: z.number(),
   rejectedRows: z.number(),
   rejections: z.array(RejectionItem),
-  derivedKey: z.string().nullable(),
-  generated: z.literal(true).optional(),
+  derivedKey: z.nullable(z.string()),
+  generated: z.optional(z.literal(true)),
 });
 
 const StepStatusItem = z.object({
   state: z.enum(['done', 'incomplete', 'failed', 'refused']),
   at: z.string(),
   runId: z.string(),
-  detail: z.string().optional(),
+  detail: z.optional(z.string()),
 });
 
 const DayItem = z.object({
   date: isoDate,
-  ingest: StepStatusItem.optional(),
-  compute: StepStatusItem.optional(),
-  publish: StepStatusItem.optional(),
-  lockOwner: z.string().optional(),
-  lockExpiresAt: z.number().optional(),
+  ingest: z.optional(StepStatusItem),
+  compute: z.optional(StepStatusItem),
+  publish: z.optional(StepStatusItem),
+  lockOwner: z.optional(z.string()),
+  lockExpiresAt: z.optional(z.number()),
 });
 
 const CursorItem = z.object({
-  lastIngested: isoDate.optional(),
-  lastComputed: isoDate.optional(),
-  lastPublished: isoDate.optional(),
-  restateFrom: isoDate.optional(),
+  lastIngested: z.optional(isoDate),
+  lastComputed: z.optional(isoDate),
+  lastPublished: z.optional(isoDate),
+  restateFrom: z.optional(isoDate),
 });
 
-const RecordedItem = LedgerItem.extend({ recordedAt: z.string(), sk: z.string() });
+const RecordedItem = z.extend(LedgerItem, { recordedAt: z.string(), sk: z.string() });
 
 export class TableItemError extends Error {
   readonly key: TableKey;
@@ -101,7 +101,7 @@ export class TableItemError extends Error {
   }
 }
 
-function parseItem<T>(schema: z.ZodType<T>, key: TableKey, item: unknown): T {
+function parseItem<T>(schema: z.ZodMiniType<T>, key: TableKey, item: unknown): T {
   const result = schema.safeParse(item);
   if (!result.success) {
     throw new TableItemError(key, result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
@@ -245,7 +245,7 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
             pk: _pk,
             sk,
             ...rest
-          } = parseItem(RecordedItem.extend({ pk: z.string() }), { pk: LEDGER_INDEX_PK, sk: String(item.sk) }, item);
+          } = parseItem(z.extend(RecordedItem, { pk: z.string() }), { pk: LEDGER_INDEX_PK, sk: String(item.sk) }, item);
           entries.push({ ...rest, position: sk });
         }
         start = page.LastEvaluatedKey;

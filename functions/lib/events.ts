@@ -20,8 +20,9 @@
  * adds some, e.g. `detail.event-version`, `detail.bucket.aws-generated-tags`) are dropped, not refused:
  * a new AWS field must not fail every drop.
  */
-import * as z from 'zod';
+
 import { GATE_NAMES } from '../../shared/gates/names.ts';
+import * as z from '../../shared/zod.ts';
 import { INCOMING_PREFIX, SNAPSHOT_BATCH_KEY, SOURCES, STOCK_RUN_KEY } from '../pipeline/keys.ts';
 import { newYorkDate } from './new-york-date.ts';
 
@@ -51,12 +52,12 @@ function once<T extends object>(build: () => T): () => T {
 
 /** What the middy parser and the tests call on an event schema; the zod schema behind it is built on first parse. */
 export interface EventSchema<T> {
-  safeParse(input: unknown): z.ZodSafeParseResult<T>;
+  safeParse(input: unknown): z.util.SafeParseResult<T>;
   /** Throws zod's `ZodError`, as the schema's own `parse` does. */
   parse(input: unknown): T;
 }
 
-function lazySchema<S extends z.ZodType>(build: () => S): EventSchema<z.output<S>> {
+function lazySchema<S extends z.ZodMiniType>(build: () => S): EventSchema<z.output<S>> {
   const schema = once(build);
   return {
     safeParse: (input) => schema().safeParse(input),
@@ -78,7 +79,7 @@ export class EventValidationError extends Error {
 }
 
 /** zod's issues as `path: message`, one per unknown field (zod reports them together, on the parent). */
-export function eventIssues(error: z.ZodError): { path: string; message: string }[] {
+export function eventIssues(error: z.core.$ZodError): { path: string; message: string }[] {
   return error.issues.flatMap((issue) => {
     const at = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
@@ -102,15 +103,17 @@ export function parseStepEvent<T>(step: string, schema: EventSchema<T>, event: u
 
 /** A real calendar date written `YYYY-MM-DD`. */
 export const isoDateSchema = once(() =>
-  z.string().refine((s) => {
-    const m = ISO_DATE.exec(s);
-    if (!m) return false;
-    const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-    return d.toISOString().slice(0, 10) === s;
-  }, 'expected a calendar date YYYY-MM-DD'),
+  z.string().check(
+    z.refine((s) => {
+      const m = ISO_DATE.exec(s);
+      if (!m) return false;
+      const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+      return d.toISOString().slice(0, 10) === s;
+    }, 'expected a calendar date YYYY-MM-DD'),
+  ),
 );
 
-const count = () => z.number().int().min(0);
+const count = () => z.number().check(z.int(), z.minimum(0));
 
 const rejectionSchema = once(() =>
   z.strictObject({ file: z.string(), line: z.number(), field: z.string(), reason: z.string() }),
@@ -130,54 +133,76 @@ export type IngestRequest = (
 
 const dropKeySchema = once(() =>
   z
-    .string()
-    .min(1)
-    .transform((key, ctx) => {
-      try {
-        return decodeS3Key(key);
-      } catch {
-        ctx.issues.push({ code: 'custom', message: 'key is not valid URL encoding', input: key });
-        return z.NEVER;
-      }
-    })
-    .refine((k) => k.startsWith(DROP_PREFIX) && k.length > DROP_PREFIX.length, `key must be under ${DROP_PREFIX}`),
+    .pipe(
+      z.string().check(z.minLength(1)),
+      z.transform((key, ctx) => {
+        try {
+          return decodeS3Key(key);
+        } catch {
+          ctx.issues.push({ code: 'custom', message: 'key is not valid URL encoding', input: key });
+          return z.NEVER;
+        }
+      }),
+    )
+    .check(
+      z.refine((k) => k.startsWith(DROP_PREFIX) && k.length > DROP_PREFIX.length, `key must be under ${DROP_PREFIX}`),
+    ),
 );
 
 const scheduledRequest = once(() =>
-  z
-    .strictObject({ scheduledTime: z.iso.datetime({ offset: true }) })
-    .transform((e): IngestRequest => ({ kind: 'day', date: newYorkDate(new Date(e.scheduledTime)), scheduled: true })),
+  z.pipe(
+    z.strictObject({ scheduledTime: z.iso.datetime({ offset: true }) }),
+    z.transform(
+      (e): IngestRequest => ({
+        kind: 'day',
+        date: newYorkDate(new Date(e.scheduledTime)),
+        scheduled: true,
+      }),
+    ),
+  ),
 );
 
 const backfillRequest = once(() =>
-  z
-    .strictObject({ from: isoDateSchema(), to: isoDateSchema() })
-    .refine((b) => b.from <= b.to, { message: '`from` must not be after `to`', path: ['to'] })
-    .transform((e): IngestRequest => ({ kind: 'backfill', from: e.from, to: e.to })),
+  z.pipe(
+    z
+      .strictObject({ from: isoDateSchema(), to: isoDateSchema() })
+      .check(z.refine((b) => b.from <= b.to, { message: '`from` must not be after `to`', path: ['to'] })),
+    z.transform((e): IngestRequest => ({ kind: 'backfill', from: e.from, to: e.to })),
+  ),
 );
 
 /** AWS's envelope: only the fields read are checked (see the file comment); `z.object` drops the rest. */
 const dropRequest = once(() =>
-  z
-    .object({
+  z.pipe(
+    z.object({
       source: z.literal('aws.s3'),
       'detail-type': z.literal('Object Created'),
       detail: z.object({
-        bucket: z.object({ name: z.string().min(1) }),
+        bucket: z.object({ name: z.string().check(z.minLength(1)) }),
         object: z.object({ key: dropKeySchema() }),
       }),
-    })
-    .transform((e): IngestRequest => ({ kind: 'drop', bucket: e.detail.bucket.name, key: e.detail.object.key })),
+    }),
+    z.transform(
+      (e): IngestRequest => ({
+        kind: 'drop',
+        bucket: e.detail.bucket.name,
+        key: e.detail.object.key,
+      }),
+    ),
+  ),
 );
 
 const dayRequest = once(() =>
-  z.strictObject({ date: isoDateSchema(), archiveOnly: z.boolean().optional() }).transform(
-    (e): IngestRequest => ({
-      kind: 'day',
-      date: e.date,
-      scheduled: false,
-      ...(e.archiveOnly === true ? { archiveOnly: true } : {}),
-    }),
+  z.pipe(
+    z.strictObject({ date: isoDateSchema(), archiveOnly: z.optional(z.boolean()) }),
+    z.transform(
+      (e): IngestRequest => ({
+        kind: 'day',
+        date: e.date,
+        scheduled: false,
+        ...(e.archiveOnly === true ? { archiveOnly: true } : {}),
+      }),
+    ),
   ),
 );
 
@@ -188,9 +213,9 @@ const dayRequest = once(() =>
  */
 const RUN_ID_MAX = 256;
 const envelopeRequest = once(() =>
-  z
-    .strictObject({ runId: z.string().min(1).max(RUN_ID_MAX), event: z.unknown() })
-    .transform((e, ctx): IngestRequest => {
+  z.pipe(
+    z.strictObject({ runId: z.string().check(z.minLength(1), z.maxLength(RUN_ID_MAX)), event: z.unknown() }),
+    z.transform((e, ctx): IngestRequest => {
       if (typeof e.event === 'object' && e.event !== null && 'runId' in e.event && 'event' in e.event) {
         ctx.issues.push({ code: 'custom', message: 'an envelope inside an envelope', input: e.event, path: ['event'] });
         return z.NEVER;
@@ -202,10 +227,11 @@ const envelopeRequest = once(() =>
       }
       return { ...inner.data, runId: e.runId };
     }),
+  ),
 );
 
 /** Picks the one shape an event claims to be, so a bad event gets that shape's precise errors. */
-function ingestShape(event: unknown): z.ZodType<IngestRequest, unknown> {
+function ingestShape(event: unknown): z.ZodMiniType<IngestRequest, unknown> {
   const keys = typeof event === 'object' && event !== null ? Object.keys(event) : [];
   if (keys.includes('runId') && keys.includes('event')) return envelopeRequest();
   if (keys.includes('detail-type') || keys.includes('detail')) return dropRequest();
@@ -227,7 +253,7 @@ const fileOutcomeShape = once(() =>
     /** File name as received (or the name expected, for not-yet-available/failed/present). */
     file: z.string(),
     /** The date the file is about (trading, settlement or calendar date; arrival date for splits and securities). */
-    date: isoDateSchema().nullable(),
+    date: z.nullable(isoDateSchema()),
     /**
      * accepted: parsed and normalised now; rejected: refused as a whole (HTML page, bad header, truncated,
      * not a trading day…), archived all the same; duplicate: this exact content was ingested before;
@@ -236,15 +262,15 @@ const fileOutcomeShape = once(() =>
      */
     status: z.enum(['accepted', 'rejected', 'duplicate', 'present', 'not-yet-available', 'failed']),
     /** For `duplicate`/`present`: the ledger's verdict on that content. */
-    ledgerStatus: z.enum(['accepted', 'rejected']).optional(),
-    sha256: z.string().optional(),
-    size: count().optional(),
-    rawKey: z.string().optional(),
-    derivedKey: z.string().nullable().optional(),
+    ledgerStatus: z.optional(z.enum(['accepted', 'rejected'])),
+    sha256: z.optional(z.string()),
+    size: z.optional(count()),
+    rawKey: z.optional(z.string()),
+    derivedKey: z.optional(z.nullable(z.string())),
     rows: count(),
     rejectedRows: count(),
     /** Why a file was rejected, not available or failed. */
-    reason: z.string().optional(),
+    reason: z.optional(z.string()),
   }),
 );
 export type FileOutcome = z.output<ReturnType<typeof fileOutcomeShape>>;
@@ -256,9 +282,9 @@ const ingestResultShape = once(() =>
     date: isoDateSchema(),
     /** Nothing for the next steps: not a trading day, nothing new in a drop (a locked day throws, issue 20). */
     skipped: z.boolean(),
-    reason: z.string().optional(),
+    reason: z.optional(z.string()),
     /** The run's id: the day lock's owner in every step of the run. */
-    runId: z.string().min(1),
+    runId: z.string().check(z.minLength(1)),
     files: z.array(fileOutcomeShape()),
     /** Accepted rows in files accepted by this run. */
     rows: count(),
@@ -266,7 +292,7 @@ const ingestResultShape = once(() =>
     /** Row and file rejections of this run (file/line/field/reason), at most MAX_SUMMARY_REJECTIONS. */
     rejections: z.array(rejectionSchema()),
     /** Earliest computed day that late data of this run changes (short interest settlement date, …), or null. */
-    restateFrom: isoDateSchema().nullable(),
+    restateFrom: z.nullable(isoDateSchema()),
     /** True when the day's prices are accepted (this run or before). */
     pricesReady: z.boolean(),
   }),
@@ -282,37 +308,40 @@ export const computeEventSchema: EventSchema<IngestResult> = lazySchema(ingestRe
 const computeResultFields = () => ({
   date: isoDateSchema(),
   skipped: z.boolean(),
-  reason: z.string().optional(),
-  runId: z.string().min(1),
+  reason: z.optional(z.string()),
+  runId: z.string().check(z.minLength(1)),
   /** Days with a snapshot for publish, ascending: restated days first, then the newest. */
   dates: z.array(isoDateSchema()),
   /** For each of `dates`, the snapshot batch compute wrote its latest snapshot to. */
   snapshotKeys: z.record(
     isoDateSchema(),
-    z.string().regex(SNAPSHOT_BATCH_KEY, 'expected a derived/snapshots/runs/… batch key'),
+    z.string().check(z.regex(SNAPSHOT_BATCH_KEY, 'expected a derived/snapshots/runs/… batch key')),
   ),
   /** The last day folded (the pipeline's current trading day), or null before the first one. */
-  through: isoDateSchema().nullable(),
+  through: z.nullable(isoDateSchema()),
   /** Days before `through` whose snapshot this run rewrote after it had been computed before. */
   restated: z.array(isoDateSchema()),
   /** Days this run refused for the first time by rule 2 (stale, partial, …), with the reason. */
   rejectedDays: z.array(z.strictObject({ date: isoDateSchema(), file: z.string(), reason: z.string() })),
   /** First day folded again, or null when nothing was folded (the same day twice). */
-  replayedFrom: isoDateSchema().nullable(),
+  replayedFrom: z.nullable(isoDateSchema()),
   /**
    * The per-stock files (issue 19) as of `asOf`, one of `dates`: the stock run compute wrote them to. Absent
    * when this run has none (publish then leaves the site's stock files as they are).
    */
-  stocks: z
-    .strictObject({
+  stocks: z.optional(
+    z.strictObject({
       asOf: isoDateSchema(),
-      key: z.string().regex(STOCK_RUN_KEY, 'expected a derived/stocks/runs/… key'),
-    })
-    .optional(),
+      key: z.string().check(z.regex(STOCK_RUN_KEY, 'expected a derived/stocks/runs/… key')),
+    }),
+  ),
 });
 
 /** Every day to publish has its batch, and a batch is named only for a day to publish. */
-function batchPerDate(r: { dates: string[]; snapshotKeys: Record<string, string> }, ctx: z.RefinementCtx): void {
+function batchPerDate(
+  r: { dates: string[]; snapshotKeys: Record<string, string> },
+  ctx: z.core.$RefinementCtx<{ dates: string[]; snapshotKeys: Record<string, string> }>,
+): void {
   for (const d of r.dates) {
     if (r.snapshotKeys[d] === undefined) {
       ctx.addIssue({ code: 'custom', path: ['snapshotKeys'], message: `no snapshot batch for ${d} of \`dates\`` });
@@ -325,7 +354,7 @@ function batchPerDate(r: { dates: string[]; snapshotKeys: Record<string, string>
   }
 }
 
-const computeResultShape = once(() => z.strictObject(computeResultFields()).superRefine(batchPerDate));
+const computeResultShape = once(() => z.strictObject(computeResultFields()).check(z.superRefine(batchPerDate)));
 /** What compute returns, and so what publish receives. */
 export type ComputeResult = z.output<ReturnType<typeof computeResultShape>>;
 
@@ -337,9 +366,9 @@ const publishEventShape = once(() =>
        * Sanity gates an operator has checked and accepts for this run (e.g. `["short-interest-move"]` on a
        * real crash day); `json-schema` cannot be accepted (publish refuses it). docs/reliability.md.
        */
-      acceptGates: z.array(z.enum(GATE_NAMES)).optional(),
+      acceptGates: z.optional(z.array(z.enum(GATE_NAMES))),
     })
-    .superRefine(batchPerDate),
+    .check(z.superRefine(batchPerDate)),
 );
 /** Publish's event: compute's result, and the gates an operator accepts on a re-run. */
 export type PublishEvent = z.output<ReturnType<typeof publishEventShape>>;

@@ -33,6 +33,7 @@ import {
   type Snapshot,
   SnapshotSchema,
 } from '../../shared/snapshot/schema.ts';
+import * as z from '../../shared/zod.ts';
 import type { ObjectStore, PutObjectOptions } from '../adapters/ports.ts';
 import type { PublishEvent } from '../lib/events.ts';
 import { newYorkDate } from '../lib/new-york-date.ts';
@@ -215,7 +216,7 @@ function validateSnapshots(date: IsoDate, raw: { date: IsoDate; value: unknown }
   return valid;
 }
 
-const FeedSchema = SnapshotSchema.array();
+const FeedSchema = z.array(SnapshotSchema);
 
 function asOfOf(value: unknown): unknown {
   return typeof value === 'object' && value !== null ? (value as { asOf?: unknown }).asOf : undefined;

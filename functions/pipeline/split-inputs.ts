@@ -8,16 +8,17 @@
  * only when the ledger shows a new content for it: an ordinary day reads nothing here, a day with a new
  * calendar file reads that one file.
  */
-import * as z from 'zod';
+
 import type { IsoDate, SplitOverride } from '../../shared/domain.ts';
 import { mergeSplitOverrides } from '../../shared/formats/nasdaq-split-calendar.ts';
 import type { StepContext } from '../../shared/methodology/index.ts';
 import type { SecurityType } from '../../shared/methodology/securities.ts';
+import * as z from '../../shared/zod.ts';
 import { StoredSecurityOverrideSchema, StoredSplitOverrideSchema } from '../adapters/derived-repository.ts';
 import type { PipelineDeps } from './deps.ts';
 import type { SourceName } from './keys.ts';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 
 /**
  * The journal's `splits`. `sha256` and `overrides` are splits.csv's (the shape journals had before the
@@ -28,12 +29,12 @@ export const SplitInputsSchema = z.object({
   sha256: z.string(),
   overrides: z.array(StoredSplitOverrideSchema),
   /** The accepted calendar files in effect, by name. */
-  calendar: z
-    .array(
+  calendar: z.optional(
+    z.array(
       z.object({ file: z.string(), date: isoDate, sha256: z.string(), overrides: z.array(StoredSplitOverrideSchema) }),
-    )
-    .optional(),
-  securities: z.object({ sha256: z.string(), overrides: z.array(StoredSecurityOverrideSchema) }).optional(),
+    ),
+  ),
+  securities: z.optional(z.object({ sha256: z.string(), overrides: z.array(StoredSecurityOverrideSchema) })),
 });
 export type SplitInputs = z.infer<typeof SplitInputsSchema>;
 

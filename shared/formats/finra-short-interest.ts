@@ -4,8 +4,9 @@
  * settlement date are revisions merged by `mergeShortInterestRevisions`.
  * Rules and reasons: docs/data-formats.md, "FINRA short interest".
  */
-import * as z from 'zod';
+
 import type { IsoDate, Parsed, Rejection, ShortInterestFile, ShortInterestRecord } from '../domain.ts';
+import * as z from '../zod.ts';
 import { FormatError, formatRejection } from './errors.ts';
 import { lazyRowSchema } from './lazy-schema.ts';
 import { pipeRecord, readPipeTable } from './pipe-table.ts';
@@ -81,31 +82,32 @@ function buildRowSchema() {
   return z.object({
     symbolCode: symbolText,
     issueName: z.string({ error: typeError('a string') }),
-    currentShortPositionQuantity: z.string({ error: typeError('a string') }).transform(problemTransform(sharesOf)),
+    currentShortPositionQuantity: z.pipe(
+      z.string({ error: typeError('a string') }),
+      z.transform(problemTransform(sharesOf)),
+    ),
     settlementDate: dateField('YYYY-MM-DD'),
-    accountingYearMonthNumber: dateField('YYYYMMDD').optional(),
-    revisionFlag: z
-      .string({ error: typeError('a string') })
-      .transform(problemTransform(revisionOf))
-      .optional(),
-    marketClassCode: z.string().optional(),
-    stockSplitFlag: z
-      .string({ error: typeError('a string') })
-      .transform(problemTransform(splitFlagOf))
-      .optional(),
+    accountingYearMonthNumber: z.optional(dateField('YYYYMMDD')),
+    revisionFlag: z.optional(
+      z.pipe(z.string({ error: typeError('a string') }), z.transform(problemTransform(revisionOf))),
+    ),
+    marketClassCode: z.optional(z.string()),
+    stockSplitFlag: z.optional(
+      z.pipe(z.string({ error: typeError('a string') }), z.transform(problemTransform(splitFlagOf))),
+    ),
     // Read as a quantity only where it matters (an R row); otherwise informational, like FINRA's own
     // changePercent, and never split-adjusted (docs/data-formats.md).
-    previousShortPositionQuantity: z.string({ error: typeError('a string') }).optional(),
+    previousShortPositionQuantity: z.optional(z.string({ error: typeError('a string') })),
     // FINRA's own average daily volume (all venues), for days to cover (rule 10, v2). Informational: a
     // blank or unreadable value is "unknown", never a reason to reject the row.
-    averageDailyVolumeQuantity: z
-      .string()
-      .optional()
-      .transform((v) => {
+    averageDailyVolumeQuantity: z.pipe(
+      z.optional(z.string()),
+      z.transform((v: string | undefined) => {
         if (v === undefined) return null;
         const n = sharesOf(v);
         return typeof n === 'number' && n > 0 ? n : null;
       }),
+    ),
   });
 }
 export type ShortInterestRow = z.output<ReturnType<typeof buildRowSchema>>;
@@ -281,7 +283,6 @@ export function parseShortInterest(text: string, file: string, opts: ShortIntere
   if (table.lines.length === 0) throw new FormatError(file, 0, '*', 'the file has a header but no records');
   const rejections: Rejection[] = [];
   const candidates: Candidate[] = [];
-  const compiled = rowSchemas.compiled();
   const fast = opts.rowCheck !== 'zod';
   const at = rowColumnsOf(table.columns);
   const dates = new Map<string, IsoDate | null>();
@@ -293,7 +294,7 @@ export function parseShortInterest(text: string, file: string, opts: ShortIntere
         rejections.push({ file, line: pl.line, field: '*', reason: record });
         continue;
       }
-      const parsed = compiled.safeParse(record);
+      const parsed = rowSchemas.schema().safeParse(record);
       if (!parsed.success) {
         rejections.push(issueRejection(file, pl.line, record, parsed.error.issues));
         continue;

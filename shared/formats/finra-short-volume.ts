@@ -3,13 +3,14 @@
  * one row per symbol, a trailer line holding the record count. Vendor schema → mapper →
  * ShortVolumeRecord. Rules and reasons: docs/data-formats.md, "FINRA Reg SHO daily short volume".
  */
-import * as z from 'zod';
+
 import type { IsoDate, Parsed, Rejection, ShortVolumeRecord } from '../domain.ts';
+import * as z from '../zod.ts';
 import { FormatError, formatRejection } from './errors.ts';
 import { lazyRowSchema } from './lazy-schema.ts';
 import { pipeRecord, readPipeTable } from './pipe-table.ts';
-import { canonicalSymbol } from './symbols.ts';
-import { dateFromName, sharesOf, showValue, trimText } from './text.ts';
+import { canonicalSymbol, symbolProblem } from './symbols.ts';
+import { dateFromName, parseIsoDate, sharesOf, showValue, trimText } from './text.ts';
 import { dateField, issueRejection, problemTransform, symbolText, typeError } from './vendor-issue.ts';
 
 const FORMAT = 'a FINRA Reg SHO short volume file';
@@ -24,14 +25,14 @@ export const SHORT_VOLUME_COLUMNS = [
 ] as const;
 
 function buildRowSchema() {
-  const volume = z.string({ error: typeError('a string') }).transform(problemTransform(sharesOf));
+  const volume = z.pipe(z.string({ error: typeError('a string') }), z.transform(problemTransform(sharesOf)));
   return z.object({
     Date: dateField('YYYYMMDD'),
     Symbol: symbolText,
     ShortVolume: volume,
     ShortExemptVolume: volume,
     TotalVolume: volume,
-    Market: z.string({ error: typeError('a string') }).transform(trimText),
+    Market: z.pipe(z.string({ error: typeError('a string') }), z.transform(trimText)),
   });
 }
 export type ShortVolumeRow = z.output<ReturnType<typeof buildRowSchema>>;
@@ -54,6 +55,70 @@ export function toShortVolumeRecord(row: ShortVolumeRow): ShortVolumeRecord {
   };
 }
 
+/** Column indexes of one file's columns, for `checkShortVolumeRow`. */
+interface RowColumns {
+  date: number;
+  symbol: number;
+  shortVolume: number;
+  exempt: number;
+  total: number;
+  market: number;
+}
+
+function rowColumnsOf(columns: ReadonlyMap<string, number>): RowColumns {
+  const at = (name: string): number => columns.get(name) ?? -1;
+  return {
+    date: at('Date'),
+    symbol: at('Symbol'),
+    shortVolume: at('ShortVolume'),
+    exempt: at('ShortExemptVolume'),
+    total: at('TotalVolume'),
+    market: at('Market'),
+  };
+}
+
+/**
+ * Exactly the row schema (`shortVolumeRowSchema`), hand-written, as for short interest: no schema is built or
+ * run for a good row (the Lambda bundles no zod compiler for it). Takes a line whose field count is the
+ * header's; returns undefined when the schema would refuse the row, and the caller asks zod for the reason.
+ * `dates` memoises the file's date spellings (one, in a real file). test/formats/finra-short-volume.test.ts
+ * and test/formats/real-data.test.ts check that the two agree, row for row.
+ */
+function checkShortVolumeRow(
+  fields: readonly string[],
+  c: RowColumns,
+  dates: Map<string, IsoDate | null>,
+): ShortVolumeRow | undefined {
+  const rawDate = fields[c.date] as string;
+  let date = dates.get(rawDate);
+  if (date === undefined) {
+    date = parseIsoDate(rawDate);
+    dates.set(rawDate, date);
+  }
+  if (date === null) return undefined;
+  const symbol = fields[c.symbol] as string;
+  if (symbolProblem(symbol) !== null) return undefined;
+  const shortVolume = sharesOf(fields[c.shortVolume] as string);
+  if (typeof shortVolume === 'string') return undefined;
+  const exempt = sharesOf(fields[c.exempt] as string);
+  if (typeof exempt === 'string') return undefined;
+  const total = sharesOf(fields[c.total] as string);
+  if (typeof total === 'string') return undefined;
+  return {
+    Date: date,
+    Symbol: symbol,
+    ShortVolume: shortVolume,
+    ShortExemptVolume: exempt,
+    TotalVolume: total,
+    Market: trimText(fields[c.market] as string),
+  };
+}
+
+export interface ShortVolumeOptions {
+  /** `fast` (default): the hand-written check, zod only for rows it refuses; `zod`: safeParse every row. */
+  rowCheck?: 'fast' | 'zod';
+}
+
 /** `CNMSshvol20210427.txt` (also the per-venue `FNSQshvol…`, `FNYXshvol…`) → `2021-04-27`. */
 export function shortVolumeDateFromName(file: string): IsoDate | null {
   return dateFromName(file, /shvol(\d{8})\b/i);
@@ -67,7 +132,11 @@ export function shortVolumeDateFromName(file: string): IsoDate | null {
  * the file's, and later duplicates of a symbol (the first is kept). The empty-day form (header +
  * trailer `0`) gives zero records and no error. `date`: from the file name, else the rows' date.
  */
-export function parseShortVolume(text: string, file: string): Parsed<ShortVolumeRecord> & { date: IsoDate | null } {
+export function parseShortVolume(
+  text: string,
+  file: string,
+  opts: ShortVolumeOptions = {},
+): Parsed<ShortVolumeRecord> & { date: IsoDate | null } {
   const table = readPipeTable(text, file, { format: FORMAT, required: SHORT_VOLUME_COLUMNS, optional: [] });
   const trailer = table.lines.at(-1);
   const trailerText = trailer?.fields.length === 1 ? trimText(trailer.fields[0] ?? '') : undefined;
@@ -94,29 +163,34 @@ export function parseShortVolume(text: string, file: string): Parsed<ShortVolume
 
   const rejections: Rejection[] = [];
   const valid: { line: number; row: ShortVolumeRow; rawDate: string | undefined }[] = [];
-  const compiled = rowSchemas.compiled();
+  const fast = opts.rowCheck !== 'zod';
+  const at = rowColumnsOf(table.columns);
+  const dates = new Map<string, IsoDate | null>();
   for (const pl of rows) {
-    const record = pipeRecord(table, pl);
-    if (typeof record === 'string') {
-      rejections.push({ file, line: pl.line, field: '*', reason: record });
-      continue;
+    let row = fast && pl.fields.length === table.width ? checkShortVolumeRow(pl.fields, at, dates) : undefined;
+    if (row === undefined) {
+      const record = pipeRecord(table, pl);
+      if (typeof record === 'string') {
+        rejections.push({ file, line: pl.line, field: '*', reason: record });
+        continue;
+      }
+      const parsed = rowSchemas.schema().safeParse(record);
+      if (!parsed.success) {
+        rejections.push(issueRejection(file, pl.line, record, parsed.error.issues));
+        continue;
+      }
+      row = parsed.data;
     }
-    const parsed = compiled.safeParse(record);
-    if (!parsed.success) {
-      rejections.push(issueRejection(file, pl.line, record, parsed.error.issues));
-      continue;
-    }
-    const row = parsed.data;
     if (row.ShortVolume > row.TotalVolume) {
       rejections.push({
         file,
         line: pl.line,
         field: 'ShortVolume',
-        reason: `${showValue(record.ShortVolume)} exceeds TotalVolume ${showValue(record.TotalVolume)}`,
+        reason: `${showValue(pl.fields[at.shortVolume])} exceeds TotalVolume ${showValue(pl.fields[at.total])}`,
       });
       continue;
     }
-    valid.push({ line: pl.line, row, rawDate: record.Date });
+    valid.push({ line: pl.line, row, rawDate: pl.fields[at.date] });
   }
 
   const named = shortVolumeDateFromName(file);

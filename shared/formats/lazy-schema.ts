@@ -1,34 +1,25 @@
 /**
- * A row schema built on first parse, not at module load: constructing and compiling a schema is
- * Lambda init time, and handlers that import a format module without parsing a file (compute, for
- * `mergeShortInterestRevisions`) should not pay it; with no top-level calls left, esbuild drops the
- * parser (and the zod it needs) from bundles that never parse.
+ * A row schema built on first use, not at module load: constructing a schema is Lambda init time, and
+ * handlers that import a format module without parsing a file (compute, for `mergeShortInterestRevisions`)
+ * should not pay it; with no top-level calls left, esbuild drops the parser (and the zod it needs) from
+ * bundles that never parse. The FINRA parsers check a good row by hand (exactly the schema, tested row for
+ * row against it) and run the schema only on a row that check refuses, for the reason: zod's ahead-of-time
+ * compiler (29.6 kB of a bundle) would speed up only those rows, so it is not used.
  */
-import * as z from 'zod';
+import type * as z from '../zod.ts';
 
-export interface LazyRowSchema<S extends z.ZodType> {
+export interface LazyRowSchema<S extends z.ZodMiniType> {
   /** The row contract (one instance per process, built on first use). */
   schema(): S;
-  /**
-   * What the parser runs: zod's ahead-of-time compiled clone (same results and issues; a row it
-   * refuses is re-run through `schema()` for the message). About 3× faster per row than the
-   * interpreted schema on the real Reg SHO file (9,714 rows: 48 → 14 ms CPU).
-   */
-  compiled(): S;
 }
 
-export function lazyRowSchema<S extends z.ZodType>(build: () => S): LazyRowSchema<S> {
+/* @__NO_SIDE_EFFECTS__ */
+export function lazyRowSchema<S extends z.ZodMiniType>(build: () => S): LazyRowSchema<S> {
   let schema: S | undefined;
-  let compiled: S | undefined;
-  const lazy: LazyRowSchema<S> = {
+  return {
     schema: () => {
       schema ??= build();
       return schema;
     },
-    compiled: () => {
-      compiled ??= z.compile(lazy.schema()) as S;
-      return compiled;
-    },
   };
-  return lazy;
 }

@@ -3,9 +3,10 @@
  * one file per trading day: `<input>/prices/YYYY-MM-DD.json[.gz]`. Vendor schema → mapper → PriceRow.
  * Rules and reasons: docs/data-formats.md, "Nasdaq screener snapshot".
  */
-import * as z from 'zod';
+
 import type { IsoDate, Parsed, PriceRow, Rejection } from '../domain.ts';
 import { PLAUSIBILITY } from '../gates/plausibility.ts';
+import * as z from '../zod.ts';
 import { FormatError, formatRejection } from './errors.ts';
 import { canonicalSymbol, symbolProblem } from './symbols.ts';
 import {
@@ -35,7 +36,7 @@ export const SCREENER_REQUIRED_COLUMNS = [
 ] as const;
 
 const loose = z.union([z.string(), z.number(), z.null()], { error: typeError('a string, number or null') });
-const nullableText = z.string({ error: typeError('a string or null') }).nullable();
+const nullableText = z.nullable(z.string({ error: typeError('a string or null') }));
 
 /**
  * One screener row as the vendor writes it (strings such as `"$1,209.98"`, `"0.00"`), validated
@@ -43,14 +44,24 @@ const nullableText = z.string({ error: typeError('a string or null') }).nullable
  */
 export const screenerRowSchema = z.object({
   symbol: symbolText,
-  name: nullableText.transform((s) => s ?? ''),
-  lastsale: z
-    .union([z.string(), z.number()], { error: typeError('a string or number') })
-    .transform(problemTransform(priceOf)),
-  volume: loose.transform(problemTransform((v: string | number | null) => amountWithin(v, 'volume'))),
-  marketCap: loose.transform(problemTransform((v: string | number | null) => amountWithin(v, 'marketCap'))),
-  sector: nullableText.transform((s) => trimText(s ?? '')),
-  industry: nullableText.transform((s) => trimText(s ?? '')),
+  name: z.pipe(
+    nullableText,
+    z.transform((s: string | null) => s ?? ''),
+  ),
+  lastsale: z.pipe(
+    z.union([z.string(), z.number()], { error: typeError('a string or number') }),
+    z.transform(problemTransform(priceOf)),
+  ),
+  volume: z.pipe(loose, z.transform(problemTransform((v: string | number | null) => amountWithin(v, 'volume')))),
+  marketCap: z.pipe(loose, z.transform(problemTransform((v: string | number | null) => amountWithin(v, 'marketCap')))),
+  sector: z.pipe(
+    nullableText,
+    z.transform((s: string | null) => trimText(s ?? '')),
+  ),
+  industry: z.pipe(
+    nullableText,
+    z.transform((s: string | null) => trimText(s ?? '')),
+  ),
 });
 export type ScreenerRow = z.output<typeof screenerRowSchema>;
 

@@ -3,9 +3,10 @@
  * `<input>/split-calendar/splits-YYYY-MM-DD.json`. Vendor schema → mapper → SplitOverride: a row dated the
  * file's day acts like a splits.csv row (rule 3c). Rules and reasons: docs/data-formats.md, "Nasdaq split calendar".
  */
-import * as z from 'zod';
+
 import type { IsoDate, Parsed, SplitOverride } from '../domain.ts';
 import { splitRatioProblem } from '../gates/plausibility.ts';
+import * as z from '../zod.ts';
 import { FormatError } from './errors.ts';
 import { splitKey } from './splits-csv.ts';
 import { canonicalSymbol } from './symbols.ts';
@@ -56,12 +57,19 @@ export function usDateOf(raw: string): IsoDate | null {
 }
 
 /** A vendor date column (a date is a string too, so not `problemTransform`). */
-const usDateField = z.string({ error: typeError('a string') }).transform((input, ctx) => {
-  const date = usDateOf(input);
-  if (date !== null) return date;
-  ctx.issues.push({ code: 'custom', message: input.trim() === '' ? 'is empty' : 'is not a date (MM/DD/YYYY)', input });
-  return z.NEVER;
-});
+const usDateField = z.pipe(
+  z.string({ error: typeError('a string') }),
+  z.transform((input: string, ctx) => {
+    const date = usDateOf(input);
+    if (date !== null) return date;
+    ctx.issues.push({
+      code: 'custom',
+      message: input.trim() === '' ? 'is empty' : 'is not a date (MM/DD/YYYY)',
+      input,
+    });
+    return z.NEVER;
+  }),
+);
 
 /**
  * One calendar row as Nasdaq writes it, validated and converted; keys in the vendor's column order (the
@@ -70,7 +78,7 @@ const usDateField = z.string({ error: typeError('a string') }).transform((input,
  */
 export const splitCalendarRowSchema = z.object({
   symbol: symbolText,
-  ratio: z.string({ error: typeError('a string') }).transform(problemTransform(calendarRatioOf)),
+  ratio: z.pipe(z.string({ error: typeError('a string') }), z.transform(problemTransform(calendarRatioOf))),
   executionDate: usDateField,
 });
 export type SplitCalendarRow = z.output<typeof splitCalendarRowSchema>;
@@ -80,16 +88,16 @@ export function toCalendarSplit(row: SplitCalendarRow): SplitOverride {
   return { symbol: canonicalSymbol(row.symbol), date: row.executionDate, ratio: row.ratio };
 }
 
-const statusSchema = z
-  .object({
-    rCode: z.unknown().optional(),
-    bCodeMessage: z
-      .array(z.object({ code: z.unknown().optional(), errorMessage: z.unknown().optional() }))
-      .nullable()
-      .optional(),
-  })
-  .nullable()
-  .optional();
+const statusSchema = z.optional(
+  z.nullable(
+    z.object({
+      rCode: z.optional(z.unknown()),
+      bCodeMessage: z.optional(
+        z.nullable(z.array(z.object({ code: z.optional(z.unknown()), errorMessage: z.optional(z.unknown()) }))),
+      ),
+    }),
+  ),
+);
 
 /**
  * The two answers of the API: a day with rows (`data.rows`, beside `data.headers` and sometimes

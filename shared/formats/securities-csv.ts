@@ -4,9 +4,10 @@
  * named "… Trust Inc."). A CSV with a `symbol,type` header (any order, extra columns ignored); `type` is
  * one of SECURITY_TYPES. Rules and reasons: docs/data-formats.md, "securities.csv".
  */
-import * as z from 'zod';
+
 import type { Parsed } from '../domain.ts';
 import { isSecurityType, SECURITY_TYPES, type SecurityType } from '../methodology/securities.ts';
+import * as z from '../zod.ts';
 import { readCsvTable } from './splits-csv.ts';
 import { canonicalSymbol } from './symbols.ts';
 import { firstRowsByKey, symbolText, typeError } from './vendor-issue.ts';
@@ -23,16 +24,19 @@ export interface SecurityOverride {
  * The `type` column, any case. Not `problemTransform`: a type is a string too, so a good value would read
  * as a problem (every row was rejected that way: `"fund" fund`).
  */
-const typeField = z.string({ error: typeError('a string') }).transform((input, ctx): SecurityType => {
-  const t = input.trim().toLowerCase();
-  if (isSecurityType(t)) return t;
-  ctx.issues.push({
-    code: 'custom',
-    message: t === '' ? 'is empty' : `is not one of ${SECURITY_TYPES.join(', ')}`,
-    input,
-  });
-  return z.NEVER;
-});
+const typeField = z.pipe(
+  z.string({ error: typeError('a string') }),
+  z.transform((input: string, ctx): SecurityType => {
+    const t = input.trim().toLowerCase();
+    if (isSecurityType(t)) return t;
+    ctx.issues.push({
+      code: 'custom',
+      message: t === '' ? 'is empty' : `is not one of ${SECURITY_TYPES.join(', ')}`,
+      input,
+    });
+    return z.NEVER;
+  }),
+);
 
 const rowSchema = z.object({ symbol: symbolText, type: typeField });
 

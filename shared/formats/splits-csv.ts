@@ -4,9 +4,10 @@
  * shares per old share: 10 for a 10-for-1 split, 0.1 for a 1-for-10 reverse split.
  * Rules and reasons: docs/data-formats.md, "splits.csv".
  */
-import * as z from 'zod';
+
 import type { Parsed, Rejection, SplitOverride } from '../domain.ts';
 import { splitRatioProblem } from '../gates/plausibility.ts';
+import * as z from '../zod.ts';
 import { FormatError } from './errors.ts';
 import { canonicalSymbol } from './symbols.ts';
 import { quantityOf, refuseNonData, showValue, stripBom } from './text.ts';
@@ -26,7 +27,7 @@ function ratioOf(raw: string): number | string {
 export const splitRowSchema = z.object({
   symbol: symbolText,
   date: dateField('YYYY-MM-DD'),
-  ratio: z.string({ error: typeError('a string') }).transform(problemTransform(ratioOf)),
+  ratio: z.pipe(z.string({ error: typeError('a string') }), z.transform(problemTransform(ratioOf))),
 });
 export type SplitRow = z.output<typeof splitRowSchema>;
 

@@ -2,8 +2,8 @@
  * zod pieces shared by the vendor row schemas: type errors worded like the other reasons, a
  * transform that turns a primitive's problem string into an issue, and issue → Rejection.
  */
-import * as z from 'zod';
 import type { Rejection } from '../domain.ts';
+import * as z from '../zod.ts';
 import { symbolProblem } from './symbols.ts';
 import { isBlank, parseIsoDate, reasonFor, showValue } from './text.ts';
 
@@ -16,9 +16,7 @@ export function typeError(expected: string): (issue: { input?: unknown }) => str
  * A transform over a primitive that returns either the value or the problem as a string
  * (`quantityOf`, `priceOf`): the same function backs the zod schema and the fast row checks.
  */
-export function problemTransform<I, O>(
-  primitive: (input: I) => O | string,
-): (input: I, ctx: z.core.$RefinementCtx<I>) => O {
+export function problemTransform<I, O>(primitive: (input: I) => O | string): (input: I, ctx: z.core.ParsePayload) => O {
   return (input, ctx) => {
     const out = primitive(input);
     if (typeof out === 'string') {
@@ -50,21 +48,26 @@ export function issueRejection(
 
 /** A date column (`YYYY-MM-DD` or `YYYYMMDD`, a real calendar date) → `YYYY-MM-DD`. */
 export function dateField(expected: string) {
-  return z.string({ error: typeError('a string') }).transform((input, ctx) => {
-    const date = parseIsoDate(input);
-    if (date === null) {
-      ctx.issues.push({ code: 'custom', message: `is not a date (${expected})`, input });
-      return z.NEVER;
-    }
-    return date;
-  });
+  return z.pipe(
+    z.string({ error: typeError('a string') }),
+    z.transform((input: string, ctx) => {
+      const date = parseIsoDate(input);
+      if (date === null) {
+        ctx.issues.push({ code: 'custom', message: `is not a date (${expected})`, input });
+        return z.NEVER;
+      }
+      return date;
+    }),
+  );
 }
 
 /** A symbol column: not blank, and a spelling `canonicalSymbol` reads unambiguously (`symbolProblem`). */
-export const symbolText = z.string({ error: typeError('a string') }).superRefine((s, ctx) => {
-  const problem = isBlank(s) ? 'is empty' : symbolProblem(s);
-  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, input: s });
-});
+export const symbolText = z.string({ error: typeError('a string') }).check(
+  z.superRefine((s: string, ctx) => {
+    const problem = isBlank(s) ? 'is empty' : symbolProblem(s);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, input: s });
+  }),
+);
 
 /**
  * The rows of an operator's or vendor's table through their row schema, the first row of each key kept:
@@ -72,7 +75,7 @@ export const symbolText = z.string({ error: typeError('a string') }).superRefine
  * later row of a key already given (`<label> repeats <unit> <n>; the first row is kept`, field `symbol`).
  * The one reading of splits.csv, securities.csv and the split calendar.
  */
-export function firstRowsByKey<S extends z.ZodType, T>(
+export function firstRowsByKey<S extends z.ZodMiniType, T>(
   file: string,
   rows: Iterable<{ line: number; raw: unknown }>,
   schema: S,

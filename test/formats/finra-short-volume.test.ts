@@ -1,7 +1,9 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ShortVolumeRecord } from '../../shared/domain.ts';
 import { parseShortVolume, shortVolumeDateFromName } from '../../shared/formats/index.ts';
-import { fixtureText, refusal } from './fixtures.ts';
+import { fixtureText, refusal, repoRoot } from './fixtures.ts';
 
 const parseFixture = (name: string) => {
   const { text, file } = fixtureText(`short-volume/${name}`);
@@ -135,5 +137,69 @@ describe('parseShortVolume', () => {
     expect(p.records).toHaveLength(6);
     expect(shortVolumeDateFromName('FNSQshvol20240610.txt')).toBe('2024-06-10');
     expect(shortVolumeDateFromName('CNMSshvol20240631.txt')).toBeNull();
+  });
+});
+
+describe('the fast row check', () => {
+  /** The parse of a fixture, or the refusal's text: what a caller sees either way. */
+  const outcome = (text: string, file: string, rowCheck: 'fast' | 'zod') => {
+    try {
+      return parseShortVolume(text, file, { rowCheck });
+    } catch (error) {
+      return String(error);
+    }
+  };
+
+  it('gives what zod gives on every fixture, good and bad rows alike (records, rejections, refusals)', () => {
+    const dir = path.join(repoRoot, 'test/fixtures/formats/short-volume');
+    const names = readdirSync(dir).filter((n) => n.endsWith('.txt'));
+    expect(names.length).toBeGreaterThan(5);
+    let rejected = 0;
+    const fixture = (name: string, rowCheck: 'fast' | 'zod') => {
+      try {
+        const { text, file } = fixtureText(`short-volume/${name}`);
+        return outcome(text, file, rowCheck);
+      } catch (error) {
+        return String(error);
+      }
+    };
+    for (const name of names) {
+      const fast = fixture(name, 'fast');
+      expect(fast, name).toEqual(fixture(name, 'zod'));
+      if (typeof fast !== 'string') rejected += fast.rejections.length;
+    }
+    // The fixtures exercise the fallback: rows the fast check refuses reach zod for their reason.
+    expect(rejected).toBeGreaterThan(5);
+  });
+
+  it('gives what zod gives on hand-made rows: dates in both spellings, odd symbols, volumes and markets', () => {
+    const header = 'Date|Symbol|ShortVolume|ShortExemptVolume|TotalVolume|Market';
+    const rows = [
+      '20240610|A|1|0|2|Q',
+      '2024-06-10|B|1.5|0.25|2|N,Q',
+      '20240610| BRK B |3|0|4| Q ',
+      '20240610|C|x|0|2|Q',
+      '20240610|D|1|-1|2|Q',
+      '20240610|E|1|0|1e3|Q',
+      '20240631|F|1|0|2|Q',
+      '20240610||1|0|2|Q',
+      '20240610|^G|1|0|2|Q',
+      '20240610|H|1|0|2|',
+      '20240610|I|1|0',
+      '20240610|J|3|0|2|Q',
+      ' 20240610 |K|1|0|2|Q',
+    ];
+    for (const order of [rows, [...rows].reverse()]) {
+      const text = `${header}\n${order.join('\n')}\n${order.length}\n`;
+      const fast = outcome(text, 'CNMSshvol20240610.txt', 'fast');
+      expect(fast).toEqual(outcome(text, 'CNMSshvol20240610.txt', 'zod'));
+      expect(typeof fast === 'string' ? 0 : fast.records.length).toBeGreaterThan(0);
+    }
+    // Columns in another order, with one the format does not name.
+    const reordered =
+      'Market|Extra|TotalVolume|ShortExemptVolume|ShortVolume|Symbol|Date\nQ|x|2|0|1|A|20240610\nQ|x|2|0|3|B|20240610\n2\n';
+    expect(outcome(reordered, 'CNMSshvol20240610.txt', 'fast')).toEqual(
+      outcome(reordered, 'CNMSshvol20240610.txt', 'zod'),
+    );
   });
 });

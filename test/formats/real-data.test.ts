@@ -103,6 +103,8 @@ describe.skipIf(!present)('real data: FINRA files', () => {
     expect(p.date).toBe('2021-04-27');
     expect(p.records).toHaveLength(9714);
     expect(p.rejections).toEqual([]);
+    // The hand-written row check and the row schema agree on every row.
+    expect(parseShortVolume(text, file, { rowCheck: 'zod' })).toEqual(p);
     expect(p.records[0]).toEqual({
       date: '2021-04-27',
       symbol: 'A',

@@ -6,9 +6,9 @@
  * restateFrom, the day's status), which `finishRun` (./commit.ts) repeats until they have landed.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import * as z from 'zod';
 import type { IsoDate, Rejection } from '../../../shared/domain.ts';
 import { MAX_LISTED_REJECTIONS } from '../../../shared/snapshot/assemble.ts';
+import * as z from '../../../shared/zod.ts';
 import type { RecordedLedgerEntry } from '../../adapters/ports.ts';
 import type { PipelineDeps } from '../deps.ts';
 import { DERIVED_COMPUTE_JOURNAL_KEY, isArrivalDated, SOURCES, type SourceName } from '../keys.ts';
@@ -26,30 +26,31 @@ export class ComputeStateError extends Error {
   }
 }
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
+const count = () => z.number().check(z.int(), z.minimum(0));
 
 const JournalFileSchema = z.object({
   source: z.enum(SOURCES),
   file: z.string(),
   sha256: z.string(),
-  date: isoDate.nullable(),
+  date: z.nullable(isoDate),
   status: z.enum(['accepted', 'rejected']),
-  rows: z.number().int().min(0),
-  rejectedRows: z.number().int().min(0),
+  rows: count(),
+  rejectedRows: count(),
   rejections: z.array(z.object({ file: z.string(), line: z.number(), field: z.string(), reason: z.string() })),
   position: z.string(),
   /** A generated (sample) file: every snapshot built while it is among the inputs says `sample: true`. */
-  generated: z.literal(true).optional(),
+  generated: z.optional(z.literal(true)),
 });
 
 const JournalSchema = z.object({
   v: z.literal(1),
   /** The last day folded. */
-  lastDay: isoDate.nullable(),
+  lastDay: z.nullable(isoDate),
   /** Every day with a checkpoint, ascending; `accepted` false when rule 2 refused it. */
   folded: z.array(z.object({ date: isoDate, accepted: z.boolean() })),
   /** Position reached in the ledger index. */
-  position: z.string().nullable(),
+  position: z.nullable(z.string()),
   /** Every ledger entry seen, in the order recorded, one per (source, file, sha256). */
   files: z.array(JournalFileSchema),
   /**
@@ -61,21 +62,21 @@ const JournalSchema = z.object({
    * Day → key of the snapshot batch holding its latest computed snapshot: a later run of a day answers
    * with it (`snapshotKeys` of the result). Private to compute: publish reads only compute's result.
    */
-  snapshotBatches: z.record(isoDate, z.string()).optional(),
+  snapshotBatches: z.optional(z.record(isoDate, z.string())),
   /**
    * The per-stock files (issue 19) as of the last accepted day folded: the stock run holding them. Absent when
    * the recorder could not be resumed (a day of its series missing: see ../compute/stocks.ts).
    */
-  stocks: z.object({ asOf: isoDate, key: z.string() }).optional(),
+  stocks: z.optional(z.object({ asOf: isoDate, key: z.string() })),
   /**
    * The run that saved this journal: its result and the writes that follow the journal (cursor,
    * restateFrom, the day's status). A run killed after the journal is finished from here by the next
    * run of its day, which then returns the same dates to publish (docs/reliability.md, "Faults").
    */
-  run: z
-    .object({
+  run: z.optional(
+    z.object({
       date: isoDate,
-      restateFrom: isoDate.nullable(),
+      restateFrom: z.nullable(isoDate),
       status: z.object({ state: z.enum(['done', 'refused']), at: z.string(), runId: z.string(), detail: z.string() }),
       result: z.object({
         dates: z.array(isoDate),
@@ -84,8 +85,8 @@ const JournalSchema = z.object({
         rejectedDays: z.array(z.object({ date: isoDate, file: z.string(), reason: z.string() })),
         replayedFrom: isoDate,
       }),
-    })
-    .optional(),
+    }),
+  ),
 });
 
 export type Journal = z.infer<typeof JournalSchema>;

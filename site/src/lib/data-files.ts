@@ -4,7 +4,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { z } from 'zod';
+import type * as z from '../../../shared/zod.ts';
 
 export class DataFileError extends Error {
   readonly file: string;
@@ -49,7 +49,7 @@ export async function listDataFiles(dir = dataDir()): Promise<string[]> {
 }
 
 /** Reads a JSON file of the data directory and validates it; errors name the file and the field. */
-export async function readDataFile<S extends z.ZodType>(
+export async function readDataFile<S extends z.ZodMiniType>(
   relative: string,
   schema: S,
   dir = dataDir(),

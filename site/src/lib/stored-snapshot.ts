@@ -4,7 +4,6 @@
  * would fail the build. The store keeps each window's sectors as `[name, figures]` pairs, in the
  * published order; pages get the published shape back (sectors in an object without a prototype).
  */
-import * as z from 'zod';
 import { dataRecord } from '../../../shared/data-record.ts';
 import { WINDOWS, type WindowName } from '../../../shared/domain.ts';
 import {
@@ -14,10 +13,11 @@ import {
   SnapshotSchema,
   WindowSchema,
 } from '../../../shared/snapshot/schema.ts';
+import * as z from '../../../shared/zod.ts';
 
-const StoredWindowSchema = WindowSchema.extend({ sectors: z.array(z.tuple([z.string(), GroupFiguresSchema])) });
+const StoredWindowSchema = z.extend(WindowSchema, { sectors: z.array(z.tuple([z.string(), GroupFiguresSchema])) });
 
-export const StoredSnapshotSchema = SnapshotSchema.extend({
+export const StoredSnapshotSchema = z.extend(SnapshotSchema, {
   windows: z.object(
     Object.fromEntries(WINDOWS.map((w) => [w, StoredWindowSchema])) as Record<WindowName, typeof StoredWindowSchema>,
   ),
