@@ -19,7 +19,6 @@ export * from 'zod/mini';
  * `description`) is `text`, the original left as it was. Not mini's `z.describe()` check, which would add a
  * (no-op) check to every described schema.
  */
-/* @__NO_SIDE_EFFECTS__ */
 export function described<T extends ZodMiniType>(schema: T, text: string): T {
   const copy = schema.clone();
   globalRegistry.add(copy, { description: text });

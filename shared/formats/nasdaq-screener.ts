@@ -43,7 +43,7 @@ const nullableText = z.nullable(z.string({ error: typeError('a string or null') 
  * and converted to numbers; unknown columns (country, ipoyear, exchange, netchange, url, …) are dropped.
  */
 export const screenerRowSchema = z.object({
-  symbol: symbolText,
+  symbol: symbolText(),
   name: z.pipe(
     nullableText,
     z.transform((s: string | null) => s ?? ''),

@@ -4,6 +4,7 @@
  */
 import type { Rejection } from '../domain.ts';
 import * as z from '../zod.ts';
+import { lazy } from './lazy-schema.ts';
 import { symbolProblem } from './symbols.ts';
 import { isBlank, parseIsoDate, reasonFor, showValue } from './text.ts';
 
@@ -61,12 +62,17 @@ export function dateField(expected: string) {
   );
 }
 
-/** A symbol column: not blank, and a spelling `canonicalSymbol` reads unambiguously (`symbolProblem`). */
-export const symbolText = z.string({ error: typeError('a string') }).check(
-  z.superRefine((s: string, ctx) => {
-    const problem = isBlank(s) ? 'is empty' : symbolProblem(s);
-    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, input: s });
-  }),
+/**
+ * A symbol column: not blank, and a spelling `canonicalSymbol` reads unambiguously (`symbolProblem`). One
+ * instance, built on first use (../formats/lazy-schema.ts).
+ */
+export const symbolText = /* @__PURE__ */ lazy(() =>
+  z.string({ error: typeError('a string') }).check(
+    z.superRefine((s: string, ctx) => {
+      const problem = isBlank(s) ? 'is empty' : symbolProblem(s);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, input: s });
+    }),
+  ),
 );
 
 /**
