@@ -24,3 +24,22 @@ export function described<T extends ZodMiniType>(schema: T, text: string): T {
   globalRegistry.add(copy, { description: text });
   return copy;
 }
+
+/**
+ * `build()` on the first call, the same value on every later one: a schema built on first use instead of at
+ * module load, where constructing it would be Lambda init time for every handler that imports the module,
+ * used or not (issue 20 item 7). Write the call `/* @__PURE__ *\/ z.onFirstUse(() => …)` where a handler may
+ * import the module without using the schema: esbuild honours a function's own side-effect-free mark only
+ * in its file, a call's mark everywhere, and with it drops a schema no code of the bundle reads.
+ */
+export function onFirstUse<T>(build: () => T): () => T {
+  let value: T | undefined;
+  let built = false;
+  return () => {
+    if (!built) {
+      value = build();
+      built = true;
+    }
+    return value as T;
+  };
+}

@@ -7,7 +7,6 @@
 import type { IsoDate, Parsed, Rejection, ShortVolumeRecord } from '../domain.ts';
 import * as z from '../zod.ts';
 import { FormatError, formatRejection } from './errors.ts';
-import { lazy } from './lazy-schema.ts';
 import { pipeRecord, readPipeTable } from './pipe-table.ts';
 import { canonicalSymbol, symbolProblem } from './symbols.ts';
 import { dateFromName, parseIsoDate, sharesOf, showValue, trimText } from './text.ts';
@@ -37,7 +36,7 @@ function buildRowSchema() {
 }
 export type ShortVolumeRow = z.output<ReturnType<typeof buildRowSchema>>;
 
-const rowSchema = /* @__PURE__ */ lazy(buildRowSchema);
+const rowSchema = /* @__PURE__ */ z.onFirstUse(buildRowSchema);
 
 /** The row contract (one schema instance per process, built on first use). */
 export function shortVolumeRowSchema(): ReturnType<typeof buildRowSchema> {

@@ -8,7 +8,6 @@ import type { IsoDate, Parsed, SplitOverride } from '../domain.ts';
 import { splitRatioProblem } from '../gates/plausibility.ts';
 import * as z from '../zod.ts';
 import { FormatError } from './errors.ts';
-import { lazy } from './lazy-schema.ts';
 import { splitKey } from './splits-csv.ts';
 import { canonicalSymbol } from './symbols.ts';
 import { dateFromName, parseIsoDate, readJsonBody, scanDecimal, showValue } from './text.ts';
@@ -78,7 +77,7 @@ const usDateField = () =>
  * first problem reported is the leftmost). `name`, `payableDate` and `announcedDate` are not used: the
  * split takes effect on the ex-date, `executionDate`.
  */
-export const splitCalendarRowSchema = /* @__PURE__ */ lazy(() =>
+export const splitCalendarRowSchema = /* @__PURE__ */ z.onFirstUse(() =>
   z.object({
     symbol: symbolText(),
     ratio: z.pipe(z.string({ error: typeError('a string') }), z.transform(problemTransform(calendarRatioOf))),
@@ -109,7 +108,7 @@ const statusSchema = () =>
  * `data.asOf`), and `data: null` with a status saying why (a day without any split: rCode 200, code 1002
  * "Splits Calendar: No record found.").
  */
-export const splitCalendarEnvelopeSchema = /* @__PURE__ */ lazy(() =>
+export const splitCalendarEnvelopeSchema = /* @__PURE__ */ z.onFirstUse(() =>
   z.union([
     z.object({ data: z.object({ rows: z.array(z.unknown()) }) }),
     z.object({ data: z.null(), status: statusSchema() }),

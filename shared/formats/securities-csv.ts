@@ -8,7 +8,6 @@
 import type { Parsed } from '../domain.ts';
 import { isSecurityType, SECURITY_TYPES, type SecurityType } from '../methodology/securities.ts';
 import * as z from '../zod.ts';
-import { lazy } from './lazy-schema.ts';
 import { readCsvTable } from './splits-csv.ts';
 import { canonicalSymbol } from './symbols.ts';
 import { firstRowsByKey, symbolText, typeError } from './vendor-issue.ts';
@@ -40,7 +39,7 @@ const typeField = () =>
     }),
   );
 
-const rowSchema = /* @__PURE__ */ lazy(() => z.object({ symbol: symbolText(), type: typeField() }));
+const rowSchema = /* @__PURE__ */ z.onFirstUse(() => z.object({ symbol: symbolText(), type: typeField() }));
 
 /** Parses securities.csv like splits.csv (`readCsvTable`); a later row for a symbol already given is rejected. */
 export function parseSecuritiesCsv(text: string, file: string): Parsed<SecurityOverride> {

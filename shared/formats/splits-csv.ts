@@ -9,7 +9,6 @@ import type { Parsed, Rejection, SplitOverride } from '../domain.ts';
 import { splitRatioProblem } from '../gates/plausibility.ts';
 import * as z from '../zod.ts';
 import { FormatError } from './errors.ts';
-import { lazy } from './lazy-schema.ts';
 import { canonicalSymbol } from './symbols.ts';
 import { quantityOf, refuseNonData, showValue, stripBom } from './text.ts';
 import { dateField, firstRowsByKey, problemTransform, symbolText, typeError } from './vendor-issue.ts';
@@ -25,7 +24,7 @@ function ratioOf(raw: string): number | string {
   return splitRatioProblem(value) ?? value;
 }
 
-export const splitRowSchema = /* @__PURE__ */ lazy(() =>
+export const splitRowSchema = /* @__PURE__ */ z.onFirstUse(() =>
   z.object({
     symbol: symbolText(),
     date: dateField('YYYY-MM-DD'),

@@ -4,7 +4,6 @@
  */
 import type { Rejection } from '../domain.ts';
 import * as z from '../zod.ts';
-import { lazy } from './lazy-schema.ts';
 import { symbolProblem } from './symbols.ts';
 import { isBlank, parseIsoDate, reasonFor, showValue } from './text.ts';
 
@@ -64,9 +63,9 @@ export function dateField(expected: string) {
 
 /**
  * A symbol column: not blank, and a spelling `canonicalSymbol` reads unambiguously (`symbolProblem`). One
- * instance, built on first use (../formats/lazy-schema.ts).
+ * instance, built on first use (`z.onFirstUse`, ../zod.ts).
  */
-export const symbolText = /* @__PURE__ */ lazy(() =>
+export const symbolText = /* @__PURE__ */ z.onFirstUse(() =>
   z.string({ error: typeError('a string') }).check(
     z.superRefine((s: string, ctx) => {
       const problem = isBlank(s) ? 'is empty' : symbolProblem(s);
