@@ -4,7 +4,6 @@
  * `/data/schema/snapshot.v1.json` is generated from it (see `snapshotJsonSchema`).
  * Field meanings are specified by the methodology rules cited in the descriptions (docs/methodology.md).
  */
-
 import { dataRecord } from '../data-record.ts';
 import { GROUPS, TIERS, WINDOWS } from '../domain.ts';
 import * as z from '../zod.ts';
@@ -41,10 +40,9 @@ export function dataRecordSchema<V extends z.ZodMiniType>(value: V) {
 
 /**
  * Every schema of the contract, built together on the first use of any (constructing them at module load
- * was 7–12 ms of compute's and publish's Lambda init; issue 20 item 7). Compose with these: the exported
- * constants below are `z.lazy` handles on them, which parse the same but are not object schemas (no
- * `.shape`, no `z.extend`), and which the JSON Schemas must not be generated from (the descriptions are on
- * the instances inside).
+ * was 7–12 ms of compute's and publish's Lambda init; issue 20 item 7). The exported constants below are
+ * `z.lazy` handles on these, which parse the same (and give the same JSON Schema) but are not object schemas:
+ * compose with these (`.shape`, `z.extend`), and parse with these in the Lambdas (no `z.lazy` code bundled).
  */
 export const snapshotSchemas = z.onFirstUse(() => {
   const isoDate = z.described(

@@ -454,7 +454,7 @@ function initGapReason(step: string, handler?: Map<string, number>, sdk?: Map<st
     .map((x) => `${x.name.startsWith('(') ? x.name : `\`${x.name}\``} +${ms(x.extra)}`)
     .join(
       ', ',
-    )}. Node's reading and compiling of the bundle grows with its bytes, and with \`--enable-source-maps\` it also reads and parses the bundle's source map at load (about 1.8 bytes of map per byte of code). zod's time is the schemas still built at module load: the snapshot and stock contracts (\`shared/snapshot\`, compute and publish) and the event schemas' small shared pieces; every other schema is built on first use (\`z.onFirstUse\`).`;
+    )}. Node's reading and compiling of the bundle grows with its bytes, and with \`--enable-source-maps\` it also reads and parses the bundle's source map at load (about 1.8 bytes of map per byte of code). No schema is built at module load (every one is built on first use, \`z.onFirstUse\`), so zod's share of init is its own module code; the rest of the project's top level is the dependencies' construction (\`createAwsDeps\`), as in the SDK alone.`;
 }
 
 interface StepResult {
