@@ -11,7 +11,7 @@ export const LAMBDA_BUNDLE = {
   minify: true,
   sourcemap: true,
   sourcesContent: false,
-  // Prefer the ES module builds of the SDK and Powertools so esbuild can tree-shake them. No
+  // Prefer the ES module builds of the SDK and middy so esbuild can tree-shake them. No
   // CommonJS dependency calls require() any more (the X-Ray SDK under Powertools Tracer did), so the
   // bundle needs no createRequire banner; test/infra/bundling.test.ts checks that esbuild left no
   // require shim in it.

@@ -93,11 +93,6 @@ export class DerivedFormatError extends Error {
   }
 }
 
-const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
-/** A whole number ≥ `min` (the classic API's `z.number().int().min(min)`). */
-const wholeFrom = (min: number) => z.number().check(z.int()).check(z.minimum(min));
-const SourceRefSchema = z.object({ file: z.string(), sha256: z.string(), rows: wholeFrom(0) });
-
 /**
  * A column of thousands of values checked in one loop: the rule of `z.array(item)` at a fraction of its
  * cost (compute decodes 11 full-market price days on an ordinary day; docs/benchmarks.md, part 3).
@@ -106,91 +101,127 @@ function column<T>(what: string, ok: (value: unknown) => boolean) {
   return z.custom<T[]>((value) => Array.isArray(value) && value.every(ok), { message: `expected an array of ${what}` });
 }
 
-const strings = column<string>('strings', (v) => typeof v === 'string');
-const numbers = column<number>('numbers', (v) => typeof v === 'number');
-const numbersOrNull = column<number | null>('numbers or null', (v) => v === null || typeof v === 'number');
-const booleans = column<boolean>('booleans', (v) => typeof v === 'boolean');
-const indices = column<number>('non-negative integers', (v) => Number.isInteger(v) && (v as number) >= 0);
+/**
+ * The stored documents' schemas, built together on the first decode (constructing zod schemas at module load
+ * would be Lambda init time; issue 20 item 7). The split and security overrides are exported for
+ * ../pipeline/split-inputs.ts.
+ */
+export const derivedSchemas = z.onFirstUse(() => {
+  const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
+  /** A whole number ≥ `min` (the classic API's `z.number().int().min(min)`). */
+  const wholeFrom = (min: number) => z.number().check(z.int()).check(z.minimum(min));
+  const SourceRefSchema = z.object({ file: z.string(), sha256: z.string(), rows: wholeFrom(0) });
 
-const PriceColumns = z.object({
-  v: z.literal(1),
-  date: isoDate,
-  source: SourceRefSchema,
-  symbol: strings,
-  name: strings,
-  price: numbers,
-  marketCap: numbersOrNull,
-  volume: numbersOrNull,
-  sectors: strings,
-  sector: indices,
-  industries: strings,
-  industry: indices,
-});
+  const strings = column<string>('strings', (v) => typeof v === 'string');
+  const numbers = column<number>('numbers', (v) => typeof v === 'number');
+  const numbersOrNull = column<number | null>('numbers or null', (v) => v === null || typeof v === 'number');
+  const booleans = column<boolean>('booleans', (v) => typeof v === 'boolean');
+  const indices = column<number>('non-negative integers', (v) => Number.isInteger(v) && (v as number) >= 0);
 
-const ShortVolumeColumns = z.object({
-  v: z.literal(1),
-  date: isoDate,
-  source: SourceRefSchema,
-  symbol: strings,
-  shortVolume: numbers,
-  shortExemptVolume: numbers,
-  totalVolume: numbers,
-  markets: strings,
-  market: indices,
-});
+  const PriceColumns = z.object({
+    v: z.literal(1),
+    date: isoDate,
+    source: SourceRefSchema,
+    symbol: strings,
+    name: strings,
+    price: numbers,
+    marketCap: numbersOrNull,
+    volume: numbersOrNull,
+    sectors: strings,
+    sector: indices,
+    industries: strings,
+    industry: indices,
+  });
 
-const ShortInterestColumns = z.object({
-  v: z.literal(1),
-  settlementDate: isoDate,
-  file: z.string(),
-  source: SourceRefSchema,
-  symbol: strings,
-  issueName: strings,
-  shares: numbers,
-  revision: booleans,
-  /** FINRA's average daily volume per row (null: none); absent in objects written before it was kept. */
-  adv: z.optional(numbersOrNull),
-  /** Rule 4(a): an R row's previousShortPositionQuantity (null on other rows); absent before it was kept. */
-  previous: z.optional(numbersOrNull),
-  /** stockSplitFlag S per row; absent before it was kept. */
-  splitFlag: z.optional(booleans),
-  /** marketClassCode OTC per row; absent before it was kept. */
-  otc: z.optional(booleans),
-  /** marketClassCode ARCA or BZX per row; absent before it was kept. */
-  etpVenue: z.optional(booleans),
-});
+  const ShortVolumeColumns = z.object({
+    v: z.literal(1),
+    date: isoDate,
+    source: SourceRefSchema,
+    symbol: strings,
+    shortVolume: numbers,
+    shortExemptVolume: numbers,
+    totalVolume: numbers,
+    markets: strings,
+    market: indices,
+  });
 
-/** The envelope of a snapshot batch; publish checks each snapshot against the published schema itself. */
-const SnapshotBatchDoc = z.object({ v: z.literal(1), snapshots: z.array(z.unknown()) });
+  const ShortInterestColumns = z.object({
+    v: z.literal(1),
+    settlementDate: isoDate,
+    file: z.string(),
+    source: SourceRefSchema,
+    symbol: strings,
+    issueName: strings,
+    shares: numbers,
+    revision: booleans,
+    /** FINRA's average daily volume per row (null: none); absent in objects written before it was kept. */
+    adv: z.optional(numbersOrNull),
+    /** Rule 4(a): an R row's previousShortPositionQuantity (null on other rows); absent before it was kept. */
+    previous: z.optional(numbersOrNull),
+    /** stockSplitFlag S per row; absent before it was kept. */
+    splitFlag: z.optional(booleans),
+    /** marketClassCode OTC per row; absent before it was kept. */
+    otc: z.optional(booleans),
+    /** marketClassCode ARCA or BZX per row; absent before it was kept. */
+    etpVenue: z.optional(booleans),
+  });
 
-/** A split override as stored; `file` is absent in objects written before it was kept (read as splits.csv). */
-export const StoredSplitOverrideSchema = z.object({
-  symbol: z.string(),
-  date: isoDate,
-  ratio: z.number().check(z.positive()),
-  file: z.optional(z.string()),
-});
+  /** The envelope of a snapshot batch; publish checks each snapshot against the published schema itself. */
+  const SnapshotBatchDoc = z.object({ v: z.literal(1), snapshots: z.array(z.unknown()) });
 
-const SplitsDoc = z.object({
-  v: z.literal(1),
-  source: SourceRefSchema,
-  overrides: z.array(StoredSplitOverrideSchema),
-});
+  /** A split override as stored; `file` is absent in objects written before it was kept (read as splits.csv). */
+  const StoredSplitOverrideSchema = z.object({
+    symbol: z.string(),
+    date: isoDate,
+    ratio: z.number().check(z.positive()),
+    file: z.optional(z.string()),
+  });
 
-const SplitCalendarDoc = z.object({
-  v: z.literal(1),
-  date: isoDate,
-  file: z.string(),
-  source: SourceRefSchema,
-  overrides: z.array(StoredSplitOverrideSchema),
-});
+  const SplitsDoc = z.object({
+    v: z.literal(1),
+    source: SourceRefSchema,
+    overrides: z.array(StoredSplitOverrideSchema),
+  });
 
-export const StoredSecurityOverrideSchema = z.object({ symbol: z.string(), type: z.enum(SECURITY_TYPES) });
+  const SplitCalendarDoc = z.object({
+    v: z.literal(1),
+    date: isoDate,
+    file: z.string(),
+    source: SourceRefSchema,
+    overrides: z.array(StoredSplitOverrideSchema),
+  });
 
-const SecuritiesDoc = z.object({
-  v: z.literal(1),
-  source: SourceRefSchema,
-  overrides: z.array(StoredSecurityOverrideSchema),
+  const StoredSecurityOverrideSchema = z.object({ symbol: z.string(), type: z.enum(SECURITY_TYPES) });
+
+  const SecuritiesDoc = z.object({
+    v: z.literal(1),
+    source: SourceRefSchema,
+    overrides: z.array(StoredSecurityOverrideSchema),
+  });
+
+  return {
+    PriceColumns,
+    ShortVolumeColumns,
+    ShortInterestColumns,
+    SnapshotBatchDoc,
+    StoredSplitOverrideSchema,
+    SplitsDoc,
+    SplitCalendarDoc,
+    StoredSecurityOverrideSchema,
+    SecuritiesDoc,
+    RecordedDayHeader: z.object({
+      index: wholeFrom(0),
+      date: isoDate,
+      settlement: z.union([isoDate, z.literal('')]),
+      n: wholeFrom(0),
+    }),
+    StockRunHeader: z.object({
+      v: z.literal(1),
+      asOf: isoDate,
+      methodologyVersion: wholeFrom(1),
+      count: wholeFrom(0),
+    }),
+  };
 });
 
 function dictionary(values: string[]): { dict: string[]; index: number[] } {
@@ -272,7 +303,7 @@ export function encodePriceDay(day: StoredPriceDay): Uint8Array {
 }
 
 export function decodePriceDay(key: string, bytes: Uint8Array): StoredPriceDay {
-  const c = decodeJson(key, PriceColumns, bytes);
+  const c = decodeJson(key, derivedSchemas().PriceColumns, bytes);
   const n = c.symbol.length;
   sameLength(
     key,
@@ -310,7 +341,7 @@ export function encodeShortVolumeDay(day: StoredShortVolumeDay): Uint8Array {
 }
 
 export function decodeShortVolumeDay(key: string, bytes: Uint8Array): StoredShortVolumeDay {
-  const c = decodeJson(key, ShortVolumeColumns, bytes);
+  const c = decodeJson(key, derivedSchemas().ShortVolumeColumns, bytes);
   const n = c.symbol.length;
   sameLength(
     key,
@@ -355,7 +386,7 @@ export function encodeShortInterestFile(f: Omit<StoredShortInterestFile, 'reject
 }
 
 export function decodeShortInterestFile(key: string, bytes: Uint8Array): StoredShortInterestFile {
-  const c = decodeJson(key, ShortInterestColumns, bytes);
+  const c = decodeJson(key, derivedSchemas().ShortInterestColumns, bytes);
   const n = c.symbol.length;
   sameLength(
     key,
@@ -481,20 +512,13 @@ export function encodeRecordedDay(day: RecordedDay): Uint8Array {
   return out;
 }
 
-const RecordedDayHeader = z.object({
-  index: wholeFrom(0),
-  date: isoDate,
-  settlement: z.union([isoDate, z.literal('')]),
-  n: wholeFrom(0),
-});
-
 export function decodeRecordedDay(key: string, bytes: Uint8Array): RecordedDay {
   const magic = Buffer.from(bytes.subarray(0, RECORDED_DAY_MAGIC.length)).toString('latin1');
   if (magic !== RECORDED_DAY_MAGIC) throw new DerivedFormatError(key, 'not a recorded stock day (bad magic)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = view.getUint32(RECORDED_DAY_MAGIC.length, true);
   const headerStart = RECORDED_DAY_MAGIC.length + 4;
-  const header = decodeJson(key, RecordedDayHeader, bytes.subarray(headerStart, headerStart + length));
+  const header = decodeJson(key, derivedSchemas().RecordedDayHeader, bytes.subarray(headerStart, headerStart + length));
   const start = Math.ceil((headerStart + length) / 8) * 8;
   const n = header.n;
   if (bytes.byteLength !== start + 4 * n * 8) {
@@ -553,13 +577,6 @@ export function decodeRecordedDays(key: string, bytes: Uint8Array): RecordedDay[
   if (at !== bytes.byteLength) throw new DerivedFormatError(key, `${bytes.byteLength - at} bytes after day ${count}`);
   return days;
 }
-
-const StockRunHeader = z.object({
-  v: z.literal(1),
-  asOf: isoDate,
-  methodologyVersion: wholeFrom(1),
-  count: wholeFrom(0),
-});
 
 export function createDerivedRepository(store: ObjectStore): DerivedRepository {
   /** A gzip object's bytes, unzipped; undefined when absent; a DerivedFormatError naming the key when not gzip. */
@@ -680,7 +697,7 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
     async getSplits() {
       const o = await store.get(DERIVED_SPLITS_KEY);
       if (!o) return undefined;
-      const doc = decodeJson(DERIVED_SPLITS_KEY, SplitsDoc, o.bytes);
+      const doc = decodeJson(DERIVED_SPLITS_KEY, derivedSchemas().SplitsDoc, o.bytes);
       return { source: doc.source, overrides: doc.overrides };
     },
     putSplitCalendarDay: (day) =>
@@ -691,7 +708,7 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
       const key = derivedSplitCalendarKey(date, file);
       const o = await store.get(key);
       if (!o) return undefined;
-      const doc = decodeJson(key, SplitCalendarDoc, o.bytes);
+      const doc = decodeJson(key, derivedSchemas().SplitCalendarDoc, o.bytes);
       if (doc.date !== date || doc.file !== file) {
         throw new DerivedFormatError(key, `holds ${doc.file} of ${doc.date}, not ${file} of ${date}`);
       }
@@ -702,7 +719,7 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
     async getSecurities() {
       const o = await store.get(DERIVED_SECURITIES_KEY);
       if (!o) return undefined;
-      const doc = decodeJson(DERIVED_SECURITIES_KEY, SecuritiesDoc, o.bytes);
+      const doc = decodeJson(DERIVED_SECURITIES_KEY, derivedSchemas().SecuritiesDoc, o.bytes);
       return { source: doc.source, overrides: doc.overrides };
     },
     putCheckpoint(date, state) {
@@ -726,7 +743,7 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
     },
     async getSnapshotBatch(key) {
       const bytes = await getGunzipped(key);
-      return bytes === undefined ? undefined : decodeJson(key, SnapshotBatchDoc, bytes).snapshots;
+      return bytes === undefined ? undefined : decodeJson(key, derivedSchemas().SnapshotBatchDoc, bytes).snapshots;
     },
     async putStockYear(year, days) {
       const key = derivedStockYearKey(year);
@@ -779,7 +796,7 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
         }
       };
       const first = lineAt(0);
-      const header = StockRunHeader.safeParse(first?.value);
+      const header = derivedSchemas().StockRunHeader.safeParse(first?.value);
       if (!first || !header.success) throw new DerivedFormatError(key, 'line 1: not a stock run header');
       const second = lineAt(first.next);
       if (!second || !Array.isArray(second.value)) throw new DerivedFormatError(key, 'line 2: not the stock index');

@@ -48,53 +48,56 @@ export interface DynamoPipelineTableOptions {
   clock?: () => Date;
 }
 
-const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
+/** The items' schemas, built together on the first read (not at Lambda init; issue 20 item 7). */
+const items = z.onFirstUse(() => {
+  const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 
-const RejectionItem = z.object({ file: z.string(), line: z.number(), field: z.string(), reason: z.string() });
+  const RejectionItem = z.object({ file: z.string(), line: z.number(), field: z.string(), reason: z.string() });
 
-const LedgerItem = z.object({
-  source: z.enum(SOURCES),
-  file: z.string(),
-  sha256: z.string(),
-  size: z.number(),
-  receivedAt: z.string(),
-  origin: z.enum(['fetch', 'drop', 'archive']),
-  rawKey: z.string(),
-  date: z.nullable(isoDate),
-  status: z.enum(['accepted', 'rejected']),
-  rows: z.number(),
-  rejectedRows: z.number(),
-  rejections: z.array(RejectionItem),
-  derivedKey: z.nullable(z.string()),
-  generated: z.optional(z.literal(true)),
+  const LedgerItem = z.object({
+    source: z.enum(SOURCES),
+    file: z.string(),
+    sha256: z.string(),
+    size: z.number(),
+    receivedAt: z.string(),
+    origin: z.enum(['fetch', 'drop', 'archive']),
+    rawKey: z.string(),
+    date: z.nullable(isoDate),
+    status: z.enum(['accepted', 'rejected']),
+    rows: z.number(),
+    rejectedRows: z.number(),
+    rejections: z.array(RejectionItem),
+    derivedKey: z.nullable(z.string()),
+    generated: z.optional(z.literal(true)),
+  });
+
+  const StepStatusItem = z.object({
+    state: z.enum(['done', 'incomplete', 'failed', 'refused']),
+    at: z.string(),
+    runId: z.string(),
+    detail: z.optional(z.string()),
+  });
+
+  const DayItem = z.object({
+    date: isoDate,
+    ingest: z.optional(StepStatusItem),
+    compute: z.optional(StepStatusItem),
+    publish: z.optional(StepStatusItem),
+    lockOwner: z.optional(z.string()),
+    lockExpiresAt: z.optional(z.number()),
+  });
+
+  const CursorItem = z.object({
+    lastIngested: z.optional(isoDate),
+    lastComputed: z.optional(isoDate),
+    lastPublished: z.optional(isoDate),
+    restateFrom: z.optional(isoDate),
+  });
+
+  const RecordedItem = z.extend(LedgerItem, { recordedAt: z.string(), sk: z.string() });
+  const RunLockItem = z.object({ runOwner: z.optional(z.string()), runExpiresAt: z.optional(z.string()) });
+  return { LedgerItem, DayItem, CursorItem, RunLockItem, IndexedItem: z.extend(RecordedItem, { pk: z.string() }) };
 });
-
-const StepStatusItem = z.object({
-  state: z.enum(['done', 'incomplete', 'failed', 'refused']),
-  at: z.string(),
-  runId: z.string(),
-  detail: z.optional(z.string()),
-});
-
-const DayItem = z.object({
-  date: isoDate,
-  ingest: z.optional(StepStatusItem),
-  compute: z.optional(StepStatusItem),
-  publish: z.optional(StepStatusItem),
-  lockOwner: z.optional(z.string()),
-  lockExpiresAt: z.optional(z.number()),
-});
-
-const CursorItem = z.object({
-  lastIngested: z.optional(isoDate),
-  lastComputed: z.optional(isoDate),
-  lastPublished: z.optional(isoDate),
-  restateFrom: z.optional(isoDate),
-});
-
-const RunLockItem = z.object({ runOwner: z.optional(z.string()), runExpiresAt: z.optional(z.string()) });
-
-const RecordedItem = z.extend(LedgerItem, { recordedAt: z.string(), sk: z.string() });
 
 export class TableItemError extends Error {
   readonly key: TableKey;
@@ -165,7 +168,7 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
   }
 
   function toDayRecord(key: TableKey, item: Record<string, unknown>): DayRecord {
-    const day = parseItem(DayItem, key, item);
+    const day = parseItem(items().DayItem, key, item);
     const steps: DayRecord['steps'] = {};
     if (day.ingest) steps.ingest = day.ingest;
     if (day.compute) steps.compute = day.compute;
@@ -199,7 +202,7 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
     async getFile(source, file, sha256) {
       const key = ledgerKey(source, file, sha256);
       const item = await getItem(key);
-      return item ? parseItem(LedgerItem, key, item) : undefined;
+      return item ? parseItem(items().LedgerItem, key, item) : undefined;
     },
 
     async listFileVersions(source, file) {
@@ -219,7 +222,7 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
           ),
         );
         for (const item of page.Items ?? []) {
-          entries.push(parseItem(LedgerItem, { pk, sk: String(item.sk) }, item));
+          entries.push(parseItem(items().LedgerItem, { pk, sk: String(item.sk) }, item));
         }
         start = page.LastEvaluatedKey;
       } while (start);
@@ -249,7 +252,7 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
             pk: _pk,
             sk,
             ...rest
-          } = parseItem(z.extend(RecordedItem, { pk: z.string() }), { pk: LEDGER_INDEX_PK, sk: String(item.sk) }, item);
+          } = parseItem(items().IndexedItem, { pk: LEDGER_INDEX_PK, sk: String(item.sk) }, item);
           entries.push({ ...rest, position: sk });
         }
         start = page.LastEvaluatedKey;
@@ -312,7 +315,7 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
       });
       if (acquired) return { acquired: true, lock: { owner, expiresAt } };
       const item = await getItem(RUN_LOCK_KEY);
-      const held = item ? parseItem(RunLockItem, RUN_LOCK_KEY, item) : {};
+      const held = item ? parseItem(items().RunLockItem, RUN_LOCK_KEY, item) : {};
       return {
         acquired: false,
         heldBy:
@@ -333,7 +336,7 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
 
     async getCursor(): Promise<PipelineCursor> {
       const item = await getItem(CURSOR_KEY);
-      const c = item ? parseItem(CursorItem, CURSOR_KEY, item) : {};
+      const c = item ? parseItem(items().CursorItem, CURSOR_KEY, item) : {};
       return {
         lastIngested: c.lastIngested ?? null,
         lastComputed: c.lastComputed ?? null,

@@ -217,7 +217,7 @@ export interface PipelineTable {
 
 // ---------------------------------------------------------------- logging
 
-/** The slice of a structured logger the services use (Powertools' Logger satisfies it). */
+/** The slice of a structured logger the services use (functions/lib/observability.ts's `logger` satisfies it). */
 export interface Log {
   debug(message: string, ...extra: Record<string, unknown>[]): void;
   info(message: string, ...extra: Record<string, unknown>[]): void;

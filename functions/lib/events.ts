@@ -42,6 +42,7 @@ export function decodeS3Key(key: string): string {
  * Every schema here is built on first use, one at a time: zod schema construction is a measurable
  * part of Lambda init (docs/benchmarks.md §4), and each handler needs only its own event's schema.
  */
+/* @__NO_SIDE_EFFECTS__ */
 function once<T extends object>(build: () => T): () => T {
   let value: T | undefined;
   return () => {
@@ -57,6 +58,7 @@ export interface EventSchema<T> {
   parse(input: unknown): T;
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 function lazySchema<S extends z.ZodMiniType>(build: () => S): EventSchema<z.output<S>> {
   const schema = once(build);
   return {

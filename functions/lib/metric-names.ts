@@ -1,9 +1,9 @@
 /**
  * CloudWatch names shared by the handlers (which emit) and the CDK alarms (which watch). Pure
- * constants: infra imports this file without pulling in Powertools.
+ * constants: infra imports this file without the handlers' logging and metrics code.
  */
 
-/** POWERTOOLS_SERVICE_NAME of every pipeline function: one service, so alarms need one dimension. */
+/** POWERTOOLS_SERVICE_NAME (the name Powertools read, kept) of every pipeline function: one service, so alarms need one dimension. */
 export const SERVICE_NAME = 'short-pulse';
 
 /** POWERTOOLS_METRICS_NAMESPACE. */
@@ -29,7 +29,7 @@ export const METRIC = {
   providerFailed: 'ProviderFailed',
 } as const;
 
-/** Powertools adds this dimension (`service`) to every custom metric. */
+/** The dimension (`service`) every custom metric carries (functions/lib/observability.ts, as Powertools did). */
 export const SERVICE_DIMENSION = { service: SERVICE_NAME } as const;
 
 /** The dimension naming the source of a `ProviderFailed` datapoint. */

@@ -24,7 +24,7 @@ export interface DayInvokers {
   publish(event: unknown): Promise<PublishResult>;
 }
 
-/** The fields of Lambda's context object that the middy chain (Powertools logger) reads. */
+/** The fields of Lambda's context object that the middy chain (the logger's context) reads. */
 export interface LocalLambdaContext {
   functionName: string;
   functionVersion: string;

@@ -1,13 +1,12 @@
 /**
- * Emits the input-health metrics (names in ../lib/metric-names.ts) through the Powertools metrics of
+ * Emits the input-health metrics (names in ../lib/metric-names.ts) through the metrics of
  * ../lib/observability.ts; the middy chain flushes them at the end of the invocation (a single metric is
  * written at once). The figures come from ./staleness.ts; infra/constructs/monitoring.ts alarms on them.
  * Local runs disable metrics (functions/local/powertools-env.ts), so nothing is printed there.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { FileOutcome } from '../lib/events.ts';
 import { METRIC, SOURCE_DIMENSION } from '../lib/metric-names.ts';
-import { metrics } from '../lib/observability.ts';
+import { MetricUnit, metrics } from '../lib/observability.ts';
 import { type DataAge, providerFailures } from './staleness.ts';
 
 /** After publish moved `latest`: the age of its prices and of its short interest (when a file is in effect). */

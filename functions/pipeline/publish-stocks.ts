@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import type { IsoDate } from '../../shared/domain.ts';
 import { forClients } from '../../shared/snapshot/published-schema.ts';
-import { StockFileSchema, StockIndexSchema, stockFileName } from '../../shared/snapshot/stocks-schema.ts';
+import { stockFileName, stockSchemas } from '../../shared/snapshot/stocks-schema.ts';
 import type { PipelineDeps } from './deps.ts';
 import {
   assertStockRunKey,
@@ -94,7 +94,7 @@ export async function planStocks(
   let line = 2;
   for (const value of run.stocks()) {
     line++;
-    const parsed = StockFileSchema.safeParse({ ...(value as object), ...meta });
+    const parsed = stockSchemas().StockFileSchema.safeParse({ ...(value as object), ...meta });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       refuse(`${key} line ${line}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
@@ -111,7 +111,7 @@ export async function planStocks(
     if (published[file.symbol] === hash) unchanged++;
     else writes.push({ key: `${SITE_STOCKS_PREFIX}${stockFileName(file.symbol)}`, bytes: bytesOf(file) });
   }
-  const index = StockIndexSchema.safeParse({
+  const index = stockSchemas().StockIndexSchema.safeParse({
     schemaVersion: 1,
     methodologyVersion: run.methodologyVersion,
     asOf: run.asOf,

@@ -26,13 +26,7 @@ import { checkFigureSeries } from '../../shared/gates/sanity.ts';
 import { buildHeadline } from '../../shared/present/headline.ts';
 import { buildRss, RSS_ITEM_LIMIT } from '../../shared/present/rss.ts';
 import { forClients } from '../../shared/snapshot/published-schema.ts';
-import {
-  type History,
-  type HistoryRow,
-  HistorySchema,
-  type Snapshot,
-  SnapshotSchema,
-} from '../../shared/snapshot/schema.ts';
+import { type History, type HistoryRow, type Snapshot, snapshotSchemas } from '../../shared/snapshot/schema.ts';
 import * as z from '../../shared/zod.ts';
 import { ObjectChangedError, type ObjectStore, type PutObjectOptions } from '../adapters/ports.ts';
 import type { PublishEvent } from '../lib/events.ts';
@@ -219,7 +213,7 @@ function validateSnapshots(date: IsoDate, raw: { date: IsoDate; value: unknown }
   const issues: string[] = [];
   const valid: Snapshot[] = [];
   for (const r of raw) {
-    const parsed = SnapshotSchema.safeParse(r.value);
+    const parsed = snapshotSchemas().SnapshotSchema.safeParse(r.value);
     if (parsed.success) valid.push(parsed.data);
     else {
       for (const i of parsed.error.issues.slice(0, 10))
@@ -230,7 +224,7 @@ function validateSnapshots(date: IsoDate, raw: { date: IsoDate; value: unknown }
   return valid;
 }
 
-const FeedSchema = z.array(SnapshotSchema);
+const FeedSchema = z.onFirstUse(() => z.array(snapshotSchemas().SnapshotSchema));
 
 function asOfOf(value: unknown): unknown {
   return typeof value === 'object' && value !== null ? (value as { asOf?: unknown }).asOf : undefined;
@@ -331,7 +325,7 @@ async function stampPublishedAt(deps: PipelineDeps, snapshots: Snapshot[], previ
       const file = await deps.site.get(siteSnapshotKey(s.asOf));
       if (!file) return undefined;
       try {
-        const parsed = SnapshotSchema.safeParse(JSON.parse(Buffer.from(file.bytes).toString('utf8')));
+        const parsed = snapshotSchemas().SnapshotSchema.safeParse(JSON.parse(Buffer.from(file.bytes).toString('utf8')));
         return parsed.success ? parsed.data : undefined;
       } catch {
         return undefined;
@@ -383,7 +377,7 @@ function stampIssues(snapshots: readonly Snapshot[]): string[] {
   const issues: string[] = [];
   for (const s of snapshots) {
     for (const field of ['publishedAt', 'previousPublication'] as const) {
-      const parsed = SnapshotSchema.shape[field].safeParse(s[field]);
+      const parsed = snapshotSchemas().SnapshotSchema.shape[field].safeParse(s[field]);
       if (parsed.success) continue;
       for (const i of parsed.error.issues.slice(0, 10))
         issues.push(`${s.asOf}: ${[field, ...i.path].join('.')}: ${i.message}`);
@@ -416,9 +410,9 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
   watch.lap('read history and feed');
   let previousHistory: History | undefined;
   if (historyObject) {
-    let parsed: ReturnType<typeof HistorySchema.safeParse>;
+    let parsed: z.util.SafeParseResult<History>;
     try {
-      parsed = HistorySchema.safeParse(parseJson(historyObject.bytes));
+      parsed = snapshotSchemas().HistorySchema.safeParse(parseJson(historyObject.bytes));
     } catch (error) {
       throw new HistoryUnreadableError(SITE_HISTORY_KEY, `not JSON (${(error as Error).message})`);
     }
@@ -435,7 +429,7 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
     } catch {
       value = undefined;
     }
-    const parsed = FeedSchema.safeParse(value);
+    const parsed = FeedSchema().safeParse(value);
     // The feed is a cache of published snapshots: if unreadable, it restarts from today's.
     if (parsed.success) previousFeed = parsed.data;
     else deps.log.warn('feed unreadable, restarting it', { key: FEED_KEY, issue: parsed.error.issues[0]?.message });
@@ -497,7 +491,7 @@ async function publishLocked(deps: PipelineDeps, run: LockedRun): Promise<Publis
     watch.lap('write stock files');
   }
 
-  const history = HistorySchema.parse(mergeHistory(previousHistory, snapshots));
+  const history = snapshotSchemas().HistorySchema.parse(mergeHistory(previousHistory, snapshots));
   const feedByDate = new Map(previousFeed.map((s) => [s.asOf, s]));
   for (const s of snapshots) feedByDate.set(s.asOf, s);
   const feed = [...feedByDate.values()].sort((a, b) => (a.asOf < b.asOf ? 1 : -1)).slice(0, RSS_ITEM_LIMIT);

@@ -14,29 +14,37 @@ import { mergeSplitOverrides } from '../../shared/formats/nasdaq-split-calendar.
 import type { StepContext } from '../../shared/methodology/index.ts';
 import type { SecurityType } from '../../shared/methodology/securities.ts';
 import * as z from '../../shared/zod.ts';
-import { StoredSecurityOverrideSchema, StoredSplitOverrideSchema } from '../adapters/derived-repository.ts';
+import { derivedSchemas } from '../adapters/derived-repository.ts';
 import type { PipelineDeps } from './deps.ts';
 import type { SourceName } from './keys.ts';
 
-const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
+const isoDate = () => z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 
 /**
  * The journal's `splits`. `sha256` and `overrides` are splits.csv's (the shape journals had before the
  * calendar and securities.csv were ingested, so those still read); `calendar` and `securities` are absent
  * when there are none.
  */
-export const SplitInputsSchema = z.object({
-  sha256: z.string(),
-  overrides: z.array(StoredSplitOverrideSchema),
-  /** The accepted calendar files in effect, by name. */
-  calendar: z.optional(
-    z.array(
-      z.object({ file: z.string(), date: isoDate, sha256: z.string(), overrides: z.array(StoredSplitOverrideSchema) }),
+export const SplitInputsSchema = z.onFirstUse(() => {
+  const { StoredSplitOverrideSchema, StoredSecurityOverrideSchema } = derivedSchemas();
+  return z.object({
+    sha256: z.string(),
+    overrides: z.array(StoredSplitOverrideSchema),
+    /** The accepted calendar files in effect, by name. */
+    calendar: z.optional(
+      z.array(
+        z.object({
+          file: z.string(),
+          date: isoDate(),
+          sha256: z.string(),
+          overrides: z.array(StoredSplitOverrideSchema),
+        }),
+      ),
     ),
-  ),
-  securities: z.optional(z.object({ sha256: z.string(), overrides: z.array(StoredSecurityOverrideSchema) })),
+    securities: z.optional(z.object({ sha256: z.string(), overrides: z.array(StoredSecurityOverrideSchema) })),
+  });
 });
-export type SplitInputs = z.infer<typeof SplitInputsSchema>;
+export type SplitInputs = z.infer<ReturnType<typeof SplitInputsSchema>>;
 
 export const emptySplitInputs = (): SplitInputs => ({ sha256: '', overrides: [] });
 

@@ -1,6 +1,6 @@
 /**
  * A pipeline Lambda with the project's defaults (Node 24, ARM64, ESM bundle, minified, source maps,
- * X-Ray, JSON logs with a retention, Powertools settings) and least-privilege bindings:
+ * X-Ray, JSON logs with a retention, the log and metric settings) and least-privilege bindings:
  * `bindTable` / `bindBucket` grant exactly the actions an access level needs on
  * that resource (object ARNs under a prefix for S3) AND set the environment variable the handler
  * reads (names from functions/lib/env.ts), in one call, so grants and configuration cannot drift.

@@ -8,7 +8,6 @@
 import type { IsoDate, Parsed, Rejection, ShortInterestFile, ShortInterestRecord } from '../domain.ts';
 import * as z from '../zod.ts';
 import { FormatError, formatRejection } from './errors.ts';
-import { lazyRowSchema } from './lazy-schema.ts';
 import { pipeRecord, readPipeTable } from './pipe-table.ts';
 import { canonicalSymbol, symbolProblem } from './symbols.ts';
 import { boundText, dateFromName, parseIsoDate, sharesOf, showValue, trimText } from './text.ts';
@@ -80,7 +79,7 @@ function splitFlagOf(raw: string): boolean | string {
 
 function buildRowSchema() {
   return z.object({
-    symbolCode: symbolText,
+    symbolCode: symbolText(),
     issueName: z.string({ error: typeError('a string') }),
     currentShortPositionQuantity: z.pipe(
       z.string({ error: typeError('a string') }),
@@ -112,11 +111,11 @@ function buildRowSchema() {
 }
 export type ShortInterestRow = z.output<ReturnType<typeof buildRowSchema>>;
 
-const rowSchemas = lazyRowSchema(buildRowSchema);
+const rowSchema = /* @__PURE__ */ z.onFirstUse(buildRowSchema);
 
 /** The row contract (one schema instance per process, built on first use). */
 export function shortInterestRowSchema(): ReturnType<typeof buildRowSchema> {
-  return rowSchemas.schema();
+  return rowSchema();
 }
 
 export function toShortInterestRecord(row: ShortInterestRow, previousShares?: number): ShortInterestRecord {
@@ -294,7 +293,7 @@ export function parseShortInterest(text: string, file: string, opts: ShortIntere
         rejections.push({ file, line: pl.line, field: '*', reason: record });
         continue;
       }
-      const parsed = rowSchemas.schema().safeParse(record);
+      const parsed = rowSchema().safeParse(record);
       if (!parsed.success) {
         rejections.push(issueRejection(file, pl.line, record, parsed.error.issues));
         continue;

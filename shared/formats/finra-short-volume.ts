@@ -7,7 +7,6 @@
 import type { IsoDate, Parsed, Rejection, ShortVolumeRecord } from '../domain.ts';
 import * as z from '../zod.ts';
 import { FormatError, formatRejection } from './errors.ts';
-import { lazyRowSchema } from './lazy-schema.ts';
 import { pipeRecord, readPipeTable } from './pipe-table.ts';
 import { canonicalSymbol, symbolProblem } from './symbols.ts';
 import { dateFromName, parseIsoDate, sharesOf, showValue, trimText } from './text.ts';
@@ -28,7 +27,7 @@ function buildRowSchema() {
   const volume = z.pipe(z.string({ error: typeError('a string') }), z.transform(problemTransform(sharesOf)));
   return z.object({
     Date: dateField('YYYYMMDD'),
-    Symbol: symbolText,
+    Symbol: symbolText(),
     ShortVolume: volume,
     ShortExemptVolume: volume,
     TotalVolume: volume,
@@ -37,11 +36,11 @@ function buildRowSchema() {
 }
 export type ShortVolumeRow = z.output<ReturnType<typeof buildRowSchema>>;
 
-const rowSchemas = lazyRowSchema(buildRowSchema);
+const rowSchema = /* @__PURE__ */ z.onFirstUse(buildRowSchema);
 
 /** The row contract (one schema instance per process, built on first use). */
 export function shortVolumeRowSchema(): ReturnType<typeof buildRowSchema> {
-  return rowSchemas.schema();
+  return rowSchema();
 }
 
 export function toShortVolumeRecord(row: ShortVolumeRow): ShortVolumeRecord {
@@ -174,7 +173,7 @@ export function parseShortVolume(
         rejections.push({ file, line: pl.line, field: '*', reason: record });
         continue;
       }
-      const parsed = rowSchemas.schema().safeParse(record);
+      const parsed = rowSchema().safeParse(record);
       if (!parsed.success) {
         rejections.push(issueRejection(file, pl.line, record, parsed.error.issues));
         continue;

@@ -35,44 +35,50 @@ export const SCREENER_REQUIRED_COLUMNS = [
   'industry',
 ] as const;
 
-const loose = z.union([z.string(), z.number(), z.null()], { error: typeError('a string, number or null') });
-const nullableText = z.nullable(z.string({ error: typeError('a string or null') }));
-
 /**
  * One screener row as the vendor writes it (strings such as `"$1,209.98"`, `"0.00"`), validated
  * and converted to numbers; unknown columns (country, ipoyear, exchange, netchange, url, …) are dropped.
+ * Built on first use, not at Lambda init (`z.onFirstUse`).
  */
-export const screenerRowSchema = z.object({
-  symbol: symbolText,
-  name: z.pipe(
-    nullableText,
-    z.transform((s: string | null) => s ?? ''),
-  ),
-  lastsale: z.pipe(
-    z.union([z.string(), z.number()], { error: typeError('a string or number') }),
-    z.transform(problemTransform(priceOf)),
-  ),
-  volume: z.pipe(loose, z.transform(problemTransform((v: string | number | null) => amountWithin(v, 'volume')))),
-  marketCap: z.pipe(loose, z.transform(problemTransform((v: string | number | null) => amountWithin(v, 'marketCap')))),
-  sector: z.pipe(
-    nullableText,
-    z.transform((s: string | null) => trimText(s ?? '')),
-  ),
-  industry: z.pipe(
-    nullableText,
-    z.transform((s: string | null) => trimText(s ?? '')),
-  ),
+export const screenerRowSchema = /* @__PURE__ */ z.onFirstUse(() => {
+  const loose = z.union([z.string(), z.number(), z.null()], { error: typeError('a string, number or null') });
+  const nullableText = z.nullable(z.string({ error: typeError('a string or null') }));
+  return z.object({
+    symbol: symbolText(),
+    name: z.pipe(
+      nullableText,
+      z.transform((s: string | null) => s ?? ''),
+    ),
+    lastsale: z.pipe(
+      z.union([z.string(), z.number()], { error: typeError('a string or number') }),
+      z.transform(problemTransform(priceOf)),
+    ),
+    volume: z.pipe(loose, z.transform(problemTransform((v: string | number | null) => amountWithin(v, 'volume')))),
+    marketCap: z.pipe(
+      loose,
+      z.transform(problemTransform((v: string | number | null) => amountWithin(v, 'marketCap'))),
+    ),
+    sector: z.pipe(
+      nullableText,
+      z.transform((s: string | null) => trimText(s ?? '')),
+    ),
+    industry: z.pipe(
+      nullableText,
+      z.transform((s: string | null) => trimText(s ?? '')),
+    ),
+  });
 });
-export type ScreenerRow = z.output<typeof screenerRowSchema>;
-
-const rowsSchema = z.array(z.unknown());
+export type ScreenerRow = z.output<ReturnType<typeof screenerRowSchema>>;
 
 /** The three accepted envelopes: the API response with and without download=true, and a bare rows array. */
-export const screenerEnvelopeSchema = z.union([
-  z.object({ data: z.object({ rows: rowsSchema }) }),
-  z.object({ data: z.object({ table: z.object({ rows: rowsSchema }) }) }),
-  rowsSchema,
-]);
+export const screenerEnvelopeSchema = /* @__PURE__ */ z.onFirstUse(() => {
+  const rowsSchema = z.array(z.unknown());
+  return z.union([
+    z.object({ data: z.object({ rows: rowsSchema }) }),
+    z.object({ data: z.object({ table: z.object({ rows: rowsSchema }) }) }),
+    rowsSchema,
+  ]);
+});
 
 function isLoose(v: unknown): v is string | number | null {
   return v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
@@ -209,7 +215,7 @@ function snapshotRows(json: unknown, file: string): unknown[] {
   // The API's usual envelope, taken without zod: `screenerEnvelopeSchema` copies the 7,000-row
   // array to validate `z.unknown()` elements. Whatever this takes, the schema's first branch takes too.
   if (isRecord(json) && isRecord(json.data) && Array.isArray(json.data.rows)) return json.data.rows;
-  const envelope = screenerEnvelopeSchema.safeParse(json);
+  const envelope = screenerEnvelopeSchema().safeParse(json);
   if (!envelope.success) throw new FormatError(file, 0, '*', envelopeProblem(json));
   const env = envelope.data;
   return Array.isArray(env) ? env : 'rows' in env.data ? env.data.rows : env.data.table.rows;
@@ -245,7 +251,7 @@ export function scanScreener(text: string, file: string, sink: ScreenerSink, opt
     const raw = rows[i];
     const line = i + 1;
     if (!(fast && scanRow(raw))) {
-      const parsed = screenerRowSchema.safeParse(raw);
+      const parsed = screenerRowSchema().safeParse(raw);
       if (!parsed.success) {
         rejections.push(issueRejection(file, line, raw, parsed.error.issues));
         continue;

@@ -57,59 +57,65 @@ export function usDateOf(raw: string): IsoDate | null {
 }
 
 /** A vendor date column (a date is a string too, so not `problemTransform`). */
-const usDateField = z.pipe(
-  z.string({ error: typeError('a string') }),
-  z.transform((input: string, ctx) => {
-    const date = usDateOf(input);
-    if (date !== null) return date;
-    ctx.issues.push({
-      code: 'custom',
-      message: input.trim() === '' ? 'is empty' : 'is not a date (MM/DD/YYYY)',
-      input,
-    });
-    return z.NEVER;
-  }),
-);
+const usDateField = () =>
+  z.pipe(
+    z.string({ error: typeError('a string') }),
+    z.transform((input: string, ctx) => {
+      const date = usDateOf(input);
+      if (date !== null) return date;
+      ctx.issues.push({
+        code: 'custom',
+        message: input.trim() === '' ? 'is empty' : 'is not a date (MM/DD/YYYY)',
+        input,
+      });
+      return z.NEVER;
+    }),
+  );
 
 /**
  * One calendar row as Nasdaq writes it, validated and converted; keys in the vendor's column order (the
  * first problem reported is the leftmost). `name`, `payableDate` and `announcedDate` are not used: the
  * split takes effect on the ex-date, `executionDate`.
  */
-export const splitCalendarRowSchema = z.object({
-  symbol: symbolText,
-  ratio: z.pipe(z.string({ error: typeError('a string') }), z.transform(problemTransform(calendarRatioOf))),
-  executionDate: usDateField,
-});
-export type SplitCalendarRow = z.output<typeof splitCalendarRowSchema>;
+export const splitCalendarRowSchema = /* @__PURE__ */ z.onFirstUse(() =>
+  z.object({
+    symbol: symbolText(),
+    ratio: z.pipe(z.string({ error: typeError('a string') }), z.transform(problemTransform(calendarRatioOf))),
+    executionDate: usDateField(),
+  }),
+);
+export type SplitCalendarRow = z.output<ReturnType<typeof splitCalendarRowSchema>>;
 
 /** Vendor row → domain: the split of `ratio` new shares per old one on its ex-date. */
 export function toCalendarSplit(row: SplitCalendarRow): SplitOverride {
   return { symbol: canonicalSymbol(row.symbol), date: row.executionDate, ratio: row.ratio };
 }
 
-const statusSchema = z.optional(
-  z.nullable(
-    z.object({
-      rCode: z.optional(z.unknown()),
-      bCodeMessage: z.optional(
-        z.nullable(z.array(z.object({ code: z.optional(z.unknown()), errorMessage: z.optional(z.unknown()) }))),
-      ),
-    }),
-  ),
-);
+const statusSchema = () =>
+  z.optional(
+    z.nullable(
+      z.object({
+        rCode: z.optional(z.unknown()),
+        bCodeMessage: z.optional(
+          z.nullable(z.array(z.object({ code: z.optional(z.unknown()), errorMessage: z.optional(z.unknown()) }))),
+        ),
+      }),
+    ),
+  );
 
 /**
  * The two answers of the API: a day with rows (`data.rows`, beside `data.headers` and sometimes
  * `data.asOf`), and `data: null` with a status saying why (a day without any split: rCode 200, code 1002
  * "Splits Calendar: No record found.").
  */
-export const splitCalendarEnvelopeSchema = z.union([
-  z.object({ data: z.object({ rows: z.array(z.unknown()) }) }),
-  z.object({ data: z.null(), status: statusSchema }),
-]);
+export const splitCalendarEnvelopeSchema = /* @__PURE__ */ z.onFirstUse(() =>
+  z.union([
+    z.object({ data: z.object({ rows: z.array(z.unknown()) }) }),
+    z.object({ data: z.null(), status: statusSchema() }),
+  ]),
+);
 
-type Status = z.output<typeof statusSchema>;
+type Status = z.output<ReturnType<typeof statusSchema>>;
 
 function apiMessages(status: Status): string[] {
   return (status?.bCodeMessage ?? [])
@@ -133,7 +139,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** The rows of a parsed body ([] for a day without splits), or a FormatError saying why it is no calendar. */
 function calendarRows(json: unknown, file: string): unknown[] {
-  const envelope = splitCalendarEnvelopeSchema.safeParse(json);
+  const envelope = splitCalendarEnvelopeSchema().safeParse(json);
   if (envelope.success) {
     const env = envelope.data;
     if (env.data !== null) return env.data.rows;
@@ -187,7 +193,7 @@ export function parseSplitCalendar(text: string, file: string): ParsedSplitCalen
   const valid = firstRowsByKey(
     file,
     rows.map((raw, i) => ({ line: i + 1, raw })),
-    splitCalendarRowSchema,
+    splitCalendarRowSchema(),
     (row): SplitOverride => ({ ...toCalendarSplit(row), file }),
     splitKey,
     'row',

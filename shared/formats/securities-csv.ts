@@ -24,21 +24,22 @@ export interface SecurityOverride {
  * The `type` column, any case. Not `problemTransform`: a type is a string too, so a good value would read
  * as a problem (every row was rejected that way: `"fund" fund`).
  */
-const typeField = z.pipe(
-  z.string({ error: typeError('a string') }),
-  z.transform((input: string, ctx): SecurityType => {
-    const t = input.trim().toLowerCase();
-    if (isSecurityType(t)) return t;
-    ctx.issues.push({
-      code: 'custom',
-      message: t === '' ? 'is empty' : `is not one of ${SECURITY_TYPES.join(', ')}`,
-      input,
-    });
-    return z.NEVER;
-  }),
-);
+const typeField = () =>
+  z.pipe(
+    z.string({ error: typeError('a string') }),
+    z.transform((input: string, ctx): SecurityType => {
+      const t = input.trim().toLowerCase();
+      if (isSecurityType(t)) return t;
+      ctx.issues.push({
+        code: 'custom',
+        message: t === '' ? 'is empty' : `is not one of ${SECURITY_TYPES.join(', ')}`,
+        input,
+      });
+      return z.NEVER;
+    }),
+  );
 
-const rowSchema = z.object({ symbol: symbolText, type: typeField });
+const rowSchema = /* @__PURE__ */ z.onFirstUse(() => z.object({ symbol: symbolText(), type: typeField() }));
 
 /** Parses securities.csv like splits.csv (`readCsvTable`); a later row for a symbol already given is rejected. */
 export function parseSecuritiesCsv(text: string, file: string): Parsed<SecurityOverride> {
@@ -46,7 +47,7 @@ export function parseSecuritiesCsv(text: string, file: string): Parsed<SecurityO
   const { records, rejections: bad } = firstRowsByKey(
     file,
     table.rows,
-    rowSchema,
+    rowSchema(),
     (row): SecurityOverride => ({ symbol: canonicalSymbol(row.symbol), type: row.type }),
     (o) => ({ key: o.symbol, label: o.symbol }),
     'line',

@@ -24,12 +24,14 @@ function ratioOf(raw: string): number | string {
   return splitRatioProblem(value) ?? value;
 }
 
-export const splitRowSchema = z.object({
-  symbol: symbolText,
-  date: dateField('YYYY-MM-DD'),
-  ratio: z.pipe(z.string({ error: typeError('a string') }), z.transform(problemTransform(ratioOf))),
-});
-export type SplitRow = z.output<typeof splitRowSchema>;
+export const splitRowSchema = /* @__PURE__ */ z.onFirstUse(() =>
+  z.object({
+    symbol: symbolText(),
+    date: dateField('YYYY-MM-DD'),
+    ratio: z.pipe(z.string({ error: typeError('a string') }), z.transform(problemTransform(ratioOf))),
+  }),
+);
+export type SplitRow = z.output<ReturnType<typeof splitRowSchema>>;
 
 export function toSplitOverride(row: SplitRow): SplitOverride {
   return { symbol: canonicalSymbol(row.symbol), date: row.date, ratio: row.ratio };
@@ -195,7 +197,7 @@ export function parseSplitsCsv(text: string, file: string): Parsed<SplitOverride
   const { records, rejections: bad } = firstRowsByKey(
     file,
     table.rows,
-    splitRowSchema,
+    splitRowSchema(),
     (row): SplitOverride => ({ ...toSplitOverride(row), file }),
     splitKey,
     'line',

@@ -61,12 +61,17 @@ export function dateField(expected: string) {
   );
 }
 
-/** A symbol column: not blank, and a spelling `canonicalSymbol` reads unambiguously (`symbolProblem`). */
-export const symbolText = z.string({ error: typeError('a string') }).check(
-  z.superRefine((s: string, ctx) => {
-    const problem = isBlank(s) ? 'is empty' : symbolProblem(s);
-    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, input: s });
-  }),
+/**
+ * A symbol column: not blank, and a spelling `canonicalSymbol` reads unambiguously (`symbolProblem`). One
+ * instance, built on first use (`z.onFirstUse`, ../zod.ts).
+ */
+export const symbolText = /* @__PURE__ */ z.onFirstUse(() =>
+  z.string({ error: typeError('a string') }).check(
+    z.superRefine((s: string, ctx) => {
+      const problem = isBlank(s) ? 'is empty' : symbolProblem(s);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, input: s });
+    }),
+  ),
 );
 
 /**

@@ -5,7 +5,7 @@
  * write the same bytes for the same inputs (apart from `generatedAt`).
  */
 import type { Rejection } from '../domain.ts';
-import { type History, type HistoryRow, HistorySchema, type Snapshot, SnapshotSchema } from './schema.ts';
+import { type History, type HistoryRow, type Snapshot, snapshotSchemas } from './schema.ts';
 
 /** What the methodology computes: the snapshot without the caller's fields. */
 export type SnapshotBody = Omit<Snapshot, 'generatedAt' | 'sample' | 'sources'>;
@@ -58,7 +58,7 @@ export function assembleSnapshot(body: SnapshotBody, ctx: AssembleContext): Snap
     },
     sources,
   };
-  const result = SnapshotSchema.safeParse(candidate);
+  const result = snapshotSchemas().SnapshotSchema.safeParse(candidate);
   if (!result.success) throw new SnapshotValidationError(`snapshot ${body.asOf}`, issuesOf(result.error));
   return result.data;
 }
@@ -74,7 +74,7 @@ export function assembleHistory(
     sample: ctx.sample,
     rows,
   };
-  const result = HistorySchema.safeParse(candidate);
+  const result = snapshotSchemas().HistorySchema.safeParse(candidate);
   if (!result.success) throw new SnapshotValidationError('history', issuesOf(result.error));
   return result.data;
 }

@@ -160,6 +160,8 @@ async function zodImportStyles(tmpDir: string): Promise<{ label: string; bytes: 
     { label: "import { z } from 'zod'", head: "import { z } from 'zod';" },
     { label: "import * as z from 'zod'", head: "import * as z from 'zod';" },
     { label: "import * as z from 'zod/mini'", head: "import * as z from 'zod/mini';" },
+    // The project's own: zod/mini with zod's English messages registered (what every schema imports).
+    { label: "import * as z from './shared/zod.ts'", head: "import * as z from './shared/zod.ts';" },
   ];
   const out: { label: string; bytes: number }[] = [];
   for (const [i, st] of styles.entries()) {
@@ -319,6 +321,7 @@ async function profiledInit(tmpDir: string, file: string, step: string, runs: nu
 /** What a handler carries beyond the SDK, by purpose: the packages behind each group are named. */
 const GROUPS: { name: string; match: (pkg: string) => boolean }[] = [
   { name: 'zod', match: (p) => p.startsWith('zod') },
+  // Gone since issue 20 item 7; named so that a bundle that carries them again says so.
   {
     name: 'Powertools Tracer + X-Ray SDK',
     match: (p) =>
@@ -335,10 +338,7 @@ const GROUPS: { name: string; match: (pkg: string) => boolean }[] = [
   },
   { name: 'Powertools Logger, Metrics, commons', match: (p) => p.startsWith('@aws-lambda-powertools/') },
   { name: 'middy', match: (p) => p.startsWith('@middy/') },
-  {
-    name: 'JSON Schema gate (generated validator, ajv runtime, ajv-formats)',
-    match: (p) => p === 'shared/gates' || p.startsWith('ajv') || p === 'fast-uri',
-  },
+  { name: 'ajv (runtime, formats)', match: (p) => p.startsWith('ajv') || p === 'fast-uri' },
   { name: 'project code (functions/, shared/)', match: (p) => p.startsWith('functions/') || p.startsWith('shared/') },
 ];
 
@@ -366,59 +366,78 @@ function beyondSdk(
 }
 
 /**
- * The bundles before issue 7's bundle work (commit 5282753, docs/benchmarks.md of that commit): every
- * schema file wrote `import { z } from 'zod'` (all of zod's locales bundled) and publish carried
- * ajv's compiler. Sizes are exact; init is that run's wall-time median on the shared machine.
+ * The bundles at two earlier points, measured by this benchmark on the shared machine (sizes exact; init is
+ * that run's wall-time median; dd4bf45 measured with `--runs 21`, load average 3.9 on 2 CPUs): before issue 7's bundle work (commit 5282753, docs/benchmarks.md of that
+ * commit: every schema file wrote `import { z } from 'zod'`, so all of zod's locales were bundled, and
+ * publish carried ajv's compiler), and before issue 20 item 7 (commit dd4bf45: classic zod, Powertools
+ * Tracer, Logger and Metrics, publish's generated ajv validator and run-time JSON Schemas).
  */
-export const BEFORE_BUNDLE_WORK = {
-  commit: '5282753',
-  baselineBytes: 489_900,
-  steps: {
-    ingest: { bytes: 1_174_209, initRatio: 2.45 },
-    compute: { bytes: 1_183_019, initRatio: 1.77 },
-    publish: { bytes: 1_317_791, initRatio: 2.13 },
-  } as Record<string, { bytes: number; initRatio: number }>,
-} as const;
+export const EARLIER_BUNDLES: readonly {
+  commit: string;
+  baselineBytes: number;
+  steps: Record<string, { bytes: number; initRatio: number }>;
+}[] = [
+  {
+    commit: '5282753',
+    baselineBytes: 489_900,
+    steps: {
+      ingest: { bytes: 1_174_209, initRatio: 2.45 },
+      compute: { bytes: 1_183_019, initRatio: 1.77 },
+      publish: { bytes: 1_317_791, initRatio: 2.13 },
+    },
+  },
+  {
+    commit: 'dd4bf45',
+    baselineBytes: 489_186,
+    steps: {
+      ingest: { bytes: 873_661, initRatio: 1.52 },
+      compute: { bytes: 892_944, initRatio: 1.49 },
+      publish: { bytes: 1_022_521, initRatio: 1.76 },
+    },
+  },
+];
 
 function beforeAfter(done: StepResult[]): string {
-  const rows = done.flatMap((d) => {
-    const before = BEFORE_BUNDLE_WORK.steps[d.step];
-    if (!before) return [];
+  const rows = done.map((d) => {
     const initRatio = median(d.init.handler.map((x) => x.wallMs)) / median(d.init.baseline.map((x) => x.wallMs));
+    const earlier = EARLIER_BUNDLES.map((e) => ({ e, s: e.steps[d.step] }));
     return [
-      [
-        d.step,
-        `${bytes(before.bytes)} (${ratio(before.bytes / BEFORE_BUNDLE_WORK.baselineBytes)})`,
-        `${bytes(d.handler.bytes)} (${ratio(d.handler.bytes / d.baseline.bytes)})`,
-        `−${bytes(before.bytes - d.handler.bytes)}`,
-        ratio(before.initRatio),
-        ratio(initRatio),
-      ],
+      d.step,
+      ...earlier.map(({ e, s }) => (s ? `${bytes(s.bytes)} (${ratio(s.bytes / e.baselineBytes)})` : '–')),
+      `${bytes(d.handler.bytes)} (${ratio(d.handler.bytes / d.baseline.bytes)})`,
+      ...earlier.map(({ s }) => (s ? ratio(s.initRatio) : '–')),
+      ratio(initRatio),
     ];
   });
+  const commits = EARLIER_BUNDLES.map((e) => e.commit);
   return [
-    `### Before and after the bundle work (before: commit ${BEFORE_BUNDLE_WORK.commit})`,
+    `### The bundles before and after the bundle work (commits ${commits.join(' and ')}, and now)`,
     '',
-    mdTable(['Handler', 'Size before (× SDK)', 'Size now (× SDK)', 'Saved', 'Init × before', 'Init × now'], rows),
+    mdTable(
+      [
+        'Handler',
+        ...commits.map((c) => `Size at ${c} (× SDK)`),
+        'Size now (× SDK)',
+        ...commits.map((c) => `Init × at ${c}`),
+        'Init × now',
+      ],
+      rows,
+    ),
     '',
-    "What changed: zod imported as `import * as z from 'zod'` everywhere (esbuild keeps only the members used; the error-message locales, 264 kB, are gone); the `json-schema` gate runs ajv's code for the published schema generated ahead of time (`shared/gates/snapshot-validator.generated.js`, `npm run gates:generate`) instead of bundling ajv's compiler and compiling at run time; built on first use instead of at module load: the America/New_York date formatter (the first time-zone formatter loads ICU zone data), publish's `Intl.NumberFormat` (the first number formatter loads ICU locale data), every event schema of `functions/lib/events.ts`, and the FINRA row schemas with their `z.compile` (compute imports `finra-short-interest.ts` only for `mergeShortInterestRevisions`: with no top-level calls left esbuild drops the parser and zod's compiler, −31 kB); compute and publish build their dependencies with `createAwsStoreDeps`, without the data-source providers (−11 kB each); the bundling options live in `infra/lambda-bundle.ts`, read by both infra and this benchmark.",
+    "What changed in issue 7 (5282753 →): zod imported as `import * as z from 'zod'` (the error-message locales, 264 kB, gone); the `json-schema` gate ran ajv's code for the published schema generated ahead of time instead of ajv's compiler; the America/New_York date formatter, publish's `Intl.NumberFormat`, every event schema and the FINRA row schemas built on first use; compute and publish built without the data-source providers; the bundling options in `infra/lambda-bundle.ts`, read by both infra and this benchmark.",
+    '',
+    "What changed in issue 20 item 7 (dd4bf45 →): no Powertools Tracer (Lambda's active tracing records every invocation; the Tracer only added a handler subsegment, and with the X-Ray SDK it was 121 kB), so no `createRequire` banner either; logs and metrics written by `functions/lib/observability.ts` (the same JSON and EMF lines as Powertools Logger and Metrics, 32.6 kB); publish validates each snapshot once, with zod, and runs the figure gates alone (the JSON Schema gate, ajv's generated validator, 157 kB with ajv-formats, runs in `pulse build` and, on what publish writes, in CI), and takes the JSON Schemas it publishes from a file generated ahead of time instead of running zod's generator; every schema in `zod/mini` through `shared/zod.ts` (the classic API's methods cannot be tree-shaken); Reg SHO rows checked by hand like short interest rows, so nothing bundles zod's compiler (29.6 kB); the vendor row schemas, the stored documents' and table items' schemas and compute's journal built on first use (`z.onFirstUse`), and so dropped from the bundles that never use them; the New York time formatter of `shared/present/format.ts` built on first use (15 ms of publish's init).",
   ].join('\n');
 }
 
-/** Why the size budget is missed, from the groups of the first handler (all three carry the same libraries). */
+/** Why the size budget is missed: the allowance beyond the SDK and the groups that fill it, largest first. */
 function sizeGapReason(d: StepResult, groups: { group: string; bytes: number }[]): string {
   const allowance = d.baseline.bytes * (BUNDLE_BUDGET.sizeRatio - 1);
-  const of = (name: string) => groups.find((g) => g.group === name)?.bytes ?? 0;
-  const tracer = of('Powertools Tracer + X-Ray SDK');
-  const logging = of('Powertools Logger, Metrics, commons');
-  const project = of('project code (functions/, shared/)');
-  const zod = of('zod');
   if (d.handler.bytes <= d.baseline.bytes * BUNDLE_BUDGET.sizeRatio) return '';
+  const beyond = d.handler.bytes - d.baseline.bytes;
   return (
-    `Why \`${d.step}\` misses the size budget: ≤ ${ratio(BUNDLE_BUDGET.sizeRatio)} leaves ${bytes(allowance)} beyond the SDK. ` +
-    `Powertools Tracer with the X-Ray SDK (CommonJS, not tree-shakeable, with \`semver\` and \`cls-hooked\`) takes ${bytes(tracer)} of it (${((tracer / allowance) * 100).toFixed(0)}%), ` +
-    `Logger and Metrics ${bytes(logging)}, the project's own code ${bytes(project)}: ${bytes(tracer + logging + project)} before any zod (${bytes(zod)} with the classic API). ` +
-    "Meeting the budget would take both dropping Powertools Tracer (Lambda's active tracing still records every invocation; the Tracer adds the handler subsegment and its annotations) and rewriting every bundled schema (shared/formats, shared/snapshot, the adapters, compute's journal) in `zod/mini`'s functional API (~13 kB against ~90 kB for the smallest classic bundle above)."
+    `Why \`${d.step}\` misses the size budget: ≤ ${ratio(BUNDLE_BUDGET.sizeRatio)} leaves ${bytes(allowance)} beyond the SDK and it carries ${bytes(beyond)}: ` +
+    `${groups.map((g) => `${g.group} ${bytes(g.bytes)}`).join(', ')}.`
   );
 }
 
@@ -435,7 +454,7 @@ function initGapReason(step: string, handler?: Map<string, number>, sdk?: Map<st
     .map((x) => `${x.name.startsWith('(') ? x.name : `\`${x.name}\``} +${ms(x.extra)}`)
     .join(
       ', ',
-    )}. zod's time is the schemas still built at module load (every \`z.object(…)\` builds its methods per instance, and the first one built also pays for zod's cold code): the published snapshot schema (compute, publish), the adapters' item and document schemas (\`functions/adapters\`), and the screener and splits row schemas that compute reaches through \`shared/formats/index.ts\`; Node's own module loading grows with the bundle it parses.`;
+    )}. Node's reading and compiling of the bundle grows with its bytes, and with \`--enable-source-maps\` it also reads and parses the bundle's source map at load (about 1.8 bytes of map per byte of code). No schema is built at module load (every one is built on first use, \`z.onFirstUse\`), so zod's share of init is its own module code; the rest of the project's top level is the dependencies' construction (\`createAwsDeps\`), as in the SDK alone.`;
 }
 
 interface StepResult {
@@ -582,7 +601,7 @@ export async function runBundlesPart(ctx: BenchContext): Promise<PartResult> {
           ]),
         ),
         '',
-        sizeGapReason(done[0] as StepResult, beyond[0]?.groups ?? []),
+        ...done.map((d, i) => sizeGapReason(d, beyond[i]?.groups ?? [])).filter((r) => r !== ''),
       ].join('\n'),
     );
 
@@ -636,7 +655,7 @@ export async function runBundlesPart(ctx: BenchContext): Promise<PartResult> {
         styles.map((z) => [`\`${z.label}\``, bytes(z.bytes)]),
       ),
       '',
-      "`import { z } from 'zod'` takes the exported namespace object `z` as a value, so esbuild must keep everything reachable from it — including `z.locales`, every translation of zod's error messages. `import * as z from 'zod'` lets esbuild see each member used (the project's import style); `zod/mini` is built for tree-shaking but has a different, functional API.",
+      "`import { z } from 'zod'` takes the exported namespace object `z` as a value, so esbuild must keep everything reachable from it — including `z.locales`, every translation of zod's error messages. `import * as z from 'zod'` lets esbuild see each member used, but the classic API's schemas carry every method of their type, used or not; `zod/mini` is built for tree-shaking, with a functional API (`z.optional(x)`, `x.check(z.minimum(0))`). The project's schemas import `shared/zod.ts`: `zod/mini` plus zod's English messages (the classic API registers them itself, mini does not), the last row.",
     ].join('\n'),
   );
   part.data({ zodImportStyles: styles, bundles: summary });

@@ -19,7 +19,7 @@ if (!existsSync(dir)) {
   process.exit(0);
 }
 const rounds = Number(process.argv[2] ?? 3);
-const compiledRow = z.compile(screenerRowSchema);
+const compiledRow = z.compile(screenerRowSchema());
 
 const variants: Record<string, (text: string, file: string) => number> = {
   'JSON.parse only': (text) => (JSON.parse(text) as { data: { rows: unknown[] } }).data.rows.length,

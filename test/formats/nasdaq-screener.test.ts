@@ -284,7 +284,7 @@ describe('parseScreener: wrong JSON types and keys missing from one row', () => 
 
 describe('checkScreenerRow implements screenerRowSchema exactly', () => {
   function viaZod(raw: unknown) {
-    const r = screenerRowSchema.safeParse(raw);
+    const r = screenerRowSchema().safeParse(raw);
     return r.success ? r.data : undefined;
   }
 

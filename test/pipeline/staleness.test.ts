@@ -1,15 +1,14 @@
 /**
  * Issue 18, item 5: how old the published input is and which provider failed a day's ingest
  * (functions/pipeline/staleness.ts), with hand-computed dates; what publish and the provider check emit
- * (functions/pipeline/health-metrics.ts), the Powertools metrics spied on so nothing is printed.
+ * (functions/pipeline/health-metrics.ts), the metrics of functions/lib/observability.ts spied on so nothing is printed.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FileOutcome } from '../../functions/lib/events.ts';
 import { METRIC, PROVIDER_SOURCES, SOURCE_DIMENSION } from '../../functions/lib/metric-names.ts';
-import { metrics } from '../../functions/lib/observability.ts';
+import { MetricUnit, metrics } from '../../functions/lib/observability.ts';
 import { recordProviderHealth } from '../../functions/pipeline/health-metrics.ts';
 import { SOURCES } from '../../functions/pipeline/keys.ts';
 import { calendarDaysBetween, dataAge, providerFailures } from '../../functions/pipeline/staleness.ts';

@@ -29,101 +29,105 @@ export class ComputeStateError extends Error {
 const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 const count = () => z.number().check(z.int(), z.minimum(0));
 
-const JournalFileSchema = z.object({
-  source: z.enum(SOURCES),
-  file: z.string(),
-  sha256: z.string(),
-  date: z.nullable(isoDate),
-  status: z.enum(['accepted', 'rejected']),
-  rows: count(),
-  rejectedRows: count(),
-  rejections: z.array(z.object({ file: z.string(), line: z.number(), field: z.string(), reason: z.string() })),
-  position: z.string(),
-  /** A generated (sample) file: every snapshot built while it is among the inputs says `sample: true`. */
-  generated: z.optional(z.literal(true)),
-});
+const JournalFileSchema = () =>
+  z.object({
+    source: z.enum(SOURCES),
+    file: z.string(),
+    sha256: z.string(),
+    date: z.nullable(isoDate),
+    status: z.enum(['accepted', 'rejected']),
+    rows: count(),
+    rejectedRows: count(),
+    rejections: z.array(z.object({ file: z.string(), line: z.number(), field: z.string(), reason: z.string() })),
+    position: z.string(),
+    /** A generated (sample) file: every snapshot built while it is among the inputs says `sample: true`. */
+    generated: z.optional(z.literal(true)),
+  });
 
-const JournalSchema = z.object({
-  v: z.literal(1),
-  /** The last day folded. */
-  lastDay: z.nullable(isoDate),
-  /** Every day with a checkpoint, ascending; `accepted` false when rule 2 refused it. */
-  folded: z.array(z.object({ date: isoDate, accepted: z.boolean() })),
-  /** Position reached in the ledger index. */
-  position: z.nullable(z.string()),
-  /** Every ledger entry seen, in the order recorded, one per (source, file, sha256). */
-  files: z.array(JournalFileSchema),
-  /**
-   * The overrides in effect and which content they came from: splits.csv's and the split calendar's
-   * (rule 3c), securities.csv's (rule 12). See split-inputs.ts.
-   */
-  splits: SplitInputsSchema,
-  /**
-   * Day → key of the snapshot batch holding its latest computed snapshot: a later run of a day answers
-   * with it (`snapshotKeys` of the result). Private to compute: publish reads only compute's result.
-   */
-  snapshotBatches: z.optional(z.record(isoDate, z.string())),
-  /**
-   * The per-stock files (issue 19) as of the last accepted day folded: the stock run holding them. Absent when
-   * the recorder could not be resumed (a day of its series missing: see ../compute/stocks.ts).
-   */
-  stocks: z.optional(z.object({ asOf: isoDate, key: z.string() })),
-  /**
-   * A run folded in chunks (issue 20 item 3; ./fold.ts), between two of its invocations: where it stopped.
-   */
-  chunk: z.optional(
-    z.object({
-      /** The run's day and id, and the cursor's restateFrom when it started. */
-      date: isoDate,
-      runId: z.string(),
-      restateFrom: z.nullable(isoDate),
-      /** The run's first day folded, and `lastDay` before it (what was published: restatement marks). */
-      start: isoDate,
-      previousLastDay: z.nullable(isoDate),
-      /** The run's newest day (`restatedOn` of its snapshots). */
-      runDate: isoDate,
-      /** The last day the main fold has committed (checkpoint written, in `folded`). */
-      through: isoDate,
-      /** The day after which the look-ahead fold's state is saved (derived/state/side/), or null before it starts. */
-      sideThrough: z.nullable(isoDate),
-      /** Days the look-ahead fold still owes a snapshot (released by a new day, not reached yet). */
-      sideDates: z.array(isoDate),
-      /** Rule 2's first refusals so far in this run. */
-      rejectedDays: z.array(z.object({ date: isoDate, file: z.string(), reason: z.string() })),
-      /** The snapshots of the last chunk, handed to publish (`at`: when, against the day's publish status). */
-      handed: z.object({
-        dates: z.array(isoDate),
-        restated: z.array(isoDate),
-        rejectedDays: z.array(z.object({ date: isoDate, file: z.string(), reason: z.string() })),
-        at: z.string(),
-      }),
-      /** How many chunks have been committed. */
-      chunks: z.number(),
-    }),
-  ),
-  /**
-   * The run that saved this journal: its result and the writes that follow the journal (cursor,
-   * restateFrom, the day's status). A run killed after the journal is finished from here by the next
-   * run of its day, which then returns the same dates to publish (docs/reliability.md, "Faults").
-   */
-  run: z.optional(
-    z.object({
-      date: isoDate,
-      restateFrom: z.nullable(isoDate),
-      status: z.object({ state: z.enum(['done', 'refused']), at: z.string(), runId: z.string(), detail: z.string() }),
-      result: z.object({
-        dates: z.array(isoDate),
+/** The journal's schema, built on the first load (not at Lambda init). */
+const JournalSchema = z.onFirstUse(() =>
+  z.object({
+    v: z.literal(1),
+    /** The last day folded. */
+    lastDay: z.nullable(isoDate),
+    /** Every day with a checkpoint, ascending; `accepted` false when rule 2 refused it. */
+    folded: z.array(z.object({ date: isoDate, accepted: z.boolean() })),
+    /** Position reached in the ledger index. */
+    position: z.nullable(z.string()),
+    /** Every ledger entry seen, in the order recorded, one per (source, file, sha256). */
+    files: z.array(JournalFileSchema()),
+    /**
+     * The overrides in effect and which content they came from: splits.csv's and the split calendar's
+     * (rule 3c), securities.csv's (rule 12). See split-inputs.ts.
+     */
+    splits: SplitInputsSchema(),
+    /**
+     * Day → key of the snapshot batch holding its latest computed snapshot: a later run of a day answers
+     * with it (`snapshotKeys` of the result). Private to compute: publish reads only compute's result.
+     */
+    snapshotBatches: z.optional(z.record(isoDate, z.string())),
+    /**
+     * The per-stock files (issue 19) as of the last accepted day folded: the stock run holding them. Absent when
+     * the recorder could not be resumed (a day of its series missing: see ../compute/stocks.ts).
+     */
+    stocks: z.optional(z.object({ asOf: isoDate, key: z.string() })),
+    /**
+     * A run folded in chunks (issue 20 item 3; ./fold.ts), between two of its invocations: where it stopped.
+     */
+    chunk: z.optional(
+      z.object({
+        /** The run's day and id, and the cursor's restateFrom when it started. */
+        date: isoDate,
+        runId: z.string(),
+        restateFrom: z.nullable(isoDate),
+        /** The run's first day folded, and `lastDay` before it (what was published: restatement marks). */
+        start: isoDate,
+        previousLastDay: z.nullable(isoDate),
+        /** The run's newest day (`restatedOn` of its snapshots). */
+        runDate: isoDate,
+        /** The last day the main fold has committed (checkpoint written, in `folded`). */
         through: isoDate,
-        restated: z.array(isoDate),
+        /** The day after which the look-ahead fold's state is saved (derived/state/side/), or null before it starts. */
+        sideThrough: z.nullable(isoDate),
+        /** Days the look-ahead fold still owes a snapshot (released by a new day, not reached yet). */
+        sideDates: z.array(isoDate),
+        /** Rule 2's first refusals so far in this run. */
         rejectedDays: z.array(z.object({ date: isoDate, file: z.string(), reason: z.string() })),
-        replayedFrom: isoDate,
+        /** The snapshots of the last chunk, handed to publish (`at`: when, against the day's publish status). */
+        handed: z.object({
+          dates: z.array(isoDate),
+          restated: z.array(isoDate),
+          rejectedDays: z.array(z.object({ date: isoDate, file: z.string(), reason: z.string() })),
+          at: z.string(),
+        }),
+        /** How many chunks have been committed. */
+        chunks: z.number(),
       }),
-    }),
-  ),
-});
+    ),
+    /**
+     * The run that saved this journal: its result and the writes that follow the journal (cursor,
+     * restateFrom, the day's status). A run killed after the journal is finished from here by the next
+     * run of its day, which then returns the same dates to publish (docs/reliability.md, "Faults").
+     */
+    run: z.optional(
+      z.object({
+        date: isoDate,
+        restateFrom: z.nullable(isoDate),
+        status: z.object({ state: z.enum(['done', 'refused']), at: z.string(), runId: z.string(), detail: z.string() }),
+        result: z.object({
+          dates: z.array(isoDate),
+          through: isoDate,
+          restated: z.array(isoDate),
+          rejectedDays: z.array(z.object({ date: isoDate, file: z.string(), reason: z.string() })),
+          replayedFrom: isoDate,
+        }),
+      }),
+    ),
+  }),
+);
 
-export type Journal = z.infer<typeof JournalSchema>;
-export type JournalFile = z.infer<typeof JournalFileSchema>;
+export type Journal = z.infer<ReturnType<typeof JournalSchema>>;
+export type JournalFile = z.infer<ReturnType<typeof JournalFileSchema>>;
 
 export const emptyJournal = (): Journal => ({
   v: 1,
@@ -155,7 +159,7 @@ export async function loadJournal(deps: PipelineDeps): Promise<Journal> {
   } catch (error) {
     throw new ComputeStateError(key, '*', `not gzip JSON (${(error as Error).message})`);
   }
-  const parsed = JournalSchema.safeParse(value);
+  const parsed = JournalSchema().safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ComputeStateError(key, issue?.path.join('.') || '*', issue?.message ?? 'invalid');

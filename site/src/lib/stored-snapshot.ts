@@ -6,14 +6,10 @@
  */
 import { dataRecord } from '../../../shared/data-record.ts';
 import { WINDOWS, type WindowName } from '../../../shared/domain.ts';
-import {
-  type GroupFigures,
-  GroupFiguresSchema,
-  type Snapshot,
-  SnapshotSchema,
-  WindowSchema,
-} from '../../../shared/snapshot/schema.ts';
+import { type GroupFigures, type Snapshot, snapshotSchemas } from '../../../shared/snapshot/schema.ts';
 import * as z from '../../../shared/zod.ts';
+
+const { GroupFiguresSchema, SnapshotSchema, WindowSchema } = snapshotSchemas();
 
 const StoredWindowSchema = z.extend(WindowSchema, { sectors: z.array(z.tuple([z.string(), GroupFiguresSchema])) });
 
