@@ -1,8 +1,9 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PriceRow } from '../../shared/domain.ts';
 import {
   checkScreenerRow,
+  FormatError,
   parseScreener,
   screenerDateFromName,
   screenerRowSchema,
@@ -326,6 +327,169 @@ describe('checkScreenerRow implements screenerRowSchema exactly', () => {
         expect(checkScreenerRow(raw)).toEqual(viaZod(raw));
       }),
       { numRuns: 5000 },
+    );
+  });
+});
+
+describe('the text scanner: a compact snapshot read without JSON.parse gives what JSON.parse and zod give', () => {
+  /** The parse, or the refusal as a rejection: what a caller can observe. */
+  function outcome(text: string, rowCheck: 'fast' | 'json' | 'zod') {
+    try {
+      return parseScreener(text, '2024-06-10.json', { rowCheck });
+    } catch (error) {
+      if (error instanceof FormatError) return error.toRejection();
+      throw error;
+    }
+  }
+  function agree(text: string) {
+    const fast = outcome(text, 'fast');
+    expect(fast).toEqual(outcome(text, 'zod'));
+    expect(fast).toEqual(outcome(text, 'json'));
+    return fast;
+  }
+  const compact = (rows: unknown[]) => JSON.stringify({ data: { rows } });
+  const good = {
+    symbol: 'AAPL',
+    name: 'Apple Inc. Common Stock',
+    lastsale: '$1,209.98',
+    volume: '1000',
+    marketCap: '2000000.00',
+    sector: 'Technology',
+    industry: 'Computer Manufacturing',
+    country: 'United States',
+  };
+
+  it('reads the API shape in place: no JSON.parse of the whole text', () => {
+    const text = compact([good, { ...good, symbol: 'BRK/B', name: null, sector: ' ', marketCap: '0.00' }]);
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const parsed = parseScreener(text, '2024-06-10.json');
+      expect(parse.mock.calls.filter(([t]) => t === text)).toEqual([]);
+      expect(parsed.records.map((r) => [r.symbol, r.name, r.price, r.marketCap, r.sector])).toEqual([
+        ['AAPL', 'Apple Inc. Common Stock', 1209.98, 2000000, 'Technology'],
+        ['BRK.B', '', 1209.98, null, 'Unclassified'],
+      ]);
+    } finally {
+      parse.mockRestore();
+    }
+    expect(agree(text)).toEqual(parseScreener(` ${text}`, '2024-06-10.json'));
+  });
+
+  it('agrees on every fixture written compactly', () => {
+    let rows = 0;
+    let read = 0;
+    for (const name of ['2024-06-10.json', '2024-06-11.json.gz', '2024-06-13.json', '2024-06-14.json']) {
+      const json = JSON.parse(fixtureText(`screener/${name}`).text);
+      const list = Array.isArray(json) ? json : (json.data.rows ?? json.data.table.rows);
+      rows += list.length;
+      const parsed = agree(compact(list));
+      if ('records' in parsed) read += parsed.records.length + parsed.rejections.length;
+    }
+    for (const name of ['no-rows.json', 'missing-column.json', 'table-without-download.json', 'api-error.json']) {
+      agree(JSON.stringify(JSON.parse(fixtureText(`screener/${name}`).text)));
+    }
+    expect(read).toBe(rows);
+    expect(rows).toBe(25);
+  });
+
+  it('agrees on texts that are almost the API shape: escapes, control characters, other values, keys and endings', () => {
+    const base = compact([good, { ...good, symbol: 'MSFT' }]);
+    const texts = [
+      base,
+      `${base}\n`,
+      `${base} \r\n\t`,
+      `\uFEFF${base}`,
+      `${base}x`,
+      `${base}}`,
+      base.slice(0, -1),
+      base.slice(0, -3),
+      base.replace('"Apple', '"App\\u006ce'),
+      base.replace('"Apple', '"App\\"le'),
+      base.replace('"Apple', '"App\\le'),
+      base.replace('"Apple', '"App\tle'),
+      base.replace('"Apple', '"App\u0000le'),
+      base.replace('"Apple', '"App\u2028le \uD800'),
+      base.replace('"symbol"', '"sym\\u0062ol"'),
+      base.replace('"1000"', '1000'),
+      base.replace('"1000"', 'null'),
+      base.replace('"1000"', 'nul'),
+      base.replace('"1000"', 'true'),
+      base.replace('"1000"', '[1]'),
+      base.replace('"1000"', '{"a":1}'),
+      base.replace('"United States"', '{"a":[1,2]}'),
+      base.replace('"$1,209.98"', '" $1,209.98"'),
+      base.replace('"$1,209.98"', '"$1,209.98 "'),
+      base.replace('"$1,209.98"', '"\u00a01"'),
+      base.replace('"$1,209.98"', '"$0.00"'),
+      base.replace('"$1,209.98"', '"$99999999"'),
+      base.replace('"2000000.00"', '"9e99"'),
+      base.replace('"2000000.00"', '"999999999999999999999999"'),
+      base.replace('"2000000.00"', '""'),
+      base.replace('"2000000.00"', '" "'),
+      base.replace('"2000000.00"', '"$"'),
+      base.replace('"Technology"', '"  Technology  "'),
+      base.replace('"Technology"', `"${'x'.repeat(600)}"`),
+      base.replace('"symbol":"AAPL"', '"symbol":"AAPL","symbol":"MSFT"'),
+      base.replace('"symbol":"AAPL"', '"symbol":"AAPL","symbol":null'),
+      base.replace('"symbol":"AAPL"', '"symbol":"aa pl"'),
+      base.replace('"symbol":"AAPL"', '"symbol":" "'),
+      base.replace('"symbol":"AAPL"', `"symbol":"${'A'.repeat(20)}"`),
+      base.replace('"name":"Apple Inc. Common Stock",', ''),
+      base.replace(/"lastsale":"[^"]*",/g, ''),
+      base.replace('"country":"United States"', '"__proto__":"x"'),
+      base.replace('{"symbol":"AAPL"', '{ "symbol":"AAPL"'),
+      base.replace('},{', '}, {'),
+      base.replace('},{', '},"x",{'),
+      base.replace('},{', '},{},{'),
+      base.replace('},{', '},null,{'),
+      base.replace('{"data":', '{"data" :'),
+      base.replace('{"data":', '{"status":null,"data":'),
+      base.replace(']}}', '],"rows":[]}}'),
+      base.replace(']}}', ']},"data":null}'),
+      '{"data":{"rows":[]}}',
+      '{"data":{"rows":[{}]}}',
+      '{"data":{"rows":[{"symbol":"A"}]}}',
+    ];
+    for (const text of texts) agree(text);
+    // Any one character put in, or taken out, anywhere.
+    const put = fc.constantFrom('"', '\\', ',', ':', '{', '}', '[', ']', ' ', '\n', '\u0001', 'n', '1', '\u00e9');
+    fc.assert(
+      fc.property(fc.nat(base.length), put, fc.boolean(), (at, c, cut) => {
+        agree(cut ? base.slice(0, at) + base.slice(at + 1) : base.slice(0, at) + c + base.slice(at));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('agrees on arbitrary compact snapshots of real and hostile rows', () => {
+    const value = fc.oneof(
+      fc.constantFrom('$1,209.98', '$0.00', '$0.9741', 'NA', '', ' ', '0.00', '-$1', '$-1', '1e5', ' $3 ', '12,34'),
+      fc.constantFrom(null, true, 0, -1, 12.5, [], {}),
+      fc.string({ maxLength: 8 }),
+      fc.string({ unit: 'binary', maxLength: 20 }),
+    );
+    const keys = ['symbol', 'name', 'lastsale', 'volume', 'marketCap', 'sector', 'industry', 'country'] as const;
+    const rowArb = fc.oneof(
+      fc.record(Object.fromEntries(keys.map((k) => [k, value])) as Record<(typeof keys)[number], typeof value>, {
+        requiredKeys: [],
+      }),
+      fc.record({
+        symbol: fc.constantFrom('AAPL', 'BRK/B', 'BRK.B', 'MSFT', ' ', ''),
+        name: fc.oneof(fc.string(), fc.constant(null)),
+        lastsale: value,
+        volume: value,
+        marketCap: value,
+        sector: fc.constantFrom('Finance', '', null, ' Technology '),
+        industry: fc.string(),
+        country: fc.string({ maxLength: 3 }),
+      }),
+      fc.constant(good),
+    );
+    fc.assert(
+      fc.property(fc.array(rowArb, { minLength: 1, maxLength: 6 }), (rows) => {
+        agree(compact(rows));
+      }),
+      { numRuns: 3000 },
     );
   });
 });
