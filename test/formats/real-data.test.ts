@@ -5,6 +5,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import type { ShortInterestFile } from '../../shared/domain.ts';
+import { readShortInterest, shortInterestFileOf } from '../../shared/formats/finra-short-interest.ts';
 import {
   decodeText,
   FormatError,
@@ -94,6 +96,7 @@ describe.skipIf(!present)('real data: Nasdaq screener 2024', () => {
       expect(parseScreener(text, file, { rowCheck: 'fast' })).toEqual(parseScreener(text, file, { rowCheck: 'zod' }));
     }
   });
+
   it('reads every day from its text without JSON.parse, with what JSON.parse and the row check give', {
     timeout: 300_000,
   }, () => {
@@ -243,6 +246,20 @@ describe.skipIf(!siPresent)('real data: FINRA short interest 2024', () => {
   }, () => {
     for (const { name, text, parsed } of parsedYear()) {
       expect(parseShortInterest(text, name, { rowCheck: 'zod' }), name).toEqual(parsed);
+      expect(parseShortInterest(text, name, { rowCheck: 'split' }), name).toEqual(parsed);
+    }
+  });
+
+  it("reads each file straight into shortInterestFileOf's maps (pulse build's reading), insertion order included", {
+    timeout: 300_000,
+  }, () => {
+    const entries = (file: ShortInterestFile) =>
+      JSON.stringify(file, (_k, v) => (v instanceof Map ? { map: [...v] } : v instanceof Set ? { set: [...v] } : v));
+    for (const { name, text, parsed } of parsedYear()) {
+      const read = readShortInterest(text, name);
+      expect(read.rows, name).toBe(parsed.records.length);
+      expect(read.rejections, name).toEqual(parsed.rejections);
+      expect(entries(read.file), name).toBe(entries(shortInterestFileOf(parsed)));
     }
   });
 
