@@ -39,36 +39,63 @@ export interface Universe {
   byCompressed: ReadonlyMap<string, string>;
 }
 
-const universes = new WeakMap<readonly string[], { size: number; universe: Universe }>();
+interface CachedUniverse {
+  size: number;
+  universe: Universe;
+  index: Map<string, number>;
+  byCompressed: Map<string, string>;
+}
+
+const universes = new WeakMap<readonly string[], CachedUniverse>();
 
 /**
  * The universe of `symbols` (ids in order) and `names` (read live, so a renamed listing is seen at once);
- * cached while no symbol is added.
+ * cached while no symbol is added. The engine only ever appends symbols, so a longer list extends a copy
+ * of the cached maps with the new ids (issue 16: rebuilding them every day a listing appeared took 0.6 s
+ * of a real year's build); the maps come out as a rebuild makes them, insertion order included.
  */
 export function universeOf(symbols: readonly string[], names: readonly string[]): Universe {
   const hit = universes.get(symbols);
-  if (hit && hit.size === symbols.length && hit.universe.names === names) return hit.universe;
-  const universe = buildUniverse(symbols, names);
-  universes.set(symbols, { size: symbols.length, universe });
-  return universe;
+  if (hit && hit.universe.names === names) {
+    if (hit.size === symbols.length) return hit.universe;
+    if (hit.size < symbols.length) {
+      const extended = buildUniverse(symbols, names, hit.size, new Map(hit.index), new Map(hit.byCompressed));
+      universes.set(symbols, extended);
+      return extended.universe;
+    }
+  }
+  const built = buildUniverse(symbols, names, 0, new Map(), new Map());
+  universes.set(symbols, built);
+  return built.universe;
 }
 
-function buildUniverse(symbols: readonly string[], names: readonly string[]): Universe {
-  const index = new Map<string, number>();
-  const byCompressed = new Map<string, string>();
-  symbols.forEach((s, i) => {
+/** `index` and `byCompressed` hold ids below `from`; ids `from` … are added, the first spelling of a FINRA key kept. */
+function buildUniverse(
+  symbols: readonly string[],
+  names: readonly string[],
+  from: number,
+  index: Map<string, number>,
+  byCompressed: Map<string, string>,
+): CachedUniverse {
+  for (let i = from; i < symbols.length; i++) {
+    const s = symbols[i] as string;
     index.set(s, i);
     const c = finraSpelling(s);
     if (c !== null && !byCompressed.has(c)) byCompressed.set(c, s);
-  });
+  }
   return {
-    has: (s) => index.has(s),
-    nameOf: (s) => {
-      const i = index.get(s);
-      return i === undefined ? '' : (names[i] ?? '');
-    },
-    names,
+    size: symbols.length,
+    index,
     byCompressed,
+    universe: {
+      has: (s) => index.has(s),
+      nameOf: (s) => {
+        const i = index.get(s);
+        return i === undefined ? '' : (names[i] ?? '');
+      },
+      names,
+      byCompressed,
+    },
   };
 }
 
