@@ -49,54 +49,51 @@ interface CachedUniverse {
 const universes = new WeakMap<readonly string[], CachedUniverse>();
 
 /**
- * The universe of `symbols` (ids in order) and `names` (read live, so a renamed listing is seen at once);
- * cached while no symbol is added. The engine only ever appends symbols, so a longer list extends a copy
- * of the cached maps with the new ids (issue 16: rebuilding them every day a listing appeared took 0.6 s
- * of a real year's build); the maps come out as a rebuild makes them, insertion order included.
+ * The universe of `symbols` (ids in order) and `names` (read live, so a renamed listing is seen at once).
+ * The engine only ever appends symbols: a longer list extends the cached universe in place with the new
+ * ids (issue 16: rebuilding it every day a listing appeared took 0.6 s of a real year's build), so the
+ * maps are what a rebuild makes, insertion order included. A universe therefore describes the list as it
+ * is now: callers take it afresh after adding symbols (the engine's ShareLookup lives for one step and
+ * first asks after the step's symbols are added).
  */
 export function universeOf(symbols: readonly string[], names: readonly string[]): Universe {
   const hit = universes.get(symbols);
-  if (hit && hit.universe.names === names) {
-    if (hit.size === symbols.length) return hit.universe;
+  if (hit && hit.universe.names === names && hit.size <= symbols.length) {
     if (hit.size < symbols.length) {
-      const extended = buildUniverse(symbols, names, hit.size, new Map(hit.index), new Map(hit.byCompressed));
-      universes.set(symbols, extended);
-      return extended.universe;
+      addToUniverse(symbols, hit.size, hit.index, hit.byCompressed);
+      hit.size = symbols.length;
     }
+    return hit.universe;
   }
-  const built = buildUniverse(symbols, names, 0, new Map(), new Map());
-  universes.set(symbols, built);
-  return built.universe;
+  const index = new Map<string, number>();
+  const byCompressed = new Map<string, string>();
+  addToUniverse(symbols, 0, index, byCompressed);
+  const universe: Universe = {
+    has: (s) => index.has(s),
+    nameOf: (s) => {
+      const i = index.get(s);
+      return i === undefined ? '' : (names[i] ?? '');
+    },
+    names,
+    byCompressed,
+  };
+  universes.set(symbols, { size: symbols.length, universe, index, byCompressed });
+  return universe;
 }
 
-/** `index` and `byCompressed` hold ids below `from`; ids `from` … are added, the first spelling of a FINRA key kept. */
-function buildUniverse(
+/** Ids `from` … of `symbols` into the maps, the first spelling of a FINRA key kept. */
+function addToUniverse(
   symbols: readonly string[],
-  names: readonly string[],
   from: number,
   index: Map<string, number>,
   byCompressed: Map<string, string>,
-): CachedUniverse {
+): void {
   for (let i = from; i < symbols.length; i++) {
     const s = symbols[i] as string;
     index.set(s, i);
     const c = finraSpelling(s);
     if (c !== null && !byCompressed.has(c)) byCompressed.set(c, s);
   }
-  return {
-    size: symbols.length,
-    index,
-    byCompressed,
-    universe: {
-      has: (s) => index.has(s),
-      nameOf: (s) => {
-        const i = index.get(s);
-        return i === undefined ? '' : (names[i] ?? '');
-      },
-      names,
-      byCompressed,
-    },
-  };
 }
 
 /**
