@@ -244,20 +244,25 @@ function keyIs(text: string, s: number, name: string): boolean {
   return true;
 }
 
+/** `column` when the key at `text[s, …)` is its name, else -1. */
+function keyColumn(text: string, s: number, column: number): number {
+  return keyIs(text, s, SCREENER_REQUIRED_COLUMNS[column] as string) ? column : -1;
+}
+
 /** Which read column the key `text[s, e)` names, or -1. (`startsWith(x, s)` costs ~100 ns a call here.) */
 function columnAt(text: string, s: number, e: number): number {
-  const is = (column: number) => (keyIs(text, s, SCREENER_REQUIRED_COLUMNS[column] as string) ? column : -1);
   switch (e - s) {
     case 4:
-      return is(COLUMN_NAME);
+      return keyColumn(text, s, COLUMN_NAME);
     case 6: {
       const c = text.charCodeAt(s);
-      return c === 118 ? is(COLUMN_VOLUME) : text.charCodeAt(s + 1) === 121 ? is(COLUMN_SYMBOL) : is(COLUMN_SECTOR);
+      if (c === 118) return keyColumn(text, s, COLUMN_VOLUME);
+      return keyColumn(text, s, text.charCodeAt(s + 1) === 121 ? COLUMN_SYMBOL : COLUMN_SECTOR);
     }
     case 8:
-      return text.charCodeAt(s) === 108 ? is(COLUMN_LASTSALE) : is(COLUMN_INDUSTRY);
+      return keyColumn(text, s, text.charCodeAt(s) === 108 ? COLUMN_LASTSALE : COLUMN_INDUSTRY);
     case 9:
-      return is(COLUMN_MARKET_CAP);
+      return keyColumn(text, s, COLUMN_MARKET_CAP);
     default:
       return -1;
   }
@@ -275,6 +280,59 @@ function isJsonSpace(c: number): boolean {
 }
 
 /**
+ * The row starting at `text[i]` (`{`) read pair by pair, its read columns' spans set (a repeated key: the
+ * last value, as JSON.parse keeps it) and their bits in `pairsSeen`; the index after its `}`, or 0 when it
+ * is not an object of string and null values.
+ */
+function pairRow(text: string, i: number, base: number): number {
+  const row = spans;
+  for (let k = base + 2; k < base + SPAN; k += 2) row[k] = ABSENT;
+  pairsSeen = 0;
+  i++;
+  if (text.charCodeAt(i) === 125 /* } */) return i + 1;
+  for (;;) {
+    if (text.charCodeAt(i) !== 34 /* " */) return 0;
+    const ks = i + 1;
+    const ke = text.indexOf('"', ks);
+    if (ke < 0 || text.charCodeAt(ke + 1) !== 58 /* : */) return 0;
+    const column = columnAt(text, ks, ke);
+    i = ke + 2;
+    const c = text.charCodeAt(i);
+    let vs: number;
+    let ve: number;
+    if (c === 34) {
+      vs = i + 1;
+      ve = text.indexOf('"', vs);
+      if (ve < 0) return 0;
+      i = ve + 1;
+    } else if (
+      c === 110 /* n */ &&
+      text.charCodeAt(i + 1) === 117 &&
+      text.charCodeAt(i + 2) === 108 &&
+      text.charCodeAt(i + 3) === 108
+    ) {
+      vs = NULL;
+      ve = NULL;
+      i += 4;
+    } else return 0;
+    if (column >= 0) {
+      // A repeated key: JSON.parse keeps the last value, and so does this.
+      row[base + 2 + 2 * column] = vs;
+      row[base + 3 + 2 * column] = ve;
+      pairsSeen |= 1 << column;
+    }
+    const next = text.charCodeAt(i);
+    i++;
+    if (next === 44 /* , */) continue;
+    if (next === 125 /* } */) return i;
+    return 0;
+  }
+}
+
+/** The read columns `pairRow` found in its row, as bits. */
+let pairsSeen = 0;
+
+/**
  * The row count of `text` when it is exactly the compact API shape described above, every row's spans
  * in `spans`; 0 when it is not (then nothing is known about it: `JSON.parse` decides). No backslash and
  * no control character anywhere before the trailing whitespace, so a string ends at the next `"`.
@@ -290,6 +348,7 @@ function spanRows(text: string): number {
   let i = ROWS_HEAD.length;
   let rows = 0;
   let seen = 0;
+  shift = 0;
   for (;;) {
     if (text.charCodeAt(i) !== 123 /* { */) return 0;
     const base = rows * SPAN;
@@ -300,47 +359,15 @@ function spanRows(text: string): number {
     }
     const row = spans;
     row[base] = i;
-    for (let k = base + 2; k < base + SPAN; k += 2) row[k] = ABSENT;
-    i++;
-    if (text.charCodeAt(i) === 125 /* } */) i++;
-    else {
-      for (;;) {
-        if (text.charCodeAt(i) !== 34 /* " */) return 0;
-        const ks = i + 1;
-        const ke = text.indexOf('"', ks);
-        if (ke < 0 || text.charCodeAt(ke + 1) !== 58 /* : */) return 0;
-        const column = columnAt(text, ks, ke);
-        i = ke + 2;
-        const c = text.charCodeAt(i);
-        let vs: number;
-        let ve: number;
-        if (c === 34) {
-          vs = i + 1;
-          ve = text.indexOf('"', vs);
-          if (ve < 0) return 0;
-          i = ve + 1;
-        } else if (
-          c === 110 /* n */ &&
-          text.charCodeAt(i + 1) === 117 &&
-          text.charCodeAt(i + 2) === 108 &&
-          text.charCodeAt(i + 3) === 108
-        ) {
-          vs = NULL;
-          ve = NULL;
-          i += 4;
-        } else return 0;
-        if (column >= 0) {
-          // A repeated key: JSON.parse keeps the last value, and so does this.
-          row[base + 2 + 2 * column] = vs;
-          row[base + 3 + 2 * column] = ve;
-          seen |= 1 << column;
-        }
-        const next = text.charCodeAt(i);
-        i++;
-        if (next === 44 /* , */) continue;
-        if (next === 125 /* } */) break;
-        return 0;
-      }
+    const laid = layoutRow(text, i, base, rows);
+    if (laid > 0) {
+      i = laid;
+      seen = ALL_COLUMNS;
+    } else {
+      rowMemos[rows] = undefined;
+      i = pairRow(text, i, base);
+      if (i === 0) return 0;
+      seen |= pairsSeen;
     }
     row[base + 1] = i;
     rows++;
@@ -353,6 +380,89 @@ function spanRows(text: string): number {
   // `]}}`, then the end of the value; a column no row has goes to the slow path, which names it.
   if (i + 2 !== n || text.charCodeAt(i) !== 125 || text.charCodeAt(i + 1) !== 125) return 0;
   return seen === ALL_COLUMNS ? rows : 0;
+}
+
+const SYMBOL_HEAD = '{"symbol":"';
+const TO_NAME = '","name":"';
+const TO_LASTSALE = '","lastsale":"';
+const TO_VOLUME = '","volume":"';
+const TO_MARKET_CAP = '","marketCap":"';
+const TO_SECTOR = '","sector":"';
+const TO_INDUSTRY = '","industry":"';
+
+/** Per row of the last `spanRows`: the memo whose layout the row's text matched (`layoutRow`), if any. */
+const rowMemos: (SymbolMemo | undefined)[] = [];
+
+/** Whether `text` holds `known` at `s` (a slice and ===: V8 compares them with memcmp). */
+function textIs(text: string, s: number, known: string): boolean {
+  return text.slice(s, s + known.length) === known;
+}
+
+/**
+ * The end of row `r`, starting at `text[i]` (`{`), when its text is its symbol's last row's (`SymbolMemo`'s
+ * layout) but for the price, volume and market cap — `head` + price + `","volume":"` + volume +
+ * `","marketCap":"` + market cap + `tail` —, with its spans set; 0 otherwise. `head` and `tail` are text an
+ * earlier row had, which `pairRow` read pair by pair and `layoutOf` found in that layout, so the row reads
+ * as that row did with three other values (none holds a `"`, a backslash or a control character: they end
+ * at the next `"`, and the text has none of the others). The symbol's memo is first looked for at the
+ * row's place in the last file (`lastRows`, shifted by the listings added or gone before it), then by name.
+ */
+function layoutRow(text: string, i: number, base: number, r: number): number {
+  let memo = lastRows[r + shift];
+  if (memo === undefined || !textIs(text, i, memo.head)) {
+    if (!codesAt(text, i, SYMBOL_HEAD)) return 0;
+    const symbolStart = i + SYMBOL_HEAD.length;
+    const symbolEnd = text.indexOf('"', symbolStart);
+    if (symbolEnd < 0) return 0;
+    memo = memos.get(text.slice(symbolStart, symbolEnd));
+    if (memo === undefined || memo.head === '' || !textIs(text, i, memo.head)) return 0;
+    shift = memo.at - r;
+  }
+  const saleStart = i + memo.head.length;
+  const saleEnd = text.indexOf('"', saleStart);
+  if (saleEnd < 0 || !codesAt(text, saleEnd, TO_VOLUME)) return 0;
+  const volumeStart = saleEnd + TO_VOLUME.length;
+  const volumeEnd = text.indexOf('"', volumeStart);
+  if (volumeEnd < 0 || !codesAt(text, volumeEnd, TO_MARKET_CAP)) return 0;
+  const capStart = volumeEnd + TO_MARKET_CAP.length;
+  const capEnd = text.indexOf('"', capStart);
+  if (capEnd < 0 || !textIs(text, capEnd, memo.tail)) return 0;
+  const row = spans;
+  const symbolStart = i + SYMBOL_HEAD.length;
+  const nameStart = symbolStart + memo.raw.length + TO_NAME.length;
+  const sectorStart = capEnd + TO_SECTOR.length;
+  const industryStart = sectorStart + memo.sector.length + TO_INDUSTRY.length;
+  row[base + 2] = symbolStart;
+  row[base + 3] = symbolStart + memo.raw.length;
+  row[base + 4] = nameStart;
+  row[base + 5] = nameStart + memo.name.length;
+  row[base + 6] = saleStart;
+  row[base + 7] = saleEnd;
+  row[base + 8] = volumeStart;
+  row[base + 9] = volumeEnd;
+  row[base + 10] = capStart;
+  row[base + 11] = capEnd;
+  row[base + 12] = sectorStart;
+  row[base + 13] = sectorStart + memo.sector.length;
+  row[base + 14] = industryStart;
+  row[base + 15] = industryStart + memo.industry.length;
+  rowMemos[r] = memo;
+  return capEnd + memo.tail.length;
+}
+
+/**
+ * The memo of each row of the last text `scanScreener` read from its spans, by row (undefined for a row
+ * without one), and how far the current text's rows are from theirs (listings added or gone before).
+ */
+let lastRows: (SymbolMemo | undefined)[] = [];
+let shift = 0;
+/** `lastRows` of the text being read, filled by `scanRowAt`. */
+let readRows: (SymbolMemo | undefined)[] = [];
+
+/** Whether `text` holds `short` at `s`, compared code unit by code unit (`startsWith(x, s)` is slower here). */
+function codesAt(text: string, s: number, short: string): boolean {
+  for (let k = 0; k < short.length; k++) if (text.charCodeAt(s + k) !== short.charCodeAt(k)) return false;
+  return true;
 }
 
 /** Whether `text[s, e)` is the string `known`, compared in place. */
@@ -377,11 +487,25 @@ function textAt(text: string, s: number, e: number): string {
  * ones it read last (compared in place). Kept per raw symbol spelling; emptied past MEMO_KEPT symbols.
  */
 interface SymbolMemo {
+  /** The raw spelling (the key of `memos`). */
+  readonly raw: string;
   /** `canonicalSymbol` of the spelling (which passed `isBlank` and `symbolProblem`). */
-  canonical: string;
-  name: string;
-  sector: string;
-  industry: string;
+  readonly canonical: string;
+  /** The raw texts of its last row (not trimmed). */
+  readonly name: string;
+  readonly sector: string;
+  readonly industry: string;
+  /**
+   * When that row was in the API's layout (the 7 read columns first, in SCREENER_REQUIRED_COLUMNS' order,
+   * string values, then other keys): its text up to the price's opening quote (`{"symbol":"…","name":"…",
+   * "lastsale":"`), and from the market cap's closing quote to the row's `}` (`","sector":"…",
+   * "industry":"…",…}`), for `layoutRow`; '' otherwise. These never change: a row that differs replaces the
+   * memo (a later row of the same file may still hold the one it matched).
+   */
+  readonly head: string;
+  readonly tail: string;
+  /** Its row in the last text read (a hint for `layoutRow`, checked against the text). */
+  at: number;
 }
 const memos = new Map<string, SymbolMemo>();
 const MEMO_KEPT = 100_000;
@@ -428,15 +552,45 @@ function amountAt(text: string, s: number, e: number, positive: boolean): number
 function scanRowAt(text: string, r: number): boolean {
   const row = spans;
   const at = r * SPAN + 2;
+  const laid = rowMemos[r];
+  if (laid !== undefined) {
+    // layoutRow: the symbol, name, sector and industry are the memo's, already checked; only the numbers are new.
+    const price = priceAt(text, row[at + 2 * COLUMN_LASTSALE] as number, row[at + 2 * COLUMN_LASTSALE + 1] as number);
+    if (Number.isNaN(price)) return false;
+    const volume = amountAt(
+      text,
+      row[at + 2 * COLUMN_VOLUME] as number,
+      row[at + 2 * COLUMN_VOLUME + 1] as number,
+      false,
+    );
+    const marketCap = amountAt(
+      text,
+      row[at + 2 * COLUMN_MARKET_CAP] as number,
+      row[at + 2 * COLUMN_MARKET_CAP + 1] as number,
+      true,
+    );
+    if (volume !== null && volume > PLAUSIBILITY.maxShares) return false;
+    if (marketCap !== null && marketCap > PLAUSIBILITY.maxMarketCap) return false;
+    laid.at = r;
+    readRows[r] = laid;
+    return scratchFrom(laid.raw, laid, price, volume, marketCap);
+  }
   const symbolStart = row[at] as number;
   if (symbolStart < 0) return false;
   const symbol = textAt(text, symbolStart, row[at + 1] as number);
   let memo = memos.get(symbol);
   if (memo === undefined) {
     if (isBlank(symbol) || symbolProblem(symbol) !== null) return false;
-    if (memos.size >= MEMO_KEPT) memos.clear();
-    memo = { canonical: canonicalSymbol(symbol), name: '', sector: '', industry: '' };
-    memos.set(symbol, memo);
+    memo = {
+      raw: symbol,
+      canonical: canonicalSymbol(symbol),
+      name: '',
+      sector: '',
+      industry: '',
+      head: '',
+      tail: '',
+      at: -1,
+    };
   }
   const nameStart = row[at + 2 * COLUMN_NAME] as number;
   if (nameStart === ABSENT) return false;
@@ -455,9 +609,29 @@ function scanRowAt(text: string, r: number): boolean {
     capStart === NULL ? null : amountAt(text, capStart, row[at + 2 * COLUMN_MARKET_CAP + 1] as number, true);
   if (volume !== null && volume > PLAUSIBILITY.maxShares) return false;
   if (marketCap !== null && marketCap > PLAUSIBILITY.maxMarketCap) return false;
-  memo.name = columnText(text, nameStart, row[at + 2 * COLUMN_NAME + 1] as number, memo.name);
-  memo.sector = columnText(text, sectorStart, row[at + 2 * COLUMN_SECTOR + 1] as number, memo.sector);
-  memo.industry = columnText(text, industryStart, row[at + 2 * COLUMN_INDUSTRY + 1] as number, memo.industry);
+  const next: SymbolMemo = {
+    raw: symbol,
+    canonical: memo.canonical,
+    name: columnText(text, nameStart, row[at + 2 * COLUMN_NAME + 1] as number, memo.name),
+    sector: columnText(text, sectorStart, row[at + 2 * COLUMN_SECTOR + 1] as number, memo.sector),
+    industry: columnText(text, industryStart, row[at + 2 * COLUMN_INDUSTRY + 1] as number, memo.industry),
+    ...layoutOf(text, r),
+    at: r,
+  };
+  if (memos.size >= MEMO_KEPT) memos.clear();
+  memos.set(symbol, next);
+  readRows[r] = next;
+  return scratchFrom(symbol, next, price, volume, marketCap);
+}
+
+/** `scanRow`'s scratch values (and `rowCanonical`) for a row of `memo`'s texts; true. */
+function scratchFrom(
+  symbol: string,
+  memo: SymbolMemo,
+  price: number,
+  volume: number | null,
+  marketCap: number | null,
+): boolean {
   rowSymbol = symbol;
   rowCanonical = memo.canonical;
   rowName = memo.name;
@@ -467,6 +641,31 @@ function scanRowAt(text: string, r: number): boolean {
   rowSector = trimText(memo.sector);
   rowIndustry = trimText(memo.industry);
   return true;
+}
+
+/**
+ * Row `r`'s `mid` and `tail` (see SymbolMemo) when its spans put the 7 read columns first, in order, each
+ * a string right after the one before (so no other key, and no repeat of one, sits between or before
+ * them: a later repeat would have moved its span), copied so that they do not keep the day's text alive;
+ * '' when the row is laid out otherwise.
+ */
+function layoutOf(text: string, r: number): { head: string; tail: string } {
+  const row = spans;
+  const base = r * SPAN;
+  const gaps = [SYMBOL_HEAD, TO_NAME, TO_LASTSALE, TO_VOLUME, TO_MARKET_CAP, TO_SECTOR, TO_INDUSTRY];
+  let before = row[base] as number;
+  for (let k = 0; k < gaps.length; k++) {
+    const start = row[base + 2 + 2 * k] as number;
+    if (start < 0 || start !== before + (gaps[k] as string).length) return { head: '', tail: '' };
+    before = row[base + 3 + 2 * k] as number;
+  }
+  const saleStart = row[base + 2 + 2 * COLUMN_LASTSALE] as number;
+  const capEnd = row[base + 3 + 2 * COLUMN_MARKET_CAP] as number;
+  const copy = (s: string) => JSON.parse(JSON.stringify(s)) as string;
+  return {
+    head: copy(text.slice(row[base] as number, saleStart)),
+    tail: copy(text.slice(capEnd, row[base + 1] as number)),
+  };
 }
 
 /**
@@ -483,9 +682,11 @@ export function scanScreener(text: string, file: string, sink: ScreenerSink, opt
   const rejections: Rejection[] = [];
   const firstLine = new Map<string, number>();
   let accepted = 0;
+  if (rows === null) readRows.length = count;
   for (let i = 0; i < count; i++) {
     const line = i + 1;
     if (rows === null) {
+      readRows[i] = undefined;
       if (!scanRowAt(body, i)) {
         const raw: unknown = JSON.parse(body.slice(spans[i * SPAN], spans[i * SPAN + 1]));
         const parsed = screenerRowSchema.safeParse(raw);
@@ -532,6 +733,7 @@ export function scanScreener(text: string, file: string, sink: ScreenerSink, opt
       boundText(rowIndustry),
     );
   }
+  if (rows === null) [lastRows, readRows] = [readRows, lastRows];
   // Issue 17: a day most of whose rows are rejected is refused whole, not taken in part (the real 2024
   // files reject 3 rows in the year).
   if (rejections.length * 2 > count) {

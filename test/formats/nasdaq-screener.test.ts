@@ -461,6 +461,70 @@ describe('the text scanner: a compact snapshot read without JSON.parse gives wha
     );
   });
 
+  it('agrees day after day while rows keep, change or lose the layout of their symbol’s last row', () => {
+    // The scanner remembers each symbol's last row and its place (layoutRow): days in a row, with listings
+    // added and gone, names, sectors and other columns changed, rows repeated, reordered or damaged.
+    const listing = (k: number) => ({
+      symbol: `S${k}`,
+      name: `Company ${k} Common Stock`,
+      lastsale: `$${k}.25`,
+      volume: `${1000 + k}`,
+      marketCap: `${k}000000.00`,
+      sector: k % 3 === 0 ? '' : 'Finance',
+      industry: `Industry ${k % 5}`,
+      country: 'United States',
+      ipoyear: '2001',
+      exchange: 'NYSE',
+    });
+    const day = fc.record({
+      drop: fc.array(fc.nat(39), { maxLength: 3 }),
+      add: fc.array(fc.integer({ min: 40, max: 45 }), { maxLength: 3 }),
+      price: fc.array(fc.tuple(fc.nat(39), fc.constantFrom('$1.5', '$0.00', '', 'NA', '$1,000.5', ' $2 ')), {
+        maxLength: 6,
+      }),
+      text: fc.array(
+        fc.tuple(
+          fc.nat(39),
+          fc.constantFrom('name', 'sector', 'industry', 'country', 'volume', 'marketCap', 'symbol'),
+          fc.constantFrom('Other Name Inc.', '', ' Finance ', 'S1', 'S2', '0.00', '9e99', 'same length'),
+        ),
+        { maxLength: 3 },
+      ),
+      nulls: fc.array(fc.tuple(fc.nat(39), fc.constantFrom('name', 'sector', 'volume', 'country')), { maxLength: 2 }),
+      reorder: fc.array(fc.nat(39), { maxLength: 2 }),
+      extra: fc.array(fc.nat(39), { maxLength: 2 }),
+      repeat: fc.array(fc.nat(39), { maxLength: 2 }),
+      swap: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(day, { minLength: 2, maxLength: 6 }), (days) => {
+        let keys = Array.from({ length: 40 }, (_, k) => k);
+        for (const d of days) {
+          keys = [...keys.filter((k) => !d.drop.includes(k)), ...d.add].sort((a, b) => a - b);
+          if (d.swap && keys.length > 3) keys = [keys[1] as number, keys[0] as number, ...keys.slice(2)];
+          const rows: Record<string, unknown>[] = keys.map((k) => listing(k));
+          for (const [k, v] of d.price) if (rows[k]) (rows[k] as Record<string, unknown>).lastsale = v;
+          for (const [k, col, v] of d.text) {
+            const r = rows[k];
+            if (!r) continue;
+            // 'same length': the last character changed, so the row's text keeps its length.
+            const was = String(r[col]);
+            r[col] = v === 'same length' ? `${was.slice(0, -1)}${was.endsWith('x') ? 'y' : 'x'}` : v;
+          }
+          for (const [k, col] of d.nulls) if (rows[k]) (rows[k] as Record<string, unknown>)[col] = null;
+          for (const k of d.reorder) {
+            const r = rows[k];
+            if (r) rows[k] = { name: r.name, ...r };
+          }
+          for (const k of d.extra) if (rows[k]) (rows[k] as Record<string, unknown>).url = '/market-activity/x';
+          for (const k of d.repeat) if (rows[k]) rows.push({ ...(rows[k] as Record<string, unknown>), lastsale: '$3' });
+          agree(compact(rows));
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('agrees on arbitrary compact snapshots of real and hostile rows', () => {
     const value = fc.oneof(
       fc.constantFrom('$1,209.98', '$0.00', '$0.9741', 'NA', '', ' ', '0.00', '-$1', '$-1', '1e5', ' $3 ', '12,34'),
