@@ -19,8 +19,8 @@ import type {
   SplitOverride,
 } from '../../shared/domain.ts';
 import { FormatError } from '../../shared/formats/errors.ts';
-import { combineRevisions, shortInterestFileOf } from '../../shared/formats/finra-short-interest.ts';
-import { parseShortInterest, parseShortVolume, parseSplitsCsv } from '../../shared/formats/index.ts';
+import { combineRevisions, readShortInterest } from '../../shared/formats/finra-short-interest.ts';
+import { parseShortVolume, parseSplitsCsv } from '../../shared/formats/index.ts';
 import {
   mergeSplitOverrides,
   parseSplitCalendar,
@@ -35,6 +35,7 @@ import {
   type FileRefusal,
   PRICE_FILE,
   type PriceFileRead,
+  readFileWith,
   readInputFile,
   readPriceFile,
   type SourceFile,
@@ -158,9 +159,15 @@ function readSideFiles(
     // hundred files (two years of a 20,000-symbol market: 100 MB of text) are never alive together.
     const reduced: ShortInterestFile[] = [];
     for (const file of files.shortInterest) {
-      const read = readInputFile('short-interest', dir, file, (text) => parseShortInterest(text, file));
+      const read = readFileWith(
+        'short-interest',
+        dir,
+        file,
+        (text) => readShortInterest(text, file),
+        (parsed) => parsed.rows,
+      );
       record(read);
-      if (read.parsed) reduced.push(shortInterestFileOf(read.parsed));
+      if (read.parsed) reduced.push(read.parsed.file);
     }
     // With --as-of, a file settled later is ignored entirely, its R rows too (rule 7's decision): they would
     // revise the file in effect on A with what was published after A.

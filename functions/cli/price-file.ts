@@ -53,7 +53,8 @@ export function readInputFile<T extends { records: unknown[]; rejections: Reject
   return readFileWith(kind, dir, file, parse, (parsed) => parsed.records.length);
 }
 
-function readFileWith<T extends { rejections: Rejection[] }>(
+/** `readInputFile` for a parse whose kept rows `rowsOf` counts (the source line's `rows`). */
+export function readFileWith<T extends { rejections: Rejection[] }>(
   kind: FileRefusal['kind'],
   dir: string,
   file: string,

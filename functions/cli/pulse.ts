@@ -4,50 +4,49 @@ import { UsageError } from './args.ts';
  * `npm run pulse -- <command>`: the Short Pulse command line. Each command prints progress on stderr,
  * its result on stdout, and exits non-zero with a one-line reason on failure.
  */
-import { backfillCommand } from './commands/backfill.ts';
-import { buildCommand } from './commands/build.ts';
-import { fetchCommand } from './commands/fetch.ts';
-import { runCommand } from './commands/run.ts';
-import { sampleCommand } from './commands/sample.ts';
-import { startCommand } from './commands/start.ts';
 import type { Command } from './commands/types.ts';
-import { uploadHistoryCommand } from './commands/upload-history.ts';
-import { validateCommand } from './commands/validate.ts';
 
-const commands: Command[] = [
-  sampleCommand,
-  fetchCommand,
-  validateCommand,
-  buildCommand,
-  runCommand,
-  startCommand,
-  backfillCommand,
-  uploadHistoryCommand,
+/**
+ * The commands in usage order, each module loaded only when it runs (or for the usage text): `run`,
+ * `start`, `backfill` and `upload-history` load the AWS SDK and the local pipeline, about half a second
+ * of start-up that `pulse build` does not need (issue 16).
+ */
+const commands: [name: string, load: () => Promise<Command>][] = [
+  ['sample', async () => (await import('./commands/sample.ts')).sampleCommand],
+  ['fetch', async () => (await import('./commands/fetch.ts')).fetchCommand],
+  ['validate', async () => (await import('./commands/validate.ts')).validateCommand],
+  ['build', async () => (await import('./commands/build.ts')).buildCommand],
+  ['run', async () => (await import('./commands/run.ts')).runCommand],
+  ['start', async () => (await import('./commands/start.ts')).startCommand],
+  ['backfill', async () => (await import('./commands/backfill.ts')).backfillCommand],
+  ['upload-history', async () => (await import('./commands/upload-history.ts')).uploadHistoryCommand],
 ];
 
-function usage(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
+async function usage(): Promise<string> {
+  const loaded = await Promise.all(commands.map(([, load]) => load()));
+  const width = Math.max(...loaded.map((c) => c.name.length));
   return [
     'Short Pulse: short sellers’ mark-to-market P&L from public data.',
     '',
     'Usage: npm run pulse -- <command> [options]   (npm run pulse -- <command> --help for its options)',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...loaded.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
   ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage());
+    console.log(await usage());
     return name === undefined ? 1 : 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
-    console.error(`pulse: unknown command "${name}"\n\n${usage()}`);
+  const load = commands.find(([n]) => n === name)?.[1];
+  if (!load) {
+    console.error(`pulse: unknown command "${name}"\n\n${await usage()}`);
     return 2;
   }
+  const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(command.help);
     return 0;

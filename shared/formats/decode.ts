@@ -39,7 +39,10 @@ export function decodeText(bytes: Uint8Array, file: string, opts: DecodeOptions 
   let body = bytes;
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      body = gunzipSync(bytes, { maxOutputLength: maxBytes });
+      // One output chunk for a typical body (JSON gzips about 7:1) rather than zlib's 16 kB ones, which
+      // are then concatenated: ~20% less CPU for the real year's snapshots (issue 16). Same bytes out.
+      const chunkSize = Math.max(16 * 1024, Math.min(maxBytes, 16 * bytes.length));
+      body = gunzipSync(bytes, { maxOutputLength: maxBytes, chunkSize });
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (code === 'ERR_BUFFER_TOO_LARGE') {

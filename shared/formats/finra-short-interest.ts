@@ -4,13 +4,23 @@
  * settlement date are revisions merged by `mergeShortInterestRevisions`.
  * Rules and reasons: docs/data-formats.md, "FINRA short interest".
  */
-
 import type { IsoDate, Parsed, Rejection, ShortInterestFile, ShortInterestRecord } from '../domain.ts';
 import * as z from '../zod.ts';
+import { sharesCeilingProblem } from '../gates/plausibility.ts';
 import { FormatError, formatRejection } from './errors.ts';
-import { pipeRecord, readPipeTable } from './pipe-table.ts';
+import { pipeHeader, pipeRecord } from './pipe-table.ts';
 import { canonicalSymbol, symbolProblem } from './symbols.ts';
-import { boundText, dateFromName, parseIsoDate, sharesOf, showValue, trimText } from './text.ts';
+import {
+  boundText,
+  dateFromName,
+  parseIsoDate,
+  refuseNonData,
+  scanDecimal,
+  sharesOf,
+  showValue,
+  stripBom,
+  trimText,
+} from './text.ts';
 import { dateField, issueRejection, problemTransform, symbolText, typeError } from './vendor-issue.ts';
 
 const FORMAT = 'a FINRA short interest file';
@@ -236,16 +246,92 @@ function dateOf(raw: string, dates: Map<string, IsoDate | null>): IsoDate | null
   return date;
 }
 
-interface Candidate {
-  line: number;
-  row: ShortInterestRow;
-  previousShares: number | undefined;
+/**
+ * The rows a file's lines left valid (a row's checks passed, its accountingYearMonthNumber and R quantity
+ * too), column by column: row i of every array is one line's. Columns rather than an object per row: a
+ * year of FINRA files is 488,000 rows, read before the first price day can be stepped.
+ */
+class Candidates {
+  readonly line: number[] = [];
+  readonly symbolCode: string[] = [];
+  /** `canonicalSymbol(symbolCode)`. */
+  readonly symbol: string[] = [];
+  readonly issueName: string[] = [];
+  readonly shares: number[] = [];
+  readonly settlementDate: IsoDate[] = [];
+  readonly revision: boolean[] = [];
+  readonly previousShares: (number | undefined)[] = [];
+  readonly adv: (number | null)[] = [];
+  readonly split: boolean[] = [];
+  readonly marketClass: (string | undefined)[] = [];
+
+  get length(): number {
+    return this.line.length;
+  }
+
+  push(
+    line: number,
+    symbolCode: string,
+    symbol: string,
+    issueName: string,
+    shares: number,
+    settlementDate: IsoDate,
+    revision: boolean,
+    previousShares: number | undefined,
+    adv: number | null,
+    split: boolean,
+    marketClass: string | undefined,
+  ): void {
+    this.line.push(line);
+    this.symbolCode.push(symbolCode);
+    this.symbol.push(symbol);
+    this.issueName.push(issueName);
+    this.shares.push(shares);
+    this.settlementDate.push(settlementDate);
+    this.revision.push(revision);
+    this.previousShares.push(previousShares);
+    this.adv.push(adv);
+    this.split.push(split);
+    this.marketClass.push(marketClass);
+  }
+
+  pushRow(line: number, row: ShortInterestRow, previousShares: number | undefined): void {
+    this.push(
+      line,
+      row.symbolCode,
+      canonicalSymbol(row.symbolCode),
+      row.issueName,
+      row.currentShortPositionQuantity,
+      row.settlementDate,
+      row.revisionFlag ?? false,
+      previousShares,
+      row.averageDailyVolumeQuantity,
+      row.stockSplitFlag === true,
+      row.marketClassCode,
+    );
+  }
+
+  /** Row i as the schema's output (what `toShortInterestRecord` takes). */
+  row(i: number): ShortInterestRow {
+    const row: ShortInterestRow = {
+      symbolCode: this.symbolCode[i] as string,
+      issueName: this.issueName[i] as string,
+      currentShortPositionQuantity: this.shares[i] as number,
+      settlementDate: this.settlementDate[i] as IsoDate,
+      revisionFlag: this.revision[i] as boolean,
+      averageDailyVolumeQuantity: this.adv[i] as number | null,
+      stockSplitFlag: this.split[i] as boolean,
+    };
+    const marketClass = this.marketClass[i];
+    if (marketClass !== undefined) row.marketClassCode = marketClass;
+    return row;
+  }
 }
 
 /** The date most rows carry (ties: the earliest line's); the few that differ are the odd ones out. */
-function majorityDate(candidates: readonly Candidate[]): { date: IsoDate; count: number } {
+function majorityDate(dates: readonly IsoDate[]): { date: IsoDate; count: number } {
   const counts = new Map<IsoDate, number>();
-  for (const c of candidates) counts.set(c.row.settlementDate, (counts.get(c.row.settlementDate) ?? 0) + 1);
+  for (const d of dates) counts.set(d, (counts.get(d) ?? 0) + 1);
   let best = { date: '', count: 0 };
   for (const [date, count] of counts) if (count > best.count) best = { date, count };
   return best;
@@ -269,114 +355,429 @@ export type ParsedShortInterest = Parsed<ShortInterestRecord> & {
  * of its own file). An `R` row without a readable previousShortPositionQuantity is rejected.
  */
 export interface ShortInterestOptions {
-  /** `fast` (default): the hand-written check, zod only for rows it refuses; `zod`: safeParse every row. */
-  rowCheck?: 'fast' | 'zod';
+  /**
+   * `fast` (default): each line read in place (`LineScratch.take`), a line it does not take split and read
+   * by `checkShortInterestRow`, zod only for rows both refuse; `split`: every line split, then
+   * `checkShortInterestRow` and zod; `zod`: every line split and `safeParse`d (the reference the others are
+   * tested against).
+   */
+  rowCheck?: 'fast' | 'split' | 'zod';
 }
 
 export function parseShortInterest(text: string, file: string, opts: ShortInterestOptions = {}): ParsedShortInterest {
-  const table = readPipeTable(text, file, {
-    format: FORMAT,
-    required: SHORT_INTEREST_REQUIRED,
-    optional: SHORT_INTEREST_CHECKED,
+  const scan = scanShortInterest(text, file, opts.rowCheck ?? 'fast');
+  const records: ShortInterestRecord[] = [];
+  const { settlementDate, rejections } = settle(file, scan, (i, symbol) => {
+    const record = toShortInterestRecord(scan.candidates.row(i), scan.candidates.previousShares[i]);
+    // toShortInterestRecord's symbol is canonicalSymbol(symbolCode): the one settle keys duplicates by.
+    if (record.symbol !== symbol) throw new Error(`parseShortInterest: ${record.symbol} is not ${symbol}`);
+    records.push(record);
   });
-  if (table.lines.length === 0) throw new FormatError(file, 0, '*', 'the file has a header but no records');
+  return { file, settlementDate, records, rejections, generated: scan.generated };
+}
+
+/** One file read for the batch: `shortInterestFileOf(parseShortInterest(text, file))` without the records. */
+export interface ShortInterestFileRead {
+  file: ShortInterestFile;
+  /** Records kept (parseShortInterest's `records.length`). */
+  rows: number;
+  rejections: Rejection[];
+}
+
+/**
+ * `parseShortInterest` followed by `shortInterestFileOf`, the rows going from the text straight into the
+ * file's maps: the same refusals, rejections and maps (insertion order included), with no record object
+ * built (issue 16: reading the year's 25 files was 2.9 s on the main thread before the first price day).
+ */
+export function readShortInterest(text: string, file: string): ShortInterestFileRead {
+  const scan = scanShortInterest(text, file, 'fast');
+  const c = scan.candidates;
+  const shares = new Map<string, number>();
+  const adv = new Map<string, number>();
+  const revises = new Map<string, number>();
+  const flagged = new Set<string>();
+  const listed = new Map<string, string>();
+  const etp = new Set<string>();
+  const venues = new Map<string | undefined, { otc?: true; etpVenue?: true }>();
+  let rows = 0;
+  const { settlementDate, rejections } = settle(file, scan, (i, symbol) => {
+    rows++;
+    // shortInterestFileOf on toShortInterestRecord's record.
+    shares.set(symbol, c.shares[i] as number);
+    const a = c.adv[i] as number | null;
+    if (a != null) adv.set(symbol, a);
+    else adv.delete(symbol);
+    const previous = c.previousShares[i];
+    if (c.revision[i] === true && previous !== undefined) revises.set(symbol, previous);
+    if (c.split[i] === true) flagged.add(symbol);
+    const raw = c.marketClass[i];
+    let venue = venues.get(raw);
+    if (venue === undefined) {
+      venue = marketClassOf(raw);
+      venues.set(raw, venue);
+    }
+    if (venue.otc !== true) listed.set(symbol, boundText(c.issueName[i] as string));
+    if (venue.etpVenue === true) etp.add(symbol);
+  });
+  return {
+    file: {
+      settlementDate,
+      files: [file],
+      shares,
+      ...(adv.size > 0 ? { adv } : {}),
+      ...(scan.generated ? { generated: true as const } : {}),
+      ...(revises.size > 0 ? { revisesPrevious: revises } : {}),
+      ...(flagged.size > 0 ? { splitFlagged: flagged } : {}),
+      listedNames: listed,
+      ...(etp.size > 0 ? { etpVenue: etp } : {}),
+    },
+    rows,
+    rejections,
+  };
+}
+
+interface ShortInterestScan {
+  /** Records (non-blank lines after the header). */
+  total: number;
+  candidates: Candidates;
+  rejections: Rejection[];
+  generated: boolean;
+}
+
+const HEADER_SPEC = { format: FORMAT, required: SHORT_INTEREST_REQUIRED, optional: SHORT_INTEREST_CHECKED };
+
+/**
+ * The file's lines, each checked: valid rows into `candidates`, the others into `rejections`. Lines are
+ * `splitLines`' (CRLF, LF or a lone CR), blank ones skipped, as `readPipeTable` reads them. With `fast`, a
+ * line goes first through `LineScratch.take`, which reads its fields in place; a line it does not take is split
+ * and goes the way `readPipeTable` + `checkShortInterestRow` + zod take it, which words every rejection.
+ */
+function scanShortInterest(text: string, file: string, check: 'fast' | 'split' | 'zod'): ShortInterestScan {
+  const inPlace = check === 'fast';
+  const fast = check !== 'zod';
+  const body = stripBom(text);
+  refuseNonData(body, file, FORMAT);
+  const n = body.length;
+  const hasCr = body.includes('\r');
+  let header: { columns: Map<string, number>; width: number } | null = null;
+  let at: RowColumns | null = null;
+  let total = 0;
+  const candidates = new Candidates();
   const rejections: Rejection[] = [];
-  const candidates: Candidate[] = [];
-  const fast = opts.rowCheck !== 'zod';
-  const at = rowColumnsOf(table.columns);
   const dates = new Map<string, IsoDate | null>();
-  for (const pl of table.lines) {
-    let row = fast && pl.fields.length === table.width ? checkShortInterestRow(pl.fields, at, dates) : undefined;
-    if (row === undefined) {
-      const record = pipeRecord(table, pl);
-      if (typeof record === 'string') {
-        rejections.push({ file, line: pl.line, field: '*', reason: record });
-        continue;
-      }
-      const parsed = rowSchema().safeParse(record);
-      if (!parsed.success) {
-        rejections.push(issueRejection(file, pl.line, record, parsed.error.issues));
-        continue;
-      }
-      row = parsed.data;
-    }
-    if (row.accountingYearMonthNumber !== undefined && row.accountingYearMonthNumber !== row.settlementDate) {
-      rejections.push({
-        file,
-        line: pl.line,
-        field: 'accountingYearMonthNumber',
-        reason: `${showValue(pl.fields[at.accounting])} is not the row's settlementDate ${row.settlementDate}`,
-      });
+  const scratch = new LineScratch();
+  let nextLf = -2;
+  let nextCr = hasCr ? -2 : n;
+  let physical = 0;
+  for (let i = 0; i <= n; physical++) {
+    // The next line break at or after i: \r\n, \n or \r (splitLines).
+    if (nextLf !== -1 && nextLf < i) nextLf = body.indexOf('\n', i);
+    if (nextCr !== -1 && nextCr < i) nextCr = body.indexOf('\r', i);
+    const lf = nextLf === -1 ? n : nextLf;
+    const cr = nextCr === -1 ? n : nextCr;
+    const end = Math.min(lf, cr);
+    const start = i;
+    i = end === cr && cr < n && lf === cr + 1 ? end + 2 : end + 1;
+    // Blank by `trim()` (readPipeTable skips them): decided without slicing when the first character is printable ASCII.
+    const c0 = body.charCodeAt(start);
+    if (end === start || (!(c0 > 32 && c0 < 127) && body.slice(start, end).trim() === '')) continue;
+    if (header === null) {
+      header = pipeHeader(body.slice(start, end), physical, file, HEADER_SPEC);
+      at = rowColumnsOf(header.columns);
       continue;
     }
-    const previousShares = revisedPrevious(row);
-    if (typeof previousShares === 'string') {
-      rejections.push({ file, line: pl.line, field: 'previousShortPositionQuantity', reason: previousShares });
-      continue;
-    }
-    candidates.push({ line: pl.line, row, previousShares });
+    total++;
+    const line = physical + 1;
+    if (inPlace && scratch.take(body, start, end, line, header.width, at as RowColumns, candidates)) continue;
+    takeLine(
+      file,
+      line,
+      body.slice(start, end).split('|'),
+      header,
+      at as RowColumns,
+      fast,
+      dates,
+      candidates,
+      rejections,
+    );
   }
-  if (candidates.length === 0) {
+  // Only blank lines: readPipeTable's header check on an empty line (line 0).
+  if (header === null) pipeHeader('', -1, file, HEADER_SPEC);
+  if (total === 0) throw new FormatError(file, 0, '*', 'the file has a header but no records');
+  return {
+    total,
+    candidates,
+    rejections,
+    generated: (header as { columns: Map<string, number> }).columns.has(GENERATED_COLUMN),
+  };
+}
+
+/**
+ * One line the way parseShortInterest always read it: `checkShortInterestRow` (with `fast`), zod for a row
+ * it refuses (the reasons), then the row's accountingYearMonthNumber and R quantity.
+ */
+function takeLine(
+  file: string,
+  line: number,
+  fields: string[],
+  header: { columns: Map<string, number>; width: number },
+  at: RowColumns,
+  fast: boolean,
+  dates: Map<string, IsoDate | null>,
+  candidates: Candidates,
+  rejections: Rejection[],
+): void {
+  let row = fast && fields.length === header.width ? checkShortInterestRow(fields, at, dates) : undefined;
+  if (row === undefined) {
+    const record = pipeRecord(header, { line, fields });
+    if (typeof record === 'string') {
+      rejections.push({ file, line, field: '*', reason: record });
+      return;
+    }
+    const parsed = rowSchema().safeParse(record);
+    if (!parsed.success) {
+      rejections.push(issueRejection(file, line, record, parsed.error.issues));
+      return;
+    }
+    row = parsed.data;
+  }
+  if (row.accountingYearMonthNumber !== undefined && row.accountingYearMonthNumber !== row.settlementDate) {
+    rejections.push({
+      file,
+      line,
+      field: 'accountingYearMonthNumber',
+      reason: `${showValue(fields[at.accounting])} is not the row's settlementDate ${row.settlementDate}`,
+    });
+    return;
+  }
+  const previousShares = revisedPrevious(row);
+  if (typeof previousShares === 'string') {
+    rejections.push({ file, line, field: 'previousShortPositionQuantity', reason: previousShares });
+    return;
+  }
+  candidates.pushRow(line, row, previousShares);
+}
+
+/**
+ * The valid rows into the file: the majority settlement date (a file named for another date is refused),
+ * rows of another date and later rows of a symbol rejected, `emit(i, symbol)` for each row kept, in line
+ * order; then a file most of whose rows are rejected is refused.
+ */
+function settle(
+  file: string,
+  scan: ShortInterestScan,
+  emit: (i: number, symbol: string) => void,
+): { settlementDate: IsoDate; rejections: Rejection[] } {
+  const { candidates: c, rejections, total } = scan;
+  if (c.length === 0) {
     const first = rejections[0];
     throw new FormatError(
       file,
       0,
       '*',
-      `none of the ${table.lines.length} records is valid${first ? ` (first: ${formatRejection(first)})` : ''}`,
+      `none of the ${total} records is valid${first ? ` (first: ${formatRejection(first)})` : ''}`,
     );
   }
-
-  const { date: settlementDate, count } = majorityDate(candidates);
+  const { date: settlementDate, count } = majorityDate(c.settlementDate);
   // A file named for one settlement date but holding another would silently become a revision of
   // the other date (rule 4 merges files by their rows' date): refused, as the Reg SHO parser does.
   const named = shortInterestDateFromName(file);
   if (named !== null && named !== settlementDate) {
-    const first = candidates.find((c) => c.row.settlementDate === settlementDate);
+    const first = c.settlementDate.indexOf(settlementDate);
     throw new FormatError(
       file,
-      first?.line ?? 0,
+      first === -1 ? 0 : (c.line[first] as number),
       'settlementDate',
-      `the file name says ${named} but its records are for settlement date ${settlementDate} (${count} of ${candidates.length} valid rows): misnamed file`,
+      `the file name says ${named} but its records are for settlement date ${settlementDate} (${count} of ${c.length} valid rows): misnamed file`,
     );
   }
-  const records: ShortInterestRecord[] = [];
-  const kept = new Map<string, { index: number; line: number; marketClass: string | undefined }>();
-  for (const { line, row, previousShares } of candidates) {
-    if (row.settlementDate !== settlementDate) {
+  const kept = new Map<string, number>();
+  let rows = 0;
+  for (let i = 0; i < c.length; i++) {
+    const line = c.line[i] as number;
+    const date = c.settlementDate[i] as IsoDate;
+    if (date !== settlementDate) {
       rejections.push({
         file,
         line,
         field: 'settlementDate',
-        reason: `${showValue(row.settlementDate)} differs from the file's settlement date ${settlementDate} (carried by ${count} of ${candidates.length} valid rows)`,
+        reason: `${showValue(date)} differs from the file's settlement date ${settlementDate} (carried by ${count} of ${c.length} valid rows)`,
       });
       continue;
     }
-    const record = toShortInterestRecord(row, previousShares);
-    const earlier = kept.get(record.symbol);
+    const symbol = c.symbol[i] as string;
+    const earlier = kept.get(symbol);
     if (earlier === undefined) {
-      kept.set(record.symbol, { index: records.length, line, marketClass: row.marketClassCode });
-      records.push(record);
+      kept.set(symbol, i);
+      rows++;
+      emit(i, symbol);
       continue;
     }
-    const previous = records[earlier.index] as ShortInterestRecord;
+    const earlierClass = c.marketClass[earlier];
+    const marketClass = c.marketClass[i];
     const classes =
-      earlier.marketClass !== undefined && row.marketClassCode !== undefined
-        ? ` (market class ${earlier.marketClass} vs ${row.marketClassCode})`
+      earlierClass !== undefined && marketClass !== undefined
+        ? ` (market class ${earlierClass} vs ${marketClass})`
         : '';
+    const before = c.shares[earlier] as number;
+    const shares = c.shares[i] as number;
     const agreement =
-      previous.shares === record.shares
-        ? 'with the same quantity'
-        : `with a different quantity (${previous.shares} vs ${record.shares} shares)`;
+      before === shares ? 'with the same quantity' : `with a different quantity (${before} vs ${shares} shares)`;
     rejections.push({
       file,
       line,
       field: 'symbolCode',
-      reason: `${showValue(row.symbolCode)} repeats line ${earlier.line} ${agreement}${classes}; the first row is kept`,
+      reason: `${showValue(c.symbolCode[i])} repeats line ${c.line[earlier]} ${agreement}${classes}; the first row is kept`,
     });
   }
   rejections.sort((a, b) => a.line - b.line);
-  refuseMostlyRejected(file, table.lines.length, records.length, rejections);
-  return { file, settlementDate, records, rejections, generated: table.columns.has(GENERATED_COLUMN) };
+  refuseMostlyRejected(file, total, rows, rejections);
+  return { settlementDate, rejections };
+}
+
+/** What `canonicalSymbol` gives a raw symbolCode that passes `symbolProblem`, or null (module memo, bounded). */
+const symbolMemo = new Map<string, string | null>();
+const SYMBOLS_KEPT = 100_000;
+
+function checkedSymbol(raw: string): string | null {
+  let symbol = symbolMemo.get(raw);
+  if (symbol === undefined) {
+    symbol = symbolProblem(raw) === null ? canonicalSymbol(raw) : null;
+    if (symbolMemo.size >= SYMBOLS_KEPT) symbolMemo.clear();
+    symbolMemo.set(raw, symbol);
+  }
+  return symbol;
+}
+
+/** Whether `text[s, e)` is non-empty and its own `trimText` (first and last characters printable ASCII). */
+function trimmed(text: string, s: number, e: number): boolean {
+  if (e <= s) return false;
+  const a = text.charCodeAt(s);
+  const b = text.charCodeAt(e - 1);
+  return a > 32 && a < 127 && b > 32 && b < 127;
+}
+
+/** `sharesOf` of the field `text[s, e)`: the count, or NaN when sharesOf gives a problem. */
+function sharesAt(text: string, s: number, e: number): number {
+  if (trimmed(text, s, e)) {
+    const value = scanDecimal(text, s, false, e);
+    return Number.isNaN(value) || sharesCeilingProblem(value) !== null ? Number.NaN : value;
+  }
+  const value = sharesOf(text.slice(s, e));
+  return typeof value === 'number' ? value : Number.NaN;
+}
+
+/** `revisionOf` / `splitFlagOf` of the field `text[s, e)` (`mark` is R or S): the flag, or null for a problem. */
+function flagAt(
+  text: string,
+  s: number,
+  e: number,
+  mark: number,
+  of: (raw: string) => boolean | string,
+): boolean | null {
+  if (e === s) return false;
+  if (e === s + 1 && text.charCodeAt(s) === mark) return true;
+  const flag = of(text.slice(s, e));
+  return typeof flag === 'string' ? null : flag;
+}
+
+/**
+ * A line read in place: its fields are found, not split, and only the checked ones are read. Takes
+ * (pushes into candidates, returns true) exactly the lines `takeLine` would take with their values, and
+ * only those it can decide alone: any other line (a field count, symbol, quantity, date or flag the
+ * schema refuses, an accountingYearMonthNumber that is not the settlement date, an R row without its
+ * quantity) returns false, and `takeLine` reads it again and words the rejection.
+ */
+class LineScratch {
+  /** Offsets of the `|`s of the line (and one before its start, at the line's end). */
+  #bars = new Int32Array(32);
+  /** Per date column (0: settlementDate, 1: accountingYearMonthNumber), its last spelling and date. */
+  #dateRaw = ['', ''];
+  #date: (IsoDate | null)[] = [null, null];
+  #dates = new Map<string, IsoDate | null>();
+
+  take(text: string, start: number, end: number, line: number, width: number, c: RowColumns, out: Candidates): boolean {
+    if (this.#bars.length < width + 1) this.#bars = new Int32Array(2 * (width + 1));
+    const bars = this.#bars;
+    bars[0] = start - 1;
+    let fields = 1;
+    for (let p = start; ; ) {
+      const q = text.indexOf('|', p);
+      if (q === -1 || q >= end) break;
+      if (fields === width) return false;
+      bars[fields++] = q;
+      p = q + 1;
+    }
+    if (fields !== width) return false;
+    bars[width] = end;
+    // Field k is text[bars[k] + 1, bars[k + 1]).
+    const symbolCode = text.slice((bars[c.symbol] as number) + 1, bars[c.symbol + 1]);
+    const symbol = checkedSymbol(symbolCode);
+    if (symbol === null) return false;
+    const shares = sharesAt(text, (bars[c.shares] as number) + 1, bars[c.shares + 1] as number);
+    if (Number.isNaN(shares)) return false;
+    const settlementDate = this.#dateAt(0, text, (bars[c.settlement] as number) + 1, bars[c.settlement + 1] as number);
+    if (settlementDate === null) return false;
+    // An accountingYearMonthNumber that is not the settlement date: rejected by takeLine, which says so.
+    if (
+      c.accounting >= 0 &&
+      this.#dateAt(1, text, (bars[c.accounting] as number) + 1, bars[c.accounting + 1] as number) !== settlementDate
+    ) {
+      return false;
+    }
+    let revision = false;
+    if (c.revision >= 0) {
+      const flag = flagAt(text, (bars[c.revision] as number) + 1, bars[c.revision + 1] as number, 82, revisionOf);
+      if (flag === null) return false;
+      revision = flag;
+    }
+    const marketClass =
+      c.marketClass >= 0 ? text.slice((bars[c.marketClass] as number) + 1, bars[c.marketClass + 1]) : undefined;
+    let split = false;
+    if (c.split >= 0) {
+      const flag = flagAt(text, (bars[c.split] as number) + 1, bars[c.split + 1] as number, 83, splitFlagOf);
+      if (flag === null) return false;
+      split = flag;
+    }
+    let previousShares: number | undefined;
+    if (revision) {
+      // revisedPrevious: an R row needs its previous quantity (takeLine rejects it otherwise).
+      if (c.previous < 0) return false;
+      previousShares = sharesAt(text, (bars[c.previous] as number) + 1, bars[c.previous + 1] as number);
+      if (Number.isNaN(previousShares)) return false;
+    }
+    let adv: number | null = null;
+    if (c.volume >= 0) {
+      const n = sharesAt(text, (bars[c.volume] as number) + 1, bars[c.volume + 1] as number);
+      adv = n > 0 ? n : null;
+    }
+    const issueName = text.slice((bars[c.name] as number) + 1, bars[c.name + 1]);
+    out.push(
+      line,
+      symbolCode,
+      symbol,
+      issueName,
+      shares,
+      settlementDate,
+      revision,
+      previousShares,
+      adv,
+      split,
+      marketClass,
+    );
+    return true;
+  }
+
+  /** `dateOf` on the field `text[s, e)`, its last spelling compared in place. */
+  #dateAt(column: 0 | 1, text: string, s: number, e: number): IsoDate | null {
+    const raw = this.#dateRaw[column] as string;
+    if (e - s === raw.length && raw !== '' && text.startsWith(raw, s)) return this.#date[column] as IsoDate | null;
+    const spelled = text.slice(s, e);
+    const date = dateOf(spelled, this.#dates);
+    this.#dateRaw[column] = spelled;
+    this.#date[column] = date;
+    return date;
+  }
 }
 
 /**

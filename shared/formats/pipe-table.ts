@@ -30,6 +30,27 @@ export function readPipeTable(
   const physical = splitLines(body);
   let headerAt = physical.findIndex((l) => l.trim() !== '');
   const headerLine = physical[headerAt] ?? '';
+  const { columns, width } = pipeHeader(headerLine, headerAt, file, spec);
+  const lines: PipeLine[] = [];
+  for (let i = ++headerAt; i < physical.length; i++) {
+    const l = physical[i] ?? '';
+    if (l.trim() === '') continue;
+    lines.push({ line: i + 1, fields: l.split('|') });
+  }
+  return { columns, width, lines };
+}
+
+/**
+ * The header line (0-based physical index `headerAt`; -1 when the body has none) read against the
+ * format's columns: their indexes and the field count every line must have. Refuses (FormatError) a line
+ * that is not a pipe-delimited header, a column named twice and a missing required column.
+ */
+export function pipeHeader(
+  headerLine: string,
+  headerAt: number,
+  file: string,
+  spec: { format: string; required: readonly string[]; optional: readonly string[] },
+): { columns: Map<string, number>; width: number } {
   if (!headerLine.includes('|')) {
     throw new FormatError(
       file,
@@ -57,13 +78,7 @@ export function readPipeTable(
       `the header lacks the required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (header: ${showValue(headerLine, 400)})`,
     );
   }
-  const lines: PipeLine[] = [];
-  for (let i = ++headerAt; i < physical.length; i++) {
-    const l = physical[i] ?? '';
-    if (l.trim() === '') continue;
-    lines.push({ line: i + 1, fields: l.split('|') });
-  }
-  return { columns, width: names.length, lines };
+  return { columns, width: names.length };
 }
 
 /**
@@ -71,7 +86,10 @@ export function readPipeTable(
  * optional columns stay undefined. Returns the problem text when the line has the wrong field count
  * (a `|` inside an issue name shifts every later field, so such a line cannot be read safely).
  */
-export function pipeRecord(table: PipeTable, pl: PipeLine): Record<string, string | undefined> | string {
+export function pipeRecord(
+  table: Pick<PipeTable, 'columns' | 'width'>,
+  pl: PipeLine,
+): Record<string, string | undefined> | string {
   if (pl.fields.length !== table.width) return `has ${pl.fields.length} fields, the header has ${table.width}`;
   const record: Record<string, string | undefined> = {};
   for (const [name, at] of table.columns) record[name] = pl.fields[at];

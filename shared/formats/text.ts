@@ -100,7 +100,7 @@ export function dateFromName(file: string, pattern: RegExp): IsoDate | null {
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /**
- * Strict decimal starting at `s[start]`: digits with at most one `.` followed by digits; with
+ * Strict decimal in `s[start, end)` (`end` defaults to the string's end): digits with at most one `.` followed by digits; with
  * `grouping`, also thousands groups (`1,209.98`, `12,345,678`). NaN when malformed (no sign, no
  * exponent, no spaces, no hex: `Number()` alone would accept `" 1"`, `"1e5"`, `"0x10"`, `""`).
  * A character loop rather than a regex + `Number()`: it runs three times per screener row, 1.8 M
@@ -108,8 +108,8 @@ const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 
  * 10^k, which is correctly rounded (the same double `Number()` gives) while N < 2^53 and k ≤ 15;
  * longer inputs go through `Number()`.
  */
-export function scanDecimal(s: string, start: number, grouping: boolean): number {
-  const n = s.length;
+export function scanDecimal(s: string, start: number, grouping: boolean, end = s.length): number {
+  const n = end;
   let intDigits = 0;
   let group = -1;
   let dot = false;
@@ -136,7 +136,7 @@ export function scanDecimal(s: string, start: number, grouping: boolean): number
   }
   if (intDigits === 0 || (dot && fracDigits === 0) || (!dot && group !== -1 && group !== 3)) return Number.NaN;
   if (scaled <= Number.MAX_SAFE_INTEGER && fracDigits < POW10.length) return scaled / (POW10[fracDigits] ?? 1);
-  const body = start === 0 ? s : s.slice(start);
+  const body = start === 0 && end === s.length ? s : s.slice(start, end);
   return Number(commas ? body.replaceAll(',', '') : body);
 }
 

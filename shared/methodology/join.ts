@@ -39,29 +39,36 @@ export interface Universe {
   byCompressed: ReadonlyMap<string, string>;
 }
 
-const universes = new WeakMap<readonly string[], { size: number; universe: Universe }>();
+interface CachedUniverse {
+  size: number;
+  universe: Universe;
+  index: Map<string, number>;
+  byCompressed: Map<string, string>;
+}
+
+const universes = new WeakMap<readonly string[], CachedUniverse>();
 
 /**
- * The universe of `symbols` (ids in order) and `names` (read live, so a renamed listing is seen at once);
- * cached while no symbol is added.
+ * The universe of `symbols` (ids in order) and `names` (read live, so a renamed listing is seen at once).
+ * The engine only ever appends symbols: a longer list extends the cached universe in place with the new
+ * ids (issue 16: rebuilding it every day a listing appeared took 0.6 s of a real year's build), so the
+ * maps are what a rebuild makes, insertion order included. A universe therefore describes the list as it
+ * is now: callers take it afresh after adding symbols (the engine's ShareLookup lives for one step and
+ * first asks after the step's symbols are added).
  */
 export function universeOf(symbols: readonly string[], names: readonly string[]): Universe {
   const hit = universes.get(symbols);
-  if (hit && hit.size === symbols.length && hit.universe.names === names) return hit.universe;
-  const universe = buildUniverse(symbols, names);
-  universes.set(symbols, { size: symbols.length, universe });
-  return universe;
-}
-
-function buildUniverse(symbols: readonly string[], names: readonly string[]): Universe {
+  if (hit && hit.universe.names === names && hit.size <= symbols.length) {
+    if (hit.size < symbols.length) {
+      addToUniverse(symbols, hit.size, hit.index, hit.byCompressed);
+      hit.size = symbols.length;
+    }
+    return hit.universe;
+  }
   const index = new Map<string, number>();
   const byCompressed = new Map<string, string>();
-  symbols.forEach((s, i) => {
-    index.set(s, i);
-    const c = finraSpelling(s);
-    if (c !== null && !byCompressed.has(c)) byCompressed.set(c, s);
-  });
-  return {
+  addToUniverse(symbols, 0, index, byCompressed);
+  const universe: Universe = {
     has: (s) => index.has(s),
     nameOf: (s) => {
       const i = index.get(s);
@@ -70,6 +77,23 @@ function buildUniverse(symbols: readonly string[], names: readonly string[]): Un
     names,
     byCompressed,
   };
+  universes.set(symbols, { size: symbols.length, universe, index, byCompressed });
+  return universe;
+}
+
+/** Ids `from` … of `symbols` into the maps, the first spelling of a FINRA key kept. */
+function addToUniverse(
+  symbols: readonly string[],
+  from: number,
+  index: Map<string, number>,
+  byCompressed: Map<string, string>,
+): void {
+  for (let i = from; i < symbols.length; i++) {
+    const s = symbols[i] as string;
+    index.set(s, i);
+    const c = finraSpelling(s);
+    if (c !== null && !byCompressed.has(c)) byCompressed.set(c, s);
+  }
 }
 
 /**

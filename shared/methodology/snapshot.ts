@@ -731,12 +731,10 @@ export function oneDayFigures(state: EngineState): {
   const tA = state.dayCount - 1;
   const a = state.lastDate as string;
   const counted = tA >= 1;
-  const asOf = asOfA(state, tA);
-  const { symbolsByTier } = symbolCounts(state, asOf, counted, slotOf(tA + RING - 1), state.sectors.length);
-  const totalSymbols = symbolsByTier.reduce((x, y) => x + y, 0);
+  const totalSymbols = exposedSymbols(state, tA, counted);
   const records = state.days.slice(counted ? windowStart(state.days, a, '1d') : state.days.length);
   if (records.length === 0) return { tradingDays: 0, tiers: TIERS.map(() => null), totalExposure: null, totalSymbols };
-  const asOfSums = state.methodology === 3 ? sumsAsOfA(state, ringSymbolSums(state, tA, tA)) : null;
+  const asOfSums = state.methodology === 3 ? { tiers: tierSumsOfDay(state, tA), sectors: new Map() } : null;
   const groupSum = (g: Group) => {
     const sum = groupWindowSum(records, g, asOfSums);
     return { pnl: sum.pnl, exposure: sum.exposure / sum.days };
@@ -747,6 +745,60 @@ export function oneDayFigures(state: EngineState): {
     totalExposure: groupSum('total').exposure,
     totalSymbols,
   };
+}
+
+/**
+ * Σ of `symbolCounts(state, asOfA(state, tA), counted, …).symbolsByTier`, counted without building `asOfA`'s
+ * columns (`pulse build` gates every day; issue 16): the symbols priced on A, not held out, in the universe,
+ * with a tier as of A and an exposure on the day before.
+ */
+function exposedSymbols(state: EngineState, tA: number, counted: boolean): number {
+  if (!counted) return 0;
+  const sA = slotOf(tA);
+  const sAp = slotOf(tA + RING - 1);
+  const { price, marketCap, shortInterest, held } = state;
+  const v3 = state.methodology === 3;
+  let count = 0;
+  for (let id = 0; id < state.symbols.length; id++) {
+    const b = id * RING;
+    if (!((price[b + sA] as number) > 0) || held[id] !== -1 || !inUniverse(state, id)) continue;
+    const m0 = marketCap[b + sAp] as number;
+    const tier = v3 ? tierOfLastCap(state, id) : m0 > 0 ? tierIndex(m0) : -1;
+    if (tier < 0) continue;
+    if (exposureOf(shortInterest[b + sAp] as number, m0, price[b + sAp] as number) > 0) count++;
+  }
+  return count;
+}
+
+/**
+ * `sumsAsOfA(state, ringSymbolSums(state, tA, tA)).tiers` without the per-symbol columns: the same symbol-day
+ * values added to their tier as of A in the same (id) order, so the same sums to the last bit.
+ */
+function tierSumsOfDay(state: EngineState, tA: number): { pnl: number; exposure: number; netNew: number }[] {
+  const tiers = TIERS.map(() => ({ pnl: 0, exposure: 0, netNew: 0 }));
+  const c = scratch();
+  const hadFile = state.slotSettlement[slotOf(tA - 1)] !== '';
+  for (let id = 0; id < state.symbols.length; id++) {
+    if (!inUniverse(state, id)) continue;
+    const held = state.held[id] as number;
+    const until = held === -1 ? tA : Math.min(tA, held - 1);
+    let pnl = 0;
+    let exposure = 0;
+    let netNew = 0;
+    if (tA <= until && symbolDay(state, id, tA, hadFile, c)) {
+      pnl += c.pnl;
+      exposure += c.exposure;
+      netNew += c.netNew;
+    }
+    if (pnl === 0 && exposure === 0 && netNew === 0) continue;
+    const tier = tierOfLastCap(state, id);
+    if (tier < 0) continue;
+    const t = tiers[tier] as { pnl: number; exposure: number; netNew: number };
+    t.pnl += pnl;
+    t.exposure += exposure;
+    t.netNew += netNew;
+  }
+  return tiers;
 }
 
 /** A rule-3 factor in words, for callers that report splits. */

@@ -1,7 +1,9 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ShortInterestRecord } from '../../shared/domain.ts';
+import type { ShortInterestFile, ShortInterestRecord } from '../../shared/domain.ts';
+import { readShortInterest, shortInterestFileOf } from '../../shared/formats/finra-short-interest.ts';
 import {
   compareRevisionFileNames,
   mergeShortInterestRevisions,
@@ -310,24 +312,56 @@ describe('a file most of whose rows are rejected (issue 17)', () => {
 });
 
 describe('the fast row check', () => {
-  /** The parse of a fixture, or the refusal's text: what a caller sees either way. */
-  const outcome = (name: string, rowCheck: 'fast' | 'zod') => {
+  /** The parse, or the refusal's text: what a caller sees either way. */
+  const parsed = (text: string, file: string, rowCheck: 'fast' | 'split' | 'zod') => {
     try {
-      const { text, file } = fixtureText(`short-interest/${name}`);
       return parseShortInterest(text, file, { rowCheck });
     } catch (error) {
       return String(error);
     }
   };
+  /** A file's maps and sets as entry lists, in insertion order (which the engine iterates in). */
+  const entries = (file: ShortInterestFile) =>
+    JSON.stringify(file, (_k, v) => (v instanceof Map ? { map: [...v] } : v instanceof Set ? { set: [...v] } : v));
+  /** readShortInterest's file, rows and rejections, or the refusal's text. */
+  const read = (text: string, file: string) => {
+    try {
+      const r = readShortInterest(text, file);
+      return { file: entries(r.file), rows: r.rows, rejections: r.rejections };
+    } catch (error) {
+      return String(error);
+    }
+  };
+  /** The three row checks agree, and readShortInterest is shortInterestFileOf of zod's parse. */
+  const agree = (text: string, file: string) => {
+    const zod = parsed(text, file, 'zod');
+    const fast = parsed(text, file, 'fast');
+    expect(fast, file).toEqual(zod);
+    expect(parsed(text, file, 'split'), file).toEqual(zod);
+    expect(read(text, file), file).toEqual(
+      typeof zod === 'string'
+        ? zod
+        : { file: entries(shortInterestFileOf(zod)), rows: zod.records.length, rejections: zod.rejections },
+    );
+    return fast;
+  };
+  const outcome = (name: string) => {
+    let fixture: { text: string; file: string };
+    try {
+      fixture = fixtureText(`short-interest/${name}`);
+    } catch (error) {
+      return String(error);
+    }
+    return agree(fixture.text, fixture.file);
+  };
 
-  it('gives what zod gives on every fixture, good and bad rows alike (records, rejections, refusals)', () => {
+  it('gives what zod gives on every fixture, good and bad rows alike (records, rejections, refusals, file maps)', () => {
     const dir = path.join(repoRoot, 'test/fixtures/formats/short-interest');
     const names = readdirSync(dir).filter((n) => n.startsWith('shrt'));
     expect(names.length).toBeGreaterThan(5);
     let rejected = 0;
     for (const name of names) {
-      const fast = outcome(name, 'fast');
-      expect(fast, name).toEqual(outcome(name, 'zod'));
+      const fast = outcome(name);
       if (typeof fast !== 'string') rejected += fast.rejections.length;
     }
     // The fixtures exercise the fallback: rows the fast check refuses reach zod for their reason.
@@ -353,10 +387,65 @@ describe('the fast row check', () => {
     for (const [text, file] of [
       [minimal, 'shrt20240131.csv'],
       [full, 'shrt20240131.csv'],
+      [full.replaceAll('\n', '\r\n'), 'shrt20240131.csv'],
+      [full.replaceAll('\n', '\r'), 'shrt20240131.csv'],
+      [`\uFEFF\n \n${full.replaceAll('\n', '\n\u00a0\n\t\n')}\r\n\r\n`, 'shrt20240131.csv'],
+      [full.replace('AAA|A Inc', 'AAA|A|Inc'), 'shrt20240131.csv'],
+      [full.replace('|2024-01-31|', '|2024-01-15|'), 'shrt20240131.csv'],
+      [full.replaceAll('2024-01-31|20240131', '2024-01-15|20240115'), 'shrt20240131.csv'],
+      [full, 'other.csv'],
     ] as const) {
-      const fast = parseShortInterest(text, file, { rowCheck: 'fast' });
-      expect(fast).toEqual(parseShortInterest(text, file, { rowCheck: 'zod' }));
-      expect(fast.records.length).toBeGreaterThan(0);
+      const fast = agree(text, file);
+      if (typeof fast !== 'string') expect(fast.records.length).toBeGreaterThan(0);
     }
+  });
+
+  it('gives what zod gives on arbitrary files of real and hostile fields', () => {
+    const columns = [
+      'accountingYearMonthNumber',
+      'symbolCode',
+      'issueName',
+      'marketClassCode',
+      'currentShortPositionQuantity',
+      'previousShortPositionQuantity',
+      'stockSplitFlag',
+      'averageDailyVolumeQuantity',
+      'revisionFlag',
+      'settlementDate',
+    ];
+    const field = fc.oneof(
+      fc.constantFrom('', ' ', 'R', ' R', 'S', 'S ', 'Y', 'OTC', 'otc', 'ARCA', ' BZX', 'NNM', 'NYSE'),
+      fc.constantFrom('0', '12', '1.5', '-5', '1e3', '12,345', ' 7', '99999999999999999999', 'x'),
+      fc.constantFrom('2024-01-31', '20240131', '2024-01-15', '2024-02-30', '2024-1-31', ' 2024-01-31'),
+      fc.constantFrom('AAPL', 'BRKB', 'BRK.B', 'BRK/B', 'ABRpD', 'aa pl', 'XYZw', '^A', ''),
+      fc.string({ maxLength: 6 }),
+    );
+    const row = fc.oneof(
+      fc.array(field, { minLength: columns.length, maxLength: columns.length }),
+      fc.array(field, { minLength: columns.length - 1, maxLength: columns.length + 1 }),
+      fc
+        .record({ symbol: fc.constantFrom('AAA', 'BBB', 'CCC'), shares: fc.nat(), r: fc.constantFrom('', 'R') })
+        .map(({ symbol, shares, r }) => [
+          '20240131',
+          symbol,
+          `${symbol} Inc`,
+          'NNM',
+          String(shares),
+          '10',
+          '',
+          '5',
+          r,
+          '2024-01-31',
+        ]),
+    );
+    const eol = fc.constantFrom('\n', '\r\n', '\r');
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 8 }), eol, fc.boolean(), (rows, end, optional) => {
+        const cut = optional ? columns.length : columns.length - 1;
+        const lines = [columns.slice(0, cut), ...rows.map((r) => r.slice(0, cut - columns.length + r.length))];
+        agree(lines.map((l) => l.join('|')).join(end), 'shrt20240131.csv');
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PriceRow } from '../../shared/domain.ts';
 import {
   checkScreenerRow,
+  FormatError,
   parseScreener,
   screenerDateFromName,
   screenerRowSchema,
@@ -326,6 +327,233 @@ describe('checkScreenerRow implements screenerRowSchema exactly', () => {
         expect(checkScreenerRow(raw)).toEqual(viaZod(raw));
       }),
       { numRuns: 5000 },
+    );
+  });
+});
+
+describe('the text scanner: a compact snapshot read without JSON.parse gives what JSON.parse and zod give', () => {
+  /** The parse, or the refusal as a rejection: what a caller can observe. */
+  function outcome(text: string, rowCheck: 'fast' | 'json' | 'zod') {
+    try {
+      return parseScreener(text, '2024-06-10.json', { rowCheck });
+    } catch (error) {
+      if (error instanceof FormatError) return error.toRejection();
+      throw error;
+    }
+  }
+  function agree(text: string) {
+    const fast = outcome(text, 'fast');
+    expect(fast).toEqual(outcome(text, 'zod'));
+    expect(fast).toEqual(outcome(text, 'json'));
+    return fast;
+  }
+  const compact = (rows: unknown[]) => JSON.stringify({ data: { rows } });
+  const good = {
+    symbol: 'AAPL',
+    name: 'Apple Inc. Common Stock',
+    lastsale: '$1,209.98',
+    volume: '1000',
+    marketCap: '2000000.00',
+    sector: 'Technology',
+    industry: 'Computer Manufacturing',
+    country: 'United States',
+  };
+
+  it('reads the API shape in place: no JSON.parse of the whole text', () => {
+    const text = compact([good, { ...good, symbol: 'BRK/B', name: null, sector: ' ', marketCap: '0.00' }]);
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const parsed = parseScreener(text, '2024-06-10.json');
+      expect(parse.mock.calls.filter(([t]) => t === text)).toEqual([]);
+      expect(parsed.records.map((r) => [r.symbol, r.name, r.price, r.marketCap, r.sector])).toEqual([
+        ['AAPL', 'Apple Inc. Common Stock', 1209.98, 2000000, 'Technology'],
+        ['BRK.B', '', 1209.98, null, 'Unclassified'],
+      ]);
+    } finally {
+      parse.mockRestore();
+    }
+    expect(agree(text)).toEqual(parseScreener(` ${text}`, '2024-06-10.json'));
+  });
+
+  it('agrees on every fixture written compactly', () => {
+    let rows = 0;
+    let read = 0;
+    for (const name of ['2024-06-10.json', '2024-06-11.json.gz', '2024-06-13.json', '2024-06-14.json']) {
+      const json = JSON.parse(fixtureText(`screener/${name}`).text);
+      const list = Array.isArray(json) ? json : (json.data.rows ?? json.data.table.rows);
+      rows += list.length;
+      const parsed = agree(compact(list));
+      if ('records' in parsed) read += parsed.records.length + parsed.rejections.length;
+    }
+    for (const name of ['no-rows.json', 'missing-column.json', 'table-without-download.json', 'api-error.json']) {
+      agree(JSON.stringify(JSON.parse(fixtureText(`screener/${name}`).text)));
+    }
+    expect(read).toBe(rows);
+    expect(rows).toBe(25);
+  });
+
+  it('agrees on texts that are almost the API shape: escapes, control characters, other values, keys and endings', () => {
+    const base = compact([good, { ...good, symbol: 'MSFT' }]);
+    const texts = [
+      base,
+      `${base}\n`,
+      `${base} \r\n\t`,
+      `\uFEFF${base}`,
+      `${base}x`,
+      `${base}}`,
+      base.slice(0, -1),
+      base.slice(0, -3),
+      base.replace('"Apple', '"App\\u006ce'),
+      base.replace('"Apple', '"App\\"le'),
+      base.replace('"Apple', '"App\\le'),
+      base.replace('"Apple', '"App\tle'),
+      base.replace('"Apple', '"App\u0000le'),
+      base.replace('"Apple', '"App\u2028le \uD800'),
+      base.replace('"symbol"', '"sym\\u0062ol"'),
+      base.replace('"1000"', '1000'),
+      base.replace('"1000"', 'null'),
+      base.replace('"1000"', 'nul'),
+      base.replace('"1000"', 'true'),
+      base.replace('"1000"', '[1]'),
+      base.replace('"1000"', '{"a":1}'),
+      base.replace('"United States"', '{"a":[1,2]}'),
+      base.replace('"$1,209.98"', '" $1,209.98"'),
+      base.replace('"$1,209.98"', '"$1,209.98 "'),
+      base.replace('"$1,209.98"', '"\u00a01"'),
+      base.replace('"$1,209.98"', '"$0.00"'),
+      base.replace('"$1,209.98"', '"$99999999"'),
+      base.replace('"2000000.00"', '"9e99"'),
+      base.replace('"2000000.00"', '"999999999999999999999999"'),
+      base.replace('"2000000.00"', '""'),
+      base.replace('"2000000.00"', '" "'),
+      base.replace('"2000000.00"', '"$"'),
+      base.replace('"Technology"', '"  Technology  "'),
+      base.replace('"Technology"', `"${'x'.repeat(600)}"`),
+      base.replace('"symbol":"AAPL"', '"symbol":"AAPL","symbol":"MSFT"'),
+      base.replace('"symbol":"AAPL"', '"symbol":"AAPL","symbol":null'),
+      base.replace('"symbol":"AAPL"', '"symbol":"aa pl"'),
+      base.replace('"symbol":"AAPL"', '"symbol":" "'),
+      base.replace('"symbol":"AAPL"', `"symbol":"${'A'.repeat(20)}"`),
+      base.replace('"name":"Apple Inc. Common Stock",', ''),
+      base.replace(/"lastsale":"[^"]*",/g, ''),
+      base.replace('"country":"United States"', '"__proto__":"x"'),
+      base.replace('{"symbol":"AAPL"', '{ "symbol":"AAPL"'),
+      base.replace('},{', '}, {'),
+      base.replace('},{', '},"x",{'),
+      base.replace('},{', '},{},{'),
+      base.replace('},{', '},null,{'),
+      base.replace('{"data":', '{"data" :'),
+      base.replace('{"data":', '{"status":null,"data":'),
+      base.replace(']}}', '],"rows":[]}}'),
+      base.replace(']}}', ']},"data":null}'),
+      '{"data":{"rows":[]}}',
+      '{"data":{"rows":[{}]}}',
+      '{"data":{"rows":[{"symbol":"A"}]}}',
+    ];
+    for (const text of texts) agree(text);
+    // Any one character put in, or taken out, anywhere.
+    const put = fc.constantFrom('"', '\\', ',', ':', '{', '}', '[', ']', ' ', '\n', '\u0001', 'n', '1', '\u00e9');
+    fc.assert(
+      fc.property(fc.nat(base.length), put, fc.boolean(), (at, c, cut) => {
+        agree(cut ? base.slice(0, at) + base.slice(at + 1) : base.slice(0, at) + c + base.slice(at));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('agrees day after day while rows keep, change or lose the layout of their symbol’s last row', () => {
+    // The scanner remembers each symbol's last row and its place (layoutRow): days in a row, with listings
+    // added and gone, names, sectors and other columns changed, rows repeated, reordered or damaged.
+    const listing = (k: number) => ({
+      symbol: `S${k}`,
+      name: `Company ${k} Common Stock`,
+      lastsale: `$${k}.25`,
+      volume: `${1000 + k}`,
+      marketCap: `${k}000000.00`,
+      sector: k % 3 === 0 ? '' : 'Finance',
+      industry: `Industry ${k % 5}`,
+      country: 'United States',
+      ipoyear: '2001',
+      exchange: 'NYSE',
+    });
+    const day = fc.record({
+      drop: fc.array(fc.nat(39), { maxLength: 3 }),
+      add: fc.array(fc.integer({ min: 40, max: 45 }), { maxLength: 3 }),
+      price: fc.array(fc.tuple(fc.nat(39), fc.constantFrom('$1.5', '$0.00', '', 'NA', '$1,000.5', ' $2 ')), {
+        maxLength: 6,
+      }),
+      text: fc.array(
+        fc.tuple(
+          fc.nat(39),
+          fc.constantFrom('name', 'sector', 'industry', 'country', 'volume', 'marketCap', 'symbol'),
+          fc.constantFrom('Other Name Inc.', '', ' Finance ', 'S1', 'S2', '0.00', '9e99', 'same length'),
+        ),
+        { maxLength: 3 },
+      ),
+      nulls: fc.array(fc.tuple(fc.nat(39), fc.constantFrom('name', 'sector', 'volume', 'country')), { maxLength: 2 }),
+      reorder: fc.array(fc.nat(39), { maxLength: 2 }),
+      extra: fc.array(fc.nat(39), { maxLength: 2 }),
+      repeat: fc.array(fc.nat(39), { maxLength: 2 }),
+      swap: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(day, { minLength: 2, maxLength: 6 }), (days) => {
+        let keys = Array.from({ length: 40 }, (_, k) => k);
+        for (const d of days) {
+          keys = [...keys.filter((k) => !d.drop.includes(k)), ...d.add].sort((a, b) => a - b);
+          if (d.swap && keys.length > 3) keys = [keys[1] as number, keys[0] as number, ...keys.slice(2)];
+          const rows: Record<string, unknown>[] = keys.map((k) => listing(k));
+          for (const [k, v] of d.price) if (rows[k]) (rows[k] as Record<string, unknown>).lastsale = v;
+          for (const [k, col, v] of d.text) {
+            const r = rows[k];
+            if (!r) continue;
+            // 'same length': the last character changed, so the row's text keeps its length.
+            const was = String(r[col]);
+            r[col] = v === 'same length' ? `${was.slice(0, -1)}${was.endsWith('x') ? 'y' : 'x'}` : v;
+          }
+          for (const [k, col] of d.nulls) if (rows[k]) (rows[k] as Record<string, unknown>)[col] = null;
+          for (const k of d.reorder) {
+            const r = rows[k];
+            if (r) rows[k] = { name: r.name, ...r };
+          }
+          for (const k of d.extra) if (rows[k]) (rows[k] as Record<string, unknown>).url = '/market-activity/x';
+          for (const k of d.repeat) if (rows[k]) rows.push({ ...(rows[k] as Record<string, unknown>), lastsale: '$3' });
+          agree(compact(rows));
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('agrees on arbitrary compact snapshots of real and hostile rows', () => {
+    const value = fc.oneof(
+      fc.constantFrom('$1,209.98', '$0.00', '$0.9741', 'NA', '', ' ', '0.00', '-$1', '$-1', '1e5', ' $3 ', '12,34'),
+      fc.constantFrom(null, true, 0, -1, 12.5, [], {}),
+      fc.string({ maxLength: 8 }),
+      fc.string({ unit: 'binary', maxLength: 20 }),
+    );
+    const keys = ['symbol', 'name', 'lastsale', 'volume', 'marketCap', 'sector', 'industry', 'country'] as const;
+    const rowArb = fc.oneof(
+      fc.record(Object.fromEntries(keys.map((k) => [k, value])) as Record<(typeof keys)[number], typeof value>, {
+        requiredKeys: [],
+      }),
+      fc.record({
+        symbol: fc.constantFrom('AAPL', 'BRK/B', 'BRK.B', 'MSFT', ' ', ''),
+        name: fc.oneof(fc.string(), fc.constant(null)),
+        lastsale: value,
+        volume: value,
+        marketCap: value,
+        sector: fc.constantFrom('Finance', '', null, ' Technology '),
+        industry: fc.string(),
+        country: fc.string({ maxLength: 3 }),
+      }),
+      fc.constant(good),
+    );
+    fc.assert(
+      fc.property(fc.array(rowArb, { minLength: 1, maxLength: 6 }), (rows) => {
+        agree(compact(rows));
+      }),
+      { numRuns: 3000 },
     );
   });
 });

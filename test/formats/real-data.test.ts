@@ -4,7 +4,9 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { ShortInterestFile } from '../../shared/domain.ts';
+import { readShortInterest, shortInterestFileOf } from '../../shared/formats/finra-short-interest.ts';
 import {
   decodeText,
   FormatError,
@@ -92,6 +94,27 @@ describe.skipIf(!present)('real data: Nasdaq screener 2024', () => {
     for (const name of firsts.values()) {
       const { file, text } = read(`${dir}/${name}`);
       expect(parseScreener(text, file, { rowCheck: 'fast' })).toEqual(parseScreener(text, file, { rowCheck: 'zod' }));
+    }
+  });
+
+  it('reads every day from its text without JSON.parse, with what JSON.parse and the row check give', {
+    timeout: 300_000,
+  }, () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      for (const name of readdirSync(path.join(data, dir)).sort()) {
+        const { file, text } = read(`${dir}/${name}`);
+        parse.mockClear();
+        const fast = parseScreener(text, file);
+        // The scanner took the file: JSON.parse saw at most single rows (the 3 rejected ones) and long names.
+        expect(
+          parse.mock.calls.filter(([t]) => t.length > 100_000),
+          name,
+        ).toEqual([]);
+        expect(fast, name).toEqual(parseScreener(text, file, { rowCheck: 'json' }));
+      }
+    } finally {
+      parse.mockRestore();
     }
   });
 });
@@ -225,6 +248,20 @@ describe.skipIf(!siPresent)('real data: FINRA short interest 2024', () => {
   }, () => {
     for (const { name, text, parsed } of parsedYear()) {
       expect(parseShortInterest(text, name, { rowCheck: 'zod' }), name).toEqual(parsed);
+      expect(parseShortInterest(text, name, { rowCheck: 'split' }), name).toEqual(parsed);
+    }
+  });
+
+  it("reads each file straight into shortInterestFileOf's maps (pulse build's reading), insertion order included", {
+    timeout: 300_000,
+  }, () => {
+    const entries = (file: ShortInterestFile) =>
+      JSON.stringify(file, (_k, v) => (v instanceof Map ? { map: [...v] } : v instanceof Set ? { set: [...v] } : v));
+    for (const { name, text, parsed } of parsedYear()) {
+      const read = readShortInterest(text, name);
+      expect(read.rows, name).toBe(parsed.records.length);
+      expect(read.rejections, name).toEqual(parsed.rejections);
+      expect(entries(read.file), name).toBe(entries(shortInterestFileOf(parsed)));
     }
   });
 

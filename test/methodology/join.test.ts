@@ -29,6 +29,35 @@ describe('rule 4(b): finraSpelling', () => {
   });
 });
 
+describe('universeOf', () => {
+  it('extends its cached universe in place when symbols are appended: what a fresh build of the longer list gives', () => {
+    const symbols = ['AAPL', 'BF.B', 'BRK.B'];
+    const names = ['Apple Inc.', 'Brown-Forman Corporation Class B', 'Berkshire Hathaway Inc.'];
+    const before = universeOf(symbols, names);
+    expect(universeOf(symbols, names)).toBe(before);
+    expect(before.has('BFB')).toBe(false);
+    // The engine appends new listings (sorted among themselves); an earlier spelling keeps its FINRA key.
+    symbols.push('ABR-PD', 'BF-B', 'BFB', 'BRK-B');
+    names.push('Arbor Realty Trust', 'Other B', 'Bfb Holdings Inc.', 'Other BRK');
+    const extended = universeOf(symbols, names);
+    const fresh = universeOf([...symbols], names);
+    expect(extended).toBe(before);
+    expect(fresh).not.toBe(extended);
+    expect([...extended.byCompressed]).toEqual([...fresh.byCompressed]);
+    expect([...extended.byCompressed]).toEqual([
+      ['BFB', 'BF.B'],
+      ['BRKB', 'BRK.B'],
+      ['ABRPRD', 'ABR-PD'],
+    ]);
+    for (const s of [...symbols, 'MSFT', 'BRKB']) {
+      expect(extended.has(s), s).toBe(fresh.has(s));
+      expect(extended.nameOf(s), s).toBe(fresh.nameOf(s));
+    }
+    // Another names array is another universe, built afresh.
+    expect(universeOf(symbols, [...names])).not.toBe(extended);
+  });
+});
+
 describe('rule 4(b): finraKeyOf', () => {
   it('a class share and a preferred meet their compressed rows; a plain ticker its own', () => {
     const f = file([
