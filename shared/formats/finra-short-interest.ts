@@ -5,8 +5,8 @@
  * Rules and reasons: docs/data-formats.md, "FINRA short interest".
  */
 import type { IsoDate, Parsed, Rejection, ShortInterestFile, ShortInterestRecord } from '../domain.ts';
-import * as z from '../zod.ts';
 import { sharesCeilingProblem } from '../gates/plausibility.ts';
+import * as z from '../zod.ts';
 import { FormatError, formatRejection } from './errors.ts';
 import { pipeHeader, pipeRecord } from './pipe-table.ts';
 import { canonicalSymbol, symbolProblem } from './symbols.ts';
