@@ -23,6 +23,7 @@ import { SITE_HISTORY_KEY, SITE_LATEST_KEY } from '../../functions/pipeline/keys
 import { folderProviders } from '../../functions/providers/folder.ts';
 import { tradingDays } from '../../shared/calendar.ts';
 import { type LocalAws, startLocalAws } from '../adapters/helpers/local-aws.ts';
+import { mulberry32 } from '../helpers/random.ts';
 import { tempDir, writeSample } from '../local/helpers/market.ts';
 import { recordingLog } from '../pipeline/helpers/deps.ts';
 import { captureState, diffStates, restoreState, type StoreState, type Stores } from './helpers/store-state.ts';
@@ -47,17 +48,7 @@ let stores: Stores;
 let base: StoreState;
 const references = new Map<string, StoreState>();
 
-/** A small deterministic generator (mulberry32): the same seed, the same delays. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const random = mulberry32;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
