@@ -601,6 +601,12 @@ export async function runBundlesPart(ctx: BenchContext): Promise<PartResult> {
           ]),
         ),
         '',
+        `Beyond the SDK, against the ${bytes(budgetBytes(done[0] as StepResult))} the budget allows: ${done
+          .map((d) => {
+            const left = d.baseline.bytes * BUNDLE_BUDGET.sizeRatio - d.handler.bytes;
+            return `${d.step} ${bytes(d.handler.bytes - d.baseline.bytes)} (${left >= 0 ? `${bytes(left)} to spare` : `${bytes(-left)} over`})`;
+          })
+          .join(', ')}.`,
         ...done.map((d, i) => sizeGapReason(d, beyond[i]?.groups ?? [])).filter((r) => r !== ''),
       ].join('\n'),
     );
@@ -632,7 +638,7 @@ export async function runBundlesPart(ctx: BenchContext): Promise<PartResult> {
           ],
         ),
         '',
-        'The profiler slows the import down (compare the totals with the init table above); read the rows as shares. "Module top level" is code esbuild hoisted out of the modules (schema and client construction run there, but the zod or SDK functions it calls are counted under their packages).',
+        'The profiler slows the import down (compare the totals with the init table above); read the rows as shares. "Module top level" is code esbuild hoisted out of the modules (client construction runs there, but the SDK functions it calls are counted under their packages).',
         '',
         initGapReason(first.step, profiles.get(first.step), profiles.get('SDK alone')),
       ].join('\n'),
@@ -648,7 +654,7 @@ export async function runBundlesPart(ctx: BenchContext): Promise<PartResult> {
     [
       '### The zod import style, measured',
       '',
-      'The same two-field schema, bundled alone with the options above, three ways:',
+      `The same two-field schema, bundled alone with the options above, ${styles.length} ways:`,
       '',
       mdTable(
         ['Import', 'Bundle'],
