@@ -603,7 +603,7 @@ export async function runBundlesPart(ctx: BenchContext): Promise<PartResult> {
         '',
         `Beyond the SDK, against the ${bytes(budgetBytes(done[0] as StepResult))} the budget allows: ${done
           .map((d) => {
-            const left = d.baseline.bytes * BUNDLE_BUDGET.sizeRatio - d.handler.bytes;
+            const left = Math.floor(d.baseline.bytes * BUNDLE_BUDGET.sizeRatio) - d.handler.bytes;
             return `${d.step} ${bytes(d.handler.bytes - d.baseline.bytes)} (${left >= 0 ? `${bytes(left)} to spare` : `${bytes(-left)} over`})`;
           })
           .join(', ')}.`,
