@@ -4,7 +4,8 @@
  * JSON cannot carry (NaN and ±Infinity serialise as null) or a zod-only rule that did not make it into
  * the JSON Schema is caught before publishing. Pure. The validator is ajv's code for that schema,
  * generated ahead of time (./snapshot-validator.generated.js, `npm run gates:generate`): the same
- * checks without ajv's compiler in the publish bundle or a compile on the first publish.
+ * checks without ajv's compiler or a compile at run time. `pulse build` runs it (./snapshot-gates.ts); the
+ * publish Lambda does not bundle it (test/gates/published-contract.test.ts checks what publish writes, in CI).
  */
 import type { ErrorObject } from 'ajv';
 import { validate } from './snapshot-validator.generated.js';

@@ -1,7 +1,8 @@
 /**
  * Build-time tool (never imported by a Lambda; test/infra/lambda-imports.test.ts checks it): turns the published snapshot JSON Schema into the
- * source of a precompiled ajv validator, so publish runs the independent JSON Schema check without
- * bundling ajv's compiler (~150 kB) or compiling at run time. `npm run gates:generate` writes the
+ * source of a precompiled ajv validator, so `pulse build` runs the independent JSON Schema check without
+ * ajv's compiler or a compile at run time (the publish Lambda runs no ajv at all: ./snapshot-gates.ts).
+ * `npm run gates:generate` writes the
  * result to shared/gates/snapshot-validator.generated.js; test/gates/snapshot-validator.test.ts
  * fails when that file no longer matches `snapshotJsonSchema()`.
  *

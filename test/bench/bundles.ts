@@ -426,7 +426,7 @@ function beforeAfter(done: StepResult[]): string {
     '',
     "What changed in issue 7 (5282753 →): zod imported as `import * as z from 'zod'` (the error-message locales, 264 kB, gone); the `json-schema` gate ran ajv's code for the published schema generated ahead of time instead of ajv's compiler; the America/New_York date formatter, publish's `Intl.NumberFormat`, every event schema and the FINRA row schemas built on first use; compute and publish built without the data-source providers; the bundling options in `infra/lambda-bundle.ts`, read by both infra and this benchmark.",
     '',
-    "What changed in issue 20 item 7 (dd4bf45 →): no Powertools Tracer (Lambda's active tracing records every invocation; the Tracer only added a handler subsegment, and with the X-Ray SDK it was 121 kB), so no `createRequire` banner either; logs and metrics written by `functions/lib/observability.ts` (the same JSON and EMF lines as Powertools Logger and Metrics, 32.6 kB); publish validates each snapshot once, with zod, and runs the figure gates alone (the JSON Schema gate, ajv's generated validator, 157 kB with ajv-formats, runs in `pulse build` and, on what publish writes, in CI), and takes the JSON Schemas it publishes from a file generated ahead of time instead of running zod's generator; every schema in `zod/mini` through `shared/zod.ts` (the classic API's methods cannot be tree-shaken); Reg SHO rows checked by hand like short interest rows, so nothing bundles zod's compiler (29.6 kB); the vendor row schemas, the stored documents' and table items' schemas and compute's journal built on first use (`z.onFirstUse`), and so dropped from the bundles that never use them; the New York time formatter of `shared/present/format.ts` built on first use (15 ms of publish's init).",
+    "What changed in issue 20 item 7 (dd4bf45 →): no Powertools Tracer (Lambda's active tracing records every invocation; the Tracer only added a handler subsegment, and with the X-Ray SDK it was 121 kB), so no `createRequire` banner either; logs and metrics written by `functions/lib/observability.ts` (the same JSON and EMF lines as Powertools Logger and Metrics, 32.6 kB); publish validates each snapshot once, with zod, and runs the figure gates alone (the JSON Schema gate, ajv's generated validator, 157 kB with ajv-formats, runs in `pulse build` and, on what publish writes, in CI), and takes the JSON Schemas it publishes from a file generated ahead of time instead of running zod's generator; every schema in `zod/mini` through `shared/zod.ts` (the classic API's methods cannot be tree-shaken); Reg SHO rows checked by hand like short interest rows, so nothing bundles zod's compiler (29.6 kB); every schema built on first use (`z.onFirstUse`: the snapshot and stock contracts, 7–12 ms of compute's and publish's init; the stored documents', table items' and vendor rows' schemas; compute's journal), and so dropped from the bundles that never use it; the New York time formatter of `shared/present/format.ts` built on first use (15 ms of publish's init).",
   ].join('\n');
 }
 
@@ -601,6 +601,12 @@ export async function runBundlesPart(ctx: BenchContext): Promise<PartResult> {
           ]),
         ),
         '',
+        `Beyond the SDK, against the ${bytes(budgetBytes(done[0] as StepResult))} the budget allows: ${done
+          .map((d) => {
+            const left = Math.floor(d.baseline.bytes * BUNDLE_BUDGET.sizeRatio) - d.handler.bytes;
+            return `${d.step} ${bytes(d.handler.bytes - d.baseline.bytes)} (${left >= 0 ? `${bytes(left)} to spare` : `${bytes(-left)} over`})`;
+          })
+          .join(', ')}.`,
         ...done.map((d, i) => sizeGapReason(d, beyond[i]?.groups ?? [])).filter((r) => r !== ''),
       ].join('\n'),
     );
@@ -632,7 +638,7 @@ export async function runBundlesPart(ctx: BenchContext): Promise<PartResult> {
           ],
         ),
         '',
-        'The profiler slows the import down (compare the totals with the init table above); read the rows as shares. "Module top level" is code esbuild hoisted out of the modules (schema and client construction run there, but the zod or SDK functions it calls are counted under their packages).',
+        'The profiler slows the import down (compare the totals with the init table above); read the rows as shares. "Module top level" is code esbuild hoisted out of the modules (client construction runs there, but the SDK functions it calls are counted under their packages).',
         '',
         initGapReason(first.step, profiles.get(first.step), profiles.get('SDK alone')),
       ].join('\n'),
@@ -648,7 +654,7 @@ export async function runBundlesPart(ctx: BenchContext): Promise<PartResult> {
     [
       '### The zod import style, measured',
       '',
-      'The same two-field schema, bundled alone with the options above, three ways:',
+      `The same two-field schema, bundled alone with the options above, ${styles.length} ways:`,
       '',
       mdTable(
         ['Import', 'Bundle'],
