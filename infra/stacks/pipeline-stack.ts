@@ -47,10 +47,13 @@ const SITE_DATA_PREFIX = 'data/';
 /** Sizing per function (one run a day: memory buys CPU, the cost is negligible). */
 export const SIZING: Record<LambdaStep, { memorySize: number; timeout: Duration; description: string }> = {
   ingest: { memorySize: 1024, timeout: Duration.minutes(5), description: 'Fetch or receive a day, archive, normalise' },
-  compute: { memorySize: 1024, timeout: Duration.minutes(5), description: 'Advance state and aggregates by a day' },
-  // 1 GB: the stock files of a real year (issue 19) are ≈ 115 MB of JSON checked before the first write.
+  // 2 GB (issue 20 item 3): the last chunk of a ten-year restatement at 7,000 symbols, which also builds the current
+  // year's stock files (as any December day does), peaked at 1.06 GB in compute and 1.27 GB in publish with a 1 GB
+  // heap allowed (docs/benchmarks.md part 7); the cost is cents a month (part 6).
+  compute: { memorySize: 2048, timeout: Duration.minutes(5), description: 'Advance state and aggregates by a day' },
+  // The stock files of a real year (issue 19) are ≈ 115 MB of JSON checked before the first write.
   publish: {
-    memorySize: 1024,
+    memorySize: 2048,
     timeout: Duration.minutes(3),
     description: 'Write the snapshot, history, feed and stock files',
   },

@@ -14,6 +14,7 @@ import { compareFigures, type WindowFigures } from './lib/compare.ts';
 import { CpuProfileError, summariseCpuProfile } from './lib/cpu-profile.ts';
 import { BenchUsageError, PARTS, parseBenchOptions } from './lib/options.ts';
 import { median, spread } from './lib/stats.ts';
+import { correctedFirstFile, lambdaMs } from './restate.ts';
 
 const figures = (pnlUsd: number | null, symbols = 10): GroupFigures => ({
   pnlUsd,
@@ -196,6 +197,7 @@ describe('parseBenchOptions', () => {
       runs: 3,
       warmup: 1,
       scaleRuns: 1,
+      restateSize: { symbols: 7000, years: 10 },
       profile: true,
       write: true,
     });
@@ -210,6 +212,8 @@ describe('parseBenchOptions', () => {
     expect(() => parseBenchOptions(['--only', 'batch,speed'])).toThrow(BenchUsageError);
     expect(() => parseBenchOptions(['--only', 'batch,speed'])).toThrow('unknown part "speed"');
     expect(() => parseBenchOptions(['--runs', '0'])).toThrow('--runs must be a whole number >= 1, got 0');
+    expect(() => parseBenchOptions(['--restate-size', '7000'])).toThrow('--restate-size must be SYMBOLSxYEARS');
+    expect(parseBenchOptions(['--restate-size', '300x2'])).toMatchObject({ restateSize: { symbols: 300, years: 2 } });
   });
 });
 
@@ -225,5 +229,41 @@ describe('stats', () => {
   it('shows a spread as median (min–max, n)', () => {
     expect(spread([3, 1, 2], String)).toBe('2 (1–3, n=3)');
     expect(spread([7], String)).toBe('7');
+  });
+});
+
+describe('restate part helpers', () => {
+  it('scales a measured time to a Lambda below one full vCPU (1,769 MB), never below the measured one', () => {
+    expect(lambdaMs(1000, 1024)).toBeCloseTo(1727.54, 2);
+    expect(lambdaMs(1000, 1769)).toBe(1000);
+    expect(lambdaMs(1000, 3008)).toBe(1000);
+  });
+
+  it('corrects the first short interest file by one position: a FINRA revision of its settlement date', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'restate-si-'));
+    try {
+      const header =
+        'accountingYearMonthNumber|symbolCode|issueName|currentShortPositionQuantity|previousShortPositionQuantity|settlementDate';
+      const first = [
+        header,
+        '20150115|AAA|Aaa Inc|624685|660267|2015-01-15',
+        '20150115|BBB|Bbb Inc|5264150|5165357|2015-01-15',
+        '',
+      ];
+      writeFileSync(path.join(dir, 'shrt20150130.csv'), `${header}\n20150130|AAA|Aaa Inc|1|2|2015-01-30\n`);
+      writeFileSync(path.join(dir, 'shrt20150115.csv'), first.join('\n'));
+      writeFileSync(path.join(dir, 'notes.txt'), 'not a FINRA file');
+      const corrected = correctedFirstFile(dir);
+      expect(corrected.name).toBe('shrt20150115.csv');
+      expect(corrected.settlement).toBe('2015-01-15');
+      expect(corrected.content.split('\n')).toEqual([
+        header,
+        '20150115|AAA|Aaa Inc|724685|660267|2015-01-15',
+        first[2],
+        '',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -61,7 +61,7 @@ interface Emulators {
   stop: () => Promise<void>;
 }
 
-async function startEmulatorProcess(dir: string): Promise<Emulators> {
+export async function startEmulatorProcess(dir: string): Promise<Emulators> {
   const child = spawn(process.execPath, [EMULATORS_CHILD, dir], { stdio: ['pipe', 'pipe', 'inherit'] });
   const env = await new Promise<Record<string, string>>((resolve, reject) => {
     let out = '';

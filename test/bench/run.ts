@@ -23,6 +23,7 @@ import {
   type StoredResults,
   saveStoredResults,
 } from './lib/report.ts';
+import { runRestatePart } from './restate.ts';
 import { runSitePart } from './site.ts';
 
 const RESULTS_FILE = path.join(benchDir, 'results.json');
@@ -35,6 +36,7 @@ const RUNNERS: Record<PartId, (ctx: BenchContext) => Promise<PartResult>> = {
   bundles: runBundlesPart,
   site: runSitePart,
   cost: runCostPart,
+  restate: runRestatePart,
 };
 
 async function main(argv: string[]): Promise<number> {
