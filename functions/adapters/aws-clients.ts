@@ -23,36 +23,35 @@ export interface AwsClientConfig {
   connectionTimeoutMs?: number;
 }
 
-export function createS3Client(config: AwsClientConfig = {}): S3Client {
-  const local = config.s3Endpoint !== undefined;
-  return new S3Client({
-    ...(config.region ? { region: config.region } : local ? { region: 'us-east-1' } : {}),
-    ...(local ? { endpoint: config.s3Endpoint, forcePathStyle: true } : {}),
+/**
+ * What both clients take alike: the region (us-east-1 against an emulator when none is given), the emulator's
+ * credentials, the attempts and the timeouts (`requestTimeoutMs` unless the config sets one).
+ */
+function commonOptions(config: AwsClientConfig, endpoint: string | undefined, requestTimeoutMs: number) {
+  return {
+    ...(config.region ? { region: config.region } : endpoint !== undefined ? { region: 'us-east-1' } : {}),
+    ...(endpoint !== undefined ? { endpoint } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
     maxAttempts: config.maxAttempts ?? 3,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: {
-      requestTimeout: config.requestTimeoutMs ?? 30_000,
+      requestTimeout: config.requestTimeoutMs ?? requestTimeoutMs,
       connectionTimeout: config.connectionTimeoutMs ?? 5_000,
       throwOnRequestTimeout: true,
     },
+  };
+}
+
+export function createS3Client(config: AwsClientConfig = {}): S3Client {
+  return new S3Client({
+    ...commonOptions(config, config.s3Endpoint, 30_000),
+    ...(config.s3Endpoint !== undefined ? { forcePathStyle: true } : {}),
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
 }
 
 export function createDynamoDocumentClient(config: AwsClientConfig = {}): DynamoDBDocumentClient {
-  const local = config.dynamoEndpoint !== undefined;
-  const client = new DynamoDBClient({
-    ...(config.region ? { region: config.region } : local ? { region: 'us-east-1' } : {}),
-    ...(local ? { endpoint: config.dynamoEndpoint } : {}),
-    ...(config.credentials ? { credentials: config.credentials } : {}),
-    maxAttempts: config.maxAttempts ?? 3,
-    requestHandler: {
-      requestTimeout: config.requestTimeoutMs ?? 10_000,
-      connectionTimeout: config.connectionTimeoutMs ?? 5_000,
-      throwOnRequestTimeout: true,
-    },
-  });
+  const client = new DynamoDBClient(commonOptions(config, config.dynamoEndpoint, 10_000));
   return DynamoDBDocumentClient.from(client, {
     // A double beyond ±MAX_SAFE_INTEGER is written as its shortest round-trip decimal (exact, at most 17 digits:
     // the SDK's default refusal is about integer precision, which a double never had). Read back with Number(),

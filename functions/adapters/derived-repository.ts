@@ -33,7 +33,7 @@ import {
   derivedStockRunKey,
   derivedStockYearKey,
 } from '../pipeline/keys.ts';
-import type { ObjectInfo, ObjectStore } from './ports.ts';
+import type { ObjectInfo, ObjectReadWrite } from './ports.ts';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
@@ -102,9 +102,9 @@ function column<T>(what: string, ok: (value: unknown) => boolean) {
 }
 
 /**
- * The stored documents' schemas, built together on the first decode (constructing zod schemas at module load
- * would be Lambda init time; issue 20 item 7). The split and security overrides are exported for
- * ../pipeline/split-inputs.ts.
+ * The schemas of the stored documents compute reads, built together on the first decode (constructing zod
+ * schemas at module load would be Lambda init time; issue 20 item 7), with the pieces `otherSchemas` builds
+ * on. The split and security overrides are exported for ../pipeline/split-inputs.ts.
  */
 export const derivedSchemas = z.onFirstUse(() => {
   const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
@@ -133,18 +133,6 @@ export const derivedSchemas = z.onFirstUse(() => {
     industry: indices,
   });
 
-  const ShortVolumeColumns = z.object({
-    v: z.literal(1),
-    date: isoDate,
-    source: SourceRefSchema,
-    symbol: strings,
-    shortVolume: numbers,
-    shortExemptVolume: numbers,
-    totalVolume: numbers,
-    markets: strings,
-    market: indices,
-  });
-
   const ShortInterestColumns = z.object({
     v: z.literal(1),
     settlementDate: isoDate,
@@ -165,9 +153,6 @@ export const derivedSchemas = z.onFirstUse(() => {
     /** marketClassCode ARCA or BZX per row; absent before it was kept. */
     etpVenue: z.optional(booleans),
   });
-
-  /** The envelope of a snapshot batch; publish checks each snapshot against the published schema itself. */
-  const SnapshotBatchDoc = z.object({ v: z.literal(1), snapshots: z.array(z.unknown()) });
 
   /** A split override as stored; `file` is absent in objects written before it was kept (read as splits.csv). */
   const StoredSplitOverrideSchema = z.object({
@@ -200,10 +185,14 @@ export const derivedSchemas = z.onFirstUse(() => {
   });
 
   return {
+    isoDate,
+    wholeFrom,
+    SourceRefSchema,
+    strings,
+    numbers,
+    indices,
     PriceColumns,
-    ShortVolumeColumns,
     ShortInterestColumns,
-    SnapshotBatchDoc,
     StoredSplitOverrideSchema,
     SplitsDoc,
     SplitCalendarDoc,
@@ -215,6 +204,29 @@ export const derivedSchemas = z.onFirstUse(() => {
       settlement: z.union([isoDate, z.literal('')]),
       n: wholeFrom(0),
     }),
+  };
+});
+
+/**
+ * The schemas of the documents compute never reads (short volume days, publish's snapshot batches and stock
+ * runs), built on their first decode apart from `derivedSchemas` so that the compute bundle leaves them out.
+ */
+const otherSchemas = /* @__PURE__ */ z.onFirstUse(() => {
+  const { isoDate, wholeFrom, SourceRefSchema, strings, numbers, indices } = derivedSchemas();
+  return {
+    ShortVolumeColumns: z.object({
+      v: z.literal(1),
+      date: isoDate,
+      source: SourceRefSchema,
+      symbol: strings,
+      shortVolume: numbers,
+      shortExemptVolume: numbers,
+      totalVolume: numbers,
+      markets: strings,
+      market: indices,
+    }),
+    /** The envelope of a snapshot batch; publish checks each snapshot against the published schema itself. */
+    SnapshotBatchDoc: z.object({ v: z.literal(1), snapshots: z.array(z.unknown()) }),
     StockRunHeader: z.object({
       v: z.literal(1),
       asOf: isoDate,
@@ -341,7 +353,7 @@ export function encodeShortVolumeDay(day: StoredShortVolumeDay): Uint8Array {
 }
 
 export function decodeShortVolumeDay(key: string, bytes: Uint8Array): StoredShortVolumeDay {
-  const c = decodeJson(key, derivedSchemas().ShortVolumeColumns, bytes);
+  const c = decodeJson(key, otherSchemas().ShortVolumeColumns, bytes);
   const n = c.symbol.length;
   sameLength(
     key,
@@ -578,26 +590,40 @@ export function decodeRecordedDays(key: string, bytes: Uint8Array): RecordedDay[
   return days;
 }
 
-export function createDerivedRepository(store: ObjectStore): DerivedRepository {
-  /** A gzip object's bytes, unzipped; undefined when absent; a DerivedFormatError naming the key when not gzip. */
-  async function getGunzipped(key: string): Promise<Uint8Array | undefined> {
-    const o = await store.get(key);
-    if (!o) return undefined;
-    try {
-      return gunzipSync(o.bytes);
-    } catch (error) {
-      throw new DerivedFormatError(key, `not gzip (${(error as Error).message})`);
-    }
-  }
-  async function put(key: string, bytes: Uint8Array, metadata: Record<string, string>, encoding?: string) {
-    await store.put(key, bytes, {
-      contentType: JSON_CONTENT_TYPE,
-      ...(encoding ? { contentEncoding: encoding } : {}),
-      metadata,
-    });
-    return key;
-  }
+/**
+ * The calls compute makes: the records ingest wrote, the engine's checkpoints and stock years, and the runs it
+ * hands to publish. `createComputeRepository` builds only these, so the compute bundle leaves out ingest's
+ * encoders and publish's readers (an object's unused methods are never tree-shaken).
+ */
+export type ComputeRepository = Pick<
+  DerivedRepository,
+  | 'getPriceDay'
+  | 'getShortInterestFiles'
+  | 'getSplits'
+  | 'getSplitCalendarDay'
+  | 'getSecurities'
+  | 'putCheckpoint'
+  | 'getCheckpoint'
+  | 'putSideCheckpoint'
+  | 'getSideCheckpoint'
+  | 'putSnapshotBatch'
+  | 'putStockYear'
+  | 'getStockYear'
+  | 'putStockRun'
+>;
 
+/** A gzip object's bytes, unzipped; undefined when absent; a DerivedFormatError naming the key when not gzip. */
+async function getGunzipped(store: ObjectReadWrite, key: string): Promise<Uint8Array | undefined> {
+  const o = await store.get(key);
+  if (!o) return undefined;
+  try {
+    return gunzipSync(o.bytes);
+  } catch (error) {
+    throw new DerivedFormatError(key, `not gzip (${(error as Error).message})`);
+  }
+}
+
+export function createComputeRepository(store: ObjectReadWrite): ComputeRepository {
   async function putState(key: string, state: unknown): Promise<string> {
     // Serialised before the first await, so the caller may change the state as soon as this returns.
     const json = JSON.stringify(state);
@@ -619,6 +645,113 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
   }
 
   return {
+    async getPriceDay(date) {
+      const key = derivedPricesKey(date);
+      const o = await store.get(key);
+      return o ? decodePriceDay(key, o.bytes) : undefined;
+    },
+    async getShortInterestFiles(settlementDate) {
+      const listed = await store.list(derivedShortInterestPrefix(settlementDate));
+      const files: StoredShortInterestFile[] = [];
+      for (const { key } of listed) {
+        const o = await store.get(key);
+        if (o) files.push(decodeShortInterestFile(key, o.bytes));
+      }
+      return files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    },
+    async getSplits() {
+      const o = await store.get(DERIVED_SPLITS_KEY);
+      if (!o) return undefined;
+      const doc = decodeJson(DERIVED_SPLITS_KEY, derivedSchemas().SplitsDoc, o.bytes);
+      return { source: doc.source, overrides: doc.overrides };
+    },
+    async getSplitCalendarDay(date, file) {
+      const key = derivedSplitCalendarKey(date, file);
+      const o = await store.get(key);
+      if (!o) return undefined;
+      const doc = decodeJson(key, derivedSchemas().SplitCalendarDoc, o.bytes);
+      if (doc.date !== date || doc.file !== file) {
+        throw new DerivedFormatError(key, `holds ${doc.file} of ${doc.date}, not ${file} of ${date}`);
+      }
+      return { date, file, source: doc.source, overrides: doc.overrides };
+    },
+    async getSecurities() {
+      const o = await store.get(DERIVED_SECURITIES_KEY);
+      if (!o) return undefined;
+      const doc = decodeJson(DERIVED_SECURITIES_KEY, derivedSchemas().SecuritiesDoc, o.bytes);
+      return { source: doc.source, overrides: doc.overrides };
+    },
+    putCheckpoint(date, state) {
+      return putState(derivedStateKey(date), state);
+    },
+    getCheckpoint(date) {
+      return getState(derivedStateKey(date));
+    },
+    putSideCheckpoint(date, state) {
+      return putState(derivedSideStateKey(date), state);
+    },
+    getSideCheckpoint(date) {
+      return getState(derivedSideStateKey(date));
+    },
+    async putSnapshotBatch(runDate, snapshots) {
+      const json = JSON.stringify({ v: 1, snapshots });
+      const key = derivedSnapshotBatchKey(runDate, createHash('sha256').update(json).digest('hex'));
+      // Level 1, as checkpoints: the JSON shrinks about 8× and compresses 3× faster than at the default.
+      await store.put(key, gzipSync(json, { level: 1 }), { contentType: 'application/gzip' });
+      return key;
+    },
+    async putStockYear(year, days) {
+      const key = derivedStockYearKey(year);
+      await store.put(key, await gzipAsync(encodeRecordedDays(days), { level: 1 }), {
+        contentType: 'application/gzip',
+      });
+      return key;
+    },
+    async getStockYear(year) {
+      const key = derivedStockYearKey(year);
+      const bytes = await getGunzipped(store, key);
+      return bytes === undefined ? undefined : decodeRecordedDays(key, bytes);
+    },
+    async putStockRun(output) {
+      // One line at a time into the compressor: the run's JSON (about 115 MB on a real year) is never one string.
+      const hash = createHash('sha256');
+      const gz = createGzip({ level: 1 });
+      const chunks: Buffer[] = [];
+      gz.on('data', (c: Buffer) => chunks.push(c));
+      const done = new Promise<void>((resolve, reject) => {
+        gz.on('end', resolve);
+        gz.on('error', reject);
+      });
+      const line = (value: unknown) => {
+        const text = `${JSON.stringify(value)}\n`;
+        hash.update(text);
+        gz.write(text);
+      };
+      line({ v: 1, asOf: output.asOf, methodologyVersion: output.methodologyVersion, count: output.stocks.length });
+      line(output.index);
+      for (const stock of output.stocks) line(stock);
+      gz.end();
+      await done;
+      const key = derivedStockRunKey(output.asOf, hash.digest('hex'));
+      await store.put(key, Buffer.concat(chunks), { contentType: 'application/gzip' });
+      return key;
+    },
+  };
+}
+
+/** Compute's calls (`createComputeRepository`) and the others: ingest's writes and look-ups, publish's reads. */
+export function createDerivedRepository(store: ObjectReadWrite): DerivedRepository {
+  async function put(key: string, bytes: Uint8Array, metadata: Record<string, string>, encoding?: string) {
+    await store.put(key, bytes, {
+      contentType: JSON_CONTENT_TYPE,
+      ...(encoding ? { contentEncoding: encoding } : {}),
+      metadata,
+    });
+    return key;
+  }
+
+  return {
+    ...createComputeRepository(store),
     putPriceDay(day) {
       const key = derivedPricesKey(day.date);
       const symbols = day.rows.map((r) => r.symbol);
@@ -631,11 +764,6 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
         );
       }
       return put(key, encodePriceDay(day), { 'source-sha256': day.source.sha256 });
-    },
-    async getPriceDay(date) {
-      const key = derivedPricesKey(date);
-      const o = await store.get(key);
-      return o ? decodePriceDay(key, o.bytes) : undefined;
     },
     headPriceDay: (date) => store.head(derivedPricesKey(date)),
     async firstPriceDay() {
@@ -674,15 +802,6 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
       );
       return put(key, encodeShortInterestFile(f), { 'source-sha256': f.source.sha256 });
     },
-    async getShortInterestFiles(settlementDate) {
-      const listed = await store.list(derivedShortInterestPrefix(settlementDate));
-      const files: StoredShortInterestFile[] = [];
-      for (const { key } of listed) {
-        const o = await store.get(key);
-        if (o) files.push(decodeShortInterestFile(key, o.bytes));
-      }
-      return files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-    },
     async listShortInterestDates() {
       const listed = await store.list('derived/short-interest/');
       const dates = new Set<IsoDate>();
@@ -694,95 +813,18 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
     },
     putSplits: (splits) =>
       put(DERIVED_SPLITS_KEY, encodeJson({ v: 1, ...splits }), { 'source-sha256': splits.source.sha256 }),
-    async getSplits() {
-      const o = await store.get(DERIVED_SPLITS_KEY);
-      if (!o) return undefined;
-      const doc = decodeJson(DERIVED_SPLITS_KEY, derivedSchemas().SplitsDoc, o.bytes);
-      return { source: doc.source, overrides: doc.overrides };
-    },
     putSplitCalendarDay: (day) =>
       put(derivedSplitCalendarKey(day.date, day.file), encodeJson({ v: 1, ...day }), {
         'source-sha256': day.source.sha256,
       }),
-    async getSplitCalendarDay(date, file) {
-      const key = derivedSplitCalendarKey(date, file);
-      const o = await store.get(key);
-      if (!o) return undefined;
-      const doc = decodeJson(key, derivedSchemas().SplitCalendarDoc, o.bytes);
-      if (doc.date !== date || doc.file !== file) {
-        throw new DerivedFormatError(key, `holds ${doc.file} of ${doc.date}, not ${file} of ${date}`);
-      }
-      return { date, file, source: doc.source, overrides: doc.overrides };
-    },
     putSecurities: (securities) =>
       put(DERIVED_SECURITIES_KEY, encodeJson({ v: 1, ...securities }), { 'source-sha256': securities.source.sha256 }),
-    async getSecurities() {
-      const o = await store.get(DERIVED_SECURITIES_KEY);
-      if (!o) return undefined;
-      const doc = decodeJson(DERIVED_SECURITIES_KEY, derivedSchemas().SecuritiesDoc, o.bytes);
-      return { source: doc.source, overrides: doc.overrides };
-    },
-    putCheckpoint(date, state) {
-      return putState(derivedStateKey(date), state);
-    },
-    getCheckpoint(date) {
-      return getState(derivedStateKey(date));
-    },
-    putSideCheckpoint(date, state) {
-      return putState(derivedSideStateKey(date), state);
-    },
-    getSideCheckpoint(date) {
-      return getState(derivedSideStateKey(date));
-    },
-    async putSnapshotBatch(runDate, snapshots) {
-      const json = JSON.stringify({ v: 1, snapshots });
-      const key = derivedSnapshotBatchKey(runDate, createHash('sha256').update(json).digest('hex'));
-      // Level 1, as checkpoints: the JSON shrinks about 8× and compresses 3× faster than at the default.
-      await store.put(key, gzipSync(json, { level: 1 }), { contentType: 'application/gzip' });
-      return key;
-    },
     async getSnapshotBatch(key) {
-      const bytes = await getGunzipped(key);
-      return bytes === undefined ? undefined : decodeJson(key, derivedSchemas().SnapshotBatchDoc, bytes).snapshots;
-    },
-    async putStockYear(year, days) {
-      const key = derivedStockYearKey(year);
-      await store.put(key, await gzipAsync(encodeRecordedDays(days), { level: 1 }), {
-        contentType: 'application/gzip',
-      });
-      return key;
-    },
-    async getStockYear(year) {
-      const key = derivedStockYearKey(year);
-      const bytes = await getGunzipped(key);
-      return bytes === undefined ? undefined : decodeRecordedDays(key, bytes);
-    },
-    async putStockRun(output) {
-      // One line at a time into the compressor: the run's JSON (about 115 MB on a real year) is never one string.
-      const hash = createHash('sha256');
-      const gz = createGzip({ level: 1 });
-      const chunks: Buffer[] = [];
-      gz.on('data', (c: Buffer) => chunks.push(c));
-      const done = new Promise<void>((resolve, reject) => {
-        gz.on('end', resolve);
-        gz.on('error', reject);
-      });
-      const line = (value: unknown) => {
-        const text = `${JSON.stringify(value)}\n`;
-        hash.update(text);
-        gz.write(text);
-      };
-      line({ v: 1, asOf: output.asOf, methodologyVersion: output.methodologyVersion, count: output.stocks.length });
-      line(output.index);
-      for (const stock of output.stocks) line(stock);
-      gz.end();
-      await done;
-      const key = derivedStockRunKey(output.asOf, hash.digest('hex'));
-      await store.put(key, Buffer.concat(chunks), { contentType: 'application/gzip' });
-      return key;
+      const bytes = await getGunzipped(store, key);
+      return bytes === undefined ? undefined : decodeJson(key, otherSchemas().SnapshotBatchDoc, bytes).snapshots;
     },
     async getStockRun(key) {
-      const bytes = await getGunzipped(key);
+      const bytes = await getGunzipped(store, key);
       if (bytes === undefined) return undefined;
       const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
       const lineAt = (from: number): { value: unknown; next: number } | null => {
@@ -796,7 +838,7 @@ export function createDerivedRepository(store: ObjectStore): DerivedRepository {
         }
       };
       const first = lineAt(0);
-      const header = derivedSchemas().StockRunHeader.safeParse(first?.value);
+      const header = otherSchemas().StockRunHeader.safeParse(first?.value);
       if (!first || !header.success) throw new DerivedFormatError(key, 'line 1: not a stock run header');
       const second = lineAt(first.next);
       if (!second || !Array.isArray(second.value)) throw new DerivedFormatError(key, 'line 2: not the stock index');

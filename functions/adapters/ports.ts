@@ -1,8 +1,9 @@
 /**
  * The ports the pipeline services see (STYLE.md §2). Implementations: `s3-object-store.ts` and
- * `dynamo-pipeline-table.ts` (AWS SDK v3, also used against s3rver/dynalite), `memory-object-store.ts` and
- * `memory-pipeline-table.ts` (in-memory fakes for unit tests of the services). The contract suite in
- * test/adapters/contract.test.ts runs the same assertions against both.
+ * `dynamo-pipeline-table.ts` (AWS SDK v3, also used against s3rver/dynalite; built on `s3-read-write.ts` and
+ * `dynamo-compute-table.ts`, which alone give compute's narrower `ObjectReadWrite` and `ComputeTable`),
+ * `memory-object-store.ts` and `memory-pipeline-table.ts` (in-memory fakes for unit tests of the services).
+ * The contract suite in test/adapters/contract.test.ts runs the same assertions against both.
  */
 import type { IsoDate, Rejection } from '../../shared/domain.ts';
 import type { SourceName } from '../pipeline/keys.ts';
@@ -77,6 +78,12 @@ export interface ObjectStore {
   /** Deleting an absent key is not an error. */
   delete(key: string): Promise<void>;
 }
+
+/**
+ * The calls compute makes on a bucket: reads, writes, lists (`createS3ReadWrite` builds only these, so the
+ * compute bundle leaves out the archive's copy, digest and delete).
+ */
+export type ObjectReadWrite = Pick<ObjectStore, 'bucket' | 'put' | 'get' | 'head' | 'list'>;
 
 /** A conditional write (`onlyIf`) found the object changed since it was read: re-read and try again. */
 export class ObjectChangedError extends Error {
@@ -214,6 +221,22 @@ export interface PipelineTable {
   /** Clears restateFrom only if it still equals `expected` (a later, earlier mark is kept); true when cleared. */
   clearRestateFrom(expected: IsoDate): Promise<boolean>;
 }
+
+/**
+ * The calls compute makes on the table: the ledger index, the day records and their locks, the cursor
+ * (`createDynamoComputeTable` builds only these: no ledger writes, file look-ups or run lock in its bundle).
+ */
+export type ComputeTable = Pick<
+  PipelineTable,
+  | 'listRecordedAfter'
+  | 'getDay'
+  | 'setStepStatus'
+  | 'acquireDayLock'
+  | 'releaseDayLock'
+  | 'getCursor'
+  | 'advanceCursor'
+  | 'clearRestateFrom'
+>;
 
 // ---------------------------------------------------------------- logging
 

@@ -5,8 +5,8 @@
 import { computeEventSchema } from '../lib/events.ts';
 import { pipelineHandler } from '../lib/middy.ts';
 import { runCompute } from '../pipeline/compute.ts';
-import type { PipelineDeps } from '../pipeline/deps.ts';
+import type { ComputeDeps } from '../pipeline/deps.ts';
 
-export function createComputeHandler(deps: PipelineDeps) {
+export function createComputeHandler(deps: ComputeDeps) {
   return pipelineHandler('compute', computeEventSchema).handler(async (event) => runCompute(deps, event));
 }

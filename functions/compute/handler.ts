@@ -3,7 +3,7 @@
  * snapshots to publish. Its event is ingest's result, checked strictly (../lib/events.ts); the chain is in
  * ./create-handler.ts. Dependencies are built once, at init, from the environment.
  */
-import { createAwsStoreDeps } from '../pipeline/deps.ts';
+import { createAwsComputeDeps } from '../pipeline/compute-deps.ts';
 import { createComputeHandler } from './create-handler.ts';
 
-export const handler = createComputeHandler(createAwsStoreDeps(process.env));
+export const handler = createComputeHandler(createAwsComputeDeps(process.env));

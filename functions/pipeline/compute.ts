@@ -41,7 +41,7 @@ import { finishRun, resultOf, unchanged, type Work, withSnapshotKeys } from './c
 import { chunkResult, fold } from './compute/fold.ts';
 import { filesInEffect, loadJournal, readLedger, saveJournal } from './compute/journal.ts';
 import { withDayLock } from './day-lock.ts';
-import type { PipelineDeps } from './deps.ts';
+import type { ComputeDeps } from './deps.ts';
 import { assertIsoDate, maxDate, minDate } from './keys.ts';
 import { refreshSplitInputs } from './split-inputs.ts';
 import { stopwatch } from './stopwatch.ts';
@@ -61,7 +61,7 @@ export type { ComputeResult } from '../lib/events.ts';
  * Folds what is new since the last run through the engine (see the file comment) and writes the
  * snapshots publish needs. Takes the day's lock; another run holding it → `DayLockedError` (retried).
  */
-export async function runCompute(deps: PipelineDeps, input: ComputeInput): Promise<ComputeResult> {
+export async function runCompute(deps: ComputeDeps, input: ComputeInput): Promise<ComputeResult> {
   const date = assertIsoDate(input.date);
   const runId = typeof input.runId === 'string' ? input.runId : deps.newRunId();
   const none = {
@@ -80,7 +80,7 @@ export async function runCompute(deps: PipelineDeps, input: ComputeInput): Promi
 }
 
 /** Under the day lock: reads the journal and the ledger, then folds what is new (or finishes a stopped run). */
-async function computeLocked(deps: PipelineDeps, date: IsoDate, runId: string): Promise<ComputeResult> {
+async function computeLocked(deps: ComputeDeps, date: IsoDate, runId: string): Promise<ComputeResult> {
   const watch = stopwatch();
   const [cursor, journal] = await Promise.all([deps.table.getCursor(), loadJournal(deps)]);
   const fresh = await readLedger(deps, journal);

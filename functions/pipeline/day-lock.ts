@@ -11,7 +11,7 @@
  * then fails the execution, which the "pipeline failed" alarm reports.
  */
 import type { IsoDate } from '../../shared/domain.ts';
-import type { DayLock, PipelineStep } from '../adapters/ports.ts';
+import type { DayLock, PipelineStep, PipelineTable } from '../adapters/ports.ts';
 import type { PipelineDeps } from './deps.ts';
 
 /** The one message a step gives when another run holds the day (in its `DayLockedError`). */
@@ -37,7 +37,9 @@ export class DayLockedError extends Error {
  * holds the day, logs it once and throws `DayLockedError` without running `work`.
  */
 export async function withDayLock<T>(
-  deps: Pick<PipelineDeps, 'table' | 'clock' | 'config' | 'log'>,
+  deps: Pick<PipelineDeps, 'clock' | 'config' | 'log'> & {
+    table: Pick<PipelineTable, 'acquireDayLock' | 'releaseDayLock'>;
+  },
   lock: { step: PipelineStep; date: IsoDate; runId: string },
   work: () => Promise<T>,
 ): Promise<T> {

@@ -15,7 +15,7 @@ import type { StepContext } from '../../shared/methodology/index.ts';
 import type { SecurityType } from '../../shared/methodology/securities.ts';
 import * as z from '../../shared/zod.ts';
 import { derivedSchemas } from '../adapters/derived-repository.ts';
-import type { PipelineDeps } from './deps.ts';
+import type { ComputeDeps } from './deps.ts';
 import type { SourceName } from './keys.ts';
 
 const isoDate = () => z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
@@ -76,7 +76,7 @@ function lastAccepted(effective: readonly InputFile[], source: SourceName): Inpu
  * content is the same, the derived record where it changed. Never mutates `current`.
  */
 export async function refreshSplitInputs(
-  deps: PipelineDeps,
+  deps: ComputeDeps,
   effective: readonly InputFile[],
   current: SplitInputs,
 ): Promise<SplitInputs> {

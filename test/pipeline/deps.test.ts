@@ -1,6 +1,10 @@
-/** createAwsDeps(env): the wiring the handlers use, pointed at the emulators through `emulators.env` only. */
+/**
+ * createAwsDeps(env) and compute's createAwsComputeDeps(env): the wiring the handlers use, pointed at the
+ * emulators through `emulators.env` only.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvError } from '../../functions/lib/env.ts';
+import { createAwsComputeDeps } from '../../functions/pipeline/compute-deps.ts';
 import { createAwsDeps, createAwsStoreDeps } from '../../functions/pipeline/deps.ts';
 import { type LocalAws, startLocalAws } from '../adapters/helpers/local-aws.ts';
 
@@ -46,5 +50,34 @@ describe('createAwsDeps', () => {
     expect(() => createAwsDeps(rest)).toThrow(EnvError);
     expect(() => createAwsDeps(rest)).toThrow(/TABLE_NAME/);
     expect(() => createAwsStoreDeps(rest)).toThrow(/TABLE_NAME/);
+    expect(() => createAwsComputeDeps(rest)).toThrow(/TABLE_NAME/);
+  });
+});
+
+describe('createAwsComputeDeps', () => {
+  it("builds compute's calls from the environment, and none of ingest's or publish's", async () => {
+    const deps = createAwsComputeDeps({
+      ...aws.emulators.env,
+      PROVIDERS: 'bloomberg',
+      SITE_URL: 'https://pulse.example',
+    });
+    expect(deps.raw.bucket).toBe('short-pulse-raw');
+    expect(deps.config.siteUrl).toBe('https://pulse.example');
+    // What compute's bundle leaves out: the archive's S3 calls, ingest's ledger writes and record encoders,
+    // publish's readers, the site bucket and the providers.
+    for (const call of ['putIfAbsent', 'copyIfAbsent', 'digest', 'delete']) expect(deps.raw).not.toHaveProperty(call);
+    for (const call of ['recordFile', 'getFile', 'listFileVersions', 'markRestateFrom', 'acquireRunLock']) {
+      expect(deps.table).not.toHaveProperty(call);
+    }
+    for (const call of ['putPriceDay', 'putShortInterestFile', 'getSnapshotBatch', 'getStockRun']) {
+      expect(deps.derived).not.toHaveProperty(call);
+    }
+    expect(deps).not.toHaveProperty('site');
+    expect(deps).not.toHaveProperty('providers');
+
+    await deps.derived.putCheckpoint('2024-06-12', { v: 1, probe: true });
+    expect(await deps.derived.getCheckpoint('2024-06-12')).toEqual({ v: 1, probe: true });
+    await deps.table.advanceCursor('lastComputed', '2024-06-12');
+    expect((await deps.table.getCursor()).lastComputed).toBe('2024-06-12');
   });
 });

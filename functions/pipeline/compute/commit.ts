@@ -9,7 +9,7 @@ import type { SnapshotBody } from '../../../shared/methodology/index.ts';
 import { assembleSnapshot } from '../../../shared/snapshot/assemble.ts';
 import type { Snapshot } from '../../../shared/snapshot/schema.ts';
 import type { ComputeResult } from '../../lib/events.ts';
-import type { PipelineDeps } from '../deps.ts';
+import type { ComputeDeps } from '../deps.ts';
 import { DERIVED_COMPUTE_JOURNAL_KEY } from '../keys.ts';
 import type { Stopwatch } from '../stopwatch.ts';
 import { type CommittedRun, ComputeStateError, inputsOf, type Journal, type JournalFile } from './journal.ts';
@@ -34,7 +34,7 @@ export interface SnapshotMeta {
 }
 
 /** The run's snapshot metadata: generated short interest marks itself (issue 10), whatever SAMPLE_DATA says. */
-export function snapshotMeta(deps: PipelineDeps, work: Work): SnapshotMeta {
+export function snapshotMeta(deps: ComputeDeps, work: Work): SnapshotMeta {
   return {
     files: work.journal.files,
     generatedAt: deps.clock().toISOString(),
@@ -88,7 +88,7 @@ export function withSnapshotKeys(result: Omit<ComputeResult, 'snapshotKeys'>, jo
 }
 
 /** The writes after the journal; each is idempotent, so a run killed among them is finished by running them again. */
-export async function finishRun(deps: PipelineDeps, run: CommittedRun): Promise<void> {
+export async function finishRun(deps: ComputeDeps, run: CommittedRun): Promise<void> {
   const lastDay = run.result.through;
   await deps.table.advanceCursor('lastComputed', lastDay);
   if (run.restateFrom !== null && run.restateFrom <= lastDay) {
@@ -110,7 +110,7 @@ export function resultOf(run: CommittedRun, runId: string): Omit<ComputeResult, 
 }
 
 /** The answer of a run with nothing to fold: the day's earlier result, if it was computed. */
-export async function unchanged(deps: PipelineDeps, work: Work, why: string): Promise<ComputeResult> {
+export async function unchanged(deps: ComputeDeps, work: Work, why: string): Promise<ComputeResult> {
   const { date, runId, journal } = work;
   if (journal.lastDay !== null) await deps.table.advanceCursor('lastComputed', journal.lastDay);
   const own = journal.folded.find((f) => f.date === date);

@@ -14,7 +14,7 @@ import {
 import type { RecordedDay } from '../../../shared/methodology/stocks.ts';
 import type { Snapshot } from '../../../shared/snapshot/schema.ts';
 import type { ComputeResult } from '../../lib/events.ts';
-import type { PipelineDeps } from '../deps.ts';
+import type { ComputeDeps } from '../deps.ts';
 import { maxDate } from '../keys.ts';
 import { overrideContext } from '../split-inputs.ts';
 import { finishRun, resultOf, snapshotMeta, snapshotOf, unchanged, type Work, withSnapshotKeys } from './commit.ts';
@@ -46,7 +46,7 @@ type ComputeRejectedDay = ComputeResult['rejectedDays'][number];
  * unchunked run's (test/pipeline/compute-chunks.test.ts), whatever the run's length.
  */
 export async function fold(
-  deps: PipelineDeps,
+  deps: ComputeDeps,
   work: Work,
   start: IsoDate,
   chunk: ChunkedRun | null = null,
@@ -309,7 +309,7 @@ export async function fold(
 
   /** A chunk that is not the run's last: committed in the journal's `chunk`, its days handed to publish, `more`. */
   async function handOverChunk(
-    d: PipelineDeps,
+    d: ComputeDeps,
     w: Work,
     c: {
       chunk: ChunkedRun | null;

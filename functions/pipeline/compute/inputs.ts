@@ -17,7 +17,7 @@ import {
   parseEngineState,
 } from '../../../shared/methodology/index.ts';
 import type { StoredPriceDay } from '../../adapters/derived-repository.ts';
-import type { PipelineDeps } from '../deps.ts';
+import type { ComputeDeps } from '../deps.ts';
 import { derivedSideStateKey, derivedStateKey } from '../keys.ts';
 import { ComputeStateError } from './journal.ts';
 
@@ -50,7 +50,7 @@ function toCheckpoint(date: IsoDate, value: unknown): Checkpoint {
 }
 
 /** The look-ahead fold's state after `date`, saved by an earlier chunk of the run (issue 20 item 3). */
-export async function loadSideCheckpoint(deps: PipelineDeps, date: IsoDate): Promise<EngineState> {
+export async function loadSideCheckpoint(deps: ComputeDeps, date: IsoDate): Promise<EngineState> {
   const value = await deps.derived.getSideCheckpoint(date);
   if (value === undefined) {
     throw new ComputeStateError(derivedSideStateKey(date), '*', 'look-ahead state missing (the journal names it)');
@@ -58,7 +58,7 @@ export async function loadSideCheckpoint(deps: PipelineDeps, date: IsoDate): Pro
   return toCheckpoint(date, value).state;
 }
 
-export async function loadCheckpoint(deps: PipelineDeps, date: IsoDate): Promise<EngineState> {
+export async function loadCheckpoint(deps: ComputeDeps, date: IsoDate): Promise<EngineState> {
   const value = await deps.derived.getCheckpoint(date);
   if (value === undefined) {
     throw new ComputeStateError(derivedStateKey(date), '*', 'checkpoint missing (the journal lists it as folded)');
@@ -75,13 +75,13 @@ export async function loadCheckpoint(deps: PipelineDeps, date: IsoDate): Promise
  * effect. So an ordinary day reads no short interest file at all.
  */
 export class ShortInterestFiles {
-  readonly #deps: PipelineDeps;
+  readonly #deps: ComputeDeps;
   /** Settlement dates with at least one accepted file, ascending. */
   readonly #dates: IsoDate[];
   readonly #loaded = new Map<IsoDate, ShortInterestFile>();
   #list: ShortInterestFile[] | null = null;
 
-  constructor(deps: PipelineDeps, dates: IsoDate[]) {
+  constructor(deps: ComputeDeps, dates: IsoDate[]) {
     this.#deps = deps;
     this.#dates = dates;
   }
@@ -143,10 +143,10 @@ export class ShortInterestFiles {
 export class PriceDays {
   static readonly KEEP = 32;
   static readonly AHEAD = 4;
-  readonly #deps: PipelineDeps;
+  readonly #deps: ComputeDeps;
   readonly #cache = new Map<IsoDate, Promise<StoredPriceDay | undefined>>();
 
-  constructor(deps: PipelineDeps) {
+  constructor(deps: ComputeDeps) {
     this.#deps = deps;
   }
 

@@ -10,7 +10,7 @@ import type { IsoDate, Rejection } from '../../../shared/domain.ts';
 import { MAX_LISTED_REJECTIONS } from '../../../shared/snapshot/assemble.ts';
 import * as z from '../../../shared/zod.ts';
 import type { RecordedLedgerEntry } from '../../adapters/ports.ts';
-import type { PipelineDeps } from '../deps.ts';
+import type { ComputeDeps } from '../deps.ts';
 import { DERIVED_COMPUTE_JOURNAL_KEY, isArrivalDated, SOURCES, type SourceName } from '../keys.ts';
 import { emptySplitInputs, SplitInputsSchema } from '../split-inputs.ts';
 
@@ -145,7 +145,7 @@ export const emptyJournal = (): Journal => ({
  */
 const readFrom = new WeakMap<Journal, { etag: string } | 'absent'>();
 
-export async function loadJournal(deps: PipelineDeps): Promise<Journal> {
+export async function loadJournal(deps: ComputeDeps): Promise<Journal> {
   const key = DERIVED_COMPUTE_JOURNAL_KEY;
   const object = await deps.raw.get(key);
   if (!object) {
@@ -168,7 +168,7 @@ export async function loadJournal(deps: PipelineDeps): Promise<Journal> {
   return parsed.data;
 }
 
-export async function saveJournal(deps: PipelineDeps, journal: Journal): Promise<void> {
+export async function saveJournal(deps: ComputeDeps, journal: Journal): Promise<void> {
   const onlyIf = readFrom.get(journal);
   const written = await deps.raw.put(DERIVED_COMPUTE_JOURNAL_KEY, gzipSync(JSON.stringify(journal)), {
     contentType: 'application/gzip',
@@ -182,7 +182,7 @@ export async function saveJournal(deps: PipelineDeps, journal: Journal): Promise
 const fileId = (f: { source: string; file: string; sha256: string }) => `${f.source}|${f.file}|${f.sha256}`;
 
 /** Adds the ledger entries recorded since the journal's position; returns those it did not know. */
-export async function readLedger(deps: PipelineDeps, journal: Journal): Promise<JournalFile[]> {
+export async function readLedger(deps: ComputeDeps, journal: Journal): Promise<JournalFile[]> {
   let after = journal.position;
   const overlap = deps.config.ledgerOverlapMs;
   if (after !== null && overlap > 0) {

@@ -16,7 +16,7 @@ import {
   snapshotAt,
   startAdvance,
 } from '../../../shared/methodology/index.ts';
-import type { PipelineDeps } from '../deps.ts';
+import type { ComputeDeps } from '../deps.ts';
 import type { OverrideContext } from '../split-inputs.ts';
 import type { Stopwatch } from '../stopwatch.ts';
 import { foldDay, loadCheckpoint, type PriceDays, type ShortInterestFiles, yieldToIo } from './inputs.ts';
@@ -64,7 +64,7 @@ export interface SidePlan {
  * first of them and the price days after it are read from here, beside the main fold's remaining work:
  * the same objects `lookaheadFold` would read, only sooner.
  */
-export function planSide(deps: PipelineDeps, input: SideInput): SidePlan | null {
+export function planSide(deps: ComputeDeps, input: SideInput): SidePlan | null {
   const last = (input.outcomes.at(-1) as { date: IsoDate }).date;
   const { chunkEnd, resume } = input;
   // A chunk snapshots its days through its end; the run's last chunk, every day before the last.

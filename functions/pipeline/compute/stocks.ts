@@ -21,7 +21,7 @@ import {
   seedRange,
   startStockRecorder,
 } from '../../../shared/methodology/stocks.ts';
-import type { PipelineDeps } from '../deps.ts';
+import type { ComputeDeps } from '../deps.ts';
 import { loadCheckpoint } from './inputs.ts';
 
 const yearOf = (date: string) => date.slice(0, 4);
@@ -37,7 +37,7 @@ export interface ResumedRecorder {
  * (oldest first, as the journal lists them); null when a day of its seed cannot be had (warned).
  */
 export async function resumeStockRecorder(
-  deps: PipelineDeps,
+  deps: ComputeDeps,
   base: EngineState,
   acceptedBefore: readonly IsoDate[],
 ): Promise<ResumedRecorder | null> {
@@ -105,7 +105,7 @@ export async function resumeStockRecorder(
  * dropped (this fold recorded them again, or will).
  */
 export async function saveStockDays(
-  deps: PipelineDeps,
+  deps: ComputeDeps,
   seed: readonly RecordedDay[],
   fresh: readonly RecordedDay[],
 ): Promise<void> {
