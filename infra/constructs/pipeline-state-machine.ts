@@ -3,15 +3,24 @@
  * one step list. Every execution runs whole under the run lock (functions/pipeline/run-lock.ts, issue 20 item 1):
  *
  *   AcquireRunLock ─ held by another execution ─► WaitForRunLock ► AcquireRunLock …
- *        └► Run (a Parallel of one branch, the body below) ─► ReleaseRunLock ► Done
- *                                      └ any failure ─► ReleaseRunLockAfterFailure ► RunFailed
+ *        └► Run (a Parallel of one branch, the body below) ─► the site build ► ReleaseRunLock ► Done
+ *                                      └ any failure ─► the site build ► ReleaseRunLockAfterFailure ► RunFailed
  *
  * The body:
  *
- *   Route ─ daily / drop / single date ─► Ingest ► Compute ► Publish ► BuildSite ► Published
+ *   Route ─ daily / drop / single date ─► Ingest ► Compute ► Publish ► OweSiteBuild ► Published
  *        └ backfill {from,to} ─► PlanBackfill ► IngestArchivedDays (Map, one date at a time:
  *                                               ArchiveIngest { date, archiveOnly })
- *                                ► BackfillSummary ► BackfillCompute ► BackfillPublish ► BackfillBuildSite ► Published
+ *                                ► BackfillSummary ► BackfillCompute ► BackfillPublish ► BackfillOweSiteBuild ► …
+ *
+ * The site build, debounced (issue 20 item 4), at the end of every execution, still under the run lock:
+ *
+ *   ReadSiteBuildOwed ─ nothing published since the last build ─► (release)
+ *        └► ListRunningExecutions ─ another execution waits for the lock ─► SiteBuildDeferred ► (release)
+ *                 └► BuildSite ► SiteBuildPaid ► (release)
+ *
+ * A publish marks a build owed (`PIPELINE`/`SITE_BUILD`); the last execution of a burst (none other running, so
+ * none waiting for the lock) builds once for all of them, whether its own run published, skipped or failed.
  *
  * After publish, `MoreChunks` sends a run compute folded in chunks (issue 20 item 3: at most half a year of days an
  * invocation) back to compute through `ComputeNextChunk`, until publish no longer answers `more`.
@@ -121,6 +130,12 @@ export function lateDataDeadline(attemptTimeout: Duration): number {
  */
 export const EXECUTION_TIMEOUT = Duration.millis(EXECUTION_TIMEOUT_MS);
 
+/**
+ * The site build owed (issue 20 item 4): `owedSince` is set by a publish and removed by the build that pays it.
+ * Written only by the state machine, under the run lock.
+ */
+export const SITE_BUILD_KEY = { pk: 'PIPELINE', sk: 'SITE_BUILD' } as const;
+
 /** The DynamoDB error of a condition not met: the run lock is another execution's (AcquireRunLock). */
 export const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
 
@@ -175,9 +190,9 @@ export class PipelineStateMachine extends Construct {
     // kept as the one place a failure goes through (a hook for clean-up), ending in this Fail state.
     this.failure = new sfn.Fail(this, 'PipelineFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
 
-    // Daily, file drop or one given date: the day steps, then the run steps.
+    // Daily, file drop or one given date: the day steps, then the site build is owed (built at the run's end).
     const daily = this.daySteps('', true);
-    daily.end.next(this.runSteps(''));
+    daily.end.next(this.oweSiteBuild(''));
 
     // Backfill: plan the archived dates, ingest them from the archive in order (one at a time: each may
     // restate the days after it), then compute and publish once on the plan's summary.
@@ -210,7 +225,7 @@ export class PipelineStateMachine extends Construct {
     plan.next(ingestDays);
     ingestDays.next(summary);
     summary.next(backfillDays.start);
-    backfillDays.end.next(this.runSteps('Backfill'));
+    backfillDays.end.next(this.oweSiteBuild('Backfill'));
 
     const route = new sfn.Choice(this, 'Route').when(sfn.Condition.isPresent('$.from'), plan).otherwise(daily.start);
 
@@ -223,8 +238,11 @@ export class PipelineStateMachine extends Construct {
     });
     run.branch(route);
     const runFailed = new sfn.Fail(this, 'RunFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
-    run.addCatch(this.releaseRunLock('ReleaseRunLockAfterFailure', runFailed), { resultPath: '$.error' });
-    run.next(this.releaseRunLock('ReleaseRunLock', new sfn.Succeed(this, 'Done')));
+    // Issue 20 item 4: the site is built at the end of the execution, failed or not, once for a burst of runs.
+    run.addCatch(this.siteBuild('AfterFailure', this.releaseRunLock('ReleaseRunLockAfterFailure', runFailed)), {
+      resultPath: '$.error',
+    });
+    run.next(this.siteBuild('', this.releaseRunLock('ReleaseRunLock', new sfn.Succeed(this, 'Done'))));
     const acquire = this.acquireRunLock(run);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
@@ -450,39 +468,121 @@ export class PipelineStateMachine extends Construct {
     return { start, end };
   }
 
-  /** The run steps (build-site) chained, ending in success. */
-  private runSteps(prefix: string): sfn.IChainable {
-    const states = RUN_STEPS.map((step) => this.stepTask(`${prefix}${stateName(step.name)}`, step, true));
-    const published = new sfn.Succeed(this, `${prefix}Published`);
-    const [first, ...rest] = states;
-    if (!first) return published;
-    let chain = sfn.Chain.start(first);
-    for (const next of rest) chain = chain.next(next);
-    chain.next(published);
-    return chain;
+  /** The site build's item (SITE_BUILD_KEY). */
+  private siteBuildKey(): Record<string, tasks.DynamoAttributeValue> {
+    return {
+      pk: tasks.DynamoAttributeValue.fromString(SITE_BUILD_KEY.pk),
+      sk: tasks.DynamoAttributeValue.fromString(SITE_BUILD_KEY.sk),
+    };
+  }
+
+  /**
+   * The body's end once publish has written: a site build is owed (since the first unpaid publish). An error here,
+   * past the retries, fails the run (the Parallel's Catch): the data is published but the page would not follow.
+   */
+  private oweSiteBuild(prefix: string): sfn.IChainable {
+    const owe = tasks.DynamoUpdateItem.jsonata(this, `${prefix}OweSiteBuild`, {
+      comment: 'the data is published: the site must be built (at the end of this execution or a later one)',
+      table: this.props.table,
+      key: this.siteBuildKey(),
+      updateExpression: 'SET owedSince = if_not_exists(owedSince, :now)',
+      expressionAttributeValues: {
+        ':now': tasks.DynamoAttributeValue.fromString('{% $states.context.State.EnteredTime %}'),
+      },
+      outputs: '{% $states.input %}',
+    });
+    owe.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY, jitterStrategy: sfn.JitterType.FULL });
+    return owe.next(new sfn.Succeed(this, `${prefix}Published`));
+  }
+
+  /**
+   * The debounced site build (issue 20 item 4), at the end of an execution and before its lock is given back: when a
+   * build is owed and no other execution of this state machine runs (any other running one waits for the lock and
+   * will come here after this one), the site is built and the debt paid; otherwise the build is left to the last
+   * execution of the burst. When it cannot tell (DynamoDB or Step Functions failing past the retries), it builds.
+   * A failed build leaves the debt for the next execution and ends in "site stale" (its own alarm), never a failed
+   * run: the data is published by then. The states keep their input (a failed run's `$.error` for RunFailed).
+   */
+  private siteBuild(suffix: string, next: sfn.IChainable): sfn.IChainable {
+    const step = RUN_STEPS.find((st) => st.kind === 'site-build');
+    if (!step) throw new Error('steps.ts defines no site build');
+    const build = new tasks.CodeBuildStartBuild(this, `${stateName(step.name)}${suffix}`, {
+      project: this.props.siteBuild,
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    build.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.minutes(1), maxAttempts: 1 });
+    const stale = new sfn.Pass(this, `${stateName(step.name)}${suffix}Stale`, {
+      comment: 'the site build failed after the data was published: the page is stale (SiteStaleAlarm)',
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    build.addCatch(stale, { resultPath: '$.siteBuildError' });
+    stale.next(next);
+    const paid = tasks.DynamoUpdateItem.jsonata(this, `SiteBuildPaid${suffix}`, {
+      comment: 'the site shows everything published so far',
+      table: this.props.table,
+      key: this.siteBuildKey(),
+      updateExpression: 'REMOVE owedSince',
+      outputs: '{% $states.input %}',
+    });
+    paid.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY, jitterStrategy: sfn.JitterType.FULL });
+    // Still owed: the next execution builds once more, which does no harm.
+    paid.addCatch(next, { errors: [sfn.Errors.ALL], outputs: '{% $states.input %}' });
+    build.next(paid);
+    paid.next(next);
+
+    const read = tasks.DynamoGetItem.jsonata(this, `ReadSiteBuildOwed${suffix}`, {
+      table: this.props.table,
+      key: this.siteBuildKey(),
+      consistentRead: true,
+      assign: { siteBuildOwed: '{% $exists($states.result.Item.owedSince.S) %}' },
+      outputs: '{% $states.input %}',
+    });
+    read.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY, jitterStrategy: sfn.JitterType.FULL });
+    read.addCatch(build, { errors: [sfn.Errors.ALL], outputs: '{% $states.input %}' });
+    const list = tasks.CallAwsService.jsonata(this, `ListRunningExecutions${suffix}`, {
+      comment: 'does another execution wait for the run lock? Then it builds after this one',
+      service: 'sfn',
+      action: 'listExecutions',
+      iamAction: 'states:ListExecutions',
+      parameters: { StateMachineArn: '{% $states.context.StateMachine.Id %}', StatusFilter: 'RUNNING', MaxResults: 2 },
+      iamResources: [this.stateMachineArnByName()],
+      assign: {
+        otherRunsWaiting: '{% $count($states.result.Executions[ExecutionArn != $states.context.Execution.Id]) > 0 %}',
+      },
+      outputs: '{% $states.input %}',
+    });
+    list.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY, jitterStrategy: sfn.JitterType.FULL });
+    list.addCatch(build, { errors: [sfn.Errors.ALL], outputs: '{% $states.input %}' });
+    const deferred = sfn.Pass.jsonata(this, `SiteBuildDeferred${suffix}`, {
+      comment: 'another execution waits for the run lock: the last one of the burst builds',
+    });
+    deferred.next(next);
+    list.next(
+      sfn.Choice.jsonata(this, `OtherRunsWaiting${suffix}`)
+        .when(sfn.Condition.jsonata('{% $otherRunsWaiting %}'), deferred)
+        .otherwise(build),
+    );
+    read.next(
+      sfn.Choice.jsonata(this, `SiteBuildOwed${suffix}`)
+        .when(sfn.Condition.jsonata('{% $siteBuildOwed %}'), list)
+        .otherwise(next),
+    );
+    return read;
+  }
+
+  /** This state machine's ARN from its name, known before it exists (its own role cannot reference it). */
+  private stateMachineArnByName(): string {
+    return Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: this.stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 
   private stepTask(id: string, step: StepDefinition, catchErrors: boolean): sfn.TaskStateBase {
-    if (step.kind === 'site-build') {
-      const build = new tasks.CodeBuildStartBuild(this, id, {
-        project: this.props.siteBuild,
-        integrationPattern: sfn.IntegrationPattern.RUN_JOB,
-        resultPath: sfn.JsonPath.DISCARD,
-      });
-      build.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.minutes(1), maxAttempts: 1 });
-      // Issue 20 item 4: the data is published by now (JSON, feed); a failed page build leaves the HTML a day
-      // behind, which is not a failed run. The execution succeeds through "site stale", and the build's own
-      // alarm (Monitoring.watchSiteBuild, CodeBuild's FailedBuilds) says the page is stale.
-      if (catchErrors) {
-        const stale = new sfn.Pass(this, `${id}Stale`, {
-          comment: 'the site build failed after the data was published: the page is stale (SiteStaleAlarm)',
-          resultPath: sfn.JsonPath.DISCARD,
-        });
-        stale.next(new sfn.Succeed(this, `${id}StalePublished`, { comment: 'data published, page stale' }));
-        build.addCatch(stale, { resultPath: '$.error' });
-      }
-      return build;
-    }
+    if (step.kind === 'site-build') throw new Error(`${step.name} runs at the end of the execution (siteBuild)`);
     return this.lambdaTask(id, step.name as Exclude<StepName, 'build-site'>, catchErrors);
   }
 

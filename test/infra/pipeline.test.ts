@@ -7,6 +7,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import jsonata from 'jsonata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/lib/env.ts';
 import { computeEventSchema, parseStepEvent } from '../../functions/lib/events.ts';
@@ -38,6 +39,7 @@ import {
   OWNER_GONE,
   RUN_LOCK_EXPIRES,
   retryWaits,
+  SITE_BUILD_KEY,
 } from '../../infra/constructs/pipeline-state-machine.ts';
 import { SITE_INSTALL } from '../../infra/constructs/site-build.ts';
 import { DEAD_LETTER_RETENTION, SCHEDULE, SIZING } from '../../infra/stacks/pipeline-stack.ts';
@@ -257,6 +259,7 @@ interface AslState {
   QueryLanguage?: string;
   Arguments?: Record<string, unknown>;
   Output?: unknown;
+  Assign?: Record<string, string>;
   Seconds?: number;
   Cause?: string;
   CausePath?: string;
@@ -313,7 +316,8 @@ function taskOrder(machine: Asl, start: string): { steps: StepName[]; states: st
     seen.add(name);
     states.push(name);
     const state: AslState = machine.States[name]!;
-    if (state.Type === 'Task') steps.push(stepOf(state)!);
+    const step = state.Type === 'Task' ? stepOf(state) : undefined;
+    if (step) steps.push(step);
     name = state.Type === 'Choice' ? state.Default : state.Next;
   }
   return { steps, states };
@@ -353,8 +357,13 @@ describe('state machine', () => {
     const route = machine.States[machine.StartAt]!;
     expect(route.Type).toBe('Choice');
     const daily = taskOrder(machine, route.Default!);
-    expect(daily.steps).toEqual(PIPELINE_STEPS.map((step) => step.name));
-    expect(machine.States[daily.states.at(-1)!]!.Type).toBe('Succeed');
+    // The run steps (the site build) come after the body, at the execution's end (issue 20 item 4).
+    expect(daily.steps).toEqual(DAY_STEPS.map((step) => step.name));
+    expect(daily.states.slice(-2)).toEqual(['OweSiteBuild', 'Published']);
+    expect(machine.States.Published!.Type).toBe('Succeed');
+    const top = definition();
+    expect(taskOrder(top, top.StartAt).steps).toEqual(RUN_STEPS.map((step) => step.name));
+    expect(PIPELINE_STEPS.map((step) => step.name)).toEqual([...DAY_STEPS, ...RUN_STEPS].map((step) => step.name));
   });
 
   it('backfills by ingesting each archived date from the archive, one at a time, then computes, publishes and builds the site once', () => {
@@ -385,10 +394,10 @@ describe('state machine', () => {
     // The plan's summary is compute's event (issue 18: compute folds every ingested day at once).
     const summary = machine.States[map.Next!]!;
     expect(summary).toMatchObject({ Type: 'Pass', InputPath: '$.summary' });
-    expect(taskOrder(machine, summary.Next!).steps).toEqual([
-      ...DAY_STEPS.filter((step) => step.name !== 'ingest').map((step) => step.name),
-      ...RUN_STEPS.map((step) => step.name),
-    ]);
+    const backfill = taskOrder(machine, summary.Next!);
+    expect(backfill.steps).toEqual(DAY_STEPS.filter((step) => step.name !== 'ingest').map((step) => step.name));
+    // The site is built once, at the execution's end, as for any run.
+    expect(backfill.states.slice(-2)).toEqual(['BackfillOweSiteBuild', 'BackfillPublished']);
   });
 
   it('ends the day when a step reports skipped: true', () => {
@@ -557,16 +566,15 @@ describe('state machine', () => {
     expect(seconds / 60).toBeCloseTo(261.1, 1);
   });
 
-  it('ends every failure but the site build’s in a Fail state carrying the original error, publishing nothing itself', () => {
+  it('ends every failure of the body in a Fail state carrying the original error, publishing nothing itself', () => {
     const machine = asl();
     const catchers = Object.entries(machine.States).filter(([, st]) => st.Catch);
-    // Daily Ingest/Compute/Publish/BuildSite, PlanBackfill, the Map, the backfill's Compute/Publish/BuildSite.
+    // Daily Ingest/Compute/Publish, PlanBackfill, the Map, the backfill's Compute/Publish (the site build is not in
+    // the body: issue 20 item 4).
     expect(catchers.map(([name]) => name).sort()).toEqual(
       [
-        'BackfillBuildSite',
         'BackfillCompute',
         'BackfillPublish',
-        'BuildSite',
         'Compute',
         'Ingest',
         'IngestArchivedDays',
@@ -575,14 +583,9 @@ describe('state machine', () => {
       ].sort(),
     );
     for (const [name, state] of catchers) {
-      // Issue 20 item 4: a site build fails after the data was published: "site stale", not a failed run.
-      const next = name.endsWith('BuildSite') ? `${name}Stale` : 'PipelineFailed';
-      expect(state.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: next }]);
-    }
-    for (const name of ['BuildSite', 'BackfillBuildSite']) {
-      const stale = machine.States[`${name}Stale`]!;
-      expect(stale.Type).toBe('Pass');
-      expect(machine.States[stale.Next!]).toMatchObject({ Type: 'Succeed' });
+      expect(state.Catch, name).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'PipelineFailed' },
+      ]);
     }
     expect(machine.States.PipelineFailed).toEqual({
       Type: 'Fail',
@@ -595,8 +598,11 @@ describe('state machine', () => {
     const machine = asl();
     const states = { ...machine.States, ...machine.States.IngestArchivedDays!.ItemProcessor!.States };
     const resources = Object.values(states).flatMap((st) => (st.Resource ? [st.Resource] : []));
-    // Only the three functions and the site build: no sns:publish (nor any other service) integration.
-    expect(resources.filter((r) => !stepOf({ Type: 'Task', Resource: r }))).toEqual([]);
+    // Only the three functions and the owed site build's item: no sns:publish (nor any other service) integration.
+    expect(resources.filter((r) => !stepOf({ Type: 'Task', Resource: r }))).toEqual([
+      'arn:<AWS::Partition>:states:::dynamodb:updateItem',
+      'arn:<AWS::Partition>:states:::dynamodb:updateItem',
+    ]);
     const definition = JSON.stringify(
       resourcesOfType(s.pipeline, 'AWS::StepFunctions::StateMachine')[
         Object.keys(resourcesOfType(s.pipeline, 'AWS::StepFunctions::StateMachine'))[0]!
@@ -697,10 +703,37 @@ describe('state machine', () => {
     });
     // The body is one branch; whichever way it ends, the lock is given back by its owner.
     const run = machine.States.Run!;
-    expect(run).toMatchObject({ Type: 'Parallel', ResultPath: null, Next: 'ReleaseRunLock' });
+    // (Through the debounced site build first: issue 20 item 4, its own test.)
+    expect(run).toMatchObject({ Type: 'Parallel', ResultPath: null, Next: 'ReadSiteBuildOwed' });
     expect(run.Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ReleaseRunLockAfterFailure' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ReadSiteBuildOwedAfterFailure' },
     ]);
+    for (const [start, release] of [
+      ['ReadSiteBuildOwed', 'ReleaseRunLock'],
+      ['ReadSiteBuildOwedAfterFailure', 'ReleaseRunLockAfterFailure'],
+    ] as const) {
+      // Every way out of the site build leads to the release.
+      const ends = new Set<string>();
+      const walk = (name: string, seen: Set<string>) => {
+        if (seen.has(name)) return;
+        seen.add(name);
+        if (name === release) {
+          ends.add(name);
+          return;
+        }
+        const st = machine.States[name]!;
+        const nexts = [
+          st.Next,
+          st.Default,
+          ...(st.Choices ?? []).map((c) => c.Next),
+          ...(st.Catch ?? []).map((c) => c.Next),
+        ].filter((n): n is string => n !== undefined);
+        if (nexts.length === 0) ends.add(name);
+        for (const n of nexts) walk(n, seen);
+      };
+      walk(start, new Set());
+      expect([...ends], start).toEqual([release]);
+    }
     for (const [name, next] of [
       ['ReleaseRunLock', 'Done'],
       ['ReleaseRunLockAfterFailure', 'RunFailed'],
@@ -720,9 +753,21 @@ describe('state machine', () => {
     expect(machine.States.Done).toEqual({ Type: 'Succeed' });
     // A failed run still fails the execution (the "pipeline failed" alarm), with the body's error and cause.
     expect(machine.States.RunFailed).toEqual({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
-    // The only states outside the body are the lock's.
+    // The only states outside the body are the lock's and the site build's.
     expect(Object.keys(machine.States).sort()).toEqual(
       [
+        ...['', 'AfterFailure'].flatMap((suffix) =>
+          [
+            'BuildSite',
+            'BuildSite%Stale',
+            'ListRunningExecutions',
+            'OtherRunsWaiting',
+            'ReadSiteBuildOwed',
+            'SiteBuildDeferred',
+            'SiteBuildOwed',
+            'SiteBuildPaid',
+          ].map((n) => (n.includes('%') ? n.replace('%', suffix) : `${n}${suffix}`)),
+        ),
         'CheckRunLockOwner',
         'ReadRunLock',
         'RunLockHeld',
@@ -770,6 +815,97 @@ describe('state machine', () => {
     // No statement names an action of another prefix for Step Functions (the SDK's `sfn:` is not IAM's).
     expect(statements.flatMap((st) => asArray(st.Action)).filter((a) => a.startsWith('sfn:'))).toEqual([]);
     expect(acquire.Arguments?.TableName).toBe('<?>');
+  });
+
+  it('builds the site once for a burst of runs: by the last execution, whatever its run did (issue 20 item 4)', async () => {
+    const machine = definition();
+    const body = asl();
+    const key = { pk: { S: SITE_BUILD_KEY.pk }, sk: { S: SITE_BUILD_KEY.sk } };
+    // A publish owes a build (since the first unpaid one); nothing else in the body builds.
+    for (const prefix of ['', 'Backfill']) {
+      expect(body.States[`${prefix}OweSiteBuild`], prefix).toMatchObject({
+        Resource: expect.stringMatching(/:states:::dynamodb:updateItem$/),
+        Arguments: {
+          Key: key,
+          UpdateExpression: 'SET owedSince = if_not_exists(owedSince, :now)',
+          ExpressionAttributeValues: { ':now': { S: '{% $states.context.State.EnteredTime %}' } },
+        },
+        Output: '{% $states.input %}',
+        Next: `${prefix}Published`,
+      });
+    }
+    expect(Object.values(body.States).filter((st) => stepOf(st) === 'build-site')).toEqual([]);
+    // JSONata as Step Functions evaluates it: `$states` bound to the state's context and result.
+    const evaluate = (expression: string, states: Record<string, unknown>) =>
+      jsonata(expression.replace(/^\{%\s*|\s*%\}$/g, '')).evaluate({}, { states });
+    const self = 'arn:aws:states:us-east-1:1:execution:ShortPulsePipeline-Pipeline:self';
+    const other = 'arn:aws:states:us-east-1:1:execution:ShortPulsePipeline-Pipeline:other';
+    for (const [suffix, release] of [
+      ['', 'ReleaseRunLock'],
+      ['AfterFailure', 'ReleaseRunLockAfterFailure'],
+    ] as const) {
+      const build = `BuildSite${suffix}`;
+      const read = machine.States[`ReadSiteBuildOwed${suffix}`]!;
+      expect(read, suffix).toMatchObject({
+        Resource: expect.stringMatching(/:states:::dynamodb:getItem$/),
+        Arguments: { Key: key, ConsistentRead: true },
+        Output: '{% $states.input %}',
+        Next: `SiteBuildOwed${suffix}`,
+        // Cannot tell: build.
+        Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.input %}', Next: build }],
+      });
+      const owed = read.Assign?.siteBuildOwed as string;
+      expect(await evaluate(owed, { result: { Item: { owedSince: { S: '2025-06-10T23:50:00Z' } } } })).toBe(true);
+      expect(await evaluate(owed, { result: {} })).toBe(false);
+      expect(machine.States[`SiteBuildOwed${suffix}`]).toMatchObject({
+        Type: 'Choice',
+        Choices: [{ Condition: '{% $siteBuildOwed %}', Next: `ListRunningExecutions${suffix}` }],
+        Default: release,
+      });
+      const list = machine.States[`ListRunningExecutions${suffix}`]!;
+      expect(list, suffix).toMatchObject({
+        Resource: expect.stringMatching(/:states:::aws-sdk:sfn:listExecutions$/),
+        Arguments: { StateMachineArn: '{% $states.context.StateMachine.Id %}', StatusFilter: 'RUNNING', MaxResults: 2 },
+        Output: '{% $states.input %}',
+        Next: `OtherRunsWaiting${suffix}`,
+        Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.input %}', Next: build }],
+      });
+      // Another running execution waits for the run lock (this one holds it) and will come here after it.
+      const waiting = list.Assign?.otherRunsWaiting as string;
+      const seen = (arns: string[]) =>
+        evaluate(waiting, {
+          context: { Execution: { Id: self } },
+          result: { Executions: arns.map((ExecutionArn) => ({ ExecutionArn, Status: 'RUNNING' })) },
+        });
+      expect(await seen([self])).toBe(false);
+      expect(await seen([])).toBe(false);
+      expect(await seen([other, self])).toBe(true);
+      expect(await seen([other])).toBe(true);
+      expect(machine.States[`OtherRunsWaiting${suffix}`]).toMatchObject({
+        Choices: [{ Condition: '{% $otherRunsWaiting %}', Next: `SiteBuildDeferred${suffix}` }],
+        Default: build,
+      });
+      expect(machine.States[`SiteBuildDeferred${suffix}`]).toMatchObject({ Type: 'Pass', Next: release });
+      // The build keeps the state's input (a failed run's `$.error` for RunFailed); failed, it is "site stale".
+      expect(machine.States[build]).toMatchObject({
+        Resource: expect.stringMatching(/:states:::codebuild:startBuild\.sync$/),
+        ResultPath: null,
+        Next: `SiteBuildPaid${suffix}`,
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.siteBuildError', Next: `${build}Stale` }],
+      });
+      expect(machine.States[`${build}Stale`]).toMatchObject({ Type: 'Pass', ResultPath: null, Next: release });
+      expect(machine.States[`SiteBuildPaid${suffix}`]).toMatchObject({
+        Arguments: { Key: key, UpdateExpression: 'REMOVE owedSince' },
+        Next: release,
+      });
+    }
+    // Listing its own executions: this state machine's ARN, built from its name (its role cannot reference it).
+    const [role] = Object.keys(resourcesOfType(s.pipeline, 'AWS::IAM::Role')).filter((id) =>
+      id.includes('StateMachineRole'),
+    );
+    const list = roleStatements(s.pipeline, role!).filter((st) => asArray(st.Action).includes('states:ListExecutions'));
+    expect(list).toHaveLength(1);
+    expect(JSON.stringify(list[0]!.Resource)).toContain(':stateMachine:ShortPulsePipeline-Pipeline"');
   });
 
   it('is a standard workflow with X-Ray, full logging and a timeout', () => {
