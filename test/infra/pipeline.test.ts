@@ -362,7 +362,9 @@ describe('state machine', () => {
     expect(daily.states.slice(-2)).toEqual(['OweSiteBuild', 'Published']);
     expect(machine.States.Published!.Type).toBe('Succeed');
     const top = definition();
-    expect(taskOrder(top, top.StartAt).steps).toEqual(RUN_STEPS.map((step) => step.name));
+    // Owed, and no other execution waiting: the site build, then the lock's release.
+    expect(taskOrder(top, 'OtherRunsWaiting').steps).toEqual(RUN_STEPS.map((step) => step.name));
+    expect(taskOrder(top, 'OtherRunsWaiting').states.slice(-2)).toEqual(['ReleaseRunLock', 'Done']);
     expect(PIPELINE_STEPS.map((step) => step.name)).toEqual([...DAY_STEPS, ...RUN_STEPS].map((step) => step.name));
   });
 

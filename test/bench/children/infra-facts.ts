@@ -29,16 +29,24 @@ interface State {
   End?: boolean;
   Default?: string;
   Choices?: { Next: string }[];
+  Branches?: { StartAt: string; States: Record<string, State> }[];
 }
 
-/** States entered from StartAt to the end; at a Choice, `pick` chooses (default branch unless it says). */
-function walk(definition: { StartAt: string; States: Record<string, State> }, pick: (s: State) => string | undefined) {
+/**
+ * States entered from StartAt to the end; at a Choice, `pick` chooses (default branch unless it says); a Parallel's
+ * (one) branch is walked before its Next (the run lock's `Run`, issue 20 item 1).
+ */
+function walk(
+  definition: { StartAt: string; States: Record<string, State> },
+  pick: (s: State) => string | undefined,
+): string[] {
   const path: string[] = [];
   let name: string | undefined = definition.StartAt;
   while (name !== undefined && path.length < 200) {
     const state: State | undefined = definition.States[name];
     if (!state) break;
     path.push(name);
+    if (state.Type === 'Parallel' && state.Branches?.[0]) path.push(...walk(state.Branches[0], pick));
     if (state.Type === 'Choice') name = pick(state) ?? state.Default;
     else if (state.End || state.Type === 'Succeed' || state.Type === 'Fail') name = undefined;
     else name = state.Next;
@@ -70,7 +78,9 @@ try {
     StartAt: string;
     States: Record<string, State>;
   };
-  const ordinaryPath = walk(definition, () => undefined);
+  // A trading day publishes, so a site build is owed and, with no other execution waiting, made (issue 20 item 4);
+  // a skipped day owes none (the last build paid).
+  const ordinaryPath = walk(definition, (st) => st.Choices?.find((c) => /^ListRunningExecutions$/.test(c.Next))?.Next);
   const skippedPath = walk(definition, (st) => st.Choices?.find((c) => /skip/i.test(c.Next))?.Next);
   const project = pipeline.find(([, r]) => r.Type === 'AWS::CodeBuild::Project')?.[1];
   const environment = (project?.Properties?.Environment ?? {}) as Json;
