@@ -281,7 +281,7 @@ export async function runRestatePart(ctx: BenchContext): Promise<PartResult> {
     });
   }
   part.figure({
-    name: 'slowest compute chunk, scaled to Lambda (1,024 MB)',
+    name: `slowest compute chunk, scaled to Lambda (${int(limits.compute.mb)} MB)`,
     value: `${ms(computeMs)} of ${ms(limits.compute.ms)} (${ratio(computeMs / limits.compute.ms)})`,
     budget: `≤ ${WELL_INSIDE.timeout * 100}% of the timeout`,
     verdict: atMost(computeMs, limits.compute.ms * WELL_INSIDE.timeout),
@@ -339,7 +339,7 @@ export async function runRestatePart(ctx: BenchContext): Promise<PartResult> {
           'Chunk',
           'Days published',
           'Compute',
-          'Compute at 1,024 MB',
+          `Compute at ${int(limits.compute.mb)} MB`,
           'Compute peak',
           'Publish',
           'Publish peak',
