@@ -6,7 +6,8 @@
  *                    this process); reports the plan's summary, compute's first event
  *   drop CONFIG      a corrected short interest file (a path) put under `incoming/` and ingested as its drop event is
  *                    (the restatement's trigger); reports ingest's result, compute's first event
- *   step CONFIG      one compute or publish invocation on `input`, as one Lambda invocation
+ *   step CONFIG      one compute or publish invocation on `input`, as one Lambda invocation (compute wired as its
+ *                    Lambda is: createAwsComputeDeps)
  * CONFIG: { env: emulator env, inputDir?, from?, to?, file?, step?, input? }.
  * The handlers run with the deps `pulse backfill` gives them (functions/local/backfill.ts offlineDeps: no
  * provider, generated data marked `sample`), the run id the local runner gives a backfill.
@@ -14,10 +15,18 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Log } from '../../../functions/adapters/ports.ts';
+import { createComputeHandler } from '../../../functions/compute/create-handler.ts';
+import { rawEventHandler } from '../../../functions/lib/middy.ts';
 import { offlineDeps } from '../../../functions/local/backfill.ts';
-import { createDayInvokers, isBackfillPlan, objectCreatedEvent } from '../../../functions/local/lambda.ts';
+import {
+  createDayInvokers,
+  isBackfillPlan,
+  localLambdaContext,
+  objectCreatedEvent,
+} from '../../../functions/local/lambda.ts';
 import { LOCAL_RUN_ID } from '../../../functions/local/runner.ts';
 import { uploadFolder } from '../../../functions/local/upload-history.ts';
+import { createAwsComputeDeps } from '../../../functions/pipeline/compute-deps.ts';
 import type { PipelineDeps } from '../../../functions/pipeline/deps.ts';
 import { reportToParent } from '../lib/child.ts';
 
@@ -50,14 +59,29 @@ const log: Log = {
   },
 };
 
-function deps(config: Config): PipelineDeps {
-  const base = offlineDeps(config.env, { siteUrl: 'http://localhost:4321', sample: true, log });
-  // offlineDeps keeps only warnings and errors; the phases come with compute's and publish's info line.
-  // One clock for every process of the part, moving forward like the real one: the ledger's and the journal's
-  // times compare across invocations as they do in production.
+const SITE_URL = 'http://localhost:4321';
+
+/** One clock for every process of the part, moving forward like the real one (the ledger's and journal's times). */
+function clockOf(config: Config): () => Date {
   const { clockBase, realBase } = config.clock;
-  const clock = () => new Date(clockBase + (Date.now() - realBase));
-  return { ...base, clock, log, newRunId: () => LOCAL_RUN_ID };
+  return () => new Date(clockBase + (Date.now() - realBase));
+}
+
+function deps(config: Config): PipelineDeps {
+  const base = offlineDeps(config.env, { siteUrl: SITE_URL, sample: true, log });
+  // offlineDeps keeps only warnings and errors; the phases come with compute's and publish's info line.
+  return { ...base, clock: clockOf(config), log, newRunId: () => LOCAL_RUN_ID };
+}
+
+/**
+ * Compute as its Lambda wires it (functions/compute/handler.ts: createAwsComputeDeps, only the calls compute makes,
+ * the default ledger overlap), with the part's clock, log and run id.
+ */
+function computeInvoker(config: Config): (event: unknown) => Promise<unknown> {
+  const env = { ...config.env, SITE_URL, SAMPLE_DATA: 'true' };
+  const computeDeps = { ...createAwsComputeDeps(env), clock: clockOf(config), log, newRunId: () => LOCAL_RUN_ID };
+  const handler = rawEventHandler(createComputeHandler(computeDeps));
+  return (event) => handler(event, localLambdaContext('bench-compute'));
 }
 
 const [mode, json] = process.argv.slice(2);
@@ -103,7 +127,7 @@ if (mode === 'upload') {
   const step = config.step;
   if (step !== 'compute' && step !== 'publish') throw new Error('step mode needs compute or publish');
   if (!config.input) throw new Error('step mode needs input');
-  const output = await invokers[step](config.input);
+  const output = step === 'compute' ? await computeInvoker(config)(config.input) : await invokers.publish(config.input);
   reportToParent({ step, ms: performance.now() - started, output, phases, warnings: warnings.slice(0, 20) });
 } else {
   throw new Error(`restate.ts: unknown mode ${mode ?? '(none)'} (upload | backfill | drop | step)`);
