@@ -21,6 +21,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -35,6 +36,17 @@ import {
   SOURCE_DIMENSION,
 } from '../../functions/lib/metric-names.ts';
 import { acknowledge } from '../nag.ts';
+
+/** The state machine's "site stale" states (pipeline-state-machine.ts siteBuild), entered when no build succeeded. */
+export const SITE_BUILD_STALE_STATES = ['BuildSiteStale', 'BuildSiteAfterFailureStale'] as const;
+export const SITE_BUILD_STALE_METRIC = 'SiteBuildStale';
+/** Step Functions' execution log (level ALL): one `PassStateEntered` event per Pass state entered, with its name. */
+const SITE_BUILD_STALE_PATTERN = logs.FilterPattern.all(
+  logs.FilterPattern.stringValue('$.type', '=', 'PassStateEntered'),
+  logs.FilterPattern.any(
+    ...SITE_BUILD_STALE_STATES.map((name) => logs.FilterPattern.stringValue('$.details.name', '=', name)),
+  ),
+);
 
 /** Hours without a published snapshot or a deliberate skip before the alarm fires. */
 export const NO_SNAPSHOT_HOURS = 26;
@@ -232,11 +244,32 @@ export class Monitoring extends Construct {
    * Issue 20 item 4: a failed site build is not a failed run (the data is published before it), so it has its own
    * alarm: the page is stale until a build succeeds. CodeBuild's FailedBuilds for the project, 5-minute sums.
    */
-  watchSiteBuild(project: codebuild.IProject): cloudwatch.Alarm {
+  /**
+   * "Site stale" (issue 20 item 4): a site build that failed (CodeBuild's FailedBuilds), or one that never ran: the
+   * execution went through a `…Stale` state (the build failed or could not start: a refused StartBuild, a missing
+   * grant or project), counted from the state machine's log (level ALL) by a metric filter.
+   */
+  watchSiteBuild(project: codebuild.IProject, stateMachineLogs: logs.ILogGroup): cloudwatch.Alarm {
+    const stale = new logs.MetricFilter(this, 'SiteBuildStaleFilter', {
+      logGroup: stateMachineLogs,
+      filterPattern: SITE_BUILD_STALE_PATTERN,
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: SITE_BUILD_STALE_METRIC,
+      metricValue: '1',
+    });
+    const period = Duration.minutes(5);
     return this.anyInFiveMinutes(
       'SiteStaleAlarm',
-      project.metricFailedBuilds({ period: Duration.minutes(5), statistic: 'Sum' }),
-      'The site build failed after the data was published: /data/ and the feed are current, the page is stale until a build succeeds. See the build log in CodeBuild and docs/operations.md.',
+      new cloudwatch.MathExpression({
+        expression: 'FILL(failed, 0) + FILL(stale, 0)',
+        usingMetrics: {
+          failed: project.metricFailedBuilds({ period, statistic: 'Sum' }),
+          stale: stale.metric({ period, statistic: 'Sum' }),
+        },
+        period,
+        label: 'failed or unstarted site builds',
+      }),
+      'The site build failed or could not start after the data was published: /data/ and the feed are current, the page is stale until a build succeeds. See the build log in CodeBuild (or the execution, if no build started) and docs/operations.md.',
     );
   }
 

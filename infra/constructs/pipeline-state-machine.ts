@@ -136,6 +136,27 @@ export const EXECUTION_TIMEOUT = Duration.millis(EXECUTION_TIMEOUT_MS);
  */
 export const SITE_BUILD_KEY = { pk: 'PIPELINE', sk: 'SITE_BUILD' } as const;
 
+/** The longest a site build is left to later executions of a burst: past it, the execution holding the lock builds. */
+export const SITE_BUILD_MAX_DEFER_MS = 60 * 60 * 1000;
+
+/**
+ * Whether to leave the owed site build to a later execution (JSONata, ListRunningExecutions' Assign): the newest
+ * running execution is another one that started after this one (it waits for the run lock and comes to the same
+ * states after this one), and the build has been owed for less than SITE_BUILD_MAX_DEFER_MS. Only to a newer one:
+ * ListExecutions is eventually consistent, and an execution that just ended may still be listed as running; if the
+ * older one deferred to the newer and the newer to the older, nobody would build. A start time is read as an ISO
+ * string or as epoch seconds or milliseconds (the SDK integration's timestamp form).
+ */
+export const DEFER_SITE_BUILD = `{% (
+  $ms := function($t) { $type($t) = 'number' ? ($t < 100000000000 ? $t * 1000 : $t) : $toMillis($t) };
+  $newest := $states.result.Executions[0];
+  $exists($newest.ExecutionArn)
+    and $newest.ExecutionArn != $states.context.Execution.Id
+    and $ms($newest.StartDate) > $ms($states.context.Execution.StartTime)
+    and $siteBuildOwedSince != ''
+    and $ms($states.context.State.EnteredTime) - $ms($siteBuildOwedSince) < ${SITE_BUILD_MAX_DEFER_MS}
+) %}`.replace(/\s+/g, ' ');
+
 /** The DynamoDB error of a condition not met: the run lock is another execution's (AcquireRunLock). */
 export const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
 
@@ -172,6 +193,8 @@ export function asParameters(value: Readonly<Record<string, unknown>>): Record<s
 
 export class PipelineStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  /** The executions' log (level ALL, with data): the "site stale" metric filter reads it (Monitoring.watchSiteBuild). */
+  readonly logGroup: logs.LogGroup;
   private readonly props: PipelineStateMachineProps;
   private readonly failure: sfn.IChainable;
   /** Set, not generated: the run lock's owner check names this state machine's executions (executionArns). */
@@ -190,9 +213,9 @@ export class PipelineStateMachine extends Construct {
     // kept as the one place a failure goes through (a hook for clean-up), ending in this Fail state.
     this.failure = new sfn.Fail(this, 'PipelineFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
 
-    // Daily, file drop or one given date: the day steps, then the site build is owed (built at the run's end).
+    // Daily, file drop or one given date: the day steps (the site build is owed by publish, built at the run's end).
     const daily = this.daySteps('', true);
-    daily.end.next(this.oweSiteBuild(''));
+    daily.end.next(new sfn.Succeed(this, 'Published'));
 
     // Backfill: plan the archived dates, ingest them from the archive in order (one at a time: each may
     // restate the days after it), then compute and publish once on the plan's summary.
@@ -225,7 +248,7 @@ export class PipelineStateMachine extends Construct {
     plan.next(ingestDays);
     ingestDays.next(summary);
     summary.next(backfillDays.start);
-    backfillDays.end.next(this.oweSiteBuild('Backfill'));
+    backfillDays.end.next(new sfn.Succeed(this, 'BackfillPublished'));
 
     const route = new sfn.Choice(this, 'Route').when(sfn.Condition.isPresent('$.from'), plan).otherwise(daily.start);
 
@@ -249,6 +272,7 @@ export class PipelineStateMachine extends Construct {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    this.logGroup = logGroup;
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'Short Pulse: ingest → compute → publish → build site, daily, on file drops and for backfills',
@@ -437,8 +461,10 @@ export class PipelineStateMachine extends Construct {
     for (const step of DAY_STEPS.slice(DAY_STEPS.findIndex((s) => s.name === first))) {
       const task = this.stepTask(`${prefix}${stateName(step.name)}`, step, catchErrors);
       if (step.name === 'compute') compute = task;
-      if (previous) previous.otherwise(task);
-      else start = task;
+      // Issue 20 item 4: every publish (each chunk's too) owes a site build before it writes anything.
+      const entry = step.name === 'publish' ? this.oweSiteBuild(prefix).next(task) : task;
+      if (previous) previous.otherwise(entry);
+      else start = entry;
       const done = new sfn.Succeed(this, `${prefix}${stateName(step.name)}Skipped`, {
         comment: `${step.name} reported skipped: nothing more to do for this date`,
       });
@@ -477,12 +503,13 @@ export class PipelineStateMachine extends Construct {
   }
 
   /**
-   * The body's end once publish has written: a site build is owed (since the first unpaid publish). An error here,
-   * past the retries, fails the run (the Parallel's Catch): the data is published but the page would not follow.
+   * Before each publish (each chunk's too): a site build is owed, since the first unpaid publish. Before and not after
+   * it, so that a publish that writes and then fails, or a run that fails in a later chunk, still owes its build. An
+   * error here, past the retries, fails the run (the Parallel's Catch), before anything is published.
    */
-  private oweSiteBuild(prefix: string): sfn.IChainable {
+  private oweSiteBuild(prefix: string): tasks.DynamoUpdateItem {
     const owe = tasks.DynamoUpdateItem.jsonata(this, `${prefix}OweSiteBuild`, {
-      comment: 'the data is published: the site must be built (at the end of this execution or a later one)',
+      comment: 'publish is about to write: the site must be built (at the end of this execution or a later one)',
       table: this.props.table,
       key: this.siteBuildKey(),
       updateExpression: 'SET owedSince = if_not_exists(owedSince, :now)',
@@ -492,7 +519,7 @@ export class PipelineStateMachine extends Construct {
       outputs: '{% $states.input %}',
     });
     owe.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY, jitterStrategy: sfn.JitterType.FULL });
-    return owe.next(new sfn.Succeed(this, `${prefix}Published`));
+    return owe;
   }
 
   /**
@@ -535,32 +562,34 @@ export class PipelineStateMachine extends Construct {
       table: this.props.table,
       key: this.siteBuildKey(),
       consistentRead: true,
-      assign: { siteBuildOwed: '{% $exists($states.result.Item.owedSince.S) %}' },
+      assign: {
+        siteBuildOwed: '{% $exists($states.result.Item.owedSince.S) %}',
+        siteBuildOwedSince: '{% $exists($states.result.Item.owedSince.S) ? $states.result.Item.owedSince.S : "" %}',
+      },
       outputs: '{% $states.input %}',
     });
     read.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY, jitterStrategy: sfn.JitterType.FULL });
     read.addCatch(build, { errors: [sfn.Errors.ALL], outputs: '{% $states.input %}' });
     const list = tasks.CallAwsService.jsonata(this, `ListRunningExecutions${suffix}`, {
-      comment: 'does another execution wait for the run lock? Then it builds after this one',
+      comment: 'the newest running execution: a newer one than this waits for the run lock and builds after it',
       service: 'sfn',
       action: 'listExecutions',
       iamAction: 'states:ListExecutions',
-      parameters: { StateMachineArn: '{% $states.context.StateMachine.Id %}', StatusFilter: 'RUNNING', MaxResults: 2 },
+      // Newest first (ListExecutions' order): one is enough.
+      parameters: { StateMachineArn: '{% $states.context.StateMachine.Id %}', StatusFilter: 'RUNNING', MaxResults: 1 },
       iamResources: [this.stateMachineArnByName()],
-      assign: {
-        otherRunsWaiting: '{% $count($states.result.Executions[ExecutionArn != $states.context.Execution.Id]) > 0 %}',
-      },
+      assign: { deferSiteBuild: DEFER_SITE_BUILD },
       outputs: '{% $states.input %}',
     });
     list.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY, jitterStrategy: sfn.JitterType.FULL });
     list.addCatch(build, { errors: [sfn.Errors.ALL], outputs: '{% $states.input %}' });
     const deferred = sfn.Pass.jsonata(this, `SiteBuildDeferred${suffix}`, {
-      comment: 'another execution waits for the run lock: the last one of the burst builds',
+      comment: 'a newer execution waits for the run lock: the last one of the burst builds',
     });
     deferred.next(next);
     list.next(
       sfn.Choice.jsonata(this, `OtherRunsWaiting${suffix}`)
-        .when(sfn.Condition.jsonata('{% $otherRunsWaiting %}'), deferred)
+        .when(sfn.Condition.jsonata('{% $deferSiteBuild %}'), deferred)
         .otherwise(build),
     );
     read.next(

@@ -215,6 +215,6 @@ export class PipelineStack extends Stack {
     });
     this.monitoring.watchPublishing();
     this.monitoring.watchDeadLetters(this.deadLetters);
-    this.monitoring.watchSiteBuild(this.siteBuild.project);
+    this.monitoring.watchSiteBuild(this.siteBuild.project, this.pipeline.logGroup);
   }
 }

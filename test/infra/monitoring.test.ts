@@ -17,6 +17,8 @@ import {
   PRICE_MAX_AGE_DAYS,
   PROVIDER_FAILED_DAYS,
   SHORT_INTEREST_MAX_AGE_DAYS,
+  SITE_BUILD_STALE_METRIC,
+  SITE_BUILD_STALE_STATES,
 } from '../../infra/constructs/monitoring.ts';
 import { addCalendarDays, publicationDate, settlementDates, tradingDays } from '../../shared/calendar.ts';
 import { resourcesOfType, type Synthesized, synthShortPulse } from './synth.ts';
@@ -90,23 +92,68 @@ describe('stale input alarms', () => {
 });
 
 describe('the site build (issue 20 item 4)', () => {
-  it('has its own "site stale" alarm on CodeBuild’s FailedBuilds of the site project, mailed to the topic', () => {
-    const alarms = alarmsOf('FailedBuilds');
+  it('has its own "site stale" alarm: a failed build of the site project, or a run whose build never started', () => {
+    const alarms = Object.values(resourcesOfType(s.pipeline, 'AWS::CloudWatch::Alarm'))
+      .map(
+        (r) =>
+          r.Properties as AlarmProperties & { Metrics?: { Id: string; Expression?: string; MetricStat?: unknown }[] },
+      )
+      .filter((p) => String(p.AlarmDescription).startsWith('The site build failed'));
     expect(alarms).toHaveLength(1);
-    const projects = Object.keys(resourcesOfType(s.pipeline, 'AWS::CodeBuild::Project'));
-    expect(projects).toHaveLength(1);
-    expect(alarms[0]).toMatchObject({
-      Namespace: 'AWS/CodeBuild',
-      Dimensions: [{ Name: 'ProjectName', Value: { Ref: projects[0] } }],
-      Statistic: 'Sum',
-      Period: 300,
+    const [alarm] = alarms;
+    expect(alarm).toMatchObject({
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
       EvaluationPeriods: 1,
       TreatMissingData: 'notBreaching',
       AlarmActions: [topicRef()],
     });
-    expect(String(alarms[0]?.AlarmDescription)).toMatch(/^The site build failed after the data was published/);
+    const metrics = Object.fromEntries((alarm!.Metrics ?? []).map((m) => [m.Id, m]));
+    expect(Object.values(metrics).find((m) => m.Expression)?.Expression).toBe('FILL(failed, 0) + FILL(stale, 0)');
+    const projects = Object.keys(resourcesOfType(s.pipeline, 'AWS::CodeBuild::Project'));
+    expect(projects).toHaveLength(1);
+    expect(metrics.failed?.MetricStat).toMatchObject({
+      Metric: {
+        Namespace: 'AWS/CodeBuild',
+        MetricName: 'FailedBuilds',
+        Dimensions: [{ Name: 'ProjectName', Value: { Ref: projects[0] } }],
+      },
+      Period: 300,
+      Stat: 'Sum',
+    });
+    expect(metrics.stale?.MetricStat).toMatchObject({
+      Metric: { Namespace: METRIC_NAMESPACE, MetricName: SITE_BUILD_STALE_METRIC },
+      Period: 300,
+      Stat: 'Sum',
+    });
+    // Counted from the state machine's own log (level ALL): each entry into a "site stale" state, which an execution
+    // reaches when its build failed or could not start (StartBuild refused: quota, grant, project) — no build, so no
+    // FailedBuilds.
+    const filters = Object.values(resourcesOfType(s.pipeline, 'AWS::Logs::MetricFilter')).map(
+      (r) =>
+        r.Properties as {
+          FilterPattern?: string;
+          LogGroupName?: unknown;
+          MetricTransformations?: { MetricName?: string }[];
+        },
+    );
+    const stale = filters.filter((f) => f.MetricTransformations?.[0]?.MetricName === SITE_BUILD_STALE_METRIC);
+    expect(stale).toHaveLength(1);
+    expect(stale[0]!.MetricTransformations).toEqual([
+      { MetricNamespace: METRIC_NAMESPACE, MetricName: SITE_BUILD_STALE_METRIC, MetricValue: '1' },
+    ]);
+    const pattern = String(stale[0]!.FilterPattern);
+    expect(pattern).toContain('$.type = "PassStateEntered"');
+    for (const name of SITE_BUILD_STALE_STATES) expect(pattern).toContain(`$.details.name = "${name}"`);
+    const logGroups = Object.entries(resourcesOfType(s.pipeline, 'AWS::Logs::LogGroup'));
+    const machine = Object.values(resourcesOfType(s.pipeline, 'AWS::StepFunctions::StateMachine'))[0]!;
+    const destination = JSON.stringify(machine.Properties!.LoggingConfiguration);
+    const [logGroupId] = logGroups.find(([id]) => destination.includes(id)) ?? [];
+    expect(stale[0]!.LogGroupName).toEqual({ Ref: logGroupId });
+    // The states it counts are the state machine's "site stale" Pass states.
+    const parts = (machine.Properties!.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const definition = parts.filter((p): p is string => typeof p === 'string').join('');
+    for (const name of SITE_BUILD_STALE_STATES) expect(definition).toContain(`"${name}":{"Type":"Pass"`);
   });
 });
 

@@ -33,6 +33,7 @@ import {
 } from '../../functions/pipeline/steps.ts';
 import {
   CONDITION_FAILED,
+  DEFER_SITE_BUILD,
   LATE_DATA_RETRY,
   LOCKED_RETRY,
   lateDataDeadline,
@@ -40,6 +41,7 @@ import {
   RUN_LOCK_EXPIRES,
   retryWaits,
   SITE_BUILD_KEY,
+  SITE_BUILD_MAX_DEFER_MS,
 } from '../../infra/constructs/pipeline-state-machine.ts';
 import { SITE_INSTALL } from '../../infra/constructs/site-build.ts';
 import { DEAD_LETTER_RETENTION, SCHEDULE, SIZING } from '../../infra/stacks/pipeline-stack.ts';
@@ -359,7 +361,9 @@ describe('state machine', () => {
     const daily = taskOrder(machine, route.Default!);
     // The run steps (the site build) come after the body, at the execution's end (issue 20 item 4).
     expect(daily.steps).toEqual(DAY_STEPS.map((step) => step.name));
-    expect(daily.states.slice(-2)).toEqual(['OweSiteBuild', 'Published']);
+    // Publish owes the site build before it writes (issue 20 item 4).
+    expect(daily.states[daily.states.indexOf('Publish') - 1]).toBe('OweSiteBuild');
+    expect(daily.states.at(-1)).toBe('Published');
     expect(machine.States.Published!.Type).toBe('Succeed');
     const top = definition();
     // Owed, and no other execution waiting: the site build, then the lock's release.
@@ -399,7 +403,8 @@ describe('state machine', () => {
     const backfill = taskOrder(machine, summary.Next!);
     expect(backfill.steps).toEqual(DAY_STEPS.filter((step) => step.name !== 'ingest').map((step) => step.name));
     // The site is built once, at the execution's end, as for any run.
-    expect(backfill.states.slice(-2)).toEqual(['BackfillOweSiteBuild', 'BackfillPublished']);
+    expect(backfill.states[backfill.states.indexOf('BackfillPublish') - 1]).toBe('BackfillOweSiteBuild');
+    expect(backfill.states.at(-1)).toBe('BackfillPublished');
   });
 
   it('ends the day when a step reports skipped: true', () => {
@@ -823,8 +828,10 @@ describe('state machine', () => {
     const machine = definition();
     const body = asl();
     const key = { pk: { S: SITE_BUILD_KEY.pk }, sk: { S: SITE_BUILD_KEY.sk } };
-    // A publish owes a build (since the first unpaid one); nothing else in the body builds.
+    // Each publish (each chunk's too) owes a build before it writes (since the first unpaid one); nothing in the body
+    // builds. Before, so that a publish that wrote and then failed, or a failed later chunk, still owes it.
     for (const prefix of ['', 'Backfill']) {
+      expect(body.States[`${prefix}ComputeDone`]?.Default, prefix).toBe(`${prefix}OweSiteBuild`);
       expect(body.States[`${prefix}OweSiteBuild`], prefix).toMatchObject({
         Resource: expect.stringMatching(/:states:::dynamodb:updateItem$/),
         Arguments: {
@@ -833,13 +840,13 @@ describe('state machine', () => {
           ExpressionAttributeValues: { ':now': { S: '{% $states.context.State.EnteredTime %}' } },
         },
         Output: '{% $states.input %}',
-        Next: `${prefix}Published`,
+        Next: `${prefix}Publish`,
       });
     }
     expect(Object.values(body.States).filter((st) => stepOf(st) === 'build-site')).toEqual([]);
     // JSONata as Step Functions evaluates it: `$states` bound to the state's context and result.
-    const evaluate = (expression: string, states: Record<string, unknown>) =>
-      jsonata(expression.replace(/^\{%\s*|\s*%\}$/g, '')).evaluate({}, { states });
+    const evaluate = (expression: string, states: Record<string, unknown>, variables: Record<string, unknown> = {}) =>
+      jsonata(expression.replace(/^\{%\s*|\s*%\}$/g, '')).evaluate({}, { states, ...variables });
     const self = 'arn:aws:states:us-east-1:1:execution:ShortPulsePipeline-Pipeline:self';
     const other = 'arn:aws:states:us-east-1:1:execution:ShortPulsePipeline-Pipeline:other';
     for (const [suffix, release] of [
@@ -867,24 +874,49 @@ describe('state machine', () => {
       const list = machine.States[`ListRunningExecutions${suffix}`]!;
       expect(list, suffix).toMatchObject({
         Resource: expect.stringMatching(/:states:::aws-sdk:sfn:listExecutions$/),
-        Arguments: { StateMachineArn: '{% $states.context.StateMachine.Id %}', StatusFilter: 'RUNNING', MaxResults: 2 },
+        // Newest first: the newest running execution is enough.
+        Arguments: { StateMachineArn: '{% $states.context.StateMachine.Id %}', StatusFilter: 'RUNNING', MaxResults: 1 },
         Output: '{% $states.input %}',
         Next: `OtherRunsWaiting${suffix}`,
         Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.input %}', Next: build }],
+        Assign: { deferSiteBuild: DEFER_SITE_BUILD },
       });
-      // Another running execution waits for the run lock (this one holds it) and will come here after it.
-      const waiting = list.Assign?.otherRunsWaiting as string;
-      const seen = (arns: string[]) =>
-        evaluate(waiting, {
-          context: { Execution: { Id: self } },
-          result: { Executions: arns.map((ExecutionArn) => ({ ExecutionArn, Status: 'RUNNING' })) },
-        });
-      expect(await seen([self])).toBe(false);
-      expect(await seen([])).toBe(false);
-      expect(await seen([other, self])).toBe(true);
-      expect(await seen([other])).toBe(true);
+      expect(read.Assign?.siteBuildOwedSince).toBe(
+        '{% $exists($states.result.Item.owedSince.S) ? $states.result.Item.owedSince.S : "" %}',
+      );
+      // Deferred only to a newer running execution (it waits for the run lock and comes here after this one), and
+      // for at most an hour of debt. ListExecutions is eventually consistent: an older one still listed is ignored,
+      // so two executions never defer to each other.
+      const started = '2025-06-10T23:30:00.000Z';
+      const defer = (
+        newest: { arn: string; start: unknown } | null,
+        owedSince: string,
+        now = '2025-06-10T23:50:00.000Z',
+      ) =>
+        evaluate(
+          DEFER_SITE_BUILD,
+          {
+            context: { Execution: { Id: self, StartTime: started }, State: { EnteredTime: now } },
+            result: {
+              Executions: newest ? [{ ExecutionArn: newest.arn, StartDate: newest.start, Status: 'RUNNING' }] : [],
+            },
+          },
+          { siteBuildOwedSince: owedSince },
+        );
+      const owedAt = '2025-06-10T23:40:00.000Z';
+      expect(await defer(null, owedAt)).toBe(false);
+      expect(await defer({ arn: self, start: started }, owedAt)).toBe(false);
+      expect(await defer({ arn: other, start: '2025-06-10T23:35:00.000Z' }, owedAt)).toBe(true);
+      // The SDK integration's timestamp as epoch seconds or milliseconds reads the same.
+      expect(await defer({ arn: other, start: Date.parse('2025-06-10T23:35:00.000Z') / 1000 }, owedAt)).toBe(true);
+      expect(await defer({ arn: other, start: Date.parse('2025-06-10T23:35:00.000Z') }, owedAt)).toBe(true);
+      // An older execution still listed (ended, not yet seen so), or one started before this one: this one builds.
+      expect(await defer({ arn: other, start: '2025-06-10T23:20:00.000Z' }, owedAt)).toBe(false);
+      // Owed for an hour or more: built now, whoever waits.
+      expect(await defer({ arn: other, start: '2025-06-10T23:35:00.000Z' }, '2025-06-10T22:50:00.000Z')).toBe(false);
+      expect(SITE_BUILD_MAX_DEFER_MS).toBe(60 * 60 * 1000);
       expect(machine.States[`OtherRunsWaiting${suffix}`]).toMatchObject({
-        Choices: [{ Condition: '{% $otherRunsWaiting %}', Next: `SiteBuildDeferred${suffix}` }],
+        Choices: [{ Condition: '{% $deferSiteBuild %}', Next: `SiteBuildDeferred${suffix}` }],
         Default: build,
       });
       expect(machine.States[`SiteBuildDeferred${suffix}`]).toMatchObject({ Type: 'Pass', Next: release });

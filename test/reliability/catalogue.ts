@@ -419,7 +419,7 @@ export const FAULTS: Case[] = [
     ],
   },
   {
-    item: 'a restatement or backfill longer than one compute invocation can fold (5 min, 1 GB)',
+    item: 'a restatement or backfill longer than one compute invocation can fold (5 min, 2 GB)',
     outcome:
       'compute folds at most `computeChunkDays` price days an invocation, commits the chunk in its journal and answers `more`; publish publishes it and the state machine calls compute again: the site, checkpoints and stock files equal the run folded at once, a pending split at a chunk’s end included',
     tests: [
