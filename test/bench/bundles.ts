@@ -601,10 +601,10 @@ export async function runBundlesPart(ctx: BenchContext): Promise<PartResult> {
           ]),
         ),
         '',
-        `Beyond the SDK, against the ${bytes(budgetBytes(done[0] as StepResult))} the budget allows: ${done
+        `Beyond the SDK, against what the budget allows each: ${done
           .map((d) => {
             const left = Math.floor(d.baseline.bytes * BUNDLE_BUDGET.sizeRatio) - d.handler.bytes;
-            return `${d.step} ${bytes(d.handler.bytes - d.baseline.bytes)} (${left >= 0 ? `${bytes(left)} to spare` : `${bytes(-left)} over`})`;
+            return `${d.step} ${bytes(d.handler.bytes - d.baseline.bytes)} of ${bytes(budgetBytes(d))} (${left >= 0 ? `${bytes(left)} to spare` : `${bytes(-left)} over`})`;
           })
           .join(', ')}.`,
         ...done.map((d, i) => sizeGapReason(d, beyond[i]?.groups ?? [])).filter((r) => r !== ''),

@@ -8,7 +8,6 @@
  */
 import { createDynamoDocumentClient, createS3Client } from '../../../functions/adapters/aws-clients.ts';
 import { createDynamoPipelineTable } from '../../../functions/adapters/dynamo-pipeline-table.ts';
-import type { Log } from '../../../functions/adapters/ports.ts';
 import { createS3ObjectStore } from '../../../functions/adapters/s3-object-store.ts';
 import { createDayInvokers, type DayInvokers, type DayStepName } from '../../../functions/local/lambda.ts';
 import { runDaySteps } from '../../../functions/local/runner.ts';
@@ -17,6 +16,7 @@ import type { StepName } from '../../../functions/pipeline/steps.ts';
 import { createProviders, readProvidersConfig } from '../../../functions/providers/config.ts';
 import { type AwsMeter, emptyMeter, meterDynamo, meterS3 } from '../lib/aws-counters.ts';
 import { reportToParent } from '../lib/child.ts';
+import { createPhaseLog } from '../lib/phase-log.ts';
 
 interface Config {
   env: Record<string, string>;
@@ -27,21 +27,7 @@ interface Config {
   input?: Record<string, unknown>;
 }
 
-const errors: string[] = [];
-/** Time per phase that compute and publish log with their result (`ms` of their last info line). */
-let phases: Record<string, number> = {};
-const log: Log = {
-  debug() {},
-  info(_message, ...extra) {
-    for (const e of extra) if (e && typeof e.ms === 'object' && e.ms !== null) phases = e.ms as Record<string, number>;
-  },
-  warn(message) {
-    errors.push(`warn: ${message}`);
-  },
-  error(message) {
-    errors.push(`error: ${message}`);
-  },
-};
+const { log, messages: errors, phases: loggedPhases } = createPhaseLog();
 
 function benchDeps(config: Config, date: string, meter: () => AwsMeter): PipelineDeps {
   const env = config.env;
@@ -124,7 +110,15 @@ if (mode === 'days') {
   const started = performance.now();
   const output = await invoke({ ...config.input });
   const ms = performance.now() - started;
-  reportToParent({ step, ms, meter, output, summary: summary(output), phases, warnings: errors.slice(0, 20) });
+  reportToParent({
+    step,
+    ms,
+    meter,
+    output,
+    summary: summary(output),
+    phases: loggedPhases(),
+    warnings: errors.slice(0, 20),
+  });
 } else {
   throw new Error(`daily.ts: unknown mode ${mode ?? '(none)'} (days | step)`);
 }

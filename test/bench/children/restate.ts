@@ -14,7 +14,6 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Log } from '../../../functions/adapters/ports.ts';
 import { createComputeHandler } from '../../../functions/compute/create-handler.ts';
 import { rawEventHandler } from '../../../functions/lib/middy.ts';
 import { offlineDeps } from '../../../functions/local/backfill.ts';
@@ -29,6 +28,7 @@ import { uploadFolder } from '../../../functions/local/upload-history.ts';
 import { createAwsComputeDeps } from '../../../functions/pipeline/compute-deps.ts';
 import type { PipelineDeps } from '../../../functions/pipeline/deps.ts';
 import { reportToParent } from '../lib/child.ts';
+import { createPhaseLog } from '../lib/phase-log.ts';
 
 interface Config {
   env: Record<string, string>;
@@ -43,21 +43,7 @@ interface Config {
   clock: { clockBase: number; realBase: number };
 }
 
-const warnings: string[] = [];
-/** Time per phase that compute and publish log with their result (`ms` of their info line). */
-let phases: Record<string, number> = {};
-const log: Log = {
-  debug() {},
-  info(_message, ...extra) {
-    for (const e of extra) if (e && typeof e.ms === 'object' && e.ms !== null) phases = e.ms as Record<string, number>;
-  },
-  warn(message) {
-    warnings.push(`warn: ${message}`);
-  },
-  error(message) {
-    warnings.push(`error: ${message}`);
-  },
-};
+const { log, messages: warnings, phases: loggedPhases } = createPhaseLog();
 
 const SITE_URL = 'http://localhost:4321';
 
@@ -128,7 +114,13 @@ if (mode === 'upload') {
   if (step !== 'compute' && step !== 'publish') throw new Error('step mode needs compute or publish');
   if (!config.input) throw new Error('step mode needs input');
   const output = step === 'compute' ? await computeInvoker(config)(config.input) : await invokers.publish(config.input);
-  reportToParent({ step, ms: performance.now() - started, output, phases, warnings: warnings.slice(0, 20) });
+  reportToParent({
+    step,
+    ms: performance.now() - started,
+    output,
+    phases: loggedPhases(),
+    warnings: warnings.slice(0, 20),
+  });
 } else {
   throw new Error(`restate.ts: unknown mode ${mode ?? '(none)'} (upload | backfill | drop | step)`);
 }
