@@ -92,7 +92,8 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const merged: StoredResults = { machine, parts: { ...stored?.parts, ...current } };
-  saveStoredResults(RESULTS_FILE, merged);
+  // A printed-only run (a trial, e.g. a smaller --restate-size) leaves the stored figures the page is written from.
+  if (options.write) saveStoredResults(RESULTS_FILE, merged);
   const parts = PARTS.map((id) => merged.parts[id]).filter((p): p is PartResult => p !== undefined);
   console.log(`\n${consoleTable(parts)}`);
   if (options.write) {

@@ -42,7 +42,7 @@ export const BENCH_HELP = `Usage: npm run bench -- [options]
   --scale-runs N     runs per scale dataset (default 1; the largest build takes minutes)
   --restate-size SxY part 7's generated data: S symbols a day over Y years (default 7000x10)
   --no-profile       do not profile a build that misses its budget
-  --no-write         print only; leave docs/benchmarks.md alone
+  --no-write         print only; leave docs/benchmarks.md and the stored figures alone
 Parts not run keep their previous figures (from .local/bench/results.json), marked with their date.`;
 
 function count(raw: string | undefined, name: string, fallback: number, min: number): number {
