@@ -102,6 +102,28 @@ export function dynamoTableCalls(options: DynamoPipelineTableOptions) {
   const retry = <T>(fn: () => Promise<T>) =>
     withRetry(fn, { ...policy, isRetryable: isRetryableAwsError, random, sleep: pause });
 
+  /** Every item of a consistent QUERY, page after page (each page retried). */
+  async function queryAll(keyCondition: string, values: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await retry(() =>
+        client.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: keyCondition,
+            ExpressionAttributeValues: values,
+            ConsistentRead: true,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        ),
+      );
+      found.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return found;
+  }
+
   async function getItem(key: TableKey): Promise<Record<string, unknown> | undefined> {
     const out = await retry(() => client.send(new GetCommand({ TableName, Key: key, ConsistentRead: true })));
     return out.Item;
@@ -149,34 +171,18 @@ export function dynamoTableCalls(options: DynamoPipelineTableOptions) {
 
   const table: ComputeTable = {
     async listRecordedAfter(position) {
-      const entries: RecordedLedgerEntry[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await retry(() =>
-          client.send(
-            new QueryCommand({
-              TableName,
-              KeyConditionExpression: position === null ? 'pk = :pk' : 'pk = :pk AND sk > :after',
-              ExpressionAttributeValues: {
-                ':pk': LEDGER_INDEX_PK,
-                ...(position === null ? {} : { ':after': position }),
-              },
-              ConsistentRead: true,
-              ...(start ? { ExclusiveStartKey: start } : {}),
-            }),
-          ),
-        );
-        for (const item of page.Items ?? []) {
-          const {
-            pk: _pk,
-            sk,
-            ...rest
-          } = parseItem(items().IndexedItem, { pk: LEDGER_INDEX_PK, sk: String(item.sk) }, item);
-          entries.push({ ...rest, position: sk });
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return entries;
+      const found = await queryAll(position === null ? 'pk = :pk' : 'pk = :pk AND sk > :after', {
+        ':pk': LEDGER_INDEX_PK,
+        ...(position === null ? {} : { ':after': position }),
+      });
+      return found.map((item): RecordedLedgerEntry => {
+        const {
+          pk: _pk,
+          sk,
+          ...rest
+        } = parseItem(items().IndexedItem, { pk: LEDGER_INDEX_PK, sk: String(item.sk) }, item);
+        return { ...rest, position: sk };
+      });
     },
 
     async getDay(date) {
@@ -254,7 +260,7 @@ export function dynamoTableCalls(options: DynamoPipelineTableOptions) {
       });
     },
   };
-  return { table, retry, getItem, conditionalUpdate };
+  return { table, retry, getItem, conditionalUpdate, queryAll };
 }
 
 export function createDynamoComputeTable(options: DynamoPipelineTableOptions): ComputeTable {

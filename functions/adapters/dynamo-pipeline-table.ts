@@ -6,7 +6,7 @@
  * Compute's calls are in dynamo-compute-table.ts; this file adds ingest's ledger writes and look-ups, its
  * restate mark and the run lock.
  */
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '../../shared/zod.ts';
 import { CURSOR_KEY, ledgerIndexKey, ledgerKey, ledgerPk, RUN_LOCK_KEY } from '../pipeline/keys.ts';
 import { RUN_LOCK_ACQUIRE, RUN_LOCK_RELEASE, type RunLockResult } from '../pipeline/run-lock.ts';
@@ -29,7 +29,7 @@ const runLockItem = z.onFirstUse(() =>
 
 export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): PipelineTable {
   const { client, tableName: TableName } = options;
-  const { table, retry, getItem, conditionalUpdate } = dynamoTableCalls(options);
+  const { table, retry, getItem, conditionalUpdate, queryAll } = dynamoTableCalls(options);
   const clock = options.clock ?? (() => new Date());
   // Strictly increasing within this client, so entries recorded one after the other sort in that order.
   let lastRecorded = 0;
@@ -67,25 +67,9 @@ export function createDynamoPipelineTable(options: DynamoPipelineTableOptions): 
 
     async listFileVersions(source, file) {
       const pk = ledgerPk(source, file);
-      const entries: LedgerEntry[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await retry(() =>
-          client.send(
-            new QueryCommand({
-              TableName,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': pk },
-              ConsistentRead: true,
-              ...(start ? { ExclusiveStartKey: start } : {}),
-            }),
-          ),
-        );
-        for (const item of page.Items ?? []) {
-          entries.push(parseItem(items().LedgerItem, { pk, sk: String(item.sk) }, item));
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const entries: LedgerEntry[] = (await queryAll('pk = :pk', { ':pk': pk })).map((item) =>
+        parseItem(items().LedgerItem, { pk, sk: String(item.sk) }, item),
+      );
       return entries.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
     },
 

@@ -420,17 +420,7 @@ export function readShortInterest(text: string, file: string): ShortInterestFile
     if (venue.etpVenue === true) etp.add(symbol);
   });
   return {
-    file: {
-      settlementDate,
-      files: [file],
-      shares,
-      ...(adv.size > 0 ? { adv } : {}),
-      ...(scan.generated ? { generated: true as const } : {}),
-      ...(revises.size > 0 ? { revisesPrevious: revises } : {}),
-      ...(flagged.size > 0 ? { splitFlagged: flagged } : {}),
-      listedNames: listed,
-      ...(etp.size > 0 ? { etpVenue: etp } : {}),
-    },
+    file: assembleFile(settlementDate, file, scan.generated, { shares, adv, revises, flagged, listed, etp }),
     rows,
     rejections,
   };
@@ -862,16 +852,40 @@ export function shortInterestFileOf(parsed: ParsedShortInterest): ShortInterestF
     if (r.otc !== true) listed.set(r.symbol, r.issueName);
     if (r.etpVenue === true) etp.add(r.symbol);
   }
-  return {
-    settlementDate: parsed.settlementDate,
-    files: [parsed.file],
+  return assembleFile(parsed.settlementDate, parsed.file, parsed.generated, {
     shares,
-    ...(adv.size > 0 ? { adv } : {}),
-    ...(parsed.generated ? { generated: true as const } : {}),
-    ...(revises.size > 0 ? { revisesPrevious: revises } : {}),
-    ...(flagged.size > 0 ? { splitFlagged: flagged } : {}),
-    listedNames: listed,
-    ...(etp.size > 0 ? { etpVenue: etp } : {}),
+    adv,
+    revises,
+    flagged,
+    listed,
+    etp,
+  });
+}
+
+/** A file's share counts as `ShortInterestFile` (empty optional maps left out): both readers build it alike. */
+function assembleFile(
+  settlementDate: IsoDate,
+  file: string,
+  generated: boolean | undefined,
+  m: {
+    shares: Map<string, number>;
+    adv: Map<string, number>;
+    revises: Map<string, number>;
+    flagged: Set<string>;
+    listed: Map<string, string>;
+    etp: Set<string>;
+  },
+): ShortInterestFile {
+  return {
+    settlementDate,
+    files: [file],
+    shares: m.shares,
+    ...(m.adv.size > 0 ? { adv: m.adv } : {}),
+    ...(generated ? { generated: true as const } : {}),
+    ...(m.revises.size > 0 ? { revisesPrevious: m.revises } : {}),
+    ...(m.flagged.size > 0 ? { splitFlagged: m.flagged } : {}),
+    listedNames: m.listed,
+    ...(m.etp.size > 0 ? { etpVenue: m.etp } : {}),
   };
 }
 

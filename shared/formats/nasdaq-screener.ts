@@ -699,30 +699,27 @@ export function scanScreener(text: string, file: string, sink: ScreenerSink, opt
   const firstLine = new Map<string, number>();
   let accepted = 0;
   if (rows === null) readRows.length = count;
+  // A row the fast scan does not take goes through the schema: into the scratch values, or rejected (false).
+  const viaSchema = (raw: unknown, line: number): boolean => {
+    const parsed = screenerRowSchema().safeParse(raw);
+    if (!parsed.success) {
+      rejections.push(issueRejection(file, line, raw, parsed.error.issues));
+      return false;
+    }
+    scratchOf(parsed.data);
+    return true;
+  };
   for (let i = 0; i < count; i++) {
     const line = i + 1;
     if (rows === null) {
       readRows[i] = undefined;
       if (!scanRowAt(body, i)) {
-        const raw: unknown = JSON.parse(body.slice(spans[i * SPAN], spans[i * SPAN + 1]));
-        const parsed = screenerRowSchema().safeParse(raw);
-        if (!parsed.success) {
-          rejections.push(issueRejection(file, line, raw, parsed.error.issues));
-          continue;
-        }
-        scratchOf(parsed.data);
+        if (!viaSchema(JSON.parse(body.slice(spans[i * SPAN], spans[i * SPAN + 1])), line)) continue;
         rowCanonical = canonicalSymbol(rowSymbol);
       }
     } else {
       const raw = rows[i];
-      if (!(fast && scanRow(raw))) {
-        const parsed = screenerRowSchema().safeParse(raw);
-        if (!parsed.success) {
-          rejections.push(issueRejection(file, line, raw, parsed.error.issues));
-          continue;
-        }
-        scratchOf(parsed.data);
-      }
+      if (!(fast && scanRow(raw)) && !viaSchema(raw, line)) continue;
       rowCanonical = canonicalSymbol(rowSymbol);
     }
     // toPriceRow's mapping, on the scratch values.
